@@ -1,0 +1,63 @@
+//! The `puente` binary. Glue only: it parses the command line, opens the store and calls the crates.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Puente: case management, screening, referral and record linkage for counter-trafficking work.
+///
+/// Exit codes: 0 success; 1 an error (bad input, a failed import: nothing was changed); 2 a usage
+/// error (unknown option or missing argument).
+#[derive(Debug, Parser)]
+#[command(name = "puente", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// The SQLite database file. Defaults to `$PUENTE_DB`, else `puente.db` in the user's data directory.
+    #[arg(long, global = true, env = "PUENTE_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import a data set into the database.
+    #[command(subcommand)]
+    Import(commands::ctdc::ImportCommand),
+    /// Export a data set from the database.
+    #[command(subcommand)]
+    Export(commands::ctdc::ExportCommand),
+    /// Print statistics of a data set in the database.
+    #[command(subcommand)]
+    Stats(commands::ctdc::StatsCommand),
+    /// Fill the database with synthetic, realistic demo cases (never real people).
+    DemoData(commands::demo::DemoDataArgs),
+    /// Screen a person for indicators of trafficking, smuggling and related harms.
+    Screen(commands::screen::ScreenArgs),
+    /// Find the same person across records (entity resolution).
+    #[command(subcommand)]
+    Link(commands::link::LinkCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    commands::init_tracing();
+    let result = match cli.command {
+        Command::Import(command) => commands::ctdc::import(cli.db, command),
+        Command::Export(command) => commands::ctdc::export(cli.db, command),
+        Command::Stats(command) => commands::ctdc::stats(cli.db, command),
+        Command::DemoData(args) => commands::demo::run(cli.db, args),
+        Command::Screen(args) => commands::screen::run(args),
+        Command::Link(command) => commands::link::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The entity-resolution engine (issue 6).

@@ -1,0 +1,1 @@
+//! The screening engine (issue 3).

@@ -1,0 +1,8 @@
+//! Synthetic, realistic data for Puente's demo, tests and benchmarks. Never real people.
+//!
+//! Everything here is deterministic for a seed. Pure: no I/O.
+
+/// Weighted Latin American given names and surnames.
+pub mod names;
+/// A Latin American record-linkage test set with known duplicates (for `puente-linkage`'s benchmark).
+pub mod linkage_set;
