@@ -22,3 +22,6 @@ pub mod screening_facts;
 pub use country::Country;
 pub use lang::{Label, Lang};
 pub use vocabulary::{UnknownCode, Vocabulary};
+
+#[doc(hidden)]
+pub use serde as __serde;
