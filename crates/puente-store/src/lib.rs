@@ -1,1 +1,91 @@
-//! Storage (issue 2).
+//! Puente's storage: the [`Store`] trait, its embedded SQLite backend, the migrations and the
+//! append-only audit log.
+//!
+//! Every write runs in one transaction, and the audit entry that records it is written in that same
+//! transaction: a change without its audit entry cannot exist. Queries are bound at run time (no
+//! compile-time checked macros), so a PostgreSQL backend can later share them.
+
+/// The hash-chained audit log.
+pub mod audit;
+/// The imported CTDC Global Dataset.
+pub mod ctdc;
+/// The SQLite backend.
+pub mod sqlite;
+
+pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
+pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use puente_core::ctdc::CtdcRecord;
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot update the database schema: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Who does something: a user's email, or `cli:<name>` for the command line. Recorded in the audit
+/// log; never a survivor's data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub organisation_id: Option<i64>,
+}
+
+impl Actor {
+    /// The person at the command line, named by the operating-system account.
+    pub fn command_line() -> Actor {
+        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+        Actor { name: format!("cli:{user}"), organisation_id: None }
+    }
+}
+
+/// The CTDC dataset in the store.
+#[async_trait]
+pub trait CtdcStore: Send + Sync {
+    /// Imports records from one file, all or nothing. With `replace`, the records already stored are
+    /// removed in the same transaction. A file already imported (same content) is refused unless
+    /// `replace` is set.
+    async fn import_ctdc(
+        &self,
+        actor: &Actor,
+        source: &str,
+        content_sha256: &str,
+        records: &[CtdcRecord],
+        replace: bool,
+    ) -> StoreResult<CtdcImportSummary>;
+    /// Every stored record, in import order. Audited as an export.
+    async fn export_ctdc(&self, actor: &Actor) -> StoreResult<Vec<CtdcRecord>>;
+    /// Counts grouped by CTDC columns (by index), largest first.
+    async fn ctdc_stats(&self, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>>;
+    /// How many records are stored.
+    async fn ctdc_count(&self) -> StoreResult<u64>;
+}
+
+/// The audit log in the store.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends an entry on its own (for events that change nothing else, such as a failed login).
+    async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry>;
+    /// Entries matching a query, oldest first.
+    async fn audit_entries(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
+    /// Recomputes the hash chain and reports the first entry that does not match.
+    async fn verify_audit_chain(&self) -> StoreResult<ChainReport>;
+}
+
+/// Everything Puente stores. One trait made of one part per area, each in its own module.
+pub trait Store: CtdcStore + AuditStore {}
+
+impl<T: CtdcStore + AuditStore> Store for T {}

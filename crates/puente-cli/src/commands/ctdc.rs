@@ -1,21 +1,272 @@
-//! `puente import|export|stats ctdc`.
+//! `puente import ctdc`, `puente export ctdc` and `puente stats ctdc`.
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::ValueEnum;
+use puente_core::ctdc::{self, Cell, ColumnKind, ReadOptions, COLUMNS};
+use puente_store::{Actor, CtdcStore, SqliteStore};
+use sha2::{Digest, Sha256};
 
 #[derive(Debug, clap::Subcommand)]
-pub enum ImportCommand {}
-#[derive(Debug, clap::Subcommand)]
-pub enum ExportCommand {}
-#[derive(Debug, clap::Subcommand)]
-pub enum StatsCommand {}
+pub enum ImportCommand {
+    /// Import a CTDC Global Dataset CSV (any release format: `,` or `;`, with or without the
+    /// terms-of-use column, `-99` or empty for missing, with or without BOM, CRLF or LF, quoted or
+    /// not). All or nothing: the first invalid row stops the import and the database is left as it was.
+    Ctdc(ImportCtdcArgs),
+}
 
-pub fn import(_db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<ExitCode> {
-    match command {}
+#[derive(Debug, clap::Args)]
+pub struct ImportCtdcArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Import the valid rows and write the invalid ones, with the reason, to the rejects file.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Where rejected rows go with --skip-invalid (default: FILE.rejects.csv).
+    #[arg(long, value_name = "FILE", requires = "skip_invalid")]
+    pub rejects: Option<PathBuf>,
+    /// Remove the CTDC records already stored, in the same transaction.
+    #[arg(long)]
+    pub replace: bool,
 }
-pub fn export(_db: Option<PathBuf>, command: ExportCommand) -> anyhow::Result<ExitCode> {
-    match command {}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ExportCommand {
+    /// Write the stored CTDC records as the canonical 63-column CSV (comma-separated, empty for missing).
+    Ctdc(ExportCtdcArgs),
 }
-pub fn stats(_db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitCode> {
-    match command {}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportCtdcArgs {
+    /// The CSV file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum StatsCommand {
+    /// Count the stored CTDC records grouped by one or more columns.
+    Ctdc(StatsCtdcArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum StatsFormat {
+    /// Aligned columns for a terminal.
+    #[default]
+    Table,
+    /// `{"by": [...], "rows": [{"col": value, "count": n}, ...]}`, missing values as null.
+    Json,
+    /// CSV with a header, missing values empty.
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatsCtdcArgs {
+    /// Columns to group by, comma-separated CTDC column names (e.g. `gender,ageBroad`).
+    #[arg(long, value_delimiter = ',', required = true, value_name = "COL[,COL...]")]
+    pub by: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: StatsFormat,
+}
+
+fn open_store(db: Option<PathBuf>) -> anyhow::Result<(tokio::runtime::Runtime, SqliteStore)> {
+    let path = super::database_path(db)?;
+    let runtime = super::runtime()?;
+    let store = runtime
+        .block_on(SqliteStore::open(&path))
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    Ok((runtime, store))
+}
+
+pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<ExitCode> {
+    let ImportCommand::Ctdc(args) = command;
+    let started = Instant::now();
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file = ctdc::read_ctdc_csv(&bytes, ReadOptions { skip_invalid: args.skip_invalid })
+        .map_err(|error| anyhow::anyhow!("{}: {error}", args.file.display()))?;
+    if !file.rejected.is_empty() {
+        let rejects = args.rejects.clone().unwrap_or_else(|| rejects_path(&args.file));
+        write_rejects(&rejects, &file.rejected)?;
+        eprintln!(
+            "{} invalid row(s) of {} skipped and written with their reasons to {}",
+            file.rejected.len(),
+            args.file.display(),
+            rejects.display()
+        );
+    }
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let source = args.file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let (runtime, store) = open_store(db)?;
+    let summary = runtime
+        .block_on(store.import_ctdc(&Actor::command_line(), &source, &sha256, &file.records, args.replace))
+        .map_err(|error| anyhow::anyhow!("{}: {error}; nothing was imported", args.file.display()))?;
+    runtime.block_on(store.close());
+
+    println!("Imported {} CTDC records from {} in {:.2?}.", summary.records, args.file.display(), started.elapsed());
+    if summary.replaced > 0 {
+        println!("Replaced {} records stored before.", summary.replaced);
+    }
+    let years: Vec<u16> = file.records.iter().filter_map(|record| record.year_of_registration()).collect();
+    if let (Some(first), Some(last)) = (years.iter().min(), years.iter().max()) {
+        let missing = file.records.len() - years.len();
+        println!("Years of registration: {first} to {last} ({missing} without a year).");
+    }
+    let mut sources = std::collections::BTreeMap::<String, usize>::new();
+    for record in &file.records {
+        let name = record.datasource().map(|source| source.to_string()).unwrap_or_else(|| "(missing)".into());
+        *sources.entry(name).or_default() += 1;
+    }
+    let sources: Vec<String> = sources.iter().map(|(name, count)| format!("{name} {count}")).collect();
+    println!("Sources: {}.", sources.join(", "));
+    if !file.rejected.is_empty() {
+        println!("Skipped {} invalid rows.", file.rejected.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rejects_path(file: &Path) -> PathBuf {
+    let mut name = file.file_name().unwrap_or_default().to_os_string();
+    name.push(".rejects.csv");
+    file.with_file_name(name)
+}
+
+fn write_rejects(path: &Path, rejected: &[ctdc::RejectedRow]) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    writer.write_record(["line", "reason", "fields"])?;
+    for row in rejected {
+        let fields = row.fields.join("|");
+        writer.write_record([row.line.to_string(), row.error.to_string(), fields])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+pub fn export(db: Option<PathBuf>, command: ExportCommand) -> anyhow::Result<ExitCode> {
+    let ExportCommand::Ctdc(args) = command;
+    let started = Instant::now();
+    let (runtime, store) = open_store(db)?;
+    let records = runtime.block_on(store.export_ctdc(&Actor::command_line()))?;
+    runtime.block_on(store.close());
+    // Write to a temporary file beside the target and rename, so a failed export leaves no half file.
+    let directory = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(directory)
+        .with_context(|| format!("cannot write in {}", directory.display()))?;
+    ctdc::write_ctdc_csv(std::io::BufWriter::new(temporary.as_file_mut()), &records)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    temporary.as_file_mut().flush()?;
+    temporary.persist(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    eprintln!("Exported {} CTDC records to {} in {:.2?}.", records.len(), args.out.display(), started.elapsed());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn stats(db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitCode> {
+    let StatsCommand::Ctdc(args) = command;
+    let mut indices = Vec::new();
+    for name in &args.by {
+        match ctdc::column_index(name) {
+            Some(index) => indices.push(index),
+            None => bail!(
+                "--by: `{name}` is not a CTDC column; the columns are: {}",
+                COLUMNS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+    let names: Vec<&str> = indices.iter().map(|index| COLUMNS[*index].0).collect();
+    let (runtime, store) = open_store(db)?;
+    let rows = runtime.block_on(store.ctdc_stats(&indices))?;
+    runtime.block_on(store.close());
+    let kinds: Vec<ColumnKind> = indices.iter().map(|index| COLUMNS[*index].1).collect();
+    let output = match args.format {
+        StatsFormat::Json => {
+            let rows: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|row| {
+                    let mut object = serde_json::Map::new();
+                    for ((name, kind), value) in names.iter().zip(&kinds).zip(&row.values) {
+                        object.insert(name.to_string(), json_value(*kind, value.as_ref()));
+                    }
+                    object.insert("count".into(), row.count.into());
+                    serde_json::Value::Object(object)
+                })
+                .collect();
+            let document = serde_json::json!({ "by": names, "rows": rows });
+            serde_json::to_string_pretty(&document)? + "\n"
+        }
+        StatsFormat::Csv => {
+            let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+            writer.write_record(names.iter().copied().chain(["count"]))?;
+            for row in &rows {
+                let mut fields: Vec<String> =
+                    row.values.iter().map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_default()).collect();
+                fields.push(row.count.to_string());
+                writer.write_record(&fields)?;
+            }
+            String::from_utf8(writer.into_inner()?)?
+        }
+        StatsFormat::Table => table(&names, &rows),
+    };
+    std::io::stdout().write_all(output.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn json_value(kind: ColumnKind, value: Option<&Cell>) -> serde_json::Value {
+    match (kind, value) {
+        (_, None) => serde_json::Value::Null,
+        (_, Some(Cell::Year(year))) => (*year).into(),
+        (_, Some(Cell::Flag(flag))) => u8::from(*flag).into(),
+        (_, Some(Cell::Text(text))) => text.to_string().into(),
+    }
+}
+
+/// An aligned table: text left-aligned, counts right-aligned, missing values shown as `(missing)`,
+/// and a total line.
+fn table(names: &[&str], rows: &[puente_store::CtdcStatsRow]) -> String {
+    let mut cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let mut line: Vec<String> = row
+                .values
+                .iter()
+                .map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_else(|| "(missing)".into()))
+                .collect();
+            line.push(row.count.to_string());
+            line
+        })
+        .collect();
+    let total: u64 = rows.iter().map(|row| row.count).sum();
+    let mut total_line = vec![String::new(); names.len()];
+    total_line[0] = "total".into();
+    total_line.push(total.to_string());
+    let header: Vec<String> = names.iter().map(|name| name.to_string()).chain(["count".to_string()]).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for line in cells.iter().chain(std::iter::once(&total_line)) {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let last = header.len() - 1;
+    let render = |line: &[String]| {
+        let mut out = String::new();
+        for (position, (cell, width)) in line.iter().zip(&widths).enumerate() {
+            if position == last {
+                let _ = write!(out, "{cell:>width$}");
+            } else {
+                let _ = write!(out, "{cell:<width$}  ");
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = render(&header);
+    out.push_str(&render(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>()));
+    for line in cells.drain(..) {
+        out.push_str(&render(&line));
+    }
+    out.push_str(&render(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>()));
+    out.push_str(&render(&total_line));
+    out
 }

@@ -1,0 +1,177 @@
+//! The imported CTDC Global Dataset: import (all or nothing), export in import order, grouped counts.
+
+use async_trait::async_trait;
+use puente_core::ctdc::{Cell, ColumnKind, CtdcRecord, COLUMNS, COLUMN_COUNT};
+use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::audit::{self, NewAuditEntry};
+use crate::sqlite::SqliteStore;
+use crate::{Actor, CtdcStore, StoreError, StoreResult};
+
+/// What an import did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CtdcImportSummary {
+    pub import_id: i64,
+    pub records: u64,
+    /// Records removed first (with `replace`).
+    pub replaced: u64,
+}
+
+/// One row of grouped counts: the values of the grouping columns (None for missing) and the count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CtdcStatsRow {
+    pub values: Vec<Option<Cell>>,
+    pub count: u64,
+}
+
+/// Rows per INSERT statement: 64 bound values each, under SQLite's limit of 32,766 variables.
+const ROWS_PER_INSERT: usize = 500;
+
+fn quoted(column: &str) -> String {
+    format!("\"{column}\"")
+}
+
+fn push_cell(builder: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>, cell: &Option<Cell>) {
+    match cell {
+        None => builder.push_bind(Option::<i64>::None),
+        Some(Cell::Year(year)) => builder.push_bind(i64::from(*year)),
+        Some(Cell::Flag(flag)) => builder.push_bind(i64::from(*flag)),
+        Some(Cell::Text(text)) => builder.push_bind(text.to_string()),
+    };
+}
+
+fn cell_from_row(row: &SqliteRow, position: usize, kind: ColumnKind) -> StoreResult<Option<Cell>> {
+    Ok(match kind {
+        ColumnKind::Year => row.try_get::<Option<i64>, _>(position)?.map(|year| Cell::Year(year as u16)),
+        ColumnKind::Flag => row.try_get::<Option<i64>, _>(position)?.map(|flag| Cell::Flag(flag != 0)),
+        _ => row.try_get::<Option<String>, _>(position)?.map(|text| Cell::Text(text.into())),
+    })
+}
+
+#[async_trait]
+impl CtdcStore for SqliteStore {
+    async fn import_ctdc(
+        &self,
+        actor: &Actor,
+        source: &str,
+        content_sha256: &str,
+        records: &[CtdcRecord],
+        replace: bool,
+    ) -> StoreResult<CtdcImportSummary> {
+        let mut transaction = self.writer.begin().await?;
+        let earlier: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, imported_at FROM ctdc_imports WHERE content_sha256 = ? ORDER BY id DESC LIMIT 1")
+                .bind(content_sha256)
+                .fetch_optional(&mut *transaction)
+                .await?;
+        if let (Some((id, at)), false) = (&earlier, replace) {
+            return Err(StoreError::Conflict(format!(
+                "this file was already imported (import {id}, {at}); use --replace to replace the stored CTDC records"
+            )));
+        }
+        let mut replaced = 0;
+        if replace {
+            replaced = sqlx::query("DELETE FROM ctdc_records").execute(&mut *transaction).await?.rows_affected();
+            sqlx::query("DELETE FROM ctdc_imports").execute(&mut *transaction).await?;
+        }
+        let import_id: i64 = sqlx::query_scalar(
+            "INSERT INTO ctdc_imports (source, content_sha256, imported_at, imported_by, records) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(source)
+        .bind(content_sha256)
+        .bind(audit::now())
+        .bind(&actor.name)
+        .bind(records.len() as i64)
+        .fetch_one(&mut *transaction)
+        .await?;
+
+        let column_list = COLUMNS.iter().map(|(name, _)| quoted(name)).collect::<Vec<_>>().join(", ");
+        for chunk in records.chunks(ROWS_PER_INSERT) {
+            let mut builder: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("INSERT INTO ctdc_records (import_id, {column_list}) "));
+            builder.push_values(chunk, |mut row, record| {
+                row.push_bind(import_id);
+                for cell in &record.cells {
+                    push_cell(&mut row, cell);
+                }
+            });
+            builder.build().persistent(true).execute(&mut *transaction).await?;
+        }
+        let detail = format!("{} records from {source}{}", records.len(), if replace { ", replacing" } else { "" });
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: actor.organisation_id,
+                action: "import".into(),
+                record_type: "ctdc".into(),
+                record_id: Some(import_id.to_string()),
+                detail,
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(CtdcImportSummary { import_id, records: records.len() as u64, replaced })
+    }
+
+    async fn export_ctdc(&self, actor: &Actor) -> StoreResult<Vec<CtdcRecord>> {
+        let column_list = COLUMNS.iter().map(|(name, _)| quoted(name)).collect::<Vec<_>>().join(", ");
+        // The read and its audit entry share one transaction on the writer, so an export is never
+        // left unrecorded.
+        let mut transaction = self.writer.begin().await?;
+        let rows = sqlx::query(&format!("SELECT {column_list} FROM ctdc_records ORDER BY id"))
+            .fetch_all(&mut *transaction)
+            .await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut cells = Vec::with_capacity(COLUMN_COUNT);
+            for (position, (_, kind)) in COLUMNS.iter().enumerate() {
+                cells.push(cell_from_row(row, position, *kind)?);
+            }
+            records.push(CtdcRecord { cells });
+        }
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: actor.organisation_id,
+                action: "export".into(),
+                record_type: "ctdc".into(),
+                record_id: None,
+                detail: format!("{} records", records.len()),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(records)
+    }
+
+    async fn ctdc_stats(&self, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>> {
+        if by.is_empty() || by.iter().any(|index| *index >= COLUMN_COUNT) {
+            return Err(StoreError::Invalid("group by at least one CTDC column".into()));
+        }
+        let columns = by.iter().map(|index| quoted(COLUMNS[*index].0)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {columns}, COUNT(*) AS count FROM ctdc_records GROUP BY {columns} ORDER BY count DESC, {columns}"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|row| {
+                let values = by
+                    .iter()
+                    .enumerate()
+                    .map(|(position, index)| cell_from_row(row, position, COLUMNS[*index].1))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                let count: i64 = row.try_get("count")?;
+                Ok(CtdcStatsRow { values, count: count as u64 })
+            })
+            .collect()
+    }
+
+    async fn ctdc_count(&self) -> StoreResult<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ctdc_records").fetch_one(&self.reader).await?;
+        Ok(count as u64)
+    }
+}
