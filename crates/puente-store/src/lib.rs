@@ -5,15 +5,24 @@
 //! transaction: a change without its audit entry cannot exist. Queries are bound at run time (no
 //! compile-time checked macros), so a PostgreSQL backend can later share them.
 
+/// Users, roles, sessions, login throttling and organisation settings.
+pub mod accounts;
 /// The hash-chained audit log.
 pub mod audit;
+/// Organisations, persons and cases.
+pub mod cases;
 /// The imported CTDC Global Dataset.
 pub mod ctdc;
+/// Screenings run inside a case, with their rule-set version.
+pub mod screenings;
 /// The SQLite backend.
 pub mod sqlite;
 
+pub use accounts::{AccountStore, Role};
 pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
+pub use cases::{CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation};
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
+pub use screenings::ScreeningStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -86,6 +95,6 @@ pub trait AuditStore: Send + Sync {
 }
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.
-pub trait Store: CtdcStore + AuditStore {}
+pub trait Store: CtdcStore + AuditStore + CaseStore + AccountStore + ScreeningStore {}
 
-impl<T: CtdcStore + AuditStore> Store for T {}
+impl<T: CtdcStore + AuditStore + CaseStore + AccountStore + ScreeningStore> Store for T {}
