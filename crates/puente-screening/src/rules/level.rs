@@ -95,7 +95,7 @@ pub fn explain(decision: &LevelDecision, case: &Case, lang: Lang) -> String {
     let label = level.label().get(lang);
     match (level, lang) {
         (Level::StrongIndicators, Lang::Es) => format!(
-            "level ({name}): {level} ({label}): se cumple {}.",
+            "level ({name}): {level} ({label}): marcos que se cumplen: {}.",
             decision.frameworks_met.join(", ")
         ),
         (Level::StrongIndicators, Lang::En) => format!(
