@@ -231,12 +231,12 @@ impl Answers {
 
     /// Records an answer by key, checking that it is of the question's kind.
     pub fn set(&mut self, key: QuestionKey, answer: Answer) -> Result<(), AnswerError> {
-        let fits = match (key.kind(), answer) {
-            (_, Answer::Unknown) => true,
-            (AnswerKind::Number, Answer::Number(_)) => true,
-            (AnswerKind::YesNo, Answer::Yes | Answer::No) => true,
-            _ => false,
-        };
+        let fits = matches!(
+            (key.kind(), answer),
+            (_, Answer::Unknown)
+                | (AnswerKind::Number, Answer::Number(_))
+                | (AnswerKind::YesNo, Answer::Yes | Answer::No)
+        );
         if !fits {
             return Err(AnswerError::WrongKind {
                 key,

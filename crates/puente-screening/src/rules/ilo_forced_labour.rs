@@ -25,8 +25,8 @@ use crate::result::{IloVerdict, Missing};
 pub const RULE: RuleInfo = RuleInfo {
     id: "ilo_forced_labour",
     name: Label {
-        es: "OIT, trabajo forzoso (CIET 2018)",
-        en: "ILO forced labour (2018 ICLS guidelines)",
+        es: "OIT, trabajo forzoso, directrices de la CIET de 2018",
+        en: "ILO forced labour, 2018 ICLS guidelines",
     },
     source: "ILO Convention No. 29 art. 2(1); 20th ICLS Guidelines concerning the measurement of forced labour (2018)",
     decides: Label {

@@ -126,11 +126,11 @@ impl<'a> Case<'a> {
     }
 }
 
-/// Writes a list of fact codes for an explanation: `a, b` or `none`/`ninguno`.
+/// Writes a list of fact codes for an explanation: `a, b` or `none`/`no consta`.
 pub(crate) fn codes(facts: &[Fact], lang: Lang) -> String {
     if facts.is_empty() {
         return match lang {
-            Lang::Es => "ninguno".to_string(),
+            Lang::Es => "no consta".to_string(),
             Lang::En => "none".to_string(),
         };
     }

@@ -8,7 +8,8 @@
 //! Palermo Protocol art. 6 (assistance to and protection of victims: housing, medical,
 //! psychological and legal assistance) and art. 8 (safe return); 22 U.S.C. 7105 (T visa, Continued
 //! Presence, HHS eligibility letters for children); Mexico, Ley de Migración art. 52 fr. V
-//! (humanitarian visitor status for victims of crime); domain.md (hotline numbers).
+//! (humanitarian visitor status for victims of crime); Smuggling of Migrants Protocol art. 5
+//! (smuggled migrants are not prosecuted for having been smuggled); domain.md (hotline numbers).
 //!
 //! # Example
 //! An adult in the US, still under the exploiter's control, with a controller waiting outside and
@@ -28,7 +29,7 @@ pub const RULE: RuleInfo = RuleInfo {
         es: "Próximos pasos",
         en: "Next steps",
     },
-    source: "Palermo Protocol arts. 6 and 8; 22 U.S.C. 7105; Ley de Migración (México) art. 52 fr. V; domain.md",
+    source: "Palermo Protocol arts. 6 and 8; Smuggling Protocol art. 5; 22 U.S.C. 7105; Ley de Migración (México) art. 52 fr. V; domain.md",
     decides: Label {
         es: "las acciones urgentes, las derivaciones según necesidad y las líneas de ayuda",
         en: "the urgent actions, the referrals by need and the hotlines",
@@ -47,7 +48,11 @@ pub enum Step {
     Medical,
     Psychological,
     Legal,
+    /// Legal advice for a smuggled migrant with no trafficking indicator.
+    MigrantLegal,
     ImmigrationRelief,
+    /// Asylum or refugee status for a smuggled migrant with no trafficking indicator.
+    InternationalProtection,
     Return,
     NoIndicators,
     Hotline(Hotline),
@@ -107,16 +112,20 @@ pub fn evaluate(
     if indicated || case.has(UrgentSelfHarmRisk) {
         steps.push(Step::Psychological);
     }
-    if indicated || smuggling.indicated {
+    if indicated {
         steps.push(Step::Legal);
+    } else if smuggling.indicated {
+        steps.push(Step::MigrantLegal);
     }
     let abroad = case.has(MigrCrossedBorder)
         || matches!(
             (case.person.nationality, case.person.current_country),
             (Some(nationality), Some(current)) if nationality != current
         );
-    if abroad && (indicated || smuggling.indicated) {
+    if abroad && indicated {
         steps.push(Step::ImmigrationRelief);
+    } else if abroad && smuggling.indicated {
+        steps.push(Step::InternationalProtection);
     }
     if abroad {
         steps.push(Step::Return);
@@ -201,6 +210,16 @@ pub fn render(step: &Step, case: &Case, lang: Lang) -> String {
             text.push('.');
             text
         }
+        Step::MigrantLegal => if es {
+            "Derivar a asesoría legal para personas migrantes: no se castiga a una persona por haber sido objeto de tráfico ilícito (Protocolo contra el tráfico ilícito de migrantes, art. 5)."
+        } else {
+            "Refer to legal advice for migrants: a person is not punished for having been smuggled (Smuggling of Migrants Protocol, art. 5)."
+        }.into(),
+        Step::InternationalProtection => if es {
+            "Protección internacional: asilo o refugio si hay temor de volver al país de origen."
+        } else {
+            "International protection: asylum or refugee status if there is a fear of return to the country of origin."
+        }.into(),
         Step::ImmigrationRelief => match (country, es, child) {
             (Some("US"), true, false) => "Protección migratoria: visa T y Presencia Continuada (Continued Presence, solicitada por las autoridades); también asilo si hay temor de volver.".into(),
             (Some("US"), false, false) => "Immigration relief: T visa and Continued Presence (requested by law enforcement); asylum too if there is a fear of return.".into(),

@@ -93,9 +93,9 @@ pub fn explain(verdict: &PalermoVerdict, case: &Case, lang: Lang) -> String {
         codes(&verdict.means, lang)
     ));
     match (case.age, verdict.means.is_empty(), lang) {
-        (AgeStatus::Child(age), true, Lang::Es) => {
-            line.push_str(&format!(" (no se requieren: persona menor de edad, {age} años)"))
-        }
+        (AgeStatus::Child(age), true, Lang::Es) => line.push_str(&format!(
+            " (no se requieren: persona menor de edad, {age} años)"
+        )),
         (AgeStatus::Child(age), true, Lang::En) => {
             line.push_str(&format!(" (none required: a child aged {age})"))
         }

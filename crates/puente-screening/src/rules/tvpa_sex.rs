@@ -80,9 +80,9 @@ pub fn explain(verdict: &TvpaVerdict, case: &Case, lang: Lang) -> String {
         ),
     });
     match (case.age, lang) {
-        (AgeStatus::Child(age), Lang::Es) => {
-            line.push_str(&format!(" (no se requiere: persona menor de edad, {age} años)"))
-        }
+        (AgeStatus::Child(age), Lang::Es) => line.push_str(&format!(
+            " (no se requiere: persona menor de edad, {age} años)"
+        )),
         (AgeStatus::Child(age), Lang::En) => {
             line.push_str(&format!(" (not required: under 18, age {age})"))
         }
