@@ -337,6 +337,10 @@ pub enum When {
     Child,
     /// When the age is unknown or at least 14 (under 14, a child is presumed unable to decide).
     NotUnder14,
+    /// Unless this question was answered no (the TVPRA questions are for unaccompanied children).
+    UnlessNo(QuestionKey),
+    /// When both conditions hold.
+    Both(&'static When, &'static When),
 }
 
 /// One question of a questionnaire.
@@ -438,6 +442,8 @@ const WORK: &[QuestionKey] = &[
     fact(Fact::ActivityBegging),
     fact(Fact::ActivityArmedGroup),
 ];
+/// The TVPRA questions: unless the child is known to be accompanied.
+const UNACCOMPANIED: When = When::UnlessNo(QuestionKey::Unaccompanied);
 const LABOUR_OR_SEX: &[QuestionKey] = &[
     fact(Fact::ActivityLabour),
     fact(Fact::ActivityCommercialSex),
@@ -545,17 +551,17 @@ impl Questionnaire {
                 Question::new(
                     QuestionKey::Tvpra(TvpraQuestion::VictimOrAtRisk),
                     S::Tvpra,
-                    always,
+                    UNACCOMPANIED,
                 ),
                 Question::new(
                     QuestionKey::Tvpra(TvpraQuestion::CredibleFear),
                     S::Tvpra,
-                    always,
+                    UNACCOMPANIED,
                 ),
                 Question::new(
                     QuestionKey::Tvpra(TvpraQuestion::IndependentDecision),
                     S::Tvpra,
-                    When::NotUnder14,
+                    When::Both(&UNACCOMPANIED, &When::NotUnder14),
                 ),
             ],
         }
@@ -585,6 +591,22 @@ impl Questionnaire {
             When::AnyYes(keys) => keys.iter().any(|key| answers.is_yes(*key)),
             When::Child => answers.age().is_some_and(|age| age < AGE_OF_MAJORITY),
             When::NotUnder14 => answers.age().is_none_or(|age| age >= 14),
+            When::UnlessNo(key) => answers.get(key) != Some(Answer::No),
+            When::Both(first, second) => {
+                self.is_relevant(
+                    &Question {
+                        when: *first,
+                        ..*question
+                    },
+                    answers,
+                ) && self.is_relevant(
+                    &Question {
+                        when: *second,
+                        ..*question
+                    },
+                    answers,
+                )
+            }
         }
     }
 
@@ -642,7 +664,8 @@ impl Questionnaire {
                 _ => {}
             }
         }
-        let tvpra = (self.kind == QuestionnaireKind::Child).then(|| {
+        let unaccompanied = answers.get(QuestionKey::Unaccompanied) != Some(Answer::No);
+        let tvpra = (self.kind == QuestionnaireKind::Child && unaccompanied).then(|| {
             let yes_no = |question| match answers.get(QuestionKey::Tvpra(question)) {
                 Some(Answer::Yes) => Some(true),
                 Some(Answer::No) => Some(false),
@@ -729,7 +752,7 @@ pub struct Outcome {
     /// The engine's input: the facts answered yes and the person's age (and, for a child,
     /// whether unaccompanied).
     pub input: ScreeningInput,
-    /// The TVPRA record, for the child screen only.
+    /// The TVPRA record, for the child screen only, unless the child is known to be accompanied.
     pub tvpra: Option<TvpraRecord>,
     /// False when the person stopped before the last relevant question.
     pub complete: bool,
@@ -855,12 +878,10 @@ mod tests {
         assert_eq!(tvpra.able_to_decide_independently, Some(true));
         assert_eq!(outcome.input.person.unaccompanied, Some(true));
 
-        let (answers, _) = run(&child, |q| {
-            if q.key.is_age() {
-                Answer::Number(12)
-            } else {
-                Answer::No
-            }
+        let (answers, _) = run(&child, |q| match q.key {
+            QuestionKey::Age => Answer::Number(12),
+            QuestionKey::Unaccompanied => Answer::Yes,
+            _ => Answer::No,
         });
         assert!(answers
             .get(QuestionKey::Tvpra(TvpraQuestion::IndependentDecision))
@@ -869,6 +890,16 @@ mod tests {
         assert!(tvpra.presumed_unable_under_14);
         assert_eq!(tvpra.able_to_decide_independently, Some(false));
         assert_eq!(child.audience(&Answers::default()), Audience::Child);
+
+        // An accompanied child: no TVPRA questions, no record.
+        let (answers, _) = run(&child, |q| match q.key {
+            QuestionKey::Age => Answer::Number(15),
+            _ => Answer::No,
+        });
+        assert!(answers
+            .get(QuestionKey::Tvpra(TvpraQuestion::CredibleFear))
+            .is_none());
+        assert!(child.outcome(&answers).tvpra.is_none());
     }
 
     #[test]
