@@ -75,3 +75,55 @@ pub fn screen_with(input: &ScreeningInput, options: &ScreeningOptions) -> Screen
         rule_set_version: RULE_SET_VERSION.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Fact;
+    use puente_core::Country;
+
+    #[test]
+    fn extra_hotlines_serve_their_country_only() {
+        let guatemala = Country::from_alpha_2("GT").unwrap();
+        let options = ScreeningOptions {
+            lang: Lang::En,
+            hotlines: vec![Hotline {
+                country: guatemala,
+                name_es: "Línea de ejemplo".into(),
+                name_en: "Example line".into(),
+                phone: "1510".into(),
+                text: None,
+            }],
+        };
+        let mut input = ScreeningInput::from_facts([Fact::MeansThreats]);
+        input.person.current_country = Some(guatemala);
+        let steps = screen_with(&input, &options).next_steps;
+        assert!(steps
+            .iter()
+            .any(|s| s == "Hotline: Example line (Guatemala): 1510."));
+        assert!(!steps.iter().any(|s| s.contains("1-888-373-7888")));
+
+        input.person.current_country = Country::from_alpha_2("US");
+        let steps = screen_with(&input, &options).next_steps;
+        assert!(!steps.iter().any(|s| s.contains("1510")));
+        assert!(steps
+            .iter()
+            .any(|s| s.contains("1-888-373-7888 (text 233733)")
+                || s.contains("1-888-373-7888, text 233733")));
+    }
+
+    #[test]
+    fn the_result_round_trips_through_json_for_storage() {
+        let input = ScreeningInput::from_json(
+            r#"{"person": {"age": 16}, "facts": ["act_recruited", "activity_commercial_sex", "migr_crossed_border", "migr_irregular_entry", "migr_paid_smuggler", "means_withholds_documents"]}"#,
+        )
+        .unwrap();
+        let result = screen(&input, Lang::Es);
+        let json = result.to_json_pretty();
+        let back: ScreeningResult = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, result);
+        assert!(json
+            .trim_end()
+            .ends_with("\"rule_set_version\": \"2026.11.1\"\n}"));
+    }
+}

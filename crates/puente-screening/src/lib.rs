@@ -53,6 +53,24 @@
 //! assert!(outcome.input.facts.is_empty());
 //! assert_eq!(outcome.input.person.age, Some(34));
 //! ```
+//!
+//! # For the web app
+//!
+//! A page drives a questionnaire with four calls, keeping only the [`questionnaire::Answers`]
+//! (a JSON object of question key to `"yes"`, `"no"`, `"unknown"` or a number) between requests:
+//!
+//! 1. [`questionnaire::Questionnaire::of_kind`] (`quick`, `full` or `child`);
+//! 2. [`questionnaire::Questionnaire::next_question`] with the answers so far: `None` when done;
+//!    show [`questionnaire::Question::text`] in the user's language and
+//!    [`questionnaire::Questionnaire::audience`] (child wording for a child), its section and
+//!    [`questionnaire::Questionnaire::progress`];
+//! 3. [`questionnaire::Answers::set`] with the key (`QuestionKey` parses from its string) and the
+//!    answer; the person may stop at any time;
+//! 4. [`questionnaire::Questionnaire::outcome`], then fill in what the page knows of the person
+//!    (current country, nationality), and [`screen_with`] with the service directory's hotlines.
+//!
+//! Store the [`ScreeningInput`] and the [`ScreeningResult`] (which carries `rule_set_version`);
+//! never re-derive an old result with a newer rule set.
 
 /// The indicator catalogue: group, HTCDS code, sources and questions for every fact.
 pub mod catalogue;

@@ -1,18 +1,18 @@
 //! The questionnaires, built on the [catalogue](crate::catalogue), as pure state machines that a
 //! terminal or a web page drives one question at a time.
 //!
-//! - [`Questionnaire::quick`]: about ten questions, stoppable at any time (QYIT/TVIT-style).
-//! - [`Questionnaire::full`]: every fact, grouped by element: act, means, purpose (activity),
+//! - [`Questionnaire::quick`](crate::questionnaire::Questionnaire::quick): about ten questions, stoppable at any time (QYIT/TVIT-style).
+//! - [`Questionnaire::full`](crate::questionnaire::Questionnaire::full): every fact, grouped by element: act, means, purpose (activity),
 //!   conditions, migration, urgency.
-//! - [`Questionnaire::child`]: child-appropriate wording, plus the three questions the US TVPRA asks
+//! - [`Questionnaire::child`](crate::questionnaire::Questionnaire::child): child-appropriate wording, plus the three questions the US TVPRA asks
 //!   within 48 hours of an unaccompanied child's apprehension (8 U.S.C. 1232(a)(2), (a)(4)): victim
 //!   of or at risk of trafficking; credible fear; able to make an independent decision (under 14:
 //!   presumed unable, and the question is not asked).
 //!
-//! The state is only the [`Answers`] so far: [`Questionnaire::next_question`] returns the first
+//! The state is only the [`Answers`](crate::questionnaire::Answers) so far: [`Questionnaire::next_question`](crate::questionnaire::Questionnaire::next_question) returns the first
 //! relevant unanswered question, or `None` when done. Skip logic: a follow-up is relevant only when
 //! an earlier answer makes it so (payment to a smuggler only after a border crossing). The person
-//! may stop at any time: [`Questionnaire::outcome`] turns whatever was answered into a
+//! may stop at any time: [`Questionnaire::outcome`](crate::questionnaire::Questionnaire::outcome) turns whatever was answered into a
 //! [`ScreeningInput`]. Answers map to facts ("yes" adds the fact; "no" and "unknown" add nothing);
 //! the engine never sees raw answers. Answers and keys serialise as plain strings, so a web form
 //! can post them.
