@@ -3,7 +3,7 @@
 //!
 //! Every rule file has the same shape: a doc comment in fixed sections (what it decides, legal
 //! source, example), a [`RuleInfo`] constant `RULE` with the rule's stable identifier, an
-//! `evaluate` function from a [`Case`] to its verdict, and an `explain` function that writes the
+//! `evaluate` function from a [`Case`](crate::rules::Case) to its verdict, and an `explain` function that writes the
 //! verdict's explanation line, citing the rule and the facts it rests on, in Spanish or English.
 //!
 //! A rule never changes meaning under the same identifier and version: a change of wording in an
