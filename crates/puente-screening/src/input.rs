@@ -100,31 +100,33 @@ impl ScreeningInput {
 
 /// A screening input that could not be read. The message names the offending value; `line` and
 /// `column` say where it is (1-based, as serde_json counts them).
+///
+/// The message already holds serde_json's (with line and column), so the JSON error is not
+/// repeated as a `source`.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid screening input: {source}")]
+#[error("invalid screening input: {json}")]
 pub struct InputError {
-    #[source]
-    source: serde_json::Error,
+    json: serde_json::Error,
 }
 
 impl From<serde_json::Error> for InputError {
-    fn from(source: serde_json::Error) -> Self {
-        InputError { source }
+    fn from(json: serde_json::Error) -> Self {
+        InputError { json }
     }
 }
 
 impl InputError {
     pub fn line(&self) -> usize {
-        self.source.line()
+        self.json.line()
     }
     pub fn column(&self) -> usize {
-        self.source.column()
+        self.json.column()
     }
     /// True when the text is not JSON at all (a syntax error or a cut-off file), as opposed to JSON
     /// with a wrong value in it.
     pub fn is_syntax(&self) -> bool {
         matches!(
-            self.source.classify(),
+            self.json.classify(),
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof
         )
     }

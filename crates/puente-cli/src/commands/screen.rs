@@ -118,7 +118,7 @@ fn read_facts(path: &PathBuf) -> anyhow::Result<ScreeningInput> {
         std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the facts file {}", path.display()))?
     };
-    ScreeningInput::from_json(&text).with_context(|| format!("in {}", path.display()))
+    ScreeningInput::from_json(&text).with_context(|| format!("cannot screen {}", path.display()))
 }
 
 fn print_result(
