@@ -1,1 +1,581 @@
-//! The entity-resolution engine (issue 6).
+//! The entity-resolution engine (issue 6): finds the same person across records written
+//! differently, with normalisation built for Latin American names and a Fellegi–Sunter model that
+//! learns from the records themselves.
+//!
+//! Pure: data in, data and diagnostics out. No I/O, no async. The `puente link` command and the
+//! web app are the glue.
+//!
+//! The pipeline of [`dedupe`] and [`link`]:
+//! 1. [`Features`]: every value normalised once and interned (accents folded, names split into
+//!    units with their particles, phonetic keys, nickname groups, phones in E.164, partial dates).
+//! 2. [`blocking`]: candidate pairs from OR-ed blocking rules, each pair once, over-large groups
+//!    skipped and reported.
+//! 3. [`model`]: u from random pairs, m by expectation-maximisation per blocking rule, λ as a fixed
+//!    point over the candidates; term-frequency adjustment of exact agreement.
+//! 4. Scoring of every candidate pair (in parallel), then clusters ([`cluster`]).
+//!
+//! [`find_duplicates`] scores one new record against existing ones, with explanations, for the
+//! duplicate warnings of the web app.
+
+// Numeric loops over parallel arrays (fields, levels) read best with an index.
+#![allow(clippy::needless_range_loop)]
+
+/// Blocking rules and candidate pairs.
+pub mod blocking;
+/// Clusters from scored pairs.
+pub mod cluster;
+/// Partial dates and their comparison.
+pub mod date;
+/// Precision, recall and F1 against known truth (for tests and the benchmark).
+pub mod evaluate;
+/// Per-record features.
+pub mod features;
+/// The Fellegi–Sunter model.
+pub mod model;
+/// Folding, name splitting, nicknames and the Spanish phonetic key.
+pub mod normalize;
+/// Phones in E.164.
+pub mod phone;
+/// Tables, columns and field kinds.
+pub mod schema;
+/// Jaro-Winkler and edit distance.
+pub mod similarity;
+
+use std::time::Instant;
+
+use puente_core::Country;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use blocking::{BlockingKey, BlockingRule, KeyTransform, SkippedBlock};
+pub use cluster::ClusterMethod;
+pub use features::Features;
+use features::FxHashMap;
+pub use model::{FieldModel, Model};
+use model::{Patterns, Scorer};
+pub use schema::{Column, FieldKind, Table};
+
+/// What went wrong, in terms a user can act on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LinkageError {
+    #[error("blocking rule {rule:?}: {reason}")]
+    BadRule { rule: String, reason: String },
+    #[error("column {column:?} has {found} values for {expected} records")]
+    RaggedColumn {
+        column: String,
+        expected: usize,
+        found: usize,
+    },
+    #[error("the tables to link have different columns: {left:?} and {right:?}")]
+    DifferentColumns {
+        left: Vec<String>,
+        right: Vec<String>,
+    },
+    #[error("{count} columns are compared; at most 16 are supported")]
+    TooManyFields { count: usize },
+    #[error("the model has fields {model:?} but the records have {records:?}")]
+    ModelMismatch {
+        model: Vec<String>,
+        records: Vec<String>,
+    },
+    #[error("the threshold must be between 0 and 1, not {0}")]
+    BadThreshold(f64),
+}
+
+/// How a run behaves. `Settings::default()` suits most files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Pairs at or above this match probability are returned.
+    pub threshold: f64,
+    /// Blocking rules; `None` picks them from the columns ([`blocking::default_rules`]).
+    pub blocking: Option<Vec<BlockingRule>>,
+    /// Groups that would produce more pairs than this are skipped (and reported).
+    pub max_block_pairs: u64,
+    /// Random pairs sampled to estimate u (all pairs when there are fewer).
+    pub random_pairs: usize,
+    /// The most iterations of one EM session.
+    pub em_iterations: usize,
+    /// Rounds of (m, λ, u) estimation.
+    pub training_rounds: usize,
+    /// Seed of the random-pair sample: runs are reproducible.
+    pub seed: u64,
+    /// Country assumed for phone numbers without a calling code, unless the record has a
+    /// nationality in the region.
+    pub default_country: Option<Country>,
+    /// Clusters to compute, if any.
+    pub cluster: Option<ClusterMethod>,
+    /// Keep each returned pair's weight per field.
+    pub explain: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            threshold: 0.5,
+            blocking: None,
+            max_block_pairs: 100_000,
+            random_pairs: 1_000_000,
+            em_iterations: 50,
+            training_rounds: 2,
+            seed: 42,
+            default_country: None,
+            cluster: None,
+            explain: false,
+        }
+    }
+}
+
+/// Reports progress of long runs (the command line shows a bar). Every method has a default that
+/// does nothing.
+pub trait Progress: Sync {
+    /// A stage begins, with `total` units of work (0 when unknown).
+    fn stage(&self, _name: &str, _total: u64) {}
+    /// `units` more units of the current stage are done.
+    fn advance(&self, _units: u64) {}
+}
+
+/// No progress reporting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// A scored pair. Indexes are record positions: in [`link`], `left` indexes the left table and
+/// `right` the right table; in [`dedupe`], both index the one table and `left < right`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredPair {
+    pub left: u32,
+    pub right: u32,
+    pub probability: f64,
+    /// The total match weight, prior included: log2 of the posterior odds.
+    pub match_weight: f64,
+    /// With [`Settings::explain`]: the weight of each field, in column order.
+    pub weights: Vec<f32>,
+}
+
+/// What happened in a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Diagnostics {
+    pub records: usize,
+    /// All pairs that could be compared.
+    pub all_pairs: f64,
+    pub candidate_pairs: u64,
+    /// Per blocking rule: the rule and the new pairs it produced.
+    pub pairs_per_rule: Vec<(String, u64)>,
+    pub skipped_blocks: Vec<SkippedBlock>,
+    pub random_pairs: u64,
+    pub em_iterations: usize,
+    /// Seconds per stage: features, blocking, learning, scoring, clustering.
+    pub seconds: Vec<(String, f64)>,
+    /// Comparisons scored per second in the scoring stage (all candidate pairs, every field).
+    pub comparisons_per_second: f64,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linkage {
+    /// Pairs at or above the threshold, ordered by `(left, right)`.
+    pub pairs: Vec<ScoredPair>,
+    /// With [`Settings::cluster`]: a cluster number per record (for [`link`], left records first).
+    pub clusters: Option<Vec<u32>>,
+    /// The learned model: its m, u and λ explain every weight.
+    pub model: Model,
+    pub diagnostics: Diagnostics,
+}
+
+impl Linkage {
+    /// The names of the compared fields, in the order of [`ScoredPair::weights`].
+    pub fn field_names(&self) -> Vec<&str> {
+        self.model.fields.iter().map(|f| f.field.as_str()).collect()
+    }
+}
+
+/// Finds duplicates within one table.
+pub fn dedupe(
+    table: &Table,
+    settings: &Settings,
+    progress: &dyn Progress,
+) -> Result<Linkage, LinkageError> {
+    check_table(table)?;
+    run(&[table], None, settings, progress)
+}
+
+/// Finds the records of `left` and `right` that are the same person. The right table's columns
+/// must have the same names as the left's (in any order).
+pub fn link(
+    left: &Table,
+    right: &Table,
+    settings: &Settings,
+    progress: &dyn Progress,
+) -> Result<Linkage, LinkageError> {
+    check_table(left)?;
+    check_table(right)?;
+    let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    let mut reordered = Table {
+        ids: right.ids.clone(),
+        columns: Vec::with_capacity(left.columns.len()),
+    };
+    for column in &left.columns {
+        match right
+            .columns
+            .iter()
+            .find(|c| c.name == column.name && c.kind == column.kind)
+        {
+            Some(found) => reordered.columns.push(found.clone()),
+            None => {
+                return Err(LinkageError::DifferentColumns {
+                    left: names(left),
+                    right: names(right),
+                })
+            }
+        }
+    }
+    if reordered.columns.len() != right.columns.len() {
+        return Err(LinkageError::DifferentColumns {
+            left: names(left),
+            right: names(right),
+        });
+    }
+    let mut result = run(&[left, &reordered], Some(left.len()), settings, progress)?;
+    let n = left.len() as u32;
+    for pair in &mut result.pairs {
+        pair.right -= n;
+    }
+    Ok(result)
+}
+
+fn check_table(table: &Table) -> Result<(), LinkageError> {
+    for column in &table.columns {
+        if column.values.len() != table.ids.len() {
+            return Err(LinkageError::RaggedColumn {
+                column: column.name.clone(),
+                expected: table.ids.len(),
+                found: column.values.len(),
+            });
+        }
+    }
+    if table.columns.len() > 16 {
+        return Err(LinkageError::TooManyFields {
+            count: table.columns.len(),
+        });
+    }
+    Ok(())
+}
+
+/// A deterministic pseudo-random sequence (SplitMix64).
+fn splitmix(state: u64) -> u64 {
+    let mut z = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Counts the comparison patterns of `count` pairs given by `pair_at`, in parallel.
+fn count_patterns<F>(
+    count: usize,
+    pair_at: F,
+    features: &Features,
+    keys: Option<&[Vec<u64>]>,
+) -> Patterns
+where
+    F: Fn(usize) -> (usize, usize) + Sync,
+{
+    let chunk = 1 << 14;
+    let maps: Vec<FxHashMap<(u64, u32), f64>> = (0..count.div_ceil(chunk))
+        .into_par_iter()
+        .map(|c| {
+            let mut map: FxHashMap<(u64, u32), f64> = FxHashMap::default();
+            for i in c * chunk..((c + 1) * chunk).min(count) {
+                let (a, b) = pair_at(i);
+                let pattern = model::pattern(features, a, b);
+                let rules = keys.map(|k| blocking::rules_of(k, a, b)).unwrap_or(0);
+                *map.entry((pattern, rules)).or_default() += 1.0;
+            }
+            map
+        })
+        .collect();
+    let mut total: FxHashMap<(u64, u32), f64> = FxHashMap::default();
+    for map in maps {
+        for (key, value) in map {
+            *total.entry(key).or_default() += value;
+        }
+    }
+    let mut entries: Vec<(u64, u32, f64)> =
+        total.into_iter().map(|((p, r), c)| (p, r, c)).collect();
+    entries.sort_unstable_by_key(|x| (x.0, x.1));
+    Patterns { entries }
+}
+
+fn run(
+    tables: &[&Table],
+    split: Option<usize>,
+    settings: &Settings,
+    progress: &dyn Progress,
+) -> Result<Linkage, LinkageError> {
+    if !(0.0..=1.0).contains(&settings.threshold) {
+        return Err(LinkageError::BadThreshold(settings.threshold));
+    }
+    let mut diagnostics = Diagnostics::default();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, diagnostics: &mut Diagnostics| {
+        diagnostics
+            .seconds
+            .push((name.to_string(), clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
+    let schema = tables[0].schema();
+    let n: usize = tables.iter().map(|t| t.len()).sum();
+    diagnostics.records = n;
+    progress.stage("normalising", 0);
+    let features = Features::build_many(tables, settings.default_country);
+    lap("features", &mut diagnostics);
+
+    // Blocking.
+    progress.stage("blocking", 0);
+    let rules = match &settings.blocking {
+        Some(rules) => rules.clone(),
+        None => blocking::default_rules(&schema),
+    };
+    let keys = blocking::record_keys(&features, &rules)?;
+    let found = blocking::candidates(&keys, &rules, n, split, settings.max_block_pairs);
+    diagnostics.candidate_pairs = found.pairs.len() as u64;
+    diagnostics.pairs_per_rule = rules
+        .iter()
+        .map(|r| r.to_string())
+        .zip(found.per_rule.iter().copied())
+        .collect();
+    diagnostics.skipped_blocks = found.skipped.clone();
+    let pairs = found.pairs;
+    lap("blocking", &mut diagnostics);
+
+    // Learning.
+    progress.stage("learning", 0);
+    let all_pairs = match split {
+        Some(left) => left as f64 * (n - left) as f64,
+        None => n as f64 * (n as f64 - 1.0) / 2.0,
+    };
+    diagnostics.all_pairs = all_pairs;
+    let mut model = Model::default_for(&schema);
+    if n >= 2 && all_pairs >= 1.0 {
+        let random = if all_pairs <= settings.random_pairs as f64 {
+            // Every pair: enumerate them.
+            let all: Vec<(u32, u32)> = match split {
+                Some(left) => (0..left)
+                    .flat_map(|a| (left..n).map(move |b| (a as u32, b as u32)))
+                    .collect(),
+                None => (0..n)
+                    .flat_map(|a| (a + 1..n).map(move |b| (a as u32, b as u32)))
+                    .collect(),
+            };
+            count_patterns(
+                all.len(),
+                |i| (all[i].0 as usize, all[i].1 as usize),
+                &features,
+                None,
+            )
+        } else {
+            let seed = settings.seed;
+            count_patterns(
+                settings.random_pairs,
+                |i| {
+                    let r = splitmix(seed ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
+                    match split {
+                        Some(left) => {
+                            let a = (r % left as u64) as usize;
+                            let b = left + ((r >> 32) % (n - left) as u64) as usize;
+                            (a, b)
+                        }
+                        None => {
+                            let a = (r % n as u64) as usize;
+                            let mut b = (splitmix(r) % (n as u64 - 1)) as usize;
+                            if b >= a {
+                                b += 1;
+                            }
+                            (a.min(b), a.max(b))
+                        }
+                    }
+                },
+                &features,
+                None,
+            )
+        };
+        diagnostics.random_pairs = random.entries.iter().map(|e| e.2).sum::<f64>() as u64;
+        let candidates = count_patterns(
+            pairs.len(),
+            |i| (pairs[i].0 as usize, pairs[i].1 as usize),
+            &features,
+            Some(&keys),
+        );
+        let rule_fields: Vec<u32> = rules
+            .iter()
+            .map(|rule| {
+                rule.keys
+                    .iter()
+                    .filter_map(|k| schema.iter().position(|(name, _)| *name == k.field))
+                    .fold(0u32, |mask, f| mask | (1 << f))
+            })
+            .collect();
+        model.lambda = 1e-12;
+        model::estimate_u(&mut model, &random);
+        for round in 0..settings.training_rounds.max(1) {
+            let iterations = model::estimate_m(
+                &mut model,
+                &candidates,
+                &rule_fields,
+                settings.em_iterations,
+            );
+            diagnostics.em_iterations = diagnostics.em_iterations.max(iterations);
+            model::estimate_lambda(&mut model, &candidates, all_pairs);
+            if round + 1 < settings.training_rounds {
+                model::estimate_u(&mut model, &random);
+            }
+        }
+    }
+    lap("learning", &mut diagnostics);
+
+    // Scoring.
+    progress.stage("scoring", pairs.len() as u64);
+    let scorer = Scorer::new(&model, &features);
+    let threshold = settings.threshold;
+    let chunk = 1 << 16;
+    let start = Instant::now();
+    let mut scored: Vec<ScoredPair> = pairs
+        .par_chunks(chunk)
+        .flat_map_iter(|block| {
+            let out: Vec<ScoredPair> = block
+                .iter()
+                .filter_map(|(a, b)| {
+                    let weight = scorer.total_weight(*a as usize, *b as usize);
+                    let probability = Model::probability(weight);
+                    (probability >= threshold).then(|| ScoredPair {
+                        left: *a,
+                        right: *b,
+                        probability,
+                        match_weight: weight,
+                        weights: Vec::new(),
+                    })
+                })
+                .collect();
+            progress.advance(block.len() as u64);
+            out
+        })
+        .collect();
+    let scoring_seconds = start.elapsed().as_secs_f64();
+    diagnostics.comparisons_per_second = if scoring_seconds > 0.0 {
+        pairs.len() as f64 / scoring_seconds
+    } else {
+        0.0
+    };
+    scored.par_sort_unstable_by(|x, y| (x.left, x.right).cmp(&(y.left, y.right)));
+    if settings.explain {
+        scored.par_iter_mut().for_each(|pair| {
+            pair.weights = scorer
+                .field_weights(pair.left as usize, pair.right as usize)
+                .into_iter()
+                .map(|(_, weight)| weight)
+                .collect();
+        });
+    }
+    lap("scoring", &mut diagnostics);
+
+    let clusters = settings.cluster.map(|method| {
+        let links: Vec<(u32, u32, f64)> = scored
+            .iter()
+            .map(|p| (p.left, p.right, p.probability))
+            .collect();
+        cluster::cluster(n, &links, threshold, method)
+    });
+    lap("clustering", &mut diagnostics);
+    Ok(Linkage {
+        pairs: scored,
+        clusters,
+        model,
+        diagnostics,
+    })
+}
+
+/// One field's part in a match: how the values compared and what that weighs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldExplanation {
+    pub field: String,
+    /// The comparison level, such as `exact`, `nickname` or `one_surname_in_common`.
+    pub level: String,
+    /// The match weight, log2 of the Bayes factor: positive for evidence of a match.
+    pub weight: f64,
+}
+
+/// A likely duplicate of a new record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// The position of the existing record in the table.
+    pub index: usize,
+    pub id: String,
+    pub probability: f64,
+    pub match_weight: f64,
+    pub explanation: Vec<FieldExplanation>,
+}
+
+/// Scores one new record (`values`, one per column of `existing`) against every existing record and
+/// returns those at or above `threshold`, most likely first, each with its explanation per field.
+/// Pass a model learned on similar records, or [`Model::default_for`] the schema.
+pub fn find_duplicates(
+    model: &Model,
+    existing: &Table,
+    values: &[Option<String>],
+    threshold: f64,
+    default_country: Option<Country>,
+) -> Result<Vec<Duplicate>, LinkageError> {
+    check_table(existing)?;
+    let names: Vec<String> = existing.columns.iter().map(|c| c.name.clone()).collect();
+    let model_names: Vec<String> = model.fields.iter().map(|f| f.field.clone()).collect();
+    if names != model_names || values.len() != names.len() {
+        return Err(LinkageError::ModelMismatch {
+            model: model_names,
+            records: names,
+        });
+    }
+    let query = Table {
+        ids: vec![String::new()],
+        columns: existing
+            .columns
+            .iter()
+            .zip(values)
+            .map(|(c, v)| Column {
+                name: c.name.clone(),
+                kind: c.kind,
+                values: vec![v.clone()],
+            })
+            .collect(),
+    };
+    let features = Features::build_many(&[existing, &query], default_country);
+    let scorer = Scorer::new(model, &features);
+    let new = existing.len();
+    let mut found: Vec<Duplicate> = (0..existing.len())
+        .filter_map(|index| {
+            let weight = scorer.total_weight(index, new);
+            let probability = Model::probability(weight);
+            (probability >= threshold).then(|| Duplicate {
+                index,
+                id: existing.ids[index].clone(),
+                probability,
+                match_weight: weight,
+                explanation: scorer
+                    .field_weights(index, new)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(f, (level, weight))| FieldExplanation {
+                        field: names[f].clone(),
+                        level: existing.columns[f].kind.levels()[level as usize].to_string(),
+                        weight: weight as f64,
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    found.sort_by(|x, y| {
+        y.probability
+            .total_cmp(&x.probability)
+            .then(x.index.cmp(&y.index))
+    });
+    Ok(found)
+}

@@ -1,0 +1,664 @@
+//! Per-record features, computed once, laid out by field (structure of arrays) so that comparing a
+//! pair is a few integer comparisons and, only when values differ, a Jaro-Winkler on short bytes.
+//!
+//! Every value is interned: a record holds a `u32` id per field, and what is derived from a value
+//! (its folded bytes, phonetic key, name units, nickname groups, E.164 number) is stored once per
+//! distinct value.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use puente_core::Country;
+use rayon::prelude::*;
+
+use crate::date::{compare_dates, DateAgreement, PartialDate};
+use crate::normalize::{fold, phonetic, split_units, Nicknames};
+use crate::phone::normalize_phone;
+use crate::schema::{FieldKind, Table};
+use crate::similarity::{jaro_winkler, within_one_edit};
+
+/// The id of a missing value.
+pub(crate) const NULL: u32 = u32::MAX;
+/// Name units kept per value.
+const UNITS: usize = 3;
+/// Nickname groups kept per given-name value.
+const NICKS: usize = 4;
+
+/// A small, fast hasher (the Fx hash of rustc) for interning.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+pub(crate) type FxHashMap<K, V> = HashMap<K, V, FxBuild>;
+
+/// Interns strings: equal strings get equal ids; bytes are kept in one arena.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    map: FxHashMap<String, u32>,
+    offsets: Vec<u32>,
+    bytes: Vec<u8>,
+}
+
+impl Interner {
+    pub(crate) fn intern(&mut self, text: &str) -> u32 {
+        if let Some(id) = self.map.get(text) {
+            return *id;
+        }
+        let id = self.offsets.len() as u32;
+        self.offsets.push(self.bytes.len() as u32);
+        self.bytes.extend_from_slice(text.as_bytes());
+        self.map.insert(text.to_string(), id);
+        id
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len()
+    }
+
+    pub(crate) fn get(&self, id: u32) -> &[u8] {
+        let start = self.offsets[id as usize] as usize;
+        let end = self
+            .offsets
+            .get(id as usize + 1)
+            .map(|e| *e as usize)
+            .unwrap_or(self.bytes.len());
+        &self.bytes[start..end]
+    }
+}
+
+/// Name units of one value: core (without particles), compact (particles joined) and phonetic ids.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Units {
+    pub(crate) core: [u32; UNITS],
+    pub(crate) compact: [u32; UNITS],
+    pub(crate) phon: [u32; UNITS],
+}
+
+impl Units {
+    const EMPTY: Units = Units {
+        core: [NULL; UNITS],
+        compact: [NULL; UNITS],
+        phon: [NULL; UNITS],
+    };
+}
+
+/// The features of one field.
+#[derive(Debug)]
+pub(crate) struct FieldFeatures {
+    pub(crate) name: String,
+    pub(crate) kind: FieldKind,
+    /// Per record: the value's id, or [`NULL`].
+    pub(crate) ids: Vec<u32>,
+    /// Per value: how many records hold it.
+    pub(crate) counts: Vec<u32>,
+    /// Records with a value.
+    pub(crate) non_null: u32,
+    /// Per value: the bytes compared (folded text; digits for identifiers; E.164 for phones).
+    pub(crate) strings: Interner,
+    /// Per value (names): the phonetic key of the whole value, as an id in the shared interner.
+    pub(crate) phon: Vec<u32>,
+    /// Per value (names): the units.
+    pub(crate) units: Vec<Units>,
+    /// Per value (names): the whole value with spaces and particles joined ("delacruzlopez").
+    pub(crate) compact: Vec<u32>,
+    /// Per value (names): the unit cores sorted and joined, for swapped surnames.
+    pub(crate) sorted: Vec<u32>,
+    /// Per value (given names): nickname groups.
+    pub(crate) nick: Vec<[u32; NICKS]>,
+    /// Per value (phones): the national number's id in the shared interner.
+    pub(crate) national: Vec<u32>,
+    /// Per value (dates): the packed date.
+    pub(crate) date: Vec<u32>,
+    /// Per value (names and text): a histogram of its bytes in 32 buckets, for a cheap upper bound
+    /// on Jaro-Winkler that skips most comparisons of unrelated values.
+    pub(crate) hist: Vec<[u8; 32]>,
+}
+
+/// The byte histogram of a value.
+fn histogram(bytes: &[u8]) -> [u8; 32] {
+    let mut hist = [0u8; 32];
+    for b in bytes {
+        let slot = &mut hist[(*b & 31) as usize];
+        *slot = slot.saturating_add(1);
+    }
+    hist
+}
+
+/// An upper bound on the Jaro-Winkler similarity of two values from their lengths, histograms
+/// and common prefix: at most as many characters match as the histograms share.
+#[inline]
+fn jaro_winkler_bound(a: &[u8], b: &[u8], ha: &[u8; 32], hb: &[u8; 32]) -> f64 {
+    let mut common = 0u32;
+    for i in 0..32 {
+        common += ha[i].min(hb[i]) as u32;
+    }
+    let m = common.min(a.len() as u32).min(b.len() as u32) as f64;
+    if m == 0.0 {
+        return 0.0;
+    }
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + 1.0) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
+}
+
+impl FieldFeatures {
+    /// Jaro-Winkler of two values of this field, or 0 when it is surely below `floor`.
+    #[inline]
+    fn similarity(&self, x: u32, y: u32, floor: f64) -> f64 {
+        let (a, b) = (self.strings.get(x), self.strings.get(y));
+        if !self.hist.is_empty()
+            && jaro_winkler_bound(a, b, &self.hist[x as usize], &self.hist[y as usize]) < floor
+        {
+            return 0.0;
+        }
+        jaro_winkler(a, b)
+    }
+}
+
+/// All features of a set of records (for linkage of two tables, the left records come first).
+#[derive(Debug)]
+pub struct Features {
+    pub(crate) fields: Vec<FieldFeatures>,
+    pub(crate) len: usize,
+    /// The first given-name and surname fields, compared crosswise when both disagree (a given
+    /// name written in the surname's field and the other way round).
+    pub(crate) names: Option<(usize, usize)>,
+}
+
+/// Normalises a value of a field into the text that is interned, or `None` when missing.
+fn normal_value(kind: FieldKind, raw: &str, country: Option<Country>) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let value = match kind {
+        FieldKind::GivenName | FieldKind::Surname | FieldKind::Text | FieldKind::Category => {
+            fold(raw)
+        }
+        FieldKind::Identifier | FieldKind::Postcode | FieldKind::Number => {
+            fold(raw).chars().filter(|c| c.is_alphanumeric()).collect()
+        }
+        FieldKind::Sex => {
+            let folded = fold(raw);
+            match folded.as_str() {
+                "f" | "female" | "femenino" | "mujer" | "fem" | "woman" | "girl" | "nina" => {
+                    "f".into()
+                }
+                "m" | "male" | "masculino" | "hombre" | "masc" | "man" | "boy" | "nino" => {
+                    "m".into()
+                }
+                _ => folded,
+            }
+        }
+        FieldKind::Nationality => match Country::from_code(raw) {
+            Some(country) => country.alpha_2().to_ascii_lowercase(),
+            None => fold(raw),
+        },
+        FieldKind::Phone => normalize_phone(raw, country)?.e164(),
+        FieldKind::Date => {
+            let date = PartialDate::parse(raw).ok()??;
+            date.packed().to_string()
+        }
+    };
+    (!value.is_empty()).then_some(value)
+}
+
+impl Features {
+    /// Computes the features of a table. `default_country` is assumed for phone numbers written
+    /// without a calling code, unless the record has a nationality.
+    pub fn build(table: &Table, default_country: Option<Country>) -> Features {
+        Features::build_many(&[table], default_country)
+    }
+
+    /// Computes the features of several tables with the same columns, one after the other.
+    pub fn build_many(tables: &[&Table], default_country: Option<Country>) -> Features {
+        let first = tables[0];
+        let len: usize = tables.iter().map(|t| t.len()).sum();
+        let nationality = first
+            .columns
+            .iter()
+            .position(|c| c.kind == FieldKind::Nationality);
+        // The country of each record, for its phone numbers.
+        let countries: Vec<Option<Country>> = tables
+            .iter()
+            .flat_map(|table| {
+                (0..table.len()).map(move |row| {
+                    nationality
+                        .and_then(|c| table.columns[c].values[row].as_deref())
+                        .and_then(Country::from_code)
+                        .filter(|c| puente_core::country::REGION.contains(&c.alpha_2()))
+                        .or(default_country)
+                })
+            })
+            .collect();
+        // Name units and phonetic keys of every field share one interner.
+        let mut shared = Interner::default();
+        let mut fields = Vec::with_capacity(first.columns.len());
+        for (index, column) in first.columns.iter().enumerate() {
+            let kind = column.kind;
+            let raw: Vec<&Option<String>> = tables
+                .iter()
+                .flat_map(|t| t.columns[index].values.iter())
+                .collect();
+            let normal: Vec<Option<String>> = raw
+                .par_iter()
+                .zip(countries.par_iter())
+                .map(|(value, country)| {
+                    value
+                        .as_deref()
+                        .and_then(|v| normal_value(kind, v, *country))
+                })
+                .collect();
+            let mut strings = Interner::default();
+            let mut counts: Vec<u32> = Vec::new();
+            let mut non_null = 0;
+            let ids: Vec<u32> = normal
+                .iter()
+                .map(|value| match value {
+                    Some(text) => {
+                        let id = strings.intern(text);
+                        if id as usize == counts.len() {
+                            counts.push(0);
+                        }
+                        counts[id as usize] += 1;
+                        non_null += 1;
+                        id
+                    }
+                    None => NULL,
+                })
+                .collect();
+            let mut field = FieldFeatures {
+                name: column.name.clone(),
+                kind,
+                ids,
+                counts,
+                non_null,
+                strings,
+                phon: Vec::new(),
+                units: Vec::new(),
+                compact: Vec::new(),
+                sorted: Vec::new(),
+                nick: Vec::new(),
+                national: Vec::new(),
+                date: Vec::new(),
+                hist: Vec::new(),
+            };
+            field.derive(&mut shared);
+            fields.push(field);
+        }
+        let given = fields.iter().position(|f| f.kind == FieldKind::GivenName);
+        let surname = fields.iter().position(|f| f.kind == FieldKind::Surname);
+        let names = given.zip(surname);
+        Features { fields, len, names }
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The comparison levels of records `a` and `b`, one per field (at most 16 fields). Given name
+    /// and surname written in each other's fields both get the "jaro_winkler_0.92" level.
+    #[inline]
+    pub(crate) fn levels(&self, a: usize, b: usize) -> [u8; 16] {
+        let mut levels = [0u8; 16];
+        for (f, field) in self.fields.iter().enumerate().take(16) {
+            levels[f] = field.level(a, b);
+        }
+        if let Some((g, s)) = self.names {
+            if levels[g] >= 6
+                && levels[s] >= 6
+                && self.crosswise(g, s, a, b)
+                && self.crosswise(s, g, a, b)
+            {
+                levels[g] = 3;
+                levels[s] = 3;
+            }
+        }
+        levels
+    }
+
+    /// Whether field `f` of record `a` agrees closely with field `h` of record `b`.
+    fn crosswise(&self, f: usize, h: usize, a: usize, b: usize) -> bool {
+        let (x, y) = (self.fields[f].ids[a], self.fields[h].ids[b]);
+        if x == NULL || y == NULL {
+            return false;
+        }
+        let (ff, fh) = (&self.fields[f], &self.fields[h]);
+        let (p, q) = (ff.strings.get(x), fh.strings.get(y));
+        p == q
+            || (jaro_winkler_bound(p, q, &ff.hist[x as usize], &fh.hist[y as usize]) >= 0.92
+                && jaro_winkler(p, q) >= 0.92)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl FieldFeatures {
+    /// Computes what is derived from each distinct value.
+    fn derive(&mut self, shared: &mut Interner) {
+        let count = self.strings.len();
+        if matches!(
+            self.kind,
+            FieldKind::GivenName | FieldKind::Surname | FieldKind::Text
+        ) {
+            self.hist = (0..count as u32)
+                .map(|id| histogram(self.strings.get(id)))
+                .collect();
+        }
+        match self.kind {
+            FieldKind::GivenName | FieldKind::Surname => {
+                let nicknames = Nicknames::spanish();
+                for id in 0..count as u32 {
+                    let text = std::str::from_utf8(self.strings.get(id))
+                        .unwrap_or_default()
+                        .to_string();
+                    let units = split_units(&text);
+                    let mut u = Units::EMPTY;
+                    for (slot, unit) in units.iter().take(UNITS).enumerate() {
+                        u.core[slot] = shared.intern(&unit.core);
+                        u.compact[slot] = shared.intern(&unit.compact);
+                        u.phon[slot] = shared.intern(&phonetic(&unit.core));
+                    }
+                    self.units.push(u);
+                    let compact: String = units.iter().map(|u| u.compact.as_str()).collect();
+                    self.compact.push(shared.intern(&compact));
+                    let mut cores: Vec<&str> = units.iter().map(|u| u.core.as_str()).collect();
+                    cores.sort_unstable();
+                    self.sorted.push(shared.intern(&cores.join(" ")));
+                    self.phon.push(shared.intern(&phonetic(&text)));
+                    let mut groups = [NULL; NICKS];
+                    if self.kind == FieldKind::GivenName {
+                        let mut n = 0;
+                        let candidates = std::iter::once(text.as_str())
+                            .chain(units.iter().map(|u| u.full.as_str()))
+                            .chain(units.iter().map(|u| u.core.as_str()));
+                        for candidate in candidates {
+                            for group in nicknames.groups(candidate) {
+                                if n < NICKS && !groups[..n].contains(group) {
+                                    groups[n] = *group;
+                                    n += 1;
+                                }
+                            }
+                        }
+                    }
+                    self.nick.push(groups);
+                }
+            }
+            FieldKind::Phone => {
+                for id in 0..count as u32 {
+                    let text = std::str::from_utf8(self.strings.get(id)).unwrap_or_default();
+                    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                    // The national number: the last eight digits (seven for short numbers).
+                    let national = &digits[digits.len().saturating_sub(8)..];
+                    self.national.push(shared.intern(national));
+                }
+            }
+            FieldKind::Date => {
+                for id in 0..count as u32 {
+                    let text = std::str::from_utf8(self.strings.get(id)).unwrap_or_default();
+                    self.date.push(text.parse().unwrap_or(0));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The comparison level of records `a` and `b` (see [`FieldKind::levels`]).
+    #[inline]
+    pub(crate) fn level(&self, a: usize, b: usize) -> u8 {
+        let (x, y) = (self.ids[a], self.ids[b]);
+        if x == NULL || y == NULL {
+            return 0;
+        }
+        if x == y {
+            return 1;
+        }
+        self.level_of_values(x, y)
+    }
+
+    /// The comparison level of two different, present values.
+    pub(crate) fn level_of_values(&self, x: u32, y: u32) -> u8 {
+        let (xi, yi) = (x as usize, y as usize);
+        match self.kind {
+            FieldKind::GivenName | FieldKind::Surname => {
+                let (ux, uy) = (&self.units[xi], &self.units[yi]);
+                let common_core = shares(&ux.core, &uy.core) || shares(&ux.compact, &uy.compact);
+                if self.kind == FieldKind::Surname {
+                    if self.sorted[xi] == self.sorted[yi] || self.compact[xi] == self.compact[yi] {
+                        return 2;
+                    }
+                } else if !common_core && nick_overlap(&self.nick[xi], &self.nick[yi]) {
+                    return 2;
+                }
+                // One name dropped ("Hernández López" and "Hernández"): partial, however similar
+                // the strings look.
+                if common_core && units_len(ux) != units_len(uy) {
+                    return 5;
+                }
+                let jw = self.similarity(x, y, 0.80);
+                if jw >= 0.92 {
+                    return 3;
+                }
+                if self.phon[xi] == self.phon[yi] {
+                    return 4;
+                }
+                if common_core || shares(&ux.phon, &uy.phon) {
+                    return 5;
+                }
+                if jw >= 0.80 {
+                    return 6;
+                }
+                7
+            }
+            FieldKind::Date => match compare_dates(
+                PartialDate::unpack(self.date[xi]),
+                PartialDate::unpack(self.date[yi]),
+            ) {
+                DateAgreement::Exact => 1,
+                DateAgreement::DayMonthSwapped => 2,
+                DateAgreement::OneDigit => 3,
+                DateAgreement::Partial => 4,
+                DateAgreement::SameYear => 5,
+                DateAgreement::Different => 6,
+            },
+            FieldKind::Phone => {
+                if self.national[xi] == self.national[yi] {
+                    2
+                } else if within_one_edit(self.strings.get(x), self.strings.get(y)) {
+                    3
+                } else {
+                    4
+                }
+            }
+            FieldKind::Identifier | FieldKind::Postcode | FieldKind::Number => {
+                if within_one_edit(self.strings.get(x), self.strings.get(y)) {
+                    2
+                } else {
+                    3
+                }
+            }
+            FieldKind::Text => {
+                let jw = self.similarity(x, y, 0.80);
+                if jw >= 0.92 {
+                    2
+                } else if jw >= 0.80 {
+                    3
+                } else {
+                    4
+                }
+            }
+            FieldKind::Sex | FieldKind::Nationality | FieldKind::Category => 2,
+        }
+    }
+}
+
+#[inline]
+fn units_len(units: &Units) -> usize {
+    units.core.iter().filter(|c| **c != NULL).count()
+}
+
+#[inline]
+fn shares(a: &[u32; UNITS], b: &[u32; UNITS]) -> bool {
+    a.iter().any(|x| *x != NULL && b.contains(x))
+}
+
+#[inline]
+fn nick_overlap(a: &[u32; NICKS], b: &[u32; NICKS]) -> bool {
+    a[0] != NULL && b[0] != NULL && a.iter().any(|x| *x != NULL && b.contains(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Column;
+
+    fn table(kind: FieldKind, values: &[&str]) -> Table {
+        Table {
+            ids: (0..values.len()).map(|i| i.to_string()).collect(),
+            columns: vec![Column {
+                name: "field".into(),
+                kind,
+                values: values.iter().map(|v| Some(v.to_string())).collect(),
+            }],
+        }
+    }
+
+    /// Checks the level label of the first value against each of the others.
+    fn check(kind: FieldKind, cases: &[(&str, &str, &str)]) {
+        for (a, b, expected) in cases {
+            let features = Features::build(&table(kind, &[a, b]), Country::from_alpha_2("GT"));
+            let level = features.fields[0].level(0, 1);
+            assert_eq!(
+                kind.levels()[level as usize],
+                *expected,
+                "{kind:?}: {a:?} vs {b:?}"
+            );
+            let back = features.fields[0].level(1, 0);
+            assert_eq!(level, back, "symmetry: {a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn given_names_compare_with_nicknames_and_compound_names() {
+        check(
+            FieldKind::GivenName,
+            &[
+                ("María José", "maria jose", "exact"),
+                ("José", "Chepe", "nickname"),
+                ("Pepe", "Chepe", "nickname"),
+                ("Francisco", "Pancho", "nickname"),
+                ("María José", "Majo", "nickname"),
+                ("Mitchell", "Mitchel", "jaro_winkler_0.92"),
+                ("Yesenia", "Llecenia", "phonetic"),
+                ("María José", "María", "one_name_in_common"),
+                ("Ana Lucía", "Lucía", "one_name_in_common"),
+                ("Pedro", "Juan", "else"),
+                ("", "Juan", "null"),
+            ],
+        );
+    }
+
+    #[test]
+    fn surnames_compare_reordered_dropped_and_with_particles() {
+        check(
+            FieldKind::Surname,
+            &[
+                ("Hernández López", "HERNANDEZ LOPEZ", "exact"),
+                (
+                    "Hernández López",
+                    "López Hernández",
+                    "reordered_or_particles",
+                ),
+                ("De la Cruz", "Delacruz", "reordered_or_particles"),
+                ("De la Cruz", "Cruz", "reordered_or_particles"),
+                ("Hernández López", "Hernández", "one_surname_in_common"),
+                ("De León Pérez", "De León", "one_surname_in_common"),
+                ("Gonzalez", "Gonzales", "jaro_winkler_0.92"),
+                ("Vásquez", "Basques", "phonetic"),
+                ("García", "Xicará", "else"),
+            ],
+        );
+    }
+
+    #[test]
+    fn other_fields_compare_by_kind() {
+        check(
+            FieldKind::Phone,
+            &[
+                ("+502 5555 1234", "(502) 5555-1234", "exact"),
+                ("502-5555-1234", "55551234", "exact"),
+                ("+504 5555 1234", "55551234", "same_national_number"),
+                ("55551234", "55551235", "one_digit"),
+                ("55551234", "44441234", "else"),
+            ],
+        );
+        check(
+            FieldKind::Date,
+            &[
+                ("1990-05-12", "19900512", "exact"),
+                ("1990-05-12", "1990-12-05", "day_month_swapped"),
+                ("1990-05-12", "1990", "partial_agrees"),
+                ("1990-05-12", "1990-05-21", "one_digit"),
+                ("1990-05-12", "1990-07-30", "same_year"),
+            ],
+        );
+        check(
+            FieldKind::Identifier,
+            &[
+                ("1804974", " 1804974", "exact"),
+                ("1804974", "1809474", "one_edit"),
+                ("1804974", "2185997", "else"),
+            ],
+        );
+        check(
+            FieldKind::Sex,
+            &[("F", "femenino", "exact"), ("mujer", "hombre", "else")],
+        );
+        check(
+            FieldKind::Nationality,
+            &[("GT", "GTM", "exact"), ("GT", "HN", "else")],
+        );
+        check(
+            FieldKind::Text,
+            &[
+                ("wallaby place", "wallaby  place", "exact"),
+                ("wallaby place", "walaby place", "jaro_winkler_0.92"),
+            ],
+        );
+    }
+}
