@@ -20,9 +20,8 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use puente_core::Lang;
-use puente_store::accounts::{
-    NewSession, OrganisationAccount, SessionKind, User,
-};
+use puente_store::accounts::{NewSession, OrganisationSettings, SessionKind, User};
+use puente_store::StoredOrganisation;
 use puente_store::{Actor, NewAuditEntry, Role};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -236,7 +235,8 @@ pub async fn log_in(
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub user: User,
-    pub organisation: OrganisationAccount,
+    pub organisation: StoredOrganisation,
+    pub settings: OrganisationSettings,
     pub session_id: i64,
     pub session_kind: SessionKind,
     pub csrf_token: String,
@@ -260,7 +260,7 @@ impl Principal {
     /// they may only set it up.
     pub fn must_enrol_second_factor(&self) -> bool {
         self.user.role == Role::OrgAdmin
-            && self.organisation.settings.require_totp_for_admins
+            && self.settings.require_totp_for_admins
             && self.user.totp_secret.is_none()
     }
 }
@@ -347,17 +347,17 @@ pub async fn session_layer(
     if let Some(token) = token {
         match state.store.session_by_token(&token_sha256(&token), now_unix()).await {
             Ok(Some(session)) => {
-                match state.store.organisation_account(session.user.organisation_id).await {
-                    Ok(Some(organisation)) => {
+                match state.store.organisation(session.user.organisation_id).await {
+                    Ok(organisation) => {
                         principal = Some(Arc::new(Principal {
                             user: session.user,
+                            settings: OrganisationSettings::from_json(&organisation.settings),
                             organisation,
                             session_id: session.session_id,
                             session_kind: session.kind,
                             csrf_token: session.csrf_token,
                         }));
                     }
-                    Ok(None) => {}
                     Err(error) => return AppError::from(error).into_response(),
                 }
             }

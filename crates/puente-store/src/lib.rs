@@ -9,6 +9,8 @@
 pub mod accounts;
 /// The hash-chained audit log.
 pub mod audit;
+/// A case's organisation and owner (for authorisation) and de-identified case counts.
+pub mod case_access;
 /// Organisations, persons and cases.
 pub mod cases;
 /// The imported CTDC Global Dataset.
@@ -19,6 +21,7 @@ pub mod screenings;
 pub mod sqlite;
 
 pub use accounts::{AccountStore, Role};
+pub use case_access::CaseAccessStore;
 pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
 pub use cases::{CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation};
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
@@ -95,6 +98,6 @@ pub trait AuditStore: Send + Sync {
 }
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.
-pub trait Store: CtdcStore + AuditStore + CaseStore + AccountStore + ScreeningStore {}
+pub trait Store: CtdcStore + AuditStore + CaseStore + CaseAccessStore + AccountStore + ScreeningStore {}
 
-impl<T: CtdcStore + AuditStore + CaseStore + AccountStore + ScreeningStore> Store for T {}
+impl<T: CtdcStore + AuditStore + CaseStore + CaseAccessStore + AccountStore + ScreeningStore> Store for T {}
