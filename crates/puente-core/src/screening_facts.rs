@@ -148,7 +148,10 @@ impl Fact {
 
     /// Every fact of a group, in vocabulary order.
     pub fn in_group(group: FactGroup) -> impl Iterator<Item = Fact> {
-        Fact::all().iter().copied().filter(move |fact| fact.group() == group)
+        Fact::all()
+            .iter()
+            .copied()
+            .filter(move |fact| fact.group() == group)
     }
 }
 
@@ -164,11 +167,17 @@ mod tests {
             .map(|group| Fact::in_group(*group).count())
             .collect();
         assert_eq!(counts, [5, 17, 8, 4, 7, 4]);
-        assert_eq!(Fact::from_code("means_debt_bondage"), Some(Fact::MeansDebtBondage));
+        assert_eq!(
+            Fact::from_code("means_debt_bondage"),
+            Some(Fact::MeansDebtBondage)
+        );
         assert_eq!(Fact::MeansDebtBondage.group(), FactGroup::Means);
         assert!(Fact::from_code("urgent_self_harm_risk").is_some());
         let error = Fact::parse_code("means_magic").unwrap_err();
-        assert_eq!(error.to_string(), "`means_magic` is not a screening fact code");
+        assert_eq!(
+            error.to_string(),
+            "`means_magic` is not a screening fact code"
+        );
     }
 
     #[test]
