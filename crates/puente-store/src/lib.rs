@@ -7,12 +7,17 @@
 
 /// The hash-chained audit log.
 pub mod audit;
+/// Organisations, persons and cases.
+pub mod cases;
 /// The imported CTDC Global Dataset.
 pub mod ctdc;
 /// The SQLite backend.
 pub mod sqlite;
 
 pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
+pub use cases::{
+    CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
+};
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
 pub use sqlite::SqliteStore;
 
@@ -47,8 +52,13 @@ pub struct Actor {
 impl Actor {
     /// The person at the command line, named by the operating-system account.
     pub fn command_line() -> Actor {
-        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
-        Actor { name: format!("cli:{user}"), organisation_id: None }
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Actor {
+            name: format!("cli:{user}"),
+            organisation_id: None,
+        }
     }
 }
 
@@ -86,6 +96,6 @@ pub trait AuditStore: Send + Sync {
 }
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.
-pub trait Store: CtdcStore + AuditStore {}
+pub trait Store: CtdcStore + AuditStore + CaseStore {}
 
-impl<T: CtdcStore + AuditStore> Store for T {}
+impl<T: CtdcStore + AuditStore + CaseStore> Store for T {}

@@ -1,0 +1,755 @@
+//! Organisations, persons and cases. Reading a case reads a person's identifying data, so every read
+//! here that returns a person is written to the audit log in the same transaction.
+
+use async_trait::async_trait;
+use puente_core::domain::{Case, Organisation, PartialDate, Person, PhoneNumber};
+use puente_core::htcds::{CaseStatus, Gender, OrganisationType};
+use puente_core::{Country, Vocabulary};
+use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use crate::audit::{self, NewAuditEntry};
+use crate::sqlite::SqliteStore;
+use crate::{Actor, StoreError, StoreResult};
+
+/// An organisation as stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredOrganisation {
+    pub id: i64,
+    #[serde(flatten)]
+    pub organisation: Organisation,
+    pub settings: serde_json::Value,
+}
+
+/// A case as stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredCase {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub person_id: i64,
+    pub owner_user_id: Option<i64>,
+    pub version: i64,
+    pub opened_on: String,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(flatten)]
+    pub case: Case,
+}
+
+/// A line of a case list: the non-identifying facts, plus the person's display name (identifying:
+/// the caller decides whether a role may see it, and listing is audited).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub owner_user_id: Option<i64>,
+    pub status: CaseStatus,
+    pub version: i64,
+    pub person_name: String,
+    pub sex: Option<Gender>,
+    pub age_at_intake: Option<u32>,
+    pub nationality: Option<Country>,
+    pub opened_on: String,
+    pub updated_at: String,
+}
+
+/// A saved version of a case.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseVersion {
+    pub version: i64,
+    pub changed_by: String,
+    pub changed_at: String,
+    pub snapshot: serde_json::Value,
+}
+
+/// A note on a case.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredNote {
+    pub id: i64,
+    pub case_id: i64,
+    pub author: String,
+    pub text: String,
+    pub created_at: String,
+}
+
+/// A new case to create: the case, who owns it, and the day it was opened (`YYYY-MM-DD`).
+#[derive(Clone, Debug)]
+pub struct NewCase {
+    pub case: Case,
+    pub owner_user_id: Option<i64>,
+    pub opened_on: String,
+}
+
+/// Organisations, persons and cases.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    async fn create_organisation(
+        &self,
+        actor: &Actor,
+        organisation: &Organisation,
+    ) -> StoreResult<i64>;
+    async fn organisation_by_slug(&self, slug: &str) -> StoreResult<Option<StoredOrganisation>>;
+    async fn organisation(&self, id: i64) -> StoreResult<StoredOrganisation>;
+    async fn list_organisations(&self) -> StoreResult<Vec<StoredOrganisation>>;
+    async fn update_organisation_settings(
+        &self,
+        actor: &Actor,
+        id: i64,
+        settings: &serde_json::Value,
+    ) -> StoreResult<()>;
+
+    /// Creates cases (with their persons) in one transaction, each audited; returns their ids.
+    async fn create_cases(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        cases: &[NewCase],
+    ) -> StoreResult<Vec<i64>>;
+    /// Reads a case of `organisation_id`; `None` if there is none with that id in that organisation.
+    /// Audited as a view of identifying data.
+    async fn case(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<Option<StoredCase>>;
+    /// Saves a new version of a case. Refused with [`StoreError::Conflict`] when `expected_version`
+    /// is not the stored version: someone else saved in between.
+    async fn update_case(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        expected_version: i64,
+        case: &Case,
+    ) -> StoreResult<i64>;
+    /// The organisation's cases, newest first; with `owner_user_id`, only that user's. Audited.
+    async fn list_cases(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        owner_user_id: Option<i64>,
+    ) -> StoreResult<Vec<CaseSummary>>;
+    /// Every saved version of a case, oldest first.
+    async fn case_history(
+        &self,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<Vec<CaseVersion>>;
+    async fn add_note(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        text: &str,
+    ) -> StoreResult<i64>;
+    async fn notes(&self, organisation_id: i64, case_id: i64) -> StoreResult<Vec<StoredNote>>;
+    async fn count_cases(&self, organisation_id: i64) -> StoreResult<u64>;
+}
+
+/// Today's date, `YYYY-MM-DD`, UTC.
+pub fn today_iso() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        now.month() as u8,
+        now.day()
+    )
+}
+
+fn organisation_from_row(row: &SqliteRow) -> StoreResult<StoredOrganisation> {
+    let kind: String = row.try_get("kind")?;
+    let country: Option<String> = row.try_get("country")?;
+    let phone: Option<String> = row.try_get("phone")?;
+    let settings: String = row.try_get("settings")?;
+    Ok(StoredOrganisation {
+        id: row.try_get("id")?,
+        organisation: Organisation {
+            slug: row.try_get("slug")?,
+            name: row.try_get("name")?,
+            kind: OrganisationType::from_code(&kind).unwrap_or(OrganisationType::Ngo),
+            country: country.as_deref().and_then(Country::from_code),
+            city: row.try_get("city")?,
+            phone: phone.and_then(|p| PhoneNumber::parse(&p, None).ok()),
+        },
+        settings: serde_json::from_str(&settings).unwrap_or_else(|_| serde_json::json!({})),
+    })
+}
+
+fn person_from_row(row: &SqliteRow) -> StoreResult<Person> {
+    let sex: Option<String> = row.try_get("sex")?;
+    let date_of_birth: Option<String> = row.try_get("date_of_birth")?;
+    let nationality: Option<String> = row.try_get("nationality")?;
+    let languages: String = row.try_get("languages")?;
+    let phone: Option<String> = row.try_get("phone")?;
+    let current_country: Option<String> = row.try_get("current_country")?;
+    let estimated_age: Option<i64> = row.try_get("estimated_age")?;
+    Ok(Person {
+        given_name: row.try_get("given_name")?,
+        middle_name: row.try_get("middle_name")?,
+        surname: row.try_get("surname")?,
+        second_surname: row.try_get("second_surname")?,
+        alias: row.try_get("alias")?,
+        sex: sex.as_deref().and_then(Gender::from_code),
+        date_of_birth: date_of_birth.and_then(|d| d.parse::<PartialDate>().ok()),
+        estimated_age: estimated_age.map(|age| age as u32),
+        nationality: nationality.as_deref().and_then(Country::from_code),
+        languages: serde_json::from_str(&languages).unwrap_or_default(),
+        phone: phone.and_then(|p| PhoneNumber::parse(&p, None).ok()),
+        current_country: current_country.as_deref().and_then(Country::from_code),
+        current_place: row.try_get("current_place")?,
+    })
+}
+
+/// The case without its person, as stored in `cases.document`.
+fn document_of(case: &Case) -> StoreResult<String> {
+    let mut value = serde_json::to_value(case).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    if let Some(object) = value.as_object_mut() {
+        object.remove("person");
+    }
+    Ok(value.to_string())
+}
+
+fn case_from_parts(person: Person, document: &str) -> StoreResult<Case> {
+    let mut value: serde_json::Value = serde_json::from_str(document)
+        .map_err(|e| StoreError::Invalid(format!("stored case document: {e}")))?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "person".into(),
+            serde_json::to_value(&person).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        );
+    }
+    serde_json::from_value(value)
+        .map_err(|e| StoreError::Invalid(format!("stored case document: {e}")))
+}
+
+/// The age at intake: from the date of birth on the opening day, else the estimate.
+fn age_at_intake(person: &Person, opened_on: &str) -> Option<u32> {
+    let opened = time::Date::parse(
+        opened_on,
+        &time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok();
+    match (person.date_of_birth, opened) {
+        (Some(birth), Some(opened)) => birth.age_on(opened),
+        _ => person.estimated_age,
+    }
+}
+
+fn audit_entry(
+    actor: &Actor,
+    organisation_id: i64,
+    action: &str,
+    record_type: &str,
+    record_id: i64,
+    detail: String,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        actor: actor.name.clone(),
+        organisation_id: Some(organisation_id),
+        action: action.into(),
+        record_type: record_type.into(),
+        record_id: Some(record_id.to_string()),
+        detail,
+    }
+}
+
+async fn insert_person(
+    connection: &mut SqliteConnection,
+    organisation_id: i64,
+    person: &Person,
+    now: &str,
+) -> StoreResult<i64> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO persons (organisation_id, given_name, middle_name, surname, second_surname, alias, sex,
+             date_of_birth, estimated_age, nationality, languages, phone, current_country, current_place, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(organisation_id)
+    .bind(&person.given_name)
+    .bind(&person.middle_name)
+    .bind(&person.surname)
+    .bind(&person.second_surname)
+    .bind(&person.alias)
+    .bind(person.sex.map(|s| s.code()))
+    .bind(person.date_of_birth.map(|d| d.to_string()))
+    .bind(person.estimated_age.map(i64::from))
+    .bind(person.nationality.map(|c| c.alpha_2()))
+    .bind(serde_json::to_string(&person.languages).unwrap_or_else(|_| "[]".into()))
+    .bind(person.phone.as_ref().map(|p| p.as_str().to_string()))
+    .bind(person.current_country.map(|c| c.alpha_2()))
+    .bind(&person.current_place)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(id)
+}
+
+async fn update_person(
+    connection: &mut SqliteConnection,
+    person_id: i64,
+    person: &Person,
+    now: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE persons SET given_name = ?, middle_name = ?, surname = ?, second_surname = ?, alias = ?, sex = ?,
+             date_of_birth = ?, estimated_age = ?, nationality = ?, languages = ?, phone = ?, current_country = ?,
+             current_place = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&person.given_name)
+    .bind(&person.middle_name)
+    .bind(&person.surname)
+    .bind(&person.second_surname)
+    .bind(&person.alias)
+    .bind(person.sex.map(|s| s.code()))
+    .bind(person.date_of_birth.map(|d| d.to_string()))
+    .bind(person.estimated_age.map(i64::from))
+    .bind(person.nationality.map(|c| c.alpha_2()))
+    .bind(serde_json::to_string(&person.languages).unwrap_or_else(|_| "[]".into()))
+    .bind(person.phone.as_ref().map(|p| p.as_str().to_string()))
+    .bind(person.current_country.map(|c| c.alpha_2()))
+    .bind(&person.current_place)
+    .bind(now)
+    .bind(person_id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+async fn insert_history(
+    connection: &mut SqliteConnection,
+    case_id: i64,
+    version: i64,
+    case: &Case,
+    actor: &Actor,
+    now: &str,
+) -> StoreResult<()> {
+    let snapshot = serde_json::to_string(case).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    sqlx::query("INSERT INTO case_history (case_id, version, snapshot, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(case_id)
+        .bind(version)
+        .bind(snapshot)
+        .bind(&actor.name)
+        .bind(now)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+const CASE_COLUMNS: &str = "c.id AS case_id, c.organisation_id, c.person_id, c.owner_user_id, c.status, c.version, c.document,
+    c.opened_on, c.created_at AS case_created_at, c.updated_at AS case_updated_at, p.*";
+
+fn stored_case_from_row(row: &SqliteRow) -> StoreResult<StoredCase> {
+    let person = person_from_row(row)?;
+    let document: String = row.try_get("document")?;
+    Ok(StoredCase {
+        id: row.try_get("case_id")?,
+        organisation_id: row.try_get("organisation_id")?,
+        person_id: row.try_get("person_id")?,
+        owner_user_id: row.try_get("owner_user_id")?,
+        version: row.try_get("version")?,
+        opened_on: row.try_get("opened_on")?,
+        created_at: row.try_get("case_created_at")?,
+        updated_at: row.try_get("case_updated_at")?,
+        case: case_from_parts(person, &document)?,
+    })
+}
+
+#[async_trait]
+impl CaseStore for SqliteStore {
+    async fn create_organisation(
+        &self,
+        actor: &Actor,
+        organisation: &Organisation,
+    ) -> StoreResult<i64> {
+        let mut transaction = self.writer.begin().await?;
+        let now = audit::now();
+        let result = sqlx::query_scalar(
+            "INSERT INTO organisations (slug, name, kind, country, city, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&organisation.slug)
+        .bind(&organisation.name)
+        .bind(organisation.kind.code())
+        .bind(organisation.country.map(|c| c.alpha_2()))
+        .bind(&organisation.city)
+        .bind(organisation.phone.as_ref().map(|p| p.as_str().to_string()))
+        .bind(&now)
+        .fetch_one(&mut *transaction)
+        .await;
+        let id: i64 = match result {
+            Ok(id) => id,
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                return Err(StoreError::Conflict(format!(
+                    "an organisation with slug `{}` exists already",
+                    organisation.slug
+                )))
+            }
+            Err(error) => return Err(error.into()),
+        };
+        audit::append(
+            &mut transaction,
+            &audit_entry(
+                actor,
+                id,
+                "create",
+                "organisation",
+                id,
+                organisation.slug.clone(),
+            ),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(id)
+    }
+
+    async fn organisation_by_slug(&self, slug: &str) -> StoreResult<Option<StoredOrganisation>> {
+        let row = sqlx::query("SELECT * FROM organisations WHERE slug = ?")
+            .bind(slug)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(organisation_from_row).transpose()
+    }
+
+    async fn organisation(&self, id: i64) -> StoreResult<StoredOrganisation> {
+        let row = sqlx::query("SELECT * FROM organisations WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref()
+            .map(organisation_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
+    }
+
+    async fn list_organisations(&self) -> StoreResult<Vec<StoredOrganisation>> {
+        let rows = sqlx::query("SELECT * FROM organisations ORDER BY id")
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(organisation_from_row).collect()
+    }
+
+    async fn update_organisation_settings(
+        &self,
+        actor: &Actor,
+        id: i64,
+        settings: &serde_json::Value,
+    ) -> StoreResult<()> {
+        let mut transaction = self.writer.begin().await?;
+        let changed = sqlx::query("UPDATE organisations SET settings = ? WHERE id = ?")
+            .bind(settings.to_string())
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("organisation {id}")));
+        }
+        audit::append(
+            &mut transaction,
+            &audit_entry(actor, id, "update", "organisation", id, "settings".into()),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn create_cases(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        cases: &[NewCase],
+    ) -> StoreResult<Vec<i64>> {
+        let mut transaction = self.writer.begin().await?;
+        let now = audit::now();
+        let mut ids = Vec::with_capacity(cases.len());
+        for new_case in cases {
+            let person_id = insert_person(
+                &mut transaction,
+                organisation_id,
+                &new_case.case.person,
+                &now,
+            )
+            .await?;
+            let person = &new_case.case.person;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO cases (organisation_id, person_id, owner_user_id, status, version, document, sex, age_at_intake,
+                     nationality, opened_on, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(organisation_id)
+            .bind(person_id)
+            .bind(new_case.owner_user_id)
+            .bind(new_case.case.status.code())
+            .bind(document_of(&new_case.case)?)
+            .bind(person.sex.map(|s| s.code()))
+            .bind(age_at_intake(person, &new_case.opened_on).map(i64::from))
+            .bind(person.nationality.map(|c| c.alpha_2()))
+            .bind(&new_case.opened_on)
+            .bind(&now)
+            .bind(&now)
+            .fetch_one(&mut *transaction)
+            .await?;
+            insert_history(&mut transaction, id, 1, &new_case.case, actor, &now).await?;
+            audit::append(
+                &mut transaction,
+                &audit_entry(actor, organisation_id, "create", "case", id, String::new()),
+            )
+            .await?;
+            ids.push(id);
+        }
+        transaction.commit().await?;
+        Ok(ids)
+    }
+
+    async fn case(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<Option<StoredCase>> {
+        let mut transaction = self.writer.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ? AND c.organisation_id = ?"
+        ))
+        .bind(case_id)
+        .bind(organisation_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let stored = stored_case_from_row(&row)?;
+        audit::append(
+            &mut transaction,
+            &audit_entry(
+                actor,
+                organisation_id,
+                "view",
+                "case",
+                case_id,
+                String::new(),
+            ),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Some(stored))
+    }
+
+    async fn update_case(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        expected_version: i64,
+        case: &Case,
+    ) -> StoreResult<i64> {
+        let mut transaction = self.writer.begin().await?;
+        let current: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT version, person_id, opened_on FROM cases WHERE id = ? AND organisation_id = ?",
+        )
+        .bind(case_id)
+        .bind(organisation_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some((version, person_id, opened_on)) = current else {
+            return Err(StoreError::NotFound(format!("case {case_id}")));
+        };
+        if version != expected_version {
+            return Err(StoreError::Conflict(format!(
+                "case {case_id} was changed by someone else since you opened it (your version {expected_version}, now {version}); reload it and apply your changes again"
+            )));
+        }
+        let now = audit::now();
+        let new_version = version + 1;
+        update_person(&mut transaction, person_id, &case.person, &now).await?;
+        sqlx::query(
+            "UPDATE cases SET status = ?, version = ?, document = ?, sex = ?, age_at_intake = ?, nationality = ?, updated_at = ?
+             WHERE id = ? AND version = ?",
+        )
+        .bind(case.status.code())
+        .bind(new_version)
+        .bind(document_of(case)?)
+        .bind(case.person.sex.map(|s| s.code()))
+        .bind(age_at_intake(&case.person, &opened_on).map(i64::from))
+        .bind(case.person.nationality.map(|c| c.alpha_2()))
+        .bind(&now)
+        .bind(case_id)
+        .bind(version)
+        .execute(&mut *transaction)
+        .await?;
+        insert_history(&mut transaction, case_id, new_version, case, actor, &now).await?;
+        audit::append(
+            &mut transaction,
+            &audit_entry(
+                actor,
+                organisation_id,
+                "update",
+                "case",
+                case_id,
+                format!("version {new_version}"),
+            ),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(new_version)
+    }
+
+    async fn list_cases(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        owner_user_id: Option<i64>,
+    ) -> StoreResult<Vec<CaseSummary>> {
+        let mut transaction = self.writer.begin().await?;
+        let rows = sqlx::query(
+            "SELECT c.id, c.organisation_id, c.owner_user_id, c.status, c.version, c.sex, c.age_at_intake, c.nationality,
+                    c.opened_on, c.updated_at, p.given_name, p.middle_name, p.surname, p.second_surname
+             FROM cases c JOIN persons p ON p.id = c.person_id
+             WHERE c.organisation_id = ? AND (? IS NULL OR c.owner_user_id = ?)
+             ORDER BY c.id DESC",
+        )
+        .bind(organisation_id)
+        .bind(owner_user_id)
+        .bind(owner_user_id)
+        .fetch_all(&mut *transaction)
+        .await?;
+        let mut summaries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let status: String = row.try_get("status")?;
+            let sex: Option<String> = row.try_get("sex")?;
+            let nationality: Option<String> = row.try_get("nationality")?;
+            let age: Option<i64> = row.try_get("age_at_intake")?;
+            let name = Person {
+                given_name: row.try_get("given_name")?,
+                middle_name: row.try_get("middle_name")?,
+                surname: row.try_get("surname")?,
+                second_surname: row.try_get("second_surname")?,
+                ..Person::default()
+            }
+            .full_name();
+            summaries.push(CaseSummary {
+                id: row.try_get("id")?,
+                organisation_id: row.try_get("organisation_id")?,
+                owner_user_id: row.try_get("owner_user_id")?,
+                status: CaseStatus::from_code(&status).unwrap_or(CaseStatus::Active),
+                version: row.try_get("version")?,
+                person_name: name,
+                sex: sex.as_deref().and_then(Gender::from_code),
+                age_at_intake: age.map(|a| a as u32),
+                nationality: nationality.as_deref().and_then(Country::from_code),
+                opened_on: row.try_get("opened_on")?,
+                updated_at: row.try_get("updated_at")?,
+            });
+        }
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(organisation_id),
+                action: "list".into(),
+                record_type: "case".into(),
+                record_id: None,
+                detail: format!("{} cases", summaries.len()),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(summaries)
+    }
+
+    async fn case_history(
+        &self,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<Vec<CaseVersion>> {
+        let rows = sqlx::query(
+            "SELECT h.version, h.changed_by, h.changed_at, h.snapshot FROM case_history h JOIN cases c ON c.id = h.case_id
+             WHERE h.case_id = ? AND c.organisation_id = ? ORDER BY h.version",
+        )
+        .bind(case_id)
+        .bind(organisation_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let snapshot: String = row.try_get("snapshot")?;
+                Ok(CaseVersion {
+                    version: row.try_get("version")?,
+                    changed_by: row.try_get("changed_by")?,
+                    changed_at: row.try_get("changed_at")?,
+                    snapshot: serde_json::from_str(&snapshot).unwrap_or(serde_json::Value::Null),
+                })
+            })
+            .collect()
+    }
+
+    async fn add_note(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        text: &str,
+    ) -> StoreResult<i64> {
+        let mut transaction = self.writer.begin().await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE id = ? AND organisation_id = ?")
+                .bind(case_id)
+                .bind(organisation_id)
+                .fetch_optional(&mut *transaction)
+                .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("case {case_id}")));
+        }
+        let id: i64 = sqlx::query_scalar("INSERT INTO case_notes (case_id, author, text, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+            .bind(case_id)
+            .bind(&actor.name)
+            .bind(text)
+            .bind(audit::now())
+            .fetch_one(&mut *transaction)
+            .await?;
+        audit::append(
+            &mut transaction,
+            &audit_entry(
+                actor,
+                organisation_id,
+                "create",
+                "case_note",
+                id,
+                format!("case {case_id}"),
+            ),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(id)
+    }
+
+    async fn notes(&self, organisation_id: i64, case_id: i64) -> StoreResult<Vec<StoredNote>> {
+        let rows = sqlx::query(
+            "SELECT n.* FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE n.case_id = ? AND c.organisation_id = ? ORDER BY n.id",
+        )
+        .bind(case_id)
+        .bind(organisation_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredNote {
+                    id: row.try_get("id")?,
+                    case_id: row.try_get("case_id")?,
+                    author: row.try_get("author")?,
+                    text: row.try_get("text")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_cases(&self, organisation_id: i64) -> StoreResult<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE organisation_id = ?")
+            .bind(organisation_id)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(count as u64)
+    }
+}
