@@ -36,7 +36,11 @@ pub struct InvalidDate {
 
 impl PartialDate {
     pub fn year(year: u16) -> PartialDate {
-        PartialDate { year, month: None, day: None }
+        PartialDate {
+            year,
+            month: None,
+            day: None,
+        }
     }
 
     /// The age in whole years on `today`, when it can be known; with an unknown month or day the
@@ -44,7 +48,7 @@ impl PartialDate {
     pub fn age_on(&self, today: time::Date) -> Option<u32> {
         let today_year = today.year();
         let mut age = today_year - i32::from(self.year);
-        let month = self.month.map(u8::from).unwrap_or(12);
+        let month = self.month.unwrap_or(12);
         let day = self.day.unwrap_or(31);
         let today_month = today.month() as u8;
         if (today_month, today.day()) < (month, day) {
@@ -57,20 +61,27 @@ impl PartialDate {
 impl FromStr for PartialDate {
     type Err = InvalidDate;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let invalid = |reason| InvalidDate { value: text.to_string(), reason };
+        let invalid = |reason| InvalidDate {
+            value: text.to_string(),
+            reason,
+        };
         let mut parts = text.trim().split('-');
         let year_text = parts.next().unwrap_or("");
         if year_text.len() != 4 || !year_text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid("the year must have four digits"));
         }
-        let year: u16 = year_text.parse().map_err(|_| invalid("the year is not a number"))?;
+        let year: u16 = year_text
+            .parse()
+            .map_err(|_| invalid("the year is not a number"))?;
         if !(1880..=2200).contains(&year) {
             return Err(invalid("the year is out of range"));
         }
         let month = match parts.next() {
             None => None,
             Some(m) => {
-                let month: u8 = m.parse().map_err(|_| invalid("the month is not a number"))?;
+                let month: u8 = m
+                    .parse()
+                    .map_err(|_| invalid("the month is not a number"))?;
                 if !(1..=12).contains(&month) || m.len() != 2 {
                     return Err(invalid("the month must be 01 to 12"));
                 }
@@ -81,7 +92,8 @@ impl FromStr for PartialDate {
             None => None,
             Some(d) => {
                 let day: u8 = d.parse().map_err(|_| invalid("the day is not a number"))?;
-                let month = time::Month::try_from(month.unwrap_or(1)).map_err(|_| invalid("bad month"))?;
+                let month =
+                    time::Month::try_from(month.unwrap_or(1)).map_err(|_| invalid("bad month"))?;
                 if d.len() != 2 || day == 0 || day > month.length(i32::from(year)) {
                     return Err(invalid("the day does not exist in that month"));
                 }
@@ -137,10 +149,19 @@ pub struct InvalidPhone {
 impl PhoneNumber {
     /// Parses a number written as people write them (`+502 5555-1234`, `(502) 5555 1234`,
     /// `00502 55551234`, or a national number with `default_country`), into E.164.
-    pub fn parse(text: &str, default_country: Option<Country>) -> Result<PhoneNumber, InvalidPhone> {
-        let invalid = |reason| InvalidPhone { value: text.to_string(), reason };
+    pub fn parse(
+        text: &str,
+        default_country: Option<Country>,
+    ) -> Result<PhoneNumber, InvalidPhone> {
+        let invalid = |reason| InvalidPhone {
+            value: text.to_string(),
+            reason,
+        };
         let trimmed = text.trim();
-        if trimmed.chars().any(|c| !(c.is_ascii_digit() || " -.()/+".contains(c))) {
+        if trimmed
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || " -.()/+".contains(c)))
+        {
             return Err(invalid("it may hold only digits, spaces, + - . ( ) /"));
         }
         let international = trimmed.starts_with('+') || trimmed.starts_with("00");
@@ -164,7 +185,11 @@ impl PhoneNumber {
                         digits = format!("{code}{digits}");
                     }
                 }
-                None => return Err(invalid("a national number needs a country (write it with +code)")),
+                None => {
+                    return Err(invalid(
+                        "a national number needs a country (write it with +code)",
+                    ))
+                }
             }
         }
         if digits.len() < 8 || digits.len() > 15 {
@@ -387,7 +412,15 @@ mod tests {
         for text in ["2008", "1999-03", "2001-02-28", "2000-02-29"] {
             assert_eq!(text.parse::<PartialDate>().unwrap().to_string(), text);
         }
-        for text in ["08", "1999-13", "2001-02-29", "1999-3", "abcd", "2001-01-01-01", ""] {
+        for text in [
+            "08",
+            "1999-13",
+            "2001-02-29",
+            "1999-3",
+            "abcd",
+            "2001-01-01-01",
+            "",
+        ] {
             assert!(text.parse::<PartialDate>().is_err(), "{text}");
         }
     }
@@ -395,10 +428,22 @@ mod tests {
     #[test]
     fn ages_from_partial_dates_take_the_lower_bound() {
         let today = time::macros::date!(2026 - 06 - 15);
-        assert_eq!("2010-06-15".parse::<PartialDate>().unwrap().age_on(today), Some(16));
-        assert_eq!("2010-06-16".parse::<PartialDate>().unwrap().age_on(today), Some(15));
-        assert_eq!("2010".parse::<PartialDate>().unwrap().age_on(today), Some(15));
-        assert_eq!("2010-05".parse::<PartialDate>().unwrap().age_on(today), Some(16));
+        assert_eq!(
+            "2010-06-15".parse::<PartialDate>().unwrap().age_on(today),
+            Some(16)
+        );
+        assert_eq!(
+            "2010-06-16".parse::<PartialDate>().unwrap().age_on(today),
+            Some(15)
+        );
+        assert_eq!(
+            "2010".parse::<PartialDate>().unwrap().age_on(today),
+            Some(15)
+        );
+        assert_eq!(
+            "2010-05".parse::<PartialDate>().unwrap().age_on(today),
+            Some(16)
+        );
     }
 
     #[test]
@@ -414,7 +459,11 @@ mod tests {
             ("55 1234 5678", Country::from_alpha_2("MX"), "+525512345678"),
         ];
         for (text, country, expected) in cases {
-            assert_eq!(PhoneNumber::parse(text, country).unwrap().as_str(), expected, "{text}");
+            assert_eq!(
+                PhoneNumber::parse(text, country).unwrap().as_str(),
+                expected,
+                "{text}"
+            );
         }
         assert!(PhoneNumber::parse("5555-1234", None).is_err());
         assert!(PhoneNumber::parse("call me", gt).is_err());

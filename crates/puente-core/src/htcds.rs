@@ -306,10 +306,20 @@ mod tests {
     fn check_vocabulary<V: Vocabulary + std::fmt::Debug + PartialEq>() {
         let mut codes = std::collections::HashSet::new();
         for value in V::all() {
-            assert!(codes.insert(value.code().to_ascii_lowercase()), "{} repeats {}", V::NAME, value.code());
+            assert!(
+                codes.insert(value.code().to_ascii_lowercase()),
+                "{} repeats {}",
+                V::NAME,
+                value.code()
+            );
             assert_eq!(V::from_code(value.code()), Some(*value));
             for alias in value.aliases() {
-                assert_eq!(V::from_code(alias), Some(*value), "{} alias {alias}", V::NAME);
+                assert_eq!(
+                    V::from_code(alias),
+                    Some(*value),
+                    "{} alias {alias}",
+                    V::NAME
+                );
             }
             for lang in Lang::ALL {
                 assert!(!value.label_in(lang).is_empty());
@@ -343,19 +353,34 @@ mod tests {
 
     #[test]
     fn both_spellings_of_restricts_movement_are_accepted() {
-        assert_eq!(MethodOfControl::from_code("RestrictsMovement"), Some(MethodOfControl::RestrictsMovement));
-        assert_eq!(MethodOfControl::from_code("RestrictMovement"), Some(MethodOfControl::RestrictsMovement));
-        assert_eq!(MethodOfControl::RestrictsMovement.code(), "RestrictsMovement");
+        assert_eq!(
+            MethodOfControl::from_code("RestrictsMovement"),
+            Some(MethodOfControl::RestrictsMovement)
+        );
+        assert_eq!(
+            MethodOfControl::from_code("RestrictMovement"),
+            Some(MethodOfControl::RestrictsMovement)
+        );
+        assert_eq!(
+            MethodOfControl::RestrictsMovement.code(),
+            "RestrictsMovement"
+        );
     }
 
     #[test]
     fn codes_serialise_as_the_standard_spells_them() {
-        let json = serde_json::to_string(&[CaseStatus::ClosedReferred, CaseStatus::FollowUp]).unwrap();
+        let json =
+            serde_json::to_string(&[CaseStatus::ClosedReferred, CaseStatus::FollowUp]).unwrap();
         assert_eq!(json, r#"["ClosedReferred","FollowUp"]"#);
         let back: Vec<CaseStatus> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, vec![CaseStatus::ClosedReferred, CaseStatus::FollowUp]);
-        let error = serde_json::from_str::<CaseStatus>(r#""Open""#).unwrap_err().to_string();
+        let error = serde_json::from_str::<CaseStatus>(r#""Open""#)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("`Open` is not a CaseStatus code"), "{error}");
-        assert_eq!(Gender::TransgenderNonConforming.label_in(Lang::Es), "Transgénero / no conforme");
+        assert_eq!(
+            Gender::TransgenderNonConforming.label_in(Lang::Es),
+            "Transgénero / no conforme"
+        );
     }
 }

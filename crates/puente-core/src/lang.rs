@@ -87,8 +87,14 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_the_highest_quality_known_language() {
-        assert_eq!(Lang::from_accept_language("es-GT,es;q=0.9,en;q=0.8"), Some(Lang::Es));
-        assert_eq!(Lang::from_accept_language("fr-FR, en;q=0.5, es;q=0.7"), Some(Lang::Es));
+        assert_eq!(
+            Lang::from_accept_language("es-GT,es;q=0.9,en;q=0.8"),
+            Some(Lang::Es)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en;q=0.5, es;q=0.7"),
+            Some(Lang::Es)
+        );
         assert_eq!(Lang::from_accept_language("en-US"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("fr, de"), None);
     }

@@ -4,20 +4,20 @@
 //! here once, with its Spanish and English labels; other crates refer to these types and never
 //! redefine a code.
 
-/// The two user-facing languages and bilingual labels.
-pub mod lang;
-/// The trait and macro behind every controlled vocabulary.
-pub mod vocabulary;
 /// ISO 3166-1 countries with es/en names and E.164 calling codes.
 pub mod country;
-/// The HTCDS 2.0 vocabularies (trafficking status, methods of control, types of exploitation, ...).
-pub mod htcds;
-/// The case-management domain model on HTCDS 2.0: organisations, persons, cases, events, consent.
-pub mod domain;
 /// The CTDC Global Dataset's 63-column record and its mapping to HTCDS codes.
 pub mod ctdc;
+/// The case-management domain model on HTCDS 2.0: organisations, persons, cases, events, consent.
+pub mod domain;
+/// The HTCDS 2.0 vocabularies (trafficking status, methods of control, types of exploitation, ...).
+pub mod htcds;
+/// The two user-facing languages and bilingual labels.
+pub mod lang;
 /// The screening facts vocabulary of `shared/docs/screening.md`.
 pub mod screening_facts;
+/// The trait and macro behind every controlled vocabulary.
+pub mod vocabulary;
 
 pub use country::Country;
 pub use lang::{Label, Lang};

@@ -22,7 +22,10 @@ pub trait Vocabulary: Sized + Copy + 'static {
         let code = code.trim();
         Self::all().iter().copied().find(|value| {
             value.code().eq_ignore_ascii_case(code)
-                || value.aliases().iter().any(|alias| alias.eq_ignore_ascii_case(code))
+                || value
+                    .aliases()
+                    .iter()
+                    .any(|alias| alias.eq_ignore_ascii_case(code))
         })
     }
     /// Like [`Vocabulary::from_code`], with an error that names the vocabulary and the value.

@@ -80,7 +80,10 @@ impl ChainReport {
 /// The hash of an entry: SHA-256 over the previous hash and every field, each length-prefixed so that
 /// no two different entries can be written the same way.
 pub fn entry_hash(previous_hash: &str, at: &str, entry: &NewAuditEntry) -> String {
-    let organisation = entry.organisation_id.map(|id| id.to_string()).unwrap_or_default();
+    let organisation = entry
+        .organisation_id
+        .map(|id| id.to_string())
+        .unwrap_or_default();
     let mut hasher = Sha256::new();
     let fields = [
         previous_hash,
@@ -102,16 +105,21 @@ pub fn entry_hash(previous_hash: &str, at: &str, entry: &NewAuditEntry) -> Strin
 /// The current time, UTC, RFC 3339 with microseconds.
 pub fn now() -> String {
     let now = time::OffsetDateTime::now_utc();
-    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| now.to_string())
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| now.to_string())
 }
 
 /// Appends an entry inside the caller's transaction (the connection must be in one, holding the
 /// write lock), so that the entry and the change it records commit or roll back together.
-pub async fn append(connection: &mut SqliteConnection, entry: &NewAuditEntry) -> StoreResult<AuditEntry> {
-    let previous_hash: String = sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut *connection)
-        .await?
-        .unwrap_or_else(|| GENESIS_HASH.to_string());
+pub async fn append(
+    connection: &mut SqliteConnection,
+    entry: &NewAuditEntry,
+) -> StoreResult<AuditEntry> {
+    let previous_hash: String =
+        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *connection)
+            .await?
+            .unwrap_or_else(|| GENESIS_HASH.to_string());
     let at = now();
     let hash = entry_hash(&previous_hash, &at, entry);
     let id: i64 = sqlx::query_scalar(
@@ -164,9 +172,15 @@ pub fn verify_chain(entries: &[AuditEntry]) -> ChainReport {
     for entry in entries {
         let expected = entry_hash(&previous, &entry.at, &entry.content());
         if entry.previous_hash != previous || entry.hash != expected {
-            return ChainReport { entries: entries.len() as u64, first_broken: Some(entry.id) };
+            return ChainReport {
+                entries: entries.len() as u64,
+                first_broken: Some(entry.id),
+            };
         }
         previous = entry.hash.clone();
     }
-    ChainReport { entries: entries.len() as u64, first_broken: None }
+    ChainReport {
+        entries: entries.len() as u64,
+        first_broken: None,
+    }
 }

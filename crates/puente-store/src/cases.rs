@@ -84,25 +84,66 @@ pub struct NewCase {
 /// Organisations, persons and cases.
 #[async_trait]
 pub trait CaseStore: Send + Sync {
-    async fn create_organisation(&self, actor: &Actor, organisation: &Organisation) -> StoreResult<i64>;
+    async fn create_organisation(
+        &self,
+        actor: &Actor,
+        organisation: &Organisation,
+    ) -> StoreResult<i64>;
     async fn organisation_by_slug(&self, slug: &str) -> StoreResult<Option<StoredOrganisation>>;
     async fn organisation(&self, id: i64) -> StoreResult<StoredOrganisation>;
     async fn list_organisations(&self) -> StoreResult<Vec<StoredOrganisation>>;
-    async fn update_organisation_settings(&self, actor: &Actor, id: i64, settings: &serde_json::Value) -> StoreResult<()>;
+    async fn update_organisation_settings(
+        &self,
+        actor: &Actor,
+        id: i64,
+        settings: &serde_json::Value,
+    ) -> StoreResult<()>;
 
     /// Creates cases (with their persons) in one transaction, each audited; returns their ids.
-    async fn create_cases(&self, actor: &Actor, organisation_id: i64, cases: &[NewCase]) -> StoreResult<Vec<i64>>;
+    async fn create_cases(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        cases: &[NewCase],
+    ) -> StoreResult<Vec<i64>>;
     /// Reads a case of `organisation_id`; `None` if there is none with that id in that organisation.
     /// Audited as a view of identifying data.
-    async fn case(&self, actor: &Actor, organisation_id: i64, case_id: i64) -> StoreResult<Option<StoredCase>>;
+    async fn case(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<Option<StoredCase>>;
     /// Saves a new version of a case. Refused with [`StoreError::Conflict`] when `expected_version`
     /// is not the stored version: someone else saved in between.
-    async fn update_case(&self, actor: &Actor, organisation_id: i64, case_id: i64, expected_version: i64, case: &Case) -> StoreResult<i64>;
+    async fn update_case(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        expected_version: i64,
+        case: &Case,
+    ) -> StoreResult<i64>;
     /// The organisation's cases, newest first; with `owner_user_id`, only that user's. Audited.
-    async fn list_cases(&self, actor: &Actor, organisation_id: i64, owner_user_id: Option<i64>) -> StoreResult<Vec<CaseSummary>>;
+    async fn list_cases(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        owner_user_id: Option<i64>,
+    ) -> StoreResult<Vec<CaseSummary>>;
     /// Every saved version of a case, oldest first.
-    async fn case_history(&self, organisation_id: i64, case_id: i64) -> StoreResult<Vec<CaseVersion>>;
-    async fn add_note(&self, actor: &Actor, organisation_id: i64, case_id: i64, text: &str) -> StoreResult<i64>;
+    async fn case_history(
+        &self,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<Vec<CaseVersion>>;
+    async fn add_note(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        text: &str,
+    ) -> StoreResult<i64>;
     async fn notes(&self, organisation_id: i64, case_id: i64) -> StoreResult<Vec<StoredNote>>;
     async fn count_cases(&self, organisation_id: i64) -> StoreResult<u64>;
 }
@@ -110,7 +151,12 @@ pub trait CaseStore: Send + Sync {
 /// Today's date, `YYYY-MM-DD`, UTC.
 pub fn today_iso() -> String {
     let now = time::OffsetDateTime::now_utc();
-    format!("{:04}-{:02}-{:02}", now.year(), now.month() as u8, now.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        now.month() as u8,
+        now.day()
+    )
 }
 
 fn organisation_from_row(row: &SqliteRow) -> StoreResult<StoredOrganisation> {
@@ -167,24 +213,39 @@ fn document_of(case: &Case) -> StoreResult<String> {
 }
 
 fn case_from_parts(person: Person, document: &str) -> StoreResult<Case> {
-    let mut value: serde_json::Value =
-        serde_json::from_str(document).map_err(|e| StoreError::Invalid(format!("stored case document: {e}")))?;
+    let mut value: serde_json::Value = serde_json::from_str(document)
+        .map_err(|e| StoreError::Invalid(format!("stored case document: {e}")))?;
     if let Some(object) = value.as_object_mut() {
-        object.insert("person".into(), serde_json::to_value(&person).map_err(|e| StoreError::Invalid(e.to_string()))?);
+        object.insert(
+            "person".into(),
+            serde_json::to_value(&person).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        );
     }
-    serde_json::from_value(value).map_err(|e| StoreError::Invalid(format!("stored case document: {e}")))
+    serde_json::from_value(value)
+        .map_err(|e| StoreError::Invalid(format!("stored case document: {e}")))
 }
 
 /// The age at intake: from the date of birth on the opening day, else the estimate.
 fn age_at_intake(person: &Person, opened_on: &str) -> Option<u32> {
-    let opened = time::Date::parse(opened_on, &time::macros::format_description!("[year]-[month]-[day]")).ok();
+    let opened = time::Date::parse(
+        opened_on,
+        &time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok();
     match (person.date_of_birth, opened) {
         (Some(birth), Some(opened)) => birth.age_on(opened),
         _ => person.estimated_age,
     }
 }
 
-fn audit_entry(actor: &Actor, organisation_id: i64, action: &str, record_type: &str, record_id: i64, detail: String) -> NewAuditEntry {
+fn audit_entry(
+    actor: &Actor,
+    organisation_id: i64,
+    action: &str,
+    record_type: &str,
+    record_id: i64,
+    detail: String,
+) -> NewAuditEntry {
     NewAuditEntry {
         actor: actor.name.clone(),
         organisation_id: Some(organisation_id),
@@ -195,7 +256,12 @@ fn audit_entry(actor: &Actor, organisation_id: i64, action: &str, record_type: &
     }
 }
 
-async fn insert_person(connection: &mut SqliteConnection, organisation_id: i64, person: &Person, now: &str) -> StoreResult<i64> {
+async fn insert_person(
+    connection: &mut SqliteConnection,
+    organisation_id: i64,
+    person: &Person,
+    now: &str,
+) -> StoreResult<i64> {
     let id = sqlx::query_scalar(
         "INSERT INTO persons (organisation_id, given_name, middle_name, surname, second_surname, alias, sex,
              date_of_birth, estimated_age, nationality, languages, phone, current_country, current_place, created_at, updated_at)
@@ -222,7 +288,12 @@ async fn insert_person(connection: &mut SqliteConnection, organisation_id: i64, 
     Ok(id)
 }
 
-async fn update_person(connection: &mut SqliteConnection, person_id: i64, person: &Person, now: &str) -> StoreResult<()> {
+async fn update_person(
+    connection: &mut SqliteConnection,
+    person_id: i64,
+    person: &Person,
+    now: &str,
+) -> StoreResult<()> {
     sqlx::query(
         "UPDATE persons SET given_name = ?, middle_name = ?, surname = ?, second_surname = ?, alias = ?, sex = ?,
              date_of_birth = ?, estimated_age = ?, nationality = ?, languages = ?, phone = ?, current_country = ?,
@@ -248,7 +319,14 @@ async fn update_person(connection: &mut SqliteConnection, person_id: i64, person
     Ok(())
 }
 
-async fn insert_history(connection: &mut SqliteConnection, case_id: i64, version: i64, case: &Case, actor: &Actor, now: &str) -> StoreResult<()> {
+async fn insert_history(
+    connection: &mut SqliteConnection,
+    case_id: i64,
+    version: i64,
+    case: &Case,
+    actor: &Actor,
+    now: &str,
+) -> StoreResult<()> {
     let snapshot = serde_json::to_string(case).map_err(|e| StoreError::Invalid(e.to_string()))?;
     sqlx::query("INSERT INTO case_history (case_id, version, snapshot, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)")
         .bind(case_id)
@@ -282,7 +360,11 @@ fn stored_case_from_row(row: &SqliteRow) -> StoreResult<StoredCase> {
 
 #[async_trait]
 impl CaseStore for SqliteStore {
-    async fn create_organisation(&self, actor: &Actor, organisation: &Organisation) -> StoreResult<i64> {
+    async fn create_organisation(
+        &self,
+        actor: &Actor,
+        organisation: &Organisation,
+    ) -> StoreResult<i64> {
         let mut transaction = self.writer.begin().await?;
         let now = audit::now();
         let result = sqlx::query_scalar(
@@ -300,31 +382,61 @@ impl CaseStore for SqliteStore {
         let id: i64 = match result {
             Ok(id) => id,
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-                return Err(StoreError::Conflict(format!("an organisation with slug `{}` exists already", organisation.slug)))
+                return Err(StoreError::Conflict(format!(
+                    "an organisation with slug `{}` exists already",
+                    organisation.slug
+                )))
             }
             Err(error) => return Err(error.into()),
         };
-        audit::append(&mut transaction, &audit_entry(actor, id, "create", "organisation", id, organisation.slug.clone())).await?;
+        audit::append(
+            &mut transaction,
+            &audit_entry(
+                actor,
+                id,
+                "create",
+                "organisation",
+                id,
+                organisation.slug.clone(),
+            ),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(id)
     }
 
     async fn organisation_by_slug(&self, slug: &str) -> StoreResult<Option<StoredOrganisation>> {
-        let row = sqlx::query("SELECT * FROM organisations WHERE slug = ?").bind(slug).fetch_optional(&self.reader).await?;
+        let row = sqlx::query("SELECT * FROM organisations WHERE slug = ?")
+            .bind(slug)
+            .fetch_optional(&self.reader)
+            .await?;
         row.as_ref().map(organisation_from_row).transpose()
     }
 
     async fn organisation(&self, id: i64) -> StoreResult<StoredOrganisation> {
-        let row = sqlx::query("SELECT * FROM organisations WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
-        row.as_ref().map(organisation_from_row).transpose()?.ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
+        let row = sqlx::query("SELECT * FROM organisations WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref()
+            .map(organisation_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
     }
 
     async fn list_organisations(&self) -> StoreResult<Vec<StoredOrganisation>> {
-        let rows = sqlx::query("SELECT * FROM organisations ORDER BY id").fetch_all(&self.reader).await?;
+        let rows = sqlx::query("SELECT * FROM organisations ORDER BY id")
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter().map(organisation_from_row).collect()
     }
 
-    async fn update_organisation_settings(&self, actor: &Actor, id: i64, settings: &serde_json::Value) -> StoreResult<()> {
+    async fn update_organisation_settings(
+        &self,
+        actor: &Actor,
+        id: i64,
+        settings: &serde_json::Value,
+    ) -> StoreResult<()> {
         let mut transaction = self.writer.begin().await?;
         let changed = sqlx::query("UPDATE organisations SET settings = ? WHERE id = ?")
             .bind(settings.to_string())
@@ -335,17 +447,32 @@ impl CaseStore for SqliteStore {
         if changed == 0 {
             return Err(StoreError::NotFound(format!("organisation {id}")));
         }
-        audit::append(&mut transaction, &audit_entry(actor, id, "update", "organisation", id, "settings".into())).await?;
+        audit::append(
+            &mut transaction,
+            &audit_entry(actor, id, "update", "organisation", id, "settings".into()),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(())
     }
 
-    async fn create_cases(&self, actor: &Actor, organisation_id: i64, cases: &[NewCase]) -> StoreResult<Vec<i64>> {
+    async fn create_cases(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        cases: &[NewCase],
+    ) -> StoreResult<Vec<i64>> {
         let mut transaction = self.writer.begin().await?;
         let now = audit::now();
         let mut ids = Vec::with_capacity(cases.len());
         for new_case in cases {
-            let person_id = insert_person(&mut transaction, organisation_id, &new_case.case.person, &now).await?;
+            let person_id = insert_person(
+                &mut transaction,
+                organisation_id,
+                &new_case.case.person,
+                &now,
+            )
+            .await?;
             let person = &new_case.case.person;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO cases (organisation_id, person_id, owner_user_id, status, version, document, sex, age_at_intake,
@@ -366,14 +493,23 @@ impl CaseStore for SqliteStore {
             .fetch_one(&mut *transaction)
             .await?;
             insert_history(&mut transaction, id, 1, &new_case.case, actor, &now).await?;
-            audit::append(&mut transaction, &audit_entry(actor, organisation_id, "create", "case", id, String::new())).await?;
+            audit::append(
+                &mut transaction,
+                &audit_entry(actor, organisation_id, "create", "case", id, String::new()),
+            )
+            .await?;
             ids.push(id);
         }
         transaction.commit().await?;
         Ok(ids)
     }
 
-    async fn case(&self, actor: &Actor, organisation_id: i64, case_id: i64) -> StoreResult<Option<StoredCase>> {
+    async fn case(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<Option<StoredCase>> {
         let mut transaction = self.writer.begin().await?;
         let row = sqlx::query(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ? AND c.organisation_id = ?"
@@ -384,19 +520,38 @@ impl CaseStore for SqliteStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let stored = stored_case_from_row(&row)?;
-        audit::append(&mut transaction, &audit_entry(actor, organisation_id, "view", "case", case_id, String::new())).await?;
+        audit::append(
+            &mut transaction,
+            &audit_entry(
+                actor,
+                organisation_id,
+                "view",
+                "case",
+                case_id,
+                String::new(),
+            ),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(Some(stored))
     }
 
-    async fn update_case(&self, actor: &Actor, organisation_id: i64, case_id: i64, expected_version: i64, case: &Case) -> StoreResult<i64> {
+    async fn update_case(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        expected_version: i64,
+        case: &Case,
+    ) -> StoreResult<i64> {
         let mut transaction = self.writer.begin().await?;
-        let current: Option<(i64, i64, String)> =
-            sqlx::query_as("SELECT version, person_id, opened_on FROM cases WHERE id = ? AND organisation_id = ?")
-                .bind(case_id)
-                .bind(organisation_id)
-                .fetch_optional(&mut *transaction)
-                .await?;
+        let current: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT version, person_id, opened_on FROM cases WHERE id = ? AND organisation_id = ?",
+        )
+        .bind(case_id)
+        .bind(organisation_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
         let Some((version, person_id, opened_on)) = current else {
             return Err(StoreError::NotFound(format!("case {case_id}")));
         };
@@ -424,12 +579,28 @@ impl CaseStore for SqliteStore {
         .execute(&mut *transaction)
         .await?;
         insert_history(&mut transaction, case_id, new_version, case, actor, &now).await?;
-        audit::append(&mut transaction, &audit_entry(actor, organisation_id, "update", "case", case_id, format!("version {new_version}"))).await?;
+        audit::append(
+            &mut transaction,
+            &audit_entry(
+                actor,
+                organisation_id,
+                "update",
+                "case",
+                case_id,
+                format!("version {new_version}"),
+            ),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(new_version)
     }
 
-    async fn list_cases(&self, actor: &Actor, organisation_id: i64, owner_user_id: Option<i64>) -> StoreResult<Vec<CaseSummary>> {
+    async fn list_cases(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        owner_user_id: Option<i64>,
+    ) -> StoreResult<Vec<CaseSummary>> {
         let mut transaction = self.writer.begin().await?;
         let rows = sqlx::query(
             "SELECT c.id, c.organisation_id, c.owner_user_id, c.status, c.version, c.sex, c.age_at_intake, c.nationality,
@@ -487,7 +658,11 @@ impl CaseStore for SqliteStore {
         Ok(summaries)
     }
 
-    async fn case_history(&self, organisation_id: i64, case_id: i64) -> StoreResult<Vec<CaseVersion>> {
+    async fn case_history(
+        &self,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<Vec<CaseVersion>> {
         let rows = sqlx::query(
             "SELECT h.version, h.changed_by, h.changed_at, h.snapshot FROM case_history h JOIN cases c ON c.id = h.case_id
              WHERE h.case_id = ? AND c.organisation_id = ? ORDER BY h.version",
@@ -509,13 +684,20 @@ impl CaseStore for SqliteStore {
             .collect()
     }
 
-    async fn add_note(&self, actor: &Actor, organisation_id: i64, case_id: i64, text: &str) -> StoreResult<i64> {
+    async fn add_note(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        text: &str,
+    ) -> StoreResult<i64> {
         let mut transaction = self.writer.begin().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE id = ? AND organisation_id = ?")
-            .bind(case_id)
-            .bind(organisation_id)
-            .fetch_optional(&mut *transaction)
-            .await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE id = ? AND organisation_id = ?")
+                .bind(case_id)
+                .bind(organisation_id)
+                .fetch_optional(&mut *transaction)
+                .await?;
         if exists.is_none() {
             return Err(StoreError::NotFound(format!("case {case_id}")));
         }
@@ -526,7 +708,18 @@ impl CaseStore for SqliteStore {
             .bind(audit::now())
             .fetch_one(&mut *transaction)
             .await?;
-        audit::append(&mut transaction, &audit_entry(actor, organisation_id, "create", "case_note", id, format!("case {case_id}"))).await?;
+        audit::append(
+            &mut transaction,
+            &audit_entry(
+                actor,
+                organisation_id,
+                "create",
+                "case_note",
+                id,
+                format!("case {case_id}"),
+            ),
+        )
+        .await?;
         transaction.commit().await?;
         Ok(id)
     }

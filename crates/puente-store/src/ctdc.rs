@@ -33,7 +33,10 @@ fn quoted(column: &str) -> String {
     format!("\"{column}\"")
 }
 
-fn push_cell(builder: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>, cell: &Option<Cell>) {
+fn push_cell(
+    builder: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>,
+    cell: &Option<Cell>,
+) {
     match cell {
         None => builder.push_bind(Option::<i64>::None),
         Some(Cell::Year(year)) => builder.push_bind(i64::from(*year)),
@@ -42,11 +45,34 @@ fn push_cell(builder: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'stat
     };
 }
 
+/// Records per page when exporting.
+const EXPORT_PAGE: usize = 10_000;
+
+fn cell_from_json(value: serde_json::Value, kind: ColumnKind) -> Option<Cell> {
+    match (value, kind) {
+        (serde_json::Value::Null, _) => None,
+        (serde_json::Value::Number(number), ColumnKind::Year) => {
+            number.as_u64().map(|year| Cell::Year(year as u16))
+        }
+        (serde_json::Value::Number(number), ColumnKind::Flag) => {
+            number.as_u64().map(|flag| Cell::Flag(flag != 0))
+        }
+        (serde_json::Value::String(text), _) => Some(Cell::Text(text.into())),
+        (other, _) => Some(Cell::Text(other.to_string().into())),
+    }
+}
+
 fn cell_from_row(row: &SqliteRow, position: usize, kind: ColumnKind) -> StoreResult<Option<Cell>> {
     Ok(match kind {
-        ColumnKind::Year => row.try_get::<Option<i64>, _>(position)?.map(|year| Cell::Year(year as u16)),
-        ColumnKind::Flag => row.try_get::<Option<i64>, _>(position)?.map(|flag| Cell::Flag(flag != 0)),
-        _ => row.try_get::<Option<String>, _>(position)?.map(|text| Cell::Text(text.into())),
+        ColumnKind::Year => row
+            .try_get::<Option<i64>, _>(position)?
+            .map(|year| Cell::Year(year as u16)),
+        ColumnKind::Flag => row
+            .try_get::<Option<i64>, _>(position)?
+            .map(|flag| Cell::Flag(flag != 0)),
+        _ => row
+            .try_get::<Option<String>, _>(position)?
+            .map(|text| Cell::Text(text.into())),
     })
 }
 
@@ -73,8 +99,13 @@ impl CtdcStore for SqliteStore {
         }
         let mut replaced = 0;
         if replace {
-            replaced = sqlx::query("DELETE FROM ctdc_records").execute(&mut *transaction).await?.rows_affected();
-            sqlx::query("DELETE FROM ctdc_imports").execute(&mut *transaction).await?;
+            replaced = sqlx::query("DELETE FROM ctdc_records")
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM ctdc_imports")
+                .execute(&mut *transaction)
+                .await?;
         }
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO ctdc_imports (source, content_sha256, imported_at, imported_by, records) VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -87,19 +118,32 @@ impl CtdcStore for SqliteStore {
         .fetch_one(&mut *transaction)
         .await?;
 
-        let column_list = COLUMNS.iter().map(|(name, _)| quoted(name)).collect::<Vec<_>>().join(", ");
+        let column_list = COLUMNS
+            .iter()
+            .map(|(name, _)| quoted(name))
+            .collect::<Vec<_>>()
+            .join(", ");
         for chunk in records.chunks(ROWS_PER_INSERT) {
-            let mut builder: QueryBuilder<Sqlite> =
-                QueryBuilder::new(format!("INSERT INTO ctdc_records (import_id, {column_list}) "));
+            let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+                "INSERT INTO ctdc_records (import_id, {column_list}) "
+            ));
             builder.push_values(chunk, |mut row, record| {
                 row.push_bind(import_id);
                 for cell in &record.cells {
                     push_cell(&mut row, cell);
                 }
             });
-            builder.build().persistent(true).execute(&mut *transaction).await?;
+            builder
+                .build()
+                .persistent(true)
+                .execute(&mut *transaction)
+                .await?;
         }
-        let detail = format!("{} records from {source}{}", records.len(), if replace { ", replacing" } else { "" });
+        let detail = format!(
+            "{} records from {source}{}",
+            records.len(),
+            if replace { ", replacing" } else { "" }
+        );
         audit::append(
             &mut transaction,
             &NewAuditEntry {
@@ -113,24 +157,49 @@ impl CtdcStore for SqliteStore {
         )
         .await?;
         transaction.commit().await?;
-        Ok(CtdcImportSummary { import_id, records: records.len() as u64, replaced })
+        Ok(CtdcImportSummary {
+            import_id,
+            records: records.len() as u64,
+            replaced,
+        })
     }
 
     async fn export_ctdc(&self, actor: &Actor) -> StoreResult<Vec<CtdcRecord>> {
-        let column_list = COLUMNS.iter().map(|(name, _)| quoted(name)).collect::<Vec<_>>().join(", ");
+        // Rows are read in pages of EXPORT_PAGE records, each page one row of JSON built by SQLite:
+        // one hand-over from SQLite's worker thread per page instead of one per record.
+        let json_columns = COLUMNS
+            .iter()
+            .map(|(name, _)| quoted(name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT MAX(id), json_group_array(json_array({json_columns})) FROM
+               (SELECT * FROM ctdc_records WHERE id > ? ORDER BY id LIMIT {EXPORT_PAGE})"
+        );
         // The read and its audit entry share one transaction on the writer, so an export is never
         // left unrecorded.
         let mut transaction = self.writer.begin().await?;
-        let rows = sqlx::query(&format!("SELECT {column_list} FROM ctdc_records ORDER BY id"))
-            .fetch_all(&mut *transaction)
-            .await?;
-        let mut records = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut cells = Vec::with_capacity(COLUMN_COUNT);
-            for (position, (_, kind)) in COLUMNS.iter().enumerate() {
-                cells.push(cell_from_row(row, position, *kind)?);
+        let mut records = Vec::new();
+        let mut last_id = 0_i64;
+        loop {
+            let (page_last_id, page): (Option<i64>, String) = sqlx::query_as(&sql)
+                .bind(last_id)
+                .fetch_one(&mut *transaction)
+                .await?;
+            let Some(page_last_id) = page_last_id else {
+                break;
+            };
+            last_id = page_last_id;
+            let rows: Vec<Vec<serde_json::Value>> = serde_json::from_str(&page)
+                .map_err(|error| StoreError::Invalid(format!("stored CTDC page: {error}")))?;
+            for row in rows {
+                let cells = row
+                    .into_iter()
+                    .zip(COLUMNS.iter())
+                    .map(|(value, (_, kind))| cell_from_json(value, *kind))
+                    .collect();
+                records.push(CtdcRecord { cells });
             }
-            records.push(CtdcRecord { cells });
         }
         audit::append(
             &mut transaction,
@@ -150,9 +219,15 @@ impl CtdcStore for SqliteStore {
 
     async fn ctdc_stats(&self, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>> {
         if by.is_empty() || by.iter().any(|index| *index >= COLUMN_COUNT) {
-            return Err(StoreError::Invalid("group by at least one CTDC column".into()));
+            return Err(StoreError::Invalid(
+                "group by at least one CTDC column".into(),
+            ));
         }
-        let columns = by.iter().map(|index| quoted(COLUMNS[*index].0)).collect::<Vec<_>>().join(", ");
+        let columns = by
+            .iter()
+            .map(|index| quoted(COLUMNS[*index].0))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT {columns}, COUNT(*) AS count FROM ctdc_records GROUP BY {columns} ORDER BY count DESC, {columns}"
         );
@@ -165,13 +240,18 @@ impl CtdcStore for SqliteStore {
                     .map(|(position, index)| cell_from_row(row, position, COLUMNS[*index].1))
                     .collect::<StoreResult<Vec<_>>>()?;
                 let count: i64 = row.try_get("count")?;
-                Ok(CtdcStatsRow { values, count: count as u64 })
+                Ok(CtdcStatsRow {
+                    values,
+                    count: count as u64,
+                })
             })
             .collect()
     }
 
     async fn ctdc_count(&self) -> StoreResult<u64> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ctdc_records").fetch_one(&self.reader).await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ctdc_records")
+            .fetch_one(&self.reader)
+            .await?;
         Ok(count as u64)
     }
 }

@@ -23,7 +23,9 @@ pub mod sqlite;
 pub use accounts::{AccountStore, Role};
 pub use case_access::CaseAccessStore;
 pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
-pub use cases::{CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation};
+pub use cases::{
+    CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
+};
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
 pub use screenings::ScreeningStore;
 pub use sqlite::SqliteStore;
@@ -59,8 +61,13 @@ pub struct Actor {
 impl Actor {
     /// The person at the command line, named by the operating-system account.
     pub fn command_line() -> Actor {
-        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
-        Actor { name: format!("cli:{user}"), organisation_id: None }
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Actor {
+            name: format!("cli:{user}"),
+            organisation_id: None,
+        }
     }
 }
 
@@ -98,6 +105,12 @@ pub trait AuditStore: Send + Sync {
 }
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.
-pub trait Store: CtdcStore + AuditStore + CaseStore + CaseAccessStore + AccountStore + ScreeningStore {}
+pub trait Store:
+    CtdcStore + AuditStore + CaseStore + CaseAccessStore + AccountStore + ScreeningStore
+{
+}
 
-impl<T: CtdcStore + AuditStore + CaseStore + CaseAccessStore + AccountStore + ScreeningStore> Store for T {}
+impl<T> Store for T where
+    T: CtdcStore + AuditStore + CaseStore + CaseAccessStore + AccountStore + ScreeningStore
+{
+}

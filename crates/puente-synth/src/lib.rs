@@ -2,7 +2,9 @@
 //!
 //! Everything here is deterministic for a seed. Pure: no I/O.
 
-/// Weighted Latin American given names and surnames.
-pub mod names;
+/// Synthetic cases for the demo, with the demo organisations.
+pub mod demo;
 /// A Latin American record-linkage test set with known duplicates (for `puente-linkage`'s benchmark).
 pub mod linkage_set;
+/// Weighted Latin American given names and surnames.
+pub mod names;

@@ -68,7 +68,12 @@ pub enum StatsFormat {
 #[derive(Debug, clap::Args)]
 pub struct StatsCtdcArgs {
     /// Columns to group by, comma-separated CTDC column names (e.g. `gender,ageBroad`).
-    #[arg(long, value_delimiter = ',', required = true, value_name = "COL[,COL...]")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        required = true,
+        value_name = "COL[,COL...]"
+    )]
     pub by: Vec<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: StatsFormat,
@@ -86,11 +91,20 @@ fn open_store(db: Option<PathBuf>) -> anyhow::Result<(tokio::runtime::Runtime, S
 pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<ExitCode> {
     let ImportCommand::Ctdc(args) = command;
     let started = Instant::now();
-    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let file = ctdc::read_ctdc_csv(&bytes, ReadOptions { skip_invalid: args.skip_invalid })
-        .map_err(|error| anyhow::anyhow!("{}: {error}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file = ctdc::read_ctdc_csv(
+        &bytes,
+        ReadOptions {
+            skip_invalid: args.skip_invalid,
+        },
+    )
+    .map_err(|error| anyhow::anyhow!("{}: {error}", args.file.display()))?;
     if !file.rejected.is_empty() {
-        let rejects = args.rejects.clone().unwrap_or_else(|| rejects_path(&args.file));
+        let rejects = args
+            .rejects
+            .clone()
+            .unwrap_or_else(|| rejects_path(&args.file));
         write_rejects(&rejects, &file.rejected)?;
         eprintln!(
             "{} invalid row(s) of {} skipped and written with their reasons to {}",
@@ -100,28 +114,55 @@ pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<Exi
         );
     }
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let source = args.file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let source = args
+        .file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let (runtime, store) = open_store(db)?;
     let summary = runtime
-        .block_on(store.import_ctdc(&Actor::command_line(), &source, &sha256, &file.records, args.replace))
-        .map_err(|error| anyhow::anyhow!("{}: {error}; nothing was imported", args.file.display()))?;
+        .block_on(store.import_ctdc(
+            &Actor::command_line(),
+            &source,
+            &sha256,
+            &file.records,
+            args.replace,
+        ))
+        .map_err(|error| {
+            anyhow::anyhow!("{}: {error}; nothing was imported", args.file.display())
+        })?;
     runtime.block_on(store.close());
 
-    println!("Imported {} CTDC records from {} in {:.2?}.", summary.records, args.file.display(), started.elapsed());
+    println!(
+        "Imported {} CTDC records from {} in {:.2?}.",
+        summary.records,
+        args.file.display(),
+        started.elapsed()
+    );
     if summary.replaced > 0 {
         println!("Replaced {} records stored before.", summary.replaced);
     }
-    let years: Vec<u16> = file.records.iter().filter_map(|record| record.year_of_registration()).collect();
+    let years: Vec<u16> = file
+        .records
+        .iter()
+        .filter_map(|record| record.year_of_registration())
+        .collect();
     if let (Some(first), Some(last)) = (years.iter().min(), years.iter().max()) {
         let missing = file.records.len() - years.len();
         println!("Years of registration: {first} to {last} ({missing} without a year).");
     }
     let mut sources = std::collections::BTreeMap::<String, usize>::new();
     for record in &file.records {
-        let name = record.datasource().map(|source| source.to_string()).unwrap_or_else(|| "(missing)".into());
+        let name = record
+            .datasource()
+            .map(|source| source.to_string())
+            .unwrap_or_else(|| "(missing)".into());
         *sources.entry(name).or_default() += 1;
     }
-    let sources: Vec<String> = sources.iter().map(|(name, count)| format!("{name} {count}")).collect();
+    let sources: Vec<String> = sources
+        .iter()
+        .map(|(name, count)| format!("{name} {count}"))
+        .collect();
     println!("Sources: {}.", sources.join(", "));
     if !file.rejected.is_empty() {
         println!("Skipped {} invalid rows.", file.rejected.len());
@@ -136,7 +177,8 @@ fn rejects_path(file: &Path) -> PathBuf {
 }
 
 fn write_rejects(path: &Path, rejected: &[ctdc::RejectedRow]) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut writer =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
     writer.write_record(["line", "reason", "fields"])?;
     for row in rejected {
         let fields = row.fields.join("|");
@@ -153,14 +195,25 @@ pub fn export(db: Option<PathBuf>, command: ExportCommand) -> anyhow::Result<Exi
     let records = runtime.block_on(store.export_ctdc(&Actor::command_line()))?;
     runtime.block_on(store.close());
     // Write to a temporary file beside the target and rename, so a failed export leaves no half file.
-    let directory = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let directory = args
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut temporary = tempfile::NamedTempFile::new_in(directory)
         .with_context(|| format!("cannot write in {}", directory.display()))?;
     ctdc::write_ctdc_csv(std::io::BufWriter::new(temporary.as_file_mut()), &records)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     temporary.as_file_mut().flush()?;
-    temporary.persist(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
-    eprintln!("Exported {} CTDC records to {} in {:.2?}.", records.len(), args.out.display(), started.elapsed());
+    temporary
+        .persist(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    eprintln!(
+        "Exported {} CTDC records to {} in {:.2?}.",
+        records.len(),
+        args.out.display(),
+        started.elapsed()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -172,7 +225,11 @@ pub fn stats(db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitC
             Some(index) => indices.push(index),
             None => bail!(
                 "--by: `{name}` is not a CTDC column; the columns are: {}",
-                COLUMNS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+                COLUMNS
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -198,11 +255,16 @@ pub fn stats(db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitC
             serde_json::to_string_pretty(&document)? + "\n"
         }
         StatsFormat::Csv => {
-            let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new());
             writer.write_record(names.iter().copied().chain(["count"]))?;
             for row in &rows {
-                let mut fields: Vec<String> =
-                    row.values.iter().map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_default()).collect();
+                let mut fields: Vec<String> = row
+                    .values
+                    .iter()
+                    .map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_default())
+                    .collect();
                 fields.push(row.count.to_string());
                 writer.write_record(&fields)?;
             }
@@ -232,7 +294,12 @@ fn table(names: &[&str], rows: &[puente_store::CtdcStatsRow]) -> String {
             let mut line: Vec<String> = row
                 .values
                 .iter()
-                .map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_else(|| "(missing)".into()))
+                .map(|value| {
+                    value
+                        .as_ref()
+                        .map(Cell::to_csv_text)
+                        .unwrap_or_else(|| "(missing)".into())
+                })
                 .collect();
             line.push(row.count.to_string());
             line
@@ -242,7 +309,11 @@ fn table(names: &[&str], rows: &[puente_store::CtdcStatsRow]) -> String {
     let mut total_line = vec![String::new(); names.len()];
     total_line[0] = "total".into();
     total_line.push(total.to_string());
-    let header: Vec<String> = names.iter().map(|name| name.to_string()).chain(["count".to_string()]).collect();
+    let header: Vec<String> = names
+        .iter()
+        .map(|name| name.to_string())
+        .chain(["count".to_string()])
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for line in cells.iter().chain(std::iter::once(&total_line)) {
         for (width, cell) in widths.iter_mut().zip(line) {
@@ -262,11 +333,15 @@ fn table(names: &[&str], rows: &[puente_store::CtdcStatsRow]) -> String {
         out.trim_end().to_string() + "\n"
     };
     let mut out = render(&header);
-    out.push_str(&render(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>()));
+    out.push_str(&render(
+        &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
+    ));
     for line in cells.drain(..) {
         out.push_str(&render(&line));
     }
-    out.push_str(&render(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>()));
+    out.push_str(&render(
+        &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
+    ));
     out.push_str(&render(&total_line));
     out
 }

@@ -181,8 +181,14 @@ mod tests {
         assert_eq!(Country::from_code("mex").map(|c| c.alpha_2()), Some("MX"));
         assert!(Country::from_code("ZZ").is_none());
         assert!(Country::parse("Guatemala").is_err());
-        assert_eq!(Country::from_calling_code(1).map(|c| c.alpha_2()), Some("US"));
-        assert_eq!(Country::from_calling_code(502).map(|c| c.alpha_2()), Some("GT"));
+        assert_eq!(
+            Country::from_calling_code(1).map(|c| c.alpha_2()),
+            Some("US")
+        );
+        assert_eq!(
+            Country::from_calling_code(502).map(|c| c.alpha_2()),
+            Some("GT")
+        );
     }
 
     #[test]
@@ -191,6 +197,9 @@ mod tests {
         assert!(codes.len() >= 249, "{} countries", codes.len());
         assert!(codes.windows(2).all(|pair| pair[0] < pair[1]));
         // Namibia's code is `NA`, which careless CSV readers take for a missing value.
-        assert_eq!(Country::from_alpha_2("NA").map(|c| c.name(Lang::En)), Some("Namibia"));
+        assert_eq!(
+            Country::from_alpha_2("NA").map(|c| c.name(Lang::En)),
+            Some("Namibia")
+        );
     }
 }

@@ -38,14 +38,20 @@ pub enum CtdcReadError {
     Empty,
     #[error("the file is not UTF-8 text (line {line})")]
     NotUtf8 { line: u64 },
-    #[error("line {line}: the header has an unknown column `{name}` (expected the 63 CTDC columns)")]
+    #[error(
+        "line {line}: the header has an unknown column `{name}` (expected the 63 CTDC columns)"
+    )]
     UnknownColumn { line: u64, name: String },
     #[error("line {line}: the header names column `{name}` twice")]
     RepeatedColumn { line: u64, name: String },
     #[error("line {line}: the header lacks the CTDC column(s) {}", .missing.join(", "))]
     MissingColumns { line: u64, missing: Vec<String> },
     #[error("line {line}: expected {expected} fields, found {found}")]
-    WrongFieldCount { line: u64, expected: usize, found: usize },
+    WrongFieldCount {
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
     #[error("line {line}, {error}")]
     InvalidCell { line: u64, error: CellError },
     #[error("line {line}: cannot read the CSV: {message}")]
@@ -95,7 +101,10 @@ pub fn read_ctdc_csv(bytes: &[u8], options: ReadOptions) -> Result<CtdcFile, Ctd
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
-            let line = 1 + bytes[..error.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64;
+            let line = 1 + bytes[..error.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
             return Err(CtdcReadError::NotUtf8 { line });
         }
     };
@@ -122,7 +131,10 @@ pub fn read_ctdc_csv(bytes: &[u8], options: ReadOptions) -> Result<CtdcFile, Ctd
     for (position, name) in header.iter().enumerate() {
         match super::column_index(name) {
             Some(index) if seen[index] => {
-                return Err(CtdcReadError::RepeatedColumn { line: 1, name: name.to_string() })
+                return Err(CtdcReadError::RepeatedColumn {
+                    line: 1,
+                    name: name.to_string(),
+                })
             }
             Some(index) => {
                 seen[index] = true;
@@ -132,7 +144,12 @@ pub fn read_ctdc_csv(bytes: &[u8], options: ReadOptions) -> Result<CtdcFile, Ctd
                 had_terms_of_use_column = true;
                 targets.push(None);
             }
-            None => return Err(CtdcReadError::UnknownColumn { line: 1, name: name.to_string() }),
+            None => {
+                return Err(CtdcReadError::UnknownColumn {
+                    line: 1,
+                    name: name.to_string(),
+                })
+            }
         }
     }
     let missing: Vec<String> = COLUMNS
@@ -158,7 +175,11 @@ pub fn read_ctdc_csv(bytes: &[u8], options: ReadOptions) -> Result<CtdcFile, Ctd
             continue;
         }
         let result = if row.len() != targets.len() {
-            Err(CtdcReadError::WrongFieldCount { line, expected: targets.len(), found: row.len() })
+            Err(CtdcReadError::WrongFieldCount {
+                line,
+                expected: targets.len(),
+                found: row.len(),
+            })
         } else {
             let mut record = CtdcRecord::empty();
             targets
@@ -187,7 +208,10 @@ pub fn read_ctdc_csv(bytes: &[u8], options: ReadOptions) -> Result<CtdcFile, Ctd
 
 fn csv_error(error: &csv::Error) -> CtdcReadError {
     let line = error.position().map(|p| p.line()).unwrap_or(0);
-    CtdcReadError::Csv { line, message: error.to_string() }
+    CtdcReadError::Csv {
+        line,
+        message: error.to_string(),
+    }
 }
 
 /// Writes records as the canonical CSV: the 63-column header, comma-separated, empty for missing,
@@ -196,12 +220,18 @@ pub fn write_ctdc_csv<'a, W: std::io::Write>(
     writer: W,
     records: impl IntoIterator<Item = &'a CtdcRecord>,
 ) -> Result<(), csv::Error> {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(writer);
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(writer);
     writer.write_record(COLUMNS.iter().map(|(name, _)| *name))?;
     let mut fields: Vec<String> = Vec::with_capacity(COLUMN_COUNT);
     for record in records {
         fields.clear();
-        fields.extend(record.cells.iter().map(|cell| cell.as_ref().map(super::Cell::to_csv_text).unwrap_or_default()));
+        fields.extend(record.cells.iter().map(|cell| {
+            cell.as_ref()
+                .map(super::Cell::to_csv_text)
+                .unwrap_or_default()
+        }));
         writer.write_record(&fields)?;
     }
     writer.flush()?;
@@ -226,7 +256,12 @@ mod tests {
 
     #[test]
     fn reads_the_canonical_format_and_writes_it_back() {
-        let text = format!("{}\n{}\n{}\n", header(), row("Female", "2019"), row("", "2020"));
+        let text = format!(
+            "{}\n{}\n{}\n",
+            header(),
+            row("Female", "2019"),
+            row("", "2020")
+        );
         let file = read_ctdc_csv(text.as_bytes(), ReadOptions::default()).unwrap();
         assert_eq!(file.records.len(), 2);
         assert_eq!(file.delimiter, ',');
@@ -255,7 +290,12 @@ mod tests {
 
     #[test]
     fn errors_name_the_line_column_and_value() {
-        let text = format!("{}\n{}\n{}\n", header(), row("Female", "2019"), row("Female", "20x9"));
+        let text = format!(
+            "{}\n{}\n{}\n",
+            header(),
+            row("Female", "2019"),
+            row("Female", "20x9")
+        );
         let error = read_ctdc_csv(text.as_bytes(), ReadOptions::default()).unwrap_err();
         assert_eq!(error.line(), 3);
         assert_eq!(
@@ -269,12 +309,21 @@ mod tests {
 
         let unknown = header().replace("gender", "sex");
         let error = read_ctdc_csv(unknown.as_bytes(), ReadOptions::default()).unwrap_err();
-        assert!(error.to_string().contains("unknown column `sex`"), "{error}");
+        assert!(
+            error.to_string().contains("unknown column `sex`"),
+            "{error}"
+        );
     }
 
     #[test]
     fn skip_invalid_keeps_good_rows_and_reports_the_bad() {
-        let text = format!("{}\n{}\n{}\n{}\n", header(), row("Female", "2019"), row("Robot", "2019"), row("Male", "2017"));
+        let text = format!(
+            "{}\n{}\n{}\n{}\n",
+            header(),
+            row("Female", "2019"),
+            row("Robot", "2019"),
+            row("Male", "2017")
+        );
         let file = read_ctdc_csv(text.as_bytes(), ReadOptions { skip_invalid: true }).unwrap();
         assert_eq!(file.records.len(), 2);
         assert_eq!(file.rejected.len(), 1);

@@ -7,7 +7,9 @@
 
 mod csv_format;
 
-pub use csv_format::{read_ctdc_csv, write_ctdc_csv, CtdcFile, CtdcReadError, ReadOptions, RejectedRow};
+pub use csv_format::{
+    read_ctdc_csv, write_ctdc_csv, CtdcFile, CtdcReadError, ReadOptions, RejectedRow,
+};
 
 use crate::country::Country;
 use crate::htcds::{
@@ -140,12 +142,18 @@ pub const COLUMN_COUNT: usize = 63;
 /// Finds a column's index by its name, ignoring ASCII case and surrounding white space.
 pub fn column_index(name: &str) -> Option<usize> {
     let name = name.trim();
-    COLUMNS.iter().position(|(column, _)| column.eq_ignore_ascii_case(name))
+    COLUMNS
+        .iter()
+        .position(|(column, _)| column.eq_ignore_ascii_case(name))
 }
 
 /// The canonical header line, comma-separated.
 pub fn canonical_header() -> String {
-    COLUMNS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(",")
+    COLUMNS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// One cell's value.
@@ -197,7 +205,9 @@ pub fn parse_cell(index: usize, raw: &str) -> Result<Option<Cell>, CellError> {
         reason: reason.to_string(),
     };
     let code = |result: Result<&'static str, vocabulary::UnknownCode>| {
-        result.map(|code| Some(Cell::Text(code.into()))).map_err(|e| error(&e.to_string()))
+        result
+            .map(|code| Some(Cell::Text(code.into())))
+            .map_err(|e| error(&e.to_string()))
     };
     match kind {
         Year => {
@@ -251,26 +261,46 @@ pub fn flag_mapping() -> Vec<(&'static str, Vec<HtcdsCode>)> {
     let mut mapping = Vec::new();
     for (column, _) in COLUMNS.iter().filter(|(_, kind)| *kind == Flag) {
         let codes = if let Some(name) = column.strip_prefix("meansOfControl") {
-            MethodOfControl::from_code(name).map(H::MethodOfControl).into_iter().collect()
+            MethodOfControl::from_code(name)
+                .map(H::MethodOfControl)
+                .into_iter()
+                .collect()
         } else if let Some(name) = column.strip_prefix("typeOfLabour") {
-            TypeOfLabour::from_code(name).map(H::TypeOfLabour).into_iter().collect()
+            TypeOfLabour::from_code(name)
+                .map(H::TypeOfLabour)
+                .into_iter()
+                .collect()
         } else if let Some(name) = column.strip_prefix("typeOfSex") {
-            TypeOfSexExploitation::from_code(name).map(H::TypeOfSexExploitation).into_iter().collect()
+            TypeOfSexExploitation::from_code(name)
+                .map(H::TypeOfSexExploitation)
+                .into_iter()
+                .collect()
         } else if let Some(name) = column.strip_prefix("recruiterRelation") {
-            RelationshipToTrafficker::from_code(name).map(H::RelationshipToTrafficker).into_iter().collect()
+            RelationshipToTrafficker::from_code(name)
+                .map(H::RelationshipToTrafficker)
+                .into_iter()
+                .collect()
         } else {
             match *column {
                 "isForcedLabour" => vec![H::TypeOfExploitation(TypeOfExploitation::ForcedLabour)],
-                "isSexualExploit" => vec![H::TypeOfExploitation(TypeOfExploitation::SexualExploitation)],
+                "isSexualExploit" => vec![H::TypeOfExploitation(
+                    TypeOfExploitation::SexualExploitation,
+                )],
                 "isOtherExploit" => vec![H::TypeOfExploitation(TypeOfExploitation::Other)],
                 "isSexAndLabour" => vec![
                     H::TypeOfExploitation(TypeOfExploitation::ForcedLabour),
                     H::TypeOfExploitation(TypeOfExploitation::SexualExploitation),
                 ],
-                "isForcedMarriage" => vec![H::TypeOfExploitation(TypeOfExploitation::ForcedMarriage)],
-                "isForcedMilitary" => vec![H::TypeOfExploitation(TypeOfExploitation::ForcedMilitaryByNonStateActors)],
+                "isForcedMarriage" => {
+                    vec![H::TypeOfExploitation(TypeOfExploitation::ForcedMarriage)]
+                }
+                "isForcedMilitary" => vec![H::TypeOfExploitation(
+                    TypeOfExploitation::ForcedMilitaryByNonStateActors,
+                )],
                 "isOrganRemoval" => vec![H::TypeOfExploitation(TypeOfExploitation::OrganRemoval)],
-                "isSlaveryAndPractices" => vec![H::TypeOfExploitation(TypeOfExploitation::Servitude)],
+                "isSlaveryAndPractices" => {
+                    vec![H::TypeOfExploitation(TypeOfExploitation::Servitude)]
+                }
                 "isAbduction" => vec![H::MethodOfRecruitment(MethodOfRecruitment::Abduction)],
                 _ => Vec::new(),
             }
@@ -285,7 +315,9 @@ pub fn flag_mapping() -> Vec<(&'static str, Vec<HtcdsCode>)> {
 impl CtdcRecord {
     /// A record with every cell missing.
     pub fn empty() -> CtdcRecord {
-        CtdcRecord { cells: vec![None; COLUMN_COUNT] }
+        CtdcRecord {
+            cells: vec![None; COLUMN_COUNT],
+        }
     }
 
     pub fn get(&self, column: &str) -> Option<&Cell> {
@@ -315,7 +347,8 @@ impl CtdcRecord {
         self.text("citizenship").and_then(Country::from_code)
     }
     pub fn country_of_exploitation(&self) -> Option<Country> {
-        self.text("CountryOfExploitation").and_then(Country::from_code)
+        self.text("CountryOfExploitation")
+            .and_then(Country::from_code)
     }
 
     /// The HTCDS codes whose CTDC flags are set in this record.
@@ -358,7 +391,11 @@ mod tests {
             ("ageBroad", "18-20", Some(Cell::Text("18--20".into()))),
             ("citizenship", "NA", Some(Cell::Text("NA".into()))),
             ("citizenship", "gtm", Some(Cell::Text("GT".into()))),
-            ("Datasource", "Case Management", Some(Cell::Text("Case Management".into()))),
+            (
+                "Datasource",
+                "Case Management",
+                Some(Cell::Text("Case Management".into())),
+            ),
         ];
         for (column, raw, expected) in checks {
             let index = column_index(column).unwrap();
@@ -385,14 +422,23 @@ mod tests {
         let flags = COLUMNS.iter().filter(|(_, kind)| *kind == Flag).count();
         // Two `NotSpecified` flags have no HTCDS counterpart.
         assert_eq!(mapping.len(), flags - 2);
-        let find = |column: &str| mapping.iter().find(|(c, _)| *c == column).map(|(_, codes)| codes.clone());
+        let find = |column: &str| {
+            mapping
+                .iter()
+                .find(|(c, _)| *c == column)
+                .map(|(_, codes)| codes.clone())
+        };
         assert_eq!(
             find("meansOfControlRestrictsMovement"),
-            Some(vec![HtcdsCode::MethodOfControl(MethodOfControl::RestrictsMovement)])
+            Some(vec![HtcdsCode::MethodOfControl(
+                MethodOfControl::RestrictsMovement
+            )])
         );
         assert_eq!(
             find("recruiterRelationFriend"),
-            Some(vec![HtcdsCode::RelationshipToTrafficker(RelationshipToTrafficker::FriendAcquaintance)])
+            Some(vec![HtcdsCode::RelationshipToTrafficker(
+                RelationshipToTrafficker::FriendAcquaintance
+            )])
         );
         assert_eq!(find("isSexAndLabour").map(|codes| codes.len()), Some(2));
         assert_eq!(find("typeOfLabourNotSpecified"), None);
@@ -401,7 +447,11 @@ mod tests {
     #[test]
     fn a_record_reports_its_htcds_codes() {
         let mut record = CtdcRecord::empty();
-        for (column, raw) in [("isSexualExploit", "1"), ("meansOfControlThreats", "1"), ("isForcedLabour", "0")] {
+        for (column, raw) in [
+            ("isSexualExploit", "1"),
+            ("meansOfControlThreats", "1"),
+            ("isForcedLabour", "0"),
+        ] {
             let index = column_index(column).unwrap();
             record.cells[index] = parse_cell(index, raw).unwrap();
         }

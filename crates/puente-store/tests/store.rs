@@ -1,0 +1,251 @@
+//! The store's promises: every change and every read of identifying data is audited in the same
+//! transaction, the audit log cannot be edited through the application and tampering is found, and a
+//! stale save of a case is refused.
+
+use puente_core::ctdc::{parse_cell, CtdcRecord};
+use puente_core::domain::{Case, Person};
+use puente_core::htcds::CaseStatus;
+use puente_store::{
+    Actor, AuditQuery, AuditStore, CaseStore, CtdcStore, NewCase, SqliteStore, StoreError,
+};
+
+async fn fresh_store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("test.db"))
+        .await
+        .unwrap();
+    (dir, store)
+}
+
+fn actor(name: &str, organisation_id: Option<i64>) -> Actor {
+    Actor {
+        name: name.into(),
+        organisation_id,
+    }
+}
+
+fn person(given: &str, surname: &str) -> Person {
+    Person {
+        given_name: given.into(),
+        surname: surname.into(),
+        ..Person::default()
+    }
+}
+
+async fn organisation(store: &SqliteStore) -> i64 {
+    let demo = puente_synth::demo::demo_organisations().remove(0);
+    store
+        .create_organisation(&actor("admin@test", None), &demo)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reading_a_case_is_audited_and_other_organisations_see_nothing() {
+    let (_dir, store) = fresh_store().await;
+    let hotline = organisation(&store).await;
+    let shelter_definition = puente_synth::demo::demo_organisations().remove(1);
+    let shelter = store
+        .create_organisation(&actor("admin@test", None), &shelter_definition)
+        .await
+        .unwrap();
+    let advocate = actor("advocate@test", Some(hotline));
+    let new_case = NewCase {
+        case: Case::new(person("Ana", "Xicará")),
+        owner_user_id: Some(1),
+        opened_on: "2026-01-05".into(),
+    };
+    let ids = store
+        .create_cases(&advocate, hotline, &[new_case])
+        .await
+        .unwrap();
+
+    let read = store
+        .case(&advocate, hotline, ids[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.case.person.surname, "Xicará");
+    assert!(store
+        .case(&actor("caseworker@test", Some(shelter)), shelter, ids[0])
+        .await
+        .unwrap()
+        .is_none());
+
+    let entries = store
+        .audit_entries(&AuditQuery {
+            record_type: Some("case".into()),
+            record_id: Some(ids[0].to_string()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [("advocate@test", "create"), ("advocate@test", "view")]
+    );
+}
+
+#[tokio::test]
+async fn a_stale_save_is_refused_and_history_is_kept() {
+    let (_dir, store) = fresh_store().await;
+    let hotline = organisation(&store).await;
+    let first = actor("first@test", Some(hotline));
+    let second = actor("second@test", Some(hotline));
+    let ids = store
+        .create_cases(
+            &first,
+            hotline,
+            &[NewCase {
+                case: Case::new(person("José", "López")),
+                owner_user_id: None,
+                opened_on: "2026-02-01".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let opened_by_first = store.case(&first, hotline, ids[0]).await.unwrap().unwrap();
+    let opened_by_second = store.case(&second, hotline, ids[0]).await.unwrap().unwrap();
+
+    let mut edit = opened_by_first.case.clone();
+    edit.status = CaseStatus::FollowUp;
+    assert_eq!(
+        store
+            .update_case(&first, hotline, ids[0], opened_by_first.version, &edit)
+            .await
+            .unwrap(),
+        2
+    );
+
+    let mut late_edit = opened_by_second.case.clone();
+    late_edit.person.alias = Some("Chepe".into());
+    let error = store
+        .update_case(
+            &second,
+            hotline,
+            ids[0],
+            opened_by_second.version,
+            &late_edit,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+    assert!(
+        error.to_string().contains("changed by someone else"),
+        "{error}"
+    );
+
+    let now = store.case(&first, hotline, ids[0]).await.unwrap().unwrap();
+    assert_eq!(now.case.status, CaseStatus::FollowUp);
+    assert_eq!(
+        now.case.person.alias, None,
+        "the refused save changed nothing"
+    );
+    let history = store.case_history(hotline, ids[0]).await.unwrap();
+    assert_eq!(
+        history.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(history[1].changed_by, "first@test");
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_edits_and_verify_finds_tampering() {
+    let (_dir, store) = fresh_store().await;
+    let hotline = organisation(&store).await;
+    let advocate = actor("advocate@test", Some(hotline));
+    let ids = store
+        .create_cases(
+            &advocate,
+            hotline,
+            &[NewCase {
+                case: Case::new(person("Rosa", "Tzul")),
+                owner_user_id: None,
+                opened_on: "2026-03-01".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    store.case(&advocate, hotline, ids[0]).await.unwrap();
+    let report = store.verify_audit_chain().await.unwrap();
+    assert!(report.is_intact());
+    assert_eq!(report.entries, 3);
+
+    let refused = sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
+        .execute(store.writer())
+        .await;
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("audit entries cannot be changed"));
+    let refused = sqlx::query("DELETE FROM audit_log")
+        .execute(store.writer())
+        .await;
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("audit entries cannot be deleted"));
+
+    // Someone with direct access to the file drops the guard and rewrites who read the case.
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(store.writer())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
+        .execute(store.writer())
+        .await
+        .unwrap();
+    let report = store.verify_audit_chain().await.unwrap();
+    assert_eq!(report.first_broken, Some(3));
+}
+
+fn ctdc_record(gender: &str) -> CtdcRecord {
+    let mut record = CtdcRecord::empty();
+    record.cells[0] = parse_cell(0, "2019").unwrap();
+    record.cells[2] = parse_cell(2, gender).unwrap();
+    record
+}
+
+#[tokio::test]
+async fn importing_the_same_file_twice_is_refused_and_replace_replaces() {
+    let (_dir, store) = fresh_store().await;
+    let cli = actor("cli:test", None);
+    let records = vec![ctdc_record("Female"), ctdc_record("Male")];
+    store
+        .import_ctdc(&cli, "a.csv", "hash-a", &records, false)
+        .await
+        .unwrap();
+    let error = store
+        .import_ctdc(&cli, "a.csv", "hash-a", &records, false)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("already imported"), "{error}");
+    assert_eq!(store.ctdc_count().await.unwrap(), 2);
+
+    store
+        .import_ctdc(&cli, "b.csv", "hash-b", &records[..1], false)
+        .await
+        .unwrap();
+    assert_eq!(store.ctdc_count().await.unwrap(), 3);
+    let summary = store
+        .import_ctdc(&cli, "a.csv", "hash-a", &records, true)
+        .await
+        .unwrap();
+    assert_eq!((summary.records, summary.replaced), (2, 3));
+    assert_eq!(store.ctdc_count().await.unwrap(), 2);
+
+    let exported = store.export_ctdc(&cli).await.unwrap();
+    assert_eq!(exported, records);
+    let actions: Vec<String> = store
+        .audit_entries(&AuditQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["import", "import", "import", "export"]);
+}
