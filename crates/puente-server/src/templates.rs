@@ -136,7 +136,8 @@ pub fn render_error_page(lang: Lang, status: StatusCode, message: &str) -> Html<
         status => status.as_u16(),
         message => message,
     };
-    render("error.html", context).unwrap_or_else(|_| {
+    render("error.html", context).unwrap_or_else(|error| {
+        tracing::error!(error = format!("{error:#}"), "the error page does not render");
         Html(format!("<!doctype html><title>{}</title><p>{}</p>", status.as_u16(), html_escape(message)))
     })
 }
@@ -186,6 +187,8 @@ mod tests {
     #[test]
     fn every_template_parses_and_the_error_page_renders_in_both_languages() {
         LazyLock::force(&ENVIRONMENT);
+        let context = context! { lang => "es", user => Value::from(()), path => "/", status => 404, message => "x" };
+        render("error.html", context).map_err(|error| format!("{error:?}")).unwrap();
         let spanish = render_error_page(Lang::Es, StatusCode::NOT_FOUND, "no <existe>").0;
         assert!(spanish.contains("lang=\"es\""), "{spanish}");
         assert!(spanish.contains("no &lt;existe&gt;"), "{spanish}");
