@@ -54,7 +54,11 @@ pub struct ThrottlePolicy {
 
 impl Default for ThrottlePolicy {
     fn default() -> ThrottlePolicy {
-        ThrottlePolicy { window_seconds: 15 * 60, max_failures_per_account: 5, max_failures_per_address: 20 }
+        ThrottlePolicy {
+            window_seconds: 15 * 60,
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+        }
     }
 }
 
@@ -87,7 +91,9 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// Checks a password against its stored hash.
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     match PasswordHash::new(stored_hash) {
-        Ok(hash) => Argon2::default().verify_password(password.as_bytes(), &hash).is_ok(),
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -102,9 +108,8 @@ pub async fn hash_password_blocking(password: String) -> Result<String, AppError
 /// A hash to check against when the account does not exist, so that a wrong email takes as long
 /// as a wrong password.
 fn decoy_hash() -> &'static str {
-    static DECOY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        hash_password("decoy password never used").unwrap_or_default()
-    });
+    static DECOY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_password("decoy password never used").unwrap_or_default());
     &DECOY
 }
 
@@ -119,14 +124,18 @@ pub fn new_totp_secret() -> String {
 }
 
 fn totp_for(secret: &str) -> Option<totp_rs::TOTP> {
-    let bytes = totp_rs::Secret::Encoded(secret.to_string()).to_bytes().ok()?;
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .ok()?;
     totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).ok()
 }
 
 /// Whether `code` is the current code of `secret` (one step of clock drift either way allowed).
 pub fn totp_code_is_valid(secret: &str, code: &str) -> bool {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    totp_for(secret).and_then(|totp| totp.check_current(&code).ok()).unwrap_or(false)
+    totp_for(secret)
+        .and_then(|totp| totp.check_current(&code).ok())
+        .unwrap_or(false)
 }
 
 /// The current code of a secret (for tests and for showing a new secret works).
@@ -139,7 +148,9 @@ pub fn totp_provisioning_uri(secret: &str, email: &str) -> String {
     let account: String = email
         .bytes()
         .map(|byte| match byte {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (byte as char).to_string(),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => {
+                (byte as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect();
@@ -168,8 +179,9 @@ pub async fn log_in(
     let email = email.trim().to_lowercase();
     let now = now_unix();
     let throttle = state.config.throttle;
-    let failures =
-        store.recent_login_failures(&email, address, now - throttle.window_seconds).await?;
+    let failures = store
+        .recent_login_failures(&email, address, now - throttle.window_seconds)
+        .await?;
     if failures.for_account >= throttle.max_failures_per_account
         || failures.from_address >= throttle.max_failures_per_address
     {
@@ -183,10 +195,15 @@ pub async fn log_in(
                 detail: format!("from {address}"),
             })
             .await?;
-        return Err(AppError::Throttled { retry_after_seconds: throttle.window_seconds as u64 });
+        return Err(AppError::Throttled {
+            retry_after_seconds: throttle.window_seconds as u64,
+        });
     }
 
-    let user = store.user_by_email(&email).await?.filter(|user| user.active);
+    let user = store
+        .user_by_email(&email)
+        .await?
+        .filter(|user| user.active);
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     let password_owned = password.to_string();
     let password_matches = tokio::task::spawn_blocking(move || {
@@ -196,7 +213,9 @@ pub async fn log_in(
     .await
     .map_err(AppError::internal)?;
     let Some(user) = user.filter(|_| password_matches) else {
-        store.record_login_failure(&email, None, address, now, "wrong email or password").await?;
+        store
+            .record_login_failure(&email, None, address, now, "wrong email or password")
+            .await?;
         return Err(AppError::InvalidCredentials);
     };
     if let Some(secret) = &user.totp_secret {
@@ -228,7 +247,11 @@ pub async fn log_in(
             address,
         )
         .await?;
-    Ok(IssuedSession { token, csrf_token, user })
+    Ok(IssuedSession {
+        token,
+        csrf_token,
+        user,
+    })
 }
 
 /// The logged-in user of a request.
@@ -253,7 +276,10 @@ impl Principal {
 
     /// The user as the audit log names them: their email.
     pub fn actor(&self) -> Actor {
-        Actor { name: self.user.email.clone(), organisation_id: Some(self.user.organisation_id) }
+        Actor {
+            name: self.user.email.clone(),
+            organisation_id: Some(self.user.organisation_id),
+        }
     }
 
     /// An organisation admin of an organisation that requires a second factor, without one yet:
@@ -302,7 +328,9 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
 
 fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim().to_string())
 }
 
@@ -310,7 +338,9 @@ fn decide_language(user: Option<&User>, headers: &axum::http::HeaderMap) -> Lang
     if let Some(language) = user.and_then(|user| user.language) {
         return language;
     }
-    if let Some(language) = cookie_value(headers, LANGUAGE_COOKIE).and_then(|tag| Lang::from_tag(&tag)) {
+    if let Some(language) =
+        cookie_value(headers, LANGUAGE_COOKIE).and_then(|tag| Lang::from_tag(&tag))
+    {
         return language;
     }
     headers
@@ -345,7 +375,11 @@ pub async fn session_layer(
     let token = bearer.clone().or(cookie);
     let mut principal = None;
     if let Some(token) = token {
-        match state.store.session_by_token(&token_sha256(&token), now_unix()).await {
+        match state
+            .store
+            .session_by_token(&token_sha256(&token), now_unix())
+            .await
+        {
             Ok(Some(session)) => {
                 match state.store.organisation(session.user.organisation_id).await {
                     Ok(organisation) => {
@@ -374,7 +408,9 @@ pub async fn session_layer(
             // A bearer token cannot be sent by another site's page; a cookie can, so a
             // cookie-authenticated API call must repeat the CSRF token in a header.
             if let Some(principal) = principal.as_ref().filter(|_| bearer.is_none()) {
-                let sent = headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
+                let sent = headers
+                    .get(CSRF_HEADER)
+                    .and_then(|value| value.to_str().ok());
                 if !sent.is_some_and(|sent| constant_time_equal(sent, &principal.csrf_token)) {
                     return AppError::CsrfRejected.into_json_response(lang);
                 }
@@ -388,8 +424,11 @@ pub async fn session_layer(
             let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
                 Ok(bytes) => bytes,
                 Err(_) => {
-                    return PageError { error: AppError::BadRequest("form too large".into()), lang }
-                        .into_response()
+                    return PageError {
+                        error: AppError::BadRequest("form too large".into()),
+                        lang,
+                    }
+                    .into_response()
                 }
             };
             let sent = form_field(&bytes, CSRF_FIELD);
@@ -398,7 +437,11 @@ pub async fn session_layer(
                 _ => false,
             };
             if !accepted {
-                return PageError { error: AppError::CsrfRejected, lang }.into_response();
+                return PageError {
+                    error: AppError::CsrfRejected,
+                    lang,
+                }
+                .into_response();
             }
             request = Request::from_parts(parts, Body::from(bytes));
         }
@@ -416,7 +459,10 @@ pub async fn session_layer(
 /// One field of a URL-encoded form body.
 fn form_field(body: &[u8], name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded_pairs(body)?;
-    pairs.into_iter().find(|(key, _)| key == name).map(|(_, value)| value)
+    pairs
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
 }
 
 fn serde_urlencoded_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
@@ -454,14 +500,21 @@ fn constant_time_equal(left: &str, right: &str) -> bool {
     if left.len() != right.len() {
         return false;
     }
-    left.iter().zip(right).fold(0u8, |difference, (a, b)| difference | (a ^ b)) == 0
+    left.iter()
+        .zip(right)
+        .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+        == 0
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let lang = parts.extensions.get::<RequestLang>().map(|lang| lang.0).unwrap_or_default();
+        let lang = parts
+            .extensions
+            .get::<RequestLang>()
+            .map(|lang| lang.0)
+            .unwrap_or_default();
         let Some(principal) = parts.extensions.get::<Arc<Principal>>() else {
             return Err(AppError::Unauthenticated.into_json_response(lang));
         };
@@ -476,7 +529,11 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<RequestLang>().copied().unwrap_or(RequestLang(Lang::Es)))
+        Ok(parts
+            .extensions
+            .get::<RequestLang>()
+            .copied()
+            .unwrap_or(RequestLang(Lang::Es)))
     }
 }
 
@@ -514,10 +571,20 @@ impl PageUser {
 pub struct PageUserEnrolling(pub PageUser);
 
 fn page_user(parts: &Parts) -> Result<PageUser, PageError> {
-    let lang = parts.extensions.get::<RequestLang>().map(|lang| lang.0).unwrap_or_default();
+    let lang = parts
+        .extensions
+        .get::<RequestLang>()
+        .map(|lang| lang.0)
+        .unwrap_or_default();
     match parts.extensions.get::<Arc<Principal>>() {
-        Some(principal) => Ok(PageUser { principal: Principal::clone(principal), lang }),
-        None => Err(PageError { error: AppError::Unauthenticated, lang }),
+        Some(principal) => Ok(PageUser {
+            principal: Principal::clone(principal),
+            lang,
+        }),
+        None => Err(PageError {
+            error: AppError::Unauthenticated,
+            lang,
+        }),
     }
 }
 
@@ -527,7 +594,10 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let user = page_user(parts)?;
         if user.principal.must_enrol_second_factor() {
-            return Err(PageError { error: AppError::SecondFactorEnrolmentRequired, lang: user.lang });
+            return Err(PageError {
+                error: AppError::SecondFactorEnrolmentRequired,
+                lang: user.lang,
+            });
         }
         Ok(user)
     }
@@ -543,7 +613,11 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUserEnrolling {
 
 /// A redirect after a form post (303, so the browser follows with GET).
 pub fn see_other(location: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -588,7 +662,10 @@ mod tests {
         headers.append(header::COOKIE, "a=1; puente_lang=en".parse().unwrap());
         headers.append(header::COOKIE, "puente_session=tok".parse().unwrap());
         assert_eq!(cookie_value(&headers, "puente_lang").as_deref(), Some("en"));
-        assert_eq!(cookie_value(&headers, SESSION_COOKIE).as_deref(), Some("tok"));
+        assert_eq!(
+            cookie_value(&headers, SESSION_COOKIE).as_deref(),
+            Some("tok")
+        );
         assert_eq!(cookie_value(&headers, "b"), None);
         assert!(set_cookie("x", "y", 10, true).ends_with("; Secure"));
         assert!(set_cookie("x", "y", 10, false).contains("HttpOnly; SameSite=Strict"));

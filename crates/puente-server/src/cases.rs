@@ -3,7 +3,9 @@
 //! concurrency, and screenings inside a case.
 
 use puente_core::domain::{Case, PartialDate, Person, PhoneNumber, VictimContext};
-use puente_core::htcds::{Gender, MethodOfControl, MethodOfRecruitment, TraffickingStatus, TypeOfExploitation};
+use puente_core::htcds::{
+    Gender, MethodOfControl, MethodOfRecruitment, TraffickingStatus, TypeOfExploitation,
+};
 use puente_core::{Country, Lang, Vocabulary};
 use puente_screening::{PersonContext, ScreeningInput, ScreeningResult, Sex};
 use puente_store::case_access::CaseAccess;
@@ -51,7 +53,11 @@ pub async fn read_case(
 }
 
 /// Opens a case owned by the user who creates it.
-pub async fn create_case(state: &AppState, principal: &Principal, case: Case) -> Result<i64, AppError> {
+pub async fn create_case(
+    state: &AppState,
+    principal: &Principal,
+    case: Case,
+) -> Result<i64, AppError> {
     policy::require(&principal.subject(), Action::CreateCase, None)?;
     validate_case(&case)?;
     let ids = state
@@ -59,17 +65,26 @@ pub async fn create_case(state: &AppState, principal: &Principal, case: Case) ->
         .create_cases(
             &principal.actor(),
             principal.user.organisation_id,
-            &[NewCase { case, owner_user_id: Some(principal.user.id), opened_on: today_iso() }],
+            &[NewCase {
+                case,
+                owner_user_id: Some(principal.user.id),
+                opened_on: today_iso(),
+            }],
         )
         .await?;
-    ids.first().copied().ok_or_else(|| AppError::internal(anyhow::anyhow!("no case id returned")))
+    ids.first()
+        .copied()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no case id returned")))
 }
 
 /// What every case must have.
 pub fn validate_case(case: &Case) -> Result<(), AppError> {
-    if case.person.given_name.trim().is_empty() && case.person.alias.as_deref().unwrap_or("").trim().is_empty() {
+    if case.person.given_name.trim().is_empty()
+        && case.person.alias.as_deref().unwrap_or("").trim().is_empty()
+    {
         return Err(AppError::Invalid(
-            "the person needs a given name or an alias (write \"unknown\" if it is not known)".into(),
+            "the person needs a given name or an alias (write \"unknown\" if it is not known)"
+                .into(),
         ));
     }
     Ok(())
@@ -88,7 +103,10 @@ pub async fn change_case(
 ) -> Result<i64, AppError> {
     let access = authorize_case(state, principal, action, case_id).await?;
     if access.version != expected_version {
-        return Err(AppError::StaleVersion { yours: expected_version, current: access.version });
+        return Err(AppError::StaleVersion {
+            yours: expected_version,
+            current: access.version,
+        });
     }
     let stored = state
         .store
@@ -102,7 +120,13 @@ pub async fn change_case(
     // between the check above and here is refused there.
     match state
         .store
-        .update_case(&principal.actor(), access.organisation_id, case_id, expected_version, &case)
+        .update_case(
+            &principal.actor(),
+            access.organisation_id,
+            case_id,
+            expected_version,
+            &case,
+        )
         .await
     {
         Ok(version) => Ok(version),
@@ -113,7 +137,10 @@ pub async fn change_case(
                 .await?
                 .map(|access| access.version)
                 .unwrap_or(expected_version);
-            Err(AppError::StaleVersion { yours: expected_version, current })
+            Err(AppError::StaleVersion {
+                yours: expected_version,
+                current,
+            })
         }
         Err(other) => Err(other.into()),
     }
@@ -124,7 +151,10 @@ pub async fn change_case(
 pub fn person_context(person: &Person) -> PersonContext {
     let today = time::OffsetDateTime::now_utc().date();
     PersonContext {
-        age: person.date_of_birth.and_then(|birth| birth.age_on(today)).or(person.estimated_age),
+        age: person
+            .date_of_birth
+            .and_then(|birth| birth.age_on(today))
+            .or(person.estimated_age),
         sex: person.sex.and_then(|sex| match sex {
             Gender::Female => Some(Sex::Female),
             Gender::Male => Some(Sex::Male),
@@ -168,7 +198,10 @@ pub async fn screen_case(
         rule_set_version: result.rule_set_version.clone(),
         lang: lang.tag().to_string(),
     };
-    let stored_screening = state.store.record_screening(&principal.actor(), &screening).await?;
+    let stored_screening = state
+        .store
+        .record_screening(&principal.actor(), &screening)
+        .await?;
     Ok((stored_screening, result))
 }
 
@@ -211,7 +244,10 @@ fn optional_text(fields: &FormFields, name: &str) -> Option<String> {
 fn country_field(fields: &FormFields, name: &str) -> Result<Option<Country>, AppError> {
     fields
         .get(name)
-        .map(|code| Country::from_code(code).ok_or_else(|| AppError::Invalid(format!("`{code}` is not a country code"))))
+        .map(|code| {
+            Country::from_code(code)
+                .ok_or_else(|| AppError::Invalid(format!("`{code}` is not a country code")))
+        })
         .transpose()
 }
 
@@ -229,7 +265,10 @@ pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
     let current_country = country_field(fields, "current_country")?;
     let date_of_birth = fields
         .get("date_of_birth")
-        .map(|text| text.parse::<PartialDate>().map_err(|error| AppError::Invalid(error.to_string())))
+        .map(|text| {
+            text.parse::<PartialDate>()
+                .map_err(|error| AppError::Invalid(error.to_string()))
+        })
         .transpose()?;
     let estimated_age = fields
         .get("estimated_age")
@@ -281,7 +320,10 @@ pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
 pub fn apply_victim_form(fields: &FormFields, victim: &mut VictimContext) -> Result<(), AppError> {
     victim.trafficking_status = fields
         .get("trafficking_status")
-        .map(|code| TraffickingStatus::parse_code(code).map_err(|error| AppError::Invalid(error.to_string())))
+        .map(|code| {
+            TraffickingStatus::parse_code(code)
+                .map_err(|error| AppError::Invalid(error.to_string()))
+        })
         .transpose()?;
     victim.types_of_exploitation = codes::<TypeOfExploitation>(fields, "types_of_exploitation")?;
     victim.recruitment_methods = codes::<MethodOfRecruitment>(fields, "recruitment_methods")?;
@@ -293,7 +335,10 @@ pub fn apply_victim_form(fields: &FormFields, victim: &mut VictimContext) -> Res
 pub fn date_field(fields: &FormFields, name: &str) -> Result<Option<PartialDate>, AppError> {
     fields
         .get(name)
-        .map(|text| text.parse::<PartialDate>().map_err(|error| AppError::Invalid(error.to_string())))
+        .map(|text| {
+            text.parse::<PartialDate>()
+                .map_err(|error| AppError::Invalid(error.to_string()))
+        })
         .transpose()
 }
 
@@ -307,7 +352,12 @@ mod tests {
     use super::*;
 
     fn fields(pairs: &[(&str, &str)]) -> FormFields {
-        FormFields(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        FormFields(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -333,8 +383,14 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_a_reason() {
-        for (name, value) in [("date_of_birth", "2009-13"), ("nationality", "XX"), ("sex", "Q"), ("estimated_age", "-3")] {
-            let error = person_from_form(&fields(&[("given_name", "Ana"), (name, value)])).unwrap_err();
+        for (name, value) in [
+            ("date_of_birth", "2009-13"),
+            ("nationality", "XX"),
+            ("sex", "Q"),
+            ("estimated_age", "-3"),
+        ] {
+            let error =
+                person_from_form(&fields(&[("given_name", "Ana"), (name, value)])).unwrap_err();
             assert!(matches!(error, AppError::Invalid(_)), "{name}: {error:?}");
         }
     }
@@ -349,6 +405,9 @@ mod tests {
         let mut victim = VictimContext::default();
         apply_victim_form(&form, &mut victim).unwrap();
         assert_eq!(victim.types_of_exploitation.len(), 2);
-        assert_eq!(victim.methods_of_control, [MethodOfControl::RestrictsMovement]);
+        assert_eq!(
+            victim.methods_of_control,
+            [MethodOfControl::RestrictsMovement]
+        );
     }
 }

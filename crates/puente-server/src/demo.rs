@@ -8,11 +8,36 @@ use crate::auth;
 
 /// A demo user: email, name, role and organisation slug.
 pub const DEMO_USERS: [(&str, &str, Role, &str); 5] = [
-    ("admin@hotline.demo", "Ana Admin", Role::OrgAdmin, "hotline-demo"),
-    ("advocate@hotline.demo", "Beatriz Defensora", Role::Advocate, "hotline-demo"),
-    ("supervisor@hotline.demo", "Carlos Supervisor", Role::Supervisor, "hotline-demo"),
-    ("analyst@hotline.demo", "Diana Analista", Role::Analyst, "hotline-demo"),
-    ("caseworker@shelter.demo", "Elena Trabajadora Social", Role::CaseWorker, "shelter-demo"),
+    (
+        "admin@hotline.demo",
+        "Ana Admin",
+        Role::OrgAdmin,
+        "hotline-demo",
+    ),
+    (
+        "advocate@hotline.demo",
+        "Beatriz Defensora",
+        Role::Advocate,
+        "hotline-demo",
+    ),
+    (
+        "supervisor@hotline.demo",
+        "Carlos Supervisor",
+        Role::Supervisor,
+        "hotline-demo",
+    ),
+    (
+        "analyst@hotline.demo",
+        "Diana Analista",
+        Role::Analyst,
+        "hotline-demo",
+    ),
+    (
+        "caseworker@shelter.demo",
+        "Elena Trabajadora Social",
+        Role::CaseWorker,
+        "shelter-demo",
+    ),
 ];
 
 /// How many synthetic cases each demo organisation receives, and who owns them.
@@ -38,10 +63,17 @@ pub fn generate_demo_password() -> String {
 /// demo users with `password`, and synthetic cases in an organisation that has none (the
 /// advocate owns most of the hotline's, the case worker the shelter's).
 pub async fn ensure_demo(store: &dyn Store, password: &str) -> anyhow::Result<DemoReport> {
-    let actor = Actor { name: "cli:demo".into(), organisation_id: None };
+    let actor = Actor {
+        name: "cli:demo".into(),
+        organisation_id: None,
+    };
     let mut report = DemoReport::default();
     for organisation in puente_synth::demo::demo_organisations() {
-        if store.organisation_by_slug(&organisation.slug).await?.is_none() {
+        if store
+            .organisation_by_slug(&organisation.slug)
+            .await?
+            .is_none()
+        {
             store.create_organisation(&actor, &organisation).await?;
             report.organisations_created += 1;
         }
@@ -72,11 +104,23 @@ pub async fn ensure_demo(store: &dyn Store, password: &str) -> anyhow::Result<De
     }
     let today = time::OffsetDateTime::now_utc().date();
     let fills = [
-        ("hotline-demo", "advocate@hotline.demo", HOTLINE_CASES, 1_u64),
-        ("shelter-demo", "caseworker@shelter.demo", SHELTER_CASES, 2_u64),
+        (
+            "hotline-demo",
+            "advocate@hotline.demo",
+            HOTLINE_CASES,
+            1_u64,
+        ),
+        (
+            "shelter-demo",
+            "caseworker@shelter.demo",
+            SHELTER_CASES,
+            2_u64,
+        ),
     ];
     for (slug, owner_email, count, seed) in fills {
-        let Some(organisation) = store.organisation_by_slug(slug).await? else { continue };
+        let Some(organisation) = store.organisation_by_slug(slug).await? else {
+            continue;
+        };
         if store.count_cases(organisation.id).await? > 0 {
             continue;
         }

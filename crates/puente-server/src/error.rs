@@ -98,10 +98,12 @@ impl AppError {
     pub fn message(&self, lang: Lang) -> String {
         let translations = crate::i18n::translations();
         match self {
-            AppError::Conflict(detail) | AppError::Invalid(detail) | AppError::BadRequest(detail) => {
-                detail.clone()
-            }
-            AppError::Throttled { retry_after_seconds } => translations.text_with(
+            AppError::Conflict(detail)
+            | AppError::Invalid(detail)
+            | AppError::BadRequest(detail) => detail.clone(),
+            AppError::Throttled {
+                retry_after_seconds,
+            } => translations.text_with(
                 lang,
                 "error-too_many_attempts",
                 &[("seconds", (*retry_after_seconds).into())],
@@ -119,7 +121,10 @@ impl AppError {
     /// this crate and the store never put a survivor's data in their messages.
     pub fn log_if_internal(&self) {
         if let AppError::Internal(cause) = self {
-            tracing::error!(error = format!("{cause:#}"), "internal error while answering a request");
+            tracing::error!(
+                error = format!("{cause:#}"),
+                "internal error while answering a request"
+            );
         }
     }
 
@@ -131,7 +136,10 @@ impl AppError {
             "error": { "code": self.code(), "message": self.message(lang) }
         });
         let mut response = (status, axum::Json(body)).into_response();
-        if let AppError::Throttled { retry_after_seconds } = &self {
+        if let AppError::Throttled {
+            retry_after_seconds,
+        } = &self
+        {
             if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -175,7 +183,8 @@ impl IntoResponse for PageError {
         if matches!(self.error, AppError::SecondFactorEnrolmentRequired) {
             return axum::response::Redirect::to("/account").into_response();
         }
-        let page = crate::templates::render_error_page(self.lang, status, &self.error.message(self.lang));
+        let page =
+            crate::templates::render_error_page(self.lang, status, &self.error.message(self.lang));
         (status, page).into_response()
     }
 }
@@ -187,6 +196,9 @@ pub trait InLanguage<T> {
 
 impl<T, E: Into<AppError>> InLanguage<T> for Result<T, E> {
     fn in_language(self, lang: Lang) -> Result<T, PageError> {
-        self.map_err(|error| PageError { error: error.into(), lang })
+        self.map_err(|error| PageError {
+            error: error.into(),
+            lang,
+        })
     }
 }

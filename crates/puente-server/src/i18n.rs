@@ -36,10 +36,15 @@ pub struct TranslationError {
     pub details: String,
 }
 
-fn bundle(lang: Lang, source: &'static str) -> Result<FluentBundle<FluentResource>, TranslationError> {
-    let resource = FluentResource::try_new(source.to_string()).map_err(|(_, errors)| {
-        TranslationError { lang, details: format!("{errors:?}") }
-    })?;
+fn bundle(
+    lang: Lang,
+    source: &'static str,
+) -> Result<FluentBundle<FluentResource>, TranslationError> {
+    let resource =
+        FluentResource::try_new(source.to_string()).map_err(|(_, errors)| TranslationError {
+            lang,
+            details: format!("{errors:?}"),
+        })?;
     let language: unic_langid::LanguageIdentifier = match lang {
         Lang::Es => unic_langid::langid!("es"),
         Lang::En => unic_langid::langid!("en"),
@@ -50,7 +55,10 @@ fn bundle(lang: Lang, source: &'static str) -> Result<FluentBundle<FluentResourc
     bundle.set_use_isolating(false);
     bundle
         .add_resource(resource)
-        .map_err(|errors| TranslationError { lang, details: format!("{errors:?}") })?;
+        .map_err(|errors| TranslationError {
+            lang,
+            details: format!("{errors:?}"),
+        })?;
     Ok(bundle)
 }
 
@@ -158,6 +166,9 @@ mod tests {
             &[("seconds", 60.into())],
         );
         assert!(text.contains("60"), "{text}");
-        assert_eq!(translations.text(Lang::En, "no-such-message"), "no-such-message");
+        assert_eq!(
+            translations.text(Lang::En, "no-such-message"),
+            "no-such-message"
+        );
     }
 }

@@ -36,17 +36,11 @@ use std::sync::Arc;
 use puente_store::Store;
 
 /// How the server runs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ServerConfig {
     /// Mark cookies `Secure` (the server is reached over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
     pub throttle: auth::ThrottlePolicy,
-}
-
-impl Default for ServerConfig {
-    fn default() -> ServerConfig {
-        ServerConfig { secure_cookies: false, throttle: auth::ThrottlePolicy::default() }
-    }
 }
 
 /// What every handler shares.
@@ -58,13 +52,18 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> AppState {
-        AppState { store, config: Arc::new(config) }
+        AppState {
+            store,
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -80,7 +79,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -118,7 +118,10 @@ fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Advocate | Role::CaseWorker => {
-            matches!(action, ListCases | CreateCase | ViewCase | EditCase | AddNote | ScreenCase)
+            matches!(
+                action,
+                ListCases | CreateCase | ViewCase | EditCase | AddNote | ScreenCase
+            )
         }
         Role::Supervisor => matches!(
             action,
@@ -151,7 +154,9 @@ pub fn authorize(subject: &Subject, action: Action, case: Option<CaseScope>) -> 
     if !action.is_about_a_case() {
         return Decision::Allow;
     }
-    let Some(case) = case else { return Decision::Hidden };
+    let Some(case) = case else {
+        return Decision::Hidden;
+    };
     if case.organisation_id != subject.organisation_id {
         return Decision::Hidden;
     }
@@ -191,18 +196,31 @@ mod tests {
     const OTHER_ORGANISATION: i64 = 2;
 
     fn subject(role: Role) -> Subject {
-        Subject { user_id: ME, organisation_id: MY_ORGANISATION, role }
+        Subject {
+            user_id: ME,
+            organisation_id: MY_ORGANISATION,
+            role,
+        }
     }
 
     /// The three kinds of case a user can meet.
     fn own_case() -> CaseScope {
-        CaseScope { organisation_id: MY_ORGANISATION, owner_user_id: Some(ME) }
+        CaseScope {
+            organisation_id: MY_ORGANISATION,
+            owner_user_id: Some(ME),
+        }
     }
     fn colleagues_case() -> CaseScope {
-        CaseScope { organisation_id: MY_ORGANISATION, owner_user_id: Some(COLLEAGUE) }
+        CaseScope {
+            organisation_id: MY_ORGANISATION,
+            owner_user_id: Some(COLLEAGUE),
+        }
     }
     fn other_organisations_case() -> CaseScope {
-        CaseScope { organisation_id: OTHER_ORGANISATION, owner_user_id: Some(ME) }
+        CaseScope {
+            organisation_id: OTHER_ORGANISATION,
+            owner_user_id: Some(ME),
+        }
     }
 
     /// The whole matrix, role × action × ownership, written out as the expected decisions for an
@@ -215,12 +233,20 @@ mod tests {
             (Role::Advocate, EditCase, [Allow, Hidden, Hidden]),
             (Role::Advocate, AddNote, [Allow, Hidden, Hidden]),
             (Role::Advocate, ScreenCase, [Allow, Hidden, Hidden]),
-            (Role::Advocate, ViewCaseAudit, [Forbidden, Forbidden, Forbidden]),
+            (
+                Role::Advocate,
+                ViewCaseAudit,
+                [Forbidden, Forbidden, Forbidden],
+            ),
             (Role::CaseWorker, ViewCase, [Allow, Hidden, Hidden]),
             (Role::CaseWorker, EditCase, [Allow, Hidden, Hidden]),
             (Role::CaseWorker, AddNote, [Allow, Hidden, Hidden]),
             (Role::CaseWorker, ScreenCase, [Allow, Hidden, Hidden]),
-            (Role::CaseWorker, ViewCaseAudit, [Forbidden, Forbidden, Forbidden]),
+            (
+                Role::CaseWorker,
+                ViewCaseAudit,
+                [Forbidden, Forbidden, Forbidden],
+            ),
             (Role::Supervisor, ViewCase, [Allow, Allow, Hidden]),
             (Role::Supervisor, EditCase, [Allow, Allow, Hidden]),
             (Role::Supervisor, AddNote, [Allow, Allow, Hidden]),
@@ -229,13 +255,21 @@ mod tests {
             (Role::OrgAdmin, ViewCase, [Forbidden, Forbidden, Forbidden]),
             (Role::OrgAdmin, EditCase, [Forbidden, Forbidden, Forbidden]),
             (Role::OrgAdmin, AddNote, [Forbidden, Forbidden, Forbidden]),
-            (Role::OrgAdmin, ScreenCase, [Forbidden, Forbidden, Forbidden]),
+            (
+                Role::OrgAdmin,
+                ScreenCase,
+                [Forbidden, Forbidden, Forbidden],
+            ),
             (Role::OrgAdmin, ViewCaseAudit, [Allow, Allow, Hidden]),
             (Role::Analyst, ViewCase, [Forbidden, Forbidden, Forbidden]),
             (Role::Analyst, EditCase, [Forbidden, Forbidden, Forbidden]),
             (Role::Analyst, AddNote, [Forbidden, Forbidden, Forbidden]),
             (Role::Analyst, ScreenCase, [Forbidden, Forbidden, Forbidden]),
-            (Role::Analyst, ViewCaseAudit, [Forbidden, Forbidden, Forbidden]),
+            (
+                Role::Analyst,
+                ViewCaseAudit,
+                [Forbidden, Forbidden, Forbidden],
+            ),
         ];
         let mut covered = std::collections::HashSet::new();
         for (role, action, expected) in case_rows {
@@ -248,23 +282,52 @@ mod tests {
                 );
             }
             // Without the case, an action about a case never goes through.
-            assert_ne!(authorize(&subject(role), action, None), Allow, "{role} {action:?}");
+            assert_ne!(
+                authorize(&subject(role), action, None),
+                Allow,
+                "{role} {action:?}"
+            );
             covered.insert((role, action));
         }
 
         let other_rows: [(Role, [Decision; 6]); 5] = [
             // ListCases, CreateCase, ViewOrganisationAudit, ManageUsers, ManageSettings, ViewAggregates
-            (Role::Advocate, [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
-            (Role::CaseWorker, [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
-            (Role::Supervisor, [Allow, Allow, Allow, Forbidden, Forbidden, Allow]),
-            (Role::OrgAdmin, [Forbidden, Forbidden, Allow, Allow, Allow, Allow]),
-            (Role::Analyst, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
+            (
+                Role::Advocate,
+                [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::CaseWorker,
+                [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::Supervisor,
+                [Allow, Allow, Allow, Forbidden, Forbidden, Allow],
+            ),
+            (
+                Role::OrgAdmin,
+                [Forbidden, Forbidden, Allow, Allow, Allow, Allow],
+            ),
+            (
+                Role::Analyst,
+                [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow],
+            ),
         ];
-        let actions =
-            [ListCases, CreateCase, ViewOrganisationAudit, ManageUsers, ManageSettings, ViewAggregates];
+        let actions = [
+            ListCases,
+            CreateCase,
+            ViewOrganisationAudit,
+            ManageUsers,
+            ManageSettings,
+            ViewAggregates,
+        ];
         for (role, expected) in other_rows {
             for (action, expected) in actions.into_iter().zip(expected) {
-                assert_eq!(authorize(&subject(role), action, None), expected, "{role} {action:?}");
+                assert_eq!(
+                    authorize(&subject(role), action, None),
+                    expected,
+                    "{role} {action:?}"
+                );
                 covered.insert((role, action));
             }
         }
@@ -274,10 +337,25 @@ mod tests {
 
     #[test]
     fn list_scopes_follow_the_roles() {
-        assert_eq!(case_list_scope(&subject(Role::Advocate)), CaseListScope::Own);
-        assert_eq!(case_list_scope(&subject(Role::CaseWorker)), CaseListScope::Own);
-        assert_eq!(case_list_scope(&subject(Role::Supervisor)), CaseListScope::Organisation);
-        assert_eq!(case_list_scope(&subject(Role::OrgAdmin)), CaseListScope::Nothing);
-        assert_eq!(case_list_scope(&subject(Role::Analyst)), CaseListScope::Nothing);
+        assert_eq!(
+            case_list_scope(&subject(Role::Advocate)),
+            CaseListScope::Own
+        );
+        assert_eq!(
+            case_list_scope(&subject(Role::CaseWorker)),
+            CaseListScope::Own
+        );
+        assert_eq!(
+            case_list_scope(&subject(Role::Supervisor)),
+            CaseListScope::Organisation
+        );
+        assert_eq!(
+            case_list_scope(&subject(Role::OrgAdmin)),
+            CaseListScope::Nothing
+        );
+        assert_eq!(
+            case_list_scope(&subject(Role::Analyst)),
+            CaseListScope::Nothing
+        );
     }
 }

@@ -21,11 +21,23 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("cases.html", include_str!("../templates/cases.html")),
-    ("case_form.html", include_str!("../templates/case_form.html")),
+    (
+        "case_form.html",
+        include_str!("../templates/case_form.html"),
+    ),
     ("case.html", include_str!("../templates/case.html")),
-    ("case_audit.html", include_str!("../templates/case_audit.html")),
-    ("screening_question.html", include_str!("../templates/screening_question.html")),
-    ("screening_result.html", include_str!("../templates/screening_result.html")),
+    (
+        "case_audit.html",
+        include_str!("../templates/case_audit.html"),
+    ),
+    (
+        "screening_question.html",
+        include_str!("../templates/screening_question.html"),
+    ),
+    (
+        "screening_result.html",
+        include_str!("../templates/screening_result.html"),
+    ),
     ("admin.html", include_str!("../templates/admin.html")),
     ("account.html", include_str!("../templates/account.html")),
     ("overview.html", include_str!("../templates/overview.html")),
@@ -48,7 +60,10 @@ fn translate(state: &State, id: &str, arguments: Kwargs) -> Result<String, Error
         fluent_arguments.push((name, fluent_value));
     }
     if !translations().has(lang, id) {
-        return Err(Error::new(ErrorKind::UndefinedError, format!("no message `{id}`")));
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            format!("no message `{id}`"),
+        ));
     }
     Ok(translations().text_with(lang, id, &fluent_arguments))
 }
@@ -58,7 +73,9 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     environment.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     for (name, source) in TEMPLATES {
         // The templates are compiled in and rendered by the tests; a syntax error is a build defect.
-        environment.add_template(name, source).expect("the embedded templates parse");
+        environment
+            .add_template(name, source)
+            .expect("the embedded templates parse");
     }
     environment.add_function("t", translate);
     environment
@@ -67,7 +84,10 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
 /// Renders a template with a context.
 pub fn render(name: &str, context: Value) -> Result<Html<String>, AppError> {
     let template = ENVIRONMENT.get_template(name).map_err(AppError::internal)?;
-    template.render(context).map(Html).map_err(AppError::internal)
+    template
+        .render(context)
+        .map(Html)
+        .map_err(AppError::internal)
 }
 
 /// What the layout shows of the logged-in user, and which menu entries their role has.
@@ -94,7 +114,8 @@ impl LayoutUser {
             display_name: principal.user.display_name.clone(),
             email: principal.user.email.clone(),
             role: principal.user.role.code().to_string(),
-            role_label: translations().text(user.lang, &format!("role-{}", principal.user.role.code())),
+            role_label: translations()
+                .text(user.lang, &format!("role-{}", principal.user.role.code())),
             organisation: principal.organisation.organisation.name.clone(),
             can_list_cases: allowed(Action::ListCases),
             can_create_case: allowed(Action::CreateCase),
@@ -106,14 +127,22 @@ impl LayoutUser {
 }
 
 /// Renders a page for a logged-in user: the layout's variables plus the page's own.
-pub fn page(user: &PageUser, path: &str, name: &str, page_context: Value) -> Result<Html<String>, PageError> {
+pub fn page(
+    user: &PageUser,
+    path: &str,
+    name: &str,
+    page_context: Value,
+) -> Result<Html<String>, PageError> {
     let layout = context! {
         lang => user.lang.tag(),
         user => LayoutUser::of(user),
         csrf_token => user.principal.csrf_token.clone(),
         path => path,
     };
-    render(name, context! { ..page_context, ..layout }).map_err(|error| PageError { error, lang: user.lang })
+    render(name, context! { ..page_context, ..layout }).map_err(|error| PageError {
+        error,
+        lang: user.lang,
+    })
 }
 
 /// Renders a page for a visitor who is not logged in.
@@ -137,13 +166,23 @@ pub fn render_error_page(lang: Lang, status: StatusCode, message: &str) -> Html<
         message => message,
     };
     render("error.html", context).unwrap_or_else(|error| {
-        tracing::error!(error = format!("{error:#}"), "the error page does not render");
-        Html(format!("<!doctype html><title>{}</title><p>{}</p>", status.as_u16(), html_escape(message)))
+        tracing::error!(
+            error = format!("{error:#}"),
+            "the error page does not render"
+        );
+        Html(format!(
+            "<!doctype html><title>{}</title><p>{}</p>",
+            status.as_u16(),
+            html_escape(message)
+        ))
     })
 }
 
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The value and label of one option of a select.
@@ -157,7 +196,10 @@ pub struct Choice {
 pub fn vocabulary_choices<V: puente_core::Vocabulary>(lang: Lang) -> Vec<Choice> {
     V::all()
         .iter()
-        .map(|value| Choice { value: value.code().to_string(), label: value.label_in(lang).to_string() })
+        .map(|value| Choice {
+            value: value.code().to_string(),
+            label: value.label_in(lang).to_string(),
+        })
         .collect()
 }
 
@@ -167,7 +209,10 @@ pub fn country_choices(lang: Lang) -> Vec<Choice> {
     let mut region = Vec::new();
     let mut rest = Vec::new();
     for country in puente_core::Country::all() {
-        let choice = Choice { value: country.alpha_2().to_string(), label: country.name(lang).to_string() };
+        let choice = Choice {
+            value: country.alpha_2().to_string(),
+            label: country.name(lang).to_string(),
+        };
         if REGION.contains(&country.alpha_2()) {
             region.push(choice);
         } else {
@@ -188,7 +233,10 @@ mod tests {
     fn every_template_parses_and_the_error_page_renders_in_both_languages() {
         LazyLock::force(&ENVIRONMENT);
         let context = context! { lang => "es", user => Value::from(()), path => "/", status => 404, message => "x" };
-        render("error.html", context).map_err(|error| format!("{error:?}")).unwrap();
+        let page = render("error.html", context)
+            .map_err(|error| format!("{error:?}"))
+            .unwrap();
+        assert!(page.0.contains("(404)"), "{}", page.0);
         let spanish = render_error_page(Lang::Es, StatusCode::NOT_FOUND, "no <existe>").0;
         assert!(spanish.contains("lang=\"es\""), "{spanish}");
         assert!(spanish.contains("no &lt;existe&gt;"), "{spanish}");

@@ -30,8 +30,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::Advocate, Role::CaseWorker, Role::Supervisor, Role::OrgAdmin, Role::Analyst];
+    pub const ALL: [Role; 5] = [
+        Role::Advocate,
+        Role::CaseWorker,
+        Role::Supervisor,
+        Role::OrgAdmin,
+        Role::Analyst,
+    ];
 
     /// The stable code stored in the database and used by the API.
     pub fn code(self) -> &'static str {
@@ -234,7 +239,9 @@ impl AccountStore for SqliteStore {
     async fn create_user(&self, actor: &Actor, user: &NewUser) -> StoreResult<User> {
         let email = user.email.trim().to_lowercase();
         if email.is_empty() || !email.contains('@') {
-            return Err(StoreError::Invalid(format!("`{email}` is not an email address")));
+            return Err(StoreError::Invalid(format!(
+                "`{email}` is not an email address"
+            )));
         }
         let mut transaction = self.writer.begin().await?;
         let inserted = sqlx::query(
@@ -253,7 +260,9 @@ impl AccountStore for SqliteStore {
         let row = match inserted {
             Ok(row) => row,
             Err(error) if is_unique_violation(&error) => {
-                return Err(StoreError::Conflict(format!("a user with email {email} exists")))
+                return Err(StoreError::Conflict(format!(
+                    "a user with email {email} exists"
+                )))
             }
             Err(error) => return Err(error.into()),
         };
@@ -314,16 +323,21 @@ impl AccountStore for SqliteStore {
         secret: Option<&str>,
     ) -> StoreResult<()> {
         let mut transaction = self.writer.begin().await?;
-        let organisation_id: Option<i64> =
-            sqlx::query_scalar("UPDATE users SET totp_secret = ? WHERE id = ? RETURNING organisation_id")
-                .bind(secret)
-                .bind(user_id)
-                .fetch_optional(&mut *transaction)
-                .await?;
+        let organisation_id: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET totp_secret = ? WHERE id = ? RETURNING organisation_id",
+        )
+        .bind(secret)
+        .bind(user_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
         let Some(organisation_id) = organisation_id else {
             return Err(StoreError::NotFound(format!("user {user_id}")));
         };
-        let action = if secret.is_some() { "enable_totp" } else { "disable_totp" };
+        let action = if secret.is_some() {
+            "enable_totp"
+        } else {
+            "disable_totp"
+        };
         audit::append(
             &mut transaction,
             &NewAuditEntry {
@@ -455,7 +469,11 @@ impl AccountStore for SqliteStore {
         let kind: String = row.try_get("session_kind")?;
         Ok(Some(SessionWithUser {
             session_id: row.try_get("session_id")?,
-            kind: if kind == "bearer" { SessionKind::Bearer } else { SessionKind::Cookie },
+            kind: if kind == "bearer" {
+                SessionKind::Bearer
+            } else {
+                SessionKind::Cookie
+            },
             csrf_token: row.try_get("csrf_token")?,
             expires_at_unix: row.try_get("expires_at_unix")?,
             user: user_from_row(&row)?,

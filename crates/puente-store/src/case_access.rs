@@ -75,10 +75,12 @@ pub trait CaseAccessStore: Send + Sync {
 #[async_trait]
 impl CaseAccessStore for SqliteStore {
     async fn case_access(&self, case_id: i64) -> StoreResult<Option<CaseAccess>> {
-        let row = sqlx::query("SELECT id, organisation_id, owner_user_id, version FROM cases WHERE id = ?")
-            .bind(case_id)
-            .fetch_optional(&self.reader)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, organisation_id, owner_user_id, version FROM cases WHERE id = ?",
+        )
+        .bind(case_id)
+        .fetch_optional(&self.reader)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(CaseAccess {
             case_id: row.try_get("id")?,
@@ -99,11 +101,17 @@ impl CaseAccessStore for SqliteStore {
              GROUP BY value ORDER BY count DESC, value",
             expression = dimension.expression()
         );
-        let rows = sqlx::query(&sql).bind(organisation_id).fetch_all(&self.reader).await?;
+        let rows = sqlx::query(&sql)
+            .bind(organisation_id)
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter()
             .map(|row| {
                 let count: i64 = row.try_get("count")?;
-                Ok(CaseCount { value: row.try_get("value")?, count: count as u64 })
+                Ok(CaseCount {
+                    value: row.try_get("value")?,
+                    count: count as u64,
+                })
             })
             .collect()
     }

@@ -21,8 +21,8 @@ pub mod screenings;
 pub mod sqlite;
 
 pub use accounts::{AccountStore, Role};
-pub use case_access::CaseAccessStore;
 pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
+pub use case_access::CaseAccessStore;
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
 };

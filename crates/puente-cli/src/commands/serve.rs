@@ -50,7 +50,11 @@ async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
             report.cases_created
         );
         if !report.users_created.is_empty() {
-            let source = if generated { "generated; shown only now" } else { "from PUENTE_DEMO_PASSWORD" };
+            let source = if generated {
+                "generated; shown only now"
+            } else {
+                "from PUENTE_DEMO_PASSWORD"
+            };
             println!("Demo users ({source}), password: {password}");
             for email in &report.users_created {
                 println!("  {email}");
@@ -62,9 +66,14 @@ async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
-    let address = listener.local_addr().context("cannot read the listening address")?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
     println!("Puente is listening on http://{address}/ (Ctrl-C to stop)");
-    let config = ServerConfig { secure_cookies: args.secure_cookies, ..ServerConfig::default() };
+    let config = ServerConfig {
+        secure_cookies: args.secure_cookies,
+        ..ServerConfig::default()
+    };
     let state = AppState::new(Arc::new(store.clone()), config);
     puente_server::serve(listener, state, shutdown_signal())
         .await

@@ -20,7 +20,9 @@ use crate::cases;
 use crate::error::AppError;
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
 use crate::routes::case_pages::case_audit_entries;
-use crate::routes::pages::{create_user_in_organisation, organisation_counts, suppressed, DIMENSIONS};
+use crate::routes::pages::{
+    create_user_in_organisation, organisation_counts, suppressed, DIMENSIONS,
+};
 use crate::AppState;
 
 /// A JSON body whose problems are answered in the API's error format: 400 when it is not JSON,
@@ -92,8 +94,14 @@ fn user_json(user: &puente_store::accounts::User) -> Value {
 }
 
 /// `POST /api/v1/logout`: ends the session of the token or cookie.
-pub async fn logout(State(state): State<AppState>, principal: Principal) -> Result<Response, AppError> {
-    state.store.close_session(principal.session_id, &principal.user).await?;
+pub async fn logout(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Response, AppError> {
+    state
+        .store
+        .close_session(principal.session_id, &principal.user)
+        .await?;
     let cookie = auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
@@ -110,14 +118,20 @@ pub async fn me(principal: Principal) -> Json<Value> {
 }
 
 /// `GET /api/v1/cases`: the cases in the user's scope, newest first. Audited as a list.
-pub async fn list_cases(State(state): State<AppState>, principal: Principal) -> Result<Json<Value>, AppError> {
+pub async fn list_cases(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
     policy::require(&principal.subject(), Action::ListCases, None)?;
     let owner = match case_list_scope(&principal.subject()) {
         CaseListScope::Own => Some(principal.user.id),
         CaseListScope::Organisation => None,
         CaseListScope::Nothing => return Err(AppError::Forbidden),
     };
-    let cases = state.store.list_cases(&principal.actor(), principal.user.organisation_id, owner).await?;
+    let cases = state
+        .store
+        .list_cases(&principal.actor(), principal.user.organisation_id, owner)
+        .await?;
     Ok(Json(json!(cases)))
 }
 
@@ -179,10 +193,17 @@ pub async fn update_case(
     ApiJson(request): ApiJson<UpdateCaseRequest>,
 ) -> Result<Json<Value>, AppError> {
     let replacement = request.case;
-    let version = cases::change_case(&state, &principal, Action::EditCase, case_id, request.version, |case| {
-        *case = replacement;
-        Ok(())
-    })
+    let version = cases::change_case(
+        &state,
+        &principal,
+        Action::EditCase,
+        case_id,
+        request.version,
+        |case| {
+            *case = replacement;
+            Ok(())
+        },
+    )
     .await?;
     Ok(Json(json!({ "id": case_id, "version": version })))
 }
@@ -214,7 +235,15 @@ pub async fn add_note(
         return Err(AppError::Invalid("a note needs text".into()));
     }
     let access = cases::authorize_case(&state, &principal, Action::AddNote, case_id).await?;
-    let id = state.store.add_note(&principal.actor(), access.organisation_id, case_id, request.text.trim()).await?;
+    let id = state
+        .store
+        .add_note(
+            &principal.actor(),
+            access.organisation_id,
+            case_id,
+            request.text.trim(),
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 
@@ -241,7 +270,8 @@ pub async fn create_screening(
     // Check access first, so that a caller who may not screen this case learns nothing from the
     // validation of the body.
     cases::authorize_case(&state, &principal, Action::ScreenCase, case_id).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("the body is not UTF-8".into()))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| AppError::BadRequest("the body is not UTF-8".into()))?;
     let input = ScreeningInput::from_json(text).map_err(|error| {
         if error.is_syntax() {
             AppError::BadRequest(error.to_string())
@@ -249,10 +279,14 @@ pub async fn create_screening(
             AppError::Invalid(error.to_string())
         }
     })?;
-    let (stored, result) = cases::screen_case(&state, &principal, case_id, "api", input, lang).await?;
+    let (stored, result) =
+        cases::screen_case(&state, &principal, case_id, "api", input, lang).await?;
     Ok((
         StatusCode::CREATED,
-        [(header::LOCATION, format!("/api/v1/cases/{case_id}/screenings/{}", stored.id))],
+        [(
+            header::LOCATION,
+            format!("/api/v1/cases/{case_id}/screenings/{}", stored.id),
+        )],
         Json(json!(result)),
     )
         .into_response())
@@ -265,7 +299,10 @@ pub async fn case_history(
     Path(case_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
-    let history = state.store.case_history(access.organisation_id, case_id).await?;
+    let history = state
+        .store
+        .case_history(access.organisation_id, case_id)
+        .await?;
     Ok(Json(json!(history)))
 }
 
@@ -284,7 +321,8 @@ pub async fn audit(
 ) -> Result<Json<Value>, AppError> {
     let entries = match parameters.case_id {
         Some(case_id) => {
-            let access = cases::authorize_case(&state, &principal, Action::ViewCaseAudit, case_id).await?;
+            let access =
+                cases::authorize_case(&state, &principal, Action::ViewCaseAudit, case_id).await?;
             case_audit_entries(&state, access.organisation_id, case_id).await?
         }
         None => {
@@ -303,9 +341,15 @@ pub async fn audit(
 }
 
 /// `GET /api/v1/users` (org admin).
-pub async fn list_users(State(state): State<AppState>, principal: Principal) -> Result<Json<Value>, AppError> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
     policy::require(&principal.subject(), Action::ManageUsers, None)?;
-    let users = state.store.users_in_organisation(principal.user.organisation_id).await?;
+    let users = state
+        .store
+        .users_in_organisation(principal.user.organisation_id)
+        .await?;
     Ok(Json(Value::Array(users.iter().map(user_json).collect())))
 }
 
@@ -350,7 +394,10 @@ pub async fn stats(
     policy::require(&principal.subject(), Action::ViewAggregates, None)?;
     let Some((dimension, name)) = DIMENSIONS.iter().find(|(_, name)| *name == parameters.by) else {
         let known: Vec<&str> = DIMENSIONS.iter().map(|(_, name)| *name).collect();
-        return Err(AppError::Invalid(format!("`by` must be one of {}", known.join(", "))));
+        return Err(AppError::Invalid(format!(
+            "`by` must be one of {}",
+            known.join(", ")
+        )));
     };
     let counts = organisation_counts(&state, principal.user.organisation_id, *dimension).await?;
     let rows: Vec<Value> = counts

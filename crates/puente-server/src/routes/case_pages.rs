@@ -12,7 +12,9 @@ use puente_core::htcds::{
     TraffickingStatus, TypeOfExploitation,
 };
 use puente_core::{Lang, Vocabulary};
-use puente_screening::questionnaire::{Answer, AnswerKind, Answers, QuestionKey, Questionnaire, QuestionnaireKind};
+use puente_screening::questionnaire::{
+    Answer, AnswerKind, Answers, QuestionKey, Questionnaire, QuestionnaireKind,
+};
 use puente_screening::Level;
 use puente_store::cases::today_iso;
 use puente_store::AuditQuery;
@@ -44,7 +46,12 @@ pub async fn list(State(state): State<AppState>, user: PageUser) -> Result<Respo
     let owner = match case_list_scope(&user.subject()) {
         CaseListScope::Own => Some(user.principal.user.id),
         CaseListScope::Organisation => None,
-        CaseListScope::Nothing => return Err(PageError { error: AppError::Forbidden, lang }),
+        CaseListScope::Nothing => {
+            return Err(PageError {
+                error: AppError::Forbidden,
+                lang,
+            })
+        }
     };
     let summaries = state
         .store
@@ -57,9 +64,18 @@ pub async fn list(State(state): State<AppState>, user: PageUser) -> Result<Respo
             id: summary.id,
             name: summary.person_name.clone(),
             status: summary.status.label_in(lang).to_string(),
-            sex: summary.sex.map(|sex| sex.label_in(lang).to_string()).unwrap_or_default(),
-            age: summary.age_at_intake.map(|age| age.to_string()).unwrap_or_default(),
-            nationality: summary.nationality.map(|country| country.name(lang).to_string()).unwrap_or_default(),
+            sex: summary
+                .sex
+                .map(|sex| sex.label_in(lang).to_string())
+                .unwrap_or_default(),
+            age: summary
+                .age_at_intake
+                .map(|age| age.to_string())
+                .unwrap_or_default(),
+            nationality: summary
+                .nationality
+                .map(|country| country.name(lang).to_string())
+                .unwrap_or_default(),
             opened_on: summary.opened_on.clone(),
         })
         .collect();
@@ -99,18 +115,59 @@ impl CaseFormValues {
             surname: person.surname.clone(),
             second_surname: person.second_surname.clone().unwrap_or_default(),
             alias: person.alias.clone().unwrap_or_default(),
-            sex: person.sex.map(|sex| sex.code().to_string()).unwrap_or_default(),
-            date_of_birth: person.date_of_birth.map(|date| date.to_string()).unwrap_or_default(),
-            estimated_age: person.estimated_age.map(|age| age.to_string()).unwrap_or_default(),
-            nationality: person.nationality.map(|c| c.alpha_2().to_string()).unwrap_or_default(),
+            sex: person
+                .sex
+                .map(|sex| sex.code().to_string())
+                .unwrap_or_default(),
+            date_of_birth: person
+                .date_of_birth
+                .map(|date| date.to_string())
+                .unwrap_or_default(),
+            estimated_age: person
+                .estimated_age
+                .map(|age| age.to_string())
+                .unwrap_or_default(),
+            nationality: person
+                .nationality
+                .map(|c| c.alpha_2().to_string())
+                .unwrap_or_default(),
             languages: person.languages.join(", "),
-            phone: person.phone.as_ref().map(|phone| phone.to_string()).unwrap_or_default(),
-            current_country: person.current_country.map(|c| c.alpha_2().to_string()).unwrap_or_default(),
+            phone: person
+                .phone
+                .as_ref()
+                .map(|phone| phone.to_string())
+                .unwrap_or_default(),
+            current_country: person
+                .current_country
+                .map(|c| c.alpha_2().to_string())
+                .unwrap_or_default(),
             current_place: person.current_place.clone().unwrap_or_default(),
-            trafficking_status: case.victim.trafficking_status.map(|s| s.code().to_string()).unwrap_or_default(),
-            types_of_exploitation: codes(case.victim.types_of_exploitation.iter().map(|v| v.code()).collect()),
-            recruitment_methods: codes(case.victim.recruitment_methods.iter().map(|v| v.code()).collect()),
-            methods_of_control: codes(case.victim.methods_of_control.iter().map(|v| v.code()).collect()),
+            trafficking_status: case
+                .victim
+                .trafficking_status
+                .map(|s| s.code().to_string())
+                .unwrap_or_default(),
+            types_of_exploitation: codes(
+                case.victim
+                    .types_of_exploitation
+                    .iter()
+                    .map(|v| v.code())
+                    .collect(),
+            ),
+            recruitment_methods: codes(
+                case.victim
+                    .recruitment_methods
+                    .iter()
+                    .map(|v| v.code())
+                    .collect(),
+            ),
+            methods_of_control: codes(
+                case.victim
+                    .methods_of_control
+                    .iter()
+                    .map(|v| v.code())
+                    .collect(),
+            ),
             status: case.status.code().to_string(),
         }
     }
@@ -181,7 +238,15 @@ fn case_form_page(
 /// The form for a new case.
 pub async fn new_form(user: PageUser) -> Result<Response, PageError> {
     policy::require(&user.subject(), Action::CreateCase, None).in_language(user.lang)?;
-    case_form_page(&user, "/cases/new", None, None, CaseFormValues::default(), None, StatusCode::OK)
+    case_form_page(
+        &user,
+        "/cases/new",
+        None,
+        None,
+        CaseFormValues::default(),
+        None,
+        StatusCode::OK,
+    )
 }
 
 fn case_from_form(fields: &FormFields) -> Result<Case, AppError> {
@@ -212,7 +277,10 @@ pub async fn create(
             Some(message),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(error) => Err(PageError { error, lang: user.lang }),
+        Err(error) => Err(PageError {
+            error,
+            lang: user.lang,
+        }),
     }
 }
 
@@ -226,37 +294,80 @@ fn person_rows(person: &Person, lang: Lang) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut push = |id: &str, value: Option<String>| {
         if let Some(value) = value.filter(|value| !value.is_empty()) {
-            rows.push(Row { label: t(lang, id), value });
+            rows.push(Row {
+                label: t(lang, id),
+                value,
+            });
         }
     };
     push("person-alias", person.alias.clone());
-    push("person-sex", person.sex.map(|sex| sex.label_in(lang).to_string()));
-    push("person-date-of-birth", person.date_of_birth.map(|date| date.to_string()));
-    push("person-estimated-age", person.estimated_age.map(|age| age.to_string()));
-    push("person-nationality", person.nationality.map(|c| c.name(lang).to_string()));
+    push(
+        "person-sex",
+        person.sex.map(|sex| sex.label_in(lang).to_string()),
+    );
+    push(
+        "person-date-of-birth",
+        person.date_of_birth.map(|date| date.to_string()),
+    );
+    push(
+        "person-estimated-age",
+        person.estimated_age.map(|age| age.to_string()),
+    );
+    push(
+        "person-nationality",
+        person.nationality.map(|c| c.name(lang).to_string()),
+    );
     push("person-languages", Some(person.languages.join(", ")));
-    push("person-phone", person.phone.as_ref().map(|phone| phone.to_string()));
-    push("person-current-country", person.current_country.map(|c| c.name(lang).to_string()));
+    push(
+        "person-phone",
+        person.phone.as_ref().map(|phone| phone.to_string()),
+    );
+    push(
+        "person-current-country",
+        person.current_country.map(|c| c.name(lang).to_string()),
+    );
     push("person-current-place", person.current_place.clone());
     rows
 }
 
 fn labels<V: Vocabulary>(values: &[V], lang: Lang) -> String {
-    values.iter().map(|value| value.label_in(lang)).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|value| value.label_in(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn victim_rows(case: &Case, lang: Lang) -> Vec<Row> {
     let victim = &case.victim;
     let candidates = [
-        ("victim-trafficking-status", victim.trafficking_status.map(|s| s.label_in(lang).to_string()).unwrap_or_default()),
-        ("victim-types-of-exploitation", labels(&victim.types_of_exploitation, lang)),
-        ("victim-recruitment-methods", labels(&victim.recruitment_methods, lang)),
-        ("victim-methods-of-control", labels(&victim.methods_of_control, lang)),
+        (
+            "victim-trafficking-status",
+            victim
+                .trafficking_status
+                .map(|s| s.label_in(lang).to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "victim-types-of-exploitation",
+            labels(&victim.types_of_exploitation, lang),
+        ),
+        (
+            "victim-recruitment-methods",
+            labels(&victim.recruitment_methods, lang),
+        ),
+        (
+            "victim-methods-of-control",
+            labels(&victim.methods_of_control, lang),
+        ),
     ];
     candidates
         .into_iter()
         .filter(|(_, value)| !value.is_empty())
-        .map(|(id, value)| Row { label: t(lang, id), value })
+        .map(|(id, value)| Row {
+            label: t(lang, id),
+            value,
+        })
         .collect()
 }
 
@@ -291,11 +402,15 @@ struct ScreeningRow {
 }
 
 fn level_label(code: &str, lang: Lang) -> String {
-    [Level::NoIndicators, Level::SomeIndicators, Level::StrongIndicators]
-        .into_iter()
-        .find(|level| level.code() == code)
-        .map(|level| level.label().get(lang).to_string())
-        .unwrap_or_else(|| code.to_string())
+    [
+        Level::NoIndicators,
+        Level::SomeIndicators,
+        Level::StrongIndicators,
+    ]
+    .into_iter()
+    .find(|level| level.code() == code)
+    .map(|level| level.label().get(lang).to_string())
+    .unwrap_or_else(|| code.to_string())
 }
 
 #[derive(Debug, Deserialize)]
@@ -312,20 +427,40 @@ pub async fn show(
     Query(notice): Query<CaseNotice>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id).await.in_language(lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
+        .await
+        .in_language(lang)?;
     let organisation_id = stored.organisation_id;
-    let notes = state.store.notes(organisation_id, case_id).await.in_language(lang)?;
-    let screenings = state.store.screenings_for_case(case_id).await.in_language(lang)?;
-    let history = state.store.case_history(organisation_id, case_id).await.in_language(lang)?;
+    let notes = state
+        .store
+        .notes(organisation_id, case_id)
+        .await
+        .in_language(lang)?;
+    let screenings = state
+        .store
+        .screenings_for_case(case_id)
+        .await
+        .in_language(lang)?;
+    let history = state
+        .store
+        .case_history(organisation_id, case_id)
+        .await
+        .in_language(lang)?;
     let case = &stored.case;
     let events: Vec<EventRow> = case
         .events
         .iter()
         .map(|event| EventRow {
             kind: event.kind.label_in(lang).to_string(),
-            country: event.country.map(|c| c.name(lang).to_string()).unwrap_or_default(),
+            country: event
+                .country
+                .map(|c| c.name(lang).to_string())
+                .unwrap_or_default(),
             place: event.place.clone().unwrap_or_default(),
-            date: event.date.map(|date| date.to_string()).unwrap_or_else(|| "?".into()),
+            date: event
+                .date
+                .map(|date| date.to_string())
+                .unwrap_or_else(|| "?".into()),
             description: event.description.clone().unwrap_or_default(),
         })
         .collect();
@@ -341,7 +476,10 @@ pub async fn show(
             given_on: consent.given_on.to_string(),
             recorded_by: consent.recorded_by.clone(),
             active: consent.is_active(),
-            withdrawn_on: consent.withdrawn_on.map(|date| date.to_string()).unwrap_or_default(),
+            withdrawn_on: consent
+                .withdrawn_on
+                .map(|date| date.to_string())
+                .unwrap_or_default(),
         })
         .collect();
     let screening_rows: Vec<ScreeningRow> = screenings
@@ -357,8 +495,12 @@ pub async fn show(
             performed_by: screening.performed_by.clone(),
         })
         .collect();
-    let scope = CaseScope { organisation_id, owner_user_id: stored.owner_user_id };
-    let can_view_audit = authorize(&user.subject(), Action::ViewCaseAudit, Some(scope)) == Decision::Allow;
+    let scope = CaseScope {
+        organisation_id,
+        owner_user_id: stored.owner_user_id,
+    };
+    let can_view_audit =
+        authorize(&user.subject(), Action::ViewCaseAudit, Some(scope)) == Decision::Allow;
     let message = match notice.done.as_deref() {
         Some("saved") => Some(t(lang, "notice-saved")),
         _ => None,
@@ -404,7 +546,9 @@ pub async fn edit_form(
     user: PageUser,
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let stored = cases::read_case(&state, &user.principal, Action::EditCase, case_id).await.in_language(user.lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::EditCase, case_id)
+        .await
+        .in_language(user.lang)?;
     case_form_page(
         &user,
         &format!("/cases/{case_id}/edit"),
@@ -418,7 +562,11 @@ pub async fn edit_form(
 
 /// After a change: back to the case, or, when someone else saved first, a page that says so (409)
 /// and nothing overwritten.
-fn after_change(result: Result<i64, AppError>, case_id: i64, lang: Lang) -> Result<Response, PageError> {
+fn after_change(
+    result: Result<i64, AppError>,
+    case_id: i64,
+    lang: Lang,
+) -> Result<Response, PageError> {
     match result {
         Ok(_) => Ok(see_other(&format!("/cases/{case_id}?done=saved"))),
         Err(error) => Err(PageError { error, lang }),
@@ -434,14 +582,22 @@ pub async fn edit_submit(
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
     let version = fields.number("version").in_language(user.lang)?;
-    let result = cases::change_case(&state, &user.principal, Action::EditCase, case_id, version, |case| {
-        case.person = cases::person_from_form(&fields)?;
-        cases::apply_victim_form(&fields, &mut case.victim)?;
-        if let Some(status) = fields.get("status") {
-            case.status = CaseStatus::parse_code(status).map_err(|error| AppError::Invalid(error.to_string()))?;
-        }
-        Ok(())
-    })
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            case.person = cases::person_from_form(&fields)?;
+            cases::apply_victim_form(&fields, &mut case.victim)?;
+            if let Some(status) = fields.get("status") {
+                case.status = CaseStatus::parse_code(status)
+                    .map_err(|error| AppError::Invalid(error.to_string()))?;
+            }
+            Ok(())
+        },
+    )
     .await;
     if let Err(AppError::Invalid(message)) = &result {
         return case_form_page(
@@ -466,18 +622,25 @@ pub async fn add_event(
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
     let version = fields.number("version").in_language(user.lang)?;
-    let result = cases::change_case(&state, &user.principal, Action::EditCase, case_id, version, |case| {
-        let kind = TraffickingEventType::parse_code(fields.get("kind").unwrap_or_default())
-            .map_err(|error| AppError::Invalid(error.to_string()))?;
-        case.events.push(TraffickingEvent {
-            kind,
-            country: cases::country_from_form(&fields, "country")?,
-            place: fields.get("place").map(str::to_string),
-            date: cases::date_field(&fields, "date")?,
-            description: fields.get("description").map(str::to_string),
-        });
-        Ok(())
-    })
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            let kind = TraffickingEventType::parse_code(fields.get("kind").unwrap_or_default())
+                .map_err(|error| AppError::Invalid(error.to_string()))?;
+            case.events.push(TraffickingEvent {
+                kind,
+                country: cases::country_from_form(&fields, "country")?,
+                place: fields.get("place").map(str::to_string),
+                date: cases::date_field(&fields, "date")?,
+                description: fields.get("description").map(str::to_string),
+            });
+            Ok(())
+        },
+    )
     .await;
     after_change(result, case_id, user.lang)
 }
@@ -492,26 +655,38 @@ pub async fn add_consent(
     let fields = FormFields(pairs);
     let version = fields.number("version").in_language(user.lang)?;
     let recorded_by = user.principal.user.email.clone();
-    let result = cases::change_case(&state, &user.principal, Action::EditCase, case_id, version, |case| {
-        let scopes = fields
-            .all("scopes")
-            .into_iter()
-            .map(|code| ConsentScope::parse_code(code).map_err(|error| AppError::Invalid(error.to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
-        if scopes.is_empty() {
-            return Err(AppError::Invalid("a consent needs at least one thing that may be shared".into()));
-        }
-        let given_on = cases::date_field(&fields, "given_on")?
-            .ok_or_else(|| AppError::Invalid("a consent needs the date it was given".into()))?;
-        case.consents.push(Consent {
-            scopes,
-            with_organisation: fields.get("with_organisation").map(str::to_string),
-            given_on,
-            recorded_by,
-            withdrawn_on: None,
-        });
-        Ok(())
-    })
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            let scopes = fields
+                .all("scopes")
+                .into_iter()
+                .map(|code| {
+                    ConsentScope::parse_code(code)
+                        .map_err(|error| AppError::Invalid(error.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if scopes.is_empty() {
+                return Err(AppError::Invalid(
+                    "a consent needs at least one thing that may be shared".into(),
+                ));
+            }
+            let given_on = cases::date_field(&fields, "given_on")?
+                .ok_or_else(|| AppError::Invalid("a consent needs the date it was given".into()))?;
+            case.consents.push(Consent {
+                scopes,
+                with_organisation: fields.get("with_organisation").map(str::to_string),
+                given_on,
+                recorded_by,
+                withdrawn_on: None,
+            });
+            Ok(())
+        },
+    )
     .await;
     after_change(result, case_id, user.lang)
 }
@@ -525,9 +700,18 @@ pub async fn add_note(
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
     let lang = user.lang;
-    let text = fields.get("text").ok_or_else(|| PageError { error: AppError::Invalid(t(lang, "note-empty")), lang })?;
-    let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id).await.in_language(lang)?;
-    state.store.add_note(&user.actor(), access.organisation_id, case_id, text).await.in_language(lang)?;
+    let text = fields.get("text").ok_or_else(|| PageError {
+        error: AppError::Invalid(t(lang, "note-empty")),
+        lang,
+    })?;
+    let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id)
+        .await
+        .in_language(lang)?;
+    state
+        .store
+        .add_note(&user.actor(), access.organisation_id, case_id, text)
+        .await
+        .in_language(lang)?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
 }
 
@@ -540,11 +724,18 @@ pub async fn change_status(
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
     let version = fields.number("version").in_language(user.lang)?;
-    let result = cases::change_case(&state, &user.principal, Action::EditCase, case_id, version, |case| {
-        case.status = CaseStatus::parse_code(fields.get("status").unwrap_or_default())
-            .map_err(|error| AppError::Invalid(error.to_string()))?;
-        Ok(())
-    })
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            case.status = CaseStatus::parse_code(fields.get("status").unwrap_or_default())
+                .map_err(|error| AppError::Invalid(error.to_string()))?;
+            Ok(())
+        },
+    )
     .await;
     after_change(result, case_id, user.lang)
 }
@@ -573,7 +764,11 @@ pub async fn case_audit_entries(
             ..AuditQuery::default()
         })
         .await?;
-    entries.extend(notes.into_iter().filter(|entry| entry.detail == note_detail));
+    entries.extend(
+        notes
+            .into_iter()
+            .filter(|entry| entry.detail == note_detail),
+    );
     entries.sort_by_key(|entry| entry.id);
     Ok(entries)
 }
@@ -585,8 +780,12 @@ pub async fn audit_trail(
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ViewCaseAudit, case_id).await.in_language(lang)?;
-    let entries = case_audit_entries(&state, access.organisation_id, case_id).await.in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::ViewCaseAudit, case_id)
+        .await
+        .in_language(lang)?;
+    let entries = case_audit_entries(&state, access.organisation_id, case_id)
+        .await
+        .in_language(lang)?;
     let chain = state.store.verify_audit_chain().await.in_language(lang)?;
     let html = page(
         &user,
@@ -609,7 +808,9 @@ pub struct ScreeningKind {
 }
 
 fn questionnaire_kind(text: Option<&str>) -> Result<QuestionnaireKind, AppError> {
-    text.unwrap_or("quick").parse().map_err(AppError::BadRequest)
+    text.unwrap_or("quick")
+        .parse()
+        .map_err(AppError::BadRequest)
 }
 
 fn questionnaire_label(kind: QuestionnaireKind, lang: Lang) -> String {
@@ -639,9 +840,14 @@ fn question_page(
 ) -> Result<Option<Response>, PageError> {
     let lang = user.lang;
     let questionnaire = Questionnaire::of_kind(kind);
-    let Some(question) = questionnaire.next_question(answers) else { return Ok(None) };
+    let Some(question) = questionnaire.next_question(answers) else {
+        return Ok(None);
+    };
     let (answered, total) = questionnaire.progress(answers);
-    let answers_json = serde_json::to_string(answers).map_err(|error| PageError { error: AppError::internal(error), lang })?;
+    let answers_json = serde_json::to_string(answers).map_err(|error| PageError {
+        error: AppError::internal(error),
+        lang,
+    })?;
     let html = page(
         user,
         &format!("/cases/{case_id}/screenings/new?kind={}", kind_code(kind)),
@@ -671,11 +877,16 @@ pub async fn screening_start(
     Query(kind): Query<ScreeningKind>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id).await.in_language(lang)?;
+    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id)
+        .await
+        .in_language(lang)?;
     let kind = questionnaire_kind(kind.kind.as_deref()).in_language(lang)?;
     match question_page(&user, case_id, kind, &Answers::default(), None)? {
         Some(response) => Ok(response),
-        None => Err(PageError { error: AppError::BadRequest("empty questionnaire".into()), lang }),
+        None => Err(PageError {
+            error: AppError::BadRequest("empty questionnaire".into()),
+            lang,
+        }),
     }
 }
 
@@ -688,12 +899,16 @@ pub async fn screening_step(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id).await.in_language(lang)?;
+    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id)
+        .await
+        .in_language(lang)?;
     let fields = FormFields(pairs);
     let kind = questionnaire_kind(fields.get("kind")).in_language(lang)?;
     let mut answers: Answers = match fields.get("answers") {
         Some(json) => serde_json::from_str(json)
-            .map_err(|error| AppError::BadRequest(format!("the answers so far cannot be read: {error}")))
+            .map_err(|error| {
+                AppError::BadRequest(format!("the answers so far cannot be read: {error}"))
+            })
             .in_language(lang)?,
         None => Answers::default(),
     };
@@ -712,9 +927,9 @@ pub async fn screening_step(
             "unknown" => Ok(Answer::Unknown),
             _ => Answer::parse(fields.get("answer").unwrap_or_default(), key.kind()),
         };
-        let recorded = answer.map_err(|error| error.to_string()).and_then(|answer| {
-            answers.set(key, answer).map_err(|error| error.to_string())
-        });
+        let recorded = answer
+            .map_err(|error| error.to_string())
+            .and_then(|answer| answers.set(key, answer).map_err(|error| error.to_string()));
         if recorded.is_err() {
             let message = Some(t(lang, "screening-answer-invalid"));
             if let Some(response) = question_page(&user, case_id, kind, &answers, message)? {
@@ -726,10 +941,20 @@ pub async fn screening_step(
         }
     }
     let outcome = Questionnaire::of_kind(kind).outcome(&answers);
-    let (stored, _) = cases::screen_case(&state, &user.principal, case_id, kind_code(kind), outcome.input, lang)
-        .await
-        .in_language(lang)?;
-    Ok(see_other(&format!("/cases/{case_id}/screenings/{}", stored.id)))
+    let (stored, _) = cases::screen_case(
+        &state,
+        &user.principal,
+        case_id,
+        kind_code(kind),
+        outcome.input,
+        lang,
+    )
+    .await
+    .in_language(lang)?;
+    Ok(see_other(&format!(
+        "/cases/{case_id}/screenings/{}",
+        stored.id
+    )))
 }
 
 #[derive(Debug, Serialize)]
@@ -746,19 +971,29 @@ pub async fn screening_show(
     Path((case_id, screening_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id).await.in_language(lang)?;
+    cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
+        .await
+        .in_language(lang)?;
     let screening = state
         .store
         .screening(screening_id)
         .await
         .in_language(lang)?
         .filter(|screening| screening.case_id == case_id)
-        .ok_or(PageError { error: AppError::NotFound, lang })?;
+        .ok_or(PageError {
+            error: AppError::NotFound,
+            lang,
+        })?;
     let result = &screening.result;
     let strings = |name: &str| -> Vec<String> {
         result[name]
             .as_array()
-            .map(|items| items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let frameworks: Vec<FrameworkRow> = result["frameworks"]
@@ -771,7 +1006,13 @@ pub async fn screening_show(
                     met: verdict["met"].as_bool().unwrap_or(false),
                     missing: verdict["missing"]
                         .as_array()
-                        .map(|items| items.iter().filter_map(|item| item.as_str()).collect::<Vec<_>>().join(", "))
+                        .map(|items| {
+                            items
+                                .iter()
+                                .filter_map(|item| item.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
                         .unwrap_or_default(),
                 })
                 .collect()

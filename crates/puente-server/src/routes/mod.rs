@@ -40,9 +40,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/logout", post(api::logout))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/cases", get(api::list_cases).post(api::create_case))
-        .route("/api/v1/cases/{id}", get(api::get_case).put(api::update_case))
-        .route("/api/v1/cases/{id}/notes", get(api::list_notes).post(api::add_note))
-        .route("/api/v1/cases/{id}/screenings", get(api::list_screenings).post(api::create_screening))
+        .route(
+            "/api/v1/cases/{id}",
+            get(api::get_case).put(api::update_case),
+        )
+        .route(
+            "/api/v1/cases/{id}/notes",
+            get(api::list_notes).post(api::add_note),
+        )
+        .route(
+            "/api/v1/cases/{id}/screenings",
+            get(api::list_screenings).post(api::create_screening),
+        )
         .route("/api/v1/cases/{id}/history", get(api::case_history))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::list_users).post(api::create_user))
@@ -64,17 +73,32 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(case_pages::list).post(case_pages::create))
         .route("/cases/new", get(case_pages::new_form))
         .route("/cases/{id}", get(case_pages::show))
-        .route("/cases/{id}/edit", get(case_pages::edit_form).post(case_pages::edit_submit))
+        .route(
+            "/cases/{id}/edit",
+            get(case_pages::edit_form).post(case_pages::edit_submit),
+        )
         .route("/cases/{id}/events", post(case_pages::add_event))
         .route("/cases/{id}/consents", post(case_pages::add_consent))
         .route("/cases/{id}/notes", post(case_pages::add_note))
         .route("/cases/{id}/status", post(case_pages::change_status))
         .route("/cases/{id}/audit", get(case_pages::audit_trail))
-        .route("/cases/{id}/screenings/new", get(case_pages::screening_start))
-        .route("/cases/{id}/screenings/step", post(case_pages::screening_step))
-        .route("/cases/{id}/screenings/{screening_id}", get(case_pages::screening_show))
+        .route(
+            "/cases/{id}/screenings/new",
+            get(case_pages::screening_start),
+        )
+        .route(
+            "/cases/{id}/screenings/step",
+            post(case_pages::screening_step),
+        )
+        .route(
+            "/cases/{id}/screenings/{screening_id}",
+            get(case_pages::screening_show),
+        )
         .fallback(pages::not_found);
     api.merge(pages)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::session_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::session_layer,
+        ))
         .with_state(state)
 }

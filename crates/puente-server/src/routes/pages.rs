@@ -27,7 +27,9 @@ use crate::AppState;
 
 /// The first page: the login page for a visitor, else the main page of the user's role.
 pub async fn home(principal: Option<Extension<Arc<Principal>>>) -> Response {
-    let Some(Extension(principal)) = principal else { return see_other("/login") };
+    let Some(Extension(principal)) = principal else {
+        return see_other("/login");
+    };
     let subject = principal.subject();
     let allowed = |action| authorize(&subject, action, None) == Decision::Allow;
     let target = if allowed(Action::ListCases) {
@@ -59,7 +61,11 @@ pub async fn not_found(uri: Uri, RequestLang(lang): RequestLang) -> Response {
     if uri.path().starts_with("/api/") {
         return AppError::NotFound.into_json_response(lang);
     }
-    PageError { error: AppError::NotFound, lang }.into_response()
+    PageError {
+        error: AppError::NotFound,
+        lang,
+    }
+    .into_response()
 }
 
 fn login_page_response(
@@ -70,14 +76,21 @@ fn login_page_response(
     message: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let token = existing_token.filter(|token| token.len() == 64).unwrap_or_else(|| auth::random_token(32));
+    let token = existing_token
+        .filter(|token| token.len() == 64)
+        .unwrap_or_else(|| auth::random_token(32));
     let html = public_page(
         lang,
         "/login",
         "login.html",
         context! { login_csrf => token.clone(), email => email, message => message },
     )?;
-    let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &token, 60 * 60, state.config.secure_cookies);
+    let cookie = auth::set_cookie(
+        LOGIN_CSRF_COOKIE,
+        &token,
+        60 * 60,
+        state.config.secure_cookies,
+    );
     Ok((status, [(header::SET_COOKIE, cookie)], html).into_response())
 }
 
@@ -105,7 +118,11 @@ pub async fn login_submit(
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
     let email = fields.get("email").unwrap_or_default().to_string();
-    let password = fields.0.iter().find(|(key, _)| key == "password").map(|(_, value)| value.as_str());
+    let password = fields
+        .0
+        .iter()
+        .find(|(key, _)| key == "password")
+        .map(|(_, value)| value.as_str());
     let result = auth::log_in(
         &state,
         &email,
@@ -118,8 +135,12 @@ pub async fn login_submit(
     match result {
         Ok(issued) => {
             let secure = state.config.secure_cookies;
-            let session_cookie =
-                auth::set_cookie(SESSION_COOKIE, &issued.token, auth::SESSION_LIFETIME_SECONDS, secure);
+            let session_cookie = auth::set_cookie(
+                SESSION_COOKIE,
+                &issued.token,
+                auth::SESSION_LIFETIME_SECONDS,
+                secure,
+            );
             let clear_login_cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure);
             let mut response = see_other("/");
             let headers = response.headers_mut();
@@ -130,9 +151,20 @@ pub async fn login_submit(
             }
             Ok(response)
         }
-        Err(error @ (AppError::InvalidCredentials | AppError::SecondFactorRequired | AppError::Throttled { .. })) => {
+        Err(
+            error @ (AppError::InvalidCredentials
+            | AppError::SecondFactorRequired
+            | AppError::Throttled { .. }),
+        ) => {
             let status = error.status();
-            login_page_response(&state, lang, existing, &email, Some(error.message(lang)), status)
+            login_page_response(
+                &state,
+                lang,
+                existing,
+                &email,
+                Some(error.message(lang)),
+                status,
+            )
         }
         Err(error) => Err(PageError { error, lang }),
     }
@@ -164,7 +196,9 @@ pub struct NextPage {
 /// Only a path on this site is followed after the switch (never another site).
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
         _ => "/",
     }
 }
@@ -177,12 +211,24 @@ pub async fn switch_language(
     Query(next): Query<NextPage>,
     principal: Option<Extension<Arc<Principal>>>,
 ) -> Result<Response, PageError> {
-    let lang = Lang::from_tag(&tag).ok_or(PageError { error: AppError::NotFound, lang: Lang::Es })?;
+    let lang = Lang::from_tag(&tag).ok_or(PageError {
+        error: AppError::NotFound,
+        lang: Lang::Es,
+    })?;
     if let Some(Extension(principal)) = principal {
-        state.store.set_user_language(principal.user.id, Some(lang)).await.in_language(lang)?;
+        state
+            .store
+            .set_user_language(principal.user.id, Some(lang))
+            .await
+            .in_language(lang)?;
     }
     let mut response = see_other(safe_next(next.next.as_deref()));
-    let cookie = auth::set_cookie(LANGUAGE_COOKIE, lang.tag(), 365 * 24 * 60 * 60, state.config.secure_cookies);
+    let cookie = auth::set_cookie(
+        LANGUAGE_COOKIE,
+        lang.tag(),
+        365 * 24 * 60 * 60,
+        state.config.secure_cookies,
+    );
     if let Ok(value) = cookie.parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -234,7 +280,11 @@ pub async fn account_language(
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
     let language = fields.get("language").and_then(Lang::from_tag);
-    state.store.set_user_language(user.principal.user.id, language).await.in_language(user.lang)?;
+    state
+        .store
+        .set_user_language(user.principal.user.id, language)
+        .await
+        .in_language(user.lang)?;
     Ok(see_other("/account?done=saved"))
 }
 
@@ -248,7 +298,10 @@ pub async fn account_totp(
     let secret = fields.get("secret").unwrap_or_default();
     let code = fields.get("code").unwrap_or_default();
     if secret.len() < 26 || !auth::totp_code_is_valid(secret, code) {
-        return Err(PageError { error: AppError::Invalid(t(user.lang, "account-totp-wrong-code")), lang: user.lang });
+        return Err(PageError {
+            error: AppError::Invalid(t(user.lang, "account-totp-wrong-code")),
+            lang: user.lang,
+        });
     }
     state
         .store
@@ -270,7 +323,10 @@ struct UserRow {
 fn role_choices(lang: Lang) -> Vec<Choice> {
     Role::ALL
         .iter()
-        .map(|role| Choice { value: role.code().to_string(), label: t(lang, &format!("role-{}", role.code())) })
+        .map(|role| Choice {
+            value: role.code().to_string(),
+            label: t(lang, &format!("role-{}", role.code())),
+        })
         .collect()
 }
 
@@ -322,7 +378,9 @@ pub async fn create_user_in_organisation(
     password: &str,
 ) -> Result<puente_store::accounts::User, AppError> {
     policy::require(&principal.subject(), Action::ManageUsers, None)?;
-    let role: Role = role.parse().map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
+    let role: Role = role
+        .parse()
+        .map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
     if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
         return Err(AppError::Invalid(format!(
             "the password must have at least {MINIMUM_PASSWORD_LENGTH} characters"
@@ -356,7 +414,11 @@ pub async fn admin_create_user(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
-    let password = fields.0.iter().find(|(key, _)| key == "password").map(|(_, value)| value.as_str());
+    let password = fields
+        .0
+        .iter()
+        .find(|(key, _)| key == "password")
+        .map(|(_, value)| value.as_str());
     create_user_in_organisation(
         &state,
         &user.principal,
@@ -378,10 +440,16 @@ pub async fn admin_settings(
 ) -> Result<Response, PageError> {
     policy::require(&user.subject(), Action::ManageSettings, None).in_language(user.lang)?;
     let fields = FormFields(pairs);
-    let settings = OrganisationSettings { require_totp_for_admins: fields.get("require_totp_for_admins").is_some() };
+    let settings = OrganisationSettings {
+        require_totp_for_admins: fields.get("require_totp_for_admins").is_some(),
+    };
     state
         .store
-        .update_organisation_settings(&user.actor(), user.principal.user.organisation_id, &settings.to_json())
+        .update_organisation_settings(
+            &user.actor(),
+            user.principal.user.organisation_id,
+            &settings.to_json(),
+        )
         .await
         .in_language(user.lang)?;
     Ok(see_other("/admin?done=saved"))
@@ -409,7 +477,9 @@ struct OverviewTable {
 
 fn value_label(dimension: CaseDimension, value: Option<&str>, lang: Lang) -> String {
     use puente_core::Vocabulary;
-    let Some(value) = value else { return t(lang, "overview-not-recorded") };
+    let Some(value) = value else {
+        return t(lang, "overview-not-recorded");
+    };
     match dimension {
         CaseDimension::Status => puente_core::htcds::CaseStatus::from_code(value)
             .map(|status| status.label_in(lang).to_string())
@@ -443,7 +513,10 @@ pub async fn organisation_counts(
 }
 
 /// The de-identified overview for supervisors, admins and analysts.
-pub async fn overview(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+pub async fn overview(
+    State(state): State<AppState>,
+    user: PageUser,
+) -> Result<Response, PageError> {
     policy::require(&user.subject(), Action::ViewAggregates, None).in_language(user.lang)?;
     let mut tables = Vec::new();
     for (dimension, name) in DIMENSIONS {
@@ -454,10 +527,21 @@ pub async fn overview(State(state): State<AppState>, user: PageUser) -> Result<R
             .iter()
             .map(|count| OverviewRow {
                 label: value_label(dimension, count.value.as_deref(), user.lang),
-                count: suppressed(count.count).map(|n| n.to_string()).unwrap_or_else(|| "<3".to_string()),
+                count: suppressed(count.count)
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "<3".to_string()),
             })
             .collect();
-        tables.push(OverviewTable { title: t(user.lang, &format!("overview-by-{name}")), rows });
+        tables.push(OverviewTable {
+            title: t(user.lang, &format!("overview-by-{name}")),
+            rows,
+        });
     }
-    Ok(page(&user, "/overview", "overview.html", context! { tables => tables })?.into_response())
+    Ok(page(
+        &user,
+        "/overview",
+        "overview.html",
+        context! { tables => tables },
+    )?
+    .into_response())
 }

@@ -30,18 +30,37 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let database_path = directory.path().join("puente.db");
-    let store = SqliteStore::open(&database_path).await.expect("the store opens");
-    puente_server::demo::ensure_demo(&store, PASSWORD).await.expect("the demo data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let store = SqliteStore::open(&database_path)
+        .await
+        .expect("the store opens");
+    puente_server::demo::ensure_demo(&store, PASSWORD)
+        .await
+        .expect("the demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
     let address: SocketAddr = listener.local_addr().unwrap();
     let state = AppState::new(Arc::new(store.clone()), ServerConfig::default());
-    tokio::spawn(puente_server::serve(listener, state, std::future::pending()));
-    TestApp { address: format!("http://{address}"), store, database_path, _directory: directory }
+    tokio::spawn(puente_server::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    TestApp {
+        address: format!("http://{address}"),
+        store,
+        database_path,
+        _directory: directory,
+    }
 }
 
 /// A client that keeps cookies and does not follow redirects (so tests see the 303s).
 pub fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// A client without cookies.
@@ -97,15 +116,32 @@ impl TestApp {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        plain_client().get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        plain_client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> Response {
-        plain_client().post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+        plain_client()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn put(&self, token: &str, path: &str, body: &Value) -> Response {
-        plain_client().put(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+        plain_client()
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Creates a case through the API and returns its id.
@@ -127,11 +163,23 @@ impl TestApp {
 
     /// Logs a browser in through the login form; returns the response to the form.
     pub async fn web_login(&self, client: &Client, email: &str, password: &str) -> Response {
-        let page = client.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = csrf_token_of(&page);
         client
             .post(self.url("/login"))
-            .form(&[("csrf_token", csrf.as_str()), ("email", email), ("password", password), ("code", "")])
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("email", email),
+                ("password", password),
+                ("code", ""),
+            ])
             .send()
             .await
             .unwrap()
@@ -148,6 +196,14 @@ impl TestApp {
 /// The `{"error": {"code", "message"}}` of a response, checking its shape.
 pub async fn error_code(response: Response) -> String {
     let body: Value = response.json().await.expect("an error body in JSON");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    body["error"]["code"].as_str().expect("an error code").to_string()
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body["error"]["code"]
+        .as_str()
+        .expect("an error code")
+        .to_string()
 }
