@@ -68,6 +68,14 @@ fn translate(state: &State, id: &str, arguments: Kwargs) -> Result<String, Error
     Ok(translations().text_with(lang, id, &fluent_arguments))
 }
 
+/// The `moment` filter: an RFC 3339 time as people read it, to the minute (`2026-11-22 02:48 UTC`).
+fn moment(value: String) -> String {
+    match (value.get(..10), value.get(11..16)) {
+        (Some(date), Some(time)) if value.ends_with('Z') => format!("{date} {time} UTC"),
+        _ => value,
+    }
+}
+
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut environment = Environment::new();
     environment.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -78,6 +86,7 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
             .expect("the embedded templates parse");
     }
     environment.add_function("t", translate);
+    environment.add_filter("moment", moment);
     environment
 });
 
@@ -242,6 +251,15 @@ mod tests {
         assert!(spanish.contains("no &lt;existe&gt;"), "{spanish}");
         let english = render_error_page(Lang::En, StatusCode::NOT_FOUND, "missing").0;
         assert!(english.contains("lang=\"en\""), "{english}");
+    }
+
+    #[test]
+    fn times_are_shown_to_the_minute() {
+        assert_eq!(
+            moment("2026-11-22T02:48:03.524452726Z".into()),
+            "2026-11-22 02:48 UTC"
+        );
+        assert_eq!(moment("2026-11-22".into()), "2026-11-22");
     }
 
     #[test]
