@@ -52,6 +52,28 @@ pub async fn read_case(
         .ok_or(AppError::NotFound)
 }
 
+/// Audits a read of a part of a case that holds identifying data (notes, history, screenings),
+/// before the data is returned: if the entry cannot be written, nothing is shown.
+pub async fn audit_case_read(
+    state: &AppState,
+    principal: &Principal,
+    access: &CaseAccess,
+    what: &str,
+) -> Result<(), AppError> {
+    state
+        .store
+        .record_audit(puente_store::NewAuditEntry {
+            actor: principal.user.email.clone(),
+            organisation_id: Some(access.organisation_id),
+            action: format!("view_{what}"),
+            record_type: "case".into(),
+            record_id: Some(access.case_id.to_string()),
+            detail: String::new(),
+        })
+        .await?;
+    Ok(())
+}
+
 /// Opens a case owned by the user who creates it.
 pub async fn create_case(
     state: &AppState,

@@ -216,6 +216,13 @@ pub fn document() -> Value {
                 }), json!({ "requestBody": json_body(json!({ "type": "object", "required": ["email", "display_name", "role", "password"], "properties": {
                     "email": { "type": "string" }, "display_name": { "type": "string" }, "role": { "type": "string" }, "password": { "type": "string" } } })) }))
             },
+            "/api/v1/users/{id}": {
+                "put": operation("Give a user of the organisation another role (org admins; not oneself)", json!({
+                    "200": json_response("The user's id and role", json!({ "type": "object", "properties": { "id": { "type": "integer" }, "role": { "type": "string" } } })),
+                    "404": error_response("No such user in the organisation"),
+                    "422": error_response("An unknown role, or one's own role")
+                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["role"], "properties": { "role": { "type": "string", "enum": ["advocate", "case_worker", "supervisor", "org_admin", "analyst"] } } })) }))
+            },
             "/api/v1/stats": {
                 "get": operation("De-identified counts of the organisation's cases; counts under 3 suppressed", json!({
                     "200": json_response("Rows by the dimension", json!({ "type": "object", "properties": { "by": { "type": "array", "items": { "type": "string" } },

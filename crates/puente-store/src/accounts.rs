@@ -170,6 +170,14 @@ pub trait AccountStore: Send + Sync {
     async fn users_in_organisation(&self, organisation_id: i64) -> StoreResult<Vec<User>>;
     /// Sets (or clears, with `None`) the user's language setting.
     async fn set_user_language(&self, user_id: i64, language: Option<Lang>) -> StoreResult<()>;
+    /// Gives a user of the organisation another role. Audited.
+    async fn set_user_role(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        user_id: i64,
+        role: Role,
+    ) -> StoreResult<()>;
     /// Sets or clears the user's TOTP secret. Audited.
     async fn set_user_totp_secret(
         &self,
@@ -313,6 +321,40 @@ impl AccountStore for SqliteStore {
             .bind(user_id)
             .execute(&self.writer)
             .await?;
+        Ok(())
+    }
+
+    async fn set_user_role(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        user_id: i64,
+        role: Role,
+    ) -> StoreResult<()> {
+        let mut transaction = self.writer.begin().await?;
+        let changed = sqlx::query("UPDATE users SET role = ? WHERE id = ? AND organisation_id = ?")
+            .bind(role.code())
+            .bind(user_id)
+            .bind(organisation_id)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("user {user_id}")));
+        }
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(organisation_id),
+                action: "change_role".into(),
+                record_type: "user".into(),
+                record_id: Some(user_id.to_string()),
+                detail: format!("role {role}"),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
         Ok(())
     }
 

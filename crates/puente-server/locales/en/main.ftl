@@ -91,6 +91,7 @@ consent-add = Record a consent
 consent-with = Shared with
 consent-given-on = Given on
 consent-recorded-by = recorded by
+consent-withdraw = Withdraw
 consent-withdrawn = withdrawn on
 
 note-text = Note
@@ -142,6 +143,7 @@ admin-role = Role
 admin-second-factor = Second factor
 admin-new-user = New user
 admin-initial-password = Initial password (at least 12 characters)
+admin-change-role = Change
 admin-create-user = Create user
 admin-user-created = The user was created.
 admin-settings = Settings

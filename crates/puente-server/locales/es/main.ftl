@@ -91,6 +91,7 @@ consent-add = Registrar un consentimiento
 consent-with = Compartir con
 consent-given-on = Dado el
 consent-recorded-by = registrado por
+consent-withdraw = Retirar
 consent-withdrawn = retirado el
 
 note-text = Nota
@@ -142,6 +143,7 @@ admin-role = Rol
 admin-second-factor = Segundo factor
 admin-new-user = Nuevo usuario
 admin-initial-password = Contraseña inicial (al menos 12 caracteres)
+admin-change-role = Cambiar
 admin-create-user = Crear usuario
 admin-user-created = Se creó el usuario.
 admin-settings = Ajustes

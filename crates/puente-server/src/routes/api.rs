@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
 use crate::routes::case_pages::case_audit_entries;
 use crate::routes::pages::{
-    create_user_in_organisation, organisation_counts, suppressed, DIMENSIONS,
+    change_user_role, create_user_in_organisation, organisation_counts, suppressed, DIMENSIONS,
 };
 use crate::AppState;
 
@@ -215,6 +215,7 @@ pub async fn list_notes(
     Path(case_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    cases::audit_case_read(&state, &principal, &access, "notes").await?;
     let notes = state.store.notes(access.organisation_id, case_id).await?;
     Ok(Json(json!(notes)))
 }
@@ -253,7 +254,8 @@ pub async fn list_screenings(
     principal: Principal,
     Path(case_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
-    cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    cases::audit_case_read(&state, &principal, &access, "screenings").await?;
     let screenings = state.store.screenings_for_case(case_id).await?;
     Ok(Json(json!(screenings)))
 }
@@ -299,6 +301,7 @@ pub async fn case_history(
     Path(case_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    cases::audit_case_read(&state, &principal, &access, "history").await?;
     let history = state
         .store
         .case_history(access.organisation_id, case_id)
@@ -377,6 +380,22 @@ pub async fn create_user(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": user.id }))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateUserRequest {
+    role: String,
+}
+
+/// `PUT /api/v1/users/{id}` (org admin): a new role for a user of the organisation.
+pub async fn update_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(user_id): Path<i64>,
+    ApiJson(request): ApiJson<UpdateUserRequest>,
+) -> Result<Json<Value>, AppError> {
+    change_user_role(&state, &principal, user_id, &request.role).await?;
+    Ok(Json(json!({ "id": user_id, "role": request.role })))
 }
 
 #[derive(Debug, Deserialize)]

@@ -382,6 +382,7 @@ struct EventRow {
 
 #[derive(Debug, Serialize)]
 struct ConsentRow {
+    index: usize,
     scopes: String,
     with_organisation: String,
     given_on: String,
@@ -447,9 +448,12 @@ pub async fn show(
         .await
         .in_language(lang)?;
     let case = &stored.case;
-    let events: Vec<EventRow> = case
-        .events
-        .iter()
+    // The route as a timeline: by date, undated steps last, in the order they were recorded.
+    let mut ordered_events: Vec<&puente_core::domain::TraffickingEvent> =
+        case.events.iter().collect();
+    ordered_events.sort_by_key(|event| (event.date.is_none(), event.date));
+    let events: Vec<EventRow> = ordered_events
+        .into_iter()
         .map(|event| EventRow {
             kind: event.kind.label_in(lang).to_string(),
             country: event
@@ -467,7 +471,9 @@ pub async fn show(
     let consents: Vec<ConsentRow> = case
         .consents
         .iter()
-        .map(|consent| ConsentRow {
+        .enumerate()
+        .map(|(index, consent)| ConsentRow {
+            index,
             scopes: labels(&consent.scopes, lang),
             with_organisation: consent
                 .with_organisation
@@ -684,6 +690,38 @@ pub async fn add_consent(
                 recorded_by,
                 withdrawn_on: None,
             });
+            Ok(())
+        },
+    )
+    .await;
+    after_change(result, case_id, user.lang)
+}
+
+/// Withdraws a consent (the `index`th of the case), dated today. The consent stays in the record,
+/// marked withdrawn.
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((case_id, index)): Path<(i64, usize)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let version = fields.number("version").in_language(user.lang)?;
+    let today: puente_core::domain::PartialDate = today_iso()
+        .parse()
+        .map_err(AppError::internal)
+        .in_language(user.lang)?;
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            let consent = case.consents.get_mut(index).ok_or(AppError::NotFound)?;
+            if consent.withdrawn_on.is_none() {
+                consent.withdrawn_on = Some(today);
+            }
             Ok(())
         },
     )
@@ -971,7 +1009,10 @@ pub async fn screening_show(
     Path((case_id, screening_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
+    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
+        .await
+        .in_language(lang)?;
+    cases::audit_case_read(&state, &user.principal, &access, "screening")
         .await
         .in_language(lang)?;
     let screening = state

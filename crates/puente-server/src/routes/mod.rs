@@ -7,7 +7,7 @@ pub mod case_pages;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::AppState;
@@ -29,6 +29,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
+    ("put", "/api/v1/users/{id}"),
     ("get", "/api/v1/stats"),
     ("get", "/api/v1/openapi.json"),
 ];
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/history", get(api::case_history))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::list_users).post(api::create_user))
+        .route("/api/v1/users/{id}", put(api::update_user))
         .route("/api/v1/stats", get(api::stats))
         .route("/api/v1/openapi.json", get(api::openapi));
     let pages = Router::new()
@@ -69,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin", get(pages::admin_page))
         .route("/admin/users", post(pages::admin_create_user))
         .route("/admin/settings", post(pages::admin_settings))
+        .route("/admin/users/{id}/role", post(pages::admin_change_role))
         .route("/overview", get(pages::overview))
         .route("/cases", get(case_pages::list).post(case_pages::create))
         .route("/cases/new", get(case_pages::new_form))
@@ -79,6 +82,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cases/{id}/events", post(case_pages::add_event))
         .route("/cases/{id}/consents", post(case_pages::add_consent))
+        .route(
+            "/cases/{id}/consents/{index}/withdraw",
+            post(case_pages::withdraw_consent),
+        )
         .route("/cases/{id}/notes", post(case_pages::add_note))
         .route("/cases/{id}/status", post(case_pages::change_status))
         .route("/cases/{id}/audit", get(case_pages::audit_trail))

@@ -313,6 +313,9 @@ pub async fn account_totp(
 
 #[derive(Debug, Serialize)]
 struct UserRow {
+    id: i64,
+    is_me: bool,
+    role_code: String,
     email: String,
     display_name: String,
     role: String,
@@ -345,6 +348,9 @@ pub async fn admin_page(
     let rows: Vec<UserRow> = users
         .iter()
         .map(|account| UserRow {
+            id: account.id,
+            is_me: account.id == user.principal.user.id,
+            role_code: account.role.code().to_string(),
             email: account.email.clone(),
             display_name: account.display_name.clone(),
             role: t(user.lang, &format!("role-{}", account.role.code())),
@@ -405,6 +411,52 @@ pub async fn create_user_in_organisation(
         )
         .await?;
     Ok(user)
+}
+
+/// Gives a user of the admin's organisation another role. An admin cannot change their own role,
+/// so that an organisation is never left without an admin by mistake. Shared with the API.
+pub async fn change_user_role(
+    state: &AppState,
+    principal: &Principal,
+    user_id: i64,
+    role: &str,
+) -> Result<(), AppError> {
+    policy::require(&principal.subject(), Action::ManageUsers, None)?;
+    let role: Role = role
+        .parse()
+        .map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
+    if user_id == principal.user.id {
+        return Err(AppError::Invalid("you cannot change your own role".into()));
+    }
+    state
+        .store
+        .set_user_role(
+            &principal.actor(),
+            principal.user.organisation_id,
+            user_id,
+            role,
+        )
+        .await?;
+    Ok(())
+}
+
+/// The admin's form to change a user's role.
+pub async fn admin_change_role(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(user_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    change_user_role(
+        &state,
+        &user.principal,
+        user_id,
+        fields.get("role").unwrap_or_default(),
+    )
+    .await
+    .in_language(user.lang)?;
+    Ok(see_other("/admin?done=saved"))
 }
 
 /// The admin's form to create a user.

@@ -1126,3 +1126,161 @@ async fn tampering_with_the_audit_log_in_the_database_is_detected() {
         "{trail}"
     );
 }
+
+#[tokio::test]
+async fn an_org_admin_changes_roles_in_their_organisation_only() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let users: Value = app.get(&admin, "/api/v1/users").await.json().await.unwrap();
+    let id_of = |email: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let advocate_id = id_of(ADVOCATE);
+    let admin_id = id_of(ADMIN);
+    let response = app
+        .put(
+            &admin,
+            &format!("/api/v1/users/{advocate_id}"),
+            &json!({ "role": "supervisor" }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let me: Value = app
+        .get(&app.token(ADVOCATE).await, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "supervisor");
+    let own = app
+        .put(
+            &admin,
+            &format!("/api/v1/users/{admin_id}"),
+            &json!({ "role": "analyst" }),
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = app
+        .put(
+            &admin,
+            &format!("/api/v1/users/{advocate_id}"),
+            &json!({ "role": "king" }),
+        )
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A user of another organisation is not found; a supervisor may not change roles.
+    let shelter_worker: Value = app
+        .get(&app.token(CASE_WORKER).await, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other = shelter_worker["id"].as_i64().unwrap();
+    let response = app
+        .put(
+            &admin,
+            &format!("/api/v1/users/{other}"),
+            &json!({ "role": "analyst" }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let supervisor = app.token(SUPERVISOR).await;
+    let response = app
+        .put(
+            &supervisor,
+            &format!("/api/v1/users/{advocate_id}"),
+            &json!({ "role": "analyst" }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let audit: Value = app.get(&admin, "/api/v1/audit").await.json().await.unwrap();
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "change_role" && e["actor"] == ADMIN));
+}
+
+#[tokio::test]
+async fn reading_notes_history_or_screenings_is_audited() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Noemí").await;
+    for part in ["notes", "history", "screenings"] {
+        assert_eq!(
+            app.get(&token, &format!("/api/v1/cases/{id}/{part}"))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    let entries = app
+        .store
+        .audit_entries(&AuditQuery {
+            record_type: Some("case".into()),
+            record_id: Some(id.to_string()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    for action in ["view_notes", "view_history", "view_screenings"] {
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.action == action && e.actor == ADVOCATE),
+            "{action}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_consent_is_recorded_then_withdrawn_and_kept_in_the_record() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Olga").await;
+    let html = app
+        .page(&client, &format!("/cases/{id}"), StatusCode::OK)
+        .await;
+    let csrf = csrf_token_of(&html);
+    let added = client
+        .post(app.url(&format!("/cases/{id}/consents")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("version", "1"),
+            ("scopes", "contact"),
+            ("given_on", "2026-11-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let withdrawn = client
+        .post(app.url(&format!("/cases/{id}/consents/0/withdraw")))
+        .form(&[("csrf_token", csrf.as_str()), ("version", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
+    let case: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["consents"][0]["scopes"], json!(["contact"]));
+    assert_eq!(case["consents"][0]["recorded_by"], ADVOCATE);
+    assert!(case["consents"][0]["withdrawn_on"].is_string());
+    let html = app
+        .page(&client, &format!("/cases/{id}"), StatusCode::OK)
+        .await;
+    assert!(html.contains("retirado el"));
+}
