@@ -125,6 +125,14 @@ async fn an_advocate_logs_in_opens_a_case_and_runs_the_quick_screen_in_spanish()
 
 type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
+/// Saves a screenshot of the current page under the test's temporary directory in `target/`.
+async fn save_screenshot(client: &fantoccini::Client, name: &str) -> Step<PathBuf> {
+    let png = client.screenshot().await?;
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, png)?;
+    Ok(path)
+}
+
 async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
     // Log in, in Spanish.
     client.goto(&format!("{base}/login")).await?;
@@ -206,6 +214,7 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
         html.contains("Yesenia Ramírez"),
         "the case page shows the person"
     );
+    save_screenshot(client, "puente-browser-case-es.png").await?;
 
     // The quick screen, one question at a time: yes to the situation, no to the urgent questions.
     client
@@ -214,7 +223,7 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
         .click()
         .await?;
     let mut finished = false;
-    for _ in 0..40 {
+    for step in 0..40 {
         let url = client.current_url().await?;
         if url.path().contains("/screenings/")
             && !url.path().ends_with("/new")
@@ -228,6 +237,9 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Css("#question-text"))
             .await?;
+        if step == 1 {
+            save_screenshot(client, "puente-browser-question-es.png").await?;
+        }
         if let Ok(age) = client.find(Locator::Css("input[name=answer]")).await {
             age.send_keys("15").await?;
             client
