@@ -107,5 +107,35 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::auth::session_layer,
         ))
+        .layer(axum::middleware::map_response(security_headers))
+        // Pages are small but a country list is not: gzip makes them light on a 3G phone.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
+}
+
+/// Headers on every answer: no framing, no type sniffing, no referrer, scripts and styles only
+/// from Puente itself, and no caching of anything but the stylesheet (pages hold identifying
+/// data, and phones are shared).
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }

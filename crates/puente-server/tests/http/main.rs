@@ -1284,3 +1284,36 @@ async fn a_consent_is_recorded_then_withdrawn_and_kept_in_the_record() {
         .await;
     assert!(html.contains("retirado el"));
 }
+
+#[tokio::test]
+async fn pages_are_not_cached_framed_or_sniffed_and_are_compressed_for_slow_connections() {
+    let app = spawn_app().await;
+    let response = plain_client()
+        .get(app.url("/login"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let headers = response.headers();
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'self'"));
+    assert_eq!(headers["content-encoding"], "gzip");
+    let stylesheet = plain_client()
+        .get(app.url("/static/style.css"))
+        .send()
+        .await
+        .unwrap();
+    assert!(stylesheet.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+    assert!(stylesheet.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+}
