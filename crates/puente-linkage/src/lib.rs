@@ -153,6 +153,11 @@ pub struct ScoredPair {
     pub weights: Vec<f32>,
 }
 
+/// Fewer candidate pairs than this: the default model is used instead of learning.
+pub const MIN_CANDIDATES_TO_LEARN: usize = 50;
+/// Fewer possible pairs than this: the default model is used instead of learning.
+pub const MIN_PAIRS_TO_LEARN: f64 = 5_000.0;
+
 /// What happened in a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostics {
@@ -165,6 +170,8 @@ pub struct Diagnostics {
     pub skipped_blocks: Vec<SkippedBlock>,
     pub random_pairs: u64,
     pub em_iterations: usize,
+    /// Whether the model was learned from the records (false: too few, defaults used).
+    pub learned: bool,
     /// Seconds per stage: features, blocking, learning, scoring, clustering.
     pub seconds: Vec<(String, f64)>,
     /// Comparisons scored per second in the scoring stage (all candidate pairs, every field).
@@ -356,7 +363,9 @@ fn run(
     };
     diagnostics.all_pairs = all_pairs;
     let mut model = Model::default_for(&schema);
-    if n >= 2 && all_pairs >= 1.0 {
+    // Too few records or candidates to learn from: the default model, which suits people records.
+    diagnostics.learned = pairs.len() >= MIN_CANDIDATES_TO_LEARN && all_pairs >= MIN_PAIRS_TO_LEARN;
+    if diagnostics.learned {
         let random = if all_pairs <= settings.random_pairs as f64 {
             // Every pair: enumerate them.
             let all: Vec<(u32, u32)> = match split {

@@ -96,6 +96,9 @@ impl Model {
     }
 }
 
+/// Term frequencies from fewer values than this are noise: no adjustment.
+const MIN_VALUES_FOR_TERM_FREQUENCY: u32 = 200;
+
 /// A model ready for scoring: weights per field and level, and term-frequency adjustments per
 /// distinct value, precomputed for one set of features.
 #[derive(Debug)]
@@ -116,27 +119,28 @@ impl<'a> Scorer<'a> {
         for (field, params) in features.fields.iter().zip(&model.fields) {
             let levels = params.m.len();
             let w: Vec<f32> = (0..levels).map(|l| params.weight(l) as f32).collect();
-            let adjusted = if params.term_frequency && field.non_null > 0 {
-                // Exact agreement on a value of frequency tf weighs log2(m_exact / tf): more than
-                // average for a rare value, less for a common one; never below the next level.
-                let floor = w[2..levels - 1]
-                    .iter()
-                    .copied()
-                    .fold(0.0f32, f32::max)
-                    .min(w[1]);
-                let m = params.m[1];
-                let n = field.non_null as f64;
-                field
-                    .counts
-                    .iter()
-                    .map(|count| {
-                        let tf = (*count as f64 / n).max(1.0 / n);
-                        ((m / tf.max(params.u[1] * 1e-3)).log2() as f32).max(floor)
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            let adjusted =
+                if params.term_frequency && field.non_null >= MIN_VALUES_FOR_TERM_FREQUENCY {
+                    // Exact agreement on a value of frequency tf weighs log2(m_exact / tf): more than
+                    // average for a rare value, less for a common one; never below the next level.
+                    let floor = w[2..levels - 1]
+                        .iter()
+                        .copied()
+                        .fold(0.0f32, f32::max)
+                        .min(w[1]);
+                    let m = params.m[1];
+                    let n = field.non_null as f64;
+                    field
+                        .counts
+                        .iter()
+                        .map(|count| {
+                            let tf = (*count as f64 / n).max(1.0 / n);
+                            ((m / tf.max(params.u[1] * 1e-3)).log2() as f32).max(floor)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
             weights.push(w);
             exact.push(adjusted);
         }
