@@ -21,7 +21,8 @@ pub enum KeyTransform {
     Exact,
     /// The Spanish phonetic key of the whole value (names; others fall back to exact).
     Phonetic,
-    /// The phonetic key of the first unit: the first given name, the paternal surname.
+    /// The phonetic key of the first unit: the first given name (the name a nickname stands for),
+    /// the paternal surname.
     FirstPhonetic,
     /// The units sorted: swapped surnames agree.
     Sorted,
@@ -98,13 +99,6 @@ impl BlockingRule {
         Ok(BlockingRule { keys, any_order })
     }
 
-    fn any_order(keys: &[(&str, KeyTransform)]) -> BlockingRule {
-        BlockingRule {
-            any_order: true,
-            ..BlockingRule::of(keys)
-        }
-    }
-
     fn of(keys: &[(&str, KeyTransform)]) -> BlockingRule {
         BlockingRule {
             keys: keys
@@ -167,12 +161,46 @@ pub fn default_rules(schema: &[(String, FieldKind)]) -> Vec<BlockingRule> {
         rules.push(BlockingRule::of(&[(d, Exact)]));
     }
     if let (Some(g), Some(s)) = (given, surname) {
-        rules.push(BlockingRule::of(&[(g, FirstPhonetic), (s, FirstPhonetic)]));
+        // Names by sound; with the birth year when there is one, so that common names
+        // ("José García") do not pair every José García in a large file.
+        let year = date.map(|d| (d, Year));
+        let with_year = |keys: &[(&str, KeyTransform)]| -> Vec<(String, KeyTransform)> {
+            keys.iter()
+                .map(|(f, t)| (f.to_string(), *t))
+                .chain(year.map(|(d, t)| (d.to_string(), t)))
+                .collect()
+        };
+        let own = |keys: Vec<(String, KeyTransform)>, any_order: bool| BlockingRule {
+            keys: keys
+                .into_iter()
+                .map(|(field, transform)| BlockingKey { field, transform })
+                .collect(),
+            any_order,
+        };
+        rules.push(own(
+            with_year(&[(g, FirstPhonetic), (s, FirstPhonetic)]),
+            false,
+        ));
+        // Both surnames in any order, without the year (often missing or partial).
         rules.push(BlockingRule::of(&[(g, FirstPhonetic), (s, Sorted)]));
-        rules.push(BlockingRule::any_order(&[
-            (g, FirstPhonetic),
-            (s, FirstPhonetic),
-        ]));
+        // Given name and surname written in each other's field.
+        rules.push(own(
+            with_year(&[(g, FirstPhonetic), (s, FirstPhonetic)]),
+            true,
+        ));
+        // Names with the place (the city, or the first address line).
+        if let Some(t) = first(FieldKind::Text) {
+            rules.push(BlockingRule::of(&[
+                (g, FirstPhonetic),
+                (s, FirstPhonetic),
+                (t, Exact),
+            ]));
+        }
+    }
+    for name in [surname, given].into_iter().flatten() {
+        if let Some(p) = postcode {
+            rules.push(BlockingRule::of(&[(name, FirstPhonetic), (p, Exact)]));
+        }
     }
     // Addresses: the street with its number or postcode, the number with the postcode.
     let number = first(FieldKind::Number);
@@ -183,14 +211,6 @@ pub fn default_rules(schema: &[(String, FieldKind)]) -> Vec<BlockingRule> {
     if let Some(t) = street {
         for other in [number, postcode].into_iter().flatten() {
             rules.push(BlockingRule::of(&[(t, Exact), (other, Exact)]));
-        }
-    }
-    for name in [surname, given].into_iter().flatten() {
-        if let Some(d) = date {
-            rules.push(BlockingRule::of(&[(name, FirstPhonetic), (d, Year)]));
-        }
-        if let Some(p) = postcode {
-            rules.push(BlockingRule::of(&[(name, FirstPhonetic), (p, Exact)]));
         }
     }
     if rules.is_empty() {
@@ -260,7 +280,7 @@ fn key_part(features: &Features, f: usize, transform: KeyTransform, record: usiz
     let is_name = matches!(field.kind, FieldKind::GivenName | FieldKind::Surname);
     let value = match transform {
         KeyTransform::Phonetic if is_name => field.phon[i] as u64,
-        KeyTransform::FirstPhonetic if is_name => field.units[i].phon[0] as u64,
+        KeyTransform::FirstPhonetic if is_name => field.first_key[i] as u64,
         KeyTransform::Sorted if is_name => field.sorted[i] as u64,
         KeyTransform::Year if field.kind == FieldKind::Date => {
             let year = field.date[i] / 10_000;

@@ -135,6 +135,9 @@ pub(crate) struct FieldFeatures {
     pub(crate) compact: Vec<u32>,
     /// Per value (names): the unit cores sorted and joined, for swapped surnames.
     pub(crate) sorted: Vec<u32>,
+    /// Per value (names): the blocking key of the first unit: its phonetic key, or for a given
+    /// name that is a nickname, the phonetic key of the name it stands for ("Chepe": "jose").
+    pub(crate) first_key: Vec<u32>,
     /// Per value (given names): nickname groups.
     pub(crate) nick: Vec<[u32; NICKS]>,
     /// Per value (phones): the national number's id in the shared interner.
@@ -311,6 +314,7 @@ impl Features {
                 compact: Vec::new(),
                 sorted: Vec::new(),
                 nick: Vec::new(),
+                first_key: Vec::new(),
                 national: Vec::new(),
                 date: Vec::new(),
                 hist: Vec::new(),
@@ -417,6 +421,24 @@ impl FieldFeatures {
                         }
                     }
                     self.nick.push(groups);
+                    let first_key = match units.first() {
+                        None => NULL,
+                        Some(unit) => {
+                            let group = if self.kind == FieldKind::GivenName {
+                                nicknames
+                                    .groups(&unit.full)
+                                    .first()
+                                    .or(nicknames.groups(&unit.core).first())
+                            } else {
+                                None
+                            };
+                            match group {
+                                Some(g) => shared.intern(&phonetic(nicknames.canonical(*g))),
+                                None => u.phon[0],
+                            }
+                        }
+                    };
+                    self.first_key.push(first_key);
                 }
             }
             FieldKind::Phone => {

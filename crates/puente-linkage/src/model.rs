@@ -265,6 +265,12 @@ pub(crate) fn estimate_u(model: &mut Model, random: &Patterns) {
     }
 }
 
+/// The smallest m: no level is treated as impossible among matches (at most about −13 bits).
+const M_FLOOR: f64 = 1e-4;
+
+/// A field agreeing exactly in this share of a session's pairs is taken as forced by the rule.
+const FORCED_AGREEMENT: f64 = 0.995;
+
 /// Expectation-maximisation of m on candidate pairs, with u fixed, Splink-style: one session per
 /// blocking rule on the pairs that rule found, ignoring the fields the rule blocked on (their
 /// agreement was forced by the blocking); m of a field is averaged over the sessions that saw it.
@@ -278,9 +284,9 @@ pub(crate) fn estimate_m(
     let fields = model.fields.len();
     let (_, lu) = log_tables(&model.fields);
     let mut sum_m: Vec<Vec<f64>> = model.fields.iter().map(|f| vec![0.0; f.m.len()]).collect();
-    let mut sessions = vec![0usize; fields];
+    let mut sessions = vec![0.0f64; fields];
     let mut longest = 0;
-    for (rule, mask) in rule_fields.iter().enumerate() {
+    for (rule, rule_mask) in rule_fields.iter().enumerate() {
         let entries: Vec<&(u64, u32, f64)> = candidates
             .entries
             .iter()
@@ -290,6 +296,27 @@ pub(crate) fn estimate_m(
         if total < 10.0 {
             continue;
         }
+        // Fields that (nearly) always agree in this session are forced by the rule, not evidence:
+        // a given name fixes the sex, a city the nationality. They are left out like the rule's own
+        // fields, or EM takes their agreement for matches.
+        let mut mask = *rule_mask;
+        for f in 0..fields {
+            let (mut agree, mut present) = (0.0, 0.0);
+            for (pattern, _, count) in &entries {
+                match level_of(*pattern, f) {
+                    0 => {}
+                    1 => {
+                        agree += count;
+                        present += count;
+                    }
+                    _ => present += count,
+                }
+            }
+            if present > 0.0 && agree / present >= FORCED_AGREEMENT {
+                mask |= 1 << f;
+            }
+        }
+        let mask = &mask;
         let mut m: Vec<Vec<f64>> = model.fields.iter().map(|f| f.m.clone()).collect();
         let mut lambda = 0.5;
         let mut iterations = 0;
@@ -320,7 +347,7 @@ pub(crate) fn estimate_m(
                     continue;
                 }
                 for level in 1..acc[f].len() {
-                    let value = (acc[f][level] / total_f).max(1e-6);
+                    let value = (acc[f][level] / total_f).max(M_FLOOR);
                     change = change.max((value - m[f][level]).abs());
                     m[f][level] = value;
                 }
@@ -333,20 +360,25 @@ pub(crate) fn estimate_m(
             }
         }
         longest = longest.max(iterations);
+        // Sessions are weighted by their share of matches to the 8th power (nearly the purest
+        // session that saw the field): EM separates matches best
+        // where they are common (pairs sharing a phone), while a rule that pairs thousands of
+        // namesakes can settle on a wrong split (same city rather than same person).
+        let weight = lambda.powi(8);
         for f in 0..fields {
             if mask & (1 << f) == 0 {
-                sessions[f] += 1;
+                sessions[f] += weight;
                 for level in 1..m[f].len() {
-                    sum_m[f][level] += m[f][level];
+                    sum_m[f][level] += weight * m[f][level];
                 }
             }
         }
     }
     for f in 0..fields {
-        if sessions[f] > 0 {
+        if sessions[f] > 0.0 {
             let levels = model.fields[f].m.len();
             for level in 1..levels {
-                model.fields[f].m[level] = sum_m[f][level] / sessions[f] as f64;
+                model.fields[f].m[level] = sum_m[f][level] / sessions[f];
             }
             let norm: f64 = model.fields[f].m[1..].iter().sum();
             for level in 1..levels {

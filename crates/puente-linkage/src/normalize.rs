@@ -192,6 +192,11 @@ impl Nicknames {
         self.groups.get(folded).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The canonical name of a group.
+    pub fn canonical(&self, group: u32) -> &str {
+        &self.canonical[group as usize]
+    }
+
     /// The canonical names of a name: `canonical_names("chepe") == ["José"]`.
     pub fn canonical_names(&self, name: &str) -> Vec<&str> {
         self.groups(&fold(name))
