@@ -379,21 +379,24 @@ pub(crate) fn candidates(
         }
         let earlier = &keys[..r];
         let found_before = |a: usize, b: usize| earlier.iter().any(|k| k[a] != 0 && k[a] == k[b]);
+        // Groups are paired in parallel, a few hundred at a time into one vector each.
         let new_pairs: Vec<(u32, u32)> = kept
-            .par_iter()
-            .flat_map_iter(|(start, end)| {
-                let group = &sorted[*start..*end];
+            .par_chunks(256)
+            .flat_map_iter(|chunk| {
                 let mut out = Vec::new();
-                for (x, (_, a)) in group.iter().enumerate() {
-                    for (_, b) in &group[x + 1..] {
-                        let (a, b) = ((*a).min(*b) as usize, (*a).max(*b) as usize);
-                        if let Some(n) = split {
-                            if (a < n) == (b < n) {
-                                continue;
+                for (start, end) in chunk {
+                    let group = &sorted[*start..*end];
+                    for (x, (_, a)) in group.iter().enumerate() {
+                        for (_, b) in &group[x + 1..] {
+                            let (a, b) = ((*a).min(*b) as usize, (*a).max(*b) as usize);
+                            if let Some(n) = split {
+                                if (a < n) == (b < n) {
+                                    continue;
+                                }
                             }
-                        }
-                        if !found_before(a, b) {
-                            out.push((a as u32, b as u32));
+                            if !found_before(a, b) {
+                                out.push((a as u32, b as u32));
+                            }
                         }
                     }
                 }

@@ -602,3 +602,168 @@ pub fn find_duplicates(
     });
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people(rows: &[[&str; 5]]) -> Table {
+        let names = ["given_name", "surname", "date_of_birth", "phone", "city"];
+        Table {
+            ids: (0..rows.len()).map(|i| format!("p{i}")).collect(),
+            columns: names
+                .iter()
+                .enumerate()
+                .map(|(c, name)| Column {
+                    name: name.to_string(),
+                    kind: FieldKind::from_header(name),
+                    values: rows
+                        .iter()
+                        .map(|r| Some(r[c].to_string()).filter(|v| !v.is_empty()))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_new_record_finds_its_duplicate_with_an_explanation() {
+        let existing = people(&[
+            [
+                "María José",
+                "Hernández López",
+                "1990-05-12",
+                "+502 5555 1234",
+                "Quetzaltenango",
+            ],
+            ["Pedro", "García", "1978-11-20", "7777 6666", "Mixco"],
+            [
+                "José",
+                "Xicará Tzul",
+                "1985-03-02",
+                "(502) 4444-9876",
+                "Cobán",
+            ],
+        ]);
+        let model = Model::default_for(&existing.schema());
+        let query: Vec<Option<String>> = ["Chepe", "Xicara", "1985", "502-4444-9876", ""]
+            .iter()
+            .map(|v| Some(v.to_string()).filter(|v| !v.is_empty()))
+            .collect();
+        let found =
+            find_duplicates(&model, &existing, &query, 0.5, Country::from_alpha_2("GT")).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        let duplicate = &found[0];
+        assert_eq!(duplicate.id, "p2");
+        let levels: Vec<(&str, &str)> = duplicate
+            .explanation
+            .iter()
+            .map(|e| (e.field.as_str(), e.level.as_str()))
+            .collect();
+        assert_eq!(
+            levels,
+            [
+                ("given_name", "nickname"),
+                ("surname", "one_surname_in_common"),
+                ("date_of_birth", "partial_agrees"),
+                ("phone", "exact"),
+                ("city", "null"),
+            ]
+        );
+        assert!(
+            duplicate
+                .explanation
+                .iter()
+                .find(|e| e.field == "phone")
+                .unwrap()
+                .weight
+                > 10.0
+        );
+        let total: f64 =
+            duplicate.explanation.iter().map(|e| e.weight).sum::<f64>() + model.prior_weight();
+        assert!((total - duplicate.match_weight).abs() < 1e-3);
+        // A model for other columns is refused.
+        assert!(find_duplicates(&model, &existing, &query[..2], 0.5, None).is_err());
+    }
+
+    #[test]
+    fn empty_and_single_record_tables_give_empty_results() {
+        let empty = people(&[]);
+        let linkage = dedupe(&empty, &Settings::default(), &NoProgress).unwrap();
+        assert!(linkage.pairs.is_empty());
+        let one = people(&[["Ana", "López", "1990", "", ""]]);
+        let linkage = dedupe(
+            &one,
+            &Settings {
+                cluster: Some(ClusterMethod::Connected),
+                ..Settings::default()
+            },
+            &NoProgress,
+        )
+        .unwrap();
+        assert!(linkage.pairs.is_empty());
+        assert_eq!(linkage.clusters, Some(vec![0]));
+        let linkage = link(&one, &empty, &Settings::default(), &NoProgress).unwrap();
+        assert!(linkage.pairs.is_empty());
+    }
+
+    #[test]
+    fn bad_settings_and_ragged_tables_are_errors() {
+        let mut table = people(&[["Ana", "López", "1990", "", ""]]);
+        let bad = Settings {
+            threshold: 1.5,
+            ..Settings::default()
+        };
+        assert_eq!(
+            dedupe(&table, &bad, &NoProgress).unwrap_err(),
+            LinkageError::BadThreshold(1.5)
+        );
+        let rule = Settings {
+            blocking: Some(vec![BlockingRule::parse("nope").unwrap()]),
+            ..Settings::default()
+        };
+        assert!(matches!(
+            dedupe(&table, &rule, &NoProgress),
+            Err(LinkageError::BadRule { .. })
+        ));
+        table.columns[0].values.push(None);
+        assert!(matches!(
+            dedupe(&table, &Settings::default(), &NoProgress),
+            Err(LinkageError::RaggedColumn { .. })
+        ));
+    }
+
+    #[test]
+    fn runs_are_reproducible_and_pairs_are_ordered() {
+        let records = [
+            [
+                "María José",
+                "Hernández López",
+                "1990-05-12",
+                "+502 5555 1234",
+                "Quetzaltenango",
+            ],
+            [
+                "Maria Jose",
+                "Hernandez",
+                "1990-12-05",
+                "55551234",
+                "quetzaltenango",
+            ],
+            ["Pedro", "García", "1978-11-20", "7777 6666", "Mixco"],
+            ["Pedro", "Garcia", "1978-11-20", "", "Mixco"],
+        ];
+        let table = people(&records);
+        let settings = Settings {
+            default_country: Country::from_alpha_2("GT"),
+            explain: true,
+            ..Settings::default()
+        };
+        let first = dedupe(&table, &settings, &NoProgress).unwrap();
+        let second = dedupe(&table, &settings, &NoProgress).unwrap();
+        assert_eq!(first.pairs, second.pairs);
+        let pairs: Vec<(u32, u32)> = first.pairs.iter().map(|p| (p.left, p.right)).collect();
+        assert_eq!(pairs, [(0, 1), (2, 3)]);
+        assert!(first.pairs.iter().all(|p| p.weights.len() == 5));
+    }
+}

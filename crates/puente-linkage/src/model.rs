@@ -156,7 +156,7 @@ impl<'a> Scorer<'a> {
     #[inline]
     fn weight_at(&self, f: usize, level: u8, a: usize) -> f32 {
         if level == 1 && !self.exact[f].is_empty() {
-            let id = self.features.fields[f].ids[a];
+            let id = self.features.rows[a * self.weights.len() + f];
             debug_assert!(id != NULL);
             self.exact[f][id as usize]
         } else {

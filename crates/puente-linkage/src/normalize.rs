@@ -420,3 +420,23 @@ mod tests {
         assert_eq!(phonetic(""), "");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn folding_is_idempotent(text in "\\PC{0,40}") {
+            let once = fold(&text);
+            prop_assert_eq!(fold(&once), once.clone());
+            prop_assert!(!once.starts_with(' ') && !once.ends_with(' ') && !once.contains("  "));
+        }
+
+        #[test]
+        fn phonetic_keys_ignore_accents_and_case(text in "[a-zA-ZáéíóúñÁÉÍÓÚÑ ]{0,20}") {
+            prop_assert_eq!(phonetic(&text), phonetic(&fold(&text).to_uppercase()));
+        }
+    }
+}
