@@ -347,7 +347,13 @@ fn run(
         None => blocking::default_rules(&schema),
     };
     let keys = blocking::record_keys(&features, &rules)?;
-    let found = blocking::candidates(&keys, &rules, n, split, settings.max_block_pairs);
+    let found = blocking::candidates(
+        &keys,
+        &rules,
+        Some(&features),
+        split,
+        settings.max_block_pairs,
+    );
     diagnostics.candidate_pairs = found.pairs.len() as u64;
     diagnostics.pairs_per_rule = rules
         .iter()
