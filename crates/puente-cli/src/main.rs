@@ -12,7 +12,14 @@ use clap::{Parser, Subcommand};
 /// Exit codes: 0 success; 1 an error (bad input, a failed import: nothing was changed); 2 a usage
 /// error (unknown option or missing argument).
 #[derive(Debug, Parser)]
-#[command(name = "puente", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "puente",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success; 1 error (bad input, a failed import or request: nothing was changed); 2 usage error.\nCódigos de salida: 0 éxito; 1 error (datos no válidos, importación o solicitud fallida: nada cambió); 2 error de uso."
+)]
 struct Cli {
     /// The SQLite database file. Defaults to `$PUENTE_DB`, else `puente.db` in the user's data directory.
     #[arg(long, global = true, env = "PUENTE_DB", value_name = "PATH")]

@@ -388,3 +388,20 @@ fn the_database_comes_from_the_environment_when_no_flag_is_given() {
             predicate::str::contains("cannot read").and(predicate::str::contains("missing.csv")),
         );
 }
+
+#[test]
+fn help_documents_the_exit_codes_and_usage_errors_exit_with_two() {
+    puente()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes: 0 success; 1 error"))
+        .stdout(predicate::str::contains("Códigos de salida"));
+    puente().args(["import", "ctdc"]).assert().failure().code(2);
+    puente()
+        .args(["stats", "ctdc"])
+        .assert()
+        .failure()
+        .code(2)
+        .stderr(predicate::str::contains("--by"));
+}

@@ -272,6 +272,9 @@ fn run_one(name: &str, args: &Args) -> Result<(), String> {
                 let start = Instant::now();
                 let linkage = dedupe(&table, &settings, &NoProgress).map_err(|e| e.to_string())?;
                 let seconds = start.elapsed().as_secs_f64();
+                if args.misses {
+                    print_misses(&table, &table, None, &settings);
+                }
                 (
                     evaluate_dedupe(&table.ids, &pairs(&linkage)),
                     linkage,

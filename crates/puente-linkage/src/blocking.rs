@@ -21,7 +21,8 @@ pub enum KeyTransform {
     Exact,
     /// The Spanish phonetic key of the whole value (names; others fall back to exact).
     Phonetic,
-    /// The phonetic key of the first unit: the first given name, the paternal surname.
+    /// The phonetic key of the first unit: the first given name (the name a nickname stands for),
+    /// the paternal surname.
     FirstPhonetic,
     /// The units sorted: swapped surnames agree.
     Sorted,
@@ -31,6 +32,10 @@ pub enum KeyTransform {
     National,
     /// The first n bytes of the normalised value.
     Prefix(u8),
+    /// The value without its last two characters (a typo at the end still agrees).
+    Head,
+    /// The value without its first two characters (a typo at the start still agrees).
+    Tail,
 }
 
 /// One part of a blocking key.
@@ -53,7 +58,8 @@ pub struct BlockingRule {
 impl BlockingRule {
     /// Reads a rule written `field[:transform] & field[:transform]`, for example
     /// `given_name:first_phonetic & surname:first_phonetic` or `postcode & date_of_birth:year`.
-    /// Transforms: exact (default), phonetic, first_phonetic, sorted, year, national, prefixN.
+    /// Transforms: exact (default), phonetic, first_phonetic, sorted, year, national, prefixN, head,
+    /// tail.
     /// Parts joined with `~` instead of `&` agree in any order.
     pub fn parse(text: &str) -> Result<BlockingRule, LinkageError> {
         let mut keys = Vec::new();
@@ -74,6 +80,8 @@ impl BlockingRule {
                 "sorted" => KeyTransform::Sorted,
                 "year" => KeyTransform::Year,
                 "national" => KeyTransform::National,
+                "head" => KeyTransform::Head,
+                "tail" => KeyTransform::Tail,
                 other => match other.strip_prefix("prefix").and_then(|n| n.parse().ok()) {
                     Some(n) => KeyTransform::Prefix(n),
                     None => {
@@ -96,13 +104,6 @@ impl BlockingRule {
             });
         }
         Ok(BlockingRule { keys, any_order })
-    }
-
-    fn any_order(keys: &[(&str, KeyTransform)]) -> BlockingRule {
-        BlockingRule {
-            any_order: true,
-            ..BlockingRule::of(keys)
-        }
     }
 
     fn of(keys: &[(&str, KeyTransform)]) -> BlockingRule {
@@ -134,6 +135,8 @@ impl fmt::Display for BlockingRule {
                 KeyTransform::Year => f.write_str(":year")?,
                 KeyTransform::National => f.write_str(":national")?,
                 KeyTransform::Prefix(n) => write!(f, ":prefix{n}")?,
+                KeyTransform::Head => f.write_str(":head")?,
+                KeyTransform::Tail => f.write_str(":tail")?,
             }
         }
         Ok(())
@@ -154,7 +157,12 @@ pub fn default_rules(schema: &[(String, FieldKind)]) -> Vec<BlockingRule> {
     let mut rules = Vec::new();
     for (name, kind) in schema {
         match kind {
-            FieldKind::Identifier => rules.push(BlockingRule::of(&[(name, Exact)])),
+            FieldKind::Identifier => {
+                rules.push(BlockingRule::of(&[(name, Exact)]));
+                // A typo in the last or the first digits.
+                rules.push(BlockingRule::of(&[(name, Head)]));
+                rules.push(BlockingRule::of(&[(name, Tail)]));
+            }
             FieldKind::Phone => rules.push(BlockingRule::of(&[(name, National)])),
             _ => {}
         }
@@ -167,12 +175,50 @@ pub fn default_rules(schema: &[(String, FieldKind)]) -> Vec<BlockingRule> {
         rules.push(BlockingRule::of(&[(d, Exact)]));
     }
     if let (Some(g), Some(s)) = (given, surname) {
-        rules.push(BlockingRule::of(&[(g, FirstPhonetic), (s, FirstPhonetic)]));
+        // Names by sound; with the birth year when there is one, so that common names
+        // ("José García") do not pair every José García in a large file.
+        let year = date.map(|d| (d, Year));
+        let with_year = |keys: &[(&str, KeyTransform)]| -> Vec<(String, KeyTransform)> {
+            keys.iter()
+                .map(|(f, t)| (f.to_string(), *t))
+                .chain(year.map(|(d, t)| (d.to_string(), t)))
+                .collect()
+        };
+        let own = |keys: Vec<(String, KeyTransform)>, any_order: bool| BlockingRule {
+            keys: keys
+                .into_iter()
+                .map(|(field, transform)| BlockingKey { field, transform })
+                .collect(),
+            any_order,
+        };
+        rules.push(own(
+            with_year(&[(g, FirstPhonetic), (s, FirstPhonetic)]),
+            false,
+        ));
+        // Both surnames in any order, without the year (often missing or partial).
         rules.push(BlockingRule::of(&[(g, FirstPhonetic), (s, Sorted)]));
-        rules.push(BlockingRule::any_order(&[
-            (g, FirstPhonetic),
-            (s, FirstPhonetic),
-        ]));
+        // Given name and surname written in each other's field (often with other errors, so
+        // without the year).
+        rules.push(own(
+            vec![
+                (g.to_string(), FirstPhonetic),
+                (s.to_string(), FirstPhonetic),
+            ],
+            true,
+        ));
+        // Names with the place (the city, or the first address line).
+        if let Some(t) = first(FieldKind::Text) {
+            rules.push(BlockingRule::of(&[
+                (g, FirstPhonetic),
+                (s, FirstPhonetic),
+                (t, Exact),
+            ]));
+        }
+    }
+    for name in [surname, given].into_iter().flatten() {
+        if let Some(p) = postcode {
+            rules.push(BlockingRule::of(&[(name, FirstPhonetic), (p, Exact)]));
+        }
     }
     // Addresses: the street with its number or postcode, the number with the postcode.
     let number = first(FieldKind::Number);
@@ -183,14 +229,6 @@ pub fn default_rules(schema: &[(String, FieldKind)]) -> Vec<BlockingRule> {
     if let Some(t) = street {
         for other in [number, postcode].into_iter().flatten() {
             rules.push(BlockingRule::of(&[(t, Exact), (other, Exact)]));
-        }
-    }
-    for name in [surname, given].into_iter().flatten() {
-        if let Some(d) = date {
-            rules.push(BlockingRule::of(&[(name, FirstPhonetic), (d, Year)]));
-        }
-        if let Some(p) = postcode {
-            rules.push(BlockingRule::of(&[(name, FirstPhonetic), (p, Exact)]));
         }
     }
     if rules.is_empty() {
@@ -260,7 +298,7 @@ fn key_part(features: &Features, f: usize, transform: KeyTransform, record: usiz
     let is_name = matches!(field.kind, FieldKind::GivenName | FieldKind::Surname);
     let value = match transform {
         KeyTransform::Phonetic if is_name => field.phon[i] as u64,
-        KeyTransform::FirstPhonetic if is_name => field.units[i].phon[0] as u64,
+        KeyTransform::FirstPhonetic if is_name => field.first_key[i] as u64,
         KeyTransform::Sorted if is_name => field.sorted[i] as u64,
         KeyTransform::Year if field.kind == FieldKind::Date => {
             let year = field.date[i] / 10_000;
@@ -274,6 +312,21 @@ fn key_part(features: &Features, f: usize, transform: KeyTransform, record: usiz
             let bytes = field.strings.get(id);
             let mut hasher = FxHasher::default();
             hasher.write(&bytes[..bytes.len().min(n as usize)]);
+            hasher.finish()
+        }
+        KeyTransform::Head | KeyTransform::Tail => {
+            let bytes = field.strings.get(id);
+            if bytes.len() < 5 {
+                return None;
+            }
+            let part = if transform == KeyTransform::Head {
+                &bytes[..bytes.len() - 2]
+            } else {
+                &bytes[2..]
+            };
+            let mut hasher = FxHasher::default();
+            hasher.write(part);
+            hasher.write_u8((transform == KeyTransform::Head) as u8);
             hasher.finish()
         }
         _ => id as u64,
@@ -309,12 +362,28 @@ pub(crate) struct Candidates {
 pub(crate) fn candidates(
     keys: &[Vec<u64>],
     rules: &[BlockingRule],
-    len: usize,
+    features: Option<&Features>,
     split: Option<usize>,
     max_block_pairs: u64,
 ) -> Candidates {
+    let len = keys.first().map(Vec::len).unwrap_or(0);
     let mut result = Candidates::default();
     for (r, rule_keys) in keys.iter().enumerate() {
+        // An any-order rule pairs only records whose parts are in a different order: the same
+        // order is the plain rule's business.
+        let same_order: Option<Vec<u64>> = match features {
+            Some(features) if rules[r].any_order => {
+                let ordered = BlockingRule {
+                    any_order: false,
+                    ..rules[r].clone()
+                };
+                record_keys(features, std::slice::from_ref(&ordered))
+                    .ok()
+                    .and_then(|mut k| k.pop())
+            }
+            _ => None,
+        };
+        let same_order = same_order.as_deref();
         let mut sorted: Vec<(u64, u32)> = (0..len)
             .filter(|i| rule_keys[*i] != 0)
             .map(|i| (rule_keys[i], i as u32))
@@ -359,21 +428,27 @@ pub(crate) fn candidates(
         }
         let earlier = &keys[..r];
         let found_before = |a: usize, b: usize| earlier.iter().any(|k| k[a] != 0 && k[a] == k[b]);
+        // Groups are paired in parallel, a few hundred at a time into one vector each.
         let new_pairs: Vec<(u32, u32)> = kept
-            .par_iter()
-            .flat_map_iter(|(start, end)| {
-                let group = &sorted[*start..*end];
+            .par_chunks(256)
+            .flat_map_iter(|chunk| {
                 let mut out = Vec::new();
-                for (x, (_, a)) in group.iter().enumerate() {
-                    for (_, b) in &group[x + 1..] {
-                        let (a, b) = ((*a).min(*b) as usize, (*a).max(*b) as usize);
-                        if let Some(n) = split {
-                            if (a < n) == (b < n) {
+                for (start, end) in chunk {
+                    let group = &sorted[*start..*end];
+                    for (x, (_, a)) in group.iter().enumerate() {
+                        for (_, b) in &group[x + 1..] {
+                            let (a, b) = ((*a).min(*b) as usize, (*a).max(*b) as usize);
+                            if let Some(n) = split {
+                                if (a < n) == (b < n) {
+                                    continue;
+                                }
+                            }
+                            if same_order.is_some_and(|k| k[a] == k[b]) {
                                 continue;
                             }
-                        }
-                        if !found_before(a, b) {
-                            out.push((a as u32, b as u32));
+                            if !found_before(a, b) {
+                                out.push((a as u32, b as u32));
+                            }
                         }
                     }
                 }
@@ -408,6 +483,7 @@ mod tests {
             "given_name:first_phonetic & surname:first_phonetic",
             "postcode & date_of_birth:year",
             "address_1:prefix4",
+            "soc_sec_id:head",
             "given_name:first_phonetic ~ surname:first_phonetic",
         ] {
             assert_eq!(BlockingRule::parse(text).unwrap().to_string(), text);
@@ -425,15 +501,15 @@ mod tests {
             BlockingRule::parse("x").unwrap(),
             BlockingRule::parse("y").unwrap(),
         ];
-        let found = candidates(&keys, &rules, 6, None, 100);
+        let found = candidates(&keys, &rules, None, None, 100);
         let mut pairs = found.pairs.clone();
         pairs.sort_unstable();
         assert_eq!(pairs, [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (4, 5)]);
         assert_eq!(found.per_rule, [4, 2]);
-        let capped = candidates(&keys, &rules, 6, None, 2);
+        let capped = candidates(&keys, &rules, None, None, 2);
         assert_eq!(capped.skipped.len(), 1);
         assert_eq!(capped.skipped[0].records, 3);
-        let linked = candidates(&keys, &rules, 6, Some(3), 100);
+        let linked = candidates(&keys, &rules, None, Some(3), 100);
         let mut pairs = linked.pairs;
         pairs.sort_unstable();
         assert_eq!(pairs, [(2, 3)]);

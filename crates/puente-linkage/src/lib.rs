@@ -94,6 +94,8 @@ pub struct Settings {
     pub max_block_pairs: u64,
     /// Random pairs sampled to estimate u (all pairs when there are fewer).
     pub random_pairs: usize,
+    /// Candidate pairs used for EM (a uniform sample when there are more).
+    pub training_pairs: usize,
     /// The most iterations of one EM session.
     pub em_iterations: usize,
     /// Rounds of (m, λ, u) estimation.
@@ -116,6 +118,7 @@ impl Default for Settings {
             blocking: None,
             max_block_pairs: 100_000,
             random_pairs: 1_000_000,
+            training_pairs: 2_000_000,
             em_iterations: 50,
             training_rounds: 2,
             seed: 42,
@@ -153,6 +156,11 @@ pub struct ScoredPair {
     pub weights: Vec<f32>,
 }
 
+/// Fewer candidate pairs than this: the default model is used instead of learning.
+pub const MIN_CANDIDATES_TO_LEARN: usize = 50;
+/// Fewer possible pairs than this: the default model is used instead of learning.
+pub const MIN_PAIRS_TO_LEARN: f64 = 5_000.0;
+
 /// What happened in a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostics {
@@ -165,6 +173,8 @@ pub struct Diagnostics {
     pub skipped_blocks: Vec<SkippedBlock>,
     pub random_pairs: u64,
     pub em_iterations: usize,
+    /// Whether the model was learned from the records (false: too few, defaults used).
+    pub learned: bool,
     /// Seconds per stage: features, blocking, learning, scoring, clustering.
     pub seconds: Vec<(String, f64)>,
     /// Comparisons scored per second in the scoring stage (all candidate pairs, every field).
@@ -337,7 +347,13 @@ fn run(
         None => blocking::default_rules(&schema),
     };
     let keys = blocking::record_keys(&features, &rules)?;
-    let found = blocking::candidates(&keys, &rules, n, split, settings.max_block_pairs);
+    let found = blocking::candidates(
+        &keys,
+        &rules,
+        Some(&features),
+        split,
+        settings.max_block_pairs,
+    );
     diagnostics.candidate_pairs = found.pairs.len() as u64;
     diagnostics.pairs_per_rule = rules
         .iter()
@@ -356,7 +372,9 @@ fn run(
     };
     diagnostics.all_pairs = all_pairs;
     let mut model = Model::default_for(&schema);
-    if n >= 2 && all_pairs >= 1.0 {
+    // Too few records or candidates to learn from: the default model, which suits people records.
+    diagnostics.learned = pairs.len() >= MIN_CANDIDATES_TO_LEARN && all_pairs >= MIN_PAIRS_TO_LEARN;
+    if diagnostics.learned {
         let random = if all_pairs <= settings.random_pairs as f64 {
             // Every pair: enumerate them.
             let all: Vec<(u32, u32)> = match split {
@@ -400,12 +418,23 @@ fn run(
             )
         };
         diagnostics.random_pairs = random.entries.iter().map(|e| e.2).sum::<f64>() as u64;
+        // EM on a uniform sample of the candidates when there are many: the estimates are the
+        // same and a million-record file learns in a second.
+        let stride = pairs.len().div_ceil(settings.training_pairs.max(1)).max(1);
         let candidates = count_patterns(
-            pairs.len(),
-            |i| (pairs[i].0 as usize, pairs[i].1 as usize),
+            pairs.len().div_ceil(stride),
+            |i| (pairs[i * stride].0 as usize, pairs[i * stride].1 as usize),
             &features,
             Some(&keys),
         );
+        let scale = stride as f64;
+        let candidates = Patterns {
+            entries: candidates
+                .entries
+                .into_iter()
+                .map(|(p, r, c)| (p, r, c * scale))
+                .collect(),
+        };
         let rule_fields: Vec<u32> = rules
             .iter()
             .map(|rule| {
@@ -578,4 +607,169 @@ pub fn find_duplicates(
             .then(x.index.cmp(&y.index))
     });
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people(rows: &[[&str; 5]]) -> Table {
+        let names = ["given_name", "surname", "date_of_birth", "phone", "city"];
+        Table {
+            ids: (0..rows.len()).map(|i| format!("p{i}")).collect(),
+            columns: names
+                .iter()
+                .enumerate()
+                .map(|(c, name)| Column {
+                    name: name.to_string(),
+                    kind: FieldKind::from_header(name),
+                    values: rows
+                        .iter()
+                        .map(|r| Some(r[c].to_string()).filter(|v| !v.is_empty()))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_new_record_finds_its_duplicate_with_an_explanation() {
+        let existing = people(&[
+            [
+                "María José",
+                "Hernández López",
+                "1990-05-12",
+                "+502 5555 1234",
+                "Quetzaltenango",
+            ],
+            ["Pedro", "García", "1978-11-20", "7777 6666", "Mixco"],
+            [
+                "José",
+                "Xicará Tzul",
+                "1985-03-02",
+                "(502) 4444-9876",
+                "Cobán",
+            ],
+        ]);
+        let model = Model::default_for(&existing.schema());
+        let query: Vec<Option<String>> = ["Chepe", "Xicara", "1985", "502-4444-9876", ""]
+            .iter()
+            .map(|v| Some(v.to_string()).filter(|v| !v.is_empty()))
+            .collect();
+        let found =
+            find_duplicates(&model, &existing, &query, 0.5, Country::from_alpha_2("GT")).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        let duplicate = &found[0];
+        assert_eq!(duplicate.id, "p2");
+        let levels: Vec<(&str, &str)> = duplicate
+            .explanation
+            .iter()
+            .map(|e| (e.field.as_str(), e.level.as_str()))
+            .collect();
+        assert_eq!(
+            levels,
+            [
+                ("given_name", "nickname"),
+                ("surname", "one_surname_in_common"),
+                ("date_of_birth", "partial_agrees"),
+                ("phone", "exact"),
+                ("city", "null"),
+            ]
+        );
+        assert!(
+            duplicate
+                .explanation
+                .iter()
+                .find(|e| e.field == "phone")
+                .unwrap()
+                .weight
+                > 10.0
+        );
+        let total: f64 =
+            duplicate.explanation.iter().map(|e| e.weight).sum::<f64>() + model.prior_weight();
+        assert!((total - duplicate.match_weight).abs() < 1e-3);
+        // A model for other columns is refused.
+        assert!(find_duplicates(&model, &existing, &query[..2], 0.5, None).is_err());
+    }
+
+    #[test]
+    fn empty_and_single_record_tables_give_empty_results() {
+        let empty = people(&[]);
+        let linkage = dedupe(&empty, &Settings::default(), &NoProgress).unwrap();
+        assert!(linkage.pairs.is_empty());
+        let one = people(&[["Ana", "López", "1990", "", ""]]);
+        let linkage = dedupe(
+            &one,
+            &Settings {
+                cluster: Some(ClusterMethod::Connected),
+                ..Settings::default()
+            },
+            &NoProgress,
+        )
+        .unwrap();
+        assert!(linkage.pairs.is_empty());
+        assert_eq!(linkage.clusters, Some(vec![0]));
+        let linkage = link(&one, &empty, &Settings::default(), &NoProgress).unwrap();
+        assert!(linkage.pairs.is_empty());
+    }
+
+    #[test]
+    fn bad_settings_and_ragged_tables_are_errors() {
+        let mut table = people(&[["Ana", "López", "1990", "", ""]]);
+        let bad = Settings {
+            threshold: 1.5,
+            ..Settings::default()
+        };
+        assert_eq!(
+            dedupe(&table, &bad, &NoProgress).unwrap_err(),
+            LinkageError::BadThreshold(1.5)
+        );
+        let rule = Settings {
+            blocking: Some(vec![BlockingRule::parse("nope").unwrap()]),
+            ..Settings::default()
+        };
+        assert!(matches!(
+            dedupe(&table, &rule, &NoProgress),
+            Err(LinkageError::BadRule { .. })
+        ));
+        table.columns[0].values.push(None);
+        assert!(matches!(
+            dedupe(&table, &Settings::default(), &NoProgress),
+            Err(LinkageError::RaggedColumn { .. })
+        ));
+    }
+
+    #[test]
+    fn runs_are_reproducible_and_pairs_are_ordered() {
+        let records = [
+            [
+                "María José",
+                "Hernández López",
+                "1990-05-12",
+                "+502 5555 1234",
+                "Quetzaltenango",
+            ],
+            [
+                "Maria Jose",
+                "Hernandez",
+                "1990-12-05",
+                "55551234",
+                "quetzaltenango",
+            ],
+            ["Pedro", "García", "1978-11-20", "7777 6666", "Mixco"],
+            ["Pedro", "Garcia", "1978-11-20", "", "Mixco"],
+        ];
+        let table = people(&records);
+        let settings = Settings {
+            default_country: Country::from_alpha_2("GT"),
+            explain: true,
+            ..Settings::default()
+        };
+        let first = dedupe(&table, &settings, &NoProgress).unwrap();
+        let second = dedupe(&table, &settings, &NoProgress).unwrap();
+        assert_eq!(first.pairs, second.pairs);
+        let pairs: Vec<(u32, u32)> = first.pairs.iter().map(|p| (p.left, p.right)).collect();
+        assert_eq!(pairs, [(0, 1), (2, 3)]);
+        assert!(first.pairs.iter().all(|p| p.weights.len() == 5));
+    }
 }

@@ -96,6 +96,9 @@ impl Model {
     }
 }
 
+/// Term frequencies from fewer values than this are noise: no adjustment.
+const MIN_VALUES_FOR_TERM_FREQUENCY: u32 = 200;
+
 /// A model ready for scoring: weights per field and level, and term-frequency adjustments per
 /// distinct value, precomputed for one set of features.
 #[derive(Debug)]
@@ -116,27 +119,28 @@ impl<'a> Scorer<'a> {
         for (field, params) in features.fields.iter().zip(&model.fields) {
             let levels = params.m.len();
             let w: Vec<f32> = (0..levels).map(|l| params.weight(l) as f32).collect();
-            let adjusted = if params.term_frequency && field.non_null > 0 {
-                // Exact agreement on a value of frequency tf weighs log2(m_exact / tf): more than
-                // average for a rare value, less for a common one; never below the next level.
-                let floor = w[2..levels - 1]
-                    .iter()
-                    .copied()
-                    .fold(0.0f32, f32::max)
-                    .min(w[1]);
-                let m = params.m[1];
-                let n = field.non_null as f64;
-                field
-                    .counts
-                    .iter()
-                    .map(|count| {
-                        let tf = (*count as f64 / n).max(1.0 / n);
-                        ((m / tf.max(params.u[1] * 1e-3)).log2() as f32).max(floor)
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            let adjusted =
+                if params.term_frequency && field.non_null >= MIN_VALUES_FOR_TERM_FREQUENCY {
+                    // Exact agreement on a value of frequency tf weighs log2(m_exact / tf): more than
+                    // average for a rare value, less for a common one; never below the next level.
+                    let floor = w[2..levels - 1]
+                        .iter()
+                        .copied()
+                        .fold(0.0f32, f32::max)
+                        .min(w[1]);
+                    let m = params.m[1];
+                    let n = field.non_null as f64;
+                    field
+                        .counts
+                        .iter()
+                        .map(|count| {
+                            let tf = (*count as f64 / n).max(1.0 / n);
+                            ((m / tf.max(params.u[1] * 1e-3)).log2() as f32).max(floor)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
             weights.push(w);
             exact.push(adjusted);
         }
@@ -152,7 +156,7 @@ impl<'a> Scorer<'a> {
     #[inline]
     fn weight_at(&self, f: usize, level: u8, a: usize) -> f32 {
         if level == 1 && !self.exact[f].is_empty() {
-            let id = self.features.fields[f].ids[a];
+            let id = self.features.rows[a * self.weights.len() + f];
             debug_assert!(id != NULL);
             self.exact[f][id as usize]
         } else {
@@ -261,6 +265,12 @@ pub(crate) fn estimate_u(model: &mut Model, random: &Patterns) {
     }
 }
 
+/// The smallest m: no level is treated as impossible among matches (at most about −13 bits).
+const M_FLOOR: f64 = 1e-4;
+
+/// A field agreeing exactly in this share of a session's pairs is taken as forced by the rule.
+const FORCED_AGREEMENT: f64 = 0.995;
+
 /// Expectation-maximisation of m on candidate pairs, with u fixed, Splink-style: one session per
 /// blocking rule on the pairs that rule found, ignoring the fields the rule blocked on (their
 /// agreement was forced by the blocking); m of a field is averaged over the sessions that saw it.
@@ -274,9 +284,9 @@ pub(crate) fn estimate_m(
     let fields = model.fields.len();
     let (_, lu) = log_tables(&model.fields);
     let mut sum_m: Vec<Vec<f64>> = model.fields.iter().map(|f| vec![0.0; f.m.len()]).collect();
-    let mut sessions = vec![0usize; fields];
+    let mut sessions = vec![0.0f64; fields];
     let mut longest = 0;
-    for (rule, mask) in rule_fields.iter().enumerate() {
+    for (rule, rule_mask) in rule_fields.iter().enumerate() {
         let entries: Vec<&(u64, u32, f64)> = candidates
             .entries
             .iter()
@@ -286,6 +296,27 @@ pub(crate) fn estimate_m(
         if total < 10.0 {
             continue;
         }
+        // Fields that (nearly) always agree in this session are forced by the rule, not evidence:
+        // a given name fixes the sex, a city the nationality. They are left out like the rule's own
+        // fields, or EM takes their agreement for matches.
+        let mut mask = *rule_mask;
+        for f in 0..fields {
+            let (mut agree, mut present) = (0.0, 0.0);
+            for (pattern, _, count) in &entries {
+                match level_of(*pattern, f) {
+                    0 => {}
+                    1 => {
+                        agree += count;
+                        present += count;
+                    }
+                    _ => present += count,
+                }
+            }
+            if present > 0.0 && agree / present >= FORCED_AGREEMENT {
+                mask |= 1 << f;
+            }
+        }
+        let mask = &mask;
         let mut m: Vec<Vec<f64>> = model.fields.iter().map(|f| f.m.clone()).collect();
         let mut lambda = 0.5;
         let mut iterations = 0;
@@ -316,7 +347,7 @@ pub(crate) fn estimate_m(
                     continue;
                 }
                 for level in 1..acc[f].len() {
-                    let value = (acc[f][level] / total_f).max(1e-6);
+                    let value = (acc[f][level] / total_f).max(M_FLOOR);
                     change = change.max((value - m[f][level]).abs());
                     m[f][level] = value;
                 }
@@ -329,20 +360,25 @@ pub(crate) fn estimate_m(
             }
         }
         longest = longest.max(iterations);
+        // Sessions are weighted by their share of matches to the 8th power (nearly the purest
+        // session that saw the field): EM separates matches best
+        // where they are common (pairs sharing a phone), while a rule that pairs thousands of
+        // namesakes can settle on a wrong split (same city rather than same person).
+        let weight = lambda.powi(8);
         for f in 0..fields {
             if mask & (1 << f) == 0 {
-                sessions[f] += 1;
+                sessions[f] += weight;
                 for level in 1..m[f].len() {
-                    sum_m[f][level] += m[f][level];
+                    sum_m[f][level] += weight * m[f][level];
                 }
             }
         }
     }
     for f in 0..fields {
-        if sessions[f] > 0 {
+        if sessions[f] > 0.0 {
             let levels = model.fields[f].m.len();
             for level in 1..levels {
-                model.fields[f].m[level] = sum_m[f][level] / sessions[f] as f64;
+                model.fields[f].m[level] = sum_m[f][level] / sessions[f];
             }
             let norm: f64 = model.fields[f].m[1..].iter().sum();
             for level in 1..levels {

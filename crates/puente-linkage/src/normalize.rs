@@ -192,6 +192,11 @@ impl Nicknames {
         self.groups.get(folded).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The canonical name of a group.
+    pub fn canonical(&self, group: u32) -> &str {
+        &self.canonical[group as usize]
+    }
+
     /// The canonical names of a name: `canonical_names("chepe") == ["José"]`.
     pub fn canonical_names(&self, name: &str) -> Vec<&str> {
         self.groups(&fold(name))
@@ -413,5 +418,25 @@ mod tests {
         assert_ne!(phonetic("Castro"), phonetic("Castillo"));
         assert_eq!(phonetic("Chávez"), "chabes");
         assert_eq!(phonetic(""), "");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn folding_is_idempotent(text in "\\PC{0,40}") {
+            let once = fold(&text);
+            prop_assert_eq!(fold(&once), once.clone());
+            prop_assert!(!once.starts_with(' ') && !once.ends_with(' ') && !once.contains("  "));
+        }
+
+        #[test]
+        fn phonetic_keys_ignore_accents_and_case(text in "[a-zA-ZáéíóúñÁÉÍÓÚÑ ]{0,20}") {
+            prop_assert_eq!(phonetic(&text), phonetic(&fold(&text).to_uppercase()));
+        }
     }
 }

@@ -6,7 +6,8 @@ use puente_core::domain::{Case, Organisation, PartialDate, Person, PhoneNumber};
 use puente_core::htcds::{CaseStatus, Gender, OrganisationType};
 use puente_core::{Country, Vocabulary};
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::Sqlite;
 use sqlx::{Row, SqliteConnection};
 
 use crate::audit::{self, NewAuditEntry};
@@ -256,35 +257,59 @@ fn audit_entry(
     }
 }
 
+/// A query with bound values: a plain query or a scalar query.
+trait BindValues<'q>: Sized {
+    fn bind_value<T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>>(self, value: T) -> Self;
+}
+
+impl<'q> BindValues<'q> for sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
+    fn bind_value<T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>>(self, value: T) -> Self {
+        self.bind(value)
+    }
+}
+
+impl<'q, O> BindValues<'q> for sqlx::query::QueryScalar<'q, Sqlite, O, SqliteArguments<'q>> {
+    fn bind_value<T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>>(self, value: T) -> Self {
+        self.bind(value)
+    }
+}
+
+/// Binds a person's thirteen columns, in the order `persons` lists them from `given_name` to
+/// `current_place`.
+fn bind_person<'q, Q: BindValues<'q>>(query: Q, person: &'q Person) -> Q {
+    query
+        .bind_value(&person.given_name)
+        .bind_value(&person.middle_name)
+        .bind_value(&person.surname)
+        .bind_value(&person.second_surname)
+        .bind_value(&person.alias)
+        .bind_value(person.sex.map(|s| s.code()))
+        .bind_value(person.date_of_birth.map(|d| d.to_string()))
+        .bind_value(person.estimated_age.map(i64::from))
+        .bind_value(person.nationality.map(|c| c.alpha_2()))
+        .bind_value(serde_json::to_string(&person.languages).unwrap_or_else(|_| "[]".into()))
+        .bind_value(person.phone.as_ref().map(|p| p.as_str().to_string()))
+        .bind_value(person.current_country.map(|c| c.alpha_2()))
+        .bind_value(&person.current_place)
+}
+
 async fn insert_person(
     connection: &mut SqliteConnection,
     organisation_id: i64,
     person: &Person,
     now: &str,
 ) -> StoreResult<i64> {
-    let id = sqlx::query_scalar(
+    let insert = sqlx::query_scalar(
         "INSERT INTO persons (organisation_id, given_name, middle_name, surname, second_surname, alias, sex,
              date_of_birth, estimated_age, nationality, languages, phone, current_country, current_place, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(organisation_id)
-    .bind(&person.given_name)
-    .bind(&person.middle_name)
-    .bind(&person.surname)
-    .bind(&person.second_surname)
-    .bind(&person.alias)
-    .bind(person.sex.map(|s| s.code()))
-    .bind(person.date_of_birth.map(|d| d.to_string()))
-    .bind(person.estimated_age.map(i64::from))
-    .bind(person.nationality.map(|c| c.alpha_2()))
-    .bind(serde_json::to_string(&person.languages).unwrap_or_else(|_| "[]".into()))
-    .bind(person.phone.as_ref().map(|p| p.as_str().to_string()))
-    .bind(person.current_country.map(|c| c.alpha_2()))
-    .bind(&person.current_place)
-    .bind(now)
-    .bind(now)
-    .fetch_one(&mut *connection)
-    .await?;
+    .bind(organisation_id);
+    let id = bind_person(insert, person)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *connection)
+        .await?;
     Ok(id)
 }
 
@@ -294,28 +319,16 @@ async fn update_person(
     person: &Person,
     now: &str,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE persons SET given_name = ?, middle_name = ?, surname = ?, second_surname = ?, alias = ?, sex = ?,
              date_of_birth = ?, estimated_age = ?, nationality = ?, languages = ?, phone = ?, current_country = ?,
              current_place = ?, updated_at = ? WHERE id = ?",
-    )
-    .bind(&person.given_name)
-    .bind(&person.middle_name)
-    .bind(&person.surname)
-    .bind(&person.second_surname)
-    .bind(&person.alias)
-    .bind(person.sex.map(|s| s.code()))
-    .bind(person.date_of_birth.map(|d| d.to_string()))
-    .bind(person.estimated_age.map(i64::from))
-    .bind(person.nationality.map(|c| c.alpha_2()))
-    .bind(serde_json::to_string(&person.languages).unwrap_or_else(|_| "[]".into()))
-    .bind(person.phone.as_ref().map(|p| p.as_str().to_string()))
-    .bind(person.current_country.map(|c| c.alpha_2()))
-    .bind(&person.current_place)
-    .bind(now)
-    .bind(person_id)
-    .execute(&mut *connection)
-    .await?;
+    );
+    bind_person(update, person)
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut *connection)
+        .await?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::audit::{self, NewAuditEntry};
 use crate::sqlite::SqliteStore;
-use crate::{Actor, CtdcStore, StoreError, StoreResult};
+use crate::{Actor, CtdcStore, ExportSink, StoreError, StoreResult};
 
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -48,17 +48,45 @@ fn push_cell(
 /// Records per page when exporting.
 const EXPORT_PAGE: usize = 10_000;
 
-fn cell_from_json(value: serde_json::Value, kind: ColumnKind) -> Option<Cell> {
+/// A cell as SQLite's `json_array` writes it: null, an integer or a string.
+enum JsonCell {
+    Null,
+    Integer(i64),
+    Text(Box<str>),
+}
+
+impl<'de> serde::Deserialize<'de> for JsonCell {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = JsonCell;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("null, an integer or a string")
+            }
+            fn visit_unit<E>(self) -> Result<JsonCell, E> {
+                Ok(JsonCell::Null)
+            }
+            fn visit_i64<E>(self, value: i64) -> Result<JsonCell, E> {
+                Ok(JsonCell::Integer(value))
+            }
+            fn visit_u64<E>(self, value: u64) -> Result<JsonCell, E> {
+                Ok(JsonCell::Integer(value as i64))
+            }
+            fn visit_str<E>(self, value: &str) -> Result<JsonCell, E> {
+                Ok(JsonCell::Text(value.into()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+fn cell_from_json(value: JsonCell, kind: ColumnKind) -> Option<Cell> {
     match (value, kind) {
-        (serde_json::Value::Null, _) => None,
-        (serde_json::Value::Number(number), ColumnKind::Year) => {
-            number.as_u64().map(|year| Cell::Year(year as u16))
-        }
-        (serde_json::Value::Number(number), ColumnKind::Flag) => {
-            number.as_u64().map(|flag| Cell::Flag(flag != 0))
-        }
-        (serde_json::Value::String(text), _) => Some(Cell::Text(text.into())),
-        (other, _) => Some(Cell::Text(other.to_string().into())),
+        (JsonCell::Null, _) => None,
+        (JsonCell::Integer(year), ColumnKind::Year) => Some(Cell::Year(year as u16)),
+        (JsonCell::Integer(flag), ColumnKind::Flag) => Some(Cell::Flag(flag != 0)),
+        (JsonCell::Integer(number), _) => Some(Cell::Text(number.to_string().into())),
+        (JsonCell::Text(text), _) => Some(Cell::Text(text)),
     }
 }
 
@@ -164,7 +192,7 @@ impl CtdcStore for SqliteStore {
         })
     }
 
-    async fn export_ctdc(&self, actor: &Actor) -> StoreResult<Vec<CtdcRecord>> {
+    async fn export_ctdc(&self, actor: &Actor, on_page: &mut ExportSink<'_>) -> StoreResult<u64> {
         // Rows are read in pages of EXPORT_PAGE records, each page one row of JSON built by SQLite:
         // one hand-over from SQLite's worker thread per page instead of one per record.
         let json_columns = COLUMNS
@@ -179,7 +207,7 @@ impl CtdcStore for SqliteStore {
         // The read and its audit entry share one transaction on the writer, so an export is never
         // left unrecorded.
         let mut transaction = self.writer.begin().await?;
-        let mut records = Vec::new();
+        let mut exported = 0_u64;
         let mut last_id = 0_i64;
         loop {
             let (page_last_id, page): (Option<i64>, String) = sqlx::query_as(&sql)
@@ -190,16 +218,21 @@ impl CtdcStore for SqliteStore {
                 break;
             };
             last_id = page_last_id;
-            let rows: Vec<Vec<serde_json::Value>> = serde_json::from_str(&page)
+            let rows: Vec<Vec<JsonCell>> = serde_json::from_str(&page)
                 .map_err(|error| StoreError::Invalid(format!("stored CTDC page: {error}")))?;
-            for row in rows {
-                let cells = row
-                    .into_iter()
-                    .zip(COLUMNS.iter())
-                    .map(|(value, (_, kind))| cell_from_json(value, *kind))
-                    .collect();
-                records.push(CtdcRecord { cells });
-            }
+            let records: Vec<CtdcRecord> = rows
+                .into_iter()
+                .map(|row| {
+                    let cells = row
+                        .into_iter()
+                        .zip(COLUMNS.iter())
+                        .map(|(value, (_, kind))| cell_from_json(value, *kind))
+                        .collect();
+                    CtdcRecord { cells }
+                })
+                .collect();
+            exported += records.len() as u64;
+            on_page(&records)?;
         }
         audit::append(
             &mut transaction,
@@ -209,12 +242,12 @@ impl CtdcStore for SqliteStore {
                 action: "export".into(),
                 record_type: "ctdc".into(),
                 record_id: None,
-                detail: format!("{} records", records.len()),
+                detail: format!("{exported} records"),
             },
         )
         .await?;
         transaction.commit().await?;
-        Ok(records)
+        Ok(exported)
     }
 
     async fn ctdc_stats(&self, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>> {

@@ -71,6 +71,9 @@ impl Actor {
     }
 }
 
+/// Receives the pages of an export.
+pub type ExportSink<'a> = dyn FnMut(&[CtdcRecord]) -> StoreResult<()> + Send + 'a;
+
 /// The CTDC dataset in the store.
 #[async_trait]
 pub trait CtdcStore: Send + Sync {
@@ -85,8 +88,10 @@ pub trait CtdcStore: Send + Sync {
         records: &[CtdcRecord],
         replace: bool,
     ) -> StoreResult<CtdcImportSummary>;
-    /// Every stored record, in import order. Audited as an export.
-    async fn export_ctdc(&self, actor: &Actor) -> StoreResult<Vec<CtdcRecord>>;
+    /// Hands every stored record, in import order, to `on_page`, a page at a time, and returns how
+    /// many there were. Audited as an export; an error from `on_page` stops the export and leaves no
+    /// audit entry, as nothing was exported.
+    async fn export_ctdc(&self, actor: &Actor, on_page: &mut ExportSink<'_>) -> StoreResult<u64>;
     /// Counts grouped by CTDC columns (by index), largest first.
     async fn ctdc_stats(&self, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>>;
     /// How many records are stored.

@@ -238,7 +238,15 @@ async fn importing_the_same_file_twice_is_refused_and_replace_replaces() {
     assert_eq!((summary.records, summary.replaced), (2, 3));
     assert_eq!(store.ctdc_count().await.unwrap(), 2);
 
-    let exported = store.export_ctdc(&cli).await.unwrap();
+    let mut exported = Vec::new();
+    let count = store
+        .export_ctdc(&cli, &mut |page| {
+            exported.extend_from_slice(page);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
     assert_eq!(exported, records);
     let actions: Vec<String> = store
         .audit_entries(&AuditQuery::default())

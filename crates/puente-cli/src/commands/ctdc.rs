@@ -192,25 +192,36 @@ pub fn export(db: Option<PathBuf>, command: ExportCommand) -> anyhow::Result<Exi
     let ExportCommand::Ctdc(args) = command;
     let started = Instant::now();
     let (runtime, store) = open_store(db)?;
-    let records = runtime.block_on(store.export_ctdc(&Actor::command_line()))?;
-    runtime.block_on(store.close());
-    // Write to a temporary file beside the target and rename, so a failed export leaves no half file.
+    // Write to a temporary file beside the target and rename it at the end, so a failed export
+    // leaves no half-written file.
     let directory = args
         .out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(directory)
+    let temporary = tempfile::NamedTempFile::new_in(directory)
         .with_context(|| format!("cannot write in {}", directory.display()))?;
-    ctdc::write_ctdc_csv(std::io::BufWriter::new(temporary.as_file_mut()), &records)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    temporary.as_file_mut().flush()?;
+    let mut writer =
+        ctdc::CtdcCsvWriter::new(std::io::BufWriter::with_capacity(1 << 20, temporary))?;
+    let exported = runtime.block_on(store.export_ctdc(&Actor::command_line(), &mut |page| {
+        page.iter()
+            .try_for_each(|record| writer.write(record))
+            .map_err(|error| {
+                puente_store::StoreError::Invalid(format!(
+                    "cannot write {}: {error}",
+                    args.out.display()
+                ))
+            })
+    }))?;
+    runtime.block_on(store.close());
+    let temporary = writer.finish()?.into_inner().map_err(|error| {
+        anyhow::anyhow!("cannot write {}: {}", args.out.display(), error.error())
+    })?;
     temporary
         .persist(&args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     eprintln!(
-        "Exported {} CTDC records to {} in {:.2?}.",
-        records.len(),
+        "Exported {exported} CTDC records to {} in {:.2?}.",
         args.out.display(),
         started.elapsed()
     );

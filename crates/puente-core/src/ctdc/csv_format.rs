@@ -214,27 +214,59 @@ fn csv_error(error: &csv::Error) -> CtdcReadError {
     }
 }
 
-/// Writes records as the canonical CSV: the 63-column header, comma-separated, empty for missing,
-/// LF line ends, quoted only where a value needs it.
+/// Writes the canonical CSV: the 63-column header, comma-separated, empty for missing, LF line
+/// ends, quoted only where a value needs it. Records may come in any number of batches.
+pub struct CtdcCsvWriter<W: std::io::Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> CtdcCsvWriter<W> {
+    /// Starts the file with its header line.
+    pub fn new(writer: W) -> Result<CtdcCsvWriter<W>, csv::Error> {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(writer);
+        writer.write_record(COLUMNS.iter().map(|(name, _)| *name))?;
+        Ok(CtdcCsvWriter { writer })
+    }
+
+    pub fn write(&mut self, record: &CtdcRecord) -> Result<(), csv::Error> {
+        let mut number = [0_u8; 8];
+        for cell in &record.cells {
+            match cell {
+                None => self.writer.write_field([])?,
+                Some(super::Cell::Flag(true)) => self.writer.write_field("1")?,
+                Some(super::Cell::Flag(false)) => self.writer.write_field("0")?,
+                Some(super::Cell::Year(year)) => {
+                    let mut cursor = std::io::Cursor::new(&mut number[..]);
+                    std::io::Write::write_fmt(&mut cursor, format_args!("{year}"))?;
+                    let length = cursor.position() as usize;
+                    self.writer.write_field(&number[..length])?
+                }
+                Some(super::Cell::Text(text)) => self.writer.write_field(text.as_bytes())?,
+            }
+        }
+        self.writer.write_record(None::<&[u8]>)
+    }
+
+    /// Flushes and hands back the underlying writer.
+    pub fn finish(self) -> Result<W, csv::Error> {
+        self.writer
+            .into_inner()
+            .map_err(|error| csv::Error::from(error.into_error()))
+    }
+}
+
+/// Writes records as the canonical CSV in one go (see [`CtdcCsvWriter`]).
 pub fn write_ctdc_csv<'a, W: std::io::Write>(
     writer: W,
     records: impl IntoIterator<Item = &'a CtdcRecord>,
 ) -> Result<(), csv::Error> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(writer);
-    writer.write_record(COLUMNS.iter().map(|(name, _)| *name))?;
-    let mut fields: Vec<String> = Vec::with_capacity(COLUMN_COUNT);
+    let mut writer = CtdcCsvWriter::new(writer)?;
     for record in records {
-        fields.clear();
-        fields.extend(record.cells.iter().map(|cell| {
-            cell.as_ref()
-                .map(super::Cell::to_csv_text)
-                .unwrap_or_default()
-        }));
-        writer.write_record(&fields)?;
+        writer.write(record)?;
     }
-    writer.flush()?;
+    writer.finish()?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@
 mod csv_format;
 
 pub use csv_format::{
-    read_ctdc_csv, write_ctdc_csv, CtdcFile, CtdcReadError, ReadOptions, RejectedRow,
+    read_ctdc_csv, write_ctdc_csv, CtdcCsvWriter, CtdcFile, CtdcReadError, ReadOptions, RejectedRow,
 };
 
 use crate::country::Country;
