@@ -4,7 +4,9 @@
 
 use puente_core::domain::{Case, PartialDate, Person, PhoneNumber, VictimContext};
 use puente_core::htcds::{
-    Gender, MethodOfControl, MethodOfRecruitment, TraffickingStatus, TypeOfExploitation,
+    Gender, MethodOfControl, MethodOfRecruitment, RelationshipToTrafficker, TraffickingStatus,
+    TraffickingStatusDecidedBy, TypeOfExploitation, TypeOfLabour, TypeOfSexExploitation,
+    Vulnerability,
 };
 use puente_core::{Country, Lang, Vocabulary};
 use puente_screening::{PersonContext, ScreeningInput, ScreeningResult, Sex};
@@ -350,6 +352,19 @@ pub fn apply_victim_form(fields: &FormFields, victim: &mut VictimContext) -> Res
     victim.types_of_exploitation = codes::<TypeOfExploitation>(fields, "types_of_exploitation")?;
     victim.recruitment_methods = codes::<MethodOfRecruitment>(fields, "recruitment_methods")?;
     victim.methods_of_control = codes::<MethodOfControl>(fields, "methods_of_control")?;
+    victim.status_decided_by = fields
+        .get("status_decided_by")
+        .map(|code| {
+            TraffickingStatusDecidedBy::parse_code(code)
+                .map_err(|error| AppError::Invalid(error.to_string()))
+        })
+        .transpose()?;
+    victim.types_of_labour = codes::<TypeOfLabour>(fields, "types_of_labour")?;
+    victim.types_of_sex_exploitation =
+        codes::<TypeOfSexExploitation>(fields, "types_of_sex_exploitation")?;
+    victim.relationship_to_trafficker =
+        codes::<RelationshipToTrafficker>(fields, "relationship_to_trafficker")?;
+    victim.vulnerabilities = codes::<Vulnerability>(fields, "vulnerabilities")?;
     Ok(())
 }
 

@@ -77,6 +77,12 @@ victim-types-of-exploitation = Types of exploitation
 victim-recruitment-methods = How the person was recruited
 victim-methods-of-control = Methods of control
 
+victim-status-decided-by = Status decided by
+victim-types-of-labour = Types of labour exploitation
+victim-types-of-sex-exploitation = Types of sexual exploitation
+victim-relationship-to-trafficker = Relationship to the trafficker
+victim-vulnerabilities = Vulnerabilities
+
 form-save = Save
 notice-saved = Saved.
 

@@ -77,6 +77,12 @@ victim-types-of-exploitation = Tipos de explotación
 victim-recruitment-methods = Cómo fue captada la persona
 victim-methods-of-control = Métodos de control
 
+victim-status-decided-by = Situación determinada por
+victim-types-of-labour = Tipos de explotación laboral
+victim-types-of-sex-exploitation = Tipos de explotación sexual
+victim-relationship-to-trafficker = Relación con el tratante
+victim-vulnerabilities = Vulnerabilidades
+
 form-save = Guardar
 notice-saved = Guardado.
 

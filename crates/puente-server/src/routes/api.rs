@@ -200,6 +200,16 @@ pub async fn update_case(
         case_id,
         request.version,
         |case| {
+            // Consents already recorded keep who recorded them; a consent added now is recorded
+            // by this user, whatever the request says.
+            let mut replacement = replacement;
+            for (index, consent) in replacement.consents.iter_mut().enumerate() {
+                consent.recorded_by = case
+                    .consents
+                    .get(index)
+                    .map(|existing| existing.recorded_by.clone())
+                    .unwrap_or_else(|| principal.user.email.clone());
+            }
             *case = replacement;
             Ok(())
         },

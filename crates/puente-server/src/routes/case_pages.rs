@@ -8,8 +8,9 @@ use axum::Form;
 use minijinja::{context, Value};
 use puente_core::domain::{Case, Consent, Person, TraffickingEvent};
 use puente_core::htcds::{
-    CaseStatus, ConsentScope, Gender, MethodOfControl, MethodOfRecruitment, TraffickingEventType,
-    TraffickingStatus, TypeOfExploitation,
+    CaseStatus, ConsentScope, Gender, MethodOfControl, MethodOfRecruitment,
+    RelationshipToTrafficker, TraffickingEventType, TraffickingStatus, TraffickingStatusDecidedBy,
+    TypeOfExploitation, TypeOfLabour, TypeOfSexExploitation, Vulnerability,
 };
 use puente_core::{Lang, Vocabulary};
 use puente_screening::questionnaire::{
@@ -102,6 +103,11 @@ struct CaseFormValues {
     types_of_exploitation: Vec<String>,
     recruitment_methods: Vec<String>,
     methods_of_control: Vec<String>,
+    status_decided_by: String,
+    types_of_labour: Vec<String>,
+    types_of_sex_exploitation: Vec<String>,
+    relationship_to_trafficker: Vec<String>,
+    vulnerabilities: Vec<String>,
     status: String,
 }
 
@@ -168,6 +174,15 @@ impl CaseFormValues {
                     .map(|v| v.code())
                     .collect(),
             ),
+            status_decided_by: case
+                .victim
+                .status_decided_by
+                .map(|by| by.code().to_string())
+                .unwrap_or_default(),
+            types_of_labour: codes_of(&case.victim.types_of_labour),
+            types_of_sex_exploitation: codes_of(&case.victim.types_of_sex_exploitation),
+            relationship_to_trafficker: codes_of(&case.victim.relationship_to_trafficker),
+            vulnerabilities: codes_of(&case.victim.vulnerabilities),
             status: case.status.code().to_string(),
         }
     }
@@ -194,9 +209,22 @@ impl CaseFormValues {
             types_of_exploitation: list("types_of_exploitation"),
             recruitment_methods: list("recruitment_methods"),
             methods_of_control: list("methods_of_control"),
+            status_decided_by: text("status_decided_by"),
+            types_of_labour: list("types_of_labour"),
+            types_of_sex_exploitation: list("types_of_sex_exploitation"),
+            relationship_to_trafficker: list("relationship_to_trafficker"),
+            vulnerabilities: list("vulnerabilities"),
             status: text("status"),
         }
     }
+}
+
+/// The codes of vocabulary values, for a form.
+fn codes_of<V: Vocabulary>(values: &[V]) -> Vec<String> {
+    values
+        .iter()
+        .map(|value| value.code().to_string())
+        .collect()
 }
 
 fn case_form_choices(lang: Lang) -> Value {
@@ -207,6 +235,11 @@ fn case_form_choices(lang: Lang) -> Value {
         exploitation_types => vocabulary_choices::<TypeOfExploitation>(lang),
         recruitment_methods => vocabulary_choices::<MethodOfRecruitment>(lang),
         methods_of_control => vocabulary_choices::<MethodOfControl>(lang),
+        decided_by => vocabulary_choices::<TraffickingStatusDecidedBy>(lang),
+        labour_types => vocabulary_choices::<TypeOfLabour>(lang),
+        sex_exploitation_types => vocabulary_choices::<TypeOfSexExploitation>(lang),
+        relationships => vocabulary_choices::<RelationshipToTrafficker>(lang),
+        vulnerabilities => vocabulary_choices::<Vulnerability>(lang),
         statuses => vocabulary_choices::<CaseStatus>(lang),
     }
 }
@@ -359,6 +392,29 @@ fn victim_rows(case: &Case, lang: Lang) -> Vec<Row> {
         (
             "victim-methods-of-control",
             labels(&victim.methods_of_control, lang),
+        ),
+        (
+            "victim-status-decided-by",
+            victim
+                .status_decided_by
+                .map(|by| by.label_in(lang).to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "victim-types-of-labour",
+            labels(&victim.types_of_labour, lang),
+        ),
+        (
+            "victim-types-of-sex-exploitation",
+            labels(&victim.types_of_sex_exploitation, lang),
+        ),
+        (
+            "victim-relationship-to-trafficker",
+            labels(&victim.relationship_to_trafficker, lang),
+        ),
+        (
+            "victim-vulnerabilities",
+            labels(&victim.vulnerabilities, lang),
         ),
     ];
     candidates

@@ -1317,3 +1317,104 @@ async fn pages_are_not_cached_framed_or_sniffed_and_are_compressed_for_slow_conn
         .unwrap()
         .starts_with("text/css"));
 }
+
+#[tokio::test]
+async fn the_edit_form_saves_the_person_and_victim_context_and_refuses_a_stale_version() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Irma").await;
+    let form = app
+        .page(&client, &format!("/cases/{id}/edit"), StatusCode::OK)
+        .await;
+    assert!(form.contains("value=\"Irma\""));
+    let csrf = csrf_token_of(&form);
+    let version = hidden_field(&form, "version").unwrap();
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("version", version.as_str()),
+        ("given_name", "Irma Luz"),
+        ("surname", "Pérez"),
+        ("sex", "Female"),
+        ("status", "FollowUp"),
+        ("status_decided_by", "NGO"),
+        ("vulnerabilities", "Poverty"),
+        ("vulnerabilities", "Migration"),
+        ("types_of_labour", "DomesticWork"),
+    ];
+    let saved = client
+        .post(app.url(&format!("/cases/{id}/edit")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let case: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["person"]["given_name"], "Irma Luz");
+    assert_eq!(case["status"], "FollowUp");
+    assert_eq!(
+        case["victim"]["vulnerabilities"],
+        json!(["Poverty", "Migration"])
+    );
+    assert_eq!(case["victim"]["status_decided_by"], "NGO");
+    let html = app
+        .page(&client, &format!("/cases/{id}"), StatusCode::OK)
+        .await;
+    assert!(html.contains("Pobreza") && html.contains("Trabajo doméstico"));
+    // The same form again, with the version it was loaded at: refused, nothing overwritten.
+    let stale = client
+        .post(app.url(&format!("/cases/{id}/edit")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    // A bad date comes back as the form, with the message and what was typed.
+    let bad = client
+        .post(app.url(&format!("/cases/{id}/edit")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("version", "2"),
+            ("given_name", "Irma"),
+            ("date_of_birth", "1999-02-30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("1999-02-30") && html.contains("role=\"alert\""));
+}
+
+#[tokio::test]
+async fn a_consent_added_through_the_api_is_recorded_by_the_caller_whatever_the_request_says() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Zoila").await;
+    let mut case: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    case["consents"] = json!([{ "scopes": ["identity"], "given_on": "2026-11-01", "recorded_by": "someone@else.org" }]);
+    assert_eq!(
+        app.put(&token, &format!("/api/v1/cases/{id}"), &case)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let stored: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["consents"][0]["recorded_by"], ADVOCATE);
+}
