@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
 use crate::routes::case_pages::case_audit_entries;
 use crate::routes::pages::{
-    change_user_role, create_user_in_organisation, organisation_counts, suppressed, DIMENSIONS,
+    change_user_role, create_user_in_organisation, organisation_counts, DIMENSIONS,
 };
 use crate::AppState;
 
@@ -414,7 +414,8 @@ pub struct StatsParameters {
 }
 
 /// `GET /api/v1/stats?by=nationality`: counts of the organisation's cases, every count under 3
-/// suppressed (`"count": null, "suppressed": true`), no totals.
+/// suppressed (`"count": null, "suppressed": true`), and as many others as it takes for the
+/// suppressed ones not to be recoverable from the total.
 pub async fn stats(
     State(state): State<AppState>,
     principal: Principal,
@@ -429,11 +430,14 @@ pub async fn stats(
         )));
     };
     let counts = organisation_counts(&state, principal.user.organisation_id, *dimension).await?;
+    let shown =
+        crate::suppression::suppress(&counts.iter().map(|count| count.count).collect::<Vec<_>>());
     let rows: Vec<Value> = counts
         .iter()
-        .map(|count| {
-            let mut row = json!({ *name: count.value, "count": suppressed(count.count) });
-            if suppressed(count.count).is_none() {
+        .zip(shown)
+        .map(|(count, shown)| {
+            let mut row = json!({ *name: count.value, "count": shown.count() });
+            if shown.count().is_none() {
                 row["suppressed"] = json!(true);
             }
             row

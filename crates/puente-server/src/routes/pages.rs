@@ -22,6 +22,7 @@ use crate::cases::FormFields;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, Decision};
+use crate::suppression::suppress;
 use crate::templates::{page, public_page, Choice};
 use crate::AppState;
 
@@ -507,14 +508,6 @@ pub async fn admin_settings(
     Ok(see_other("/admin?done=saved"))
 }
 
-/// Counts below this are never shown exactly.
-pub const SMALL_CELL_THRESHOLD: u64 = 3;
-
-/// A count as shown: the number, or `None` when suppressed.
-pub fn suppressed(count: u64) -> Option<u64> {
-    (count >= SMALL_CELL_THRESHOLD).then_some(count)
-}
-
 #[derive(Debug, Serialize)]
 struct OverviewRow {
     label: String,
@@ -554,8 +547,8 @@ pub const DIMENSIONS: [(CaseDimension, &str); 4] = [
     (CaseDimension::Nationality, "nationality"),
 ];
 
-/// Counts of the organisation's cases by one dimension. Callers suppress small cells with
-/// [`suppressed`] and show no totals, so a suppressed cell cannot be recovered by subtraction.
+/// Counts of the organisation's cases by one dimension, exact: callers show them only through
+/// [`crate::suppression::suppress`].
 pub async fn organisation_counts(
     state: &AppState,
     organisation_id: i64,
@@ -575,13 +568,13 @@ pub async fn overview(
         let counts = organisation_counts(&state, user.principal.user.organisation_id, dimension)
             .await
             .in_language(user.lang)?;
+        let shown = suppress(&counts.iter().map(|count| count.count).collect::<Vec<_>>());
         let rows = counts
             .iter()
-            .map(|count| OverviewRow {
+            .zip(shown)
+            .map(|(count, shown)| OverviewRow {
                 label: value_label(dimension, count.value.as_deref(), user.lang),
-                count: suppressed(count.count)
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "<3".to_string()),
+                count: shown.text(),
             })
             .collect();
         tables.push(OverviewTable {
