@@ -76,6 +76,47 @@ pub async fn audit_case_read(
     Ok(())
 }
 
+/// Whether a user can own cases: advocates, case workers and supervisors.
+pub fn can_own_cases(user: &puente_store::accounts::User) -> bool {
+    use puente_store::Role;
+    user.active
+        && matches!(
+            user.role,
+            Role::Advocate | Role::CaseWorker | Role::Supervisor
+        )
+}
+
+/// Gives a case to a user of the same organisation who can own cases, or to no one.
+pub async fn assign_case(
+    state: &AppState,
+    principal: &Principal,
+    case_id: i64,
+    owner_user_id: Option<i64>,
+) -> Result<(), AppError> {
+    let access = authorize_case(state, principal, Action::AssignCase, case_id).await?;
+    if let Some(owner) = owner_user_id {
+        let user = state.store.user_by_id(owner).await?;
+        let acceptable = user.is_some_and(|user| {
+            user.organisation_id == access.organisation_id && can_own_cases(&user)
+        });
+        if !acceptable {
+            return Err(AppError::Invalid(format!(
+                "user {owner} is not an advocate, case worker or supervisor of this organisation"
+            )));
+        }
+    }
+    state
+        .store
+        .assign_case(
+            &principal.actor(),
+            access.organisation_id,
+            case_id,
+            owner_user_id,
+        )
+        .await?;
+    Ok(())
+}
+
 /// Opens a case owned by the user who creates it.
 pub async fn create_case(
     state: &AppState,

@@ -55,6 +55,9 @@ case-route = Route: recruitment, transit, exploitation
 case-consents = Consent
 case-notes = Notes
 case-history = History
+case-owner = Responsible
+case-no-owner = no one yet
+case-assign = Assign
 case-nothing-yet = Nothing recorded yet.
 
 person-given-name = Given name

@@ -55,6 +55,9 @@ case-route = Ruta: captación, tránsito, explotación
 case-consents = Consentimiento
 case-notes = Notas
 case-history = Historial
+case-owner = Responsable
+case-no-owner = nadie todavía
+case-assign = Asignar
 case-nothing-yet = Aún no hay nada registrado.
 
 person-given-name = Nombre

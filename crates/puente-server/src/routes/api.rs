@@ -320,6 +320,25 @@ pub async fn case_history(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct AssignRequest {
+    owner_user_id: Option<i64>,
+}
+
+/// `PUT /api/v1/cases/{id}/owner` (supervisors): gives the case to a user of the organisation, or,
+/// with `null`, to no one.
+pub async fn assign_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+    ApiJson(request): ApiJson<AssignRequest>,
+) -> Result<Json<Value>, AppError> {
+    cases::assign_case(&state, &principal, case_id, request.owner_user_id).await?;
+    Ok(Json(
+        json!({ "id": case_id, "owner_user_id": request.owner_user_id }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
 pub struct AuditParameters {
     case_id: Option<i64>,
     limit: Option<u32>,

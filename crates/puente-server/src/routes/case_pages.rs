@@ -563,6 +563,31 @@ pub async fn show(
     };
     let can_view_audit =
         authorize(&user.subject(), Action::ViewCaseAudit, Some(scope)) == Decision::Allow;
+    let can_assign = authorize(&user.subject(), Action::AssignCase, Some(scope)) == Decision::Allow;
+    let colleagues = state
+        .store
+        .users_in_organisation(organisation_id)
+        .await
+        .in_language(lang)?;
+    let owner_name = stored
+        .owner_user_id
+        .and_then(|owner| colleagues.iter().find(|colleague| colleague.id == owner))
+        .map(|owner| owner.display_name.clone());
+    let assignable: Vec<Value> = if can_assign {
+        colleagues
+            .iter()
+            .filter(|colleague| cases::can_own_cases(colleague))
+            .map(|colleague| {
+                context! {
+                    id => colleague.id,
+                    name => colleague.display_name.clone(),
+                    current => Some(colleague.id) == stored.owner_user_id,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let message = match notice.done.as_deref() {
         Some("saved") => Some(t(lang, "notice-saved")),
         _ => None,
@@ -592,6 +617,9 @@ pub async fn show(
                 changed_at => version.changed_at.clone(),
             }).collect::<Vec<_>>(),
             can_view_audit => can_view_audit,
+            can_assign => can_assign,
+            owner_name => owner_name,
+            assignable => assignable,
             today => today_iso(),
             event_kinds => vocabulary_choices::<TraffickingEventType>(lang),
             countries => country_choices(lang),
@@ -806,6 +834,28 @@ pub async fn add_note(
         .add_note(&user.actor(), access.organisation_id, case_id, text)
         .await
         .in_language(lang)?;
+    Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+/// A new owner for the case, posted by a supervisor.
+pub async fn assign(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let owner = match fields.get("owner_user_id") {
+        Some(text) => Some(
+            text.parse::<i64>()
+                .map_err(|_| AppError::BadRequest(format!("`{text}` is not a user")))
+                .in_language(user.lang)?,
+        ),
+        None => None,
+    };
+    cases::assign_case(&state, &user.principal, case_id, owner)
+        .await
+        .in_language(user.lang)?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
 }
 

@@ -1418,3 +1418,81 @@ async fn a_consent_added_through_the_api_is_recorded_by_the_caller_whatever_the_
         .unwrap();
     assert_eq!(stored["consents"][0]["recorded_by"], ADVOCATE);
 }
+
+#[tokio::test]
+async fn a_supervisor_gives_a_case_to_an_advocate_who_then_sees_it() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let advocate = app.token(ADVOCATE).await;
+    let id = app.create_case(&supervisor, "Tomasa").await;
+    let path = format!("/api/v1/cases/{id}");
+    assert_eq!(
+        app.get(&advocate, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let me: Value = app.get(&advocate, "/api/v1/me").await.json().await.unwrap();
+    let advocate_id = me["id"].as_i64().unwrap();
+    let owner = format!("{path}/owner");
+    // An advocate cannot assign; the analyst cannot own cases; another organisation's user neither.
+    let refused = app
+        .put(&advocate, &owner, &json!({ "owner_user_id": advocate_id }))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let analyst: Value = app
+        .get(&app.token(ANALYST).await, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .put(
+            &supervisor,
+            &owner,
+            &json!({ "owner_user_id": analyst["id"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let shelter: Value = app
+        .get(&app.token(CASE_WORKER).await, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .put(
+            &supervisor,
+            &owner,
+            &json!({ "owner_user_id": shelter["id"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let response = app
+        .put(
+            &supervisor,
+            &owner,
+            &json!({ "owner_user_id": advocate_id }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.get(&advocate, &path).await.status(), StatusCode::OK);
+    // Through the page too: back to no one.
+    let client = browser();
+    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let html = app
+        .page(&client, &format!("/cases/{id}"), StatusCode::OK)
+        .await;
+    assert!(html.contains("Beatriz Defensora"));
+    let csrf = csrf_token_of(&html);
+    let response = client
+        .post(app.url(&format!("/cases/{id}/owner")))
+        .form(&[("csrf_token", csrf.as_str()), ("owner_user_id", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&advocate, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
