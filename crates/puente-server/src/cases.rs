@@ -100,9 +100,7 @@ pub async fn assign_case(
             user.organisation_id == access.organisation_id && can_own_cases(&user)
         });
         if !acceptable {
-            return Err(AppError::Invalid(format!(
-                "user {owner} is not an advocate, case worker or supervisor of this organisation"
-            )));
+            return Err(AppError::localized("invalid-owner", owner));
         }
     }
     state
@@ -147,10 +145,7 @@ pub fn validate_case(case: &Case) -> Result<(), AppError> {
     if case.person.given_name.trim().is_empty()
         && case.person.alias.as_deref().unwrap_or("").trim().is_empty()
     {
-        return Err(AppError::Invalid(
-            "the person needs a given name or an alias (write \"unknown\" if it is not known)"
-                .into(),
-        ));
+        return Err(AppError::localized("invalid-person-name", ""));
     }
     Ok(())
 }
@@ -310,8 +305,7 @@ fn country_field(fields: &FormFields, name: &str) -> Result<Option<Country>, App
     fields
         .get(name)
         .map(|code| {
-            Country::from_code(code)
-                .ok_or_else(|| AppError::Invalid(format!("`{code}` is not a country code")))
+            Country::from_code(code).ok_or_else(|| AppError::localized("invalid-country", code))
         })
         .transpose()
 }
@@ -320,41 +314,45 @@ fn codes<V: Vocabulary>(fields: &FormFields, name: &str) -> Result<Vec<V>, AppEr
     fields
         .all(name)
         .into_iter()
-        .map(|code| V::parse_code(code).map_err(|error| AppError::Invalid(error.to_string())))
+        .map(|code| V::parse_code(code).map_err(|_| AppError::localized("invalid-code", code)))
         .collect()
+}
+
+/// One optional code of a vocabulary from a form field.
+fn code_field<V: Vocabulary>(fields: &FormFields, name: &str) -> Result<Option<V>, AppError> {
+    fields
+        .get(name)
+        .map(|code| V::parse_code(code).map_err(|_| AppError::localized("invalid-code", code)))
+        .transpose()
+}
+
+/// One required code of a vocabulary from a form field.
+pub fn required_code<V: Vocabulary>(fields: &FormFields, name: &str) -> Result<V, AppError> {
+    code_field(fields, name)?.ok_or_else(|| AppError::localized("invalid-code", ""))
 }
 
 /// Reads the person part of the case form.
 pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
     let nationality = country_field(fields, "nationality")?;
     let current_country = country_field(fields, "current_country")?;
-    let date_of_birth = fields
-        .get("date_of_birth")
-        .map(|text| {
-            text.parse::<PartialDate>()
-                .map_err(|error| AppError::Invalid(error.to_string()))
-        })
-        .transpose()?;
+    let date_of_birth = date_field(fields, "date_of_birth")?;
     let estimated_age = fields
         .get("estimated_age")
         .map(|text| {
             text.parse::<u32>()
                 .ok()
                 .filter(|age| *age <= 120)
-                .ok_or_else(|| AppError::Invalid(format!("`{text}` is not an age in years")))
+                .ok_or_else(|| AppError::localized("invalid-age", text))
         })
         .transpose()?;
     let phone = fields
         .get("phone")
         .map(|text| {
             PhoneNumber::parse(text, current_country.or(nationality))
-                .map_err(|error| AppError::Invalid(error.to_string()))
+                .map_err(|_| AppError::localized("invalid-phone", text))
         })
         .transpose()?;
-    let sex = fields
-        .get("sex")
-        .map(|code| Gender::parse_code(code).map_err(|error| AppError::Invalid(error.to_string())))
-        .transpose()?;
+    let sex = code_field::<Gender>(fields, "sex")?;
     Ok(Person {
         given_name: fields.get("given_name").unwrap_or_default().to_string(),
         middle_name: optional_text(fields, "middle_name"),
@@ -383,23 +381,12 @@ pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
 /// Reads the victim-context part of the case form onto an existing context (fields the form does
 /// not show are kept).
 pub fn apply_victim_form(fields: &FormFields, victim: &mut VictimContext) -> Result<(), AppError> {
-    victim.trafficking_status = fields
-        .get("trafficking_status")
-        .map(|code| {
-            TraffickingStatus::parse_code(code)
-                .map_err(|error| AppError::Invalid(error.to_string()))
-        })
-        .transpose()?;
+    victim.trafficking_status = code_field::<TraffickingStatus>(fields, "trafficking_status")?;
     victim.types_of_exploitation = codes::<TypeOfExploitation>(fields, "types_of_exploitation")?;
     victim.recruitment_methods = codes::<MethodOfRecruitment>(fields, "recruitment_methods")?;
     victim.methods_of_control = codes::<MethodOfControl>(fields, "methods_of_control")?;
-    victim.status_decided_by = fields
-        .get("status_decided_by")
-        .map(|code| {
-            TraffickingStatusDecidedBy::parse_code(code)
-                .map_err(|error| AppError::Invalid(error.to_string()))
-        })
-        .transpose()?;
+    victim.status_decided_by =
+        code_field::<TraffickingStatusDecidedBy>(fields, "status_decided_by")?;
     victim.types_of_labour = codes::<TypeOfLabour>(fields, "types_of_labour")?;
     victim.types_of_sex_exploitation =
         codes::<TypeOfSexExploitation>(fields, "types_of_sex_exploitation")?;
@@ -415,7 +402,7 @@ pub fn date_field(fields: &FormFields, name: &str) -> Result<Option<PartialDate>
         .get(name)
         .map(|text| {
             text.parse::<PartialDate>()
-                .map_err(|error| AppError::Invalid(error.to_string()))
+                .map_err(|_| AppError::localized("invalid-date", text))
         })
         .transpose()
 }
@@ -469,7 +456,12 @@ mod tests {
         ] {
             let error =
                 person_from_form(&fields(&[("given_name", "Ana"), (name, value)])).unwrap_err();
-            assert!(matches!(error, AppError::Invalid(_)), "{name}: {error:?}");
+            assert!(error.is_validation(), "{name}: {error:?}");
+            assert!(
+                error.message(Lang::Es).contains(value),
+                "{name}: {}",
+                error.message(Lang::Es)
+            );
         }
     }
 

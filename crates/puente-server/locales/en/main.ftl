@@ -37,6 +37,20 @@ error-invalid = Something in the form is not valid.
 error-bad_request = The request could not be read.
 error-internal = An internal error happened. It has been logged; please try again.
 
+invalid-person-name = The person needs a given name or an alias (write "unknown" if it is not known).
+invalid-country = "{ $value }" is not a country code.
+invalid-code = "{ $value }" is not one of the values this field takes.
+invalid-age = "{ $value }" is not an age in years.
+invalid-phone = "{ $value }" is not a phone number (write it with the country code, for example +502 5555 1234).
+invalid-date = "{ $value }" is not a date: write YYYY, YYYY-MM or YYYY-MM-DD.
+invalid-consent-scopes = A consent needs at least one thing that may be shared.
+invalid-consent-date = A consent needs the date it was given.
+invalid-owner = User { $value } is not an advocate, case worker or supervisor of this organisation.
+invalid-role = "{ $value }" is not a role.
+invalid-password-length = The password must have at least { $value } characters.
+invalid-user-name = The user needs a name.
+invalid-own-role = You cannot change your own role.
+
 cases-title = Cases
 cases-empty = No cases yet.
 case-person = Person

@@ -37,6 +37,20 @@ error-invalid = Algo en el formulario no es válido.
 error-bad_request = No se pudo leer la solicitud.
 error-internal = Ocurrió un error interno. Quedó registrado; inténtelo de nuevo.
 
+invalid-person-name = La persona necesita un nombre o un alias (escriba "desconocido" si no se sabe).
+invalid-country = "{ $value }" no es un código de país.
+invalid-code = "{ $value }" no es uno de los valores que admite este campo.
+invalid-age = "{ $value }" no es una edad en años.
+invalid-phone = "{ $value }" no es un número de teléfono (escríbalo con el código de país, por ejemplo +502 5555 1234).
+invalid-date = "{ $value }" no es una fecha: escriba AAAA, AAAA-MM o AAAA-MM-DD.
+invalid-consent-scopes = Un consentimiento necesita al menos una cosa que se pueda compartir.
+invalid-consent-date = Un consentimiento necesita la fecha en que se dio.
+invalid-owner = El usuario { $value } no es defensor, trabajador social ni supervisor de esta organización.
+invalid-role = "{ $value }" no es un rol.
+invalid-password-length = La contraseña debe tener al menos { $value } caracteres.
+invalid-user-name = El usuario necesita un nombre.
+invalid-own-role = No puede cambiar su propio rol.
+
 cases-title = Casos
 cases-empty = Aún no hay casos.
 case-person = Persona

@@ -243,7 +243,7 @@ pub async fn add_note(
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> Result<Response, AppError> {
     if request.text.trim().is_empty() {
-        return Err(AppError::Invalid("a note needs text".into()));
+        return Err(AppError::localized("note-empty", ""));
     }
     let access = cases::authorize_case(&state, &principal, Action::AddNote, case_id).await?;
     let id = state

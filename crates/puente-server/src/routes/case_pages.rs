@@ -301,13 +301,13 @@ pub async fn create(
     };
     match created {
         Ok(id) => Ok(see_other(&format!("/cases/{id}"))),
-        Err(AppError::Invalid(message)) => case_form_page(
+        Err(error) if error.is_validation() => case_form_page(
             &user,
             "/cases/new",
             None,
             None,
             CaseFormValues::of_form(&fields),
-            Some(message),
+            Some(error.message(user.lang)),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(error) => Err(PageError {
@@ -681,26 +681,25 @@ pub async fn edit_submit(
         |case| {
             case.person = cases::person_from_form(&fields)?;
             cases::apply_victim_form(&fields, &mut case.victim)?;
-            if let Some(status) = fields.get("status") {
-                case.status = CaseStatus::parse_code(status)
-                    .map_err(|error| AppError::Invalid(error.to_string()))?;
+            if fields.get("status").is_some() {
+                case.status = cases::required_code::<CaseStatus>(&fields, "status")?;
             }
             Ok(())
         },
     )
     .await;
-    if let Err(AppError::Invalid(message)) = &result {
-        return case_form_page(
+    match result {
+        Err(error) if error.is_validation() => case_form_page(
             &user,
             &format!("/cases/{case_id}/edit"),
             Some(case_id),
             Some(version),
             CaseFormValues::of_form(&fields),
-            Some(message.clone()),
+            Some(error.message(user.lang)),
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        ),
+        other => after_change(other, case_id, user.lang),
     }
-    after_change(result, case_id, user.lang)
 }
 
 /// A step of the route, posted.
@@ -719,8 +718,7 @@ pub async fn add_event(
         case_id,
         version,
         |case| {
-            let kind = TraffickingEventType::parse_code(fields.get("kind").unwrap_or_default())
-                .map_err(|error| AppError::Invalid(error.to_string()))?;
+            let kind = cases::required_code::<TraffickingEventType>(&fields, "kind")?;
             case.events.push(TraffickingEvent {
                 kind,
                 country: cases::country_from_form(&fields, "country")?,
@@ -757,16 +755,14 @@ pub async fn add_consent(
                 .into_iter()
                 .map(|code| {
                     ConsentScope::parse_code(code)
-                        .map_err(|error| AppError::Invalid(error.to_string()))
+                        .map_err(|_| AppError::localized("invalid-code", code))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             if scopes.is_empty() {
-                return Err(AppError::Invalid(
-                    "a consent needs at least one thing that may be shared".into(),
-                ));
+                return Err(AppError::localized("invalid-consent-scopes", ""));
             }
             let given_on = cases::date_field(&fields, "given_on")?
-                .ok_or_else(|| AppError::Invalid("a consent needs the date it was given".into()))?;
+                .ok_or_else(|| AppError::localized("invalid-consent-date", ""))?;
             case.consents.push(Consent {
                 scopes,
                 with_organisation: fields.get("with_organisation").map(str::to_string),
@@ -823,7 +819,7 @@ pub async fn add_note(
     let fields = FormFields(pairs);
     let lang = user.lang;
     let text = fields.get("text").ok_or_else(|| PageError {
-        error: AppError::Invalid(t(lang, "note-empty")),
+        error: AppError::localized("note-empty", ""),
         lang,
     })?;
     let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id)
@@ -875,8 +871,7 @@ pub async fn change_status(
         case_id,
         version,
         |case| {
-            case.status = CaseStatus::parse_code(fields.get("status").unwrap_or_default())
-                .map_err(|error| AppError::Invalid(error.to_string()))?;
+            case.status = cases::required_code::<CaseStatus>(&fields, "status")?;
             Ok(())
         },
     )

@@ -300,7 +300,7 @@ pub async fn account_totp(
     let code = fields.get("code").unwrap_or_default();
     if secret.len() < 26 || !auth::totp_code_is_valid(secret, code) {
         return Err(PageError {
-            error: AppError::Invalid(t(user.lang, "account-totp-wrong-code")),
+            error: AppError::localized("account-totp-wrong-code", ""),
             lang: user.lang,
         });
     }
@@ -387,14 +387,15 @@ pub async fn create_user_in_organisation(
     policy::require(&principal.subject(), Action::ManageUsers, None)?;
     let role: Role = role
         .parse()
-        .map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
+        .map_err(|_| AppError::localized("invalid-role", role))?;
     if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
-        return Err(AppError::Invalid(format!(
-            "the password must have at least {MINIMUM_PASSWORD_LENGTH} characters"
-        )));
+        return Err(AppError::localized(
+            "invalid-password-length",
+            MINIMUM_PASSWORD_LENGTH,
+        ));
     }
     if display_name.trim().is_empty() {
-        return Err(AppError::Invalid("the user needs a name".into()));
+        return Err(AppError::localized("invalid-user-name", ""));
     }
     let password_hash = auth::hash_password_blocking(password.to_string()).await?;
     let user = state
@@ -425,9 +426,9 @@ pub async fn change_user_role(
     policy::require(&principal.subject(), Action::ManageUsers, None)?;
     let role: Role = role
         .parse()
-        .map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
+        .map_err(|_| AppError::localized("invalid-role", role))?;
     if user_id == principal.user.id {
-        return Err(AppError::Invalid("you cannot change your own role".into()));
+        return Err(AppError::localized("invalid-own-role", ""));
     }
     state
         .store
