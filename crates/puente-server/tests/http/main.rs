@@ -1390,7 +1390,10 @@ async fn the_edit_form_saves_the_person_and_victim_context_and_refuses_a_stale_v
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = bad.text().await.unwrap();
     assert!(html.contains("1999-02-30") && html.contains("role=\"alert\""));
-    assert!(html.contains("no es una fecha"), "the message is in the user's language");
+    assert!(
+        html.contains("no es una fecha"),
+        "the message is in the user's language"
+    );
 }
 
 #[tokio::test]
