@@ -419,7 +419,10 @@ pub async fn session_layer(
 
     if is_state_changing(request.method()) {
         let is_api = request.uri().path().starts_with("/api/");
-        if is_api {
+        // Logging in through the API opens a session and needs none; its JSON body cannot be sent
+        // by another site's form.
+        let is_api_login = request.uri().path() == "/api/v1/login";
+        if is_api && !is_api_login {
             // A bearer token cannot be sent by another site's page; a cookie can, so a
             // cookie-authenticated API call must repeat the CSRF token in a header.
             if let Some(principal) = principal.as_ref().filter(|_| bearer.is_none()) {
@@ -430,7 +433,7 @@ pub async fn session_layer(
                     return AppError::CsrfRejected.into_json_response(lang);
                 }
             }
-        } else {
+        } else if !is_api {
             let expected = match &principal {
                 Some(principal) => Some(principal.csrf_token.clone()),
                 None => login_csrf.clone(),

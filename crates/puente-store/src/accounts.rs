@@ -66,8 +66,8 @@ impl FromStr for Role {
     }
 }
 
-/// A user as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A user as stored. Its `Debug` never shows the password hash or the TOTP secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct User {
     pub id: i64,
     pub organisation_id: i64,
@@ -81,6 +81,20 @@ pub struct User {
     pub totp_secret: Option<String>,
     pub active: bool,
     pub created_at: String,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("organisation_id", &self.organisation_id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("language", &self.language)
+            .field("second_factor", &self.totp_secret.is_some())
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A user to create. The caller hashes the password.

@@ -1500,3 +1500,17 @@ async fn a_supervisor_gives_a_case_to_an_advocate_who_then_sees_it() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_api_login_from_a_browser_that_already_has_a_session_works() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let response = client
+        .post(app.url("/api/v1/login"))
+        .json(&json!({ "email": SUPERVISOR, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
