@@ -200,6 +200,9 @@ pub trait AccountStore: Send + Sync {
         secret: Option<&str>,
     ) -> StoreResult<()>;
 
+    /// Records that a login used the TOTP code of time step `step`. Refused (`false`) when that
+    /// step or a later one was used already: each code opens one session.
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> StoreResult<bool>;
     /// Opens a session after a successful login and audits the login, in one transaction. The
     /// account's failed-login count starts again from zero.
     async fn open_session(
@@ -408,6 +411,20 @@ impl AccountStore for SqliteStore {
         .await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> StoreResult<bool> {
+        let changed = sqlx::query(
+            "UPDATE users SET totp_last_step = ?
+             WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .bind(step)
+        .execute(&self.writer)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
     }
 
     async fn open_session(

@@ -991,16 +991,25 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
         .await;
     assert_eq!(without_code.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(without_code).await, "second_factor_required");
-    let with_code = plain_client()
-        .post(app.url("/api/v1/login"))
-        .json(
-            &json!({ "email": "admin2@hotline.demo", "password": "another long password",
-                       "totp": puente_server::auth::totp_code_now(&secret).unwrap() }),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(with_code.status(), StatusCode::OK);
+    let code = puente_server::auth::totp_code_now(&secret).unwrap();
+    let login_with = |code: String| {
+        plain_client()
+            .post(app.url("/api/v1/login"))
+            .json(&json!({ "email": "admin2@hotline.demo", "password": "another long password", "totp": code }))
+            .send()
+    };
+    assert_eq!(
+        login_with(code.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    // The same code again is spent, whatever the clock says now.
+    let again = login_with(code).await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::UNAUTHORIZED,
+        "a TOTP code is good once"
+    );
+    assert_eq!(error_code(again).await, "second_factor_required");
 }
 
 #[tokio::test]
