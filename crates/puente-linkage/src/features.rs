@@ -24,6 +24,16 @@ const UNITS: usize = 3;
 /// Nickname groups kept per given-name value.
 const NICKS: usize = 4;
 
+/// Slots of the per-thread cache of comparison levels (2^16 × 8 bytes = 512 KiB).
+const CACHE_BITS: u32 = 16;
+
+thread_local! {
+    /// Recent `(field, value, value) → level` results, direct-mapped. An entry packs the field
+    /// (4 bits), both value ids (28 bits each) and the level (4 bits); 0 is empty (levels of
+    /// different values are never 0).
+    static LEVEL_CACHE: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; 1 << CACHE_BITS]);
+}
+
 /// A small, fast hasher (the Fx hash of rustc) for interning.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct FxHasher(u64);
@@ -147,6 +157,8 @@ pub(crate) struct FieldFeatures {
     /// Per value (names and text): a histogram of its bytes in 32 buckets, for a cheap upper bound
     /// on Jaro-Winkler that skips most comparisons of unrelated values.
     pub(crate) hist: Vec<[u8; 32]>,
+    /// Whether comparisons of this field are worth caching (names and text: Jaro-Winkler).
+    pub(crate) cached: bool,
 }
 
 /// The byte histogram of a value.
@@ -321,6 +333,10 @@ impl Features {
                 national: Vec::new(),
                 date: Vec::new(),
                 hist: Vec::new(),
+                cached: matches!(
+                    kind,
+                    FieldKind::GivenName | FieldKind::Surname | FieldKind::Text
+                ),
             };
             field.derive(&mut shared);
             fields.push(field);
@@ -356,16 +372,34 @@ impl Features {
         let width = self.fields.len();
         let row_a = &self.rows[a * width..(a + 1) * width];
         let row_b = &self.rows[b * width..(b + 1) * width];
-        for (f, field) in self.fields.iter().enumerate().take(16) {
-            let (x, y) = (row_a[f], row_b[f]);
-            levels[f] = if x == NULL || y == NULL {
-                0
-            } else if x == y {
-                1
-            } else {
-                field.level_of_values(x, y)
-            };
-        }
+        LEVEL_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            for (f, field) in self.fields.iter().enumerate().take(16) {
+                let (x, y) = (row_a[f], row_b[f]);
+                levels[f] = if x == NULL || y == NULL {
+                    0
+                } else if x == y {
+                    1
+                } else if field.cached && x < 1 << 28 && y < 1 << 28 {
+                    // Common values meet again and again ("maria" and "jose"): remember the
+                    // level of recent value pairs (comparisons are symmetric).
+                    let (lo, hi) = (x.min(y) as u64, x.max(y) as u64);
+                    let key = (f as u64) << 60 | lo << 32 | hi << 4;
+                    let slot =
+                        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - CACHE_BITS)) as usize;
+                    let entry = cache[slot];
+                    if entry & !0xF == key {
+                        (entry & 0xF) as u8
+                    } else {
+                        let level = field.level_of_values(x, y);
+                        cache[slot] = key | level as u64;
+                        level
+                    }
+                } else {
+                    field.level_of_values(x, y)
+                };
+            }
+        });
         if let Some((g, s)) = self.names {
             if levels[g] >= 6
                 && levels[s] >= 6
