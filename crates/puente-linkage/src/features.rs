@@ -379,7 +379,14 @@ impl Features {
                 levels[f] = if x == NULL || y == NULL {
                     0
                 } else if x == y {
-                    1
+                    // The same year alone ("1985" and "1985") is partial agreement, not exact.
+                    if field.kind == FieldKind::Date
+                        && !PartialDate::unpack(field.date[x as usize]).is_complete()
+                    {
+                        4
+                    } else {
+                        1
+                    }
                 } else if field.cached && x < 1 << 28 && y < 1 << 28 {
                     // Common values meet again and again ("maria" and "jose"): remember the
                     // level of recent value pairs (comparisons are symmetric).
