@@ -117,7 +117,7 @@ impl Default for Settings {
             threshold: 0.5,
             blocking: None,
             max_block_pairs: 100_000,
-            random_pairs: 1_000_000,
+            random_pairs: 400_000,
             training_pairs: 2_000_000,
             em_iterations: 50,
             training_rounds: 2,
