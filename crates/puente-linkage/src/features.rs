@@ -152,6 +152,9 @@ pub(crate) struct FieldFeatures {
     pub(crate) nick: Vec<[u32; NICKS]>,
     /// Per value (phones): the national number's id in the shared interner.
     pub(crate) national: Vec<u32>,
+    /// Per value (phones): all the digits as one number, so that comparing two phones reads
+    /// nothing else.
+    pub(crate) phone_digits: Vec<u64>,
     /// Per value (dates): the packed date.
     pub(crate) date: Vec<u32>,
     /// Per value (names and text): a histogram of its bytes in 32 buckets, for a cheap upper bound
@@ -331,6 +334,7 @@ impl Features {
                 nick: Vec::new(),
                 first_key: Vec::new(),
                 national: Vec::new(),
+                phone_digits: Vec::new(),
                 date: Vec::new(),
                 hist: Vec::new(),
                 cached: matches!(
@@ -518,6 +522,13 @@ impl FieldFeatures {
                     // The national number: the last eight digits (seven for short numbers).
                     let national = &digits[digits.len().saturating_sub(8)..];
                     self.national.push(shared.intern(national));
+                    self.phone_digits.push(
+                        digits
+                            .get(digits.len().saturating_sub(19)..)
+                            .unwrap_or_default()
+                            .parse()
+                            .unwrap_or(0),
+                    );
                 }
             }
             FieldKind::Date => {
@@ -589,9 +600,11 @@ impl FieldFeatures {
                 DateAgreement::Different => 6,
             },
             FieldKind::Phone => {
-                if self.national[xi] == self.national[yi] {
+                let (p, q) = (self.phone_digits[xi], self.phone_digits[yi]);
+                // The national number: the last eight digits.
+                if p % 100_000_000 == q % 100_000_000 {
                     2
-                } else if within_one_edit(self.strings.get(x), self.strings.get(y)) {
+                } else if digits_within_one_edit(p, q) {
                     3
                 } else {
                     4
@@ -617,6 +630,23 @@ impl FieldFeatures {
             FieldKind::Sex | FieldKind::Nationality | FieldKind::Category => 2,
         }
     }
+}
+
+/// Whether two numbers' decimal digits are at most one edit apart.
+fn digits_within_one_edit(p: u64, q: u64) -> bool {
+    fn digits(mut n: u64) -> ([u8; 20], usize) {
+        let mut out = [0u8; 20];
+        let mut len = 0;
+        while n > 0 {
+            out[len] = (n % 10) as u8;
+            n /= 10;
+            len += 1;
+        }
+        (out, len)
+    }
+    let ((a, la), (b, lb)) = (digits(p), digits(q));
+    // Edit distance does not change when both strings are reversed.
+    within_one_edit(&a[..la], &b[..lb])
 }
 
 #[inline]
