@@ -11,6 +11,10 @@ pub mod audit;
 pub mod cases;
 /// The imported CTDC Global Dataset.
 pub mod ctdc;
+/// The service directory: services, search and suggestions, national hotlines.
+pub mod directory;
+/// Referrals between organisations, gated by consent, and their notifications.
+pub mod referrals;
 /// The SQLite backend.
 pub mod sqlite;
 
@@ -19,6 +23,13 @@ pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
 };
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
+pub use directory::{
+    DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
+};
+pub use referrals::{
+    NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
+    StoredReferral,
+};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -96,6 +107,6 @@ pub trait AuditStore: Send + Sync {
 }
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.
-pub trait Store: CtdcStore + AuditStore + CaseStore {}
+pub trait Store: CtdcStore + AuditStore + CaseStore + DirectoryStore + ReferralStore {}
 
-impl<T: CtdcStore + AuditStore + CaseStore> Store for T {}
+impl<T: CtdcStore + AuditStore + CaseStore + DirectoryStore + ReferralStore> Store for T {}
