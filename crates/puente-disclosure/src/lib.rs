@@ -371,6 +371,112 @@ fn choose_complement(
         })
 }
 
+/// One published line of a grouped count: the values of its dimensions and the count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublishedRow {
+    pub values: Vec<String>,
+    pub count: Published,
+}
+
+/// Grouped counts as published: every row, the margins of a two-way grouping, and the total.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublishedRows {
+    pub rows: Vec<PublishedRow>,
+    /// For two dimensions: the total of each value of the first dimension, in order of appearance.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub first_totals: Vec<(String, Published)>,
+    /// For two dimensions: the total of each value of the second dimension.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub second_totals: Vec<(String, Published)>,
+    pub total: Published,
+}
+
+/// Publishes counts grouped by dimension values (a statistics query's rows), choosing the method:
+/// - `overlapping` (an item may be counted in several rows, as a case under several methods of
+///   control): no equation links the rows, so each count and the total take the primary rule;
+/// - one dimension: a one-way table whose total is the sum of the rows;
+/// - two dimensions: a two-way table over every combination of the values seen (a combination with
+///   no row is a zero, listed and hidden like any count under 3), with its margins;
+/// - more dimensions: the cells with their grand total, as one margin.
+///
+/// `total` is the number of items counted (equal to the sum of the rows unless `overlapping`).
+pub fn publish_rows(rows: &[(Vec<String>, u64)], overlapping: bool, total: u64) -> PublishedRows {
+    let dimensions = rows.first().map_or(1, |(values, _)| values.len());
+    if overlapping {
+        let counts: Vec<u64> = rows.iter().map(|(_, count)| *count).collect();
+        return PublishedRows {
+            rows: rows
+                .iter()
+                .zip(suppress_independent(&counts))
+                .map(|((values, _), count)| PublishedRow {
+                    values: values.clone(),
+                    count,
+                })
+                .collect(),
+            first_totals: Vec::new(),
+            second_totals: Vec::new(),
+            total: suppress_independent(&[total])[0],
+        };
+    }
+    if dimensions == 2 {
+        let mut firsts: Vec<String> = Vec::new();
+        let mut seconds: Vec<String> = Vec::new();
+        for (values, _) in rows {
+            if !firsts.contains(&values[0]) {
+                firsts.push(values[0].clone());
+            }
+            if !seconds.contains(&values[1]) {
+                seconds.push(values[1].clone());
+            }
+        }
+        let count_of = |first: &str, second: &str| {
+            rows.iter()
+                .find(|(values, _)| values[0] == first && values[1] == second)
+                .map_or(0, |(_, count)| *count)
+        };
+        let matrix: Vec<Vec<u64>> = firsts
+            .iter()
+            .map(|first| {
+                seconds
+                    .iter()
+                    .map(|second| count_of(first, second))
+                    .collect()
+            })
+            .collect();
+        let table = suppress_two_way(&matrix);
+        let mut published = Vec::new();
+        for (row, first) in firsts.iter().enumerate() {
+            for (column, second) in seconds.iter().enumerate() {
+                published.push(PublishedRow {
+                    values: vec![first.clone(), second.clone()],
+                    count: table.cells[row][column],
+                });
+            }
+        }
+        return PublishedRows {
+            rows: published,
+            first_totals: firsts.into_iter().zip(table.row_totals).collect(),
+            second_totals: seconds.into_iter().zip(table.column_totals).collect(),
+            total: table.total,
+        };
+    }
+    let counts: Vec<u64> = rows.iter().map(|(_, count)| *count).collect();
+    let table = suppress_one_way(&counts);
+    PublishedRows {
+        rows: rows
+            .iter()
+            .zip(table.cells)
+            .map(|((values, _), count)| PublishedRow {
+                values: values.clone(),
+                count,
+            })
+            .collect(),
+        first_totals: Vec::new(),
+        second_totals: Vec::new(),
+        total: table.total,
+    }
+}
+
 fn publish(values: &[u64], hidden: &[bool]) -> Vec<Published> {
     values
         .iter()
@@ -455,6 +561,56 @@ mod tests {
             });
         }
         determined_hidden_values(hidden.len(), &equations, &hidden)
+    }
+
+    fn rows(rows: &[(&[&str], u64)]) -> Vec<(Vec<String>, u64)> {
+        rows.iter()
+            .map(|(values, count)| (values.iter().map(|v| v.to_string()).collect(), *count))
+            .collect()
+    }
+
+    #[test]
+    fn grouped_rows_are_published_with_the_method_their_shape_needs() {
+        let by_nationality = publish_rows(
+            &rows(&[(&["GT"], 12), (&["HN"], 7), (&["SV"], 9), (&["NI"], 1)]),
+            false,
+            29,
+        );
+        let counts: Vec<Published> = by_nationality.rows.iter().map(|r| r.count).collect();
+        assert_eq!(counts, [S(12), X, S(9), X]);
+        assert_eq!(by_nationality.total, S(29));
+
+        // Overlapping categories: no complement, the primary rule alone.
+        let by_method = publish_rows(&rows(&[(&["Threats"], 9), (&["DebtBondage"], 2)]), true, 10);
+        let counts: Vec<Published> = by_method.rows.iter().map(|r| r.count).collect();
+        assert_eq!(counts, [S(9), X]);
+        assert_eq!(by_method.total, S(10));
+
+        // Two dimensions: the missing combination is a zero, listed and hidden; margins published.
+        let by_sex_and_nationality = publish_rows(
+            &rows(&[
+                (&["GT", "Female"], 20),
+                (&["GT", "Male"], 5),
+                (&["HN", "Female"], 9),
+                (&["HN", "Male"], 8),
+                (&["SV", "Female"], 4),
+            ]),
+            false,
+            46,
+        );
+        let shown: Vec<(String, Published)> = by_sex_and_nationality
+            .rows
+            .iter()
+            .map(|r| (r.values.join("/"), r.count))
+            .collect();
+        assert_eq!(shown.len(), 6);
+        assert_eq!(shown[5], ("SV/Male".to_string(), X));
+        assert!(shown.iter().filter(|(_, c)| c.is_suppressed()).count() >= 4);
+        assert_eq!(by_sex_and_nationality.total, S(46));
+        assert_eq!(
+            by_sex_and_nationality.first_totals[0],
+            ("GT".to_string(), S(25))
+        );
     }
 
     #[test]

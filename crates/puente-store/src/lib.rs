@@ -7,6 +7,9 @@
 
 /// The hash-chained audit log.
 pub mod audit;
+/// De-identified counts of an organisation's cases for the dashboard (raw; published through
+/// `puente-disclosure`).
+pub mod case_stats;
 /// Organisations, persons and cases.
 pub mod cases;
 /// The imported CTDC Global Dataset.
@@ -19,6 +22,7 @@ pub mod referrals;
 pub mod sqlite;
 
 pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
+pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
 };
@@ -107,6 +111,12 @@ pub trait AuditStore: Send + Sync {
 }
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.
-pub trait Store: CtdcStore + AuditStore + CaseStore + DirectoryStore + ReferralStore {}
+pub trait Store:
+    CtdcStore + AuditStore + CaseStore + DirectoryStore + ReferralStore + CaseStatsStore
+{
+}
 
-impl<T: CtdcStore + AuditStore + CaseStore + DirectoryStore + ReferralStore> Store for T {}
+impl<T: CtdcStore + AuditStore + CaseStore + DirectoryStore + ReferralStore + CaseStatsStore> Store
+    for T
+{
+}
