@@ -47,6 +47,11 @@ enum Command {
     /// Find the same person across records (entity resolution).
     #[command(subcommand)]
     Link(commands::link::LinkCommand),
+    /// Serve the web application and the JSON API.
+    Serve(commands::serve::ServeArgs),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +64,8 @@ fn main() -> ExitCode {
         Command::DemoData(args) => commands::demo::run(cli.db, args),
         Command::Screen(args) => commands::screen::run(args),
         Command::Link(command) => commands::link::run(command),
+        Command::Serve(args) => commands::serve::run(cli.db, args),
+        Command::Audit(command) => commands::audit::run(cli.db, command),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,12 @@
 //! One module per top-level command. Each exposes its clap arguments and a `run`-style function that
 //! returns the process exit code.
 
+pub mod audit;
 pub mod ctdc;
 pub mod demo;
 pub mod link;
 pub mod screen;
+pub mod serve;
 
 use std::path::PathBuf;
 

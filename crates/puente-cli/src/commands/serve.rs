@@ -1,0 +1,108 @@
+//! `puente serve`: the web application and the JSON API.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use puente_server::{AppState, ServerConfig};
+use puente_store::SqliteStore;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: SocketAddr,
+    /// Create the demo organisations, users and synthetic cases where absent. The demo password is
+    /// `$PUENTE_DEMO_PASSWORD`, else generated and printed once.
+    #[arg(long)]
+    pub demo: bool,
+    /// Mark cookies `Secure`: set this when users reach the server over HTTPS (through a proxy that
+    /// terminates TLS).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let path = super::database_path(db)?;
+    let runtime = super::runtime()?;
+    runtime.block_on(serve(path, args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
+    let store = SqliteStore::open(&path)
+        .await
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    if args.demo {
+        let (password, generated) = match std::env::var("PUENTE_DEMO_PASSWORD") {
+            Ok(password) if !password.is_empty() => (password, false),
+            _ => (puente_server::demo::generate_demo_password(), true),
+        };
+        let report = puente_server::demo::ensure_demo(&store, &password)
+            .await
+            .context("cannot create the demo data")?;
+        println!(
+            "Demo: {} organisations, {} users and {} cases created (what existed was kept).",
+            report.organisations_created,
+            report.users_created.len(),
+            report.cases_created
+        );
+        if !report.users_created.is_empty() {
+            let source = if generated {
+                "generated; shown only now"
+            } else {
+                "from PUENTE_DEMO_PASSWORD"
+            };
+            println!("Demo users ({source}), password: {password}");
+            for email in &report.users_created {
+                println!("  {email}");
+            }
+        } else {
+            println!("The demo users existed already and keep their passwords.");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!("Puente is listening on http://{address}/ (Ctrl-C to stop)");
+    let config = ServerConfig {
+        secure_cookies: args.secure_cookies,
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(Arc::new(store.clone()), config);
+    puente_server::serve(listener, state, shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    store.close().await;
+    println!("Puente stopped.");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+}

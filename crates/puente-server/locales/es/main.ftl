@@ -1,0 +1,169 @@
+# La interfaz de Puente en español. Cada id tiene su gemelo en en/main.ftl (una prueba lo verifica).
+
+nav-cases = Casos
+nav-new-case = Nuevo caso
+nav-overview = Resumen
+nav-admin = Usuarios y ajustes
+nav-account = Mi cuenta
+nav-logout = Cerrar sesión
+footer-note = Puente: gestión de casos y evaluación para el trabajo contra la trata. Un resultado de evaluación es una ayuda, nunca una determinación legal.
+
+role-advocate = Defensora o defensor
+role-case_worker = Trabajador o trabajadora social
+role-supervisor = Supervisión
+role-org_admin = Administración de la organización
+role-analyst = Análisis
+
+login-title = Iniciar sesión
+login-email = Correo electrónico
+login-password = Contraseña
+login-code = Código de su aplicación de autenticación
+login-code-hint = Solo si su cuenta usa un segundo factor.
+login-submit = Entrar
+
+error-title = Algo salió mal
+error-back = Volver al inicio
+error-unauthenticated = No ha iniciado sesión.
+error-invalid_credentials = El correo o la contraseña no son correctos.
+error-second_factor_required = Esta cuenta necesita el código de su aplicación de autenticación, y faltaba o no era correcto.
+error-too_many_attempts = Demasiados intentos fallidos. Vuelva a intentarlo en { $seconds } segundos.
+error-forbidden = Su rol no permite esta acción.
+error-second_factor_enrolment_required = Su organización pide a quienes administran usar un segundo factor: configúrelo primero.
+error-csrf_rejected = El formulario caducó o no vino de Puente. Recargue la página e inténtelo de nuevo.
+error-not_found = No encontrado.
+error-stale_version = Otra persona cambió este caso desde que usted lo abrió (su versión { $yours }, ahora { $current }). No se sobrescribió nada: abra el caso de nuevo y repita su cambio.
+error-conflict = Esto entra en conflicto con lo guardado.
+error-invalid = Algo en el formulario no es válido.
+error-bad_request = No se pudo leer la solicitud.
+error-internal = Ocurrió un error interno. Quedó registrado; inténtelo de nuevo.
+
+cases-title = Casos
+cases-empty = Aún no hay casos.
+case-person = Persona
+case-status = Estado
+case-age = Edad
+case-opened = Abierto
+case-title = Caso { $id }
+case-new-title = Nuevo caso
+case-edit-title = Editar el caso { $id }
+case-edit = Editar
+case-version = versión { $version }
+case-audit-link = Registro de auditoría
+case-victim-context = Contexto de la víctima (HTCDS)
+case-screenings = Evaluaciones
+case-route = Ruta: captación, tránsito, explotación
+case-consents = Consentimiento
+case-notes = Notas
+case-history = Historial
+case-nothing-yet = Aún no hay nada registrado.
+
+person-given-name = Nombre
+person-middle-name = Segundo nombre
+person-surname = Primer apellido
+person-second-surname = Segundo apellido
+person-alias = Conocida como
+person-sex = Sexo
+person-date-of-birth = Fecha de nacimiento
+person-estimated-age = Edad estimada
+person-nationality = Nacionalidad
+person-languages = Idiomas
+person-phone = Teléfono
+person-current-country = País donde está ahora
+person-current-place = Lugar donde está ahora
+date-placeholder = AAAA, AAAA-MM o AAAA-MM-DD
+
+victim-trafficking-status = Situación de trata
+victim-types-of-exploitation = Tipos de explotación
+victim-recruitment-methods = Cómo fue captada la persona
+victim-methods-of-control = Métodos de control
+
+form-save = Guardar
+notice-saved = Guardado.
+
+event-add = Añadir un paso de la ruta
+event-kind = Paso
+event-country = País
+event-place = Lugar
+event-date = Fecha
+event-description = Qué pasó
+
+consent-add = Registrar un consentimiento
+consent-with = Compartir con
+consent-given-on = Dado el
+consent-recorded-by = registrado por
+consent-withdraw = Retirar
+consent-withdrawn = retirado el
+
+note-text = Nota
+note-add = Añadir nota
+note-empty = Una nota necesita texto.
+status-change = Cambiar el estado
+
+audit-title = Registro de auditoría del caso { $id }
+audit-back = Volver al caso
+audit-at = Cuándo
+audit-actor = Quién
+audit-action = Qué
+audit-detail = Detalle
+audit-chain-intact = La cadena de hashes del registro de auditoría está intacta ({ $entries } entradas).
+audit-chain-broken = El registro de auditoría fue alterado: la cadena se rompe en la entrada { $entry }.
+
+screening-title = Evaluación
+screening-start-quick = Evaluación rápida
+screening-start-full = Evaluación completa
+screening-start-child = Evaluación para niñas, niños y adolescentes
+screening-progress = { $answered } de unas { $total } preguntas
+screening-back-to-case = Volver al caso
+screening-years = Años
+screening-next = Siguiente
+screening-yes = Sí
+screening-no = No
+screening-unknown = No sabe / prefiere no decir
+screening-finish-now = Terminar ahora y ver el resultado
+screening-answer-invalid = Esa respuesta no corresponde a la pregunta. Inténtelo de nuevo.
+screening-result-title = Resultado de la evaluación
+screening-rules-version = reglas { $version }
+screening-disclaimer = Este resultado es una ayuda para su trabajo, no una determinación legal. Cada conclusión nombra los hechos y la regla en que se basa.
+screening-urgent = Urgente
+screening-next-steps = Próximos pasos
+screening-explanation = Por qué
+screening-frameworks = Marcos legales
+screening-met = se cumple
+screening-not-met = no se cumple
+screening-facts = Hechos registrados
+framework-palermo = Protocolo de Palermo, art. 3
+framework-tvpa-sex = TVPA de EE. UU.: trata sexual
+framework-tvpa-labor = TVPA de EE. UU.: trata laboral
+framework-ilo-forced-labour = Trabajo forzoso según la OIT
+
+admin-title = Usuarios y ajustes
+admin-users = Usuarios
+admin-name = Nombre
+admin-role = Rol
+admin-second-factor = Segundo factor
+admin-new-user = Nuevo usuario
+admin-initial-password = Contraseña inicial (al menos 12 caracteres)
+admin-change-role = Cambiar
+admin-create-user = Crear usuario
+admin-user-created = Se creó el usuario.
+admin-settings = Ajustes
+admin-require-totp = Quienes administran la organización deben entrar con un segundo factor (aplicación de autenticación)
+
+account-title = Mi cuenta
+account-language = Idioma
+account-language-browser = Según mi navegador
+account-second-factor = Segundo factor
+account-must-enrol = Su organización exige un segundo factor a quienes administran. Configúrelo abajo para continuar.
+account-totp-on = Su cuenta usa un segundo factor.
+account-totp-explain = Añada este secreto a una aplicación de autenticación (o abra el enlace en su teléfono) y escriba el código que muestra.
+account-totp-enable = Activar el segundo factor
+account-totp-enabled = El segundo factor está activo.
+account-totp-wrong-code = Ese código no corresponde a este secreto. Revise la hora de su teléfono e inténtelo de nuevo.
+
+overview-title = Resumen
+overview-suppression = Conteos anonimizados de los casos de su organización. Los conteos menores que 3 se muestran como "<3".
+overview-not-recorded = Sin registrar
+overview-by-status = Por estado
+overview-by-sex = Por sexo
+overview-by-age_group = Por grupo de edad al ingreso
+overview-by-nationality = Por nacionalidad

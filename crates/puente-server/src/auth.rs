@@ -1,0 +1,673 @@
+//! Who is asking: passwords (argon2id), sessions (an HttpOnly cookie for browsers, a bearer token
+//! for API clients), the TOTP second factor, login throttling, and the protection of every form
+//! against cross-site request forgery.
+//!
+//! The [`session_layer`] middleware runs before every handler: it finds the session, decides the
+//! language, and refuses any state-changing request that does not carry the session's CSRF token.
+//! Handlers then take a [`Principal`] (API: 401 without one) or a [`PageUser`] (pages: a redirect
+//! to the login page).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::SaltString;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use puente_core::Lang;
+use puente_store::accounts::{NewSession, OrganisationSettings, SessionKind, User};
+use puente_store::StoredOrganisation;
+use puente_store::{Actor, NewAuditEntry, Role};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, PageError};
+use crate::policy::Subject;
+use crate::AppState;
+
+/// The cookie that carries a browser's session token.
+pub const SESSION_COOKIE: &str = "puente_session";
+/// The cookie that carries the anti-forgery token of the login form (before any session exists).
+pub const LOGIN_CSRF_COOKIE: &str = "puente_csrf";
+/// The cookie set by the language switch.
+pub const LANGUAGE_COOKIE: &str = "puente_lang";
+/// The form field every form carries.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// The header a cookie-authenticated API client sends the CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How long a session lives.
+pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 60 * 60;
+
+/// Login throttling: failures counted over a window, per account and per address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    pub window_seconds: i64,
+    pub max_failures_per_account: u32,
+    pub max_failures_per_address: u32,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> ThrottlePolicy {
+        ThrottlePolicy {
+            window_seconds: 15 * 60,
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+        }
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A random secret, hex-encoded (`bytes` random bytes).
+pub fn random_token(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buffer);
+    hex::encode(buffer)
+}
+
+/// The SHA-256 of a token, as stored.
+pub fn token_sha256(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password with argon2id (the crate's defaults: 19 MiB, two passes).
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| AppError::internal(anyhow::anyhow!("cannot hash a password: {error}")))
+}
+
+/// Checks a password against its stored hash.
+pub fn verify_password(password: &str, stored_hash: &str) -> bool {
+    match PasswordHash::new(stored_hash) {
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Runs password hashing off the async threads (it takes tens of milliseconds of CPU).
+pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(AppError::internal)?
+}
+
+/// A hash to check against when the account does not exist, so that a wrong email takes as long
+/// as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_password("decoy password never used").unwrap_or_default());
+    &DECOY
+}
+
+/// A new TOTP secret (160 random bits), base32-encoded.
+pub fn new_totp_secret() -> String {
+    let mut bytes = [0u8; 20];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    match totp_rs::Secret::Raw(bytes.to_vec()).to_encoded() {
+        totp_rs::Secret::Encoded(text) => text,
+        totp_rs::Secret::Raw(_) => String::new(),
+    }
+}
+
+fn totp_for(secret: &str) -> Option<totp_rs::TOTP> {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .ok()?;
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).ok()
+}
+
+/// Whether `code` is the current code of `secret` (one step of clock drift either way allowed).
+pub fn totp_code_is_valid(secret: &str, code: &str) -> bool {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    totp_for(secret)
+        .and_then(|totp| totp.check_current(&code).ok())
+        .unwrap_or(false)
+}
+
+/// The current code of a secret (for tests and for showing a new secret works).
+pub fn totp_code_now(secret: &str) -> Option<String> {
+    totp_for(secret).and_then(|totp| totp.generate_current().ok())
+}
+
+/// The `otpauth://` address an authenticator app reads.
+pub fn totp_provisioning_uri(secret: &str, email: &str) -> String {
+    let account: String = email
+        .bytes()
+        .map(|byte| match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    format!("otpauth://totp/Puente:{account}?secret={secret}&issuer=Puente&algorithm=SHA1&digits=6&period=30")
+}
+
+/// A session just opened: the secret token (shown once) and its CSRF token.
+#[derive(Clone, Debug)]
+pub struct IssuedSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub user: User,
+}
+
+/// Logs a user in: throttling, password, second factor; opens the session and audits it. Failed
+/// attempts are audited and counted.
+pub async fn log_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    second_factor_code: Option<&str>,
+    address: &str,
+    kind: SessionKind,
+) -> Result<IssuedSession, AppError> {
+    let store = &state.store;
+    let email = email.trim().to_lowercase();
+    let now = now_unix();
+    let throttle = state.config.throttle;
+    let failures = store
+        .recent_login_failures(&email, address, now - throttle.window_seconds)
+        .await?;
+    if failures.for_account >= throttle.max_failures_per_account
+        || failures.from_address >= throttle.max_failures_per_address
+    {
+        store
+            .record_audit(NewAuditEntry {
+                actor: email.clone(),
+                organisation_id: None,
+                action: "login_throttled".into(),
+                record_type: "user".into(),
+                record_id: None,
+                detail: format!("from {address}"),
+            })
+            .await?;
+        return Err(AppError::Throttled {
+            retry_after_seconds: throttle.window_seconds as u64,
+        });
+    }
+
+    let user = store
+        .user_by_email(&email)
+        .await?
+        .filter(|user| user.active);
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let password_owned = password.to_string();
+    let password_matches = tokio::task::spawn_blocking(move || {
+        let hash = stored_hash.as_deref().unwrap_or_else(|| decoy_hash());
+        verify_password(&password_owned, hash)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let Some(user) = user.filter(|_| password_matches) else {
+        store
+            .record_login_failure(&email, None, address, now, "wrong email or password")
+            .await?;
+        return Err(AppError::InvalidCredentials);
+    };
+    if let Some(secret) = &user.totp_secret {
+        let valid = second_factor_code.is_some_and(|code| totp_code_is_valid(secret, code));
+        if !valid {
+            store
+                .record_login_failure(
+                    &email,
+                    Some(user.organisation_id),
+                    address,
+                    now,
+                    "second factor missing or wrong",
+                )
+                .await?;
+            return Err(AppError::SecondFactorRequired);
+        }
+    }
+    let token = random_token(32);
+    let csrf_token = random_token(32);
+    store
+        .open_session(
+            &user,
+            &NewSession {
+                token_sha256: token_sha256(&token),
+                kind,
+                csrf_token: csrf_token.clone(),
+                expires_at_unix: now + SESSION_LIFETIME_SECONDS,
+            },
+            address,
+        )
+        .await?;
+    Ok(IssuedSession {
+        token,
+        csrf_token,
+        user,
+    })
+}
+
+/// The logged-in user of a request.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user: User,
+    pub organisation: StoredOrganisation,
+    pub settings: OrganisationSettings,
+    pub session_id: i64,
+    pub session_kind: SessionKind,
+    pub csrf_token: String,
+}
+
+impl Principal {
+    pub fn subject(&self) -> Subject {
+        Subject {
+            user_id: self.user.id,
+            organisation_id: self.user.organisation_id,
+            role: self.user.role,
+        }
+    }
+
+    /// The user as the audit log names them: their email.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            name: self.user.email.clone(),
+            organisation_id: Some(self.user.organisation_id),
+        }
+    }
+
+    /// An organisation admin of an organisation that requires a second factor, without one yet:
+    /// they may only set it up.
+    pub fn must_enrol_second_factor(&self) -> bool {
+        self.user.role == Role::OrgAdmin
+            && self.settings.require_totp_for_admins
+            && self.user.totp_secret.is_none()
+    }
+}
+
+/// The language of the request, decided by the session layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLang(pub Lang);
+
+/// The address the request came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub String);
+
+/// The token of the login form's anti-forgery cookie, when the browser has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginCsrfCookie(pub Option<String>);
+
+/// The value of one cookie in the request's `Cookie` headers.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+/// A `Set-Cookie` value: always `Path=/`, `HttpOnly` and `SameSite=Strict`; `Secure` when the
+/// server is reached over TLS.
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
+    let mut cookie =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}");
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
+fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim().to_string())
+}
+
+fn decide_language(user: Option<&User>, headers: &axum::http::HeaderMap) -> Lang {
+    if let Some(language) = user.and_then(|user| user.language) {
+        return language;
+    }
+    if let Some(language) =
+        cookie_value(headers, LANGUAGE_COOKIE).and_then(|tag| Lang::from_tag(&tag))
+    {
+        return language;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The largest form body read for the CSRF check.
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+/// Runs before every handler: finds the session, decides the language, checks the CSRF token of
+/// every state-changing request.
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers().clone();
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string());
+    let bearer = bearer_token(&headers);
+    let cookie = cookie_value(&headers, SESSION_COOKIE);
+    let token = bearer.clone().or(cookie);
+    let mut principal = None;
+    if let Some(token) = token {
+        match state
+            .store
+            .session_by_token(&token_sha256(&token), now_unix())
+            .await
+        {
+            Ok(Some(session)) => {
+                match state.store.organisation(session.user.organisation_id).await {
+                    Ok(organisation) => {
+                        principal = Some(Arc::new(Principal {
+                            user: session.user,
+                            settings: OrganisationSettings::from_json(&organisation.settings),
+                            organisation,
+                            session_id: session.session_id,
+                            session_kind: session.kind,
+                            csrf_token: session.csrf_token,
+                        }));
+                    }
+                    Err(error) => return AppError::from(error).into_response(),
+                }
+            }
+            Ok(None) => {}
+            Err(error) => return AppError::from(error).into_response(),
+        }
+    }
+    let lang = decide_language(principal.as_ref().map(|p| &p.user), &headers);
+    let login_csrf = cookie_value(&headers, LOGIN_CSRF_COOKIE);
+
+    if is_state_changing(request.method()) {
+        let is_api = request.uri().path().starts_with("/api/");
+        if is_api {
+            // A bearer token cannot be sent by another site's page; a cookie can, so a
+            // cookie-authenticated API call must repeat the CSRF token in a header.
+            if let Some(principal) = principal.as_ref().filter(|_| bearer.is_none()) {
+                let sent = headers
+                    .get(CSRF_HEADER)
+                    .and_then(|value| value.to_str().ok());
+                if !sent.is_some_and(|sent| constant_time_equal(sent, &principal.csrf_token)) {
+                    return AppError::CsrfRejected.into_json_response(lang);
+                }
+            }
+        } else {
+            let expected = match &principal {
+                Some(principal) => Some(principal.csrf_token.clone()),
+                None => login_csrf.clone(),
+            };
+            let (parts, body) = request.into_parts();
+            let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+                Ok(bytes) => bytes,
+                Err(_) => {
+                    return PageError {
+                        error: AppError::BadRequest("form too large".into()),
+                        lang,
+                    }
+                    .into_response()
+                }
+            };
+            let sent = form_field(&bytes, CSRF_FIELD);
+            let accepted = match (&expected, &sent) {
+                (Some(expected), Some(sent)) => constant_time_equal(sent, expected),
+                _ => false,
+            };
+            if !accepted {
+                return PageError {
+                    error: AppError::CsrfRejected,
+                    lang,
+                }
+                .into_response();
+            }
+            request = Request::from_parts(parts, Body::from(bytes));
+        }
+    }
+
+    request.extensions_mut().insert(RequestLang(lang));
+    request.extensions_mut().insert(ClientAddress(address));
+    request.extensions_mut().insert(LoginCsrfCookie(login_csrf));
+    if let Some(principal) = principal {
+        request.extensions_mut().insert(principal);
+    }
+    next.run(request).await
+}
+
+/// One field of a URL-encoded form body.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(body)?;
+    pairs
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+fn serde_urlencoded_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let mut pairs = Vec::new();
+    for pair in text.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        pairs.push((percent_decode(key)?, percent_decode(value)?));
+    }
+    Some(pairs)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'+' => decoded.push(b' '),
+            b'%' => {
+                let hex_digits = std::str::from_utf8(bytes.get(index + 1..index + 3)?).ok()?;
+                decoded.push(u8::from_str_radix(hex_digits, 16).ok()?);
+                index += 2;
+            }
+            other => decoded.push(other),
+        }
+        index += 1;
+    }
+    String::from_utf8(decoded).ok()
+}
+
+/// Compares two secrets without stopping at the first difference.
+fn constant_time_equal(left: &str, right: &str) -> bool {
+    let (left, right) = (left.as_bytes(), right.as_bytes());
+    if left.len() != right.len() {
+        return false;
+    }
+    left.iter()
+        .zip(right)
+        .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+        == 0
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let lang = parts
+            .extensions
+            .get::<RequestLang>()
+            .map(|lang| lang.0)
+            .unwrap_or_default();
+        let Some(principal) = parts.extensions.get::<Arc<Principal>>() else {
+            return Err(AppError::Unauthenticated.into_json_response(lang));
+        };
+        if principal.must_enrol_second_factor() {
+            return Err(AppError::SecondFactorEnrolmentRequired.into_json_response(lang));
+        }
+        Ok(Principal::clone(principal))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestLang>()
+            .copied()
+            .unwrap_or(RequestLang(Lang::Es)))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientAddress>()
+            .cloned()
+            .unwrap_or_else(|| ClientAddress("unknown".into())))
+    }
+}
+
+/// The logged-in user of a web page; without one, the page redirects to the login page.
+#[derive(Clone, Debug)]
+pub struct PageUser {
+    pub principal: Principal,
+    pub lang: Lang,
+}
+
+impl PageUser {
+    pub fn subject(&self) -> Subject {
+        self.principal.subject()
+    }
+    pub fn actor(&self) -> Actor {
+        self.principal.actor()
+    }
+}
+
+/// Like [`PageUser`], but also for an admin who still has to set up a second factor (the account
+/// page itself).
+#[derive(Clone, Debug)]
+pub struct PageUserEnrolling(pub PageUser);
+
+fn page_user(parts: &Parts) -> Result<PageUser, PageError> {
+    let lang = parts
+        .extensions
+        .get::<RequestLang>()
+        .map(|lang| lang.0)
+        .unwrap_or_default();
+    match parts.extensions.get::<Arc<Principal>>() {
+        Some(principal) => Ok(PageUser {
+            principal: Principal::clone(principal),
+            lang,
+        }),
+        None => Err(PageError {
+            error: AppError::Unauthenticated,
+            lang,
+        }),
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let user = page_user(parts)?;
+        if user.principal.must_enrol_second_factor() {
+            return Err(PageError {
+                error: AppError::SecondFactorEnrolmentRequired,
+                lang: user.lang,
+            });
+        }
+        Ok(user)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageUserEnrolling {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        page_user(parts).map(PageUserEnrolling)
+    }
+}
+
+/// A redirect after a form post (303, so the browser follows with GET).
+pub fn see_other(location: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery staple").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery staple", &hash));
+        assert!(!verify_password("Correct horse battery staple", &hash));
+        assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn totp_codes_verify_and_wrong_codes_do_not() {
+        let secret = new_totp_secret();
+        let code = totp_code_now(&secret).unwrap();
+        assert_eq!(code.len(), 6);
+        assert!(totp_code_is_valid(&secret, &code));
+        let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+        assert!(!totp_code_is_valid(&secret, &wrong));
+        assert!(!totp_code_is_valid("not base32!", &code));
+        assert!(totp_provisioning_uri(&secret, "a+b@x.org").contains("Puente:a%2Bb%40x.org"));
+    }
+
+    #[test]
+    fn form_fields_are_decoded() {
+        let body = b"name=Mar%C3%ADa+Jos%C3%A9&csrf_token=abc123&empty=";
+        assert_eq!(form_field(body, "csrf_token").as_deref(), Some("abc123"));
+        assert_eq!(form_field(body, "name").as_deref(), Some("María José"));
+        assert_eq!(form_field(body, "empty").as_deref(), Some(""));
+        assert_eq!(form_field(body, "missing"), None);
+        assert_eq!(form_field(b"bad=%zz", "bad"), None);
+        assert_eq!(form_field(b"cut=%4", "cut"), None);
+    }
+
+    #[test]
+    fn cookies_are_read_from_every_cookie_header() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.append(header::COOKIE, "a=1; puente_lang=en".parse().unwrap());
+        headers.append(header::COOKIE, "puente_session=tok".parse().unwrap());
+        assert_eq!(cookie_value(&headers, "puente_lang").as_deref(), Some("en"));
+        assert_eq!(
+            cookie_value(&headers, SESSION_COOKIE).as_deref(),
+            Some("tok")
+        );
+        assert_eq!(cookie_value(&headers, "b"), None);
+        assert!(set_cookie("x", "y", 10, true).ends_with("; Secure"));
+        assert!(set_cookie("x", "y", 10, false).contains("HttpOnly; SameSite=Strict"));
+    }
+}

@@ -1,0 +1,435 @@
+//! The glue between requests and the store for cases, shared by the pages and the API: the
+//! authorisation check before any read, form parsing into the domain types, saves with optimistic
+//! concurrency, and screenings inside a case.
+
+use puente_core::domain::{Case, PartialDate, Person, PhoneNumber, VictimContext};
+use puente_core::htcds::{
+    Gender, MethodOfControl, MethodOfRecruitment, TraffickingStatus, TypeOfExploitation,
+};
+use puente_core::{Country, Lang, Vocabulary};
+use puente_screening::{PersonContext, ScreeningInput, ScreeningResult, Sex};
+use puente_store::case_access::CaseAccess;
+use puente_store::cases::today_iso;
+use puente_store::screenings::{NewScreening, StoredScreening};
+use puente_store::{NewCase, StoredCase};
+
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::policy::{self, Action, CaseScope};
+use crate::AppState;
+
+/// Checks that the user may do `action` to the case, reading only its organisation and owner.
+/// A case that does not exist and a case out of scope answer alike (404); a role that never may
+/// answers 403.
+pub async fn authorize_case(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    case_id: i64,
+) -> Result<CaseAccess, AppError> {
+    let access = state.store.case_access(case_id).await?;
+    let scope = access.map(|access| CaseScope {
+        organisation_id: access.organisation_id,
+        owner_user_id: access.owner_user_id,
+    });
+    policy::require(&principal.subject(), action, scope)?;
+    access.ok_or(AppError::NotFound)
+}
+
+/// Reads a case the user may see for `action`. The read is audited by the store as a view of
+/// identifying data.
+pub async fn read_case(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    case_id: i64,
+) -> Result<StoredCase, AppError> {
+    let access = authorize_case(state, principal, action, case_id).await?;
+    state
+        .store
+        .case(&principal.actor(), access.organisation_id, case_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Audits a read of a part of a case that holds identifying data (notes, history, screenings),
+/// before the data is returned: if the entry cannot be written, nothing is shown.
+pub async fn audit_case_read(
+    state: &AppState,
+    principal: &Principal,
+    access: &CaseAccess,
+    what: &str,
+) -> Result<(), AppError> {
+    state
+        .store
+        .record_audit(puente_store::NewAuditEntry {
+            actor: principal.user.email.clone(),
+            organisation_id: Some(access.organisation_id),
+            action: format!("view_{what}"),
+            record_type: "case".into(),
+            record_id: Some(access.case_id.to_string()),
+            detail: String::new(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Opens a case owned by the user who creates it.
+pub async fn create_case(
+    state: &AppState,
+    principal: &Principal,
+    case: Case,
+) -> Result<i64, AppError> {
+    policy::require(&principal.subject(), Action::CreateCase, None)?;
+    validate_case(&case)?;
+    let ids = state
+        .store
+        .create_cases(
+            &principal.actor(),
+            principal.user.organisation_id,
+            &[NewCase {
+                case,
+                owner_user_id: Some(principal.user.id),
+                opened_on: today_iso(),
+            }],
+        )
+        .await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no case id returned")))
+}
+
+/// What every case must have.
+pub fn validate_case(case: &Case) -> Result<(), AppError> {
+    if case.person.given_name.trim().is_empty()
+        && case.person.alias.as_deref().unwrap_or("").trim().is_empty()
+    {
+        return Err(AppError::Invalid(
+            "the person needs a given name or an alias (write \"unknown\" if it is not known)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Changes a case with optimistic concurrency: the change is applied to the stored case only if
+/// `expected_version` is still the stored version; otherwise the save is refused (409) and nothing
+/// is overwritten. Returns the new version.
+pub async fn change_case(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    case_id: i64,
+    expected_version: i64,
+    change: impl FnOnce(&mut Case) -> Result<(), AppError>,
+) -> Result<i64, AppError> {
+    let access = authorize_case(state, principal, action, case_id).await?;
+    if access.version != expected_version {
+        return Err(AppError::StaleVersion {
+            yours: expected_version,
+            current: access.version,
+        });
+    }
+    let stored = state
+        .store
+        .case(&principal.actor(), access.organisation_id, case_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut case = stored.case;
+    change(&mut case)?;
+    validate_case(&case)?;
+    // The store checks the version again inside its transaction: a save that raced this one
+    // between the check above and here is refused there.
+    match state
+        .store
+        .update_case(
+            &principal.actor(),
+            access.organisation_id,
+            case_id,
+            expected_version,
+            &case,
+        )
+        .await
+    {
+        Ok(version) => Ok(version),
+        Err(puente_store::StoreError::Conflict(_)) => {
+            let current = state
+                .store
+                .case_access(case_id)
+                .await?
+                .map(|access| access.version)
+                .unwrap_or(expected_version);
+            Err(AppError::StaleVersion {
+                yours: expected_version,
+                current,
+            })
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// What the screening engine may know of a case's person: never a name, only age, sex,
+/// nationality and current country.
+pub fn person_context(person: &Person) -> PersonContext {
+    let today = time::OffsetDateTime::now_utc().date();
+    PersonContext {
+        age: person
+            .date_of_birth
+            .and_then(|birth| birth.age_on(today))
+            .or(person.estimated_age),
+        sex: person.sex.and_then(|sex| match sex {
+            Gender::Female => Some(Sex::Female),
+            Gender::Male => Some(Sex::Male),
+            Gender::TransgenderNonConforming => Some(Sex::Other),
+            Gender::Unknown => None,
+        }),
+        nationality: person.nationality,
+        current_country: person.current_country,
+        ..PersonContext::default()
+    }
+}
+
+/// Fills what the screener did not say from the case (an age, sex or country given in the
+/// questionnaire or the request wins).
+pub fn complete_person_context(given: &mut PersonContext, from_case: PersonContext) {
+    given.age = given.age.or(from_case.age);
+    given.sex = given.sex.or(from_case.sex);
+    given.nationality = given.nationality.or(from_case.nationality);
+    given.current_country = given.current_country.or(from_case.current_country);
+}
+
+/// Runs the screening engine on `input` for a case and stores input, result and rule-set version.
+pub async fn screen_case(
+    state: &AppState,
+    principal: &Principal,
+    case_id: i64,
+    questionnaire: &str,
+    mut input: ScreeningInput,
+    lang: Lang,
+) -> Result<(StoredScreening, ScreeningResult), AppError> {
+    let stored = read_case(state, principal, Action::ScreenCase, case_id).await?;
+    complete_person_context(&mut input.person, person_context(&stored.case.person));
+    let result = puente_screening::screen(&input, lang);
+    let screening = NewScreening {
+        case_id,
+        organisation_id: stored.organisation_id,
+        questionnaire: questionnaire.to_string(),
+        input: serde_json::to_value(&input).map_err(AppError::internal)?,
+        result: serde_json::to_value(&result).map_err(AppError::internal)?,
+        level: result.level.code().to_string(),
+        rule_set_version: result.rule_set_version.clone(),
+        lang: lang.tag().to_string(),
+    };
+    let stored_screening = state
+        .store
+        .record_screening(&principal.actor(), &screening)
+        .await?;
+    Ok((stored_screening, result))
+}
+
+/// The fields of a URL-encoded form, in order, repeated names kept (checkbox lists).
+#[derive(Clone, Debug, Default)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// The first value of a field, trimmed; `None` when absent or blank.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// Every non-blank value of a field.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
+            .collect()
+    }
+
+    /// A required whole number (a version, an id).
+    pub fn number(&self, name: &str) -> Result<i64, AppError> {
+        self.get(name)
+            .and_then(|value| value.parse().ok())
+            .ok_or_else(|| AppError::BadRequest(format!("the form lacks a valid `{name}`")))
+    }
+}
+
+fn optional_text(fields: &FormFields, name: &str) -> Option<String> {
+    fields.get(name).map(str::to_string)
+}
+
+fn country_field(fields: &FormFields, name: &str) -> Result<Option<Country>, AppError> {
+    fields
+        .get(name)
+        .map(|code| {
+            Country::from_code(code)
+                .ok_or_else(|| AppError::Invalid(format!("`{code}` is not a country code")))
+        })
+        .transpose()
+}
+
+fn codes<V: Vocabulary>(fields: &FormFields, name: &str) -> Result<Vec<V>, AppError> {
+    fields
+        .all(name)
+        .into_iter()
+        .map(|code| V::parse_code(code).map_err(|error| AppError::Invalid(error.to_string())))
+        .collect()
+}
+
+/// Reads the person part of the case form.
+pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
+    let nationality = country_field(fields, "nationality")?;
+    let current_country = country_field(fields, "current_country")?;
+    let date_of_birth = fields
+        .get("date_of_birth")
+        .map(|text| {
+            text.parse::<PartialDate>()
+                .map_err(|error| AppError::Invalid(error.to_string()))
+        })
+        .transpose()?;
+    let estimated_age = fields
+        .get("estimated_age")
+        .map(|text| {
+            text.parse::<u32>()
+                .ok()
+                .filter(|age| *age <= 120)
+                .ok_or_else(|| AppError::Invalid(format!("`{text}` is not an age in years")))
+        })
+        .transpose()?;
+    let phone = fields
+        .get("phone")
+        .map(|text| {
+            PhoneNumber::parse(text, current_country.or(nationality))
+                .map_err(|error| AppError::Invalid(error.to_string()))
+        })
+        .transpose()?;
+    let sex = fields
+        .get("sex")
+        .map(|code| Gender::parse_code(code).map_err(|error| AppError::Invalid(error.to_string())))
+        .transpose()?;
+    Ok(Person {
+        given_name: fields.get("given_name").unwrap_or_default().to_string(),
+        middle_name: optional_text(fields, "middle_name"),
+        surname: fields.get("surname").unwrap_or_default().to_string(),
+        second_surname: optional_text(fields, "second_surname"),
+        alias: optional_text(fields, "alias"),
+        sex,
+        date_of_birth,
+        estimated_age,
+        nationality,
+        languages: fields
+            .get("languages")
+            .map(|text| {
+                text.split([',', ';'])
+                    .map(|language| language.trim().to_string())
+                    .filter(|language| !language.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        phone,
+        current_country,
+        current_place: optional_text(fields, "current_place"),
+    })
+}
+
+/// Reads the victim-context part of the case form onto an existing context (fields the form does
+/// not show are kept).
+pub fn apply_victim_form(fields: &FormFields, victim: &mut VictimContext) -> Result<(), AppError> {
+    victim.trafficking_status = fields
+        .get("trafficking_status")
+        .map(|code| {
+            TraffickingStatus::parse_code(code)
+                .map_err(|error| AppError::Invalid(error.to_string()))
+        })
+        .transpose()?;
+    victim.types_of_exploitation = codes::<TypeOfExploitation>(fields, "types_of_exploitation")?;
+    victim.recruitment_methods = codes::<MethodOfRecruitment>(fields, "recruitment_methods")?;
+    victim.methods_of_control = codes::<MethodOfControl>(fields, "methods_of_control")?;
+    Ok(())
+}
+
+/// A partial date from a form field, required or not.
+pub fn date_field(fields: &FormFields, name: &str) -> Result<Option<PartialDate>, AppError> {
+    fields
+        .get(name)
+        .map(|text| {
+            text.parse::<PartialDate>()
+                .map_err(|error| AppError::Invalid(error.to_string()))
+        })
+        .transpose()
+}
+
+/// A country from a form field.
+pub fn country_from_form(fields: &FormFields, name: &str) -> Result<Option<Country>, AppError> {
+    country_field(fields, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> FormFields {
+        FormFields(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_person_form_parses_into_the_domain_types() {
+        let form = fields(&[
+            ("given_name", " María "),
+            ("surname", "López"),
+            ("sex", "F"),
+            ("date_of_birth", "2009-03"),
+            ("nationality", "GT"),
+            ("languages", "es, mam"),
+            ("phone", "5555-1234"),
+            ("current_place", ""),
+        ]);
+        let person = person_from_form(&form).unwrap();
+        assert_eq!(person.given_name, "María");
+        assert_eq!(person.sex, Some(Gender::Female));
+        assert_eq!(person.date_of_birth.unwrap().to_string(), "2009-03");
+        assert_eq!(person.phone.unwrap().as_str(), "+50255551234");
+        assert_eq!(person.languages, ["es", "mam"]);
+        assert_eq!(person.current_place, None);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        for (name, value) in [
+            ("date_of_birth", "2009-13"),
+            ("nationality", "XX"),
+            ("sex", "Q"),
+            ("estimated_age", "-3"),
+        ] {
+            let error =
+                person_from_form(&fields(&[("given_name", "Ana"), (name, value)])).unwrap_err();
+            assert!(matches!(error, AppError::Invalid(_)), "{name}: {error:?}");
+        }
+    }
+
+    #[test]
+    fn the_victim_form_reads_checkbox_lists() {
+        let form = fields(&[
+            ("types_of_exploitation", "ForcedLabour"),
+            ("types_of_exploitation", "SexualExploitation"),
+            ("methods_of_control", "RestrictMovement"),
+        ]);
+        let mut victim = VictimContext::default();
+        apply_victim_form(&form, &mut victim).unwrap();
+        assert_eq!(victim.types_of_exploitation.len(), 2);
+        assert_eq!(
+            victim.methods_of_control,
+            [MethodOfControl::RestrictsMovement]
+        );
+    }
+}

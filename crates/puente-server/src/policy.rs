@@ -1,0 +1,361 @@
+//! Authorisation, in one place: what a role may do, to which records. Every handler asks
+//! [`authorize`] before it reads or changes anything; templates never decide access.
+//!
+//! Two answers refuse: [`Decision::Forbidden`] when the role never allows the action (an analyst
+//! opening a case: 403), and [`Decision::Hidden`] when the role allows it but the record is outside
+//! the user's scope (another organisation's case, or a colleague's case for an advocate): 404, so
+//! that the existence of a record is not revealed.
+
+use puente_store::Role;
+
+/// Something a user may try to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// List the cases in scope (with names).
+    ListCases,
+    /// Open a new case.
+    CreateCase,
+    /// Read a case, with the person's identifying data.
+    ViewCase,
+    /// Change a case: person, victim context, events, consent, status.
+    EditCase,
+    /// Add a note to a case.
+    AddNote,
+    /// Run and store a screening in a case.
+    ScreenCase,
+    /// Read the audit trail of a case.
+    ViewCaseAudit,
+    /// Read the organisation's whole audit log.
+    ViewOrganisationAudit,
+    /// Create users and assign roles.
+    ManageUsers,
+    /// Change the organisation's settings.
+    ManageSettings,
+    /// See de-identified counts.
+    ViewAggregates,
+}
+
+impl Action {
+    pub const ALL: [Action; 11] = [
+        Action::ListCases,
+        Action::CreateCase,
+        Action::ViewCase,
+        Action::EditCase,
+        Action::AddNote,
+        Action::ScreenCase,
+        Action::ViewCaseAudit,
+        Action::ViewOrganisationAudit,
+        Action::ManageUsers,
+        Action::ManageSettings,
+        Action::ViewAggregates,
+    ];
+
+    /// Whether the action concerns one case (and so depends on its organisation and owner).
+    pub fn is_about_a_case(self) -> bool {
+        matches!(
+            self,
+            Action::ViewCase
+                | Action::EditCase
+                | Action::AddNote
+                | Action::ScreenCase
+                | Action::ViewCaseAudit
+        )
+    }
+}
+
+/// Who asks: the user's id, organisation and role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub user_id: i64,
+    pub organisation_id: i64,
+    pub role: Role,
+}
+
+/// The case an action concerns: whose organisation it belongs to and who owns it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseScope {
+    pub organisation_id: i64,
+    pub owner_user_id: Option<i64>,
+}
+
+/// The answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// The role never allows the action: 403.
+    Forbidden,
+    /// The record is outside the user's scope: 404, as if it did not exist.
+    Hidden,
+}
+
+/// Which cases a user sees in lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseListScope {
+    /// The cases the user owns.
+    Own,
+    /// Every case of the organisation.
+    Organisation,
+    /// None.
+    Nothing,
+}
+
+/// How far a role reaches over cases.
+fn case_reach(role: Role) -> CaseListScope {
+    match role {
+        Role::Advocate | Role::CaseWorker => CaseListScope::Own,
+        Role::Supervisor => CaseListScope::Organisation,
+        Role::OrgAdmin | Role::Analyst => CaseListScope::Nothing,
+    }
+}
+
+/// Which cases the user's lists show.
+pub fn case_list_scope(subject: &Subject) -> CaseListScope {
+    case_reach(subject.role)
+}
+
+/// Whether the role allows the action at all, whatever the record.
+fn role_allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        Role::Advocate | Role::CaseWorker => {
+            matches!(
+                action,
+                ListCases | CreateCase | ViewCase | EditCase | AddNote | ScreenCase
+            )
+        }
+        Role::Supervisor => matches!(
+            action,
+            ListCases
+                | CreateCase
+                | ViewCase
+                | EditCase
+                | AddNote
+                | ScreenCase
+                | ViewCaseAudit
+                | ViewOrganisationAudit
+                | ViewAggregates
+        ),
+        Role::OrgAdmin => matches!(
+            action,
+            ViewCaseAudit | ViewOrganisationAudit | ManageUsers | ManageSettings | ViewAggregates
+        ),
+        Role::Analyst => matches!(action, ViewAggregates),
+    }
+}
+
+/// Decides whether `subject` may do `action`, to `case` when the action concerns one.
+///
+/// An action about a case with no case given is refused as hidden (a programming error should
+/// fail closed).
+pub fn authorize(subject: &Subject, action: Action, case: Option<CaseScope>) -> Decision {
+    if !role_allows(subject.role, action) {
+        return Decision::Forbidden;
+    }
+    if !action.is_about_a_case() {
+        return Decision::Allow;
+    }
+    let Some(case) = case else {
+        return Decision::Hidden;
+    };
+    if case.organisation_id != subject.organisation_id {
+        return Decision::Hidden;
+    }
+    // Reading a case's audit trail is oversight: organisation-wide for the roles that have it.
+    if action == Action::ViewCaseAudit {
+        return Decision::Allow;
+    }
+    match case_reach(subject.role) {
+        CaseListScope::Organisation => Decision::Allow,
+        CaseListScope::Own if case.owner_user_id == Some(subject.user_id) => Decision::Allow,
+        CaseListScope::Own | CaseListScope::Nothing => Decision::Hidden,
+    }
+}
+
+/// [`authorize`] as a result: `Ok` to go on, or the error to answer.
+pub fn require(
+    subject: &Subject,
+    action: Action,
+    case: Option<CaseScope>,
+) -> Result<(), crate::error::AppError> {
+    match authorize(subject, action, case) {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(crate::error::AppError::Forbidden),
+        Decision::Hidden => Err(crate::error::AppError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+    use Decision::*;
+
+    const ME: i64 = 7;
+    const COLLEAGUE: i64 = 8;
+    const MY_ORGANISATION: i64 = 1;
+    const OTHER_ORGANISATION: i64 = 2;
+
+    fn subject(role: Role) -> Subject {
+        Subject {
+            user_id: ME,
+            organisation_id: MY_ORGANISATION,
+            role,
+        }
+    }
+
+    /// The three kinds of case a user can meet.
+    fn own_case() -> CaseScope {
+        CaseScope {
+            organisation_id: MY_ORGANISATION,
+            owner_user_id: Some(ME),
+        }
+    }
+    fn colleagues_case() -> CaseScope {
+        CaseScope {
+            organisation_id: MY_ORGANISATION,
+            owner_user_id: Some(COLLEAGUE),
+        }
+    }
+    fn other_organisations_case() -> CaseScope {
+        CaseScope {
+            organisation_id: OTHER_ORGANISATION,
+            owner_user_id: Some(ME),
+        }
+    }
+
+    /// The whole matrix, role × action × ownership, written out as the expected decisions for an
+    /// own case, a colleague's case and another organisation's case (for actions about a case), or
+    /// one decision (for the others).
+    #[test]
+    fn the_role_matrix_holds() {
+        let case_rows: [(Role, Action, [Decision; 3]); 25] = [
+            (Role::Advocate, ViewCase, [Allow, Hidden, Hidden]),
+            (Role::Advocate, EditCase, [Allow, Hidden, Hidden]),
+            (Role::Advocate, AddNote, [Allow, Hidden, Hidden]),
+            (Role::Advocate, ScreenCase, [Allow, Hidden, Hidden]),
+            (
+                Role::Advocate,
+                ViewCaseAudit,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (Role::CaseWorker, ViewCase, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, EditCase, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, AddNote, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, ScreenCase, [Allow, Hidden, Hidden]),
+            (
+                Role::CaseWorker,
+                ViewCaseAudit,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (Role::Supervisor, ViewCase, [Allow, Allow, Hidden]),
+            (Role::Supervisor, EditCase, [Allow, Allow, Hidden]),
+            (Role::Supervisor, AddNote, [Allow, Allow, Hidden]),
+            (Role::Supervisor, ScreenCase, [Allow, Allow, Hidden]),
+            (Role::Supervisor, ViewCaseAudit, [Allow, Allow, Hidden]),
+            (Role::OrgAdmin, ViewCase, [Forbidden, Forbidden, Forbidden]),
+            (Role::OrgAdmin, EditCase, [Forbidden, Forbidden, Forbidden]),
+            (Role::OrgAdmin, AddNote, [Forbidden, Forbidden, Forbidden]),
+            (
+                Role::OrgAdmin,
+                ScreenCase,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (Role::OrgAdmin, ViewCaseAudit, [Allow, Allow, Hidden]),
+            (Role::Analyst, ViewCase, [Forbidden, Forbidden, Forbidden]),
+            (Role::Analyst, EditCase, [Forbidden, Forbidden, Forbidden]),
+            (Role::Analyst, AddNote, [Forbidden, Forbidden, Forbidden]),
+            (Role::Analyst, ScreenCase, [Forbidden, Forbidden, Forbidden]),
+            (
+                Role::Analyst,
+                ViewCaseAudit,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+        ];
+        let mut covered = std::collections::HashSet::new();
+        for (role, action, expected) in case_rows {
+            let cases = [own_case(), colleagues_case(), other_organisations_case()];
+            for (case, expected) in cases.into_iter().zip(expected) {
+                assert_eq!(
+                    authorize(&subject(role), action, Some(case)),
+                    expected,
+                    "{role} {action:?} {case:?}"
+                );
+            }
+            // Without the case, an action about a case never goes through.
+            assert_ne!(
+                authorize(&subject(role), action, None),
+                Allow,
+                "{role} {action:?}"
+            );
+            covered.insert((role, action));
+        }
+
+        let other_rows: [(Role, [Decision; 6]); 5] = [
+            // ListCases, CreateCase, ViewOrganisationAudit, ManageUsers, ManageSettings, ViewAggregates
+            (
+                Role::Advocate,
+                [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::CaseWorker,
+                [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::Supervisor,
+                [Allow, Allow, Allow, Forbidden, Forbidden, Allow],
+            ),
+            (
+                Role::OrgAdmin,
+                [Forbidden, Forbidden, Allow, Allow, Allow, Allow],
+            ),
+            (
+                Role::Analyst,
+                [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow],
+            ),
+        ];
+        let actions = [
+            ListCases,
+            CreateCase,
+            ViewOrganisationAudit,
+            ManageUsers,
+            ManageSettings,
+            ViewAggregates,
+        ];
+        for (role, expected) in other_rows {
+            for (action, expected) in actions.into_iter().zip(expected) {
+                assert_eq!(
+                    authorize(&subject(role), action, None),
+                    expected,
+                    "{role} {action:?}"
+                );
+                covered.insert((role, action));
+            }
+        }
+        // Every role and every action is in the matrix.
+        assert_eq!(covered.len(), Role::ALL.len() * Action::ALL.len());
+    }
+
+    #[test]
+    fn list_scopes_follow_the_roles() {
+        assert_eq!(
+            case_list_scope(&subject(Role::Advocate)),
+            CaseListScope::Own
+        );
+        assert_eq!(
+            case_list_scope(&subject(Role::CaseWorker)),
+            CaseListScope::Own
+        );
+        assert_eq!(
+            case_list_scope(&subject(Role::Supervisor)),
+            CaseListScope::Organisation
+        );
+        assert_eq!(
+            case_list_scope(&subject(Role::OrgAdmin)),
+            CaseListScope::Nothing
+        );
+        assert_eq!(
+            case_list_scope(&subject(Role::Analyst)),
+            CaseListScope::Nothing
+        );
+    }
+}

@@ -1,0 +1,438 @@
+//! The JSON API under `/api/v1`. Errors are `{"error": {"code", "message"}}` with the right status.
+
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use puente_core::domain::{Case, Person, TraffickingEvent, VictimContext};
+use puente_core::htcds::CaseStatus;
+use puente_screening::ScreeningInput;
+use puente_store::accounts::SessionKind;
+use puente_store::AuditQuery;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::{self, ClientAddress, Principal, RequestLang, SESSION_COOKIE};
+use crate::cases;
+use crate::error::AppError;
+use crate::policy::{self, case_list_scope, Action, CaseListScope};
+use crate::routes::case_pages::case_audit_entries;
+use crate::routes::pages::{
+    change_user_role, create_user_in_organisation, organisation_counts, suppressed, DIMENSIONS,
+};
+use crate::AppState;
+
+/// A JSON body whose problems are answered in the API's error format: 400 when it is not JSON,
+/// 422 when it is JSON of the wrong shape (the message names the field).
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::JsonDataError(error)) => Err(AppError::Invalid(error.body_text())),
+            Err(rejection) => Err(AppError::BadRequest(rejection.body_text())),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+    /// The current code of the user's authenticator app, when they use one.
+    #[serde(default)]
+    totp: Option<String>,
+}
+
+/// `POST /api/v1/login`: a bearer token, and the same session as a cookie.
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, AppError> {
+    let issued = auth::log_in(
+        &state,
+        &request.email,
+        &request.password,
+        request.totp.as_deref(),
+        &address,
+        SessionKind::Bearer,
+    )
+    .await?;
+    let cookie = auth::set_cookie(
+        SESSION_COOKIE,
+        &issued.token,
+        auth::SESSION_LIFETIME_SECONDS,
+        state.config.secure_cookies,
+    );
+    let body = json!({
+        "token": issued.token,
+        "csrf_token": issued.csrf_token,
+        "expires_in": auth::SESSION_LIFETIME_SECONDS,
+        "user": user_json(&issued.user),
+    });
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+fn user_json(user: &puente_store::accounts::User) -> Value {
+    json!({
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role.code(),
+        "organisation_id": user.organisation_id,
+        "language": user.language.map(|lang| lang.tag()),
+        "second_factor": user.totp_secret.is_some(),
+    })
+}
+
+/// `POST /api/v1/logout`: ends the session of the token or cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Response, AppError> {
+    state
+        .store
+        .close_session(principal.session_id, &principal.user)
+        .await?;
+    let cookie = auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// `GET /api/v1/me`.
+pub async fn me(principal: Principal) -> Json<Value> {
+    let mut body = user_json(&principal.user);
+    body["organisation"] = json!({
+        "id": principal.organisation.id,
+        "slug": principal.organisation.organisation.slug,
+        "name": principal.organisation.organisation.name,
+    });
+    Json(body)
+}
+
+/// `GET /api/v1/cases`: the cases in the user's scope, newest first. Audited as a list.
+pub async fn list_cases(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::ListCases, None)?;
+    let owner = match case_list_scope(&principal.subject()) {
+        CaseListScope::Own => Some(principal.user.id),
+        CaseListScope::Organisation => None,
+        CaseListScope::Nothing => return Err(AppError::Forbidden),
+    };
+    let cases = state
+        .store
+        .list_cases(&principal.actor(), principal.user.organisation_id, owner)
+        .await?;
+    Ok(Json(json!(cases)))
+}
+
+/// The body of `POST /api/v1/cases`.
+#[derive(Debug, Deserialize)]
+pub struct NewCaseRequest {
+    person: Person,
+    #[serde(default)]
+    status: Option<CaseStatus>,
+    #[serde(default)]
+    victim: VictimContext,
+    #[serde(default)]
+    events: Vec<TraffickingEvent>,
+}
+
+/// `POST /api/v1/cases`: 201 `{"id"}`.
+pub async fn create_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<NewCaseRequest>,
+) -> Result<Response, AppError> {
+    let mut case = Case::new(request.person);
+    case.status = request.status.unwrap_or(CaseStatus::Active);
+    case.victim = request.victim;
+    case.events = request.events;
+    let id = cases::create_case(&state, &principal, case).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/cases/{id}"))],
+        Json(json!({ "id": id })),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/cases/{id}`: 200; 404 when not visible; 403 for a role that never reads cases.
+/// Audited as a view of identifying data.
+pub async fn get_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let stored = cases::read_case(&state, &principal, Action::ViewCase, case_id).await?;
+    Ok(Json(json!(stored)))
+}
+
+/// The body of `PUT /api/v1/cases/{id}`: the whole case and the version it was read at.
+#[derive(Debug, Deserialize)]
+pub struct UpdateCaseRequest {
+    version: i64,
+    #[serde(flatten)]
+    case: Case,
+}
+
+/// `PUT /api/v1/cases/{id}`: 200 `{"id", "version"}`; 409 when someone saved since `version`.
+pub async fn update_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+    ApiJson(request): ApiJson<UpdateCaseRequest>,
+) -> Result<Json<Value>, AppError> {
+    let replacement = request.case;
+    let version = cases::change_case(
+        &state,
+        &principal,
+        Action::EditCase,
+        case_id,
+        request.version,
+        |case| {
+            *case = replacement;
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(Json(json!({ "id": case_id, "version": version })))
+}
+
+/// `GET /api/v1/cases/{id}/notes`.
+pub async fn list_notes(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    cases::audit_case_read(&state, &principal, &access, "notes").await?;
+    let notes = state.store.notes(access.organisation_id, case_id).await?;
+    Ok(Json(json!(notes)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoteRequest {
+    text: String,
+}
+
+/// `POST /api/v1/cases/{id}/notes`: 201 `{"id"}`.
+pub async fn add_note(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+    ApiJson(request): ApiJson<NoteRequest>,
+) -> Result<Response, AppError> {
+    if request.text.trim().is_empty() {
+        return Err(AppError::Invalid("a note needs text".into()));
+    }
+    let access = cases::authorize_case(&state, &principal, Action::AddNote, case_id).await?;
+    let id = state
+        .store
+        .add_note(
+            &principal.actor(),
+            access.organisation_id,
+            case_id,
+            request.text.trim(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+/// `GET /api/v1/cases/{id}/screenings`: the case's stored screenings, oldest first.
+pub async fn list_screenings(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    cases::audit_case_read(&state, &principal, &access, "screenings").await?;
+    let screenings = state.store.screenings_for_case(case_id).await?;
+    Ok(Json(json!(screenings)))
+}
+
+/// `POST /api/v1/cases/{id}/screenings` with screening.md's input: 201 with the result JSON of
+/// screening.md (plus `rule_set_version`), in the request's language (`Accept-Language`).
+pub async fn create_screening(
+    State(state): State<AppState>,
+    principal: Principal,
+    RequestLang(lang): RequestLang,
+    Path(case_id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    // Check access first, so that a caller who may not screen this case learns nothing from the
+    // validation of the body.
+    cases::authorize_case(&state, &principal, Action::ScreenCase, case_id).await?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| AppError::BadRequest("the body is not UTF-8".into()))?;
+    let input = ScreeningInput::from_json(text).map_err(|error| {
+        if error.is_syntax() {
+            AppError::BadRequest(error.to_string())
+        } else {
+            AppError::Invalid(error.to_string())
+        }
+    })?;
+    let (stored, result) =
+        cases::screen_case(&state, &principal, case_id, "api", input, lang).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            format!("/api/v1/cases/{case_id}/screenings/{}", stored.id),
+        )],
+        Json(json!(result)),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/cases/{id}/history`: every saved version.
+pub async fn case_history(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    cases::audit_case_read(&state, &principal, &access, "history").await?;
+    let history = state
+        .store
+        .case_history(access.organisation_id, case_id)
+        .await?;
+    Ok(Json(json!(history)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditParameters {
+    case_id: Option<i64>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/audit?case_id={id}` (supervisor, admin): the entries about a case; without
+/// `case_id`, the organisation's entries.
+pub async fn audit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(parameters): Query<AuditParameters>,
+) -> Result<Json<Value>, AppError> {
+    let entries = match parameters.case_id {
+        Some(case_id) => {
+            let access =
+                cases::authorize_case(&state, &principal, Action::ViewCaseAudit, case_id).await?;
+            case_audit_entries(&state, access.organisation_id, case_id).await?
+        }
+        None => {
+            policy::require(&principal.subject(), Action::ViewOrganisationAudit, None)?;
+            state
+                .store
+                .audit_entries(&AuditQuery {
+                    organisation_id: Some(principal.user.organisation_id),
+                    limit: Some(parameters.limit.unwrap_or(1000).min(10_000)),
+                    ..AuditQuery::default()
+                })
+                .await?
+        }
+    };
+    Ok(Json(json!(entries)))
+}
+
+/// `GET /api/v1/users` (org admin).
+pub async fn list_users(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::ManageUsers, None)?;
+    let users = state
+        .store
+        .users_in_organisation(principal.user.organisation_id)
+        .await?;
+    Ok(Json(Value::Array(users.iter().map(user_json).collect())))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewUserRequest {
+    email: String,
+    display_name: String,
+    role: String,
+    password: String,
+}
+
+/// `POST /api/v1/users` (org admin): 201 `{"id"}`.
+pub async fn create_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<NewUserRequest>,
+) -> Result<Response, AppError> {
+    let user = create_user_in_organisation(
+        &state,
+        &principal,
+        &request.email,
+        &request.display_name,
+        &request.role,
+        &request.password,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": user.id }))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateUserRequest {
+    role: String,
+}
+
+/// `PUT /api/v1/users/{id}` (org admin): a new role for a user of the organisation.
+pub async fn update_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(user_id): Path<i64>,
+    ApiJson(request): ApiJson<UpdateUserRequest>,
+) -> Result<Json<Value>, AppError> {
+    change_user_role(&state, &principal, user_id, &request.role).await?;
+    Ok(Json(json!({ "id": user_id, "role": request.role })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatsParameters {
+    by: String,
+}
+
+/// `GET /api/v1/stats?by=nationality`: counts of the organisation's cases, every count under 3
+/// suppressed (`"count": null, "suppressed": true`), no totals.
+pub async fn stats(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(parameters): Query<StatsParameters>,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::ViewAggregates, None)?;
+    let Some((dimension, name)) = DIMENSIONS.iter().find(|(_, name)| *name == parameters.by) else {
+        let known: Vec<&str> = DIMENSIONS.iter().map(|(_, name)| *name).collect();
+        return Err(AppError::Invalid(format!(
+            "`by` must be one of {}",
+            known.join(", ")
+        )));
+    };
+    let counts = organisation_counts(&state, principal.user.organisation_id, *dimension).await?;
+    let rows: Vec<Value> = counts
+        .iter()
+        .map(|count| {
+            let mut row = json!({ *name: count.value, "count": suppressed(count.count) });
+            if suppressed(count.count).is_none() {
+                row["suppressed"] = json!(true);
+            }
+            row
+        })
+        .collect();
+    Ok(Json(json!({ "by": [name], "rows": rows })))
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> Json<Value> {
+    Json(crate::openapi::document())
+}

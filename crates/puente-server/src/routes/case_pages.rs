@@ -1,0 +1,1101 @@
+//! Case pages: the list, a new case, a case with its timeline, notes, consents and screenings,
+//! edits (with optimistic concurrency), screenings one question at a time, and the audit trail.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use minijinja::{context, Value};
+use puente_core::domain::{Case, Consent, Person, TraffickingEvent};
+use puente_core::htcds::{
+    CaseStatus, ConsentScope, Gender, MethodOfControl, MethodOfRecruitment, TraffickingEventType,
+    TraffickingStatus, TypeOfExploitation,
+};
+use puente_core::{Lang, Vocabulary};
+use puente_screening::questionnaire::{
+    Answer, AnswerKind, Answers, QuestionKey, Questionnaire, QuestionnaireKind,
+};
+use puente_screening::Level;
+use puente_store::cases::today_iso;
+use puente_store::AuditQuery;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{see_other, PageUser};
+use crate::cases::{self, FormFields};
+use crate::error::{AppError, InLanguage, PageError};
+use crate::i18n::t;
+use crate::policy::{self, authorize, case_list_scope, Action, CaseListScope, CaseScope, Decision};
+use crate::templates::{country_choices, page, vocabulary_choices};
+use crate::AppState;
+
+#[derive(Debug, Serialize)]
+struct CaseRow {
+    id: i64,
+    name: String,
+    status: String,
+    sex: String,
+    age: String,
+    nationality: String,
+    opened_on: String,
+}
+
+/// The cases in the user's scope.
+pub async fn list(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ListCases, None).in_language(lang)?;
+    let owner = match case_list_scope(&user.subject()) {
+        CaseListScope::Own => Some(user.principal.user.id),
+        CaseListScope::Organisation => None,
+        CaseListScope::Nothing => {
+            return Err(PageError {
+                error: AppError::Forbidden,
+                lang,
+            })
+        }
+    };
+    let summaries = state
+        .store
+        .list_cases(&user.actor(), user.principal.user.organisation_id, owner)
+        .await
+        .in_language(lang)?;
+    let rows: Vec<CaseRow> = summaries
+        .iter()
+        .map(|summary| CaseRow {
+            id: summary.id,
+            name: summary.person_name.clone(),
+            status: summary.status.label_in(lang).to_string(),
+            sex: summary
+                .sex
+                .map(|sex| sex.label_in(lang).to_string())
+                .unwrap_or_default(),
+            age: summary
+                .age_at_intake
+                .map(|age| age.to_string())
+                .unwrap_or_default(),
+            nationality: summary
+                .nationality
+                .map(|country| country.name(lang).to_string())
+                .unwrap_or_default(),
+            opened_on: summary.opened_on.clone(),
+        })
+        .collect();
+    Ok(page(&user, "/cases", "cases.html", context! { cases => rows })?.into_response())
+}
+
+/// The values of the case form, as the template shows them.
+#[derive(Debug, Default, Serialize)]
+struct CaseFormValues {
+    given_name: String,
+    middle_name: String,
+    surname: String,
+    second_surname: String,
+    alias: String,
+    sex: String,
+    date_of_birth: String,
+    estimated_age: String,
+    nationality: String,
+    languages: String,
+    phone: String,
+    current_country: String,
+    current_place: String,
+    trafficking_status: String,
+    types_of_exploitation: Vec<String>,
+    recruitment_methods: Vec<String>,
+    methods_of_control: Vec<String>,
+    status: String,
+}
+
+impl CaseFormValues {
+    fn of_case(case: &Case) -> CaseFormValues {
+        let person = &case.person;
+        let codes = |values: Vec<&'static str>| values.into_iter().map(str::to_string).collect();
+        CaseFormValues {
+            given_name: person.given_name.clone(),
+            middle_name: person.middle_name.clone().unwrap_or_default(),
+            surname: person.surname.clone(),
+            second_surname: person.second_surname.clone().unwrap_or_default(),
+            alias: person.alias.clone().unwrap_or_default(),
+            sex: person
+                .sex
+                .map(|sex| sex.code().to_string())
+                .unwrap_or_default(),
+            date_of_birth: person
+                .date_of_birth
+                .map(|date| date.to_string())
+                .unwrap_or_default(),
+            estimated_age: person
+                .estimated_age
+                .map(|age| age.to_string())
+                .unwrap_or_default(),
+            nationality: person
+                .nationality
+                .map(|c| c.alpha_2().to_string())
+                .unwrap_or_default(),
+            languages: person.languages.join(", "),
+            phone: person
+                .phone
+                .as_ref()
+                .map(|phone| phone.to_string())
+                .unwrap_or_default(),
+            current_country: person
+                .current_country
+                .map(|c| c.alpha_2().to_string())
+                .unwrap_or_default(),
+            current_place: person.current_place.clone().unwrap_or_default(),
+            trafficking_status: case
+                .victim
+                .trafficking_status
+                .map(|s| s.code().to_string())
+                .unwrap_or_default(),
+            types_of_exploitation: codes(
+                case.victim
+                    .types_of_exploitation
+                    .iter()
+                    .map(|v| v.code())
+                    .collect(),
+            ),
+            recruitment_methods: codes(
+                case.victim
+                    .recruitment_methods
+                    .iter()
+                    .map(|v| v.code())
+                    .collect(),
+            ),
+            methods_of_control: codes(
+                case.victim
+                    .methods_of_control
+                    .iter()
+                    .map(|v| v.code())
+                    .collect(),
+            ),
+            status: case.status.code().to_string(),
+        }
+    }
+
+    /// The form as posted, to show it again with an error.
+    fn of_form(fields: &FormFields) -> CaseFormValues {
+        let text = |name: &str| fields.get(name).unwrap_or_default().to_string();
+        let list = |name: &str| fields.all(name).into_iter().map(str::to_string).collect();
+        CaseFormValues {
+            given_name: text("given_name"),
+            middle_name: text("middle_name"),
+            surname: text("surname"),
+            second_surname: text("second_surname"),
+            alias: text("alias"),
+            sex: text("sex"),
+            date_of_birth: text("date_of_birth"),
+            estimated_age: text("estimated_age"),
+            nationality: text("nationality"),
+            languages: text("languages"),
+            phone: text("phone"),
+            current_country: text("current_country"),
+            current_place: text("current_place"),
+            trafficking_status: text("trafficking_status"),
+            types_of_exploitation: list("types_of_exploitation"),
+            recruitment_methods: list("recruitment_methods"),
+            methods_of_control: list("methods_of_control"),
+            status: text("status"),
+        }
+    }
+}
+
+fn case_form_choices(lang: Lang) -> Value {
+    context! {
+        sexes => vocabulary_choices::<Gender>(lang),
+        countries => country_choices(lang),
+        trafficking_statuses => vocabulary_choices::<TraffickingStatus>(lang),
+        exploitation_types => vocabulary_choices::<TypeOfExploitation>(lang),
+        recruitment_methods => vocabulary_choices::<MethodOfRecruitment>(lang),
+        methods_of_control => vocabulary_choices::<MethodOfControl>(lang),
+        statuses => vocabulary_choices::<CaseStatus>(lang),
+    }
+}
+
+fn case_form_page(
+    user: &PageUser,
+    path: &str,
+    case_id: Option<i64>,
+    version: Option<i64>,
+    values: CaseFormValues,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let html = page(
+        user,
+        path,
+        "case_form.html",
+        context! {
+            case_id => case_id,
+            version => version,
+            form => values,
+            message => message,
+            ..case_form_choices(user.lang)
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// The form for a new case.
+pub async fn new_form(user: PageUser) -> Result<Response, PageError> {
+    policy::require(&user.subject(), Action::CreateCase, None).in_language(user.lang)?;
+    case_form_page(
+        &user,
+        "/cases/new",
+        None,
+        None,
+        CaseFormValues::default(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+fn case_from_form(fields: &FormFields) -> Result<Case, AppError> {
+    let mut case = Case::new(cases::person_from_form(fields)?);
+    cases::apply_victim_form(fields, &mut case.victim)?;
+    Ok(case)
+}
+
+/// The new case, posted.
+pub async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let created = match case_from_form(&fields) {
+        Ok(case) => cases::create_case(&state, &user.principal, case).await,
+        Err(error) => Err(error),
+    };
+    match created {
+        Ok(id) => Ok(see_other(&format!("/cases/{id}"))),
+        Err(AppError::Invalid(message)) => case_form_page(
+            &user,
+            "/cases/new",
+            None,
+            None,
+            CaseFormValues::of_form(&fields),
+            Some(message),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(error) => Err(PageError {
+            error,
+            lang: user.lang,
+        }),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    label: String,
+    value: String,
+}
+
+fn person_rows(person: &Person, lang: Lang) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut push = |id: &str, value: Option<String>| {
+        if let Some(value) = value.filter(|value| !value.is_empty()) {
+            rows.push(Row {
+                label: t(lang, id),
+                value,
+            });
+        }
+    };
+    push("person-alias", person.alias.clone());
+    push(
+        "person-sex",
+        person.sex.map(|sex| sex.label_in(lang).to_string()),
+    );
+    push(
+        "person-date-of-birth",
+        person.date_of_birth.map(|date| date.to_string()),
+    );
+    push(
+        "person-estimated-age",
+        person.estimated_age.map(|age| age.to_string()),
+    );
+    push(
+        "person-nationality",
+        person.nationality.map(|c| c.name(lang).to_string()),
+    );
+    push("person-languages", Some(person.languages.join(", ")));
+    push(
+        "person-phone",
+        person.phone.as_ref().map(|phone| phone.to_string()),
+    );
+    push(
+        "person-current-country",
+        person.current_country.map(|c| c.name(lang).to_string()),
+    );
+    push("person-current-place", person.current_place.clone());
+    rows
+}
+
+fn labels<V: Vocabulary>(values: &[V], lang: Lang) -> String {
+    values
+        .iter()
+        .map(|value| value.label_in(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn victim_rows(case: &Case, lang: Lang) -> Vec<Row> {
+    let victim = &case.victim;
+    let candidates = [
+        (
+            "victim-trafficking-status",
+            victim
+                .trafficking_status
+                .map(|s| s.label_in(lang).to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "victim-types-of-exploitation",
+            labels(&victim.types_of_exploitation, lang),
+        ),
+        (
+            "victim-recruitment-methods",
+            labels(&victim.recruitment_methods, lang),
+        ),
+        (
+            "victim-methods-of-control",
+            labels(&victim.methods_of_control, lang),
+        ),
+    ];
+    candidates
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(id, value)| Row {
+            label: t(lang, id),
+            value,
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+struct EventRow {
+    kind: String,
+    country: String,
+    place: String,
+    date: String,
+    description: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ConsentRow {
+    index: usize,
+    scopes: String,
+    with_organisation: String,
+    given_on: String,
+    recorded_by: String,
+    active: bool,
+    withdrawn_on: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ScreeningRow {
+    id: i64,
+    created_at: String,
+    level: String,
+    level_label: String,
+    questionnaire: String,
+    rule_set_version: String,
+    performed_by: String,
+}
+
+fn level_label(code: &str, lang: Lang) -> String {
+    [
+        Level::NoIndicators,
+        Level::SomeIndicators,
+        Level::StrongIndicators,
+    ]
+    .into_iter()
+    .find(|level| level.code() == code)
+    .map(|level| level.label().get(lang).to_string())
+    .unwrap_or_else(|| code.to_string())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CaseNotice {
+    done: Option<String>,
+}
+
+/// A case: the person, the victim context, screenings, the route as a timeline, consents, notes,
+/// status and history. Audited as a view of identifying data.
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Query(notice): Query<CaseNotice>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
+        .await
+        .in_language(lang)?;
+    let organisation_id = stored.organisation_id;
+    let notes = state
+        .store
+        .notes(organisation_id, case_id)
+        .await
+        .in_language(lang)?;
+    let screenings = state
+        .store
+        .screenings_for_case(case_id)
+        .await
+        .in_language(lang)?;
+    let history = state
+        .store
+        .case_history(organisation_id, case_id)
+        .await
+        .in_language(lang)?;
+    let case = &stored.case;
+    // The route as a timeline: by date, undated steps last, in the order they were recorded.
+    let mut ordered_events: Vec<&puente_core::domain::TraffickingEvent> =
+        case.events.iter().collect();
+    ordered_events.sort_by_key(|event| (event.date.is_none(), event.date));
+    let events: Vec<EventRow> = ordered_events
+        .into_iter()
+        .map(|event| EventRow {
+            kind: event.kind.label_in(lang).to_string(),
+            country: event
+                .country
+                .map(|c| c.name(lang).to_string())
+                .unwrap_or_default(),
+            place: event.place.clone().unwrap_or_default(),
+            date: event
+                .date
+                .map(|date| date.to_string())
+                .unwrap_or_else(|| "?".into()),
+            description: event.description.clone().unwrap_or_default(),
+        })
+        .collect();
+    let consents: Vec<ConsentRow> = case
+        .consents
+        .iter()
+        .enumerate()
+        .map(|(index, consent)| ConsentRow {
+            index,
+            scopes: labels(&consent.scopes, lang),
+            with_organisation: consent
+                .with_organisation
+                .clone()
+                .unwrap_or_else(|| user.principal.organisation.organisation.name.clone()),
+            given_on: consent.given_on.to_string(),
+            recorded_by: consent.recorded_by.clone(),
+            active: consent.is_active(),
+            withdrawn_on: consent
+                .withdrawn_on
+                .map(|date| date.to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let screening_rows: Vec<ScreeningRow> = screenings
+        .iter()
+        .rev()
+        .map(|screening| ScreeningRow {
+            id: screening.id,
+            created_at: screening.created_at.clone(),
+            level: screening.level.clone(),
+            level_label: level_label(&screening.level, lang),
+            questionnaire: screening.questionnaire.clone(),
+            rule_set_version: screening.rule_set_version.clone(),
+            performed_by: screening.performed_by.clone(),
+        })
+        .collect();
+    let scope = CaseScope {
+        organisation_id,
+        owner_user_id: stored.owner_user_id,
+    };
+    let can_view_audit =
+        authorize(&user.subject(), Action::ViewCaseAudit, Some(scope)) == Decision::Allow;
+    let message = match notice.done.as_deref() {
+        Some("saved") => Some(t(lang, "notice-saved")),
+        _ => None,
+    };
+    let html = page(
+        &user,
+        &format!("/cases/{case_id}"),
+        "case.html",
+        context! {
+            message => message,
+            case => context! {
+                id => stored.id,
+                version => stored.version,
+                status => case.status.label_in(lang),
+                status_code => case.status.code(),
+                opened_on => stored.opened_on.clone(),
+            },
+            person => context! { name => case.person.full_name(), rows => person_rows(&case.person, lang) },
+            victim => victim_rows(case, lang),
+            events => events,
+            consents => consents,
+            notes => notes,
+            screenings => screening_rows,
+            history => history.iter().map(|version| context! {
+                version => version.version,
+                changed_by => version.changed_by.clone(),
+                changed_at => version.changed_at.clone(),
+            }).collect::<Vec<_>>(),
+            can_view_audit => can_view_audit,
+            today => today_iso(),
+            event_kinds => vocabulary_choices::<TraffickingEventType>(lang),
+            countries => country_choices(lang),
+            consent_scopes => vocabulary_choices::<ConsentScope>(lang),
+            statuses => vocabulary_choices::<CaseStatus>(lang),
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+/// The form to edit a case's person, victim context and status.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let stored = cases::read_case(&state, &user.principal, Action::EditCase, case_id)
+        .await
+        .in_language(user.lang)?;
+    case_form_page(
+        &user,
+        &format!("/cases/{case_id}/edit"),
+        Some(case_id),
+        Some(stored.version),
+        CaseFormValues::of_case(&stored.case),
+        None,
+        StatusCode::OK,
+    )
+}
+
+/// After a change: back to the case, or, when someone else saved first, a page that says so (409)
+/// and nothing overwritten.
+fn after_change(
+    result: Result<i64, AppError>,
+    case_id: i64,
+    lang: Lang,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/cases/{case_id}?done=saved"))),
+        Err(error) => Err(PageError { error, lang }),
+    }
+}
+
+/// The edited case, posted with the version it was loaded at.
+pub async fn edit_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let version = fields.number("version").in_language(user.lang)?;
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            case.person = cases::person_from_form(&fields)?;
+            cases::apply_victim_form(&fields, &mut case.victim)?;
+            if let Some(status) = fields.get("status") {
+                case.status = CaseStatus::parse_code(status)
+                    .map_err(|error| AppError::Invalid(error.to_string()))?;
+            }
+            Ok(())
+        },
+    )
+    .await;
+    if let Err(AppError::Invalid(message)) = &result {
+        return case_form_page(
+            &user,
+            &format!("/cases/{case_id}/edit"),
+            Some(case_id),
+            Some(version),
+            CaseFormValues::of_form(&fields),
+            Some(message.clone()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    after_change(result, case_id, user.lang)
+}
+
+/// A step of the route, posted.
+pub async fn add_event(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let version = fields.number("version").in_language(user.lang)?;
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            let kind = TraffickingEventType::parse_code(fields.get("kind").unwrap_or_default())
+                .map_err(|error| AppError::Invalid(error.to_string()))?;
+            case.events.push(TraffickingEvent {
+                kind,
+                country: cases::country_from_form(&fields, "country")?,
+                place: fields.get("place").map(str::to_string),
+                date: cases::date_field(&fields, "date")?,
+                description: fields.get("description").map(str::to_string),
+            });
+            Ok(())
+        },
+    )
+    .await;
+    after_change(result, case_id, user.lang)
+}
+
+/// A consent, posted: what may be shared, with whom, given when; recorded by the user.
+pub async fn add_consent(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let version = fields.number("version").in_language(user.lang)?;
+    let recorded_by = user.principal.user.email.clone();
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            let scopes = fields
+                .all("scopes")
+                .into_iter()
+                .map(|code| {
+                    ConsentScope::parse_code(code)
+                        .map_err(|error| AppError::Invalid(error.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if scopes.is_empty() {
+                return Err(AppError::Invalid(
+                    "a consent needs at least one thing that may be shared".into(),
+                ));
+            }
+            let given_on = cases::date_field(&fields, "given_on")?
+                .ok_or_else(|| AppError::Invalid("a consent needs the date it was given".into()))?;
+            case.consents.push(Consent {
+                scopes,
+                with_organisation: fields.get("with_organisation").map(str::to_string),
+                given_on,
+                recorded_by,
+                withdrawn_on: None,
+            });
+            Ok(())
+        },
+    )
+    .await;
+    after_change(result, case_id, user.lang)
+}
+
+/// Withdraws a consent (the `index`th of the case), dated today. The consent stays in the record,
+/// marked withdrawn.
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((case_id, index)): Path<(i64, usize)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let version = fields.number("version").in_language(user.lang)?;
+    let today: puente_core::domain::PartialDate = today_iso()
+        .parse()
+        .map_err(AppError::internal)
+        .in_language(user.lang)?;
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            let consent = case.consents.get_mut(index).ok_or(AppError::NotFound)?;
+            if consent.withdrawn_on.is_none() {
+                consent.withdrawn_on = Some(today);
+            }
+            Ok(())
+        },
+    )
+    .await;
+    after_change(result, case_id, user.lang)
+}
+
+/// A note, posted. Notes are added, never edited, so they need no version.
+pub async fn add_note(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let lang = user.lang;
+    let text = fields.get("text").ok_or_else(|| PageError {
+        error: AppError::Invalid(t(lang, "note-empty")),
+        lang,
+    })?;
+    let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id)
+        .await
+        .in_language(lang)?;
+    state
+        .store
+        .add_note(&user.actor(), access.organisation_id, case_id, text)
+        .await
+        .in_language(lang)?;
+    Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+/// A status change, posted with the version.
+pub async fn change_status(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let version = fields.number("version").in_language(user.lang)?;
+    let result = cases::change_case(
+        &state,
+        &user.principal,
+        Action::EditCase,
+        case_id,
+        version,
+        |case| {
+            case.status = CaseStatus::parse_code(fields.get("status").unwrap_or_default())
+                .map_err(|error| AppError::Invalid(error.to_string()))?;
+            Ok(())
+        },
+    )
+    .await;
+    after_change(result, case_id, user.lang)
+}
+
+/// The audit entries about one case: the case itself, its notes and its screenings.
+pub async fn case_audit_entries(
+    state: &AppState,
+    organisation_id: i64,
+    case_id: i64,
+) -> Result<Vec<puente_store::AuditEntry>, AppError> {
+    let mut entries = state
+        .store
+        .audit_entries(&AuditQuery {
+            record_type: Some("case".into()),
+            record_id: Some(case_id.to_string()),
+            organisation_id: Some(organisation_id),
+            ..AuditQuery::default()
+        })
+        .await?;
+    let note_detail = format!("case {case_id}");
+    let notes = state
+        .store
+        .audit_entries(&AuditQuery {
+            record_type: Some("case_note".into()),
+            organisation_id: Some(organisation_id),
+            ..AuditQuery::default()
+        })
+        .await?;
+    entries.extend(
+        notes
+            .into_iter()
+            .filter(|entry| entry.detail == note_detail),
+    );
+    entries.sort_by_key(|entry| entry.id);
+    Ok(entries)
+}
+
+/// The audit trail of a case, for supervisors and admins, with the state of the hash chain.
+pub async fn audit_trail(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let access = cases::authorize_case(&state, &user.principal, Action::ViewCaseAudit, case_id)
+        .await
+        .in_language(lang)?;
+    let entries = case_audit_entries(&state, access.organisation_id, case_id)
+        .await
+        .in_language(lang)?;
+    let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let html = page(
+        &user,
+        &format!("/cases/{case_id}/audit"),
+        "case_audit.html",
+        context! {
+            case_id => case_id,
+            entries => entries,
+            chain_intact => chain.is_intact(),
+            chain_entries => chain.entries,
+            chain_first_broken => chain.first_broken,
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScreeningKind {
+    kind: Option<String>,
+}
+
+fn questionnaire_kind(text: Option<&str>) -> Result<QuestionnaireKind, AppError> {
+    text.unwrap_or("quick")
+        .parse()
+        .map_err(AppError::BadRequest)
+}
+
+fn questionnaire_label(kind: QuestionnaireKind, lang: Lang) -> String {
+    let id = match kind {
+        QuestionnaireKind::Quick => "screening-start-quick",
+        QuestionnaireKind::Full => "screening-start-full",
+        QuestionnaireKind::Child => "screening-start-child",
+    };
+    t(lang, id)
+}
+
+fn kind_code(kind: QuestionnaireKind) -> &'static str {
+    match kind {
+        QuestionnaireKind::Quick => "quick",
+        QuestionnaireKind::Full => "full",
+        QuestionnaireKind::Child => "child",
+    }
+}
+
+/// Shows the next question of a questionnaire run, or `None` when none is left.
+fn question_page(
+    user: &PageUser,
+    case_id: i64,
+    kind: QuestionnaireKind,
+    answers: &Answers,
+    message: Option<String>,
+) -> Result<Option<Response>, PageError> {
+    let lang = user.lang;
+    let questionnaire = Questionnaire::of_kind(kind);
+    let Some(question) = questionnaire.next_question(answers) else {
+        return Ok(None);
+    };
+    let (answered, total) = questionnaire.progress(answers);
+    let answers_json = serde_json::to_string(answers).map_err(|error| PageError {
+        error: AppError::internal(error),
+        lang,
+    })?;
+    let html = page(
+        user,
+        &format!("/cases/{case_id}/screenings/new?kind={}", kind_code(kind)),
+        "screening_question.html",
+        context! {
+            case_id => case_id,
+            kind => kind_code(kind),
+            questionnaire_label => questionnaire_label(kind, lang),
+            answers => answers_json,
+            question_key => question.key.code(),
+            question_text => question.text(lang, questionnaire.audience(answers)),
+            section => question.section.label().get(lang),
+            is_number => question.kind() == AnswerKind::Number,
+            answered => answered,
+            total => total,
+            message => message,
+        },
+    )?;
+    Ok(Some(html.into_response()))
+}
+
+/// Starts a screening: the first question.
+pub async fn screening_start(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Query(kind): Query<ScreeningKind>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id)
+        .await
+        .in_language(lang)?;
+    let kind = questionnaire_kind(kind.kind.as_deref()).in_language(lang)?;
+    match question_page(&user, case_id, kind, &Answers::default(), None)? {
+        Some(response) => Ok(response),
+        None => Err(PageError {
+            error: AppError::BadRequest("empty questionnaire".into()),
+            lang,
+        }),
+    }
+}
+
+/// One answer, posted with the answers so far; the next question, or, at the end (or when the
+/// screener stops), the result is computed, stored with the rule-set version, and shown.
+pub async fn screening_step(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id)
+        .await
+        .in_language(lang)?;
+    let fields = FormFields(pairs);
+    let kind = questionnaire_kind(fields.get("kind")).in_language(lang)?;
+    let mut answers: Answers = match fields.get("answers") {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|error| {
+                AppError::BadRequest(format!("the answers so far cannot be read: {error}"))
+            })
+            .in_language(lang)?,
+        None => Answers::default(),
+    };
+    let choice = fields.get("choice").unwrap_or_default();
+    let finish = choice == "finish";
+    if !finish {
+        let key: QuestionKey = fields
+            .get("question")
+            .unwrap_or_default()
+            .parse()
+            .map_err(AppError::BadRequest)
+            .in_language(lang)?;
+        let answer = match choice {
+            "yes" => Ok(Answer::Yes),
+            "no" => Ok(Answer::No),
+            "unknown" => Ok(Answer::Unknown),
+            _ => Answer::parse(fields.get("answer").unwrap_or_default(), key.kind()),
+        };
+        let recorded = answer
+            .map_err(|error| error.to_string())
+            .and_then(|answer| answers.set(key, answer).map_err(|error| error.to_string()));
+        if recorded.is_err() {
+            let message = Some(t(lang, "screening-answer-invalid"));
+            if let Some(response) = question_page(&user, case_id, kind, &answers, message)? {
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, response).into_response());
+            }
+        }
+        if let Some(response) = question_page(&user, case_id, kind, &answers, None)? {
+            return Ok(response);
+        }
+    }
+    let outcome = Questionnaire::of_kind(kind).outcome(&answers);
+    let (stored, _) = cases::screen_case(
+        &state,
+        &user.principal,
+        case_id,
+        kind_code(kind),
+        outcome.input,
+        lang,
+    )
+    .await
+    .in_language(lang)?;
+    Ok(see_other(&format!(
+        "/cases/{case_id}/screenings/{}",
+        stored.id
+    )))
+}
+
+#[derive(Debug, Serialize)]
+struct FrameworkRow {
+    name: String,
+    met: bool,
+    missing: String,
+}
+
+/// A stored screening, shown from what was stored (never recomputed with newer rules).
+pub async fn screening_show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((case_id, screening_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
+        .await
+        .in_language(lang)?;
+    cases::audit_case_read(&state, &user.principal, &access, "screening")
+        .await
+        .in_language(lang)?;
+    let screening = state
+        .store
+        .screening(screening_id)
+        .await
+        .in_language(lang)?
+        .filter(|screening| screening.case_id == case_id)
+        .ok_or(PageError {
+            error: AppError::NotFound,
+            lang,
+        })?;
+    let result = &screening.result;
+    let strings = |name: &str| -> Vec<String> {
+        result[name]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let frameworks: Vec<FrameworkRow> = result["frameworks"]
+        .as_object()
+        .map(|frameworks| {
+            frameworks
+                .iter()
+                .map(|(name, verdict)| FrameworkRow {
+                    name: t(lang, &format!("framework-{}", name.replace('_', "-"))),
+                    met: verdict["met"].as_bool().unwrap_or(false),
+                    missing: verdict["missing"]
+                        .as_array()
+                        .map(|items| {
+                            items
+                                .iter()
+                                .filter_map(|item| item.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let facts: Vec<String> = screening.input["facts"]
+        .as_array()
+        .map(|facts| {
+            facts
+                .iter()
+                .filter_map(|fact| fact.as_str())
+                .map(|code| {
+                    puente_screening::Fact::from_code(code)
+                        .map(|fact| fact.label_in(lang).to_string())
+                        .unwrap_or_else(|| code.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let urgent: Vec<String> = strings("urgent")
+        .iter()
+        .map(|code| {
+            puente_screening::Fact::from_code(code)
+                .map(|fact| fact.label_in(lang).to_string())
+                .unwrap_or_else(|| code.clone())
+        })
+        .collect();
+    let html = page(
+        &user,
+        &format!("/cases/{case_id}/screenings/{screening_id}"),
+        "screening_result.html",
+        context! {
+            case_id => case_id,
+            screening => &screening,
+            level => screening.level.clone(),
+            level_label => level_label(&screening.level, lang),
+            urgent => urgent,
+            next_steps => strings("next_steps"),
+            explanation => strings("explanation"),
+            frameworks => frameworks,
+            facts => facts,
+        },
+    )?;
+    Ok(html.into_response())
+}

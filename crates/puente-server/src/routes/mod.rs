@@ -1,0 +1,141 @@
+//! Every route, in one table.
+
+/// The JSON API under `/api/v1`.
+pub mod api;
+/// Case pages: list, new, detail, edits, screenings, audit trail.
+pub mod case_pages;
+/// Pages that are not about one case: login, language, account, admin, overview.
+pub mod pages;
+
+use axum::routing::{get, post, put};
+use axum::Router;
+
+use crate::AppState;
+
+/// The routes of the JSON API, as (method, path) pairs: the OpenAPI document is checked against it.
+pub const API_ROUTES: &[(&str, &str)] = &[
+    ("post", "/api/v1/login"),
+    ("post", "/api/v1/logout"),
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/cases"),
+    ("post", "/api/v1/cases"),
+    ("get", "/api/v1/cases/{id}"),
+    ("put", "/api/v1/cases/{id}"),
+    ("get", "/api/v1/cases/{id}/notes"),
+    ("post", "/api/v1/cases/{id}/notes"),
+    ("get", "/api/v1/cases/{id}/screenings"),
+    ("post", "/api/v1/cases/{id}/screenings"),
+    ("get", "/api/v1/cases/{id}/history"),
+    ("get", "/api/v1/audit"),
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("put", "/api/v1/users/{id}"),
+    ("get", "/api/v1/stats"),
+    ("get", "/api/v1/openapi.json"),
+];
+
+/// The application's routes behind the session layer.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/login", post(api::login))
+        .route("/api/v1/logout", post(api::logout))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/cases", get(api::list_cases).post(api::create_case))
+        .route(
+            "/api/v1/cases/{id}",
+            get(api::get_case).put(api::update_case),
+        )
+        .route(
+            "/api/v1/cases/{id}/notes",
+            get(api::list_notes).post(api::add_note),
+        )
+        .route(
+            "/api/v1/cases/{id}/screenings",
+            get(api::list_screenings).post(api::create_screening),
+        )
+        .route("/api/v1/cases/{id}/history", get(api::case_history))
+        .route("/api/v1/audit", get(api::audit))
+        .route("/api/v1/users", get(api::list_users).post(api::create_user))
+        .route("/api/v1/users/{id}", put(api::update_user))
+        .route("/api/v1/stats", get(api::stats))
+        .route("/api/v1/openapi.json", get(api::openapi));
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/static/style.css", get(pages::stylesheet))
+        .route("/login", get(pages::login_page).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/lang/{tag}", get(pages::switch_language))
+        .route("/account", get(pages::account_page))
+        .route("/account/language", post(pages::account_language))
+        .route("/account/totp", post(pages::account_totp))
+        .route("/admin", get(pages::admin_page))
+        .route("/admin/users", post(pages::admin_create_user))
+        .route("/admin/settings", post(pages::admin_settings))
+        .route("/admin/users/{id}/role", post(pages::admin_change_role))
+        .route("/overview", get(pages::overview))
+        .route("/cases", get(case_pages::list).post(case_pages::create))
+        .route("/cases/new", get(case_pages::new_form))
+        .route("/cases/{id}", get(case_pages::show))
+        .route(
+            "/cases/{id}/edit",
+            get(case_pages::edit_form).post(case_pages::edit_submit),
+        )
+        .route("/cases/{id}/events", post(case_pages::add_event))
+        .route("/cases/{id}/consents", post(case_pages::add_consent))
+        .route(
+            "/cases/{id}/consents/{index}/withdraw",
+            post(case_pages::withdraw_consent),
+        )
+        .route("/cases/{id}/notes", post(case_pages::add_note))
+        .route("/cases/{id}/status", post(case_pages::change_status))
+        .route("/cases/{id}/audit", get(case_pages::audit_trail))
+        .route(
+            "/cases/{id}/screenings/new",
+            get(case_pages::screening_start),
+        )
+        .route(
+            "/cases/{id}/screenings/step",
+            post(case_pages::screening_step),
+        )
+        .route(
+            "/cases/{id}/screenings/{screening_id}",
+            get(case_pages::screening_show),
+        )
+        .fallback(pages::not_found);
+    api.merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::session_layer,
+        ))
+        .layer(axum::middleware::map_response(security_headers))
+        // Pages are small but a country list is not: gzip makes them light on a 3G phone.
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Headers on every answer: no framing, no type sniffing, no referrer, scripts and styles only
+/// from Puente itself, and no caching of anything but the stylesheet (pages hold identifying
+/// data, and phones are shared).
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

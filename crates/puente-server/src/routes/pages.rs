@@ -1,0 +1,599 @@
+//! Pages that are not about one case: login and logout, the language switch, the user's account
+//! (language, second factor), the organisation admin's page, and the de-identified overview.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use minijinja::context;
+use puente_core::Lang;
+use puente_store::accounts::{NewUser, OrganisationSettings, SessionKind};
+use puente_store::case_access::{CaseCount, CaseDimension};
+use puente_store::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{
+    self, see_other, ClientAddress, LoginCsrfCookie, PageUser, PageUserEnrolling, Principal,
+    RequestLang, LANGUAGE_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
+use crate::cases::FormFields;
+use crate::error::{AppError, InLanguage, PageError};
+use crate::i18n::t;
+use crate::policy::{self, authorize, Action, Decision};
+use crate::templates::{page, public_page, Choice};
+use crate::AppState;
+
+/// The first page: the login page for a visitor, else the main page of the user's role.
+pub async fn home(principal: Option<Extension<Arc<Principal>>>) -> Response {
+    let Some(Extension(principal)) = principal else {
+        return see_other("/login");
+    };
+    let subject = principal.subject();
+    let allowed = |action| authorize(&subject, action, None) == Decision::Allow;
+    let target = if allowed(Action::ListCases) {
+        "/cases"
+    } else if allowed(Action::ManageUsers) {
+        "/admin"
+    } else if allowed(Action::ViewAggregates) {
+        "/overview"
+    } else {
+        "/account"
+    };
+    see_other(target)
+}
+
+/// The stylesheet, embedded.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+        .into_response()
+}
+
+/// Any other address.
+pub async fn not_found(uri: Uri, RequestLang(lang): RequestLang) -> Response {
+    if uri.path().starts_with("/api/") {
+        return AppError::NotFound.into_json_response(lang);
+    }
+    PageError {
+        error: AppError::NotFound,
+        lang,
+    }
+    .into_response()
+}
+
+fn login_page_response(
+    state: &AppState,
+    lang: Lang,
+    existing_token: Option<String>,
+    email: &str,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let token = existing_token
+        .filter(|token| token.len() == 64)
+        .unwrap_or_else(|| auth::random_token(32));
+    let html = public_page(
+        lang,
+        "/login",
+        "login.html",
+        context! { login_csrf => token.clone(), email => email, message => message },
+    )?;
+    let cookie = auth::set_cookie(
+        LOGIN_CSRF_COOKIE,
+        &token,
+        60 * 60,
+        state.config.secure_cookies,
+    );
+    Ok((status, [(header::SET_COOKIE, cookie)], html).into_response())
+}
+
+/// The login form.
+pub async fn login_page(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    Extension(LoginCsrfCookie(existing)): Extension<LoginCsrfCookie>,
+    principal: Option<Extension<Arc<Principal>>>,
+) -> Result<Response, PageError> {
+    if principal.is_some() {
+        return Ok(see_other("/"));
+    }
+    login_page_response(&state, lang, existing, "", None, StatusCode::OK)
+}
+
+/// The login form, posted. (Its CSRF token was checked by the session layer against the
+/// login-form cookie.)
+pub async fn login_submit(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    ClientAddress(address): ClientAddress,
+    Extension(LoginCsrfCookie(existing)): Extension<LoginCsrfCookie>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let email = fields.get("email").unwrap_or_default().to_string();
+    let password = fields
+        .0
+        .iter()
+        .find(|(key, _)| key == "password")
+        .map(|(_, value)| value.as_str());
+    let result = auth::log_in(
+        &state,
+        &email,
+        password.unwrap_or_default(),
+        fields.get("code"),
+        &address,
+        SessionKind::Cookie,
+    )
+    .await;
+    match result {
+        Ok(issued) => {
+            let secure = state.config.secure_cookies;
+            let session_cookie = auth::set_cookie(
+                SESSION_COOKIE,
+                &issued.token,
+                auth::SESSION_LIFETIME_SECONDS,
+                secure,
+            );
+            let clear_login_cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure);
+            let mut response = see_other("/");
+            let headers = response.headers_mut();
+            for cookie in [session_cookie, clear_login_cookie] {
+                if let Ok(value) = cookie.parse() {
+                    headers.append(header::SET_COOKIE, value);
+                }
+            }
+            Ok(response)
+        }
+        Err(
+            error @ (AppError::InvalidCredentials
+            | AppError::SecondFactorRequired
+            | AppError::Throttled { .. }),
+        ) => {
+            let status = error.status();
+            login_page_response(
+                &state,
+                lang,
+                existing,
+                &email,
+                Some(error.message(lang)),
+                status,
+            )
+        }
+        Err(error) => Err(PageError { error, lang }),
+    }
+}
+
+/// Ends the session.
+pub async fn logout(
+    State(state): State<AppState>,
+    PageUserEnrolling(user): PageUserEnrolling,
+) -> Result<Response, PageError> {
+    state
+        .store
+        .close_session(user.principal.session_id, &user.principal.user)
+        .await
+        .in_language(user.lang)?;
+    let mut response = see_other("/login");
+    let cookie = auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    if let Ok(value) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextPage {
+    next: Option<String>,
+}
+
+/// Only a path on this site is followed after the switch (never another site).
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/",
+    }
+}
+
+/// The language switch on every page: remembers the choice in a cookie and, for a logged-in user,
+/// in their setting.
+pub async fn switch_language(
+    State(state): State<AppState>,
+    Path(tag): Path<String>,
+    Query(next): Query<NextPage>,
+    principal: Option<Extension<Arc<Principal>>>,
+) -> Result<Response, PageError> {
+    let lang = Lang::from_tag(&tag).ok_or(PageError {
+        error: AppError::NotFound,
+        lang: Lang::Es,
+    })?;
+    if let Some(Extension(principal)) = principal {
+        state
+            .store
+            .set_user_language(principal.user.id, Some(lang))
+            .await
+            .in_language(lang)?;
+    }
+    let mut response = see_other(safe_next(next.next.as_deref()));
+    let cookie = auth::set_cookie(
+        LANGUAGE_COOKIE,
+        lang.tag(),
+        365 * 24 * 60 * 60,
+        state.config.secure_cookies,
+    );
+    if let Ok(value) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Notice {
+    done: Option<String>,
+}
+
+fn notice_text(lang: Lang, done: Option<&str>) -> Option<String> {
+    match done {
+        Some("saved") => Some(t(lang, "notice-saved")),
+        Some("totp") => Some(t(lang, "account-totp-enabled")),
+        Some("user") => Some(t(lang, "admin-user-created")),
+        _ => None,
+    }
+}
+
+/// The user's account: language setting and second factor.
+pub async fn account_page(
+    PageUserEnrolling(user): PageUserEnrolling,
+    Query(notice): Query<Notice>,
+) -> Result<Response, PageError> {
+    let secret = auth::new_totp_secret();
+    let principal = &user.principal;
+    let html = page(
+        &user,
+        "/account",
+        "account.html",
+        context! {
+            message => notice_text(user.lang, notice.done.as_deref()),
+            must_enrol => principal.must_enrol_second_factor(),
+            language => principal.user.language.map(Lang::tag),
+            has_totp => principal.user.totp_secret.is_some(),
+            new_secret => secret.clone(),
+            provisioning_uri => auth::totp_provisioning_uri(&secret, &principal.user.email),
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+/// Saves the user's language setting.
+pub async fn account_language(
+    State(state): State<AppState>,
+    PageUserEnrolling(user): PageUserEnrolling,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let language = fields.get("language").and_then(Lang::from_tag);
+    state
+        .store
+        .set_user_language(user.principal.user.id, language)
+        .await
+        .in_language(user.lang)?;
+    Ok(see_other("/account?done=saved"))
+}
+
+/// Turns the second factor on, once the user proves their app shows the right code.
+pub async fn account_totp(
+    State(state): State<AppState>,
+    PageUserEnrolling(user): PageUserEnrolling,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let secret = fields.get("secret").unwrap_or_default();
+    let code = fields.get("code").unwrap_or_default();
+    if secret.len() < 26 || !auth::totp_code_is_valid(secret, code) {
+        return Err(PageError {
+            error: AppError::Invalid(t(user.lang, "account-totp-wrong-code")),
+            lang: user.lang,
+        });
+    }
+    state
+        .store
+        .set_user_totp_secret(&user.actor(), user.principal.user.id, Some(secret))
+        .await
+        .in_language(user.lang)?;
+    Ok(see_other("/account?done=totp"))
+}
+
+#[derive(Debug, Serialize)]
+struct UserRow {
+    id: i64,
+    is_me: bool,
+    role_code: String,
+    email: String,
+    display_name: String,
+    role: String,
+    totp: bool,
+}
+
+/// The roles an admin can give, labelled.
+fn role_choices(lang: Lang) -> Vec<Choice> {
+    Role::ALL
+        .iter()
+        .map(|role| Choice {
+            value: role.code().to_string(),
+            label: t(lang, &format!("role-{}", role.code())),
+        })
+        .collect()
+}
+
+/// The organisation admin's page: users and settings.
+pub async fn admin_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(notice): Query<Notice>,
+) -> Result<Response, PageError> {
+    policy::require(&user.subject(), Action::ManageUsers, None).in_language(user.lang)?;
+    let users = state
+        .store
+        .users_in_organisation(user.principal.user.organisation_id)
+        .await
+        .in_language(user.lang)?;
+    let rows: Vec<UserRow> = users
+        .iter()
+        .map(|account| UserRow {
+            id: account.id,
+            is_me: account.id == user.principal.user.id,
+            role_code: account.role.code().to_string(),
+            email: account.email.clone(),
+            display_name: account.display_name.clone(),
+            role: t(user.lang, &format!("role-{}", account.role.code())),
+            totp: account.totp_secret.is_some(),
+        })
+        .collect();
+    let html = page(
+        &user,
+        "/admin",
+        "admin.html",
+        context! {
+            message => notice_text(user.lang, notice.done.as_deref()),
+            users => rows,
+            roles => role_choices(user.lang),
+            require_totp_for_admins => user.principal.settings.require_totp_for_admins,
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+/// The shortest password an admin may give.
+pub const MINIMUM_PASSWORD_LENGTH: usize = 12;
+
+/// Creates a user in the admin's organisation. Shared with the API.
+pub async fn create_user_in_organisation(
+    state: &AppState,
+    principal: &Principal,
+    email: &str,
+    display_name: &str,
+    role: &str,
+    password: &str,
+) -> Result<puente_store::accounts::User, AppError> {
+    policy::require(&principal.subject(), Action::ManageUsers, None)?;
+    let role: Role = role
+        .parse()
+        .map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
+    if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
+        return Err(AppError::Invalid(format!(
+            "the password must have at least {MINIMUM_PASSWORD_LENGTH} characters"
+        )));
+    }
+    if display_name.trim().is_empty() {
+        return Err(AppError::Invalid("the user needs a name".into()));
+    }
+    let password_hash = auth::hash_password_blocking(password.to_string()).await?;
+    let user = state
+        .store
+        .create_user(
+            &principal.actor(),
+            &NewUser {
+                organisation_id: principal.user.organisation_id,
+                email: email.to_string(),
+                display_name: display_name.to_string(),
+                role,
+                password_hash,
+                language: None,
+            },
+        )
+        .await?;
+    Ok(user)
+}
+
+/// Gives a user of the admin's organisation another role. An admin cannot change their own role,
+/// so that an organisation is never left without an admin by mistake. Shared with the API.
+pub async fn change_user_role(
+    state: &AppState,
+    principal: &Principal,
+    user_id: i64,
+    role: &str,
+) -> Result<(), AppError> {
+    policy::require(&principal.subject(), Action::ManageUsers, None)?;
+    let role: Role = role
+        .parse()
+        .map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
+    if user_id == principal.user.id {
+        return Err(AppError::Invalid("you cannot change your own role".into()));
+    }
+    state
+        .store
+        .set_user_role(
+            &principal.actor(),
+            principal.user.organisation_id,
+            user_id,
+            role,
+        )
+        .await?;
+    Ok(())
+}
+
+/// The admin's form to change a user's role.
+pub async fn admin_change_role(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(user_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    change_user_role(
+        &state,
+        &user.principal,
+        user_id,
+        fields.get("role").unwrap_or_default(),
+    )
+    .await
+    .in_language(user.lang)?;
+    Ok(see_other("/admin?done=saved"))
+}
+
+/// The admin's form to create a user.
+pub async fn admin_create_user(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let password = fields
+        .0
+        .iter()
+        .find(|(key, _)| key == "password")
+        .map(|(_, value)| value.as_str());
+    create_user_in_organisation(
+        &state,
+        &user.principal,
+        fields.get("email").unwrap_or_default(),
+        fields.get("display_name").unwrap_or_default(),
+        fields.get("role").unwrap_or_default(),
+        password.unwrap_or_default(),
+    )
+    .await
+    .in_language(user.lang)?;
+    Ok(see_other("/admin?done=user"))
+}
+
+/// The admin's settings form.
+pub async fn admin_settings(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    policy::require(&user.subject(), Action::ManageSettings, None).in_language(user.lang)?;
+    let fields = FormFields(pairs);
+    let settings = OrganisationSettings {
+        require_totp_for_admins: fields.get("require_totp_for_admins").is_some(),
+    };
+    state
+        .store
+        .update_organisation_settings(
+            &user.actor(),
+            user.principal.user.organisation_id,
+            &settings.to_json(),
+        )
+        .await
+        .in_language(user.lang)?;
+    Ok(see_other("/admin?done=saved"))
+}
+
+/// Counts below this are never shown exactly.
+pub const SMALL_CELL_THRESHOLD: u64 = 3;
+
+/// A count as shown: the number, or `None` when suppressed.
+pub fn suppressed(count: u64) -> Option<u64> {
+    (count >= SMALL_CELL_THRESHOLD).then_some(count)
+}
+
+#[derive(Debug, Serialize)]
+struct OverviewRow {
+    label: String,
+    count: String,
+}
+
+#[derive(Debug, Serialize)]
+struct OverviewTable {
+    title: String,
+    rows: Vec<OverviewRow>,
+}
+
+fn value_label(dimension: CaseDimension, value: Option<&str>, lang: Lang) -> String {
+    use puente_core::Vocabulary;
+    let Some(value) = value else {
+        return t(lang, "overview-not-recorded");
+    };
+    match dimension {
+        CaseDimension::Status => puente_core::htcds::CaseStatus::from_code(value)
+            .map(|status| status.label_in(lang).to_string())
+            .unwrap_or_else(|| value.to_string()),
+        CaseDimension::Sex => puente_core::htcds::Gender::from_code(value)
+            .map(|sex| sex.label_in(lang).to_string())
+            .unwrap_or_else(|| value.to_string()),
+        CaseDimension::Nationality => puente_core::Country::from_code(value)
+            .map(|country| country.name(lang).to_string())
+            .unwrap_or_else(|| value.to_string()),
+        CaseDimension::AgeGroup => value.to_string(),
+    }
+}
+
+/// The dimensions the overview and the stats API count by, with their names.
+pub const DIMENSIONS: [(CaseDimension, &str); 4] = [
+    (CaseDimension::Status, "status"),
+    (CaseDimension::Sex, "sex"),
+    (CaseDimension::AgeGroup, "age_group"),
+    (CaseDimension::Nationality, "nationality"),
+];
+
+/// Counts of the organisation's cases by one dimension. Callers suppress small cells with
+/// [`suppressed`] and show no totals, so a suppressed cell cannot be recovered by subtraction.
+pub async fn organisation_counts(
+    state: &AppState,
+    organisation_id: i64,
+    dimension: CaseDimension,
+) -> Result<Vec<CaseCount>, AppError> {
+    Ok(state.store.case_counts(organisation_id, dimension).await?)
+}
+
+/// The de-identified overview for supervisors, admins and analysts.
+pub async fn overview(
+    State(state): State<AppState>,
+    user: PageUser,
+) -> Result<Response, PageError> {
+    policy::require(&user.subject(), Action::ViewAggregates, None).in_language(user.lang)?;
+    let mut tables = Vec::new();
+    for (dimension, name) in DIMENSIONS {
+        let counts = organisation_counts(&state, user.principal.user.organisation_id, dimension)
+            .await
+            .in_language(user.lang)?;
+        let rows = counts
+            .iter()
+            .map(|count| OverviewRow {
+                label: value_label(dimension, count.value.as_deref(), user.lang),
+                count: suppressed(count.count)
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "<3".to_string()),
+            })
+            .collect();
+        tables.push(OverviewTable {
+            title: t(user.lang, &format!("overview-by-{name}")),
+            rows,
+        });
+    }
+    Ok(page(
+        &user,
+        "/overview",
+        "overview.html",
+        context! { tables => tables },
+    )?
+    .into_response())
+}

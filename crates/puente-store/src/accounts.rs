@@ -1,0 +1,546 @@
+//! Accounts: the organisations' users, their roles, sessions and second factors, and the failed
+//! logins that throttling counts. Every login (failed ones too), logout and account change is
+//! audited in the same transaction as the change.
+
+use std::fmt;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use puente_core::Lang;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::audit::{self, NewAuditEntry};
+use crate::{Actor, SqliteStore, StoreError, StoreResult};
+
+/// What a user may do is decided by their role (and, for cases, by ownership).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Takes calls and messages, records and screens; works the cases they own.
+    Advocate,
+    /// Follows survivors over months; works the cases they own.
+    CaseWorker,
+    /// Oversees all of the organisation's cases and reads the audit trail.
+    Supervisor,
+    /// Manages the organisation's users and settings, and reads the audit trail.
+    OrgAdmin,
+    /// Sees aggregates only: never a name, a contact detail or free text.
+    Analyst,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Advocate,
+        Role::CaseWorker,
+        Role::Supervisor,
+        Role::OrgAdmin,
+        Role::Analyst,
+    ];
+
+    /// The stable code stored in the database and used by the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Advocate => "advocate",
+            Role::CaseWorker => "case_worker",
+            Role::Supervisor => "supervisor",
+            Role::OrgAdmin => "org_admin",
+            Role::Analyst => "analyst",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Role {
+    type Err = StoreError;
+    fn from_str(text: &str) -> Result<Role, StoreError> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.code() == text.trim())
+            .ok_or_else(|| StoreError::Invalid(format!("`{text}` is not a role")))
+    }
+}
+
+/// A user as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The argon2id hash (PHC string).
+    pub password_hash: String,
+    pub language: Option<Lang>,
+    /// The base32 TOTP secret, when the user has a second factor.
+    pub totp_secret: Option<String>,
+    pub active: bool,
+    pub created_at: String,
+}
+
+/// A user to create. The caller hashes the password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    pub organisation_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub language: Option<Lang>,
+}
+
+/// How a session's token travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    /// A browser's HttpOnly cookie.
+    Cookie,
+    /// An API client's `Authorization: Bearer` header.
+    Bearer,
+}
+
+impl SessionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionKind::Cookie => "cookie",
+            SessionKind::Bearer => "bearer",
+        }
+    }
+}
+
+/// A session to open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSession {
+    /// The SHA-256 (hex) of the secret token; the token itself is never stored.
+    pub token_sha256: String,
+    pub kind: SessionKind,
+    pub csrf_token: String,
+    pub expires_at_unix: i64,
+}
+
+/// An open session and its user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionWithUser {
+    pub session_id: i64,
+    pub kind: SessionKind,
+    pub csrf_token: String,
+    pub expires_at_unix: i64,
+    pub user: User,
+}
+
+/// The settings an organisation admin controls, stored as JSON in `organisations.settings`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrganisationSettings {
+    /// Organisation admins must log in with a TOTP second factor.
+    pub require_totp_for_admins: bool,
+}
+
+impl OrganisationSettings {
+    /// Reads the settings from `organisations.settings`; unknown fields are kept out, missing ones
+    /// take their defaults.
+    pub fn from_json(value: &serde_json::Value) -> OrganisationSettings {
+        serde_json::from_value(value.clone()).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_else(|_| serde_json::json!({}))
+    }
+}
+
+/// How many logins failed recently, for throttling.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecentLoginFailures {
+    pub for_account: u32,
+    pub from_address: u32,
+}
+
+/// Users, sessions, login throttling and organisation settings.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Creates a user. A taken email is a conflict. Audited.
+    async fn create_user(&self, actor: &Actor, user: &NewUser) -> StoreResult<User>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
+    /// The organisation's users, by email.
+    async fn users_in_organisation(&self, organisation_id: i64) -> StoreResult<Vec<User>>;
+    /// Sets (or clears, with `None`) the user's language setting.
+    async fn set_user_language(&self, user_id: i64, language: Option<Lang>) -> StoreResult<()>;
+    /// Gives a user of the organisation another role. Audited.
+    async fn set_user_role(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        user_id: i64,
+        role: Role,
+    ) -> StoreResult<()>;
+    /// Sets or clears the user's TOTP secret. Audited.
+    async fn set_user_totp_secret(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        secret: Option<&str>,
+    ) -> StoreResult<()>;
+
+    /// Opens a session after a successful login and audits the login, in one transaction. The
+    /// account's failed-login count starts again from zero.
+    async fn open_session(
+        &self,
+        user: &User,
+        session: &NewSession,
+        address: &str,
+    ) -> StoreResult<()>;
+    /// Records a failed login and audits it, in one transaction.
+    async fn record_login_failure(
+        &self,
+        email: &str,
+        organisation_id: Option<i64>,
+        address: &str,
+        at_unix: i64,
+        reason: &str,
+    ) -> StoreResult<()>;
+    /// Failed logins since `since_unix`, for the account and for the address.
+    async fn recent_login_failures(
+        &self,
+        email: &str,
+        address: &str,
+        since_unix: i64,
+    ) -> StoreResult<RecentLoginFailures>;
+    /// The live session with this token hash, with its active user.
+    async fn session_by_token(
+        &self,
+        token_sha256: &str,
+        now_unix: i64,
+    ) -> StoreResult<Option<SessionWithUser>>;
+    /// Ends a session. Audited as a logout.
+    async fn close_session(&self, session_id: i64, user: &User) -> StoreResult<()>;
+}
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<User> {
+    let role: String = row.try_get("role")?;
+    let language: Option<String> = row.try_get("language")?;
+    let active: i64 = row.try_get("active")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        organisation_id: row.try_get("organisation_id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        role: role.parse()?,
+        password_hash: row.try_get("password_hash")?,
+        language: language.as_deref().and_then(Lang::from_tag),
+        totp_secret: row.try_get("totp_secret")?,
+        active: active != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_user(&self, actor: &Actor, user: &NewUser) -> StoreResult<User> {
+        let email = user.email.trim().to_lowercase();
+        if email.is_empty() || !email.contains('@') {
+            return Err(StoreError::Invalid(format!(
+                "`{email}` is not an email address"
+            )));
+        }
+        let mut transaction = self.writer.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (organisation_id, email, display_name, role, password_hash, language, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(user.organisation_id)
+        .bind(&email)
+        .bind(user.display_name.trim())
+        .bind(user.role.code())
+        .bind(&user.password_hash)
+        .bind(user.language.map(Lang::tag))
+        .bind(audit::now())
+        .fetch_one(&mut *transaction)
+        .await;
+        let row = match inserted {
+            Ok(row) => row,
+            Err(error) if is_unique_violation(&error) => {
+                return Err(StoreError::Conflict(format!(
+                    "a user with email {email} exists"
+                )))
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let created = user_from_row(&row)?;
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(created.organisation_id),
+                action: "create".into(),
+                record_type: "user".into(),
+                record_id: Some(created.id.to_string()),
+                detail: format!("user {} with role {}", created.email, created.role),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(created)
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE email = ?")
+            .bind(email.trim())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn users_in_organisation(&self, organisation_id: i64) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query("SELECT * FROM users WHERE organisation_id = ? ORDER BY email")
+            .bind(organisation_id)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_user_language(&self, user_id: i64, language: Option<Lang>) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET language = ? WHERE id = ?")
+            .bind(language.map(Lang::tag))
+            .bind(user_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_user_role(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        user_id: i64,
+        role: Role,
+    ) -> StoreResult<()> {
+        let mut transaction = self.writer.begin().await?;
+        let changed = sqlx::query("UPDATE users SET role = ? WHERE id = ? AND organisation_id = ?")
+            .bind(role.code())
+            .bind(user_id)
+            .bind(organisation_id)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("user {user_id}")));
+        }
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(organisation_id),
+                action: "change_role".into(),
+                record_type: "user".into(),
+                record_id: Some(user_id.to_string()),
+                detail: format!("role {role}"),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn set_user_totp_secret(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        secret: Option<&str>,
+    ) -> StoreResult<()> {
+        let mut transaction = self.writer.begin().await?;
+        let organisation_id: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET totp_secret = ? WHERE id = ? RETURNING organisation_id",
+        )
+        .bind(secret)
+        .bind(user_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(organisation_id) = organisation_id else {
+            return Err(StoreError::NotFound(format!("user {user_id}")));
+        };
+        let action = if secret.is_some() {
+            "enable_totp"
+        } else {
+            "disable_totp"
+        };
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(organisation_id),
+                action: action.into(),
+                record_type: "user".into(),
+                record_id: Some(user_id.to_string()),
+                detail: String::new(),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn open_session(
+        &self,
+        user: &User,
+        session: &NewSession,
+        address: &str,
+    ) -> StoreResult<()> {
+        let mut transaction = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_sha256, user_id, kind, csrf_token, created_at, expires_at_unix)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&session.token_sha256)
+        .bind(user.id)
+        .bind(session.kind.code())
+        .bind(&session.csrf_token)
+        .bind(audit::now())
+        .bind(session.expires_at_unix)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query("DELETE FROM login_failures WHERE email = ?")
+            .bind(&user.email)
+            .execute(&mut *transaction)
+            .await?;
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: user.email.clone(),
+                organisation_id: Some(user.organisation_id),
+                action: "login".into(),
+                record_type: "user".into(),
+                record_id: Some(user.id.to_string()),
+                detail: format!("{} session from {address}", session.kind.code()),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn record_login_failure(
+        &self,
+        email: &str,
+        organisation_id: Option<i64>,
+        address: &str,
+        at_unix: i64,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let mut transaction = self.writer.begin().await?;
+        sqlx::query("INSERT INTO login_failures (email, address, at_unix) VALUES (?, ?, ?)")
+            .bind(email.trim())
+            .bind(address)
+            .bind(at_unix)
+            .execute(&mut *transaction)
+            .await?;
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: email.trim().to_string(),
+                organisation_id,
+                action: "login_failed".into(),
+                record_type: "user".into(),
+                record_id: None,
+                detail: format!("{reason} from {address}"),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn recent_login_failures(
+        &self,
+        email: &str,
+        address: &str,
+        since_unix: i64,
+    ) -> StoreResult<RecentLoginFailures> {
+        let for_account: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE email = ? AND at_unix >= ?",
+        )
+        .bind(email.trim())
+        .bind(since_unix)
+        .fetch_one(&self.reader)
+        .await?;
+        let from_address: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE address = ? AND at_unix >= ?",
+        )
+        .bind(address)
+        .bind(since_unix)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(RecentLoginFailures {
+            for_account: u32::try_from(for_account).unwrap_or(u32::MAX),
+            from_address: u32::try_from(from_address).unwrap_or(u32::MAX),
+        })
+    }
+
+    async fn session_by_token(
+        &self,
+        token_sha256: &str,
+        now_unix: i64,
+    ) -> StoreResult<Option<SessionWithUser>> {
+        let row = sqlx::query(
+            "SELECT sessions.id AS session_id, sessions.kind AS session_kind, sessions.csrf_token,
+                    sessions.expires_at_unix, users.*
+             FROM sessions JOIN users ON users.id = sessions.user_id
+             WHERE sessions.token_sha256 = ? AND sessions.expires_at_unix > ? AND users.active = 1",
+        )
+        .bind(token_sha256)
+        .bind(now_unix)
+        .fetch_optional(&self.reader)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind: String = row.try_get("session_kind")?;
+        Ok(Some(SessionWithUser {
+            session_id: row.try_get("session_id")?,
+            kind: if kind == "bearer" {
+                SessionKind::Bearer
+            } else {
+                SessionKind::Cookie
+            },
+            csrf_token: row.try_get("csrf_token")?,
+            expires_at_unix: row.try_get("expires_at_unix")?,
+            user: user_from_row(&row)?,
+        }))
+    }
+
+    async fn close_session(&self, session_id: i64, user: &User) -> StoreResult<()> {
+        let mut transaction = self.writer.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE id = ?")
+            .bind(session_id)
+            .execute(&mut *transaction)
+            .await?;
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: user.email.clone(),
+                organisation_id: Some(user.organisation_id),
+                action: "logout".into(),
+                record_type: "user".into(),
+                record_id: Some(user.id.to_string()),
+                detail: String::new(),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+}
