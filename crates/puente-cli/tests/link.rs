@@ -240,6 +240,52 @@ fn skip_invalid_writes_the_rejected_rows() {
 }
 
 #[test]
+fn skip_invalid_keeps_ragged_rows_and_bad_dates_in_the_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pairs.csv");
+    let rejects = dir.path().join("rejects.csv");
+    for file in ["ragged.csv", "bad_date.csv"] {
+        puente()
+            .args(["link", "dedupe"])
+            .arg(fixture(file))
+            .args(["--id-column", "id", "--skip-invalid", "--out"])
+            .arg(&out)
+            .arg("--rejects")
+            .arg(&rejects)
+            .assert()
+            .success();
+        let text = read(&rejects);
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            text.lines().nth(1).unwrap().starts_with("a2,Rosa,Pérez,"),
+            "{text}"
+        );
+        assert!(text.contains("line 3"), "{text}");
+        assert_eq!(read(&out), "id_l,id_r,match_probability\n");
+    }
+}
+
+#[test]
+fn the_learned_model_can_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pairs.csv");
+    let model = dir.path().join("model.json");
+    puente()
+        .args(["link", "dedupe"])
+        .arg(fixture("people.csv"))
+        .args(["--id-column", "id", "--out"])
+        .arg(&out)
+        .arg("--model-out")
+        .arg(&model)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&read(&model)).unwrap();
+    assert!(json["lambda"].as_f64().unwrap() > 0.0);
+    assert_eq!(json["fields"][0]["field"], "nombres");
+    assert_eq!(json["fields"][0]["kind"], "given_name");
+}
+
+#[test]
 fn an_empty_file_gives_an_empty_result() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pairs.csv");

@@ -130,7 +130,11 @@ pub enum DateAgreement {
 /// transposed; one date partial and its known parts agree; the same year; different.
 pub fn compare_dates(a: PartialDate, b: PartialDate) -> DateAgreement {
     if a == b {
-        return DateAgreement::Exact;
+        return if a.is_complete() {
+            DateAgreement::Exact
+        } else {
+            DateAgreement::Partial
+        };
     }
     if a.is_complete() && b.is_complete() {
         if a.year == b.year && a.month == b.day && a.day == b.month {
@@ -262,6 +266,7 @@ mod tests {
             ("1990-05-12", "1990-08-30", SameYear),
             ("1990-05-12", "1985-01-01", Different),
             ("1990", "1991", Different),
+            ("1990", "1990", Partial),
         ];
         for (a, b, expected) in cases {
             assert_eq!(compare_dates(date(a), date(b)), expected, "{a} vs {b}");

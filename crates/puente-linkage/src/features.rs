@@ -24,6 +24,16 @@ const UNITS: usize = 3;
 /// Nickname groups kept per given-name value.
 const NICKS: usize = 4;
 
+/// Slots of the per-thread cache of comparison levels (2^16 × 8 bytes = 512 KiB).
+const CACHE_BITS: u32 = 16;
+
+thread_local! {
+    /// Recent `(field, value, value) → level` results, direct-mapped. An entry packs the field
+    /// (4 bits), both value ids (28 bits each) and the level (4 bits); 0 is empty (levels of
+    /// different values are never 0).
+    static LEVEL_CACHE: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; 1 << CACHE_BITS]);
+}
+
 /// A small, fast hasher (the Fx hash of rustc) for interning.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct FxHasher(u64);
@@ -142,11 +152,16 @@ pub(crate) struct FieldFeatures {
     pub(crate) nick: Vec<[u32; NICKS]>,
     /// Per value (phones): the national number's id in the shared interner.
     pub(crate) national: Vec<u32>,
+    /// Per value (phones): all the digits as one number, so that comparing two phones reads
+    /// nothing else.
+    pub(crate) phone_digits: Vec<u64>,
     /// Per value (dates): the packed date.
     pub(crate) date: Vec<u32>,
     /// Per value (names and text): a histogram of its bytes in 32 buckets, for a cheap upper bound
     /// on Jaro-Winkler that skips most comparisons of unrelated values.
     pub(crate) hist: Vec<[u8; 32]>,
+    /// Whether comparisons of this field are worth caching (names and text: Jaro-Winkler).
+    pub(crate) cached: bool,
 }
 
 /// The byte histogram of a value.
@@ -319,8 +334,13 @@ impl Features {
                 nick: Vec::new(),
                 first_key: Vec::new(),
                 national: Vec::new(),
+                phone_digits: Vec::new(),
                 date: Vec::new(),
                 hist: Vec::new(),
+                cached: matches!(
+                    kind,
+                    FieldKind::GivenName | FieldKind::Surname | FieldKind::Text
+                ),
             };
             field.derive(&mut shared);
             fields.push(field);
@@ -356,16 +376,41 @@ impl Features {
         let width = self.fields.len();
         let row_a = &self.rows[a * width..(a + 1) * width];
         let row_b = &self.rows[b * width..(b + 1) * width];
-        for (f, field) in self.fields.iter().enumerate().take(16) {
-            let (x, y) = (row_a[f], row_b[f]);
-            levels[f] = if x == NULL || y == NULL {
-                0
-            } else if x == y {
-                1
-            } else {
-                field.level_of_values(x, y)
-            };
-        }
+        LEVEL_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            for (f, field) in self.fields.iter().enumerate().take(16) {
+                let (x, y) = (row_a[f], row_b[f]);
+                levels[f] = if x == NULL || y == NULL {
+                    0
+                } else if x == y {
+                    // The same year alone ("1985" and "1985") is partial agreement, not exact.
+                    if field.kind == FieldKind::Date
+                        && !PartialDate::unpack(field.date[x as usize]).is_complete()
+                    {
+                        4
+                    } else {
+                        1
+                    }
+                } else if field.cached && x < 1 << 28 && y < 1 << 28 {
+                    // Common values meet again and again ("maria" and "jose"): remember the
+                    // level of recent value pairs (comparisons are symmetric).
+                    let (lo, hi) = (x.min(y) as u64, x.max(y) as u64);
+                    let key = (f as u64) << 60 | lo << 32 | hi << 4;
+                    let slot =
+                        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - CACHE_BITS)) as usize;
+                    let entry = cache[slot];
+                    if entry & !0xF == key {
+                        (entry & 0xF) as u8
+                    } else {
+                        let level = field.level_of_values(x, y);
+                        cache[slot] = key | level as u64;
+                        level
+                    }
+                } else {
+                    field.level_of_values(x, y)
+                };
+            }
+        });
         if let Some((g, s)) = self.names {
             if levels[g] >= 6
                 && levels[s] >= 6
@@ -477,6 +522,13 @@ impl FieldFeatures {
                     // The national number: the last eight digits (seven for short numbers).
                     let national = &digits[digits.len().saturating_sub(8)..];
                     self.national.push(shared.intern(national));
+                    self.phone_digits.push(
+                        digits
+                            .get(digits.len().saturating_sub(19)..)
+                            .unwrap_or_default()
+                            .parse()
+                            .unwrap_or(0),
+                    );
                 }
             }
             FieldKind::Date => {
@@ -548,9 +600,11 @@ impl FieldFeatures {
                 DateAgreement::Different => 6,
             },
             FieldKind::Phone => {
-                if self.national[xi] == self.national[yi] {
+                let (p, q) = (self.phone_digits[xi], self.phone_digits[yi]);
+                // The national number: the last eight digits.
+                if p % 100_000_000 == q % 100_000_000 {
                     2
-                } else if within_one_edit(self.strings.get(x), self.strings.get(y)) {
+                } else if digits_within_one_edit(p, q) {
                     3
                 } else {
                     4
@@ -576,6 +630,23 @@ impl FieldFeatures {
             FieldKind::Sex | FieldKind::Nationality | FieldKind::Category => 2,
         }
     }
+}
+
+/// Whether two numbers' decimal digits are at most one edit apart.
+fn digits_within_one_edit(p: u64, q: u64) -> bool {
+    fn digits(mut n: u64) -> ([u8; 20], usize) {
+        let mut out = [0u8; 20];
+        let mut len = 0;
+        while n > 0 {
+            out[len] = (n % 10) as u8;
+            n /= 10;
+            len += 1;
+        }
+        (out, len)
+    }
+    let ((a, la), (b, lb)) = (digits(p), digits(q));
+    // Edit distance does not change when both strings are reversed.
+    within_one_edit(&a[..la], &b[..lb])
 }
 
 #[inline]

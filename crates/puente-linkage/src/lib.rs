@@ -117,7 +117,7 @@ impl Default for Settings {
             threshold: 0.5,
             blocking: None,
             max_block_pairs: 100_000,
-            random_pairs: 1_000_000,
+            random_pairs: 400_000,
             training_pairs: 2_000_000,
             em_iterations: 50,
             training_rounds: 2,
@@ -466,6 +466,14 @@ fn run(
     progress.stage("scoring", pairs.len() as u64);
     let scorer = Scorer::new(&model, &features);
     let threshold = settings.threshold;
+    // The weight of the threshold, less a margin for rounding: log2(t / (1 − t)).
+    let threshold_weight = if threshold <= 0.0 {
+        f64::NEG_INFINITY
+    } else if threshold >= 1.0 {
+        f64::INFINITY
+    } else {
+        (threshold / (1.0 - threshold)).log2() - 1e-6
+    };
     let chunk = 1 << 16;
     let start = Instant::now();
     let mut scored: Vec<ScoredPair> = pairs
@@ -475,6 +483,10 @@ fn run(
                 .iter()
                 .filter_map(|(a, b)| {
                     let weight = scorer.total_weight(*a as usize, *b as usize);
+                    // Most pairs are far below the threshold: compare weights first.
+                    if weight < threshold_weight {
+                        return None;
+                    }
                     let probability = Model::probability(weight);
                     (probability >= threshold).then(|| ScoredPair {
                         left: *a,

@@ -15,6 +15,15 @@ use unicode_normalization::UnicodeNormalization;
 ///
 /// Idempotent: `fold(&fold(s)) == fold(s)`.
 pub fn fold(text: &str) -> String {
+    let once = fold_once(text);
+    if once.is_ascii() {
+        return once;
+    }
+    // Lower-casing can produce characters the first pass maps (ẞ → ß → ss): fold again.
+    fold_once(&once)
+}
+
+fn fold_once(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     let mut push = |c: char, out: &mut String| {

@@ -205,7 +205,7 @@ fn person_from_row(row: &SqliteRow) -> StoreResult<Person> {
 }
 
 /// The case without its person, as stored in `cases.document`.
-fn document_of(case: &Case) -> StoreResult<String> {
+pub(crate) fn document_of(case: &Case) -> StoreResult<String> {
     let mut value = serde_json::to_value(case).map_err(|e| StoreError::Invalid(e.to_string()))?;
     if let Some(object) = value.as_object_mut() {
         object.remove("person");
@@ -332,7 +332,7 @@ async fn update_person(
     Ok(())
 }
 
-async fn insert_history(
+pub(crate) async fn insert_history(
     connection: &mut SqliteConnection,
     case_id: i64,
     version: i64,
@@ -352,10 +352,10 @@ async fn insert_history(
     Ok(())
 }
 
-const CASE_COLUMNS: &str = "c.id AS case_id, c.organisation_id, c.person_id, c.owner_user_id, c.status, c.version, c.document,
+pub(crate) const CASE_COLUMNS: &str = "c.id AS case_id, c.organisation_id, c.person_id, c.owner_user_id, c.status, c.version, c.document,
     c.opened_on, c.created_at AS case_created_at, c.updated_at AS case_updated_at, p.*";
 
-fn stored_case_from_row(row: &SqliteRow) -> StoreResult<StoredCase> {
+pub(crate) fn stored_case_from_row(row: &SqliteRow) -> StoreResult<StoredCase> {
     let person = person_from_row(row)?;
     let document: String = row.try_get("document")?;
     Ok(StoredCase {

@@ -11,10 +11,17 @@ pub mod accounts;
 pub mod audit;
 /// A case's organisation and owner (for authorisation) and de-identified case counts.
 pub mod case_access;
+/// De-identified counts of an organisation's cases for the dashboard (raw; published through
+/// `puente-disclosure`).
+pub mod case_stats;
 /// Organisations, persons and cases.
 pub mod cases;
 /// The imported CTDC Global Dataset.
 pub mod ctdc;
+/// The service directory: services, search and suggestions, national hotlines.
+pub mod directory;
+/// Referrals between organisations, gated by consent, and their notifications.
+pub mod referrals;
 /// Screenings run inside a case, with their rule-set version.
 pub mod screenings;
 /// The SQLite backend.
@@ -23,10 +30,18 @@ pub mod sqlite;
 pub use accounts::{AccountStore, Role};
 pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
 pub use case_access::CaseAccessStore;
+pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
 };
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
+pub use directory::{
+    DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
+};
+pub use referrals::{
+    NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
+    StoredReferral,
+};
 pub use screenings::ScreeningStore;
 pub use sqlite::SqliteStore;
 
@@ -111,11 +126,27 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.
 pub trait Store:
-    CtdcStore + AuditStore + CaseStore + CaseAccessStore + AccountStore + ScreeningStore
+    CtdcStore
+    + AuditStore
+    + CaseStore
+    + CaseAccessStore
+    + AccountStore
+    + ScreeningStore
+    + DirectoryStore
+    + ReferralStore
+    + CaseStatsStore
 {
 }
 
 impl<T> Store for T where
-    T: CtdcStore + AuditStore + CaseStore + CaseAccessStore + AccountStore + ScreeningStore
+    T: CtdcStore
+        + AuditStore
+        + CaseStore
+        + CaseAccessStore
+        + AccountStore
+        + ScreeningStore
+        + DirectoryStore
+        + ReferralStore
+        + CaseStatsStore
 {
 }

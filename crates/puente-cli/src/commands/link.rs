@@ -427,7 +427,10 @@ impl Rejects {
     fn new(path: Option<&Path>, headers: &[String]) -> anyhow::Result<Rejects> {
         let writer = match path {
             Some(path) => {
-                let mut writer = csv::Writer::from_path(path)
+                // Ragged rows keep their own length: the writer must accept them.
+                let mut writer = csv::WriterBuilder::new()
+                    .flexible(true)
+                    .from_path(path)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 let mut header: Vec<&str> = headers.iter().map(String::as_str).collect();
                 header.push("error");

@@ -1,0 +1,798 @@
+//! Referrals between organisations: refused without consent, consent recorded with the referral,
+//! the receiver reads exactly the shared parts, statuses move only as allowed, access ends with a
+//! rejection, a revocation or a withdrawn consent, both sides are notified and audited.
+
+use puente_core::domain::{Case, PartialDate, Person, PhoneNumber, TraffickingEvent};
+use puente_core::htcds::{ConsentScope, Gender, ReferralReason, TraffickingEventType};
+use puente_core::{Country, Lang};
+use puente_store::{
+    Actor, AuditQuery, AuditStore, CaseStore, DirectoryStore, NewCase, NewReferral,
+    NotificationKind, ReferralStatus, ReferralStore, SqliteStore, StoreError,
+};
+
+/// The demo's world: the directory's organisations, and a case of the hotline about a
+/// 15-year-old Guatemalan girl, with a note and a screening.
+struct World {
+    _dir: tempfile::TempDir,
+    store: SqliteStore,
+    hotline: i64,
+    shelter: i64,
+    other: i64,
+    case_id: i64,
+    advocate: Actor,
+    caseworker: Actor,
+    shelter_service: i64,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("test.db"))
+        .await
+        .unwrap();
+    let admin = Actor {
+        name: "admin@test".into(),
+        organisation_id: None,
+    };
+    store
+        .load_directory(&admin, &puente_synth::directory::demo_directory())
+        .await
+        .unwrap();
+    let id_of = |slug: &'static str| {
+        let store = store.clone();
+        async move { store.organisation_by_slug(slug).await.unwrap().unwrap().id }
+    };
+    let hotline = id_of("hotline-demo").await;
+    let shelter = id_of("shelter-demo").await;
+    let other = id_of("refugio-quetzal-demo").await;
+    let advocate = Actor {
+        name: "advocate@hotline.demo".into(),
+        organisation_id: Some(hotline),
+    };
+    let caseworker = Actor {
+        name: "caseworker@shelter.demo".into(),
+        organisation_id: Some(shelter),
+    };
+    let mut case = Case::new(Person {
+        given_name: "Rosa".into(),
+        surname: "Tzul".into(),
+        second_surname: Some("Ixcoy".into()),
+        sex: Some(Gender::Female),
+        date_of_birth: Some("2011-04".parse().unwrap()),
+        nationality: Country::from_alpha_2("GT"),
+        languages: vec!["mam".into(), "es".into()],
+        phone: Some(PhoneNumber::parse("+502 5555 0199", None).unwrap()),
+        current_country: Country::from_alpha_2("GT"),
+        current_place: Some("Tecún Umán".into()),
+        ..Person::default()
+    });
+    case.events = vec![TraffickingEvent {
+        kind: TraffickingEventType::Recruitment,
+        country: Country::from_alpha_2("GT"),
+        place: Some("Huehuetenango".into()),
+        date: Some("2026-08".parse().unwrap()),
+        description: None,
+    }];
+    let case_id = store
+        .create_cases(
+            &advocate,
+            hotline,
+            &[NewCase {
+                case,
+                owner_user_id: None,
+                opened_on: "2026-11-20".into(),
+            }],
+        )
+        .await
+        .unwrap()[0];
+    store
+        .add_note(
+            &advocate,
+            hotline,
+            case_id,
+            "Llamó desde la terminal de buses",
+        )
+        .await
+        .unwrap();
+    // The screenings table comes with the web application's migrations; the same table is made
+    // here when it is absent, so a screening can be shared either way.
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS screenings (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id),
+             organisation_id INTEGER NOT NULL REFERENCES organisations (id), questionnaire TEXT NOT NULL, input TEXT NOT NULL,
+             result TEXT NOT NULL, level TEXT NOT NULL, rule_set_version TEXT NOT NULL, lang TEXT NOT NULL,
+             performed_by TEXT NOT NULL, created_at TEXT NOT NULL)",
+    )
+    .execute(store.writer())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO screenings (case_id, organisation_id, questionnaire, input, result, level, rule_set_version, lang, performed_by, created_at)
+         VALUES (?, ?, 'quick', '{}', '{\"level\": \"strong_indicators\"}', 'strong_indicators', '2026.11.1', 'es', 'advocate@hotline.demo', '2026-11-20T10:00:00Z')",
+    )
+    .bind(case_id)
+    .bind(hotline)
+    .execute(store.writer())
+    .await
+    .unwrap();
+    let shelter_service = store
+        .organisation_services(shelter)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.service.slug == "shelter-demo-casa-ninas")
+        .unwrap()
+        .id;
+    World {
+        _dir: dir,
+        store,
+        hotline,
+        shelter,
+        other,
+        case_id,
+        advocate,
+        caseworker,
+        shelter_service,
+    }
+}
+
+fn referral(world: &World, share: &[ConsentScope], consent: bool) -> NewReferral {
+    NewReferral {
+        case_id: world.case_id,
+        to_organisation_id: world.shelter,
+        services: vec![world.shelter_service],
+        share: share.to_vec(),
+        consent,
+        reason: ReferralReason::AdditionalServicesRequired,
+    }
+}
+
+#[tokio::test]
+async fn without_consent_the_referral_is_refused_and_with_it_the_consent_is_recorded() {
+    let w = world().await;
+    let share = [ConsentScope::Identity, ConsentScope::Screening];
+    let error = w
+        .store
+        .create_referral(&w.advocate, w.hotline, &referral(&w, &share, false))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "no consent is recorded to share identity, screening with Albergue Demo: record the person's consent to share it, or share less"
+    );
+    let before = w
+        .store
+        .case(&w.advocate, w.hotline, w.case_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.version, 1);
+    assert!(w.store.referrals_sent(w.hotline).await.unwrap().is_empty());
+
+    let created = w
+        .store
+        .create_referral(&w.advocate, w.hotline, &referral(&w, &share, true))
+        .await
+        .unwrap();
+    assert_eq!(created.status, ReferralStatus::Pending);
+    assert!(created.consent_recorded_here);
+    assert_eq!(created.share, share);
+    assert_eq!(created.services, [w.shelter_service]);
+    let after = w
+        .store
+        .case(&w.advocate, w.hotline, w.case_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.version, 2);
+    let consent = after.case.consents.last().unwrap();
+    assert_eq!(consent.with_organisation.as_deref(), Some("shelter-demo"));
+    assert_eq!(consent.scopes, share);
+    assert_eq!(consent.recorded_by, "advocate@hotline.demo");
+    assert!(consent.is_active());
+    assert_eq!(
+        w.store
+            .case_history(w.hotline, w.case_id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // The HTCDS referral fields are filled on both sides.
+    let htcds = serde_json::to_value(&created.htcds).unwrap();
+    assert_eq!(htcds["cas_ReferredOrganisation"], "Albergue Demo");
+    assert_eq!(htcds["cas_ReferringOrganisation"], "Línea de Ayuda Demo");
+    assert_eq!(
+        htcds["cas_ReasonForOutgoingReferral"],
+        "AdditionalServicesRequired"
+    );
+    assert_eq!(
+        htcds["cas_OutgoingReferralDate"].as_str().unwrap().len(),
+        10
+    );
+    assert!(htcds["cas_IncomingReferralDate"].is_null());
+
+    // An open referral to the same organisation is not made twice; once revoked, the consent
+    // already recorded covers a new one without asking again, and only for what it covers.
+    let error = w
+        .store
+        .create_referral(&w.advocate, w.hotline, &referral(&w, &share, true))
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("already has an open referral"),
+        "{error}"
+    );
+    w.store
+        .revoke_referral(&w.advocate, w.hotline, created.id)
+        .await
+        .unwrap();
+    let again = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &referral(&w, &[ConsentScope::Identity], false),
+        )
+        .await
+        .unwrap();
+    assert!(!again.consent_recorded_here);
+    let error = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &NewReferral {
+                to_organisation_id: w.other,
+                services: vec![],
+                ..referral(&w, &share, false)
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains(
+            "no consent is recorded to share identity, screening with Refugio Quetzal (demo)"
+        ),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_referrals_are_refused_with_the_reason() {
+    let w = world().await;
+    let identity = [ConsentScope::Identity];
+    let cases: Vec<(NewReferral, i64, &str)> = vec![
+        (
+            referral(&w, &[], true),
+            w.hotline,
+            "shares at least one part",
+        ),
+        (
+            referral(&w, &[ConsentScope::ManagePersonalData], true),
+            w.hotline,
+            "`ManagePersonalData` cannot be shared",
+        ),
+        (
+            NewReferral {
+                to_organisation_id: w.hotline,
+                ..referral(&w, &identity, true)
+            },
+            w.hotline,
+            "not to its own",
+        ),
+        (
+            NewReferral {
+                to_organisation_id: 9999,
+                ..referral(&w, &identity, true)
+            },
+            w.hotline,
+            "organisation 9999 does not exist",
+        ),
+        (
+            NewReferral {
+                to_organisation_id: w.other,
+                ..referral(&w, &identity, true)
+            },
+            w.hotline,
+            "is not a service of Refugio Quetzal (demo)",
+        ),
+        // The case is the hotline's: another organisation cannot refer it.
+        (
+            NewReferral {
+                to_organisation_id: w.hotline,
+                services: vec![],
+                ..referral(&w, &identity, true)
+            },
+            w.other,
+            "not found",
+        ),
+    ];
+    for (new_referral, from, expected) in cases {
+        let error = w
+            .store
+            .create_referral(&w.advocate, from, &new_referral)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains(expected), "{expected}: {error}");
+    }
+    assert!(w.store.referrals_sent(w.hotline).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_receiver_reads_exactly_the_shared_parts_and_nobody_else_reads_them() {
+    let w = world().await;
+    let created = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &referral(&w, &[ConsentScope::Identity, ConsentScope::Screening], true),
+        )
+        .await
+        .unwrap();
+    let shared = w
+        .store
+        .shared_case(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        shared.shared,
+        [ConsentScope::Identity, ConsentScope::Screening]
+    );
+    let identity = shared.identity.as_ref().unwrap();
+    assert_eq!(
+        (identity.given_name.as_str(), identity.surname.as_str()),
+        ("Rosa", "Tzul")
+    );
+    assert_eq!(
+        identity.date_of_birth,
+        Some("2011-04".parse::<PartialDate>().unwrap())
+    );
+    assert_eq!(shared.screenings.as_ref().unwrap().len(), 1);
+    assert_eq!(
+        shared.screenings.as_ref().unwrap()[0].level,
+        "strong_indicators"
+    );
+    assert!(shared.contact.is_none());
+    assert!(shared.events.is_none());
+    assert!(shared.notes.is_none());
+    let json = serde_json::to_string(&shared).unwrap();
+    for absent in [
+        "contact",
+        "events",
+        "notes",
+        "+50255550199",
+        "Tecún Umán",
+        "Huehuetenango",
+        "terminal de buses",
+    ] {
+        assert!(!json.contains(absent), "`{absent}` was not shared: {json}");
+    }
+
+    // Everything shared: every part is there.
+    let everything = [
+        ConsentScope::Identity,
+        ConsentScope::Contact,
+        ConsentScope::Screening,
+        ConsentScope::Events,
+        ConsentScope::Notes,
+    ];
+    let to_other = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &NewReferral {
+                to_organisation_id: w.other,
+                services: vec![],
+                ..referral(&w, &everything, true)
+            },
+        )
+        .await
+        .unwrap();
+    let other_worker = Actor {
+        name: "worker@quetzal.demo".into(),
+        organisation_id: Some(w.other),
+    };
+    let full = w
+        .store
+        .shared_case(&other_worker, w.other, to_other.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        full.contact.as_ref().unwrap().phone.as_deref(),
+        Some("+50255550199")
+    );
+    assert_eq!(full.events.as_ref().unwrap().len(), 1);
+    assert_eq!(
+        full.notes.as_ref().unwrap()[0].text,
+        "Llamó desde la terminal de buses"
+    );
+
+    // Neither a third organisation nor the sender reads through a referral not made to them.
+    for (actor, organisation, referral_id) in [
+        (&other_worker, w.other, created.id),
+        (&w.advocate, w.hotline, created.id),
+        (&w.caseworker, w.shelter, to_other.id),
+    ] {
+        let error = w
+            .store
+            .shared_case(actor, organisation, referral_id)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::NotFound(_)), "{error}");
+    }
+    // The receiver does not see the case through the case store either.
+    assert!(w
+        .store
+        .case(&w.caseworker, w.shelter, w.case_id)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn statuses_move_only_as_allowed_and_access_ends_with_rejection_or_revocation() {
+    let w = world().await;
+    let identity = [ConsentScope::Identity];
+    let first = w
+        .store
+        .create_referral(&w.advocate, w.hotline, &referral(&w, &identity, true))
+        .await
+        .unwrap();
+    let error = w
+        .store
+        .accept_referral(&w.advocate, w.hotline, first.id)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "only the receiving organisation can mark referral {} accepted",
+            first.id
+        )
+    );
+    let error = w
+        .store
+        .revoke_referral(&w.caseworker, w.shelter, first.id)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("only the sending organisation"),
+        "{error}"
+    );
+    let outsider = Actor {
+        name: "x@quetzal.demo".into(),
+        organisation_id: Some(w.other),
+    };
+    let error = w
+        .store
+        .accept_referral(&outsider, w.other, first.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound(_)), "{error}");
+
+    let accepted = w
+        .store
+        .accept_referral(&w.caseworker, w.shelter, first.id)
+        .await
+        .unwrap();
+    assert_eq!(accepted.status, ReferralStatus::Accepted);
+    assert_eq!(
+        accepted.answered_by.as_deref(),
+        Some("caseworker@shelter.demo")
+    );
+    assert!(accepted.htcds.incoming_referral_date.is_some());
+    let error = w
+        .store
+        .reject_referral(&w.caseworker, w.shelter, first.id, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "referral {} is accepted; only a referral that is pending can be marked rejected",
+            first.id
+        )
+    );
+    let completed = w
+        .store
+        .complete_referral(&w.caseworker, w.shelter, first.id)
+        .await
+        .unwrap();
+    assert_eq!(completed.status, ReferralStatus::Completed);
+    assert!(w
+        .store
+        .shared_case(&w.caseworker, w.shelter, first.id)
+        .await
+        .is_ok());
+    let error = w
+        .store
+        .revoke_referral(&w.advocate, w.hotline, first.id)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("is completed"), "{error}");
+
+    // Rejected: access ends, and the note is kept.
+    let to_other = NewReferral {
+        to_organisation_id: w.other,
+        services: vec![],
+        ..referral(&w, &identity, true)
+    };
+    let second = w
+        .store
+        .create_referral(&w.advocate, w.hotline, &to_other)
+        .await
+        .unwrap();
+    let rejected = w
+        .store
+        .reject_referral(&outsider, w.other, second.id, Some("  sin cupo  "))
+        .await
+        .unwrap();
+    assert_eq!(rejected.status, ReferralStatus::Rejected);
+    assert_eq!(rejected.answer_note.as_deref(), Some("sin cupo"));
+    let error = w
+        .store
+        .shared_case(&outsider, w.other, second.id)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "referral {} is rejected: access to the case has ended",
+            second.id
+        )
+    );
+
+    // Revoked by the sender after acceptance: access ends.
+    let third = w
+        .store
+        .create_referral(&w.advocate, w.hotline, &to_other)
+        .await
+        .unwrap();
+    w.store
+        .accept_referral(&outsider, w.other, third.id)
+        .await
+        .unwrap();
+    assert!(w
+        .store
+        .shared_case(&outsider, w.other, third.id)
+        .await
+        .is_ok());
+    let revoked = w
+        .store
+        .revoke_referral(&w.advocate, w.hotline, third.id)
+        .await
+        .unwrap();
+    assert_eq!(revoked.status, ReferralStatus::Revoked);
+    assert_eq!(revoked.revoked_by.as_deref(), Some("advocate@hotline.demo"));
+    let error = w
+        .store
+        .shared_case(&outsider, w.other, third.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+
+    let statuses: Vec<ReferralStatus> = w
+        .store
+        .referrals_of_case(w.hotline, w.case_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ReferralStatus::Completed,
+            ReferralStatus::Rejected,
+            ReferralStatus::Revoked
+        ]
+    );
+    assert_eq!(w.store.referrals_received(w.other).await.unwrap().len(), 2);
+    assert!(w
+        .store
+        .referrals_of_case(w.shelter, w.case_id)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_withdrawn_consent_hides_what_it_covered() {
+    let w = world().await;
+    let created = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &referral(&w, &[ConsentScope::Identity, ConsentScope::Events], true),
+        )
+        .await
+        .unwrap();
+    let stored = w
+        .store
+        .case(&w.advocate, w.hotline, w.case_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut case = stored.case.clone();
+    case.consents[0].withdrawn_on = Some("2026-11-21".parse().unwrap());
+    w.store
+        .update_case(&w.advocate, w.hotline, w.case_id, stored.version, &case)
+        .await
+        .unwrap();
+    let shared = w
+        .store
+        .shared_case(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap();
+    assert!(shared.shared.is_empty());
+    assert!(shared.identity.is_none() && shared.events.is_none());
+}
+
+#[tokio::test]
+async fn both_sides_are_notified_of_new_and_answered_referrals() {
+    let w = world().await;
+    let created = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &referral(&w, &[ConsentScope::Identity], true),
+        )
+        .await
+        .unwrap();
+    let unread = w.store.notifications(w.shelter, true).await.unwrap();
+    assert_eq!(unread.len(), 1);
+    assert_eq!(unread[0].kind, NotificationKind::ReferralReceived);
+    assert_eq!(
+        unread[0].message(Lang::En),
+        format!("New referral {} from Línea de Ayuda Demo", created.id)
+    );
+    assert_eq!(
+        unread[0].message(Lang::Es),
+        format!("Nueva remisión {} de Línea de Ayuda Demo", created.id)
+    );
+    assert!(w
+        .store
+        .notifications(w.hotline, true)
+        .await
+        .unwrap()
+        .is_empty());
+
+    w.store
+        .accept_referral(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap();
+    let answered = w.store.notifications(w.hotline, true).await.unwrap();
+    assert_eq!(answered.len(), 1);
+    assert_eq!(answered[0].kind, NotificationKind::ReferralAccepted);
+    assert_eq!(
+        answered[0].message(Lang::Es),
+        format!("Albergue Demo aceptó la remisión {}", created.id)
+    );
+
+    // Marking read: one organisation cannot mark another's; the unread list empties.
+    let error = w
+        .store
+        .mark_notification_read(&w.caseworker, w.shelter, answered[0].id)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound(_)), "{error}");
+    w.store
+        .mark_notification_read(&w.advocate, w.hotline, answered[0].id)
+        .await
+        .unwrap();
+    assert!(w
+        .store
+        .notifications(w.hotline, true)
+        .await
+        .unwrap()
+        .is_empty());
+    let all = w.store.notifications(w.hotline, false).await.unwrap();
+    assert_eq!(all[0].read_by.as_deref(), Some("advocate@hotline.demo"));
+    assert_eq!(
+        w.store
+            .mark_all_notifications_read(&w.caseworker, w.shelter)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(w
+        .store
+        .notifications(w.shelter, true)
+        .await
+        .unwrap()
+        .is_empty());
+
+    w.store
+        .revoke_referral(&w.advocate, w.hotline, created.id)
+        .await
+        .unwrap();
+    let revoked = w.store.notifications(w.shelter, true).await.unwrap();
+    assert_eq!(revoked[0].kind, NotificationKind::ReferralRevoked);
+}
+
+#[tokio::test]
+async fn every_status_change_and_every_read_is_audited_on_both_sides() {
+    let w = world().await;
+    let created = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &referral(&w, &[ConsentScope::Identity], true),
+        )
+        .await
+        .unwrap();
+    w.store
+        .shared_case(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap();
+    w.store
+        .accept_referral(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap();
+    w.store
+        .complete_referral(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap();
+
+    let sender_side: Vec<(String, String)> = w
+        .store
+        .audit_entries(&AuditQuery {
+            record_type: Some("case".into()),
+            record_id: Some(w.case_id.to_string()),
+            organisation_id: Some(w.hotline),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.actor, e.action))
+        .collect();
+    // The case's own trail at the sender: its creation, the consent recorded with the referral,
+    // then every referral event, whoever did it (the note has its own record).
+    let expected_sender_side: Vec<(String, String)> = [
+        ("advocate@hotline.demo", "create"),
+        ("advocate@hotline.demo", "consent"),
+        ("advocate@hotline.demo", "referral_create"),
+        ("caseworker@shelter.demo", "referral_view"),
+        ("caseworker@shelter.demo", "referral_accepted"),
+        ("caseworker@shelter.demo", "referral_completed"),
+    ]
+    .iter()
+    .map(|(actor, action)| (actor.to_string(), action.to_string()))
+    .collect();
+    assert_eq!(sender_side, expected_sender_side);
+
+    let receiver_side: Vec<(String, Option<i64>)> = w
+        .store
+        .audit_entries(&AuditQuery {
+            record_type: Some("referral".into()),
+            record_id: Some(created.id.to_string()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.organisation_id))
+        .collect();
+    assert_eq!(
+        receiver_side,
+        [
+            ("referral_create".to_string(), Some(w.shelter)),
+            ("referral_view".to_string(), Some(w.shelter)),
+            ("referral_accepted".to_string(), Some(w.shelter)),
+            ("referral_completed".to_string(), Some(w.shelter)),
+        ]
+    );
+    // No audit detail carries the survivor's name, and the chain holds.
+    let everything = w.store.audit_entries(&AuditQuery::default()).await.unwrap();
+    assert!(everything
+        .iter()
+        .all(|e| !e.detail.contains("Rosa") && !e.detail.contains("Tzul")));
+    assert!(w.store.verify_audit_chain().await.unwrap().is_intact());
+}
