@@ -184,7 +184,8 @@ account-totp-enabled = The second factor is on.
 account-totp-wrong-code = That code is not right for this secret. Check the time on your phone and try again.
 
 overview-title = Overview
-overview-suppression = De-identified counts of your organisation's cases. Counts under 3 are shown as "<3"; a count shown as "*" is hidden so that the small ones cannot be worked out from the total.
+overview-suppression = De-identified counts of your organisation's cases.
+overview-total = Total
 overview-not-recorded = Not recorded
 overview-by-status = By status
 overview-by-sex = By sex

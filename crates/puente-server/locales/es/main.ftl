@@ -184,7 +184,8 @@ account-totp-enabled = El segundo factor está activo.
 account-totp-wrong-code = Ese código no corresponde a este secreto. Revise la hora de su teléfono e inténtelo de nuevo.
 
 overview-title = Resumen
-overview-suppression = Conteos anonimizados de los casos de su organización. Los conteos menores que 3 se muestran como "<3"; un conteo mostrado como "*" se oculta para que los pequeños no puedan deducirse del total.
+overview-suppression = Conteos anonimizados de los casos de su organización.
+overview-total = Total
 overview-not-recorded = Sin registrar
 overview-by-status = Por estado
 overview-by-sex = Por sexo

@@ -449,20 +449,23 @@ pub async fn stats(
         )));
     };
     let counts = organisation_counts(&state, principal.user.organisation_id, *dimension).await?;
-    let shown =
-        crate::suppression::suppress(&counts.iter().map(|count| count.count).collect::<Vec<_>>());
+    let published = puente_disclosure::suppress_one_way(
+        &counts.iter().map(|count| count.count).collect::<Vec<_>>(),
+    );
     let rows: Vec<Value> = counts
         .iter()
-        .zip(shown)
+        .zip(&published.cells)
         .map(|(count, shown)| {
             let mut row = json!({ *name: count.value, "count": shown.count() });
-            if shown.count().is_none() {
+            if shown.is_suppressed() {
                 row["suppressed"] = json!(true);
             }
             row
         })
         .collect();
-    Ok(Json(json!({ "by": [name], "rows": rows })))
+    Ok(Json(
+        json!({ "by": [name], "rows": rows, "total": published.total.count() }),
+    ))
 }
 
 /// `GET /api/v1/openapi.json`.

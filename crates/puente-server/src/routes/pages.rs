@@ -22,7 +22,6 @@ use crate::cases::FormFields;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, Decision};
-use crate::suppression::suppress;
 use crate::templates::{page, public_page, Choice};
 use crate::AppState;
 
@@ -548,8 +547,8 @@ pub const DIMENSIONS: [(CaseDimension, &str); 4] = [
     (CaseDimension::Nationality, "nationality"),
 ];
 
-/// Counts of the organisation's cases by one dimension, exact: callers show them only through
-/// [`crate::suppression::suppress`].
+/// Counts of the organisation's cases by one dimension, exact: callers publish them only through
+/// `puente_disclosure`.
 pub async fn organisation_counts(
     state: &AppState,
     organisation_id: i64,
@@ -569,15 +568,21 @@ pub async fn overview(
         let counts = organisation_counts(&state, user.principal.user.organisation_id, dimension)
             .await
             .in_language(user.lang)?;
-        let shown = suppress(&counts.iter().map(|count| count.count).collect::<Vec<_>>());
-        let rows = counts
+        let published = puente_disclosure::suppress_one_way(
+            &counts.iter().map(|count| count.count).collect::<Vec<_>>(),
+        );
+        let mut rows: Vec<OverviewRow> = counts
             .iter()
-            .zip(shown)
+            .zip(&published.cells)
             .map(|(count, shown)| OverviewRow {
                 label: value_label(dimension, count.value.as_deref(), user.lang),
-                count: shown.text(),
+                count: shown.display(),
             })
             .collect();
+        rows.push(OverviewRow {
+            label: t(user.lang, "overview-total"),
+            count: published.total.display(),
+        });
         tables.push(OverviewTable {
             title: t(user.lang, &format!("overview-by-{name}")),
             rows,
@@ -587,7 +592,7 @@ pub async fn overview(
         &user,
         "/overview",
         "overview.html",
-        context! { tables => tables },
+        context! { tables => tables, note => puente_disclosure::SUPPRESSION_NOTE.get(user.lang) },
     )?
     .into_response())
 }
