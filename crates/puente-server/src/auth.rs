@@ -387,6 +387,30 @@ fn is_state_changing(method: &Method) -> bool {
 /// The largest form body read for the CSRF check.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
+/// The address a request came from: the peer's, or, behind a trusted reverse proxy, the last
+/// address of `X-Forwarded-For` (the one the proxy itself appended).
+fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .filter(|address| address.parse::<std::net::IpAddr>().is_ok())
+            .last();
+        if let Some(address) = forwarded {
+            return address.to_string();
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 /// Runs before every handler: finds the session, decides the language, checks the CSRF token of
 /// every state-changing request.
 pub async fn session_layer(
@@ -395,11 +419,7 @@ pub async fn session_layer(
     next: Next,
 ) -> Response {
     let headers = request.headers().clone();
-    let address = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string());
+    let address = client_address(&request, state.config.trust_forwarded_for);
     let bearer = bearer_token(&headers);
     let cookie = cookie_value(&headers, SESSION_COOKIE);
     let token = bearer.clone().or(cookie);

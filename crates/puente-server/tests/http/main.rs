@@ -1526,3 +1526,42 @@ async fn an_api_login_from_a_browser_that_already_has_a_session_works() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+/// Behind a trusted reverse proxy, throttling counts the address the proxy reports, so that one
+/// guesser does not lock out everyone behind the same proxy. (The addresses are only header
+/// values: every request goes to the loopback server.)
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy() {
+    async fn login(app: &TestApp, email: &str, password: &str, forwarded: &str) -> StatusCode {
+        plain_client()
+            .post(app.url("/api/v1/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+    let config = puente_server::ServerConfig {
+        trust_forwarded_for: true,
+        ..Default::default()
+    };
+    let app = spawn_app_with(config).await;
+    for attempt in 0..20 {
+        let email = format!("guess{attempt}@hotline.demo");
+        assert_eq!(
+            login(&app, &email, "wrong", "203.0.113.9").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login(&app, SUPERVISOR, PASSWORD, "203.0.113.9").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let colleague = login(&app, SUPERVISOR, PASSWORD, "198.51.100.4, 203.0.113.7").await;
+    assert_eq!(
+        colleague,
+        StatusCode::OK,
+        "the last forwarded address counts"
+    );
+}
