@@ -399,7 +399,7 @@ fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
             .flat_map(|value| value.split(','))
             .map(str::trim)
             .filter(|address| address.parse::<std::net::IpAddr>().is_ok())
-            .last();
+            .next_back();
         if let Some(address) = forwarded {
             return address.to_string();
         }
