@@ -398,8 +398,7 @@ fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(','))
             .map(str::trim)
-            .filter(|address| address.parse::<std::net::IpAddr>().is_ok())
-            .next_back();
+            .rfind(|address| address.parse::<std::net::IpAddr>().is_ok());
         if let Some(address) = forwarded {
             return address.to_string();
         }
