@@ -332,7 +332,7 @@ async fn screenings_are_stored_with_their_rule_set_and_case_access_reads_nothing
         .await
         .unwrap();
     let listed = f.store.screenings_for_case(case_id).await.unwrap();
-    assert_eq!(listed, [stored.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&stored));
     assert_eq!(listed[0].rule_set_version, "2026.11.1");
     assert_eq!(
         f.store.screening(stored.id).await.unwrap().unwrap().result["level"],
