@@ -169,6 +169,7 @@ admin-initial-password = Initial password (at least 12 characters)
 admin-change-role = Change
 admin-create-user = Create user
 admin-user-created = The user was created.
+admin-reset-second-factor = Remove (lost phone)
 admin-settings = Settings
 admin-require-totp = Organisation admins must log in with a second factor (authenticator app)
 

@@ -169,6 +169,7 @@ admin-initial-password = Contraseña inicial (al menos 12 caracteres)
 admin-change-role = Cambiar
 admin-create-user = Crear usuario
 admin-user-created = Se creó el usuario.
+admin-reset-second-factor = Quitar (teléfono perdido)
 admin-settings = Ajustes
 admin-require-totp = Quienes administran la organización deben entrar con un segundo factor (aplicación de autenticación)
 

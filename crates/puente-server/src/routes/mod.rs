@@ -74,6 +74,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", post(pages::admin_create_user))
         .route("/admin/settings", post(pages::admin_settings))
         .route("/admin/users/{id}/role", post(pages::admin_change_role))
+        .route(
+            "/admin/users/{id}/reset-second-factor",
+            post(pages::admin_reset_second_factor),
+        )
         .route("/overview", get(pages::overview))
         .route("/cases", get(case_pages::list).post(case_pages::create))
         .route("/cases/new", get(case_pages::new_form))

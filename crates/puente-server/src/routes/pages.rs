@@ -460,6 +460,34 @@ pub async fn admin_change_role(
     Ok(see_other("/admin?done=saved"))
 }
 
+/// Removes a user's second factor (a lost phone), so they can set up a new one at their next
+/// login. Only for users of the admin's organisation, never the admin's own.
+pub async fn admin_reset_second_factor(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(user_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ManageUsers, None).in_language(lang)?;
+    let target = state.store.user_by_id(user_id).await.in_language(lang)?;
+    let in_organisation = target.is_some_and(|target| {
+        target.organisation_id == user.principal.user.organisation_id
+            && target.id != user.principal.user.id
+    });
+    if !in_organisation {
+        return Err(PageError {
+            error: AppError::NotFound,
+            lang,
+        });
+    }
+    state
+        .store
+        .set_user_totp_secret(&user.actor(), user_id, None)
+        .await
+        .in_language(lang)?;
+    Ok(see_other("/admin?done=saved"))
+}
+
 /// The admin's form to create a user.
 pub async fn admin_create_user(
     State(state): State<AppState>,

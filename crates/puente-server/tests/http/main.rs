@@ -1013,6 +1013,64 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
         "a TOTP code is good once"
     );
     assert_eq!(error_code(again).await, "second_factor_required");
+
+    // The phone is lost: the first admin removes the second admin's factor from the admin page,
+    // once they have a second factor themselves (the organisation's rule holds for them too).
+    assert_eq!(
+        client
+            .get(app.url("/admin"))
+            .send()
+            .await
+            .unwrap()
+            .headers()["location"],
+        "/account"
+    );
+    let account = app.page(&client, "/account", StatusCode::OK).await;
+    let own_secret = hidden_field(&account, "secret").unwrap();
+    let own_code = puente_server::auth::totp_code_now(&own_secret).unwrap();
+    let enrolled = client
+        .post(app.url("/account/totp"))
+        .form(&[
+            ("csrf_token", csrf_token_of(&account).as_str()),
+            ("secret", own_secret.as_str()),
+            ("code", own_code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enrolled.status(), StatusCode::SEE_OTHER);
+    let admin_page = app.page(&client, "/admin", StatusCode::OK).await;
+    let users: Value = app
+        .get(&admin_token, "/api/v1/users")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second_id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "admin2@hotline.demo")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert!(admin_page.contains(&format!("/admin/users/{second_id}/reset-second-factor")));
+    let csrf = csrf_token_of(&admin_page);
+    let reset = client
+        .post(app.url(&format!("/admin/users/{second_id}/reset-second-factor")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::SEE_OTHER);
+    let response = app
+        .api_login("admin2@hotline.demo", "another long password")
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the password alone opens a session again"
+    );
 }
 
 #[tokio::test]
