@@ -548,6 +548,12 @@ mod tests {
         let capped = candidates(&mut keys.clone(), &rules, None, None, 2);
         assert_eq!(capped.skipped.len(), 1);
         assert_eq!(capped.skipped[0].records, 3);
+        // A group skipped by the first rule does not hide its pairs from the second.
+        let mut capped_keys = keys.clone();
+        let capped = candidates(&mut capped_keys, &rules, None, None, 2);
+        let mut pairs = capped.pairs.clone();
+        pairs.sort_unstable();
+        assert_eq!(pairs, [(0, 1), (2, 3), (3, 4), (4, 5)]);
         let linked = candidates(&mut keys.clone(), &rules, None, Some(3), 100);
         let mut pairs = linked.pairs;
         pairs.sort_unstable();

@@ -777,8 +777,33 @@ mod tests {
                 ("Gonzalez", "Gonzales", "jaro_winkler_0.92"),
                 ("Vásquez", "Basques", "phonetic"),
                 ("García", "Xicará", "else"),
+                ("Pérez Sánchez", "Pérez Chávez", "one_surname_in_common"),
+                ("López Rodríguez", "López Rodrgíuez", "jaro_winkler_0.92"),
             ],
         );
+    }
+
+    #[test]
+    fn agreement_implied_by_another_field_counts_once() {
+        let column = |name: &str, values: [&str; 3]| Column {
+            name: name.into(),
+            kind: FieldKind::from_header(name),
+            values: values.iter().map(|v| Some(v.to_string())).collect(),
+        };
+        let table = Table {
+            ids: vec!["a".into(), "b".into(), "c".into()],
+            columns: vec![
+                column("given_name", ["José", "Chepe", "Pedro"]),
+                column("sex", ["M", "hombre", "M"]),
+                column("nationality", ["GT", "GT", "GT"]),
+                column("city", ["Cobán", "Coban", "Mixco"]),
+            ],
+        };
+        let features = Features::build(&table, None);
+        // Same given name (by nickname) and city: sex and nationality add nothing.
+        assert_eq!(&features.levels(0, 1)[..4], &[2, 0, 0, 1]);
+        // Different given name and city: sex and nationality agreement are evidence again.
+        assert_eq!(&features.levels(0, 2)[..4], &[7, 1, 1, 4]);
     }
 
     #[test]
