@@ -3,6 +3,7 @@
 nav-cases = Cases
 nav-new-case = New case
 nav-overview = Overview
+nav-audit = Audit
 nav-admin = Users and settings
 nav-account = My account
 nav-logout = Log out
@@ -124,6 +125,10 @@ status-change = Change status
 
 audit-title = Audit trail of case { $id }
 audit-back = Back to the case
+audit-organisation-title = Audit log of the organisation
+audit-filter = Filter
+audit-latest = The latest { $count } entries, newest first.
+audit-record = Record
 audit-at = When
 audit-actor = Who
 audit-action = What

@@ -3,6 +3,7 @@
 nav-cases = Casos
 nav-new-case = Nuevo caso
 nav-overview = Resumen
+nav-audit = Auditoría
 nav-admin = Usuarios y ajustes
 nav-account = Mi cuenta
 nav-logout = Cerrar sesión
@@ -124,6 +125,10 @@ status-change = Cambiar el estado
 
 audit-title = Registro de auditoría del caso { $id }
 audit-back = Volver al caso
+audit-organisation-title = Registro de auditoría de la organización
+audit-filter = Filtrar
+audit-latest = Las últimas { $count } entradas, de la más reciente a la más antigua.
+audit-record = Registro
 audit-at = Cuándo
 audit-actor = Quién
 audit-action = Qué

@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::admin_reset_second_factor),
         )
         .route("/overview", get(pages::overview))
+        .route("/audit", get(pages::organisation_audit))
         .route("/cases", get(case_pages::list).post(case_pages::create))
         .route("/cases/new", get(case_pages::new_form))
         .route("/cases/{id}", get(case_pages::show))

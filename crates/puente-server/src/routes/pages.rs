@@ -567,6 +567,54 @@ fn value_label(dimension: CaseDimension, value: Option<&str>, lang: Lang) -> Str
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct AuditFilter {
+    actor: Option<String>,
+}
+
+/// How many entries the organisation's audit page shows, newest first.
+const AUDIT_PAGE_ENTRIES: usize = 300;
+
+/// The organisation's audit log, newest first, optionally for one actor, with the state of the
+/// hash chain (supervisors and organisation admins: who saw what, when).
+pub async fn organisation_audit(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(filter): Query<AuditFilter>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewOrganisationAudit, None).in_language(lang)?;
+    let actor = filter
+        .actor
+        .map(|actor| actor.trim().to_lowercase())
+        .filter(|actor| !actor.is_empty());
+    let mut entries = state
+        .store
+        .audit_entries(&puente_store::AuditQuery {
+            organisation_id: Some(user.principal.user.organisation_id),
+            actor: actor.clone(),
+            ..puente_store::AuditQuery::default()
+        })
+        .await
+        .in_language(lang)?;
+    entries.reverse();
+    entries.truncate(AUDIT_PAGE_ENTRIES);
+    let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let html = page(
+        &user,
+        "/audit",
+        "audit.html",
+        context! {
+            entries => entries,
+            actor => actor.unwrap_or_default(),
+            chain_intact => chain.is_intact(),
+            chain_entries => chain.entries,
+            chain_first_broken => chain.first_broken,
+        },
+    )?;
+    Ok(html.into_response())
+}
+
 /// The dimensions the overview and the stats API count by, with their names.
 pub const DIMENSIONS: [(CaseDimension, &str); 4] = [
     (CaseDimension::Status, "status"),

@@ -1623,3 +1623,29 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy
         "the last forwarded address counts"
     );
 }
+
+#[tokio::test]
+async fn supervisors_and_admins_read_the_organisations_audit_log_filtered_by_actor() {
+    let app = spawn_app().await;
+    for (email, status) in [
+        (ADVOCATE, 403),
+        (SUPERVISOR, 200),
+        (ADMIN, 200),
+        (ANALYST, 403),
+    ] {
+        let client = browser();
+        app.web_login(&client, email, PASSWORD).await;
+        let response = client.get(app.url("/audit")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{email}");
+    }
+    let client = browser();
+    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let html = app
+        .page(&client, &format!("/audit?actor={ADVOCATE}"), StatusCode::OK)
+        .await;
+    assert!(html.contains("intacta"));
+    assert!(html.contains(&format!("value=\"{ADVOCATE}\"")));
+    // The advocate logged in once, above: that login is listed, and no one else's entry is.
+    assert!(html.contains("<td>login</td>"), "{html}");
+    assert!(!html.contains(&format!("<td>{SUPERVISOR}</td>")));
+}
