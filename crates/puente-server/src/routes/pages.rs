@@ -573,7 +573,7 @@ pub struct AuditFilter {
 }
 
 /// How many entries the organisation's audit page shows, newest first.
-const AUDIT_PAGE_ENTRIES: usize = 300;
+const AUDIT_PAGE_ENTRIES: u32 = 300;
 
 /// The organisation's audit log, newest first, optionally for one actor, with the state of the
 /// hash chain (supervisors and organisation admins: who saw what, when).
@@ -588,17 +588,17 @@ pub async fn organisation_audit(
         .actor
         .map(|actor| actor.trim().to_lowercase())
         .filter(|actor| !actor.is_empty());
-    let mut entries = state
+    let entries = state
         .store
         .audit_entries(&puente_store::AuditQuery {
             organisation_id: Some(user.principal.user.organisation_id),
             actor: actor.clone(),
+            limit: Some(AUDIT_PAGE_ENTRIES),
+            newest_first: true,
             ..puente_store::AuditQuery::default()
         })
         .await
         .in_language(lang)?;
-    entries.reverse();
-    entries.truncate(AUDIT_PAGE_ENTRIES);
     let chain = state.store.verify_audit_chain().await.in_language(lang)?;
     let html = page(
         &user,
