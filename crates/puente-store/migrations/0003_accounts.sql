@@ -13,8 +13,6 @@ CREATE TABLE users (
     language TEXT CHECK (language IN ('es', 'en')),
     -- The base32 secret of the user's TOTP second factor, when they use one.
     totp_secret TEXT,
-    -- The last TOTP time step a login used: a code is good once (no replay within its window).
-    totp_last_step INTEGER,
     active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at TEXT NOT NULL
 );
