@@ -162,6 +162,15 @@ pub fn compare_dates(a: PartialDate, b: PartialDate) -> DateAgreement {
 /// Whether two eight-digit numbers differ in exactly one digit or by one transposition of adjacent
 /// digits.
 fn one_digit_apart(x: u32, y: u32) -> bool {
+    // A cheap necessary condition first: the digits changed are at most two adjacent ones, so the
+    // last three digits, the first five, or (a transposition across that boundary) the last two
+    // agree.
+    (x % 1000 == y % 1000 || x / 1000 == y / 1000 || x % 100 == y % 100)
+        && one_digit_apart_exact(x, y)
+}
+
+/// [`one_digit_apart`] digit by digit.
+fn one_digit_apart_exact(x: u32, y: u32) -> bool {
     let mut dx = [0u8; 8];
     let mut dy = [0u8; 8];
     let (mut p, mut q) = (x, y);
@@ -189,6 +198,33 @@ fn one_digit_apart(x: u32, y: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_digit_filter_never_rejects_a_near_date() {
+        let mut state = 3u64;
+        for round in 0..300_000u64 {
+            state = crate::splitmix(state ^ round);
+            let x = (state % 100_000_000) as u32;
+            let i = (state >> 32) % 8;
+            let digit = ((state >> 40) % 10) as u32;
+            let pow = 10u32.pow(i as u32);
+            let y = match round % 3 {
+                // One digit replaced.
+                0 => x - (x / pow % 10) * pow + digit * pow,
+                // Two adjacent digits swapped.
+                1 if i < 7 => {
+                    let (lo, hi) = (x / pow % 10, x / (pow * 10) % 10);
+                    x - lo * pow - hi * pow * 10 + hi * pow + lo * pow * 10
+                }
+                _ => ((state >> 16) % 100_000_000) as u32,
+            };
+            assert_eq!(
+                one_digit_apart(x, y),
+                one_digit_apart_exact(x, y),
+                "{x} {y}"
+            );
+        }
+    }
 
     fn date(text: &str) -> PartialDate {
         PartialDate::parse(text).unwrap().unwrap()

@@ -399,12 +399,37 @@ impl Features {
     /// and surname written in each other's fields both get the "jaro_winkler_0.92" level.
     #[inline]
     pub(crate) fn levels(&self, a: usize, b: usize) -> [u8; 16] {
+        LEVEL_CACHE.with(|cache| self.levels_in(&mut cache.borrow_mut(), a, b))
+    }
+
+    /// Runs `body` with this thread's cache of comparison levels, for [`Features::levels_in`].
+    #[inline]
+    pub(crate) fn with_level_cache<R>(body: impl FnOnce(&mut [u64]) -> R) -> R {
+        LEVEL_CACHE.with(|cache| body(&mut cache.borrow_mut()))
+    }
+
+    /// The slot of the level cache for field `f` and values `x` and `y`, and its key (`None`:
+    /// not cached).
+    #[inline(always)]
+    fn cache_slot(field: &FieldFeatures, f: usize, x: u32, y: u32) -> Option<(usize, u64)> {
+        if field.cached && x < 1 << 28 && y < 1 << 28 {
+            let (lo, hi) = (x.min(y) as u64, x.max(y) as u64);
+            let key = (f as u64) << 60 | lo << 32 | hi << 4;
+            let slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - CACHE_BITS)) as usize;
+            Some((slot, key))
+        } else {
+            None
+        }
+    }
+
+    /// [`Features::levels`] with the level cache given.
+    #[inline]
+    pub(crate) fn levels_in(&self, cache: &mut [u64], a: usize, b: usize) -> [u8; 16] {
         let mut levels = [0u8; 16];
         let width = self.fields.len();
         let row_a = &self.rows[a * width..(a + 1) * width];
         let row_b = &self.rows[b * width..(b + 1) * width];
-        LEVEL_CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
+        {
             for (f, field) in self.fields.iter().enumerate().take(16) {
                 let (x, y) = (row_a[f], row_b[f]);
                 levels[f] = if x == NULL || y == NULL {
@@ -418,13 +443,9 @@ impl Features {
                     } else {
                         1
                     }
-                } else if field.cached && x < 1 << 28 && y < 1 << 28 {
+                } else if let Some((slot, key)) = Features::cache_slot(field, f, x, y) {
                     // Common values meet again and again ("maria" and "jose"): remember the
                     // level of recent value pairs (comparisons are symmetric).
-                    let (lo, hi) = (x.min(y) as u64, x.max(y) as u64);
-                    let key = (f as u64) << 60 | lo << 32 | hi << 4;
-                    let slot =
-                        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - CACHE_BITS)) as usize;
                     let entry = cache[slot];
                     if entry & !0xF == key {
                         (entry & 0xF) as u8
@@ -437,7 +458,7 @@ impl Features {
                     field.level_of_values(x, y)
                 };
             }
-        });
+        }
         if let Some((g, s)) = self.names {
             if levels[g] >= 6
                 && levels[s] >= 6
@@ -678,6 +699,33 @@ impl FieldFeatures {
 
 /// Whether two numbers' decimal digits are at most one edit apart.
 fn digits_within_one_edit(p: u64, q: u64) -> bool {
+    // Cheap necessary conditions first (most pairs of phones are unrelated): an edit changes at
+    // most two adjacent digits of equal-length numbers, so their last three digits, their digits
+    // before the last three, or (a transposition across that boundary) their last two digits
+    // agree; an inserted digit leaves the last three digits, or the digits before them, as they
+    // were.
+    let digit_count = |n: u64| n.checked_ilog10().map_or(0, |l| l + 1);
+    let (lp, lq) = (digit_count(p), digit_count(q));
+    if lp.abs_diff(lq) > 1 {
+        return false;
+    }
+    if lp >= 4 && lq >= 4 {
+        let plausible = match lp.cmp(&lq) {
+            std::cmp::Ordering::Equal => {
+                p % 1000 == q % 1000 || p / 1000 == q / 1000 || p % 100 == q % 100
+            }
+            std::cmp::Ordering::Greater => p % 1000 == q % 1000 || p / 1000 == q / 100,
+            std::cmp::Ordering::Less => p % 1000 == q % 1000 || q / 1000 == p / 100,
+        };
+        if !plausible {
+            return false;
+        }
+    }
+    digits_within_one_edit_exact(p, q)
+}
+
+/// [`digits_within_one_edit`] digit by digit.
+fn digits_within_one_edit_exact(p: u64, q: u64) -> bool {
     fn digits(mut n: u64) -> ([u8; 20], usize) {
         let mut out = [0u8; 20];
         let mut len = 0;
@@ -736,6 +784,48 @@ mod tests {
             );
             let back = features.fields[0].level(1, 0);
             assert_eq!(level, back, "symmetry: {a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn digit_edit_filter_never_rejects_a_near_number() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = crate::splitmix(state);
+            state
+        };
+        let edit = |n: u64, r: u64| -> u64 {
+            let mut digits: Vec<u8> = n.to_string().into_bytes();
+            let i = (r >> 8) as usize % digits.len();
+            match r % 4 {
+                0 => digits[i] = b'0' + (r >> 20) as u8 % 10,
+                1 => digits.insert(i, b'0' + (r >> 20) as u8 % 10),
+                2 if digits.len() > 1 => {
+                    digits.remove(i);
+                }
+                _ if i + 1 < digits.len() => digits.swap(i, i + 1),
+                _ => {}
+            }
+            let text = String::from_utf8(digits).unwrap();
+            text.trim_start_matches('0').parse().unwrap_or(0)
+        };
+        for round in 0..200_000 {
+            let r = next();
+            let p = match round % 3 {
+                0 => r % 100_000_000,
+                1 => r % 1_000_000_000_000,
+                _ => r % 10_000,
+            };
+            let q = if round % 5 == 0 {
+                next() % (p + 2).max(10)
+            } else {
+                edit(p, next())
+            };
+            assert_eq!(
+                digits_within_one_edit(p, q),
+                digits_within_one_edit_exact(p, q),
+                "{p} {q}"
+            );
         }
     }
 

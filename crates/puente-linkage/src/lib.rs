@@ -479,24 +479,24 @@ fn run(
     let mut scored: Vec<ScoredPair> = pairs
         .par_chunks(chunk)
         .flat_map_iter(|block| {
-            let out: Vec<ScoredPair> = block
-                .iter()
-                .filter_map(|(a, b)| {
-                    let weight = scorer.total_weight(*a as usize, *b as usize);
-                    // Most pairs are far below the threshold: compare weights first.
-                    if weight < threshold_weight {
-                        return None;
-                    }
-                    let probability = Model::probability(weight);
-                    (probability >= threshold).then(|| ScoredPair {
-                        left: *a,
-                        right: *b,
+            let mut out: Vec<ScoredPair> = Vec::new();
+            scorer.score_pairs(block, |i, weight| {
+                // Most pairs are far below the threshold: compare weights first.
+                if weight < threshold_weight {
+                    return;
+                }
+                let probability = Model::probability(weight);
+                if probability >= threshold {
+                    let (a, b) = block[i];
+                    out.push(ScoredPair {
+                        left: a,
+                        right: b,
                         probability,
                         match_weight: weight,
                         weights: Vec::new(),
-                    })
-                })
-                .collect();
+                    });
+                }
+            });
             progress.advance(block.len() as u64);
             out
         })

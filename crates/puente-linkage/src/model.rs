@@ -176,11 +176,29 @@ impl<'a> Scorer<'a> {
     #[inline]
     pub(crate) fn total_weight(&self, a: usize, b: usize) -> f64 {
         let levels = self.features.levels(a, b);
+        self.sum_weights(&levels, a)
+    }
+
+    #[inline]
+    fn sum_weights(&self, levels: &[u8; 16], a: usize) -> f64 {
         let mut sum = 0.0f32;
         for f in 0..self.weights.len() {
             sum += self.weight_at(f, levels[f], a);
         }
         sum as f64 + self.prior
+    }
+
+    /// Calls `each(index, total weight)` for every pair of `pairs`, in order: the same weights as
+    /// [`Scorer::total_weight`], with the thread's level cache borrowed once for all of them.
+    pub(crate) fn score_pairs(&self, pairs: &[(u32, u32)], mut each: impl FnMut(usize, f64)) {
+        let features = self.features;
+        Features::with_level_cache(|cache| {
+            for (i, (a, b)) in pairs.iter().enumerate() {
+                let (a, b) = (*a as usize, *b as usize);
+                let levels = features.levels_in(cache, a, b);
+                each(i, self.sum_weights(&levels, a));
+            }
+        });
     }
 }
 
