@@ -6,8 +6,8 @@
 
 use async_trait::async_trait;
 use puente_core::directory::{
-    match_services, suggest_services, Directory, DirectoryHotline, MatchReason, PersonProfile,
-    Service, ServiceQuery,
+    match_services, service_gaps, suggest_services, Directory, DirectoryHotline, Gap, MatchReason,
+    PersonProfile, Population, Service, ServiceQuery, DIRECTORY_NEEDS,
 };
 use puente_core::htcds::SupportType;
 use puente_core::{Country, Vocabulary};
@@ -88,6 +88,10 @@ pub trait DirectoryStore: Send + Sync {
     ) -> StoreResult<Vec<StoredNeedSuggestions>>;
     /// The hotlines of a country, or every hotline.
     async fn hotlines(&self, country: Option<Country>) -> StoreResult<Vec<DirectoryHotline>>;
+    /// The gap report: for the directory's needs (shelter, medical, psychological, legal,
+    /// immigration relief, return, livelihood, education) in each country, the populations (women,
+    /// girls, men, boys, rural areas) that no stored service serves.
+    async fn service_gaps(&self, countries: &[Country]) -> StoreResult<Vec<Gap>>;
 }
 
 fn service_from_row(row: &SqliteRow) -> StoreResult<StoredService> {
@@ -375,6 +379,21 @@ impl DirectoryStore for SqliteStore {
                 matches: with_ids(suggestion.matches, &stored),
             })
             .collect())
+    }
+
+    async fn service_gaps(&self, countries: &[Country]) -> StoreResult<Vec<Gap>> {
+        let services: Vec<Service> = self
+            .services()
+            .await?
+            .into_iter()
+            .map(|stored| stored.service)
+            .collect();
+        Ok(service_gaps(
+            &services,
+            &DIRECTORY_NEEDS,
+            countries,
+            &Population::ALL,
+        ))
     }
 
     async fn hotlines(&self, country: Option<Country>) -> StoreResult<Vec<DirectoryHotline>> {
