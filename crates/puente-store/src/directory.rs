@@ -3,6 +3,25 @@
 //! [`puente_core::directory::match_services`], so the store and the pure matching never disagree.
 //!
 //! The directory holds no survivor data: reads are not audited; every change is.
+//!
+//! # For the web app
+//! - `puente serve --demo`: [`DirectoryStore::load_directory`] with
+//!   `puente_synth::directory::demo_directory()` (idempotent; it creates `hotline-demo`,
+//!   `shelter-demo` and the directory's other organisations when absent). `GET /api/v1/orgs` is
+//!   `CaseStore::list_organisations` (`id`, `slug`, `kind`, ...).
+//! - `GET /api/v1/services?country=GT&need=shelter&age=15&sex=F`:
+//!   `ServiceQuery::from_pairs` over the query string (an [`puente_core::directory::InvalidQuery`]
+//!   is a 422 naming the parameter), then [`DirectoryStore::search_services`]; the JSON list is the
+//!   [`StoredServiceMatch`]es as they serialise (`id`, `organisation_id`, `score`, `reasons` with
+//!   `code`, `favourable`, `es`, `en`, and `service`).
+//! - Suggested services for a case: the case's person (`PersonProfile::of_person(person, today)`)
+//!   and the needs of its latest screening
+//!   (`puente_core::directory::needs_from_screening_result(&stored_screening.result)`), then
+//!   [`DirectoryStore::suggest_services`]: per need, best first, each with its reasons; an empty
+//!   need is a gap to show.
+//! - The gap report: [`DirectoryStore::service_gaps`] with the region's countries.
+//! - Next steps: [`DirectoryStore::hotlines`] of the person's country, turned into
+//!   `puente_screening::hotlines::Hotline` (same fields) for `ScreeningOptions::hotlines`.
 
 use async_trait::async_trait;
 use puente_core::directory::{
