@@ -157,6 +157,10 @@ pub fn totp_provisioning_uri(secret: &str, email: &str) -> String {
     format!("otpauth://totp/Puente:{account}?secret={secret}&issuer=Puente&algorithm=SHA1&digits=6&period=30")
 }
 
+/// The longest email address (RFC 5321) and password accepted at login.
+const MAX_EMAIL_CHARS: usize = 254;
+const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// A session just opened: the secret token (shown once) and its CSRF token.
 #[derive(Clone, Debug)]
 pub struct IssuedSession {
@@ -176,7 +180,14 @@ pub async fn log_in(
     kind: SessionKind,
 ) -> Result<IssuedSession, AppError> {
     let store = &state.store;
-    let email = email.trim().to_lowercase();
+    // An email address has at most 254 characters; anything longer is cut before it is stored in
+    // the audit log, and refused.
+    let email: String = email
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(MAX_EMAIL_CHARS)
+        .collect();
     let now = now_unix();
     let throttle = state.config.throttle;
     let failures = store
@@ -205,7 +216,11 @@ pub async fn log_in(
         .await?
         .filter(|user| user.active);
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
-    let password_owned = password.to_string();
+    let password_owned = if password.len() > MAX_PASSWORD_BYTES {
+        String::new()
+    } else {
+        password.to_string()
+    };
     let password_matches = tokio::task::spawn_blocking(move || {
         let hash = stored_hash.as_deref().unwrap_or_else(|| decoy_hash());
         verify_password(&password_owned, hash)

@@ -4,7 +4,9 @@
 
 use puente_core::domain::{Case, PartialDate, Person, PhoneNumber, VictimContext};
 use puente_core::htcds::{
-    Gender, MethodOfControl, MethodOfRecruitment, TraffickingStatus, TypeOfExploitation,
+    Gender, MethodOfControl, MethodOfRecruitment, RelationshipToTrafficker, TraffickingStatus,
+    TraffickingStatusDecidedBy, TypeOfExploitation, TypeOfLabour, TypeOfSexExploitation,
+    Vulnerability,
 };
 use puente_core::{Country, Lang, Vocabulary};
 use puente_screening::{PersonContext, ScreeningInput, ScreeningResult, Sex};
@@ -74,6 +76,45 @@ pub async fn audit_case_read(
     Ok(())
 }
 
+/// Whether a user can own cases: advocates, case workers and supervisors.
+pub fn can_own_cases(user: &puente_store::accounts::User) -> bool {
+    use puente_store::Role;
+    user.active
+        && matches!(
+            user.role,
+            Role::Advocate | Role::CaseWorker | Role::Supervisor
+        )
+}
+
+/// Gives a case to a user of the same organisation who can own cases, or to no one.
+pub async fn assign_case(
+    state: &AppState,
+    principal: &Principal,
+    case_id: i64,
+    owner_user_id: Option<i64>,
+) -> Result<(), AppError> {
+    let access = authorize_case(state, principal, Action::AssignCase, case_id).await?;
+    if let Some(owner) = owner_user_id {
+        let user = state.store.user_by_id(owner).await?;
+        let acceptable = user.is_some_and(|user| {
+            user.organisation_id == access.organisation_id && can_own_cases(&user)
+        });
+        if !acceptable {
+            return Err(AppError::localized("invalid-owner", owner));
+        }
+    }
+    state
+        .store
+        .assign_case(
+            &principal.actor(),
+            access.organisation_id,
+            case_id,
+            owner_user_id,
+        )
+        .await?;
+    Ok(())
+}
+
 /// Opens a case owned by the user who creates it.
 pub async fn create_case(
     state: &AppState,
@@ -104,10 +145,7 @@ pub fn validate_case(case: &Case) -> Result<(), AppError> {
     if case.person.given_name.trim().is_empty()
         && case.person.alias.as_deref().unwrap_or("").trim().is_empty()
     {
-        return Err(AppError::Invalid(
-            "the person needs a given name or an alias (write \"unknown\" if it is not known)"
-                .into(),
-        ));
+        return Err(AppError::localized("invalid-person-name", ""));
     }
     Ok(())
 }
@@ -267,8 +305,7 @@ fn country_field(fields: &FormFields, name: &str) -> Result<Option<Country>, App
     fields
         .get(name)
         .map(|code| {
-            Country::from_code(code)
-                .ok_or_else(|| AppError::Invalid(format!("`{code}` is not a country code")))
+            Country::from_code(code).ok_or_else(|| AppError::localized("invalid-country", code))
         })
         .transpose()
 }
@@ -277,41 +314,45 @@ fn codes<V: Vocabulary>(fields: &FormFields, name: &str) -> Result<Vec<V>, AppEr
     fields
         .all(name)
         .into_iter()
-        .map(|code| V::parse_code(code).map_err(|error| AppError::Invalid(error.to_string())))
+        .map(|code| V::parse_code(code).map_err(|_| AppError::localized("invalid-code", code)))
         .collect()
+}
+
+/// One optional code of a vocabulary from a form field.
+fn code_field<V: Vocabulary>(fields: &FormFields, name: &str) -> Result<Option<V>, AppError> {
+    fields
+        .get(name)
+        .map(|code| V::parse_code(code).map_err(|_| AppError::localized("invalid-code", code)))
+        .transpose()
+}
+
+/// One required code of a vocabulary from a form field.
+pub fn required_code<V: Vocabulary>(fields: &FormFields, name: &str) -> Result<V, AppError> {
+    code_field(fields, name)?.ok_or_else(|| AppError::localized("invalid-code", ""))
 }
 
 /// Reads the person part of the case form.
 pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
     let nationality = country_field(fields, "nationality")?;
     let current_country = country_field(fields, "current_country")?;
-    let date_of_birth = fields
-        .get("date_of_birth")
-        .map(|text| {
-            text.parse::<PartialDate>()
-                .map_err(|error| AppError::Invalid(error.to_string()))
-        })
-        .transpose()?;
+    let date_of_birth = date_field(fields, "date_of_birth")?;
     let estimated_age = fields
         .get("estimated_age")
         .map(|text| {
             text.parse::<u32>()
                 .ok()
                 .filter(|age| *age <= 120)
-                .ok_or_else(|| AppError::Invalid(format!("`{text}` is not an age in years")))
+                .ok_or_else(|| AppError::localized("invalid-age", text))
         })
         .transpose()?;
     let phone = fields
         .get("phone")
         .map(|text| {
             PhoneNumber::parse(text, current_country.or(nationality))
-                .map_err(|error| AppError::Invalid(error.to_string()))
+                .map_err(|_| AppError::localized("invalid-phone", text))
         })
         .transpose()?;
-    let sex = fields
-        .get("sex")
-        .map(|code| Gender::parse_code(code).map_err(|error| AppError::Invalid(error.to_string())))
-        .transpose()?;
+    let sex = code_field::<Gender>(fields, "sex")?;
     Ok(Person {
         given_name: fields.get("given_name").unwrap_or_default().to_string(),
         middle_name: optional_text(fields, "middle_name"),
@@ -340,16 +381,18 @@ pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
 /// Reads the victim-context part of the case form onto an existing context (fields the form does
 /// not show are kept).
 pub fn apply_victim_form(fields: &FormFields, victim: &mut VictimContext) -> Result<(), AppError> {
-    victim.trafficking_status = fields
-        .get("trafficking_status")
-        .map(|code| {
-            TraffickingStatus::parse_code(code)
-                .map_err(|error| AppError::Invalid(error.to_string()))
-        })
-        .transpose()?;
+    victim.trafficking_status = code_field::<TraffickingStatus>(fields, "trafficking_status")?;
     victim.types_of_exploitation = codes::<TypeOfExploitation>(fields, "types_of_exploitation")?;
     victim.recruitment_methods = codes::<MethodOfRecruitment>(fields, "recruitment_methods")?;
     victim.methods_of_control = codes::<MethodOfControl>(fields, "methods_of_control")?;
+    victim.status_decided_by =
+        code_field::<TraffickingStatusDecidedBy>(fields, "status_decided_by")?;
+    victim.types_of_labour = codes::<TypeOfLabour>(fields, "types_of_labour")?;
+    victim.types_of_sex_exploitation =
+        codes::<TypeOfSexExploitation>(fields, "types_of_sex_exploitation")?;
+    victim.relationship_to_trafficker =
+        codes::<RelationshipToTrafficker>(fields, "relationship_to_trafficker")?;
+    victim.vulnerabilities = codes::<Vulnerability>(fields, "vulnerabilities")?;
     Ok(())
 }
 
@@ -359,7 +402,7 @@ pub fn date_field(fields: &FormFields, name: &str) -> Result<Option<PartialDate>
         .get(name)
         .map(|text| {
             text.parse::<PartialDate>()
-                .map_err(|error| AppError::Invalid(error.to_string()))
+                .map_err(|_| AppError::localized("invalid-date", text))
         })
         .transpose()
 }
@@ -413,7 +456,12 @@ mod tests {
         ] {
             let error =
                 person_from_form(&fields(&[("given_name", "Ana"), (name, value)])).unwrap_err();
-            assert!(matches!(error, AppError::Invalid(_)), "{name}: {error:?}");
+            assert!(error.is_validation(), "{name}: {error:?}");
+            assert!(
+                error.message(Lang::Es).contains(value),
+                "{name}: {}",
+                error.message(Lang::Es)
+            );
         }
     }
 

@@ -44,6 +44,10 @@ pub enum AppError {
     /// The request is well formed but its content is not valid.
     #[error("{0}")]
     Invalid(String),
+    /// The content is not valid, with a message in the user's language: a Fluent message id and
+    /// the offending value (`$value` in the message).
+    #[error("{id}: {value}")]
+    Localized { id: &'static str, value: String },
     /// The request could not be read.
     #[error("{0}")]
     BadRequest(String),
@@ -53,6 +57,19 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A validation failure with a message in the user's language.
+    pub fn localized(id: &'static str, value: impl ToString) -> AppError {
+        AppError::Localized {
+            id,
+            value: value.to_string(),
+        }
+    }
+
+    /// Whether the error is about what the user typed (the form is shown again with the message).
+    pub fn is_validation(&self) -> bool {
+        matches!(self, AppError::Invalid(_) | AppError::Localized { .. })
+    }
+
     pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
         AppError::Internal(error.into())
     }
@@ -68,7 +85,7 @@ impl AppError {
             | AppError::SecondFactorEnrolmentRequired => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::StaleVersion { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Localized { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,7 +104,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::StaleVersion { .. } => "stale_version",
             AppError::Conflict(_) => "conflict",
-            AppError::Invalid(_) => "invalid",
+            AppError::Invalid(_) | AppError::Localized { .. } => "invalid",
             AppError::BadRequest(_) => "bad_request",
             AppError::Internal(_) => "internal",
         }
@@ -108,6 +125,9 @@ impl AppError {
                 "error-too_many_attempts",
                 &[("seconds", (*retry_after_seconds).into())],
             ),
+            AppError::Localized { id, value } => {
+                translations.text_with(lang, id, &[("value", value.clone().into())])
+            }
             AppError::StaleVersion { yours, current } => translations.text_with(
                 lang,
                 "error-stale_version",

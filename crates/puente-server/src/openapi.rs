@@ -198,6 +198,13 @@ pub fn document() -> Value {
             "/api/v1/cases/{id}/history": {
                 "get": operation("Every saved version of a case", json!({ "200": json_response("Versions, oldest first", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] }))
             },
+            "/api/v1/cases/{id}/owner": {
+                "put": operation("Give a case to a user of the organisation, or to no one (supervisors)", json!({
+                    "200": json_response("The case's id and owner", json!({ "type": "object", "properties": { "id": { "type": "integer" }, "owner_user_id": { "type": ["integer", "null"] } } })),
+                    "404": error_response("No such case visible to the user"),
+                    "422": error_response("The user cannot own cases of this organisation")
+                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["owner_user_id"], "properties": { "owner_user_id": { "type": ["integer", "null"] } } })) }))
+            },
             "/api/v1/audit": {
                 "get": operation("Audit entries (supervisors and organisation admins)", json!({
                     "200": json_response("Entries, oldest first", json!({ "type": "array", "items": reference("AuditEntry") })),

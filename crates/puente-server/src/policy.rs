@@ -25,6 +25,8 @@ pub enum Action {
     ScreenCase,
     /// Read the audit trail of a case.
     ViewCaseAudit,
+    /// Give a case to a user of the organisation (or take it from its owner).
+    AssignCase,
     /// Read the organisation's whole audit log.
     ViewOrganisationAudit,
     /// Create users and assign roles.
@@ -36,7 +38,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ListCases,
         Action::CreateCase,
         Action::ViewCase,
@@ -44,6 +46,7 @@ impl Action {
         Action::AddNote,
         Action::ScreenCase,
         Action::ViewCaseAudit,
+        Action::AssignCase,
         Action::ViewOrganisationAudit,
         Action::ManageUsers,
         Action::ManageSettings,
@@ -59,6 +62,7 @@ impl Action {
                 | Action::AddNote
                 | Action::ScreenCase
                 | Action::ViewCaseAudit
+                | Action::AssignCase
         )
     }
 }
@@ -132,6 +136,7 @@ fn role_allows(role: Role, action: Action) -> bool {
                 | AddNote
                 | ScreenCase
                 | ViewCaseAudit
+                | AssignCase
                 | ViewOrganisationAudit
                 | ViewAggregates
         ),
@@ -228,7 +233,24 @@ mod tests {
     /// one decision (for the others).
     #[test]
     fn the_role_matrix_holds() {
-        let case_rows: [(Role, Action, [Decision; 3]); 25] = [
+        let case_rows: [(Role, Action, [Decision; 3]); 30] = [
+            (
+                Role::Advocate,
+                AssignCase,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::CaseWorker,
+                AssignCase,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (Role::Supervisor, AssignCase, [Allow, Allow, Hidden]),
+            (
+                Role::OrgAdmin,
+                AssignCase,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (Role::Analyst, AssignCase, [Forbidden, Forbidden, Forbidden]),
             (Role::Advocate, ViewCase, [Allow, Hidden, Hidden]),
             (Role::Advocate, EditCase, [Allow, Hidden, Hidden]),
             (Role::Advocate, AddNote, [Allow, Hidden, Hidden]),

@@ -419,6 +419,11 @@ impl AccountStore for SqliteStore {
             .bind(&user.email)
             .execute(&mut *transaction)
             .await?;
+        // Expired sessions are of no use to anyone: they go as new ones come.
+        sqlx::query("DELETE FROM sessions WHERE expires_at_unix <= ?")
+            .bind(time::OffsetDateTime::now_utc().unix_timestamp())
+            .execute(&mut *transaction)
+            .await?;
         audit::append(
             &mut transaction,
             &NewAuditEntry {
@@ -448,6 +453,11 @@ impl AccountStore for SqliteStore {
             .bind(email.trim())
             .bind(address)
             .bind(at_unix)
+            .execute(&mut *transaction)
+            .await?;
+        // Failures older than a day no longer count for throttling (the audit log keeps them).
+        sqlx::query("DELETE FROM login_failures WHERE at_unix < ?")
+            .bind(at_unix - 24 * 60 * 60)
             .execute(&mut *transaction)
             .await?;
         audit::append(

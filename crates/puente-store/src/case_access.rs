@@ -64,6 +64,14 @@ pub struct CaseCount {
 pub trait CaseAccessStore: Send + Sync {
     /// The organisation, owner and version of a case, or `None` if there is no such case.
     async fn case_access(&self, case_id: i64) -> StoreResult<Option<CaseAccess>>;
+    /// Gives a case of the organisation to a user (or to no one). Audited.
+    async fn assign_case(
+        &self,
+        actor: &crate::Actor,
+        organisation_id: i64,
+        case_id: i64,
+        owner_user_id: Option<i64>,
+    ) -> StoreResult<()>;
     /// The organisation's cases counted by one dimension, largest first.
     async fn case_counts(
         &self,
@@ -88,6 +96,44 @@ impl CaseAccessStore for SqliteStore {
             owner_user_id: row.try_get("owner_user_id")?,
             version: row.try_get("version")?,
         }))
+    }
+
+    async fn assign_case(
+        &self,
+        actor: &crate::Actor,
+        organisation_id: i64,
+        case_id: i64,
+        owner_user_id: Option<i64>,
+    ) -> StoreResult<()> {
+        let mut transaction = self.writer.begin().await?;
+        let changed =
+            sqlx::query("UPDATE cases SET owner_user_id = ? WHERE id = ? AND organisation_id = ?")
+                .bind(owner_user_id)
+                .bind(case_id)
+                .bind(organisation_id)
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+        if changed == 0 {
+            return Err(crate::StoreError::NotFound(format!("case {case_id}")));
+        }
+        crate::audit::append(
+            &mut transaction,
+            &crate::NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(organisation_id),
+                action: "assign".into(),
+                record_type: "case".into(),
+                record_id: Some(case_id.to_string()),
+                detail: match owner_user_id {
+                    Some(user) => format!("owner user {user}"),
+                    None => "no owner".into(),
+                },
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
     }
 
     async fn case_counts(

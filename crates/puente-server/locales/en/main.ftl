@@ -37,6 +37,20 @@ error-invalid = Something in the form is not valid.
 error-bad_request = The request could not be read.
 error-internal = An internal error happened. It has been logged; please try again.
 
+invalid-person-name = The person needs a given name or an alias (write "unknown" if it is not known).
+invalid-country = "{ $value }" is not a country code.
+invalid-code = "{ $value }" is not one of the values this field takes.
+invalid-age = "{ $value }" is not an age in years.
+invalid-phone = "{ $value }" is not a phone number (write it with the country code, for example +502 5555 1234).
+invalid-date = "{ $value }" is not a date: write YYYY, YYYY-MM or YYYY-MM-DD.
+invalid-consent-scopes = A consent needs at least one thing that may be shared.
+invalid-consent-date = A consent needs the date it was given.
+invalid-owner = User { $value } is not an advocate, case worker or supervisor of this organisation.
+invalid-role = "{ $value }" is not a role.
+invalid-password-length = The password must have at least { $value } characters.
+invalid-user-name = The user needs a name.
+invalid-own-role = You cannot change your own role.
+
 cases-title = Cases
 cases-empty = No cases yet.
 case-person = Person
@@ -55,6 +69,9 @@ case-route = Route: recruitment, transit, exploitation
 case-consents = Consent
 case-notes = Notes
 case-history = History
+case-owner = Responsible
+case-no-owner = no one yet
+case-assign = Assign
 case-nothing-yet = Nothing recorded yet.
 
 person-given-name = Given name
@@ -76,6 +93,12 @@ victim-trafficking-status = Trafficking status
 victim-types-of-exploitation = Types of exploitation
 victim-recruitment-methods = How the person was recruited
 victim-methods-of-control = Methods of control
+
+victim-status-decided-by = Status decided by
+victim-types-of-labour = Types of labour exploitation
+victim-types-of-sex-exploitation = Types of sexual exploitation
+victim-relationship-to-trafficker = Relationship to the trafficker
+victim-vulnerabilities = Vulnerabilities
 
 form-save = Save
 notice-saved = Saved.
@@ -161,7 +184,7 @@ account-totp-enabled = The second factor is on.
 account-totp-wrong-code = That code is not right for this secret. Check the time on your phone and try again.
 
 overview-title = Overview
-overview-suppression = De-identified counts of your organisation's cases. Counts under 3 are shown as "<3".
+overview-suppression = De-identified counts of your organisation's cases. Counts under 3 are shown as "<3"; a count shown as "*" is hidden so that the small ones cannot be worked out from the total.
 overview-not-recorded = Not recorded
 overview-by-status = By status
 overview-by-sex = By sex

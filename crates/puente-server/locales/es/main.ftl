@@ -37,6 +37,20 @@ error-invalid = Algo en el formulario no es válido.
 error-bad_request = No se pudo leer la solicitud.
 error-internal = Ocurrió un error interno. Quedó registrado; inténtelo de nuevo.
 
+invalid-person-name = La persona necesita un nombre o un alias (escriba "desconocido" si no se sabe).
+invalid-country = "{ $value }" no es un código de país.
+invalid-code = "{ $value }" no es uno de los valores que admite este campo.
+invalid-age = "{ $value }" no es una edad en años.
+invalid-phone = "{ $value }" no es un número de teléfono (escríbalo con el código de país, por ejemplo +502 5555 1234).
+invalid-date = "{ $value }" no es una fecha: escriba AAAA, AAAA-MM o AAAA-MM-DD.
+invalid-consent-scopes = Un consentimiento necesita al menos una cosa que se pueda compartir.
+invalid-consent-date = Un consentimiento necesita la fecha en que se dio.
+invalid-owner = El usuario { $value } no es defensor, trabajador social ni supervisor de esta organización.
+invalid-role = "{ $value }" no es un rol.
+invalid-password-length = La contraseña debe tener al menos { $value } caracteres.
+invalid-user-name = El usuario necesita un nombre.
+invalid-own-role = No puede cambiar su propio rol.
+
 cases-title = Casos
 cases-empty = Aún no hay casos.
 case-person = Persona
@@ -55,6 +69,9 @@ case-route = Ruta: captación, tránsito, explotación
 case-consents = Consentimiento
 case-notes = Notas
 case-history = Historial
+case-owner = Responsable
+case-no-owner = nadie todavía
+case-assign = Asignar
 case-nothing-yet = Aún no hay nada registrado.
 
 person-given-name = Nombre
@@ -76,6 +93,12 @@ victim-trafficking-status = Situación de trata
 victim-types-of-exploitation = Tipos de explotación
 victim-recruitment-methods = Cómo fue captada la persona
 victim-methods-of-control = Métodos de control
+
+victim-status-decided-by = Situación determinada por
+victim-types-of-labour = Tipos de explotación laboral
+victim-types-of-sex-exploitation = Tipos de explotación sexual
+victim-relationship-to-trafficker = Relación con el tratante
+victim-vulnerabilities = Vulnerabilidades
 
 form-save = Guardar
 notice-saved = Guardado.
@@ -161,7 +184,7 @@ account-totp-enabled = El segundo factor está activo.
 account-totp-wrong-code = Ese código no corresponde a este secreto. Revise la hora de su teléfono e inténtelo de nuevo.
 
 overview-title = Resumen
-overview-suppression = Conteos anonimizados de los casos de su organización. Los conteos menores que 3 se muestran como "<3".
+overview-suppression = Conteos anonimizados de los casos de su organización. Los conteos menores que 3 se muestran como "<3"; un conteo mostrado como "*" se oculta para que los pequeños no puedan deducirse del total.
 overview-not-recorded = Sin registrar
 overview-by-status = Por estado
 overview-by-sex = Por sexo

@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
 use crate::routes::case_pages::case_audit_entries;
 use crate::routes::pages::{
-    change_user_role, create_user_in_organisation, organisation_counts, suppressed, DIMENSIONS,
+    change_user_role, create_user_in_organisation, organisation_counts, DIMENSIONS,
 };
 use crate::AppState;
 
@@ -200,6 +200,16 @@ pub async fn update_case(
         case_id,
         request.version,
         |case| {
+            // Consents already recorded keep who recorded them; a consent added now is recorded
+            // by this user, whatever the request says.
+            let mut replacement = replacement;
+            for (index, consent) in replacement.consents.iter_mut().enumerate() {
+                consent.recorded_by = case
+                    .consents
+                    .get(index)
+                    .map(|existing| existing.recorded_by.clone())
+                    .unwrap_or_else(|| principal.user.email.clone());
+            }
             *case = replacement;
             Ok(())
         },
@@ -233,7 +243,7 @@ pub async fn add_note(
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> Result<Response, AppError> {
     if request.text.trim().is_empty() {
-        return Err(AppError::Invalid("a note needs text".into()));
+        return Err(AppError::localized("note-empty", ""));
     }
     let access = cases::authorize_case(&state, &principal, Action::AddNote, case_id).await?;
     let id = state
@@ -307,6 +317,25 @@ pub async fn case_history(
         .case_history(access.organisation_id, case_id)
         .await?;
     Ok(Json(json!(history)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignRequest {
+    owner_user_id: Option<i64>,
+}
+
+/// `PUT /api/v1/cases/{id}/owner` (supervisors): gives the case to a user of the organisation, or,
+/// with `null`, to no one.
+pub async fn assign_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+    ApiJson(request): ApiJson<AssignRequest>,
+) -> Result<Json<Value>, AppError> {
+    cases::assign_case(&state, &principal, case_id, request.owner_user_id).await?;
+    Ok(Json(
+        json!({ "id": case_id, "owner_user_id": request.owner_user_id }),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -404,7 +433,8 @@ pub struct StatsParameters {
 }
 
 /// `GET /api/v1/stats?by=nationality`: counts of the organisation's cases, every count under 3
-/// suppressed (`"count": null, "suppressed": true`), no totals.
+/// suppressed (`"count": null, "suppressed": true`), and as many others as it takes for the
+/// suppressed ones not to be recoverable from the total.
 pub async fn stats(
     State(state): State<AppState>,
     principal: Principal,
@@ -419,11 +449,14 @@ pub async fn stats(
         )));
     };
     let counts = organisation_counts(&state, principal.user.organisation_id, *dimension).await?;
+    let shown =
+        crate::suppression::suppress(&counts.iter().map(|count| count.count).collect::<Vec<_>>());
     let rows: Vec<Value> = counts
         .iter()
-        .map(|count| {
-            let mut row = json!({ *name: count.value, "count": suppressed(count.count) });
-            if suppressed(count.count).is_none() {
+        .zip(shown)
+        .map(|(count, shown)| {
+            let mut row = json!({ *name: count.value, "count": shown.count() });
+            if shown.count().is_none() {
                 row["suppressed"] = json!(true);
             }
             row

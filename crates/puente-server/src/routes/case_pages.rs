@@ -8,8 +8,9 @@ use axum::Form;
 use minijinja::{context, Value};
 use puente_core::domain::{Case, Consent, Person, TraffickingEvent};
 use puente_core::htcds::{
-    CaseStatus, ConsentScope, Gender, MethodOfControl, MethodOfRecruitment, TraffickingEventType,
-    TraffickingStatus, TypeOfExploitation,
+    CaseStatus, ConsentScope, Gender, MethodOfControl, MethodOfRecruitment,
+    RelationshipToTrafficker, TraffickingEventType, TraffickingStatus, TraffickingStatusDecidedBy,
+    TypeOfExploitation, TypeOfLabour, TypeOfSexExploitation, Vulnerability,
 };
 use puente_core::{Lang, Vocabulary};
 use puente_screening::questionnaire::{
@@ -102,6 +103,11 @@ struct CaseFormValues {
     types_of_exploitation: Vec<String>,
     recruitment_methods: Vec<String>,
     methods_of_control: Vec<String>,
+    status_decided_by: String,
+    types_of_labour: Vec<String>,
+    types_of_sex_exploitation: Vec<String>,
+    relationship_to_trafficker: Vec<String>,
+    vulnerabilities: Vec<String>,
     status: String,
 }
 
@@ -168,6 +174,15 @@ impl CaseFormValues {
                     .map(|v| v.code())
                     .collect(),
             ),
+            status_decided_by: case
+                .victim
+                .status_decided_by
+                .map(|by| by.code().to_string())
+                .unwrap_or_default(),
+            types_of_labour: codes_of(&case.victim.types_of_labour),
+            types_of_sex_exploitation: codes_of(&case.victim.types_of_sex_exploitation),
+            relationship_to_trafficker: codes_of(&case.victim.relationship_to_trafficker),
+            vulnerabilities: codes_of(&case.victim.vulnerabilities),
             status: case.status.code().to_string(),
         }
     }
@@ -194,9 +209,22 @@ impl CaseFormValues {
             types_of_exploitation: list("types_of_exploitation"),
             recruitment_methods: list("recruitment_methods"),
             methods_of_control: list("methods_of_control"),
+            status_decided_by: text("status_decided_by"),
+            types_of_labour: list("types_of_labour"),
+            types_of_sex_exploitation: list("types_of_sex_exploitation"),
+            relationship_to_trafficker: list("relationship_to_trafficker"),
+            vulnerabilities: list("vulnerabilities"),
             status: text("status"),
         }
     }
+}
+
+/// The codes of vocabulary values, for a form.
+fn codes_of<V: Vocabulary>(values: &[V]) -> Vec<String> {
+    values
+        .iter()
+        .map(|value| value.code().to_string())
+        .collect()
 }
 
 fn case_form_choices(lang: Lang) -> Value {
@@ -207,6 +235,11 @@ fn case_form_choices(lang: Lang) -> Value {
         exploitation_types => vocabulary_choices::<TypeOfExploitation>(lang),
         recruitment_methods => vocabulary_choices::<MethodOfRecruitment>(lang),
         methods_of_control => vocabulary_choices::<MethodOfControl>(lang),
+        decided_by => vocabulary_choices::<TraffickingStatusDecidedBy>(lang),
+        labour_types => vocabulary_choices::<TypeOfLabour>(lang),
+        sex_exploitation_types => vocabulary_choices::<TypeOfSexExploitation>(lang),
+        relationships => vocabulary_choices::<RelationshipToTrafficker>(lang),
+        vulnerabilities => vocabulary_choices::<Vulnerability>(lang),
         statuses => vocabulary_choices::<CaseStatus>(lang),
     }
 }
@@ -268,13 +301,13 @@ pub async fn create(
     };
     match created {
         Ok(id) => Ok(see_other(&format!("/cases/{id}"))),
-        Err(AppError::Invalid(message)) => case_form_page(
+        Err(error) if error.is_validation() => case_form_page(
             &user,
             "/cases/new",
             None,
             None,
             CaseFormValues::of_form(&fields),
-            Some(message),
+            Some(error.message(user.lang)),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(error) => Err(PageError {
@@ -359,6 +392,29 @@ fn victim_rows(case: &Case, lang: Lang) -> Vec<Row> {
         (
             "victim-methods-of-control",
             labels(&victim.methods_of_control, lang),
+        ),
+        (
+            "victim-status-decided-by",
+            victim
+                .status_decided_by
+                .map(|by| by.label_in(lang).to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "victim-types-of-labour",
+            labels(&victim.types_of_labour, lang),
+        ),
+        (
+            "victim-types-of-sex-exploitation",
+            labels(&victim.types_of_sex_exploitation, lang),
+        ),
+        (
+            "victim-relationship-to-trafficker",
+            labels(&victim.relationship_to_trafficker, lang),
+        ),
+        (
+            "victim-vulnerabilities",
+            labels(&victim.vulnerabilities, lang),
         ),
     ];
     candidates
@@ -507,6 +563,31 @@ pub async fn show(
     };
     let can_view_audit =
         authorize(&user.subject(), Action::ViewCaseAudit, Some(scope)) == Decision::Allow;
+    let can_assign = authorize(&user.subject(), Action::AssignCase, Some(scope)) == Decision::Allow;
+    let colleagues = state
+        .store
+        .users_in_organisation(organisation_id)
+        .await
+        .in_language(lang)?;
+    let owner_name = stored
+        .owner_user_id
+        .and_then(|owner| colleagues.iter().find(|colleague| colleague.id == owner))
+        .map(|owner| owner.display_name.clone());
+    let assignable: Vec<Value> = if can_assign {
+        colleagues
+            .iter()
+            .filter(|colleague| cases::can_own_cases(colleague))
+            .map(|colleague| {
+                context! {
+                    id => colleague.id,
+                    name => colleague.display_name.clone(),
+                    current => Some(colleague.id) == stored.owner_user_id,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let message = match notice.done.as_deref() {
         Some("saved") => Some(t(lang, "notice-saved")),
         _ => None,
@@ -536,6 +617,9 @@ pub async fn show(
                 changed_at => version.changed_at.clone(),
             }).collect::<Vec<_>>(),
             can_view_audit => can_view_audit,
+            can_assign => can_assign,
+            owner_name => owner_name,
+            assignable => assignable,
             today => today_iso(),
             event_kinds => vocabulary_choices::<TraffickingEventType>(lang),
             countries => country_choices(lang),
@@ -597,26 +681,25 @@ pub async fn edit_submit(
         |case| {
             case.person = cases::person_from_form(&fields)?;
             cases::apply_victim_form(&fields, &mut case.victim)?;
-            if let Some(status) = fields.get("status") {
-                case.status = CaseStatus::parse_code(status)
-                    .map_err(|error| AppError::Invalid(error.to_string()))?;
+            if fields.get("status").is_some() {
+                case.status = cases::required_code::<CaseStatus>(&fields, "status")?;
             }
             Ok(())
         },
     )
     .await;
-    if let Err(AppError::Invalid(message)) = &result {
-        return case_form_page(
+    match result {
+        Err(error) if error.is_validation() => case_form_page(
             &user,
             &format!("/cases/{case_id}/edit"),
             Some(case_id),
             Some(version),
             CaseFormValues::of_form(&fields),
-            Some(message.clone()),
+            Some(error.message(user.lang)),
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        ),
+        other => after_change(other, case_id, user.lang),
     }
-    after_change(result, case_id, user.lang)
 }
 
 /// A step of the route, posted.
@@ -635,8 +718,7 @@ pub async fn add_event(
         case_id,
         version,
         |case| {
-            let kind = TraffickingEventType::parse_code(fields.get("kind").unwrap_or_default())
-                .map_err(|error| AppError::Invalid(error.to_string()))?;
+            let kind = cases::required_code::<TraffickingEventType>(&fields, "kind")?;
             case.events.push(TraffickingEvent {
                 kind,
                 country: cases::country_from_form(&fields, "country")?,
@@ -673,16 +755,14 @@ pub async fn add_consent(
                 .into_iter()
                 .map(|code| {
                     ConsentScope::parse_code(code)
-                        .map_err(|error| AppError::Invalid(error.to_string()))
+                        .map_err(|_| AppError::localized("invalid-code", code))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             if scopes.is_empty() {
-                return Err(AppError::Invalid(
-                    "a consent needs at least one thing that may be shared".into(),
-                ));
+                return Err(AppError::localized("invalid-consent-scopes", ""));
             }
             let given_on = cases::date_field(&fields, "given_on")?
-                .ok_or_else(|| AppError::Invalid("a consent needs the date it was given".into()))?;
+                .ok_or_else(|| AppError::localized("invalid-consent-date", ""))?;
             case.consents.push(Consent {
                 scopes,
                 with_organisation: fields.get("with_organisation").map(str::to_string),
@@ -739,7 +819,7 @@ pub async fn add_note(
     let fields = FormFields(pairs);
     let lang = user.lang;
     let text = fields.get("text").ok_or_else(|| PageError {
-        error: AppError::Invalid(t(lang, "note-empty")),
+        error: AppError::localized("note-empty", ""),
         lang,
     })?;
     let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id)
@@ -750,6 +830,28 @@ pub async fn add_note(
         .add_note(&user.actor(), access.organisation_id, case_id, text)
         .await
         .in_language(lang)?;
+    Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+/// A new owner for the case, posted by a supervisor.
+pub async fn assign(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = FormFields(pairs);
+    let owner = match fields.get("owner_user_id") {
+        Some(text) => Some(
+            text.parse::<i64>()
+                .map_err(|_| AppError::BadRequest(format!("`{text}` is not a user")))
+                .in_language(user.lang)?,
+        ),
+        None => None,
+    };
+    cases::assign_case(&state, &user.principal, case_id, owner)
+        .await
+        .in_language(user.lang)?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
 }
 
@@ -769,8 +871,7 @@ pub async fn change_status(
         case_id,
         version,
         |case| {
-            case.status = CaseStatus::parse_code(fields.get("status").unwrap_or_default())
-                .map_err(|error| AppError::Invalid(error.to_string()))?;
+            case.status = cases::required_code::<CaseStatus>(&fields, "status")?;
             Ok(())
         },
     )

@@ -26,6 +26,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/{id}/screenings"),
     ("post", "/api/v1/cases/{id}/screenings"),
     ("get", "/api/v1/cases/{id}/history"),
+    ("put", "/api/v1/cases/{id}/owner"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
             get(api::list_screenings).post(api::create_screening),
         )
         .route("/api/v1/cases/{id}/history", get(api::case_history))
+        .route("/api/v1/cases/{id}/owner", put(api::assign_case))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::list_users).post(api::create_user))
         .route("/api/v1/users/{id}", put(api::update_user))
@@ -88,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cases/{id}/notes", post(case_pages::add_note))
         .route("/cases/{id}/status", post(case_pages::change_status))
+        .route("/cases/{id}/owner", post(case_pages::assign))
         .route("/cases/{id}/audit", get(case_pages::audit_trail))
         .route(
             "/cases/{id}/screenings/new",

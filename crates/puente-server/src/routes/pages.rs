@@ -22,6 +22,7 @@ use crate::cases::FormFields;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, Decision};
+use crate::suppression::suppress;
 use crate::templates::{page, public_page, Choice};
 use crate::AppState;
 
@@ -299,7 +300,7 @@ pub async fn account_totp(
     let code = fields.get("code").unwrap_or_default();
     if secret.len() < 26 || !auth::totp_code_is_valid(secret, code) {
         return Err(PageError {
-            error: AppError::Invalid(t(user.lang, "account-totp-wrong-code")),
+            error: AppError::localized("account-totp-wrong-code", ""),
             lang: user.lang,
         });
     }
@@ -386,14 +387,15 @@ pub async fn create_user_in_organisation(
     policy::require(&principal.subject(), Action::ManageUsers, None)?;
     let role: Role = role
         .parse()
-        .map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
+        .map_err(|_| AppError::localized("invalid-role", role))?;
     if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
-        return Err(AppError::Invalid(format!(
-            "the password must have at least {MINIMUM_PASSWORD_LENGTH} characters"
-        )));
+        return Err(AppError::localized(
+            "invalid-password-length",
+            MINIMUM_PASSWORD_LENGTH,
+        ));
     }
     if display_name.trim().is_empty() {
-        return Err(AppError::Invalid("the user needs a name".into()));
+        return Err(AppError::localized("invalid-user-name", ""));
     }
     let password_hash = auth::hash_password_blocking(password.to_string()).await?;
     let user = state
@@ -424,9 +426,9 @@ pub async fn change_user_role(
     policy::require(&principal.subject(), Action::ManageUsers, None)?;
     let role: Role = role
         .parse()
-        .map_err(|_| AppError::Invalid(format!("`{role}` is not a role")))?;
+        .map_err(|_| AppError::localized("invalid-role", role))?;
     if user_id == principal.user.id {
-        return Err(AppError::Invalid("you cannot change your own role".into()));
+        return Err(AppError::localized("invalid-own-role", ""));
     }
     state
         .store
@@ -507,14 +509,6 @@ pub async fn admin_settings(
     Ok(see_other("/admin?done=saved"))
 }
 
-/// Counts below this are never shown exactly.
-pub const SMALL_CELL_THRESHOLD: u64 = 3;
-
-/// A count as shown: the number, or `None` when suppressed.
-pub fn suppressed(count: u64) -> Option<u64> {
-    (count >= SMALL_CELL_THRESHOLD).then_some(count)
-}
-
 #[derive(Debug, Serialize)]
 struct OverviewRow {
     label: String,
@@ -554,8 +548,8 @@ pub const DIMENSIONS: [(CaseDimension, &str); 4] = [
     (CaseDimension::Nationality, "nationality"),
 ];
 
-/// Counts of the organisation's cases by one dimension. Callers suppress small cells with
-/// [`suppressed`] and show no totals, so a suppressed cell cannot be recovered by subtraction.
+/// Counts of the organisation's cases by one dimension, exact: callers show them only through
+/// [`crate::suppression::suppress`].
 pub async fn organisation_counts(
     state: &AppState,
     organisation_id: i64,
@@ -575,13 +569,13 @@ pub async fn overview(
         let counts = organisation_counts(&state, user.principal.user.organisation_id, dimension)
             .await
             .in_language(user.lang)?;
+        let shown = suppress(&counts.iter().map(|count| count.count).collect::<Vec<_>>());
         let rows = counts
             .iter()
-            .map(|count| OverviewRow {
+            .zip(shown)
+            .map(|(count, shown)| OverviewRow {
                 label: value_label(dimension, count.value.as_deref(), user.lang),
-                count: suppressed(count.count)
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "<3".to_string()),
+                count: shown.text(),
             })
             .collect();
         tables.push(OverviewTable {

@@ -1317,3 +1317,186 @@ async fn pages_are_not_cached_framed_or_sniffed_and_are_compressed_for_slow_conn
         .unwrap()
         .starts_with("text/css"));
 }
+
+#[tokio::test]
+async fn the_edit_form_saves_the_person_and_victim_context_and_refuses_a_stale_version() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Irma").await;
+    let form = app
+        .page(&client, &format!("/cases/{id}/edit"), StatusCode::OK)
+        .await;
+    assert!(form.contains("value=\"Irma\""));
+    let csrf = csrf_token_of(&form);
+    let version = hidden_field(&form, "version").unwrap();
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("version", version.as_str()),
+        ("given_name", "Irma Luz"),
+        ("surname", "Pérez"),
+        ("sex", "Female"),
+        ("status", "FollowUp"),
+        ("status_decided_by", "NGO"),
+        ("vulnerabilities", "Poverty"),
+        ("vulnerabilities", "Migration"),
+        ("types_of_labour", "DomesticWork"),
+    ];
+    let saved = client
+        .post(app.url(&format!("/cases/{id}/edit")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let case: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["person"]["given_name"], "Irma Luz");
+    assert_eq!(case["status"], "FollowUp");
+    assert_eq!(
+        case["victim"]["vulnerabilities"],
+        json!(["Poverty", "Migration"])
+    );
+    assert_eq!(case["victim"]["status_decided_by"], "NGO");
+    let html = app
+        .page(&client, &format!("/cases/{id}"), StatusCode::OK)
+        .await;
+    assert!(html.contains("Pobreza") && html.contains("Trabajo doméstico"));
+    // The same form again, with the version it was loaded at: refused, nothing overwritten.
+    let stale = client
+        .post(app.url(&format!("/cases/{id}/edit")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    // A bad date comes back as the form, with the message and what was typed.
+    let bad = client
+        .post(app.url(&format!("/cases/{id}/edit")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("version", "2"),
+            ("given_name", "Irma"),
+            ("date_of_birth", "1999-02-30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("1999-02-30") && html.contains("role=\"alert\""));
+    assert!(
+        html.contains("no es una fecha"),
+        "the message is in the user's language"
+    );
+}
+
+#[tokio::test]
+async fn a_consent_added_through_the_api_is_recorded_by_the_caller_whatever_the_request_says() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Zoila").await;
+    let mut case: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    case["consents"] = json!([{ "scopes": ["identity"], "given_on": "2026-11-01", "recorded_by": "someone@else.org" }]);
+    assert_eq!(
+        app.put(&token, &format!("/api/v1/cases/{id}"), &case)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let stored: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["consents"][0]["recorded_by"], ADVOCATE);
+}
+
+#[tokio::test]
+async fn a_supervisor_gives_a_case_to_an_advocate_who_then_sees_it() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let advocate = app.token(ADVOCATE).await;
+    let id = app.create_case(&supervisor, "Tomasa").await;
+    let path = format!("/api/v1/cases/{id}");
+    assert_eq!(
+        app.get(&advocate, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let me: Value = app.get(&advocate, "/api/v1/me").await.json().await.unwrap();
+    let advocate_id = me["id"].as_i64().unwrap();
+    let owner = format!("{path}/owner");
+    // An advocate cannot assign; the analyst cannot own cases; another organisation's user neither.
+    let refused = app
+        .put(&advocate, &owner, &json!({ "owner_user_id": advocate_id }))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let analyst: Value = app
+        .get(&app.token(ANALYST).await, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .put(
+            &supervisor,
+            &owner,
+            &json!({ "owner_user_id": analyst["id"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let shelter: Value = app
+        .get(&app.token(CASE_WORKER).await, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .put(
+            &supervisor,
+            &owner,
+            &json!({ "owner_user_id": shelter["id"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let response = app
+        .put(
+            &supervisor,
+            &owner,
+            &json!({ "owner_user_id": advocate_id }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.get(&advocate, &path).await.status(), StatusCode::OK);
+    // Through the page too: back to no one.
+    let client = browser();
+    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let html = app
+        .page(&client, &format!("/cases/{id}"), StatusCode::OK)
+        .await;
+    assert!(html.contains("Beatriz Defensora"));
+    let csrf = csrf_token_of(&html);
+    let response = client
+        .post(app.url(&format!("/cases/{id}/owner")))
+        .form(&[("csrf_token", csrf.as_str()), ("owner_user_id", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&advocate, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
