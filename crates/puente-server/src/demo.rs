@@ -78,6 +78,10 @@ pub async fn ensure_demo(store: &dyn Store, password: &str) -> anyhow::Result<De
             report.organisations_created += 1;
         }
     }
+    // The service directory (issue 5): its organisations and services, loaded again harmlessly.
+    let directory = puente_synth::directory::demo_directory();
+    let loaded = store.load_directory(&actor, &directory).await?;
+    report.organisations_created += loaded.organisations_created as usize;
     let password_hash = auth::hash_password_blocking(password.to_string()).await?;
     for (email, name, role, slug) in DEMO_USERS {
         if store.user_by_email(email).await?.is_some() {

@@ -20,9 +20,7 @@ use crate::cases;
 use crate::error::AppError;
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
 use crate::routes::case_pages::case_audit_entries;
-use crate::routes::pages::{
-    change_user_role, create_user_in_organisation, organisation_counts, DIMENSIONS,
-};
+use crate::routes::pages::{change_user_role, create_user_in_organisation};
 use crate::AppState;
 
 /// A JSON body whose problems are answered in the API's error format: 400 when it is not JSON,
@@ -425,44 +423,6 @@ pub async fn update_user(
 ) -> Result<Json<Value>, AppError> {
     change_user_role(&state, &principal, user_id, &request.role).await?;
     Ok(Json(json!({ "id": user_id, "role": request.role })))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct StatsParameters {
-    by: String,
-}
-
-/// `GET /api/v1/stats?by=nationality`: counts of the organisation's cases, every count under 3
-/// suppressed (`"count": null, "suppressed": true`), and as many others as it takes for the
-/// suppressed ones not to be recoverable from the total.
-pub async fn stats(
-    State(state): State<AppState>,
-    principal: Principal,
-    Query(parameters): Query<StatsParameters>,
-) -> Result<Json<Value>, AppError> {
-    policy::require(&principal.subject(), Action::ViewAggregates, None)?;
-    let Some((dimension, name)) = DIMENSIONS.iter().find(|(_, name)| *name == parameters.by) else {
-        let known: Vec<&str> = DIMENSIONS.iter().map(|(_, name)| *name).collect();
-        return Err(AppError::Invalid(format!(
-            "`by` must be one of {}",
-            known.join(", ")
-        )));
-    };
-    let counts = organisation_counts(&state, principal.user.organisation_id, *dimension).await?;
-    let shown =
-        crate::suppression::suppress(&counts.iter().map(|count| count.count).collect::<Vec<_>>());
-    let rows: Vec<Value> = counts
-        .iter()
-        .zip(shown)
-        .map(|(count, shown)| {
-            let mut row = json!({ *name: count.value, "count": shown.count() });
-            if shown.count().is_none() {
-                row["suppressed"] = json!(true);
-            }
-            row
-        })
-        .collect();
-    Ok(Json(json!({ "by": [name], "rows": rows })))
 }
 
 /// `GET /api/v1/openapi.json`.
