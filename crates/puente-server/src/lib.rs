@@ -28,8 +28,6 @@ pub mod openapi;
 pub mod policy;
 /// The handlers.
 pub mod routes;
-/// Small-cell suppression of de-identified counts.
-pub mod suppression;
 /// Server-rendered pages.
 pub mod templates;
 

@@ -40,7 +40,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("admin.html", include_str!("../templates/admin.html")),
     ("account.html", include_str!("../templates/account.html")),
-    ("overview.html", include_str!("../templates/overview.html")),
     // Issue 5: directory, referrals, notifications and the dashboard.
     (
         "directory.html",

@@ -2,7 +2,6 @@
 
 nav-cases = Cases
 nav-new-case = New case
-nav-overview = Overview
 nav-admin = Users and settings
 nav-account = My account
 nav-logout = Log out
@@ -183,13 +182,6 @@ account-totp-enable = Turn on the second factor
 account-totp-enabled = The second factor is on.
 account-totp-wrong-code = That code is not right for this secret. Check the time on your phone and try again.
 
-overview-title = Overview
-overview-suppression = De-identified counts of your organisation's cases. Counts under 3 are shown as "<3"; a count shown as "*" is hidden so that the small ones cannot be worked out from the total.
-overview-not-recorded = Not recorded
-overview-by-status = By status
-overview-by-sex = By sex
-overview-by-age_group = By age group at intake
-overview-by-nationality = By nationality
 
 ## Issue 5: the service directory, referrals, notifications and the dashboard.
 

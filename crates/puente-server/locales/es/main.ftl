@@ -2,7 +2,6 @@
 
 nav-cases = Casos
 nav-new-case = Nuevo caso
-nav-overview = Resumen
 nav-admin = Usuarios y ajustes
 nav-account = Mi cuenta
 nav-logout = Cerrar sesión
@@ -183,13 +182,6 @@ account-totp-enable = Activar el segundo factor
 account-totp-enabled = El segundo factor está activo.
 account-totp-wrong-code = Ese código no corresponde a este secreto. Revise la hora de su teléfono e inténtelo de nuevo.
 
-overview-title = Resumen
-overview-suppression = Conteos anonimizados de los casos de su organización. Los conteos menores que 3 se muestran como "<3"; un conteo mostrado como "*" se oculta para que los pequeños no puedan deducirse del total.
-overview-not-recorded = Sin registrar
-overview-by-status = Por estado
-overview-by-sex = Por sexo
-overview-by-age_group = Por grupo de edad al ingreso
-overview-by-nationality = Por nacionalidad
 
 ## Issue 5: el directorio de servicios, las remisiones, los avisos y el tablero.
 

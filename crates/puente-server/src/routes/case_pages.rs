@@ -458,7 +458,7 @@ struct ScreeningRow {
     performed_by: String,
 }
 
-fn level_label(code: &str, lang: Lang) -> String {
+pub(crate) fn level_label(code: &str, lang: Lang) -> String {
     [
         Level::NoIndicators,
         Level::SomeIndicators,

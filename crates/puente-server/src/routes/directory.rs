@@ -129,6 +129,8 @@ pub struct MatchView {
     pub phone: String,
     pub trafficking_specific: bool,
     pub reasons: Vec<ReasonView>,
+    /// Whether the service is of another organisation (a case can be referred there).
+    pub referable: bool,
 }
 
 pub fn reason_views(reasons: &[MatchReason], lang: Lang) -> Vec<ReasonView> {
@@ -170,6 +172,7 @@ pub fn match_view(
             .unwrap_or_default(),
         trafficking_specific: service.trafficking_specific,
         reasons: reason_views(&found.reasons, lang),
+        referable: true,
     }
 }
 
@@ -290,7 +293,10 @@ pub async fn case_services_page(
             matches: suggestion
                 .matches
                 .iter()
-                .map(|found| match_view(found, &organisations, lang))
+                .map(|found| MatchView {
+                    referable: found.organisation_id != stored.organisation_id,
+                    ..match_view(found, &organisations, lang)
+                })
                 .collect(),
         })
         .collect();

@@ -614,7 +614,8 @@ fn shared_case_view(case: &puente_store::SharedCase, lang: Lang) -> Value {
             .map(|screening| {
                 json!({
                     "level": screening.level,
-                    "summary": screening.result["summary"].as_str().unwrap_or_default(),
+                    "level_label": crate::routes::case_pages::level_label(&screening.level, lang),
+                    "next_steps": screening.result["next_steps"].as_array().cloned().unwrap_or_default(),
                     "created_at": screening.created_at,
                 })
             })

@@ -1,0 +1,299 @@
+//! The referral story in a real browser (issue 5): on a phone-sized window, in Spanish, the
+//! hotline's advocate opens the services suggested for a 15-year-old Guatemalan girl's case, refers
+//! it to the demo shelter with her consent, and the shelter's case worker accepts it from the
+//! inbox and sees only what was shared. Screenshots are saved under `target/tmp`.
+//!
+//! Like `browser.rs`, it needs Debian's `chromium` and `chromium-driver`, and FAILS without them
+//! unless `PUENTE_SKIP_BROWSER_TESTS=1` is set.
+
+#[allow(dead_code)]
+#[path = "http/helpers.rs"]
+mod helpers;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use helpers::{spawn_app, TestApp, ADVOCATE, CASE_WORKER, PASSWORD};
+use puente_store::DirectoryStore;
+use serde_json::{json, Value};
+
+const CHROMIUM_CANDIDATES: [&str; 3] = [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+];
+const CHROMEDRIVER_CANDIDATES: [&str; 2] =
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
+const INSTALL_HINT: &str = "install them with `apt-get install -y chromium chromium-driver`, or set PUENTE_SKIP_BROWSER_TESTS=1 to skip this test";
+
+fn first_existing(candidates: &[&str]) -> Option<PathBuf> {
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists())
+}
+
+/// ChromeDriver, ended when the test ends (even when it fails).
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_chromedriver(path: &Path) -> Driver {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        listener.local_addr().unwrap().port()
+    };
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ChromeDriver starts");
+    let driver = Driver { child, port };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("ChromeDriver did not start listening on 127.0.0.1:{port}");
+}
+
+type Step<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+async fn save_screenshot(client: &fantoccini::Client, name: &str) -> Step<PathBuf> {
+    let png = client.screenshot().await?;
+    assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, png)?;
+    eprintln!("screenshot: {}", path.display());
+    Ok(path)
+}
+
+/// The hotline's case of a 15-year-old Guatemalan girl, screened, with a phone and a note that
+/// she does not agree to share.
+async fn the_girls_case(app: &TestApp) -> i64 {
+    let token = app.token(ADVOCATE).await;
+    let response = app
+        .post(
+            &token,
+            "/api/v1/cases",
+            &json!({ "person": { "given_name": "Yesenia", "surname": "Ramírez", "sex": "F",
+                                 "date_of_birth": "2011-05", "nationality": "GT",
+                                 "phone": "+50255559876", "current_country": "GT" } }),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let response = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{id}/screenings"),
+            &json!({ "person": { "age": 15, "sex": "F", "nationality": "GT", "current_country": "GT" },
+                     "facts": ["act_recruited", "means_deception", "means_restricts_movement",
+                               "activity_commercial_sex", "means_sexual_violence"] }),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let response = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{id}/notes"),
+            &json!({ "text": "Detalle que no se comparte" }),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    id
+}
+
+async fn log_in(client: &fantoccini::Client, base: &str, email: &str) -> Step<()> {
+    client.delete_all_cookies().await?;
+    client.goto(&format!("{base}/login")).await?;
+    client
+        .find(Locator::Css("input[name=email]"))
+        .await?
+        .send_keys(email)
+        .await?;
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    client
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("nav"))
+        .await?;
+    Ok(())
+}
+
+async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id: i64) -> Step<()> {
+    // The advocate opens the case and its suggested services.
+    log_in(client, base, ADVOCATE).await?;
+    client.goto(&format!("{base}/cases/{case_id}")).await?;
+    client
+        .find(Locator::LinkText("Servicios sugeridos y remisiones"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("ol.services"))
+        .await?;
+    let html = client.source().await?;
+    assert!(html.contains("Atiende en Guatemala"), "reasons in Spanish");
+    save_screenshot(client, "puente-browser-suggested-services-es.png").await?;
+
+    // She refers the case to the shelter's house for girls, sharing identity and screening, with
+    // the girl's consent.
+    client
+        .find(Locator::Css(&format!(
+            "a[href='/cases/{case_id}/refer?service={service_id}']"
+        )))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#consent"))
+        .await?;
+    client
+        .find(Locator::Css("input[name=share][value=screening]"))
+        .await?
+        .click()
+        .await?;
+    client.find(Locator::Css("#consent")).await?.click().await?;
+    save_screenshot(client, "puente-browser-referral-form-es.png").await?;
+    client
+        .find(Locator::Css("form[action$='/refer'] button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let status = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#referral-status"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(status, "Pendiente");
+    let referral_path = client.current_url().await?.path().to_string();
+
+    // The shelter's case worker sees it in her inbox and opens it.
+    log_in(client, base, CASE_WORKER).await?;
+    client.goto(&format!("{base}/referrals")).await?;
+    let inbox = client.source().await?;
+    assert!(
+        inbox.contains("Nueva remisión"),
+        "the new referral is announced"
+    );
+    client
+        .find(Locator::Css(&format!("a[href='{referral_path}']")))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#accept"))
+        .await?
+        .click()
+        .await?;
+    let status = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#referral-status"))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(status, "Aceptada");
+    let html = client.source().await?;
+    assert!(html.contains("Yesenia Ramírez"), "the shared identity");
+    assert!(
+        html.contains("id=\"shared-screening\""),
+        "the shared screening"
+    );
+    assert!(!html.contains("55559876"), "the phone was not shared");
+    assert!(
+        !html.contains("Detalle que no se comparte"),
+        "the notes were not shared"
+    );
+    save_screenshot(client, "puente-browser-referral-accepted-es.png").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hotline_refers_a_case_to_the_shelter_which_accepts_it_and_sees_only_what_was_shared() {
+    if std::env::var("PUENTE_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
+        eprintln!("PUENTE_SKIP_BROWSER_TESTS=1: the browser test is skipped");
+        return;
+    }
+    let chromium = first_existing(&CHROMIUM_CANDIDATES)
+        .unwrap_or_else(|| panic!("Chromium is not installed: {INSTALL_HINT}"));
+    let chromedriver = first_existing(&CHROMEDRIVER_CANDIDATES)
+        .unwrap_or_else(|| panic!("ChromeDriver is not installed: {INSTALL_HINT}"));
+
+    let app = spawn_app().await;
+    let case_id = the_girls_case(&app).await;
+    let service_id = app
+        .store
+        .services()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|service| service.service.slug == "shelter-demo-casa-ninas")
+        .expect("the demo shelter's house for girls")
+        .id;
+    let driver = start_chromedriver(&chromedriver).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-quic", "--lang=es",
+                format!("--user-data-dir={}", profile.path().display()),
+                "--window-size=412,1400"
+            ],
+            "prefs": { "intl.accept_languages": "es-GT,es" }
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session in Chromium");
+    let outcome = drive(&client, &app.address, case_id, service_id).await;
+    if outcome.is_err() {
+        let _ = save_screenshot(&client, "puente-browser-referral-failure.png").await;
+    }
+    let _ = client.close().await;
+    drop(driver);
+    outcome.expect("the referral flow in the browser");
+}
