@@ -47,10 +47,14 @@ pub enum Action {
     AnswerReferral,
     /// Read the shared parts of a case referred to the organisation (identifying data).
     ViewReferredCase,
+    /// See the organisation's likely duplicates of a person being entered.
+    CheckDuplicates,
+    /// Merge two person records, or mark them as different people.
+    MergePersons,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::ListCases,
         Action::CreateCase,
         Action::ViewCase,
@@ -69,6 +73,8 @@ impl Action {
         Action::ViewReferrals,
         Action::AnswerReferral,
         Action::ViewReferredCase,
+        Action::CheckDuplicates,
+        Action::MergePersons,
     ];
 
     /// Whether the action concerns one case (and so depends on its organisation and owner).
@@ -143,6 +149,13 @@ fn role_allows(role: Role, action: Action) -> bool {
     // The directory holds no survivor data: every role may search it.
     if action == SearchDirectory {
         return true;
+    }
+    // Duplicate warnings come with entering persons; merging records is a supervisor's decision.
+    if action == CheckDuplicates {
+        return matches!(role, Role::Advocate | Role::CaseWorker | Role::Supervisor);
+    }
+    if action == MergePersons {
+        return role == Role::Supervisor;
     }
     // Referrals are case work: the roles that work cases send, answer and read them.
     if matches!(
@@ -419,19 +432,34 @@ mod tests {
         }
         // The receiving side is scoped by the store to the user's organisation (a referral to
         // another organisation is not found); the role decides the rest.
-        let referral_rows: [(Role, [Decision; 4]); 5] = [
-            // SearchDirectory, ViewReferrals, AnswerReferral, ViewReferredCase
-            (Role::Advocate, [Allow, Allow, Allow, Allow]),
-            (Role::CaseWorker, [Allow, Allow, Allow, Allow]),
-            (Role::Supervisor, [Allow, Allow, Allow, Allow]),
-            (Role::OrgAdmin, [Allow, Forbidden, Forbidden, Forbidden]),
-            (Role::Analyst, [Allow, Forbidden, Forbidden, Forbidden]),
+        let referral_rows: [(Role, [Decision; 6]); 5] = [
+            // SearchDirectory, ViewReferrals, AnswerReferral, ViewReferredCase, CheckDuplicates,
+            // MergePersons
+            (
+                Role::Advocate,
+                [Allow, Allow, Allow, Allow, Allow, Forbidden],
+            ),
+            (
+                Role::CaseWorker,
+                [Allow, Allow, Allow, Allow, Allow, Forbidden],
+            ),
+            (Role::Supervisor, [Allow, Allow, Allow, Allow, Allow, Allow]),
+            (
+                Role::OrgAdmin,
+                [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::Analyst,
+                [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            ),
         ];
         let referral_actions = [
             SearchDirectory,
             ViewReferrals,
             AnswerReferral,
             ViewReferredCase,
+            CheckDuplicates,
+            MergePersons,
         ];
         for (role, expected) in referral_rows {
             for (action, expected) in referral_actions.into_iter().zip(expected) {

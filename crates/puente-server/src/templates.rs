@@ -70,6 +70,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         "dashboard.html",
         include_str!("../templates/dashboard.html"),
     ),
+    // Issue 6: likely duplicate persons.
+    (
+        "duplicate_warning.html",
+        include_str!("../templates/duplicate_warning.html"),
+    ),
+    (
+        "duplicate_list.html",
+        include_str!("../templates/duplicate_list.html"),
+    ),
+    (
+        "case_duplicates.html",
+        include_str!("../templates/case_duplicates.html"),
+    ),
 ];
 
 /// The `t` function of templates: `{{ t("login-title") }}` or `{{ t("x", count=3) }}`, in the

@@ -1,4 +1,5 @@
-//! The OpenAPI paths of the service directory, referrals, notifications and statistics (issue 5).
+//! The OpenAPI paths of the service directory, referrals, notifications and statistics (issue 5),
+//! and of likely duplicate persons (issue 6).
 
 use serde_json::{json, Value};
 
@@ -59,6 +60,12 @@ pub fn add_paths(document: &mut Value) {
         "Notification": { "type": "object", "properties": {
             "id": { "type": "integer" }, "kind": { "type": "string" }, "referral_id": { "type": "integer" },
             "message": { "type": "string" }, "created_at": { "type": "string" }, "read_at": { "type": ["string", "null"] } } },
+        "LikelyDuplicate": { "type": "object", "properties": {
+            "person_id": { "type": "integer" }, "case_ids": { "type": "array", "items": { "type": "integer" } },
+            "name": { "type": ["string", "null"], "description": "Only when the user may open one of its cases" },
+            "probability": { "type": "number" },
+            "explanation": { "type": "array", "items": { "type": "object", "properties": {
+                "field": { "type": "string" }, "level": { "type": "string" }, "weight": { "type": "number" } } } } } },
         "Stats": { "type": "object", "properties": {
             "by": { "type": "array", "items": { "type": "string" } },
             "rows": { "type": "array", "items": { "type": "object", "properties": {
@@ -146,6 +153,33 @@ pub fn add_paths(document: &mut Value) {
                 "200": json_response("Rows by the dimensions", reference("Stats")),
                 "422": error_response("An unknown dimension")
             }), stats_parameters())
+        },
+        "/api/v1/persons/duplicates": {
+            "post": operation("The organisation's likely duplicates of a person being entered (never another organisation's), with the match explained per field", json!({
+                "200": json_response("Likely duplicates, most likely first", json!({ "type": "object", "properties": {
+                    "duplicates": { "type": "array", "items": reference("LikelyDuplicate") } } })),
+                "404": error_response("No such case visible to the user (case_id)"),
+                "422": error_response("A person field is not valid")
+            }), json!({ "requestBody": json_body(json!({ "type": "object", "required": ["person"], "properties": {
+                "person": reference("Person"),
+                "case_id": { "type": "integer", "description": "The case being edited: its own person is left out" } } })) }))
+        },
+        "/api/v1/persons/merge": {
+            "post": operation("Merge a person record into another (supervisors): the merged record is kept with merged_into set, its cases move, with history", json!({
+                "200": json_response("What moved", json!({ "type": "object", "properties": {
+                    "kept_person_id": { "type": "integer" }, "merged_person_id": { "type": "integer" },
+                    "moved_cases": { "type": "array", "items": { "type": "integer" } } } })),
+                "404": error_response("No such person in the organisation"),
+                "409": error_response("A record was already merged")
+            }), json!({ "requestBody": json_body(json!({ "type": "object", "required": ["merged_person_id", "kept_person_id"], "properties": {
+                "merged_person_id": { "type": "integer" }, "kept_person_id": { "type": "integer" } } })) }))
+        },
+        "/api/v1/persons/distinct": {
+            "post": operation("Mark two person records as different people (supervisors): never suggested again", json!({
+                "204": { "description": "Remembered" },
+                "404": error_response("No such person in the organisation")
+            }), json!({ "requestBody": json_body(json!({ "type": "object", "required": ["person_a", "person_b"], "properties": {
+                "person_a": { "type": "integer" }, "person_b": { "type": "integer" } } })) }))
         },
         "/api/v1/stats.csv": {
             "get": operation("The same counts as CSV, `<3` for a suppressed count", json!({

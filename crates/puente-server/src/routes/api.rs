@@ -155,11 +155,14 @@ pub async fn create_case(
     case.status = request.status.unwrap_or(CaseStatus::Active);
     case.victim = request.victim;
     case.events = request.events;
+    let person = case.person.clone();
     let id = cases::create_case(&state, &principal, case).await?;
+    let likely_duplicates =
+        crate::routes::duplicates::likely_duplicates(&state, &principal, &person, Some(id)).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/cases/{id}"))],
-        Json(json!({ "id": id })),
+        Json(json!({ "id": id, "likely_duplicates": likely_duplicates })),
     )
         .into_response())
 }
@@ -191,6 +194,7 @@ pub async fn update_case(
     ApiJson(request): ApiJson<UpdateCaseRequest>,
 ) -> Result<Json<Value>, AppError> {
     let replacement = request.case;
+    let person = replacement.person.clone();
     let version = cases::change_case(
         &state,
         &principal,
@@ -213,7 +217,12 @@ pub async fn update_case(
         },
     )
     .await?;
-    Ok(Json(json!({ "id": case_id, "version": version })))
+    let likely_duplicates =
+        crate::routes::duplicates::likely_duplicates(&state, &principal, &person, Some(case_id))
+            .await?;
+    Ok(Json(
+        json!({ "id": case_id, "version": version, "likely_duplicates": likely_duplicates }),
+    ))
 }
 
 /// `GET /api/v1/cases/{id}/notes`.

@@ -8,6 +8,8 @@ pub mod case_pages;
 pub mod dashboard;
 /// The service directory: search, organisations, suggestions for a case (issue 5).
 pub mod directory;
+/// Likely duplicate persons while entering a person; merges and distinct pairs (issue 6).
+pub mod duplicates;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
 /// Referrals between organisations and their notifications (issue 5).
@@ -53,6 +55,9 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/notifications"),
     ("post", "/api/v1/notifications/{id}/read"),
     ("post", "/api/v1/notifications/read"),
+    ("post", "/api/v1/persons/duplicates"),
+    ("post", "/api/v1/persons/merge"),
+    ("post", "/api/v1/persons/distinct"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -116,6 +121,12 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/notifications/{id}/read",
             post(referrals::read_notification),
         )
+        .route(
+            "/api/v1/persons/duplicates",
+            post(duplicates::check_duplicates),
+        )
+        .route("/api/v1/persons/merge", post(duplicates::merge_persons))
+        .route("/api/v1/persons/distinct", post(duplicates::mark_distinct))
         .route("/api/v1/openapi.json", get(api::openapi));
     let pages = Router::new()
         .route("/", get(pages::home))
@@ -144,6 +155,12 @@ pub fn router(state: AppState) -> Router {
             "/referrals/{id}/{action}",
             post(referrals::referral_action_form),
         )
+        .route(
+            "/cases/{id}/duplicates",
+            get(duplicates::case_duplicates_page),
+        )
+        .route("/persons/merge", post(duplicates::merge_form))
+        .route("/persons/distinct", post(duplicates::distinct_form))
         .route("/notifications", get(referrals::notifications_page))
         .route(
             "/notifications/read",

@@ -5,6 +5,7 @@ mod helpers;
 // Issue 5: the service directory, referrals and the dashboard.
 mod dashboard;
 mod directory;
+mod duplicates;
 mod referrals;
 
 use helpers::*;
