@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{ClientBuilder, Locator};
-use helpers::{spawn_app, TestApp, ADVOCATE, CASE_WORKER, PASSWORD};
+use helpers::{spawn_app, TestApp, ADVOCATE, CASE_WORKER, PASSWORD, SUPERVISOR};
 use puente_store::DirectoryStore;
 use serde_json::{json, Value};
 
@@ -242,6 +242,18 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
         "the notes were not shared"
     );
     save_screenshot(client, "puente-browser-referral-accepted-es.png").await?;
+
+    // The hotline's supervisor sees the referral and the trends on the dashboard, small counts
+    // suppressed.
+    log_in(client, base, SUPERVISOR).await?;
+    client.goto(&format!("{base}/dashboard")).await?;
+    let html = client.source().await?;
+    assert!(
+        html.contains("id=\"by-referral_outcome\""),
+        "the referral outcomes"
+    );
+    assert!(html.contains("&lt;3"), "small counts suppressed");
+    save_screenshot(client, "puente-browser-dashboard-es.png").await?;
     Ok(())
 }
 

@@ -456,16 +456,38 @@ fn scope_labels(scopes: &[ConsentScope], lang: Lang) -> String {
         .join(", ")
 }
 
-fn referral_row(referral: &StoredReferral, organisation_id: i64, lang: Lang) -> ReferralRow {
+/// The organisations' names by id, for the pages (the referral carries the slugs).
+async fn organisation_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(state
+        .store
+        .list_organisations()
+        .await?
+        .into_iter()
+        .map(|organisation| (organisation.id, organisation.organisation.name))
+        .collect())
+}
+
+fn referral_row(
+    referral: &StoredReferral,
+    organisation_id: i64,
+    names: &std::collections::HashMap<i64, String>,
+    lang: Lang,
+) -> ReferralRow {
     let received = referral.to_organisation_id == organisation_id;
+    let (other_id, other_slug) = if received {
+        (referral.from_organisation_id, &referral.from_organisation)
+    } else {
+        (referral.to_organisation_id, &referral.to_organisation)
+    };
     ReferralRow {
         id: referral.id,
         case_id: referral.case_id,
-        other_organisation: if received {
-            referral.from_organisation.clone()
-        } else {
-            referral.to_organisation.clone()
-        },
+        other_organisation: names
+            .get(&other_id)
+            .cloned()
+            .unwrap_or_else(|| other_slug.clone()),
         status: referral.status.code().to_string(),
         status_label: referral.status.label().get(lang).to_string(),
         share: scope_labels(&referral.share, lang),
@@ -497,13 +519,14 @@ pub async fn referrals_page(
         .notifications(organisation_id, true)
         .await
         .in_language(lang)?;
+    let names = organisation_names(&state).await.in_language(lang)?;
     Ok(page(
         &user,
         "/referrals",
         "referrals.html",
         context! {
-            received => received.iter().map(|r| referral_row(r, organisation_id, lang)).collect::<Vec<_>>(),
-            sent => sent.iter().map(|r| referral_row(r, organisation_id, lang)).collect::<Vec<_>>(),
+            received => received.iter().map(|r| referral_row(r, organisation_id, &names, lang)).collect::<Vec<_>>(),
+            sent => sent.iter().map(|r| referral_row(r, organisation_id, &names, lang)).collect::<Vec<_>>(),
             unread => notifications.iter().map(|n| n.message(lang)).collect::<Vec<_>>(),
         },
     )?
@@ -556,7 +579,8 @@ pub async fn referral_page(
         }
         names
     };
-    let row = referral_row(&referral, organisation_id, lang);
+    let names = organisation_names(&state).await.in_language(lang)?;
+    let row = referral_row(&referral, organisation_id, &names, lang);
     Ok(page(
         &user,
         &format!("/referrals/{referral_id}"),
