@@ -196,6 +196,19 @@ pub fn add_paths(document: &mut Value) {
             target.insert(name.clone(), schema.clone());
         }
     }
+    // Creating and editing a case answer the organisation's likely duplicates of its person too.
+    for (path, method, status) in [
+        ("/api/v1/cases", "post", "201"),
+        ("/api/v1/cases/{id}", "put", "200"),
+    ] {
+        let response = &mut document["paths"][path][method]["responses"][status];
+        if response.is_object() {
+            response["description"] = json!(format!(
+                "{}; with `likely_duplicates` (see LikelyDuplicate): the organisation's records that are probably the same person",
+                response["description"].as_str().unwrap_or_default()
+            ));
+        }
+    }
     if let (Some(target), Some(source)) = (document["paths"].as_object_mut(), paths.as_object()) {
         for (path, operations) in source {
             target.insert(path.clone(), operations.clone());

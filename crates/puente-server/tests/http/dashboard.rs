@@ -185,3 +185,50 @@ async fn the_dashboard_draws_svg_charts_with_tables_and_the_service_gaps() {
     app.page(&advocate, "/dashboard", StatusCode::FORBIDDEN)
         .await;
 }
+
+#[tokio::test]
+async fn the_imported_ctdc_dataset_is_counted_with_the_same_suppression() {
+    use puente_core::ctdc::{parse_cell, CtdcRecord};
+    use puente_store::{Actor, CtdcStore};
+    let app = spawn_app().await;
+    let record = |gender: &str| {
+        let mut record = CtdcRecord::empty();
+        record.cells[0] = parse_cell(0, "2019").unwrap();
+        record.cells[2] = parse_cell(2, gender).unwrap();
+        record
+    };
+    let mut records: Vec<CtdcRecord> = (0..10).map(|_| record("Female")).collect();
+    records.extend((0..5).map(|_| record("Male")));
+    records.push(record("Transgender/NonConforming"));
+    app.store
+        .import_ctdc(&Actor::command_line(), "test.csv", "hash", &records, false)
+        .await
+        .unwrap();
+    let analyst = app.token(ANALYST).await;
+    let response = app
+        .get(&analyst, "/api/v1/stats?source=ctdc&by=gender")
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    let rows = body["rows"].as_array().unwrap();
+    let count_of = |gender: &str| {
+        rows.iter()
+            .find(|row| row["gender"] == gender)
+            .unwrap_or_else(|| panic!("{gender} in {rows:?}"))["count"]
+            .clone()
+    };
+    assert_eq!(count_of("Female"), json!(10));
+    assert_eq!(count_of("Transgender/NonConforming"), Value::Null);
+    // The lone small count takes another with it, or the total would give it away.
+    assert_eq!(count_of("Male"), Value::Null);
+    assert_eq!(body["total"], json!(16));
+    let response = app
+        .get(&analyst, "/api/v1/stats?source=ctdc&by=shoe_size")
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let client = browser();
+    app.web_login(&client, ANALYST, PASSWORD).await;
+    let page = app.page(&client, "/dashboard", StatusCode::OK).await;
+    assert!(page.contains("id=\"ctdc\""), "{page}");
+    assert!(page.contains("(16 registros)"), "{page}");
+}
