@@ -30,9 +30,16 @@ const CACHE_BITS: u32 = 16;
 thread_local! {
     /// Recent `(field, value, value) → level` results, direct-mapped. An entry packs the field
     /// (4 bits), both value ids (28 bits each) and the level (4 bits); 0 is empty (levels of
-    /// different values are never 0).
-    static LEVEL_CACHE: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; 1 << CACHE_BITS]);
+    /// different values are never 0). Value ids belong to one [`Features`]: the cache holds the
+    /// entries of one of them, named by its generation, and is emptied when a thread scores with
+    /// another (the web app scores one new record after another on the same threads).
+    static LEVEL_CACHE: std::cell::RefCell<(u64, Vec<u64>)> =
+        std::cell::RefCell::new((0, vec![0; 1 << CACHE_BITS]));
 }
+
+/// The generation of the next [`Features`] (0 is never used, so a fresh cache is never taken for
+/// any features' own).
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A small, fast hasher (the Fx hash of rustc) for interning.
 #[derive(Default, Clone, Copy)]
@@ -216,6 +223,8 @@ pub struct Features {
     /// The value ids again, record by record (`len × fields`): scoring a pair reads two short rows
     /// instead of one cache line per field per record.
     pub(crate) rows: Vec<u32>,
+    /// Which features the value ids belong to, for the per-thread cache of levels.
+    pub(crate) generation: u64,
 }
 
 /// Normalises a value of a field into the text that is interned, or `None` when missing.
@@ -360,6 +369,7 @@ impl Features {
             len,
             names,
             rows,
+            generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -378,6 +388,12 @@ impl Features {
         let row_b = &self.rows[b * width..(b + 1) * width];
         LEVEL_CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
+            let (generation, cache) = &mut *cache;
+            if *generation != self.generation {
+                // Entries of other features name other values: forget them.
+                cache.fill(0);
+                *generation = self.generation;
+            }
             for (f, field) in self.fields.iter().enumerate().take(16) {
                 let (x, y) = (row_a[f], row_b[f]);
                 levels[f] = if x == NULL || y == NULL {

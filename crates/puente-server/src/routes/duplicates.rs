@@ -158,13 +158,13 @@ pub async fn likely_duplicates(
     };
     let model = Model::default_for(&table.schema());
     let country = person.nationality.or(Country::from_alpha_2("GT"));
-    let found = find_duplicates(
-        &model,
-        &table,
-        &values_of_person(person),
-        DUPLICATE_THRESHOLD,
-        country,
-    )
+    let values = values_of_person(person);
+    // Scoring is CPU work (every record of the organisation): off the async workers.
+    let found = tokio::task::spawn_blocking(move || {
+        find_duplicates(&model, &table, &values, DUPLICATE_THRESHOLD, country)
+    })
+    .await
+    .map_err(AppError::internal)?
     .map_err(AppError::internal)?;
     let subject = principal.subject();
     Ok(found

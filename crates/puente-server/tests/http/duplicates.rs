@@ -308,3 +308,81 @@ async fn only_supervisors_merge_or_mark_distinct_and_both_are_audited() {
     assert!(page.contains("action=\"/persons/merge\""), "{page}");
     assert!(page.contains("María José Hernández López"), "{page}");
 }
+
+#[tokio::test]
+async fn editing_a_person_into_a_likely_duplicate_warns_before_saving_without_naming_itself() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let existing = create(&app, &supervisor, maria_jose()).await["id"]
+        .as_i64()
+        .unwrap();
+    let edited = create(
+        &app,
+        &supervisor,
+        json!({ "given_name": "Pedro", "surname": "Xicará", "sex": "M",
+                "date_of_birth": "1962-01-30", "nationality": "HN" }),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // Checked again and again (on the same server threads), the answer stays the same.
+    for _ in 0..3 {
+        let through_the_api = check(
+            &app,
+            &supervisor,
+            json!({ "person": maria(), "case_id": edited }),
+        )
+        .await;
+        assert!(
+            through_the_api
+                .iter()
+                .any(|d| d["case_ids"] == json!([existing])),
+            "{through_the_api:?}"
+        );
+    }
+    let client = browser();
+    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let form = app
+        .page(&client, &format!("/cases/{edited}/edit"), StatusCode::OK)
+        .await;
+    let csrf = csrf_token_of(&form);
+    let version = hidden_field(&form, "version").unwrap();
+    let response = client
+        .post(app.url(&format!("/cases/{edited}/edit")))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("version", version.as_str()),
+            ("given_name", "Maria"),
+            ("surname", "Hernandez"),
+            ("sex", "F"),
+            ("date_of_birth", "1990-05-12"),
+            ("nationality", "GT"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("id=\"duplicate-warning\""), "{page}");
+    let page = unescape(&page);
+    assert!(
+        page.contains(&format!("action=\"/cases/{edited}/edit\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("href=\"/cases/{existing}\"")),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("href=\"/cases/{edited}\"")),
+        "{page}"
+    );
+    // Nothing was saved yet.
+    let case: Value = app
+        .get(&supervisor, &format!("/api/v1/cases/{edited}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["person"]["given_name"], "Pedro");
+}
