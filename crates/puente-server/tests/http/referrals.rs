@@ -563,3 +563,50 @@ async fn the_pages_refer_with_consent_and_the_shelter_accepts_from_its_inbox() {
         "{notifications}"
     );
 }
+
+#[tokio::test]
+async fn the_role_matrix_of_the_directory_referrals_and_duplicates_holds_over_http() {
+    let app = spawn_app().await;
+    let advocate = app.token(ADVOCATE).await;
+    let case_id = hotline_case(&app, &advocate).await;
+    let tokens = [
+        (ADVOCATE, advocate.clone()),
+        (SUPERVISOR, app.token(SUPERVISOR).await),
+        (ADMIN, app.token(ADMIN).await),
+        (ANALYST, app.token(ANALYST).await),
+        (CASE_WORKER, app.token(CASE_WORKER).await),
+    ];
+    // (services, orgs, referrals, notifications, the case's referrals, duplicate check)
+    let expected: [[u16; 6]; 5] = [
+        [200, 200, 200, 200, 200, 200],
+        [200, 200, 200, 200, 200, 200],
+        [200, 200, 403, 403, 403, 403],
+        [200, 200, 403, 403, 403, 403],
+        [200, 200, 200, 200, 404, 200],
+    ];
+    for ((email, token), statuses) in tokens.iter().zip(expected) {
+        let reads = [
+            "/api/v1/services?country=GT".to_string(),
+            "/api/v1/orgs".to_string(),
+            "/api/v1/referrals".to_string(),
+            "/api/v1/notifications".to_string(),
+            format!("/api/v1/cases/{case_id}/referrals"),
+        ];
+        for (path, status) in reads.iter().zip(statuses) {
+            let response = app.get(token, path).await;
+            assert_eq!(response.status().as_u16(), status, "{email} GET {path}");
+        }
+        let response = app
+            .post(
+                token,
+                "/api/v1/persons/duplicates",
+                &json!({ "person": { "given_name": "Rosa", "surname": "Xicará" } }),
+            )
+            .await;
+        assert_eq!(
+            response.status().as_u16(),
+            statuses[5],
+            "{email} POST /api/v1/persons/duplicates"
+        );
+    }
+}
