@@ -122,6 +122,24 @@ async fn the_girls_case(app: &TestApp) -> i64 {
     id
 }
 
+/// Waits, at most ten seconds, until the referral page shows `expected` as the status. The page
+/// being left may still be there when the wait starts, so its element can go stale: look again.
+async fn wait_for_status(client: &fantoccini::Client, expected: &str) -> Step<()> {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = client.find(Locator::Css("#referral-status")).await {
+            if let Ok(text) = element.text().await {
+                if text == expected {
+                    return Ok(());
+                }
+                seen = text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("the referral status stayed {seen:?}, not {expected:?}").into())
+}
+
 async fn log_in(client: &fantoccini::Client, base: &str, email: &str) -> Step<()> {
     client.delete_all_cookies().await?;
     client.goto(&format!("{base}/login")).await?;
@@ -192,14 +210,7 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
         .await?
         .click()
         .await?;
-    let status = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#referral-status"))
-        .await?
-        .text()
-        .await?;
-    assert_eq!(status, "Pendiente");
+    wait_for_status(client, "Pendiente").await?;
     let referral_path = client.current_url().await?.path().to_string();
 
     // The shelter's case worker sees it in her inbox and opens it.
@@ -222,14 +233,7 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
         .await?
         .click()
         .await?;
-    let status = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#referral-status"))
-        .await?
-        .text()
-        .await?;
-    assert_eq!(status, "Aceptada");
+    wait_for_status(client, "Aceptada").await?;
     let html = client.source().await?;
     assert!(html.contains("Yesenia Ramírez"), "the shared identity");
     assert!(
