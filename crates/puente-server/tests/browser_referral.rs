@@ -1,7 +1,8 @@
 //! The referral story in a real browser (issue 5): on a phone-sized window, in Spanish, the
 //! hotline's advocate opens the services suggested for a 15-year-old Guatemalan girl's case, refers
 //! it to the demo shelter with her consent, and the shelter's case worker accepts it from the
-//! inbox and sees only what was shared. Screenshots are saved under `target/tmp`.
+//! inbox and sees only what was shared. A second test enters a person who is probably already
+//! recorded and sees the duplicate warning (issue 6). Screenshots are saved under `target/tmp`.
 //!
 //! Like `browser.rs`, it needs Debian's `chromium` and `chromium-driver`, and FAILS without them
 //! unless `PUENTE_SKIP_BROWSER_TESTS=1` is set.
@@ -261,28 +262,17 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_hotline_refers_a_case_to_the_shelter_which_accepts_it_and_sees_only_what_was_shared() {
+/// A WebDriver session in headless Chromium on a phone-sized window, in Spanish; `None` when the
+/// browser tests are skipped.
+async fn browser_session() -> Option<(fantoccini::Client, Driver, tempfile::TempDir)> {
     if std::env::var("PUENTE_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
         eprintln!("PUENTE_SKIP_BROWSER_TESTS=1: the browser test is skipped");
-        return;
+        return None;
     }
     let chromium = first_existing(&CHROMIUM_CANDIDATES)
         .unwrap_or_else(|| panic!("Chromium is not installed: {INSTALL_HINT}"));
     let chromedriver = first_existing(&CHROMEDRIVER_CANDIDATES)
         .unwrap_or_else(|| panic!("ChromeDriver is not installed: {INSTALL_HINT}"));
-
-    let app = spawn_app().await;
-    let case_id = the_girls_case(&app).await;
-    let service_id = app
-        .store
-        .services()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|service| service.service.slug == "shelter-demo-casa-ninas")
-        .expect("the demo shelter's house for girls")
-        .id;
     let driver = start_chromedriver(&chromedriver).await;
     let profile = tempfile::tempdir().unwrap();
     let mut capabilities = serde_json::Map::new();
@@ -305,6 +295,25 @@ async fn the_hotline_refers_a_case_to_the_shelter_which_accepts_it_and_sees_only
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
         .expect("a WebDriver session in Chromium");
+    Some((client, driver, profile))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hotline_refers_a_case_to_the_shelter_which_accepts_it_and_sees_only_what_was_shared() {
+    let app = spawn_app().await;
+    let case_id = the_girls_case(&app).await;
+    let service_id = app
+        .store
+        .services()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|service| service.service.slug == "shelter-demo-casa-ninas")
+        .expect("the demo shelter's house for girls")
+        .id;
+    let Some((client, driver, _profile)) = browser_session().await else {
+        return;
+    };
     let outcome = drive(&client, &app.address, case_id, service_id).await;
     if outcome.is_err() {
         let _ = save_screenshot(&client, "puente-browser-referral-failure.png").await;
@@ -312,4 +321,84 @@ async fn the_hotline_refers_a_case_to_the_shelter_which_accepts_it_and_sees_only
     let _ = client.close().await;
     drop(driver);
     outcome.expect("the referral flow in the browser");
+}
+
+async fn enter_a_likely_duplicate(client: &fantoccini::Client, base: &str) -> Step<()> {
+    log_in(client, base, ADVOCATE).await?;
+    client.goto(&format!("{base}/cases/new")).await?;
+    for (name, value) in [
+        ("given_name", "Maria"),
+        ("surname", "Hernandez"),
+        ("date_of_birth", "1990-05-12"),
+    ] {
+        client
+            .find(Locator::Css(&format!("input[name={name}]")))
+            .await?
+            .send_keys(value)
+            .await?;
+    }
+    client
+        .find(Locator::Css("select[name=sex]"))
+        .await?
+        .select_by_value("Female")
+        .await?;
+    client
+        .find(Locator::Css("form[action='/cases'] button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let warning = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#duplicate-warning"))
+        .await?
+        .text()
+        .await?;
+    assert!(warning.contains("Maria Hernandez"), "{warning}");
+    let html = client.source().await?;
+    assert!(
+        html.contains("un apellido en común"),
+        "the explanation per field"
+    );
+    save_screenshot(client, "puente-browser-duplicate-warning-es.png").await?;
+    // It is another person: the case is saved after all.
+    client
+        .find(Locator::Css(
+            "form input[name=not_a_duplicate] ~ button[type=submit]",
+        ))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::LinkText("Evaluación rápida"))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entering_a_person_already_recorded_shows_the_duplicate_warning_with_its_reasons() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let response = app
+        .post(
+            &supervisor,
+            "/api/v1/cases",
+            &json!({ "person": { "given_name": "María", "middle_name": "José",
+                                 "surname": "Hernández", "second_surname": "López", "sex": "F",
+                                 "date_of_birth": "1990-05-12", "nationality": "GT" } }),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let Some((client, driver, _profile)) = browser_session().await else {
+        return;
+    };
+    let outcome = enter_a_likely_duplicate(&client, &app.address).await;
+    if outcome.is_err() {
+        let _ = save_screenshot(&client, "puente-browser-duplicate-failure.png").await;
+    }
+    let _ = client.close().await;
+    drop(driver);
+    outcome.expect("the duplicate warning in the browser");
 }

@@ -171,6 +171,14 @@ async fn the_dashboard_draws_svg_charts_with_tables_and_the_service_gaps() {
     assert!(page.contains("Belice"), "{page}");
     assert!(page.contains("&lt;3"), "{page}");
     assert!(page.contains("/api/v1/stats.csv?by=nationality"), "{page}");
+    // The download link works with the page's session.
+    let csv = client
+        .get(app.url("/api/v1/stats.csv?by=nationality"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.text().await.unwrap().contains("BZ,<3"));
     assert!(page.contains("Brechas de servicios"), "{page}");
     // The demo directory has gaps (few services for men and boys).
     assert!(!page.contains("No se encontraron brechas"), "{page}");
