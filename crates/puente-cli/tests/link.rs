@@ -162,7 +162,7 @@ fn a_config_file_maps_columns_and_blocking() {
     puente()
         .args(["link", "dedupe"])
         .arg(fixture("mapped.csv"))
-        .args(["--id-column", "folio", "--explain", "--config"])
+        .args(["--explain", "--config"])
         .arg(fixture("config.toml"))
         .arg("--out")
         .arg(&out)
@@ -315,6 +315,11 @@ fn an_empty_file_gives_an_empty_result() {
 }
 
 #[test]
-fn usage_errors_exit_with_2() {
-    puente().args(["link", "dedupe", "x.csv"]).assert().code(2);
+fn usage_errors_exit_with_2_and_a_missing_id_column_option_with_1() {
+    puente().args(["link", "dedupe"]).assert().code(2);
+    puente()
+        .args(["link", "dedupe", "x.csv", "--out", "y.csv"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--id-column"));
 }

@@ -53,6 +53,10 @@ pub struct BlockingRule {
     /// records whose given name and surname were written in each other's field).
     #[serde(default)]
     pub any_order: bool,
+    /// Groups of this rule giving more pairs than this are skipped (a lower cap than
+    /// [`crate::Settings::max_block_pairs`] for a broad rule meant for rare values).
+    #[serde(default)]
+    pub max_pairs: Option<u64>,
 }
 
 impl BlockingRule {
@@ -103,7 +107,11 @@ impl BlockingRule {
                 transform,
             });
         }
-        Ok(BlockingRule { keys, any_order })
+        Ok(BlockingRule {
+            keys,
+            any_order,
+            max_pairs: None,
+        })
     }
 
     fn of(keys: &[(&str, KeyTransform)]) -> BlockingRule {
@@ -116,6 +124,7 @@ impl BlockingRule {
                 })
                 .collect(),
             any_order: false,
+            max_pairs: None,
         }
     }
 }
@@ -142,6 +151,9 @@ impl fmt::Display for BlockingRule {
         Ok(())
     }
 }
+
+/// The most pairs a group of the names-alone rule may give: about 30 records.
+const RARE_NAME_PAIRS: u64 = 500;
 
 /// Default rules for a schema: each identifier and phone alone; the date of birth alone; first
 /// given name and paternal surname by sound; given name with sorted surnames (swapped surnames);
@@ -190,6 +202,7 @@ pub fn default_rules(schema: &[(String, FieldKind)]) -> Vec<BlockingRule> {
                 .map(|(field, transform)| BlockingKey { field, transform })
                 .collect(),
             any_order,
+            max_pairs: None,
         };
         rules.push(own(
             with_year(&[(g, FirstPhonetic), (s, FirstPhonetic)]),
@@ -206,6 +219,11 @@ pub fn default_rules(schema: &[(String, FieldKind)]) -> Vec<BlockingRule> {
             ],
             true,
         ));
+        // Names alone, for rare names only (records missing the year and the place).
+        rules.push(BlockingRule {
+            max_pairs: Some(RARE_NAME_PAIRS),
+            ..BlockingRule::of(&[(g, FirstPhonetic), (s, FirstPhonetic)])
+        });
         // Names with the place (the city, or the first address line).
         if let Some(t) = first(FieldKind::Text) {
             rules.push(BlockingRule::of(&[
@@ -360,7 +378,7 @@ pub(crate) struct Candidates {
 /// Generates candidate pairs. With `split = Some(n)` (linkage of two tables) only pairs of a record
 /// below `n` with one at or above `n` are produced; otherwise every pair within a group.
 pub(crate) fn candidates(
-    keys: &[Vec<u64>],
+    keys: &mut [Vec<u64>],
     rules: &[BlockingRule],
     features: Option<&Features>,
     split: Option<usize>,
@@ -368,22 +386,25 @@ pub(crate) fn candidates(
 ) -> Candidates {
     let len = keys.first().map(Vec::len).unwrap_or(0);
     let mut result = Candidates::default();
-    for (r, rule_keys) in keys.iter().enumerate() {
-        // An any-order rule pairs only records whose parts are in a different order: the same
-        // order is the plain rule's business.
-        let same_order: Option<Vec<u64>> = match features {
-            Some(features) if rules[r].any_order => {
+    // An any-order rule pairs only records whose parts are in a different order: the same order
+    // is the plain rule's business. Per rule, the keys in the written order (any-order rules only).
+    let same_order: Vec<Option<Vec<u64>>> = rules
+        .iter()
+        .map(|rule| match features {
+            Some(features) if rule.any_order => {
                 let ordered = BlockingRule {
                     any_order: false,
-                    ..rules[r].clone()
+                    ..rule.clone()
                 };
                 record_keys(features, std::slice::from_ref(&ordered))
                     .ok()
                     .and_then(|mut k| k.pop())
             }
             _ => None,
-        };
-        let same_order = same_order.as_deref();
+        })
+        .collect();
+    for r in 0..keys.len() {
+        let rule_keys = &keys[r];
         let mut sorted: Vec<(u64, u32)> = (0..len)
             .filter(|i| rule_keys[*i] != 0)
             .map(|i| (rule_keys[i], i as u32))
@@ -400,7 +421,12 @@ pub(crate) fn candidates(
                 start = i;
             }
         }
+        let cap = rules[r]
+            .max_pairs
+            .unwrap_or(max_block_pairs)
+            .min(max_block_pairs);
         let mut kept = Vec::with_capacity(groups.len());
+        let mut skipped_records: Vec<u32> = Vec::new();
         for (start, end) in groups {
             let size = end - start;
             let pairs = match split {
@@ -416,18 +442,27 @@ pub(crate) fn candidates(
             if pairs == 0 {
                 continue;
             }
-            if pairs > max_block_pairs {
+            if pairs > cap {
                 result.skipped.push(SkippedBlock {
                     rule: rules[r].to_string(),
                     records: size,
                     pairs,
                 });
+                skipped_records.extend(sorted[start..end].iter().map(|(_, i)| *i));
                 continue;
             }
             kept.push((start, end));
         }
         let earlier = &keys[..r];
-        let found_before = |a: usize, b: usize| earlier.iter().any(|k| k[a] != 0 && k[a] == k[b]);
+        let earlier_order = &same_order[..r];
+        // Whether an earlier rule produced the pair: its keys agree, outside a skipped group
+        // (those keys were cleared), and for an any-order rule in a different order.
+        let found_before = |a: usize, b: usize| {
+            earlier.iter().zip(earlier_order).any(|(k, order)| {
+                k[a] != 0 && k[a] == k[b] && order.as_ref().is_none_or(|o| o[a] != o[b])
+            })
+        };
+        let order = same_order[r].as_deref();
         // Groups are paired in parallel, a few hundred at a time into one vector each.
         let new_pairs: Vec<(u32, u32)> = kept
             .par_chunks(256)
@@ -443,7 +478,7 @@ pub(crate) fn candidates(
                                     continue;
                                 }
                             }
-                            if same_order.is_some_and(|k| k[a] == k[b]) {
+                            if order.is_some_and(|k| k[a] == k[b]) {
                                 continue;
                             }
                             if !found_before(a, b) {
@@ -457,6 +492,10 @@ pub(crate) fn candidates(
             .collect();
         result.per_rule.push(new_pairs.len() as u64);
         result.pairs.extend(new_pairs);
+        // Records of skipped groups were not paired by this rule: later rules must not think so.
+        for record in skipped_records {
+            keys[r][record as usize] = 0;
+        }
     }
     result
 }
@@ -501,15 +540,21 @@ mod tests {
             BlockingRule::parse("x").unwrap(),
             BlockingRule::parse("y").unwrap(),
         ];
-        let found = candidates(&keys, &rules, None, None, 100);
+        let found = candidates(&mut keys.clone(), &rules, None, None, 100);
         let mut pairs = found.pairs.clone();
         pairs.sort_unstable();
         assert_eq!(pairs, [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (4, 5)]);
         assert_eq!(found.per_rule, [4, 2]);
-        let capped = candidates(&keys, &rules, None, None, 2);
+        let capped = candidates(&mut keys.clone(), &rules, None, None, 2);
         assert_eq!(capped.skipped.len(), 1);
         assert_eq!(capped.skipped[0].records, 3);
-        let linked = candidates(&keys, &rules, None, Some(3), 100);
+        // A group skipped by the first rule does not hide its pairs from the second.
+        let mut capped_keys = keys.clone();
+        let capped = candidates(&mut capped_keys, &rules, None, None, 2);
+        let mut pairs = capped.pairs.clone();
+        pairs.sort_unstable();
+        assert_eq!(pairs, [(0, 1), (2, 3), (3, 4), (4, 5)]);
+        let linked = candidates(&mut keys.clone(), &rules, None, Some(3), 100);
         let mut pairs = linked.pairs;
         pairs.sort_unstable();
         assert_eq!(pairs, [(2, 3)]);

@@ -220,6 +220,11 @@ pub struct Features {
     /// The first given-name and surname fields, compared crosswise when both disagree (a given
     /// name written in the surname's field and the other way round).
     pub(crate) names: Option<(usize, usize)>,
+    /// Fields whose agreement another field's agreement already implies, as
+    /// `(implied, implying, highest level of the implying field)`: the sex when the given names
+    /// agree (exactly or by nickname), the nationality when the city agrees. Their agreement then
+    /// counts as no evidence instead of being counted twice.
+    pub(crate) implied: Vec<(usize, usize, u8)>,
     /// The value ids again, record by record (`len × fields`): scoring a pair reads two short rows
     /// instead of one cache line per field per record.
     pub(crate) rows: Vec<u32>,
@@ -357,6 +362,27 @@ impl Features {
         let given = fields.iter().position(|f| f.kind == FieldKind::GivenName);
         let surname = fields.iter().position(|f| f.kind == FieldKind::Surname);
         let names = given.zip(surname);
+        let kind_of = |kind: FieldKind| fields.iter().position(|f| f.kind == kind);
+        let place = fields.iter().position(|f| {
+            f.kind == FieldKind::Text
+                && matches!(
+                    fold(&f.name).replace(' ', "_").as_str(),
+                    "city"
+                        | "ciudad"
+                        | "municipio"
+                        | "municipality"
+                        | "town"
+                        | "localidad"
+                        | "poblacion"
+                )
+        });
+        let mut implied = Vec::new();
+        if let (Some(sex), Some(given)) = (kind_of(FieldKind::Sex), given) {
+            implied.push((sex, given, 2));
+        }
+        if let (Some(nationality), Some(place)) = (kind_of(FieldKind::Nationality), place) {
+            implied.push((nationality, place, 1));
+        }
         let width = fields.len();
         let mut rows = vec![NULL; len * width];
         for (f, field) in fields.iter().enumerate() {
@@ -368,6 +394,7 @@ impl Features {
             fields,
             len,
             names,
+            implied,
             rows,
             generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
@@ -435,6 +462,11 @@ impl Features {
             {
                 levels[g] = 3;
                 levels[s] = 3;
+            }
+        }
+        for (implied, implying, highest) in &self.implied {
+            if levels[*implied] == 1 && (1..=*highest).contains(&levels[*implying]) {
+                levels[*implied] = 0;
             }
         }
         levels
@@ -588,6 +620,18 @@ impl FieldFeatures {
                 // the strings look.
                 if common_core && units_len(ux) != units_len(uy) {
                     return 5;
+                }
+                // Two surnames each, one shared ("Pérez Sánchez" and "Pérez Chávez"): a typo only
+                // if the first words and the last words are each alike; otherwise one in common.
+                if self.kind == FieldKind::Surname && common_core && units_len(ux) >= 2 {
+                    let (a, b) = (self.strings.get(x), self.strings.get(y));
+                    let first =
+                        |t: &'_ [u8]| t.split(|c| *c == b' ').next().unwrap_or_default().to_vec();
+                    let last =
+                        |t: &'_ [u8]| t.rsplit(|c| *c == b' ').next().unwrap_or_default().to_vec();
+                    let alike = jaro_winkler(&first(a), &first(b)) >= 0.92
+                        && jaro_winkler(&last(a), &last(b)) >= 0.92;
+                    return if alike { 3 } else { 5 };
                 }
                 let jw = self.similarity(x, y, 0.80);
                 if jw >= 0.92 {
@@ -749,8 +793,33 @@ mod tests {
                 ("Gonzalez", "Gonzales", "jaro_winkler_0.92"),
                 ("Vásquez", "Basques", "phonetic"),
                 ("García", "Xicará", "else"),
+                ("Pérez Sánchez", "Pérez Chávez", "one_surname_in_common"),
+                ("López Rodríguez", "López Rodrgíuez", "jaro_winkler_0.92"),
             ],
         );
+    }
+
+    #[test]
+    fn agreement_implied_by_another_field_counts_once() {
+        let column = |name: &str, values: [&str; 3]| Column {
+            name: name.into(),
+            kind: FieldKind::from_header(name),
+            values: values.iter().map(|v| Some(v.to_string())).collect(),
+        };
+        let table = Table {
+            ids: vec!["a".into(), "b".into(), "c".into()],
+            columns: vec![
+                column("given_name", ["José", "Chepe", "Pedro"]),
+                column("sex", ["M", "hombre", "M"]),
+                column("nationality", ["GT", "GT", "GT"]),
+                column("city", ["Cobán", "Coban", "Mixco"]),
+            ],
+        };
+        let features = Features::build(&table, None);
+        // Same given name (by nickname) and city: sex and nationality add nothing.
+        assert_eq!(&features.levels(0, 1)[..4], &[2, 0, 0, 1]);
+        // Different given name and city: sex and nationality agreement are evidence again.
+        assert_eq!(&features.levels(0, 2)[..4], &[7, 1, 1, 4]);
     }
 
     #[test]

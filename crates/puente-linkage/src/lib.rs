@@ -346,9 +346,9 @@ fn run(
         Some(rules) => rules.clone(),
         None => blocking::default_rules(&schema),
     };
-    let keys = blocking::record_keys(&features, &rules)?;
+    let mut keys = blocking::record_keys(&features, &rules)?;
     let found = blocking::candidates(
-        &keys,
+        &mut keys,
         &rules,
         Some(&features),
         split,

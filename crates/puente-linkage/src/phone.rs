@@ -23,8 +23,21 @@ impl Phone {
     }
 }
 
-/// Calling codes of the region, longest first so that `502` is tried before `52`.
-const REGION_CODES: [u16; 8] = [502, 503, 504, 505, 506, 507, 52, 1];
+/// Calling codes of the region (from `puente_core`), longest first so that `502` is tried before
+/// `52`.
+fn region_codes() -> &'static [u16] {
+    static CODES: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    CODES.get_or_init(|| {
+        let mut codes: Vec<u16> = puente_core::country::REGION
+            .iter()
+            .filter_map(|code| Country::from_alpha_2(code))
+            .map(Country::calling_code)
+            .collect();
+        codes.sort_by_key(|code| (std::cmp::Reverse(code.to_string().len()), *code));
+        codes.dedup();
+        codes
+    })
+}
 
 /// The length of national numbers for a calling code in the region.
 fn national_lengths(code: u16) -> &'static [usize] {
@@ -56,7 +69,7 @@ pub fn normalize_phone(text: &str, default_country: Option<Country>) -> Option<P
     let default_code = default_country.map(Country::calling_code);
     // A number that starts with a region calling code and has the right length after it.
     let with_code = || {
-        for code in REGION_CODES {
+        for &code in region_codes() {
             let prefix = code.to_string();
             if let Some(rest) = digits.strip_prefix(&prefix) {
                 let rest = if code == 52 && rest.len() == 11 && rest.starts_with('1') {

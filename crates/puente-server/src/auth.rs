@@ -138,6 +138,16 @@ pub fn totp_code_is_valid(secret: &str, code: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The time step (30-second window since the epoch) whose code `code` is, within one step of
+/// `now_unix` either way; `None` when the code is not right.
+pub fn totp_matching_step(secret: &str, code: &str, now_unix: i64) -> Option<i64> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let totp = totp_for(secret)?;
+    let current = now_unix.div_euclid(30);
+    (current - 1..=current + 1)
+        .find(|step| u64::try_from(step * 30).is_ok_and(|time| totp.generate(time) == code))
+}
+
 /// The current code of a secret (for tests and for showing a new secret works).
 pub fn totp_code_now(secret: &str) -> Option<String> {
     totp_for(secret).and_then(|totp| totp.generate_current().ok())
@@ -234,7 +244,12 @@ pub async fn log_in(
         return Err(AppError::InvalidCredentials);
     };
     if let Some(secret) = &user.totp_secret {
-        let valid = second_factor_code.is_some_and(|code| totp_code_is_valid(secret, code));
+        let step = second_factor_code.and_then(|code| totp_matching_step(secret, code, now));
+        // A code is good once: a code seen by someone looking over a shoulder is spent.
+        let valid = match step {
+            Some(step) => store.use_totp_step(user.id, step).await?,
+            None => false,
+        };
         if !valid {
             store
                 .record_login_failure(
@@ -372,6 +387,29 @@ fn is_state_changing(method: &Method) -> bool {
 /// The largest form body read for the CSRF check.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
+/// The address a request came from: the peer's, or, behind a trusted reverse proxy, the last
+/// address of `X-Forwarded-For` (the one the proxy itself appended).
+fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .rfind(|address| address.parse::<std::net::IpAddr>().is_ok());
+        if let Some(address) = forwarded {
+            return address.to_string();
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 /// Runs before every handler: finds the session, decides the language, checks the CSRF token of
 /// every state-changing request.
 pub async fn session_layer(
@@ -380,11 +418,7 @@ pub async fn session_layer(
     next: Next,
 ) -> Response {
     let headers = request.headers().clone();
-    let address = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string());
+    let address = client_address(&request, state.config.trust_forwarded_for);
     let bearer = bearer_token(&headers);
     let cookie = cookie_value(&headers, SESSION_COOKIE);
     let token = bearer.clone().or(cookie);
@@ -419,7 +453,10 @@ pub async fn session_layer(
 
     if is_state_changing(request.method()) {
         let is_api = request.uri().path().starts_with("/api/");
-        if is_api {
+        // Logging in through the API opens a session and needs none; its JSON body cannot be sent
+        // by another site's form.
+        let is_api_login = request.uri().path() == "/api/v1/login";
+        if is_api && !is_api_login {
             // A bearer token cannot be sent by another site's page; a cookie can, so a
             // cookie-authenticated API call must repeat the CSRF token in a header.
             if let Some(principal) = principal.as_ref().filter(|_| bearer.is_none()) {
@@ -430,7 +467,7 @@ pub async fn session_layer(
                     return AppError::CsrfRejected.into_json_response(lang);
                 }
             }
-        } else {
+        } else if !is_api {
             let expected = match &principal {
                 Some(principal) => Some(principal.csrf_token.clone()),
                 None => login_csrf.clone(),
@@ -658,6 +695,25 @@ mod tests {
         assert!(!totp_code_is_valid(&secret, &wrong));
         assert!(!totp_code_is_valid("not base32!", &code));
         assert!(totp_provisioning_uri(&secret, "a+b@x.org").contains("Puente:a%2Bb%40x.org"));
+    }
+
+    #[test]
+    fn a_code_is_matched_to_its_time_step_within_one_step_of_drift() {
+        let secret = new_totp_secret();
+        let totp = totp_for(&secret).unwrap();
+        let now = 1_790_000_015_i64;
+        let step = now / 30;
+        for drift in [-1, 0, 1] {
+            let code = totp.generate(((step + drift) * 30) as u64);
+            assert_eq!(totp_matching_step(&secret, &code, now), Some(step + drift));
+        }
+        let too_old = totp.generate(((step - 3) * 30) as u64);
+        if ![-1, 0, 1]
+            .iter()
+            .any(|d| totp.generate(((step + d) * 30) as u64) == too_old)
+        {
+            assert_eq!(totp_matching_step(&secret, &too_old, now), None);
+        }
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub const DEMO_USERS: [(&str, &str, Role, &str); 5] = [
     ),
 ];
 
-/// How many synthetic cases each demo organisation receives, and who owns them.
+/// How many synthetic cases each demo organisation receives.
 const HOTLINE_CASES: usize = 40;
 const SHELTER_CASES: usize = 15;
 
@@ -52,17 +52,28 @@ pub struct DemoReport {
     pub cases_created: usize,
 }
 
-/// A password for the demo users: 18 random letters and digits, easy to type from a terminal.
+/// Why the demo could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot write the demo data: {0}")]
+    Store(#[from] puente_store::StoreError),
+    #[error("cannot hash the demo password")]
+    Password,
+    #[error("the demo organisation `{0}` is missing")]
+    MissingOrganisation(&'static str),
+}
+
+/// A password for the demo users: 18 random hexadecimal digits (72 bits) in three groups, easy to
+/// read and type from a terminal.
 pub fn generate_demo_password() -> String {
     let token = auth::random_token(16);
-    // Hex is easy to type; group it so that it is easy to read too.
     format!("{}-{}-{}", &token[0..6], &token[6..12], &token[12..18])
 }
 
 /// Creates what is absent of the demo: the organisations `hotline-demo` and `shelter-demo`, the five
 /// demo users with `password`, and synthetic cases in an organisation that has none (the
 /// advocate owns most of the hotline's, the case worker the shelter's).
-pub async fn ensure_demo(store: &dyn Store, password: &str) -> anyhow::Result<DemoReport> {
+pub async fn ensure_demo(store: &dyn Store, password: &str) -> Result<DemoReport, DemoError> {
     let actor = Actor {
         name: "cli:demo".into(),
         organisation_id: None,
@@ -82,7 +93,9 @@ pub async fn ensure_demo(store: &dyn Store, password: &str) -> anyhow::Result<De
     let directory = puente_synth::directory::demo_directory();
     let loaded = store.load_directory(&actor, &directory).await?;
     report.organisations_created += loaded.organisations_created as usize;
-    let password_hash = auth::hash_password_blocking(password.to_string()).await?;
+    let password_hash = auth::hash_password_blocking(password.to_string())
+        .await
+        .map_err(|_| DemoError::Password)?;
     for (email, name, role, slug) in DEMO_USERS {
         if store.user_by_email(email).await?.is_some() {
             continue;
@@ -90,7 +103,7 @@ pub async fn ensure_demo(store: &dyn Store, password: &str) -> anyhow::Result<De
         let organisation = store
             .organisation_by_slug(slug)
             .await?
-            .ok_or_else(|| anyhow::anyhow!("the demo organisation {slug} is missing"))?;
+            .ok_or(DemoError::MissingOrganisation(slug))?;
         store
             .create_user(
                 &actor,

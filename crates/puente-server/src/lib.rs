@@ -42,6 +42,9 @@ use puente_store::Store;
 pub struct ServerConfig {
     /// Mark cookies `Secure` (the server is reached over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Take the client's address from the last entry of `X-Forwarded-For` (set when a reverse
+    /// proxy that appends it stands in front; otherwise anyone could claim any address).
+    pub trust_forwarded_for: bool,
     pub throttle: auth::ThrottlePolicy,
 }
 

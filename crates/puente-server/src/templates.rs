@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "case_audit.html",
         include_str!("../templates/case_audit.html"),
     ),
+    ("audit.html", include_str!("../templates/audit.html")),
     (
         "screening_question.html",
         include_str!("../templates/screening_question.html"),
@@ -295,6 +296,18 @@ mod tests {
         assert!(spanish.contains("no &lt;existe&gt;"), "{spanish}");
         let english = render_error_page(Lang::En, StatusCode::NOT_FOUND, "missing").0;
         assert!(english.contains("lang=\"en\""), "{english}");
+    }
+
+    #[test]
+    fn every_template_file_is_registered() {
+        let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for file in std::fs::read_dir(directory).unwrap() {
+            let name = file.unwrap().file_name().to_string_lossy().to_string();
+            assert!(
+                TEMPLATES.iter().any(|(registered, _)| *registered == name),
+                "{name} is not registered"
+            );
+        }
     }
 
     #[test]

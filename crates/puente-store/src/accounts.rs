@@ -66,8 +66,8 @@ impl FromStr for Role {
     }
 }
 
-/// A user as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A user as stored. Its `Debug` never shows the password hash or the TOTP secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct User {
     pub id: i64,
     pub organisation_id: i64,
@@ -81,6 +81,20 @@ pub struct User {
     pub totp_secret: Option<String>,
     pub active: bool,
     pub created_at: String,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("organisation_id", &self.organisation_id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("language", &self.language)
+            .field("second_factor", &self.totp_secret.is_some())
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A user to create. The caller hashes the password.
@@ -186,6 +200,9 @@ pub trait AccountStore: Send + Sync {
         secret: Option<&str>,
     ) -> StoreResult<()>;
 
+    /// Records that a login used the TOTP code of time step `step`. Refused (`false`) when that
+    /// step or a later one was used already: each code opens one session.
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> StoreResult<bool>;
     /// Opens a session after a successful login and audits the login, in one transaction. The
     /// account's failed-login count starts again from zero.
     async fn open_session(
@@ -394,6 +411,20 @@ impl AccountStore for SqliteStore {
         .await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> StoreResult<bool> {
+        let changed = sqlx::query(
+            "UPDATE users SET totp_last_step = ?
+             WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .bind(step)
+        .execute(&self.writer)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
     }
 
     async fn open_session(

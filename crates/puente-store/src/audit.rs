@@ -61,6 +61,8 @@ pub struct AuditQuery {
     pub organisation_id: Option<i64>,
     pub actor: Option<String>,
     pub limit: Option<u32>,
+    /// Newest first (with `limit`: the latest entries) instead of oldest first.
+    pub newest_first: bool,
 }
 
 /// The result of checking the chain.

@@ -105,7 +105,11 @@ impl AuditStore for SqliteStore {
         if let Some(actor) = &query.actor {
             builder.push(" AND actor = ").push_bind(actor);
         }
-        builder.push(" ORDER BY id");
+        builder.push(if query.newest_first {
+            " ORDER BY id DESC"
+        } else {
+            " ORDER BY id"
+        });
         if let Some(limit) = query.limit {
             builder.push(" LIMIT ").push_bind(i64::from(limit));
         }

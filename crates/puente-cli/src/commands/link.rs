@@ -63,9 +63,9 @@ enum ClusterArg {
 
 #[derive(Debug, clap::Args)]
 pub struct LinkOptions {
-    /// The column holding each record's id (unique within a file).
+    /// The column holding each record's id (unique within a file); or `id_column` in --config.
     #[arg(long, value_name = "COLUMN")]
-    id_column: String,
+    id_column: Option<String>,
 
     /// Where to write the pairs: `id_l,id_r,match_probability` (plus a weight per field with
     /// --explain), one line per pair at or above the threshold.
@@ -251,10 +251,9 @@ impl<'a> Setup<'a> {
             explain: options.explain,
             ..defaults
         };
-        let id_column = if options.id_column.trim().is_empty() {
-            config.id_column.clone().unwrap_or_default()
-        } else {
-            options.id_column.trim().to_string()
+        let id_column = match options.id_column.as_ref().or(config.id_column.as_ref()) {
+            Some(column) if !column.trim().is_empty() => column.trim().to_string(),
+            _ => bail!("which column holds the record ids? pass --id-column COLUMN (or id_column in --config)"),
         };
         Ok(Setup {
             options,

@@ -22,6 +22,10 @@ pub struct ServeArgs {
     /// terminates TLS).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Take each client's address from the last entry of `X-Forwarded-For`: set this only behind a
+    /// reverse proxy that appends it (login throttling counts failures per address).
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
 }
 
 pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -72,6 +76,7 @@ async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     println!("Puente is listening on http://{address}/ (Ctrl-C to stop)");
     let config = ServerConfig {
         secure_cookies: args.secure_cookies,
+        trust_forwarded_for: args.trust_forwarded_for,
         ..ServerConfig::default()
     };
     let state = AppState::new(Arc::new(store.clone()), config);

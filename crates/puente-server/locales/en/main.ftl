@@ -2,6 +2,7 @@
 
 nav-cases = Cases
 nav-new-case = New case
+nav-audit = Audit
 nav-admin = Users and settings
 nav-account = My account
 nav-logout = Log out
@@ -123,6 +124,10 @@ status-change = Change status
 
 audit-title = Audit trail of case { $id }
 audit-back = Back to the case
+audit-organisation-title = Audit log of the organisation
+audit-filter = Filter
+audit-latest = The latest { $count } entries, newest first.
+audit-record = Record
 audit-at = When
 audit-actor = Who
 audit-action = What
@@ -168,6 +173,7 @@ admin-initial-password = Initial password (at least 12 characters)
 admin-change-role = Change
 admin-create-user = Create user
 admin-user-created = The user was created.
+admin-reset-second-factor = Remove (lost phone)
 admin-settings = Settings
 admin-require-totp = Organisation admins must log in with a second factor (authenticator app)
 

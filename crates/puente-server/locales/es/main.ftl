@@ -2,6 +2,7 @@
 
 nav-cases = Casos
 nav-new-case = Nuevo caso
+nav-audit = Auditoría
 nav-admin = Usuarios y ajustes
 nav-account = Mi cuenta
 nav-logout = Cerrar sesión
@@ -123,6 +124,10 @@ status-change = Cambiar el estado
 
 audit-title = Registro de auditoría del caso { $id }
 audit-back = Volver al caso
+audit-organisation-title = Registro de auditoría de la organización
+audit-filter = Filtrar
+audit-latest = Las últimas { $count } entradas, de la más reciente a la más antigua.
+audit-record = Registro
 audit-at = Cuándo
 audit-actor = Quién
 audit-action = Qué
@@ -168,6 +173,7 @@ admin-initial-password = Contraseña inicial (al menos 12 caracteres)
 admin-change-role = Cambiar
 admin-create-user = Crear usuario
 admin-user-created = Se creó el usuario.
+admin-reset-second-factor = Quitar (teléfono perdido)
 admin-settings = Ajustes
 admin-require-totp = Quienes administran la organización deben entrar con un segundo factor (aplicación de autenticación)
 

@@ -352,7 +352,7 @@ pub struct AuditParameters {
 }
 
 /// `GET /api/v1/audit?case_id={id}` (supervisor, admin): the entries about a case; without
-/// `case_id`, the organisation's entries.
+/// `case_id`, the organisation's latest entries (`limit`, 1000 by default), oldest first.
 pub async fn audit(
     State(state): State<AppState>,
     principal: Principal,
@@ -366,14 +366,18 @@ pub async fn audit(
         }
         None => {
             policy::require(&principal.subject(), Action::ViewOrganisationAudit, None)?;
-            state
+            // The latest entries, listed oldest first like the entries of a case.
+            let mut latest = state
                 .store
                 .audit_entries(&AuditQuery {
                     organisation_id: Some(principal.user.organisation_id),
                     limit: Some(parameters.limit.unwrap_or(1000).min(10_000)),
+                    newest_first: true,
                     ..AuditQuery::default()
                 })
-                .await?
+                .await?;
+            latest.reverse();
+            latest
         }
     };
     Ok(Json(json!(entries)))

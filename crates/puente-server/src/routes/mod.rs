@@ -141,6 +141,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", post(pages::admin_create_user))
         .route("/admin/settings", post(pages::admin_settings))
         .route("/admin/users/{id}/role", post(pages::admin_change_role))
+        .route(
+            "/admin/users/{id}/reset-second-factor",
+            post(pages::admin_reset_second_factor),
+        )
         .route("/overview", get(pages::overview))
         .route("/dashboard", get(dashboard::dashboard_page))
         .route("/directory", get(directory::directory_page))
@@ -170,6 +174,7 @@ pub fn router(state: AppState) -> Router {
             "/notifications/badge.svg",
             get(referrals::notifications_badge),
         )
+        .route("/audit", get(pages::organisation_audit))
         .route("/cases", get(case_pages::list).post(case_pages::create))
         .route("/cases/new", get(case_pages::new_form))
         .route("/cases/{id}", get(case_pages::show))

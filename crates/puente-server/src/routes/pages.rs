@@ -459,6 +459,34 @@ pub async fn admin_change_role(
     Ok(see_other("/admin?done=saved"))
 }
 
+/// Removes a user's second factor (a lost phone), so they can set up a new one at their next
+/// login. Only for users of the admin's organisation, never the admin's own.
+pub async fn admin_reset_second_factor(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(user_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ManageUsers, None).in_language(lang)?;
+    let target = state.store.user_by_id(user_id).await.in_language(lang)?;
+    let in_organisation = target.is_some_and(|target| {
+        target.organisation_id == user.principal.user.organisation_id
+            && target.id != user.principal.user.id
+    });
+    if !in_organisation {
+        return Err(PageError {
+            error: AppError::NotFound,
+            lang,
+        });
+    }
+    state
+        .store
+        .set_user_totp_secret(&user.actor(), user_id, None)
+        .await
+        .in_language(lang)?;
+    Ok(see_other("/admin?done=saved"))
+}
+
 /// The admin's form to create a user.
 pub async fn admin_create_user(
     State(state): State<AppState>,
@@ -505,6 +533,54 @@ pub async fn admin_settings(
         .await
         .in_language(user.lang)?;
     Ok(see_other("/admin?done=saved"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditFilter {
+    actor: Option<String>,
+}
+
+/// How many entries the organisation's audit page shows, newest first.
+const AUDIT_PAGE_ENTRIES: u32 = 300;
+
+/// The organisation's audit log, newest first, optionally for one actor, with the state of the
+/// hash chain (supervisors and organisation admins: who saw what, when).
+pub async fn organisation_audit(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(filter): Query<AuditFilter>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewOrganisationAudit, None).in_language(lang)?;
+    let actor = filter
+        .actor
+        .map(|actor| actor.trim().to_lowercase())
+        .filter(|actor| !actor.is_empty());
+    let entries = state
+        .store
+        .audit_entries(&puente_store::AuditQuery {
+            organisation_id: Some(user.principal.user.organisation_id),
+            actor: actor.clone(),
+            limit: Some(AUDIT_PAGE_ENTRIES),
+            newest_first: true,
+            ..puente_store::AuditQuery::default()
+        })
+        .await
+        .in_language(lang)?;
+    let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let html = page(
+        &user,
+        "/audit",
+        "audit.html",
+        context! {
+            entries => entries,
+            actor => actor.unwrap_or_default(),
+            chain_intact => chain.is_intact(),
+            chain_entries => chain.entries,
+            chain_first_broken => chain.first_broken,
+        },
+    )?;
+    Ok(html.into_response())
 }
 
 /// The de-identified overview is the dashboard now (counts by the store's `StatsDimension`,

@@ -28,6 +28,11 @@ pub struct TestApp {
 
 /// Starts the application on 127.0.0.1, port 0, with a fresh database.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(ServerConfig::default()).await
+}
+
+/// [`spawn_app`] with a configuration of its own.
+pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let database_path = directory.path().join("puente.db");
     let store = SqliteStore::open(&database_path)
@@ -40,7 +45,7 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("a loopback port");
     let address: SocketAddr = listener.local_addr().unwrap();
-    let state = AppState::new(Arc::new(store.clone()), ServerConfig::default());
+    let state = AppState::new(Arc::new(store.clone()), config);
     tokio::spawn(puente_server::serve(
         listener,
         state,

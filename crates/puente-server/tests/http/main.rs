@@ -855,6 +855,9 @@ async fn the_analysts_statistics_suppress_counts_under_three_and_name_no_one() {
             None => assert_eq!(row["suppressed"], true, "{row}"),
         }
     }
+    // With the total published, a lone hidden row would be the total minus the others.
+    let hidden = rows.iter().filter(|row| row["count"].is_null()).count();
+    assert_ne!(hidden, 1, "{body}");
     let client = browser();
     app.web_login(&client, ANALYST, PASSWORD).await;
     // The old overview's address leads to the dashboard.
@@ -999,16 +1002,83 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
         .await;
     assert_eq!(without_code.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(without_code).await, "second_factor_required");
-    let with_code = plain_client()
-        .post(app.url("/api/v1/login"))
-        .json(
-            &json!({ "email": "admin2@hotline.demo", "password": "another long password",
-                       "totp": puente_server::auth::totp_code_now(&secret).unwrap() }),
-        )
+    let code = puente_server::auth::totp_code_now(&secret).unwrap();
+    let login_with = |code: String| {
+        plain_client()
+            .post(app.url("/api/v1/login"))
+            .json(&json!({ "email": "admin2@hotline.demo", "password": "another long password", "totp": code }))
+            .send()
+    };
+    assert_eq!(
+        login_with(code.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    // The same code again is spent, whatever the clock says now.
+    let again = login_with(code).await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::UNAUTHORIZED,
+        "a TOTP code is good once"
+    );
+    assert_eq!(error_code(again).await, "second_factor_required");
+
+    // The phone is lost: the first admin removes the second admin's factor from the admin page,
+    // once they have a second factor themselves (the organisation's rule holds for them too).
+    assert_eq!(
+        client
+            .get(app.url("/admin"))
+            .send()
+            .await
+            .unwrap()
+            .headers()["location"],
+        "/account"
+    );
+    let account = app.page(&client, "/account", StatusCode::OK).await;
+    let own_secret = hidden_field(&account, "secret").unwrap();
+    let own_code = puente_server::auth::totp_code_now(&own_secret).unwrap();
+    let enrolled = client
+        .post(app.url("/account/totp"))
+        .form(&[
+            ("csrf_token", csrf_token_of(&account).as_str()),
+            ("secret", own_secret.as_str()),
+            ("code", own_code.as_str()),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(with_code.status(), StatusCode::OK);
+    assert_eq!(enrolled.status(), StatusCode::SEE_OTHER);
+    let admin_page = app.page(&client, "/admin", StatusCode::OK).await;
+    let users: Value = app
+        .get(&admin_token, "/api/v1/users")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second_id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "admin2@hotline.demo")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert!(admin_page.contains(&format!("/admin/users/{second_id}/reset-second-factor")));
+    let csrf = csrf_token_of(&admin_page);
+    let reset = client
+        .post(app.url(&format!("/admin/users/{second_id}/reset-second-factor")))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::SEE_OTHER);
+    let response = app
+        .api_login("admin2@hotline.demo", "another long password")
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the password alone opens a session again"
+    );
 }
 
 #[tokio::test]
@@ -1507,4 +1577,83 @@ async fn a_supervisor_gives_a_case_to_an_advocate_who_then_sees_it() {
         app.get(&advocate, &path).await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn an_api_login_from_a_browser_that_already_has_a_session_works() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let response = client
+        .post(app.url("/api/v1/login"))
+        .json(&json!({ "email": SUPERVISOR, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// Behind a trusted reverse proxy, throttling counts the address the proxy reports, so that one
+/// guesser does not lock out everyone behind the same proxy. (The addresses are only header
+/// values: every request goes to the loopback server.)
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy() {
+    async fn login(app: &TestApp, email: &str, password: &str, forwarded: &str) -> StatusCode {
+        plain_client()
+            .post(app.url("/api/v1/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+    let config = puente_server::ServerConfig {
+        trust_forwarded_for: true,
+        ..Default::default()
+    };
+    let app = spawn_app_with(config).await;
+    for attempt in 0..20 {
+        let email = format!("guess{attempt}@hotline.demo");
+        assert_eq!(
+            login(&app, &email, "wrong", "203.0.113.9").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login(&app, SUPERVISOR, PASSWORD, "203.0.113.9").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let colleague = login(&app, SUPERVISOR, PASSWORD, "198.51.100.4, 203.0.113.7").await;
+    assert_eq!(
+        colleague,
+        StatusCode::OK,
+        "the last forwarded address counts"
+    );
+}
+
+#[tokio::test]
+async fn supervisors_and_admins_read_the_organisations_audit_log_filtered_by_actor() {
+    let app = spawn_app().await;
+    for (email, status) in [
+        (ADVOCATE, 403),
+        (SUPERVISOR, 200),
+        (ADMIN, 200),
+        (ANALYST, 403),
+    ] {
+        let client = browser();
+        app.web_login(&client, email, PASSWORD).await;
+        let response = client.get(app.url("/audit")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{email}");
+    }
+    let client = browser();
+    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let html = app
+        .page(&client, &format!("/audit?actor={ADVOCATE}"), StatusCode::OK)
+        .await;
+    assert!(html.contains("intacta"));
+    assert!(html.contains(&format!("value=\"{ADVOCATE}\"")));
+    // The advocate logged in once, above: that login is listed, and no one else's entry is.
+    assert!(html.contains("<td>login</td>"), "{html}");
+    assert!(!html.contains(&format!("<td>{SUPERVISOR}</td>")));
 }
