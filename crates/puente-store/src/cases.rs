@@ -293,6 +293,26 @@ fn bind_person<'q, Q: BindValues<'q>>(query: Q, person: &'q Person) -> Q {
         .bind_value(&person.current_place)
 }
 
+/// Inserts an organisation and returns its id.
+pub(crate) async fn insert_organisation(
+    connection: &mut SqliteConnection,
+    organisation: &Organisation,
+    now: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO organisations (slug, name, kind, country, city, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&organisation.slug)
+    .bind(&organisation.name)
+    .bind(organisation.kind.code())
+    .bind(organisation.country.map(|c| c.alpha_2()))
+    .bind(&organisation.city)
+    .bind(organisation.phone.as_ref().map(|p| p.as_str().to_string()))
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await
+}
+
 async fn insert_person(
     connection: &mut SqliteConnection,
     organisation_id: i64,
@@ -380,18 +400,7 @@ impl CaseStore for SqliteStore {
     ) -> StoreResult<i64> {
         let mut transaction = self.writer.begin().await?;
         let now = audit::now();
-        let result = sqlx::query_scalar(
-            "INSERT INTO organisations (slug, name, kind, country, city, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&organisation.slug)
-        .bind(&organisation.name)
-        .bind(organisation.kind.code())
-        .bind(organisation.country.map(|c| c.alpha_2()))
-        .bind(&organisation.city)
-        .bind(organisation.phone.as_ref().map(|p| p.as_str().to_string()))
-        .bind(&now)
-        .fetch_one(&mut *transaction)
-        .await;
+        let result = insert_organisation(&mut transaction, organisation, &now).await;
         let id: i64 = match result {
             Ok(id) => id,
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {

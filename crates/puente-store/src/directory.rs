@@ -239,18 +239,8 @@ impl DirectoryStore for SqliteStore {
             if existing.is_some() {
                 continue;
             }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO organisations (slug, name, kind, country, city, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&organisation.slug)
-            .bind(&organisation.name)
-            .bind(organisation.kind.code())
-            .bind(organisation.country.map(|c| c.alpha_2()))
-            .bind(&organisation.city)
-            .bind(organisation.phone.as_ref().map(|p| p.as_str().to_string()))
-            .bind(&now)
-            .fetch_one(&mut *transaction)
-            .await?;
+            let id =
+                crate::cases::insert_organisation(&mut transaction, organisation, &now).await?;
             audit::append(
                 &mut transaction,
                 &directory_audit(
