@@ -6,7 +6,7 @@
 //! Pure: the store keeps the services, the server shows them; everything that decides lives here.
 //!
 //! # How matching works
-//! A [`ServiceQuery`] has hard criteria and soft ones:
+//! A [`ServiceQuery`](crate::directory::ServiceQuery) has hard criteria and soft ones:
 //! - hard: the need, the country, the age and the sex. A service that does not meet the need, does
 //!   not serve the country, does not take the person's age or sex is left out;
 //! - soft: the place, the languages and rural reach. They rank services (a shelter in the person's
@@ -14,7 +14,7 @@
 //!   a survivor who speaks Mam is better served by a Spanish-speaking shelter with an interpreter
 //!   than by an empty list.
 //!
-//! Every match carries its [`MatchReason`]s, in Spanish and English, so the case worker sees why a
+//! Every match carries its [`MatchReason`](crate::directory::MatchReason)s, in Spanish and English, so the case worker sees why a
 //! service is suggested and what to check before referring.
 
 use std::cmp::Reverse;
@@ -168,6 +168,91 @@ pub struct ServiceQuery {
     pub languages: Vec<String>,
     /// Soft: the person is in a rural area; services with rural reach rank first.
     pub rural: bool,
+}
+
+/// A search parameter that cannot be read, naming the parameter and the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a valid `{parameter}`: {expected}")]
+pub struct InvalidQuery {
+    pub parameter: String,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl ServiceQuery {
+    /// Reads a query from URL parameters: `need` (a support type code or alias: `shelter`,
+    /// `medical`, `psychological`, `legal`, `immigration`, `return`, `livelihood`, `education`,
+    /// ...), `country` (ISO alpha-2 or alpha-3), `place`, `age`, `sex` (`F`, `M`, `X`, or a Gender
+    /// code), `language` (repeated or comma-separated ISO 639 codes) and `rural` (`true`/`false`).
+    /// Empty values are ignored; an unknown parameter is refused, so a typo never widens a search.
+    pub fn from_pairs<'a, I>(pairs: I) -> Result<ServiceQuery, InvalidQuery>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut query = ServiceQuery::default();
+        for (parameter, value) in pairs {
+            let value = value.trim();
+            let invalid = |expected| InvalidQuery {
+                parameter: parameter.to_string(),
+                value: value.to_string(),
+                expected,
+            };
+            if value.is_empty() {
+                continue;
+            }
+            match parameter {
+                "need" => {
+                    query.need = Some(SupportType::from_code(value).ok_or_else(|| {
+                        invalid("a need such as shelter, medical, psychological, legal, immigration, return, livelihood or education")
+                    })?)
+                }
+                "country" => {
+                    query.country = Some(
+                        Country::from_code(value)
+                            .ok_or_else(|| invalid("an ISO 3166 country code such as GT"))?,
+                    )
+                }
+                "place" => query.place = Some(value.to_string()),
+                "age" => {
+                    query.age = Some(
+                        value
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|age| *age <= 130)
+                            .ok_or_else(|| invalid("a whole number of years"))?,
+                    )
+                }
+                "sex" => {
+                    query.sex = Some(
+                        Gender::from_code(value)
+                            .ok_or_else(|| invalid("F, M, X or Unknown"))?,
+                    )
+                }
+                "language" | "languages" => query.languages.extend(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|code| !code.is_empty())
+                        .map(str::to_string),
+                ),
+                "rural" => {
+                    query.rural = match value {
+                        "true" | "1" | "yes" | "si" | "sí" => true,
+                        "false" | "0" | "no" => false,
+                        _ => return Err(invalid("true or false")),
+                    }
+                }
+                _ => {
+                    return Err(InvalidQuery {
+                        parameter: parameter.to_string(),
+                        value: value.to_string(),
+                        expected: "a known parameter: need, country, place, age, sex, language, rural",
+                    })
+                }
+            }
+        }
+        Ok(query)
+    }
 }
 
 /// Why a service matches, or what to check before referring to it.
@@ -583,6 +668,17 @@ pub fn needs_from_next_steps<S: AsRef<str>>(next_steps: &[S]) -> Vec<SupportType
         }
     }
     needs
+}
+
+/// The needs named by a stored screening result (its JSON, as the screening engine writes it):
+/// the `next_steps` read with [`needs_from_next_steps`]. A result without next steps names none.
+pub fn needs_from_screening_result(result: &serde_json::Value) -> Vec<SupportType> {
+    let steps: Vec<&str> = result
+        .get("next_steps")
+        .and_then(serde_json::Value::as_array)
+        .map(|steps| steps.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    needs_from_next_steps(&steps)
 }
 
 /// A group of people the directory must serve, for the gap report.
@@ -1031,6 +1127,83 @@ mod tests {
         for (steps, expected) in cases {
             assert_eq!(needs_from_next_steps(steps), *expected, "{steps:?}");
         }
+    }
+
+    #[test]
+    fn queries_are_read_from_url_parameters() {
+        let query = ServiceQuery::from_pairs([
+            ("country", "GT"),
+            ("need", "shelter"),
+            ("age", "15"),
+            ("sex", "F"),
+            ("language", "mam, es"),
+            ("place", ""),
+        ])
+        .unwrap();
+        assert_eq!(
+            query,
+            ServiceQuery {
+                need: Some(SupportType::Accommodation),
+                country: Some(country("GT")),
+                place: None,
+                age: Some(15),
+                sex: Some(Gender::Female),
+                languages: vec!["mam".into(), "es".into()],
+                rural: false,
+            }
+        );
+        let cases = [
+            (("need", "spa"), "`spa` is not a valid `need`"),
+            (
+                ("country", "Guatemala"),
+                "`Guatemala` is not a valid `country`",
+            ),
+            (
+                ("age", "quince"),
+                "`quince` is not a valid `age`: a whole number of years",
+            ),
+            (("sex", "woman"), "`woman` is not a valid `sex`"),
+            (("rural", "maybe"), "`maybe` is not a valid `rural`"),
+            (
+                ("contry", "GT"),
+                "`GT` is not a valid `contry`: a known parameter",
+            ),
+        ];
+        for (pair, expected) in cases {
+            let error = ServiceQuery::from_pairs([pair]).unwrap_err().to_string();
+            assert!(error.starts_with(expected), "{error}");
+        }
+        let needs: Vec<SupportType> = [
+            "medical",
+            "psychological",
+            "legal",
+            "immigration",
+            "return",
+            "livelihood",
+            "education",
+        ]
+        .iter()
+        .map(|need| {
+            ServiceQuery::from_pairs([("need", *need)])
+                .unwrap()
+                .need
+                .unwrap()
+        })
+        .collect();
+        assert_eq!(needs, DIRECTORY_NEEDS[1..]);
+    }
+
+    #[test]
+    fn needs_are_read_from_a_stored_screening_result() {
+        let result = serde_json::json!({
+            "level": "strong_indicators",
+            "next_steps": ["Refer to a safe shelter or housing specialised in trafficking.", "Refer to legal advice: rights as a victim."]
+        });
+        assert_eq!(
+            needs_from_screening_result(&result),
+            [SupportType::Accommodation, SupportType::Legal]
+        );
+        assert!(needs_from_screening_result(&serde_json::json!({})).is_empty());
     }
 
     #[test]

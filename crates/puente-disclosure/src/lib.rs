@@ -391,6 +391,77 @@ pub struct PublishedRows {
     pub total: Published,
 }
 
+impl PublishedRows {
+    /// The rows as the statistics API shows them: one object per row with each dimension's name
+    /// and value, `count` (a number or `null`) and `"suppressed": true` for a hidden count.
+    ///
+    /// ```
+    /// let rows = vec![(vec!["GT".to_string()], 12), (vec!["HN".to_string()], 7), (vec!["NI".to_string()], 1)];
+    /// let published = puente_disclosure::publish_rows(&rows, false, 20);
+    /// assert_eq!(
+    ///     published.api_rows(&["nationality"]),
+    ///     serde_json::json!([
+    ///         {"nationality": "GT", "count": 12},
+    ///         {"nationality": "HN", "count": null, "suppressed": true},
+    ///         {"nationality": "NI", "count": null, "suppressed": true},
+    ///     ])
+    /// );
+    /// ```
+    pub fn api_rows(&self, names: &[&str]) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.rows
+                .iter()
+                .map(|row| {
+                    let mut line = serde_json::Map::new();
+                    for (name, value) in names.iter().zip(&row.values) {
+                        line.insert(name.to_string(), serde_json::Value::from(value.as_str()));
+                    }
+                    line.insert("count".into(), serde_json::json!(row.count));
+                    if row.count.is_suppressed() {
+                        line.insert("suppressed".into(), true.into());
+                    }
+                    serde_json::Value::Object(line)
+                })
+                .collect(),
+        )
+    }
+
+    /// The rows as CSV: a header of the dimension names and `count`, one line per row with `<3`
+    /// for a hidden count, then a `total` line. Values are quoted when they need it.
+    pub fn to_csv(&self, names: &[&str]) -> String {
+        fn field(text: &str) -> String {
+            if text.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", text.replace('"', "\"\""))
+            } else {
+                text.to_string()
+            }
+        }
+        let mut csv = String::new();
+        let header: Vec<String> = names
+            .iter()
+            .map(|name| field(name))
+            .chain(["count".to_string()])
+            .collect();
+        csv.push_str(&header.join(","));
+        csv.push('\n');
+        for row in &self.rows {
+            let mut line: Vec<String> = row.values.iter().map(|value| field(value)).collect();
+            line.push(row.count.display());
+            csv.push_str(&line.join(","));
+            csv.push('\n');
+        }
+        let mut total = vec!["total".to_string()];
+        total.extend(std::iter::repeat_n(
+            String::new(),
+            names.len().saturating_sub(1),
+        ));
+        total.push(self.total.display());
+        csv.push_str(&total.join(","));
+        csv.push('\n');
+        csv
+    }
+}
+
 /// Publishes counts grouped by dimension values (a statistics query's rows), choosing the method:
 /// - `overlapping` (an item may be counted in several rows, as a case under several methods of
 ///   control): no equation links the rows, so each count and the total take the primary rule;
@@ -610,6 +681,19 @@ mod tests {
         assert_eq!(
             by_sex_and_nationality.first_totals[0],
             ("GT".to_string(), S(25))
+        );
+    }
+
+    #[test]
+    fn published_rows_are_written_as_csv_with_less_than_three() {
+        let published = publish_rows(
+            &rows(&[(&["GT"], 12), (&["HN, \"norte\""], 7), (&["NI"], 1)]),
+            false,
+            20,
+        );
+        assert_eq!(
+            published.to_csv(&["nationality"]),
+            "nationality,count\nGT,12\n\"HN, \"\"norte\"\"\",<3\nNI,<3\ntotal,20\n"
         );
     }
 

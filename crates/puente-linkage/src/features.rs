@@ -30,9 +30,16 @@ const CACHE_BITS: u32 = 16;
 thread_local! {
     /// Recent `(field, value, value) → level` results, direct-mapped. An entry packs the field
     /// (4 bits), both value ids (28 bits each) and the level (4 bits); 0 is empty (levels of
-    /// different values are never 0).
-    static LEVEL_CACHE: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; 1 << CACHE_BITS]);
+    /// different values are never 0). Value ids belong to one [`Features`]: the cache holds the
+    /// entries of one of them, named by its generation, and is emptied when a thread scores with
+    /// another (the web app scores one new record after another on the same threads).
+    static LEVEL_CACHE: std::cell::RefCell<(u64, Vec<u64>)> =
+        std::cell::RefCell::new((0, vec![0; 1 << CACHE_BITS]));
 }
+
+/// The generation of the next [`Features`] (0 is never used, so a fresh cache is never taken for
+/// any features' own).
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A small, fast hasher (the Fx hash of rustc) for interning.
 #[derive(Default, Clone, Copy)]
@@ -220,6 +227,8 @@ pub struct Features {
     /// The value ids again, record by record (`len × fields`): scoring a pair reads two short rows
     /// instead of one cache line per field per record.
     pub(crate) rows: Vec<u32>,
+    /// Which features the value ids belong to, for the per-thread cache of levels.
+    pub(crate) generation: u64,
 }
 
 /// Normalises a value of a field into the text that is interned, or `None` when missing.
@@ -386,6 +395,7 @@ impl Features {
             names,
             implied,
             rows,
+            generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -398,13 +408,22 @@ impl Features {
     /// and surname written in each other's fields both get the "jaro_winkler_0.92" level.
     #[inline]
     pub(crate) fn levels(&self, a: usize, b: usize) -> [u8; 16] {
-        LEVEL_CACHE.with(|cache| self.levels_in(&mut cache.borrow_mut(), a, b))
+        self.with_level_cache(|cache| self.levels_in(cache, a, b))
     }
 
     /// Runs `body` with this thread's cache of comparison levels, for [`Features::levels_in`].
     #[inline]
-    pub(crate) fn with_level_cache<R>(body: impl FnOnce(&mut [u64]) -> R) -> R {
-        LEVEL_CACHE.with(|cache| body(&mut cache.borrow_mut()))
+    pub(crate) fn with_level_cache<R>(&self, body: impl FnOnce(&mut [u64]) -> R) -> R {
+        LEVEL_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let (generation, entries) = &mut *cache;
+            if *generation != self.generation {
+                // Entries of other features name other values: forget them.
+                entries.fill(0);
+                *generation = self.generation;
+            }
+            body(entries)
+        })
     }
 
     /// The slot of the level cache for field `f` and values `x` and `y`, and its key (`None`:

@@ -704,6 +704,46 @@ mod tests {
         assert!(find_duplicates(&model, &existing, &query[..2], 0.5, None).is_err());
     }
 
+    /// Value ids are local to one table's features: a thread that scored another table before
+    /// must not reuse its cached levels (the web app checks one new person after another).
+    #[test]
+    fn scoring_again_on_the_same_thread_gives_what_a_fresh_thread_gives() {
+        let first = people(&[
+            ["Pedro", "Xicará Tzul", "1962-01-30", "", ""],
+            ["María José", "Hernández López", "1990-05-12", "", ""],
+            ["Ana", "García", "1985-03-02", "", ""],
+        ]);
+        // Here the value ids of the first table's pairs name other values.
+        let second = people(&[
+            ["Zoila", "Xicará Tzul", "1962-01-30", "", ""],
+            ["Ana", "García", "1985-03-02", "", ""],
+            ["María José", "Hernández López", "1990-05-12", "", ""],
+        ]);
+        let query: Vec<Option<String>> = ["Maria", "Hernandez", "1990-05-12", "", ""]
+            .iter()
+            .map(|v| Some(v.to_string()).filter(|v| !v.is_empty()))
+            .collect();
+        let run = |table: &Table| {
+            let model = Model::default_for(&table.schema());
+            // Every record, with its explanation, whatever its probability.
+            find_duplicates(&model, table, &query, 0.0, None).unwrap()
+        };
+        let fresh = {
+            let (second, run_query) = (second.clone(), query.clone());
+            std::thread::spawn(move || {
+                let model = Model::default_for(&second.schema());
+                find_duplicates(&model, &second, &run_query, 0.0, None).unwrap()
+            })
+            .join()
+            .unwrap()
+        };
+        assert_eq!(fresh.len(), 3, "{fresh:?}");
+        assert_eq!(fresh[0].id, "p2", "{fresh:?}");
+        // The same thread scores the first table, then the second.
+        run(&first);
+        assert_eq!(run(&second), fresh);
+    }
+
     #[test]
     fn empty_and_single_record_tables_give_empty_results() {
         let empty = people(&[]);

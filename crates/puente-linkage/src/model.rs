@@ -192,7 +192,7 @@ impl<'a> Scorer<'a> {
     /// [`Scorer::total_weight`], with the thread's level cache borrowed once for all of them.
     pub(crate) fn score_pairs(&self, pairs: &[(u32, u32)], mut each: impl FnMut(usize, f64)) {
         let features = self.features;
-        Features::with_level_cache(|cache| {
+        features.with_level_cache(|cache| {
             for (i, (a, b)) in pairs.iter().enumerate() {
                 let (a, b) = (*a as usize, *b as usize);
                 let levels = features.levels_in(cache, a, b);

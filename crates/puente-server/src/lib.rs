@@ -14,6 +14,8 @@
 pub mod auth;
 /// The glue between requests, the screening engine and the store for cases.
 pub mod cases;
+/// Charts drawn on the server as SVG (the dashboard).
+pub mod charts;
 /// Demo organisations, users and cases for `puente serve --demo`.
 pub mod demo;
 /// The one error type and how it is answered.

@@ -4,23 +4,23 @@
 
 use serde_json::{json, Value};
 
-fn error_response(description: &str) -> Value {
+pub(crate) fn error_response(description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
-fn json_response(description: &str, schema: Value) -> Value {
+pub(crate) fn json_response(description: &str, schema: Value) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": schema } } })
 }
 
-fn json_body(schema: Value) -> Value {
+pub(crate) fn json_body(schema: Value) -> Value {
     json!({ "required": true, "content": { "application/json": { "schema": schema } } })
 }
 
-fn id_parameter() -> Value {
+pub(crate) fn id_parameter() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
 }
 
-fn reference(name: &str) -> Value {
+pub(crate) fn reference(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
@@ -30,7 +30,7 @@ fn authenticated_errors(responses: &mut serde_json::Map<String, Value>) {
     responses.insert("403".into(), error_response("The role does not allow this"));
 }
 
-fn operation(summary: &str, responses: Value, extra: Value) -> Value {
+pub(crate) fn operation(summary: &str, responses: Value, extra: Value) -> Value {
     let mut operation = json!({ "summary": summary, "responses": responses });
     if let (Some(target), Some(extra)) = (operation.as_object_mut(), extra.as_object()) {
         for (key, value) in extra {
@@ -45,9 +45,12 @@ fn operation(summary: &str, responses: Value, extra: Value) -> Value {
     operation
 }
 
+/// The paths of issue 5: the directory, referrals, notifications and statistics.
+mod directory_and_referrals;
+
 /// The document.
 pub fn document() -> Value {
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Puente API",
@@ -230,18 +233,13 @@ pub fn document() -> Value {
                     "422": error_response("An unknown role, or one's own role")
                 }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["role"], "properties": { "role": { "type": "string", "enum": ["advocate", "case_worker", "supervisor", "org_admin", "analyst"] } } })) }))
             },
-            "/api/v1/stats": {
-                "get": operation("De-identified counts of the organisation's cases; counts under 3 suppressed", json!({
-                    "200": json_response("Rows by the dimension", json!({ "type": "object", "properties": { "by": { "type": "array", "items": { "type": "string" } },
-                        "rows": { "type": "array", "items": { "type": "object", "properties": { "count": { "type": ["integer", "null"] }, "suppressed": { "type": "boolean" } } } } } })),
-                    "422": error_response("An unknown dimension")
-                }), json!({ "parameters": [{ "name": "by", "in": "query", "required": true, "schema": { "type": "string", "enum": ["status", "sex", "age_group", "nationality"] } }] }))
-            },
             "/api/v1/openapi.json": {
                 "get": operation("This document", json!({ "200": { "description": "The OpenAPI document" } }), json!({ "security": [] }))
             }
         }
-    })
+    });
+    directory_and_referrals::add_paths(&mut document);
+    document
 }
 
 #[cfg(test)]

@@ -35,10 +35,26 @@ pub enum Action {
     ManageSettings,
     /// See de-identified counts.
     ViewAggregates,
+    /// Search the service directory and list organisations (no survivor data).
+    SearchDirectory,
+    /// Refer a case to another organisation, with the person's consent.
+    ReferCase,
+    /// Revoke a referral the organisation sent (ends the receiver's access to the case).
+    RevokeReferral,
+    /// List the organisation's referrals and notifications.
+    ViewReferrals,
+    /// Accept, reject or complete a referral the organisation received.
+    AnswerReferral,
+    /// Read the shared parts of a case referred to the organisation (identifying data).
+    ViewReferredCase,
+    /// See the organisation's likely duplicates of a person being entered.
+    CheckDuplicates,
+    /// Merge two person records, or mark them as different people.
+    MergePersons,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 20] = [
         Action::ListCases,
         Action::CreateCase,
         Action::ViewCase,
@@ -51,6 +67,14 @@ impl Action {
         Action::ManageUsers,
         Action::ManageSettings,
         Action::ViewAggregates,
+        Action::SearchDirectory,
+        Action::ReferCase,
+        Action::RevokeReferral,
+        Action::ViewReferrals,
+        Action::AnswerReferral,
+        Action::ViewReferredCase,
+        Action::CheckDuplicates,
+        Action::MergePersons,
     ];
 
     /// Whether the action concerns one case (and so depends on its organisation and owner).
@@ -63,6 +87,8 @@ impl Action {
                 | Action::ScreenCase
                 | Action::ViewCaseAudit
                 | Action::AssignCase
+                | Action::ReferCase
+                | Action::RevokeReferral
         )
     }
 }
@@ -120,6 +146,24 @@ pub fn case_list_scope(subject: &Subject) -> CaseListScope {
 /// Whether the role allows the action at all, whatever the record.
 fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
+    // The directory holds no survivor data: every role may search it.
+    if action == SearchDirectory {
+        return true;
+    }
+    // Duplicate warnings come with entering persons; merging records is a supervisor's decision.
+    if action == CheckDuplicates {
+        return matches!(role, Role::Advocate | Role::CaseWorker | Role::Supervisor);
+    }
+    if action == MergePersons {
+        return role == Role::Supervisor;
+    }
+    // Referrals are case work: the roles that work cases send, answer and read them.
+    if matches!(
+        action,
+        ReferCase | RevokeReferral | ViewReferrals | AnswerReferral | ViewReferredCase
+    ) {
+        return matches!(role, Role::Advocate | Role::CaseWorker | Role::Supervisor);
+    }
     match role {
         Role::Advocate | Role::CaseWorker => {
             matches!(
@@ -345,6 +389,80 @@ mod tests {
         ];
         for (role, expected) in other_rows {
             for (action, expected) in actions.into_iter().zip(expected) {
+                assert_eq!(
+                    authorize(&subject(role), action, None),
+                    expected,
+                    "{role} {action:?}"
+                );
+                covered.insert((role, action));
+            }
+        }
+        // Referring and revoking are about one case of the sender's organisation.
+        let referral_case_rows: [(Role, Action, [Decision; 3]); 10] = [
+            (Role::Advocate, ReferCase, [Allow, Hidden, Hidden]),
+            (Role::Advocate, RevokeReferral, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, ReferCase, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, RevokeReferral, [Allow, Hidden, Hidden]),
+            (Role::Supervisor, ReferCase, [Allow, Allow, Hidden]),
+            (Role::Supervisor, RevokeReferral, [Allow, Allow, Hidden]),
+            (Role::OrgAdmin, ReferCase, [Forbidden, Forbidden, Forbidden]),
+            (
+                Role::OrgAdmin,
+                RevokeReferral,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (Role::Analyst, ReferCase, [Forbidden, Forbidden, Forbidden]),
+            (
+                Role::Analyst,
+                RevokeReferral,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+        ];
+        for (role, action, expected) in referral_case_rows {
+            let cases = [own_case(), colleagues_case(), other_organisations_case()];
+            for (case, expected) in cases.into_iter().zip(expected) {
+                assert_eq!(
+                    authorize(&subject(role), action, Some(case)),
+                    expected,
+                    "{role} {action:?} {case:?}"
+                );
+            }
+            assert_ne!(authorize(&subject(role), action, None), Allow);
+            covered.insert((role, action));
+        }
+        // The receiving side is scoped by the store to the user's organisation (a referral to
+        // another organisation is not found); the role decides the rest.
+        let referral_rows: [(Role, [Decision; 6]); 5] = [
+            // SearchDirectory, ViewReferrals, AnswerReferral, ViewReferredCase, CheckDuplicates,
+            // MergePersons
+            (
+                Role::Advocate,
+                [Allow, Allow, Allow, Allow, Allow, Forbidden],
+            ),
+            (
+                Role::CaseWorker,
+                [Allow, Allow, Allow, Allow, Allow, Forbidden],
+            ),
+            (Role::Supervisor, [Allow, Allow, Allow, Allow, Allow, Allow]),
+            (
+                Role::OrgAdmin,
+                [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::Analyst,
+                [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            ),
+        ];
+        let referral_actions = [
+            SearchDirectory,
+            ViewReferrals,
+            AnswerReferral,
+            ViewReferredCase,
+            CheckDuplicates,
+            MergePersons,
+        ];
+        for (role, expected) in referral_rows {
+            for (action, expected) in referral_actions.into_iter().zip(expected) {
                 assert_eq!(
                     authorize(&subject(role), action, None),
                     expected,

@@ -41,7 +41,49 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("admin.html", include_str!("../templates/admin.html")),
     ("account.html", include_str!("../templates/account.html")),
-    ("overview.html", include_str!("../templates/overview.html")),
+    // Issue 5: directory, referrals, notifications and the dashboard.
+    (
+        "directory.html",
+        include_str!("../templates/directory.html"),
+    ),
+    (
+        "service_matches.html",
+        include_str!("../templates/service_matches.html"),
+    ),
+    (
+        "case_services.html",
+        include_str!("../templates/case_services.html"),
+    ),
+    (
+        "referrals.html",
+        include_str!("../templates/referrals.html"),
+    ),
+    ("referral.html", include_str!("../templates/referral.html")),
+    (
+        "referral_form.html",
+        include_str!("../templates/referral_form.html"),
+    ),
+    (
+        "notifications.html",
+        include_str!("../templates/notifications.html"),
+    ),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
+    // Issue 6: likely duplicate persons.
+    (
+        "duplicate_warning.html",
+        include_str!("../templates/duplicate_warning.html"),
+    ),
+    (
+        "duplicate_list.html",
+        include_str!("../templates/duplicate_list.html"),
+    ),
+    (
+        "case_duplicates.html",
+        include_str!("../templates/case_duplicates.html"),
+    ),
 ];
 
 /// The `t` function of templates: `{{ t("login-title") }}` or `{{ t("x", count=3) }}`, in the
@@ -113,6 +155,7 @@ pub struct LayoutUser {
     pub can_manage_users: bool,
     pub can_view_aggregates: bool,
     pub can_view_organisation_audit: bool,
+    pub can_view_referrals: bool,
 }
 
 impl LayoutUser {
@@ -132,6 +175,7 @@ impl LayoutUser {
             can_manage_users: allowed(Action::ManageUsers),
             can_view_aggregates: allowed(Action::ViewAggregates),
             can_view_organisation_audit: allowed(Action::ViewOrganisationAudit),
+            can_view_referrals: allowed(Action::ViewReferrals),
         }
     }
 }

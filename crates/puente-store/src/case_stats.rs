@@ -6,6 +6,16 @@
 //! `puente-disclosure` (every count under 3 hidden, with complementary suppression; see
 //! [`CaseStats::overlapping`] for which method applies). Reading them is not a read of identifying
 //! data: no name, contact or free text leaves this module.
+//!
+//! # For the web app
+//! `GET /api/v1/stats?by=nationality` (or `by=month,exploitation_type` for a cross-tab):
+//! [`StatsDimension::from_code`] for each name (422 for an unknown one), then
+//! [`CaseStatsStore::case_stats`], then
+//! `puente_disclosure::publish_rows(&rows, stats.overlapping, stats.cases)` and
+//! `PublishedRows::api_rows(&names)` for `{"by": [...], "rows": [...]}`; `PublishedRows::to_csv`
+//! for the CSV, and the same published numbers (`Published::display`: the number or `<3`) for the
+//! SVG charts and their tables, with `puente_disclosure::SUPPRESSION_NOTE` under them. The
+//! imported CTDC dataset goes the same way from `CtdcStore::ctdc_stats`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

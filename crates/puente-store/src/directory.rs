@@ -3,11 +3,30 @@
 //! [`puente_core::directory::match_services`], so the store and the pure matching never disagree.
 //!
 //! The directory holds no survivor data: reads are not audited; every change is.
+//!
+//! # For the web app
+//! - `puente serve --demo`: [`DirectoryStore::load_directory`] with
+//!   `puente_synth::directory::demo_directory()` (idempotent; it creates `hotline-demo`,
+//!   `shelter-demo` and the directory's other organisations when absent). `GET /api/v1/orgs` is
+//!   `CaseStore::list_organisations` (`id`, `slug`, `kind`, ...).
+//! - `GET /api/v1/services?country=GT&need=shelter&age=15&sex=F`:
+//!   `ServiceQuery::from_pairs` over the query string (an [`puente_core::directory::InvalidQuery`]
+//!   is a 422 naming the parameter), then [`DirectoryStore::search_services`]; the JSON list is the
+//!   [`StoredServiceMatch`]es as they serialise (`id`, `organisation_id`, `score`, `reasons` with
+//!   `code`, `favourable`, `es`, `en`, and `service`).
+//! - Suggested services for a case: the case's person (`PersonProfile::of_person(person, today)`)
+//!   and the needs of its latest screening
+//!   (`puente_core::directory::needs_from_screening_result(&stored_screening.result)`), then
+//!   [`DirectoryStore::suggest_services`]: per need, best first, each with its reasons; an empty
+//!   need is a gap to show.
+//! - The gap report: [`DirectoryStore::service_gaps`] with the region's countries.
+//! - Next steps: [`DirectoryStore::hotlines`] of the person's country, turned into
+//!   `puente_screening::hotlines::Hotline` (same fields) for `ScreeningOptions::hotlines`.
 
 use async_trait::async_trait;
 use puente_core::directory::{
-    match_services, suggest_services, Directory, DirectoryHotline, MatchReason, PersonProfile,
-    Service, ServiceQuery,
+    match_services, service_gaps, suggest_services, Directory, DirectoryHotline, Gap, MatchReason,
+    PersonProfile, Population, Service, ServiceQuery, DIRECTORY_NEEDS,
 };
 use puente_core::htcds::SupportType;
 use puente_core::{Country, Vocabulary};
@@ -88,6 +107,10 @@ pub trait DirectoryStore: Send + Sync {
     ) -> StoreResult<Vec<StoredNeedSuggestions>>;
     /// The hotlines of a country, or every hotline.
     async fn hotlines(&self, country: Option<Country>) -> StoreResult<Vec<DirectoryHotline>>;
+    /// The gap report: for the directory's needs (shelter, medical, psychological, legal,
+    /// immigration relief, return, livelihood, education) in each country, the populations (women,
+    /// girls, men, boys, rural areas) that no stored service serves.
+    async fn service_gaps(&self, countries: &[Country]) -> StoreResult<Vec<Gap>>;
 }
 
 fn service_from_row(row: &SqliteRow) -> StoreResult<StoredService> {
@@ -365,6 +388,21 @@ impl DirectoryStore for SqliteStore {
                 matches: with_ids(suggestion.matches, &stored),
             })
             .collect())
+    }
+
+    async fn service_gaps(&self, countries: &[Country]) -> StoreResult<Vec<Gap>> {
+        let services: Vec<Service> = self
+            .services()
+            .await?
+            .into_iter()
+            .map(|stored| stored.service)
+            .collect();
+        Ok(service_gaps(
+            &services,
+            &DIRECTORY_NEEDS,
+            countries,
+            &Population::ALL,
+        ))
     }
 
     async fn hotlines(&self, country: Option<Country>) -> StoreResult<Vec<DirectoryHotline>> {

@@ -20,6 +20,8 @@ pub mod cases;
 pub mod ctdc;
 /// The service directory: services, search and suggestions, national hotlines.
 pub mod directory;
+/// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
+pub mod person_links;
 /// Referrals between organisations, gated by consent, and their notifications.
 pub mod referrals;
 /// Screenings run inside a case, with their rule-set version.
@@ -38,6 +40,7 @@ pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
 };
+pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
 pub use referrals::{
     NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
     StoredReferral,
@@ -135,6 +138,7 @@ pub trait Store:
     + DirectoryStore
     + ReferralStore
     + CaseStatsStore
+    + PersonLinkStore
 {
 }
 
@@ -148,5 +152,6 @@ impl<T> Store for T where
         + DirectoryStore
         + ReferralStore
         + CaseStatsStore
+        + PersonLinkStore
 {
 }

@@ -2,7 +2,7 @@
 //! notifications they raise.
 //!
 //! # The rules
-//! - A referral shares parts of a case: a subset of [`SHAREABLE_SCOPES`] (identity, contact,
+//! - A referral shares parts of a case: a subset of [`SHAREABLE_SCOPES`](crate::referrals::SHAREABLE_SCOPES) (identity, contact,
 //!   screening, events, notes). It is refused ([`StoreError::Conflict`]) unless the case carries an
 //!   active consent (`con_`) to share every one of those parts with the receiving organisation.
 //!   When the request says the person consents (`consent: true`), that consent is recorded on the
@@ -20,6 +20,26 @@
 //!   `organisation_id`.
 //! - A new referral notifies the receiver; an answer, a completion and a revocation notify the
 //!   other side.
+//!
+//! # For the web app
+//! - `POST /api/v1/cases/{id}/referrals` `{"to_org", "services", "share", "consent"}`: resolve
+//!   `to_org` (an id, or a slug with `CaseStore::organisation_by_slug`), parse `share` with
+//!   `ConsentScope::from_code` (`identity`, `contact`, ...), then
+//!   [`ReferralStore::create_referral`] with the user's organisation → 201 `{"id"}`.
+//!   `StoreError::Conflict` (no consent, or an open referral exists) → 409 with the message;
+//!   `StoreError::Invalid` → 422; `StoreError::NotFound` → 404.
+//! - `POST /api/v1/referrals/{id}/accept|reject|complete` (receiver) and `.../revoke` (sender):
+//!   the `*_referral` methods; a wrong side or a wrong status is a `Conflict` (409), a referral the
+//!   organisation is not party to a `NotFound` (404).
+//! - The receiver's view of the case: [`ReferralStore::shared_case`] only (a 404 or 409 from it
+//!   ends the page); never `CaseStore::case`, which stays scoped to the owning organisation.
+//!   Lists: [`ReferralStore::referrals_received`], [`ReferralStore::referrals_sent`],
+//!   [`ReferralStore::referrals_of_case`].
+//! - Notifications: [`ReferralStore::notifications`] with `unread_only` for the badge,
+//!   [`Notification::message`] in the user's language, then
+//!   [`ReferralStore::mark_notification_read`] or [`ReferralStore::mark_all_notifications_read`].
+//! - Roles: an analyst reads none of this; `shared_case` is identifying data (case workers,
+//!   advocates, supervisors of the receiving organisation).
 
 use async_trait::async_trait;
 use puente_core::domain::{Consent, PartialDate, TraffickingEvent};

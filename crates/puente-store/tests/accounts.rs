@@ -4,12 +4,12 @@
 use puente_core::domain::{Case, Organisation, Person};
 use puente_core::htcds::OrganisationType;
 use puente_store::accounts::{NewSession, NewUser, SessionKind};
-use puente_store::case_access::CaseDimension;
 use puente_store::screenings::NewScreening;
 use puente_store::{
     AccountStore, Actor, AuditQuery, AuditStore, CaseAccessStore, CaseStore, NewCase, Role,
     ScreeningStore, SqliteStore, StoreError,
 };
+use puente_store::{CaseStatsStore, StatsDimension};
 
 struct Fixture {
     _directory: tempfile::TempDir,
@@ -358,15 +358,14 @@ async fn screenings_are_stored_with_their_rule_set_and_case_access_reads_nothing
         .await;
     assert!(matches!(elsewhere, Err(StoreError::NotFound(_))));
 
+    // The organisation's counts (the dashboard's) see the one case.
     let counts = f
         .store
-        .case_counts(f.organisation, CaseDimension::Status)
+        .case_stats(f.organisation, &[StatsDimension::Month])
         .await
         .unwrap();
-    assert_eq!(counts.len(), 1);
-    assert_eq!(
-        (counts[0].value.as_deref(), counts[0].count),
-        (Some("Active"), 1)
-    );
+    assert_eq!(counts.cases, 1);
+    assert_eq!(counts.rows.len(), 1);
+    assert_eq!(counts.rows[0].count, 1);
     assert!(f.store.verify_audit_chain().await.unwrap().is_intact());
 }

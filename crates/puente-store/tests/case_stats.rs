@@ -303,19 +303,8 @@ async fn published_statistics_hide_small_counts_and_what_would_reveal_them() {
     let published = publish_rows(&grouped, stats.overlapping, stats.cases);
     // The API shape of issue 5: {"nationality": "GT", "count": 12}, {"nationality": "NI",
     // "count": null, "suppressed": true}.
-    let api: Vec<serde_json::Value> = published
-        .rows
-        .iter()
-        .map(|row| {
-            let mut line = serde_json::json!({ "nationality": row.values[0], "count": row.count });
-            if row.count.is_suppressed() {
-                line["suppressed"] = true.into();
-            }
-            line
-        })
-        .collect();
     assert_eq!(
-        serde_json::Value::Array(api),
+        published.api_rows(&["nationality"]),
         serde_json::json!([
             {"nationality": "GT", "count": 12},
             {"nationality": "HN", "count": null, "suppressed": true},

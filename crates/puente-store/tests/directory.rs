@@ -233,6 +233,27 @@ async fn hotlines_come_from_the_directory_by_country() {
 }
 
 #[tokio::test]
+async fn the_gap_report_shows_men_boys_and_rural_areas_from_the_stored_directory() {
+    let (_dir, store) = store_with_demo_directory().await;
+    let countries: Vec<Country> = ["GT", "HN", "SV", "MX", "CR", "PA", "US"]
+        .iter()
+        .filter_map(|code| Country::from_alpha_2(code))
+        .collect();
+    let gaps = store.service_gaps(&countries).await.unwrap();
+    let men_without_shelter: Vec<&str> = gaps
+        .iter()
+        .filter(|gap| {
+            gap.need == SupportType::Accommodation
+                && gap.population == puente_core::directory::Population::Men
+        })
+        .map(|gap| gap.country.alpha_2())
+        .collect();
+    assert_eq!(men_without_shelter, ["GT", "HN", "SV", "CR", "PA", "US"]);
+    assert!(gaps.iter().any(|gap| gap.description(Lang::Es)
+        == "Honduras: ningún servicio de albergue para niños y adolescentes varones"));
+}
+
+#[tokio::test]
 async fn services_are_checked_saved_and_removed_with_audit() {
     let (_dir, store) = store_with_demo_directory().await;
     let mut service = puente_synth::directory::directory_services().remove(0);

@@ -796,3 +796,69 @@ async fn every_status_change_and_every_read_is_audited_on_both_sides() {
         .all(|e| !e.detail.contains("Rosa") && !e.detail.contains("Tzul")));
     assert!(w.store.verify_audit_chain().await.unwrap().is_intact());
 }
+
+#[tokio::test]
+async fn the_demo_story_from_search_to_the_dashboard() {
+    // Issue 5's "done when", at the store: the advocate finds a shelter for a 15-year-old
+    // Guatemalan girl, refers her case with consent, the shelter's case worker accepts it and sees
+    // only what was shared, and the dashboard counts the referral with small counts hidden.
+    use puente_core::directory::ServiceQuery;
+    use puente_store::{CaseStatsStore, StatsDimension};
+    let w = world().await;
+    let query = ServiceQuery::from_pairs([
+        ("country", "GT"),
+        ("need", "shelter"),
+        ("age", "15"),
+        ("sex", "F"),
+    ])
+    .unwrap();
+    let found = w.store.search_services(&query).await.unwrap();
+    assert_eq!(found[0].organisation_id, w.shelter);
+
+    let referral = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &NewReferral {
+                case_id: w.case_id,
+                to_organisation_id: found[0].organisation_id,
+                services: vec![found[0].id],
+                share: vec![ConsentScope::Identity, ConsentScope::Screening],
+                consent: true,
+                reason: ReferralReason::AdditionalServicesRequired,
+            },
+        )
+        .await
+        .unwrap();
+    let unread = w.store.notifications(w.shelter, true).await.unwrap();
+    assert_eq!(unread[0].referral_id, referral.id);
+    w.store
+        .accept_referral(&w.caseworker, w.shelter, referral.id)
+        .await
+        .unwrap();
+    let shared = w
+        .store
+        .shared_case(&w.caseworker, w.shelter, referral.id)
+        .await
+        .unwrap();
+    assert!(shared.identity.is_some() && shared.screenings.is_some());
+    assert!(shared.contact.is_none() && shared.events.is_none() && shared.notes.is_none());
+
+    let stats = w
+        .store
+        .case_stats(w.hotline, &[StatsDimension::ReferralOutcome])
+        .await
+        .unwrap();
+    let rows: Vec<(Vec<String>, u64)> = stats
+        .rows
+        .iter()
+        .map(|row| (row.values.clone(), row.count))
+        .collect();
+    assert_eq!(rows, [(vec!["accepted".to_string()], 1)]);
+    let published = puente_disclosure::publish_rows(&rows, stats.overlapping, stats.cases);
+    assert_eq!(
+        published.api_rows(&["referral_outcome"]),
+        serde_json::json!([{"referral_outcome": "accepted", "count": null, "suppressed": true}])
+    );
+}

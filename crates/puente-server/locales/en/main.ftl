@@ -2,7 +2,6 @@
 
 nav-cases = Cases
 nav-new-case = New case
-nav-overview = Overview
 nav-audit = Audit
 nav-admin = Users and settings
 nav-account = My account
@@ -189,11 +188,136 @@ account-totp-enable = Turn on the second factor
 account-totp-enabled = The second factor is on.
 account-totp-wrong-code = That code is not right for this secret. Check the time on your phone and try again.
 
-overview-title = Overview
-overview-suppression = De-identified counts of your organisation's cases.
-overview-total = Total
-overview-not-recorded = Not recorded
-overview-by-status = By status
-overview-by-sex = By sex
-overview-by-age_group = By age group at intake
-overview-by-nationality = By nationality
+
+## Issue 5: the service directory, referrals, notifications and the dashboard.
+
+nav-dashboard = Dashboard
+nav-referrals = Referrals
+nav-notifications = Notifications
+nav-directory = Services
+
+directory-title = Service directory
+directory-need = Need
+directory-any = Any
+directory-country = Country
+directory-place = Town or department
+directory-age = Age
+directory-sex = Sex
+directory-language = Languages
+directory-search = Search
+directory-results = { $count ->
+    [one] One matching service, best first
+   *[other] { $count } matching services, best first
+}
+directory-trafficking-specific = specialised in trafficking
+directory-nothing = No service matches. Try without the place or the age, or look at the gap report on the dashboard.
+
+services-title = Suggested services
+services-no-screening = This case has no screening yet: run one to get suggestions from its next steps, or search the directory.
+services-gap = No service in the directory matches this need for this person: a gap.
+services-search-directory = Search the directory
+case-services-link = Suggested services and referrals
+
+referrals-title = Referrals
+referrals-received = Received
+referrals-sent = Sent
+referrals-from = From
+referrals-to = To
+referrals-case = Case
+referrals-status = Status
+referrals-shared = Shared
+referrals-date = Date
+referrals-none = None yet.
+
+referral-new = Refer this case
+referral-refer-here = Refer here
+referral-back-to-case = Back to the case
+referral-title = Referral { $id }
+referral-reason = Reason
+referral-services = Services
+referral-answered = Answered
+referral-completed = Completed
+referral-revoked = Revoked
+referral-accept = Accept
+referral-reject = Reject
+referral-reject-note = Short reason (no personal data)
+referral-complete = Record the services as delivered
+referral-revoke = Revoke the referral
+referral-revoke-hint = Revoking ends the other organisation's access to the case.
+referral-shared-case = What was shared
+referral-shared-only = Only these parts of the case were shared, with the person's consent: { $parts }.
+referral-part-identity = Identity
+referral-part-contact = Contact
+referral-part-screening = Screening results
+referral-part-events = Route
+referral-part-notes = Notes
+referral-name = Name
+referral-birth = Date of birth
+referral-nationality = Nationality
+referral-phone = Phone
+referral-what-to-share = What to share
+referral-consent = The person consents to sharing these parts with this organisation
+referral-consent-hint = The consent is recorded on the case with your name and today's date. Without it, nothing is shared.
+referral-send = Send the referral
+referral-pick-organisation = Choose the organisation to refer to.
+
+notifications-title = Notifications
+notifications-none = No notifications.
+notifications-mark-read = Mark all as read
+
+dashboard-title = Dashboard
+dashboard-table = The numbers
+dashboard-cases = Cases
+dashboard-total = Total
+dashboard-overlapping = A case can be counted under several values here, so the rows do not add up to the total.
+dashboard-csv = Download as CSV
+dashboard-gaps = Service gaps
+dashboard-gaps-hint = Needs that no service in the directory meets, by country and population.
+dashboard-population = Population
+dashboard-no-gaps = No gaps found.
+dashboard-ctdc = Imported CTDC dataset ({ $count } records)
+dashboard-unknown = Not recorded
+dashboard-not-referred = Not referred
+dashboard-no-service-yet = No service yet
+dashboard-days = { $days } days
+dashboard-ctdc-gender = Gender
+dashboard-ctdc-age_group = Age group
+dashboard-ctdc-nationality = Citizenship
+dashboard-ctdc-country_of_exploitation = Country of exploitation
+dashboard-ctdc-year = Year of registration
+
+## Issue 6: likely duplicate persons.
+
+case-duplicates-link = Likely duplicates
+duplicates-title = Likely duplicates of this person
+duplicates-none = No other record of your organisation looks like this person.
+duplicates-warning-title = This person may already be recorded
+duplicates-warning = Your organisation has records that look like { $name }. Check them before saving: one person with two records splits her history.
+duplicates-hidden-name = A record of your organisation (you cannot open its case; ask a supervisor)
+duplicates-probability = { $percent }% likely the same person
+duplicates-cases = Cases
+duplicates-explanation-hint = Each line says how a field compares and how much it weighs: positive for the same person, negative against.
+duplicates-save-anyway = It is a different person: save
+duplicates-cancel = Cancel
+duplicates-merge = Merge into this case's person
+duplicates-distinct = Different people
+duplicates-field-given_name = Given names
+duplicates-field-surname = Surnames
+duplicates-field-date_of_birth = Date of birth
+duplicates-field-sex = Sex
+duplicates-field-nationality = Nationality
+duplicates-field-phone = Phone
+duplicates-level-exact = the same
+duplicates-level-nickname = a nickname of the same name
+duplicates-level-jaro_winkler_0_92 = almost the same spelling
+duplicates-level-jaro_winkler_0_80 = a similar spelling
+duplicates-level-phonetic = sounds the same
+duplicates-level-one_name_in_common = one name in common
+duplicates-level-reordered_or_particles = the same surnames, reordered or with particles
+duplicates-level-one_surname_in_common = one surname in common
+duplicates-level-day_month_swapped = day and month swapped
+duplicates-level-one_digit = one digit different
+duplicates-level-partial_agrees = agrees as far as it is known
+duplicates-level-same_year = the same year
+duplicates-level-same_national_number = the same number without the country code
+duplicates-level-else = different

@@ -2,7 +2,6 @@
 
 nav-cases = Casos
 nav-new-case = Nuevo caso
-nav-overview = Resumen
 nav-audit = Auditoría
 nav-admin = Usuarios y ajustes
 nav-account = Mi cuenta
@@ -189,11 +188,136 @@ account-totp-enable = Activar el segundo factor
 account-totp-enabled = El segundo factor está activo.
 account-totp-wrong-code = Ese código no corresponde a este secreto. Revise la hora de su teléfono e inténtelo de nuevo.
 
-overview-title = Resumen
-overview-suppression = Conteos anonimizados de los casos de su organización.
-overview-total = Total
-overview-not-recorded = Sin registrar
-overview-by-status = Por estado
-overview-by-sex = Por sexo
-overview-by-age_group = Por grupo de edad al ingreso
-overview-by-nationality = Por nacionalidad
+
+## Issue 5: el directorio de servicios, las remisiones, los avisos y el tablero.
+
+nav-dashboard = Tablero
+nav-referrals = Remisiones
+nav-notifications = Avisos
+nav-directory = Servicios
+
+directory-title = Directorio de servicios
+directory-need = Necesidad
+directory-any = Cualquiera
+directory-country = País
+directory-place = Municipio o departamento
+directory-age = Edad
+directory-sex = Sexo
+directory-language = Idiomas
+directory-search = Buscar
+directory-results = { $count ->
+    [one] Un servicio coincide, el mejor primero
+   *[other] { $count } servicios coinciden, los mejores primero
+}
+directory-trafficking-specific = especializado en trata
+directory-nothing = Ningún servicio coincide. Pruebe sin el lugar o la edad, o vea el informe de brechas en el tablero.
+
+services-title = Servicios sugeridos
+services-no-screening = Este caso aún no tiene evaluación: haga una para recibir sugerencias según sus próximos pasos, o busque en el directorio.
+services-gap = Ningún servicio del directorio cubre esta necesidad para esta persona: una brecha.
+services-search-directory = Buscar en el directorio
+case-services-link = Servicios sugeridos y remisiones
+
+referrals-title = Remisiones
+referrals-received = Recibidas
+referrals-sent = Enviadas
+referrals-from = De
+referrals-to = A
+referrals-case = Caso
+referrals-status = Estado
+referrals-shared = Compartido
+referrals-date = Fecha
+referrals-none = Ninguna todavía.
+
+referral-new = Remitir este caso
+referral-refer-here = Remitir aquí
+referral-back-to-case = Volver al caso
+referral-title = Remisión { $id }
+referral-reason = Motivo
+referral-services = Servicios
+referral-answered = Respondida
+referral-completed = Completada
+referral-revoked = Revocada
+referral-accept = Aceptar
+referral-reject = Rechazar
+referral-reject-note = Motivo breve (sin datos personales)
+referral-complete = Registrar los servicios como prestados
+referral-revoke = Revocar la remisión
+referral-revoke-hint = Al revocar, la otra organización deja de tener acceso al caso.
+referral-shared-case = Lo compartido
+referral-shared-only = Solo se compartieron estas partes del caso, con el consentimiento de la persona: { $parts }.
+referral-part-identity = Identidad
+referral-part-contact = Contacto
+referral-part-screening = Resultados de la evaluación
+referral-part-events = Ruta
+referral-part-notes = Notas
+referral-name = Nombre
+referral-birth = Fecha de nacimiento
+referral-nationality = Nacionalidad
+referral-phone = Teléfono
+referral-what-to-share = Qué compartir
+referral-consent = La persona consiente en compartir estas partes con esta organización
+referral-consent-hint = El consentimiento queda registrado en el caso con su nombre y la fecha de hoy. Sin él, no se comparte nada.
+referral-send = Enviar la remisión
+referral-pick-organisation = Elija la organización a la que remitir.
+
+notifications-title = Avisos
+notifications-none = No hay avisos.
+notifications-mark-read = Marcar todos como leídos
+
+dashboard-title = Tablero
+dashboard-table = Las cifras
+dashboard-cases = Casos
+dashboard-total = Total
+dashboard-overlapping = Un caso puede contarse en varios valores aquí, así que las filas no suman el total.
+dashboard-csv = Descargar en CSV
+dashboard-gaps = Brechas de servicios
+dashboard-gaps-hint = Necesidades que ningún servicio del directorio cubre, por país y población.
+dashboard-population = Población
+dashboard-no-gaps = No se encontraron brechas.
+dashboard-ctdc = Conjunto de datos CTDC importado ({ $count } registros)
+dashboard-unknown = Sin registrar
+dashboard-not-referred = Sin remitir
+dashboard-no-service-yet = Aún sin servicio
+dashboard-days = { $days } días
+dashboard-ctdc-gender = Género
+dashboard-ctdc-age_group = Grupo de edad
+dashboard-ctdc-nationality = Ciudadanía
+dashboard-ctdc-country_of_exploitation = País de explotación
+dashboard-ctdc-year = Año de registro
+
+## Issue 6: posibles duplicados de personas.
+
+case-duplicates-link = Posibles duplicados
+duplicates-title = Posibles duplicados de esta persona
+duplicates-none = Ningún otro registro de su organización se parece a esta persona.
+duplicates-warning-title = Esta persona quizá ya esté registrada
+duplicates-warning = Su organización tiene registros que se parecen a { $name }. Revíselos antes de guardar: una persona con dos registros divide su historia.
+duplicates-hidden-name = Un registro de su organización (no puede abrir su caso; consulte a una supervisora o supervisor)
+duplicates-probability = { $percent } % de probabilidad de ser la misma persona
+duplicates-cases = Casos
+duplicates-explanation-hint = Cada línea dice cómo se compara un campo y cuánto pesa: positivo a favor de la misma persona, negativo en contra.
+duplicates-save-anyway = Es otra persona: guardar
+duplicates-cancel = Cancelar
+duplicates-merge = Fusionar con la persona de este caso
+duplicates-distinct = Son personas distintas
+duplicates-field-given_name = Nombres
+duplicates-field-surname = Apellidos
+duplicates-field-date_of_birth = Fecha de nacimiento
+duplicates-field-sex = Sexo
+duplicates-field-nationality = Nacionalidad
+duplicates-field-phone = Teléfono
+duplicates-level-exact = iguales
+duplicates-level-nickname = un apodo del mismo nombre
+duplicates-level-jaro_winkler_0_92 = casi la misma escritura
+duplicates-level-jaro_winkler_0_80 = una escritura parecida
+duplicates-level-phonetic = suenan igual
+duplicates-level-one_name_in_common = un nombre en común
+duplicates-level-reordered_or_particles = los mismos apellidos, en otro orden o con partículas
+duplicates-level-one_surname_in_common = un apellido en común
+duplicates-level-day_month_swapped = día y mes intercambiados
+duplicates-level-one_digit = un dígito distinto
+duplicates-level-partial_agrees = coincide en lo que se sabe
+duplicates-level-same_year = el mismo año
+duplicates-level-same_national_number = el mismo número sin el código de país
+duplicates-level-else = distintos

@@ -20,9 +20,7 @@ use crate::cases;
 use crate::error::AppError;
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
 use crate::routes::case_pages::case_audit_entries;
-use crate::routes::pages::{
-    change_user_role, create_user_in_organisation, organisation_counts, DIMENSIONS,
-};
+use crate::routes::pages::{change_user_role, create_user_in_organisation};
 use crate::AppState;
 
 /// A JSON body whose problems are answered in the API's error format: 400 when it is not JSON,
@@ -157,11 +155,14 @@ pub async fn create_case(
     case.status = request.status.unwrap_or(CaseStatus::Active);
     case.victim = request.victim;
     case.events = request.events;
+    let person = case.person.clone();
     let id = cases::create_case(&state, &principal, case).await?;
+    let likely_duplicates =
+        crate::routes::duplicates::likely_duplicates(&state, &principal, &person, Some(id)).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/cases/{id}"))],
-        Json(json!({ "id": id })),
+        Json(json!({ "id": id, "likely_duplicates": likely_duplicates })),
     )
         .into_response())
 }
@@ -193,6 +194,7 @@ pub async fn update_case(
     ApiJson(request): ApiJson<UpdateCaseRequest>,
 ) -> Result<Json<Value>, AppError> {
     let replacement = request.case;
+    let person = replacement.person.clone();
     let version = cases::change_case(
         &state,
         &principal,
@@ -215,7 +217,12 @@ pub async fn update_case(
         },
     )
     .await?;
-    Ok(Json(json!({ "id": case_id, "version": version })))
+    let likely_duplicates =
+        crate::routes::duplicates::likely_duplicates(&state, &principal, &person, Some(case_id))
+            .await?;
+    Ok(Json(
+        json!({ "id": case_id, "version": version, "likely_duplicates": likely_duplicates }),
+    ))
 }
 
 /// `GET /api/v1/cases/{id}/notes`.
@@ -429,47 +436,6 @@ pub async fn update_user(
 ) -> Result<Json<Value>, AppError> {
     change_user_role(&state, &principal, user_id, &request.role).await?;
     Ok(Json(json!({ "id": user_id, "role": request.role })))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct StatsParameters {
-    by: String,
-}
-
-/// `GET /api/v1/stats?by=nationality`: counts of the organisation's cases, every count under 3
-/// suppressed (`"count": null, "suppressed": true`), and as many others as it takes for the
-/// suppressed ones not to be recoverable from the total.
-pub async fn stats(
-    State(state): State<AppState>,
-    principal: Principal,
-    Query(parameters): Query<StatsParameters>,
-) -> Result<Json<Value>, AppError> {
-    policy::require(&principal.subject(), Action::ViewAggregates, None)?;
-    let Some((dimension, name)) = DIMENSIONS.iter().find(|(_, name)| *name == parameters.by) else {
-        let known: Vec<&str> = DIMENSIONS.iter().map(|(_, name)| *name).collect();
-        return Err(AppError::Invalid(format!(
-            "`by` must be one of {}",
-            known.join(", ")
-        )));
-    };
-    let counts = organisation_counts(&state, principal.user.organisation_id, *dimension).await?;
-    let published = puente_disclosure::suppress_one_way(
-        &counts.iter().map(|count| count.count).collect::<Vec<_>>(),
-    );
-    let rows: Vec<Value> = counts
-        .iter()
-        .zip(&published.cells)
-        .map(|(count, shown)| {
-            let mut row = json!({ *name: count.value, "count": shown.count() });
-            if shown.is_suppressed() {
-                row["suppressed"] = json!(true);
-            }
-            row
-        })
-        .collect();
-    Ok(Json(
-        json!({ "by": [name], "rows": rows, "total": published.total.count() }),
-    ))
 }
 
 /// `GET /api/v1/openapi.json`.

@@ -295,6 +295,13 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
+    // Likely duplicates in the organisation are shown before a new person is saved.
+    if let Some(warning) =
+        crate::routes::duplicates::warning_before_saving(&state, &user, &fields, "/cases", None)
+            .await?
+    {
+        return Ok(warning);
+    }
     let created = match case_from_form(&fields) {
         Ok(case) => cases::create_case(&state, &user.principal, case).await,
         Err(error) => Err(error),
@@ -458,7 +465,7 @@ struct ScreeningRow {
     performed_by: String,
 }
 
-fn level_label(code: &str, lang: Lang) -> String {
+pub(crate) fn level_label(code: &str, lang: Lang) -> String {
     [
         Level::NoIndicators,
         Level::SomeIndicators,
@@ -672,6 +679,21 @@ pub async fn edit_submit(
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
     let version = fields.number("version").in_language(user.lang)?;
+    // Likely duplicates in the organisation are shown before an edited person is saved.
+    cases::authorize_case(&state, &user.principal, Action::EditCase, case_id)
+        .await
+        .in_language(user.lang)?;
+    if let Some(warning) = crate::routes::duplicates::warning_before_saving(
+        &state,
+        &user,
+        &fields,
+        &format!("/cases/{case_id}/edit"),
+        Some(case_id),
+    )
+    .await?
+    {
+        return Ok(warning);
+    }
     let result = cases::change_case(
         &state,
         &user.principal,

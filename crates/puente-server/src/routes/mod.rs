@@ -4,8 +4,16 @@
 pub mod api;
 /// Case pages: list, new, detail, edits, screenings, audit trail.
 pub mod case_pages;
+/// The dashboard: published case counts, SVG charts, CSV, service gaps (issue 5).
+pub mod dashboard;
+/// The service directory: search, organisations, suggestions for a case (issue 5).
+pub mod directory;
+/// Likely duplicate persons while entering a person; merges and distinct pairs (issue 6).
+pub mod duplicates;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
+/// Referrals between organisations and their notifications (issue 5).
+pub mod referrals;
 
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -32,6 +40,24 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/users"),
     ("put", "/api/v1/users/{id}"),
     ("get", "/api/v1/stats"),
+    ("get", "/api/v1/stats.csv"),
+    ("get", "/api/v1/services"),
+    ("get", "/api/v1/orgs"),
+    ("get", "/api/v1/cases/{id}/referrals"),
+    ("post", "/api/v1/cases/{id}/referrals"),
+    ("get", "/api/v1/referrals"),
+    ("get", "/api/v1/referrals/{id}"),
+    ("get", "/api/v1/referrals/{id}/case"),
+    ("post", "/api/v1/referrals/{id}/accept"),
+    ("post", "/api/v1/referrals/{id}/reject"),
+    ("post", "/api/v1/referrals/{id}/complete"),
+    ("post", "/api/v1/referrals/{id}/revoke"),
+    ("get", "/api/v1/notifications"),
+    ("post", "/api/v1/notifications/{id}/read"),
+    ("post", "/api/v1/notifications/read"),
+    ("post", "/api/v1/persons/duplicates"),
+    ("post", "/api/v1/persons/merge"),
+    ("post", "/api/v1/persons/distinct"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -59,7 +85,48 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::list_users).post(api::create_user))
         .route("/api/v1/users/{id}", put(api::update_user))
-        .route("/api/v1/stats", get(api::stats))
+        .route("/api/v1/stats", get(dashboard::stats))
+        .route("/api/v1/stats.csv", get(dashboard::stats_csv))
+        .route("/api/v1/services", get(directory::search_services))
+        .route("/api/v1/orgs", get(directory::list_organisations))
+        .route(
+            "/api/v1/cases/{id}/referrals",
+            get(referrals::case_referrals).post(referrals::create_referral),
+        )
+        .route("/api/v1/referrals", get(referrals::list_referrals))
+        .route("/api/v1/referrals/{id}", get(referrals::get_referral))
+        .route("/api/v1/referrals/{id}/case", get(referrals::shared_case))
+        .route(
+            "/api/v1/referrals/{id}/accept",
+            post(referrals::accept_referral),
+        )
+        .route(
+            "/api/v1/referrals/{id}/reject",
+            post(referrals::reject_referral),
+        )
+        .route(
+            "/api/v1/referrals/{id}/complete",
+            post(referrals::complete_referral),
+        )
+        .route(
+            "/api/v1/referrals/{id}/revoke",
+            post(referrals::revoke_referral),
+        )
+        .route("/api/v1/notifications", get(referrals::list_notifications))
+        .route(
+            "/api/v1/notifications/read",
+            post(referrals::read_all_notifications),
+        )
+        .route(
+            "/api/v1/notifications/{id}/read",
+            post(referrals::read_notification),
+        )
+        .route(
+            "/api/v1/persons/duplicates",
+            post(duplicates::check_duplicates),
+        )
+        .route("/api/v1/persons/merge", post(duplicates::merge_persons))
+        .route("/api/v1/persons/distinct", post(duplicates::mark_distinct))
         .route("/api/v1/openapi.json", get(api::openapi));
     let pages = Router::new()
         .route("/", get(pages::home))
@@ -79,6 +146,34 @@ pub fn router(state: AppState) -> Router {
             post(pages::admin_reset_second_factor),
         )
         .route("/overview", get(pages::overview))
+        .route("/dashboard", get(dashboard::dashboard_page))
+        .route("/directory", get(directory::directory_page))
+        .route("/cases/{id}/services", get(directory::case_services_page))
+        .route(
+            "/cases/{id}/refer",
+            get(referrals::refer_form).post(referrals::refer_submit),
+        )
+        .route("/referrals", get(referrals::referrals_page))
+        .route("/referrals/{id}", get(referrals::referral_page))
+        .route(
+            "/referrals/{id}/{action}",
+            post(referrals::referral_action_form),
+        )
+        .route(
+            "/cases/{id}/duplicates",
+            get(duplicates::case_duplicates_page),
+        )
+        .route("/persons/merge", post(duplicates::merge_form))
+        .route("/persons/distinct", post(duplicates::distinct_form))
+        .route("/notifications", get(referrals::notifications_page))
+        .route(
+            "/notifications/read",
+            post(referrals::notifications_read_form),
+        )
+        .route(
+            "/notifications/badge.svg",
+            get(referrals::notifications_badge),
+        )
         .route("/audit", get(pages::organisation_audit))
         .route("/cases", get(case_pages::list).post(case_pages::create))
         .route("/cases/new", get(case_pages::new_form))

@@ -1,5 +1,5 @@
 //! Pages that are not about one case: login and logout, the language switch, the user's account
-//! (language, second factor), the organisation admin's page, and the de-identified overview.
+//! (language, second factor), and the organisation admin's page.
 
 use std::sync::Arc;
 
@@ -10,7 +10,6 @@ use axum::{Extension, Form};
 use minijinja::context;
 use puente_core::Lang;
 use puente_store::accounts::{NewUser, OrganisationSettings, SessionKind};
-use puente_store::case_access::{CaseCount, CaseDimension};
 use puente_store::Role;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +36,7 @@ pub async fn home(principal: Option<Extension<Arc<Principal>>>) -> Response {
     } else if allowed(Action::ManageUsers) {
         "/admin"
     } else if allowed(Action::ViewAggregates) {
-        "/overview"
+        "/dashboard"
     } else {
         "/account"
     };
@@ -536,37 +535,6 @@ pub async fn admin_settings(
     Ok(see_other("/admin?done=saved"))
 }
 
-#[derive(Debug, Serialize)]
-struct OverviewRow {
-    label: String,
-    count: String,
-}
-
-#[derive(Debug, Serialize)]
-struct OverviewTable {
-    title: String,
-    rows: Vec<OverviewRow>,
-}
-
-fn value_label(dimension: CaseDimension, value: Option<&str>, lang: Lang) -> String {
-    use puente_core::Vocabulary;
-    let Some(value) = value else {
-        return t(lang, "overview-not-recorded");
-    };
-    match dimension {
-        CaseDimension::Status => puente_core::htcds::CaseStatus::from_code(value)
-            .map(|status| status.label_in(lang).to_string())
-            .unwrap_or_else(|| value.to_string()),
-        CaseDimension::Sex => puente_core::htcds::Gender::from_code(value)
-            .map(|sex| sex.label_in(lang).to_string())
-            .unwrap_or_else(|| value.to_string()),
-        CaseDimension::Nationality => puente_core::Country::from_code(value)
-            .map(|country| country.name(lang).to_string())
-            .unwrap_or_else(|| value.to_string()),
-        CaseDimension::AgeGroup => value.to_string(),
-    }
-}
-
 #[derive(Debug, Deserialize)]
 pub struct AuditFilter {
     actor: Option<String>,
@@ -615,60 +583,8 @@ pub async fn organisation_audit(
     Ok(html.into_response())
 }
 
-/// The dimensions the overview and the stats API count by, with their names.
-pub const DIMENSIONS: [(CaseDimension, &str); 4] = [
-    (CaseDimension::Status, "status"),
-    (CaseDimension::Sex, "sex"),
-    (CaseDimension::AgeGroup, "age_group"),
-    (CaseDimension::Nationality, "nationality"),
-];
-
-/// Counts of the organisation's cases by one dimension, exact: callers publish them only through
-/// `puente_disclosure`.
-pub async fn organisation_counts(
-    state: &AppState,
-    organisation_id: i64,
-    dimension: CaseDimension,
-) -> Result<Vec<CaseCount>, AppError> {
-    Ok(state.store.case_counts(organisation_id, dimension).await?)
-}
-
-/// The de-identified overview for supervisors, admins and analysts.
-pub async fn overview(
-    State(state): State<AppState>,
-    user: PageUser,
-) -> Result<Response, PageError> {
-    policy::require(&user.subject(), Action::ViewAggregates, None).in_language(user.lang)?;
-    let mut tables = Vec::new();
-    for (dimension, name) in DIMENSIONS {
-        let counts = organisation_counts(&state, user.principal.user.organisation_id, dimension)
-            .await
-            .in_language(user.lang)?;
-        let published = puente_disclosure::suppress_one_way(
-            &counts.iter().map(|count| count.count).collect::<Vec<_>>(),
-        );
-        let mut rows: Vec<OverviewRow> = counts
-            .iter()
-            .zip(&published.cells)
-            .map(|(count, shown)| OverviewRow {
-                label: value_label(dimension, count.value.as_deref(), user.lang),
-                count: shown.display(),
-            })
-            .collect();
-        rows.push(OverviewRow {
-            label: t(user.lang, "overview-total"),
-            count: published.total.display(),
-        });
-        tables.push(OverviewTable {
-            title: t(user.lang, &format!("overview-by-{name}")),
-            rows,
-        });
-    }
-    Ok(page(
-        &user,
-        "/overview",
-        "overview.html",
-        context! { tables => tables, note => puente_disclosure::SUPPRESSION_NOTE.get(user.lang) },
-    )?
-    .into_response())
+/// The de-identified overview is the dashboard now (counts by the store's `StatsDimension`,
+/// published through `puente-disclosure`): the old address leads there.
+pub async fn overview() -> Response {
+    see_other("/dashboard")
 }

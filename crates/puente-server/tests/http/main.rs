@@ -2,6 +2,11 @@
 //! database with the demo data, and talks to it as a browser or an API client would.
 
 mod helpers;
+// Issue 5: the service directory, referrals and the dashboard.
+mod dashboard;
+mod directory;
+mod duplicates;
+mod referrals;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};
@@ -810,9 +815,9 @@ async fn every_role_reaches_its_pages_and_only_those() {
         (ADVOCATE, "/cases", [200, 403, 403]),
         (SUPERVISOR, "/cases", [200, 200, 403]),
         (ADMIN, "/admin", [403, 200, 200]),
-        (ANALYST, "/overview", [403, 200, 403]),
+        (ANALYST, "/dashboard", [403, 200, 403]),
     ];
-    for (email, home, [cases, overview, admin]) in expectations {
+    for (email, home, [cases, dashboard, admin]) in expectations {
         let client = browser();
         let login = app.web_login(&client, email, PASSWORD).await;
         assert_eq!(login.status(), StatusCode::SEE_OTHER, "{email}");
@@ -820,7 +825,7 @@ async fn every_role_reaches_its_pages_and_only_those() {
         assert_eq!(first.headers()["location"], home, "{email}");
         for (path, status) in [
             ("/cases", cases),
-            ("/overview", overview),
+            ("/dashboard", dashboard),
             ("/admin", admin),
         ] {
             let response = client.get(app.url(path)).send().await.unwrap();
@@ -855,7 +860,10 @@ async fn the_analysts_statistics_suppress_counts_under_three_and_name_no_one() {
     assert_ne!(hidden, 1, "{body}");
     let client = browser();
     app.web_login(&client, ANALYST, PASSWORD).await;
-    let overview = app.page(&client, "/overview", StatusCode::OK).await;
+    // The old overview's address leads to the dashboard.
+    let response = client.get(app.url("/overview")).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/dashboard");
+    let overview = app.page(&client, "/dashboard", StatusCode::OK).await;
     let cases: Value = app
         .get(&app.token(SUPERVISOR).await, "/api/v1/cases")
         .await

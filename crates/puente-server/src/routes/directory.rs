@@ -1,0 +1,331 @@
+//! The service directory (issue 5): the search API and page, the organisations, and the services
+//! suggested for a case from its latest screening and the person's profile.
+//!
+//! The directory holds no survivor data, so every role may search it. The suggestions page reads a
+//! case, so it is authorised and audited as a view of the case.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use minijinja::context;
+use puente_core::directory::{
+    needs_from_screening_result, MatchReason, PersonProfile, ServiceQuery, DIRECTORY_NEEDS,
+};
+use puente_core::{Country, Lang, Vocabulary};
+use puente_store::directory::StoredServiceMatch;
+use puente_store::StoredOrganisation;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::auth::{PageUser, Principal, RequestLang};
+use crate::cases;
+use crate::error::{AppError, InLanguage, PageError};
+use crate::policy::{self, Action};
+use crate::templates::{country_choices, page, vocabulary_choices, Choice};
+use crate::AppState;
+
+/// Reads a directory query from URL parameters; a bad one is a 422 naming the parameter.
+fn service_query(pairs: &[(String, String)]) -> Result<ServiceQuery, AppError> {
+    ServiceQuery::from_pairs(
+        pairs
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    )
+    .map_err(|invalid| AppError::Invalid(invalid.to_string()))
+}
+
+/// One match as the API shows it: the stored match, the organisation's slug, and the reasons as
+/// sentences in the request's language (`why`).
+fn match_json(
+    found: &StoredServiceMatch,
+    organisations: &[StoredOrganisation],
+    lang: Lang,
+) -> Value {
+    let mut value = json!(found);
+    value["organisation"] = json!(organisation_slug(organisations, found.organisation_id));
+    value["why"] = json!(found
+        .reasons
+        .iter()
+        .map(|reason| reason.label(lang))
+        .collect::<Vec<_>>());
+    value
+}
+
+fn organisation_slug(organisations: &[StoredOrganisation], id: i64) -> Option<&str> {
+    organisations
+        .iter()
+        .find(|organisation| organisation.id == id)
+        .map(|organisation| organisation.organisation.slug.as_str())
+}
+
+fn organisation_name(organisations: &[StoredOrganisation], id: i64) -> String {
+    organisations
+        .iter()
+        .find(|organisation| organisation.id == id)
+        .map(|organisation| organisation.organisation.name.clone())
+        .unwrap_or_default()
+}
+
+/// `GET /api/v1/services?country=GT&need=shelter&age=15&sex=F&language=es`: the matching services,
+/// best first, each with its reasons (codes, both languages, and `why` in the request's language).
+pub async fn search_services(
+    State(state): State<AppState>,
+    principal: Principal,
+    RequestLang(lang): RequestLang,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::SearchDirectory, None)?;
+    let query = service_query(&pairs)?;
+    let found = state.store.search_services(&query).await?;
+    let organisations = state.store.list_organisations().await?;
+    Ok(Json(Value::Array(
+        found
+            .iter()
+            .map(|found| match_json(found, &organisations, lang))
+            .collect(),
+    )))
+}
+
+/// `GET /api/v1/orgs`: every organisation with `id`, `slug`, `name`, `kind` and `country`.
+pub async fn list_organisations(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::SearchDirectory, None)?;
+    let organisations = state.store.list_organisations().await?;
+    Ok(Json(Value::Array(
+        organisations
+            .iter()
+            .map(|stored| {
+                json!({
+                    "id": stored.id,
+                    "slug": stored.organisation.slug,
+                    "name": stored.organisation.name,
+                    "kind": stored.organisation.kind.code(),
+                    "country": stored.organisation.country.map(|country| country.alpha_2()),
+                })
+            })
+            .collect(),
+    )))
+}
+
+/// A reason as a page shows it.
+#[derive(Debug, Serialize)]
+pub struct ReasonView {
+    pub text: String,
+    pub favourable: bool,
+}
+
+/// A matching service as a page shows it.
+#[derive(Debug, Serialize)]
+pub struct MatchView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub organisation: String,
+    pub organisation_id: i64,
+    pub need: String,
+    pub countries: String,
+    pub phone: String,
+    pub trafficking_specific: bool,
+    pub reasons: Vec<ReasonView>,
+    /// Whether the service is of another organisation (a case can be referred there).
+    pub referable: bool,
+}
+
+pub fn reason_views(reasons: &[MatchReason], lang: Lang) -> Vec<ReasonView> {
+    reasons
+        .iter()
+        .map(|reason| ReasonView {
+            text: reason.label(lang),
+            favourable: reason.is_favourable(),
+        })
+        .collect()
+}
+
+pub fn match_view(
+    found: &StoredServiceMatch,
+    organisations: &[StoredOrganisation],
+    lang: Lang,
+) -> MatchView {
+    let service = &found.service;
+    MatchView {
+        id: found.id,
+        name: service.name(lang).to_string(),
+        description: match lang {
+            Lang::Es => service.description_es.clone(),
+            Lang::En => service.description_en.clone(),
+        },
+        organisation: organisation_name(organisations, found.organisation_id),
+        organisation_id: found.organisation_id,
+        need: service.need.label_in(lang).to_string(),
+        countries: service
+            .countries
+            .iter()
+            .map(|country| country.name(lang))
+            .collect::<Vec<_>>()
+            .join(", "),
+        phone: service
+            .phone
+            .as_ref()
+            .map(|phone| phone.to_string())
+            .unwrap_or_default(),
+        trafficking_specific: service.trafficking_specific,
+        reasons: reason_views(&found.reasons, lang),
+        referable: true,
+    }
+}
+
+/// The needs the directory knows, labelled.
+fn need_choices(lang: Lang) -> Vec<Choice> {
+    DIRECTORY_NEEDS
+        .iter()
+        .map(|need| Choice {
+            value: need.code().to_string(),
+            label: need.label_in(lang).to_string(),
+        })
+        .collect()
+}
+
+/// `GET /directory`: the search form and, when a query is given, the matching services with why
+/// each matches. The form's fields are the API's parameters.
+pub async fn directory_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::SearchDirectory, None).in_language(lang)?;
+    let searched = pairs.iter().any(|(_, value)| !value.trim().is_empty());
+    let (matches, error) = if searched {
+        match service_query(&pairs) {
+            Ok(query) => {
+                let found = state
+                    .store
+                    .search_services(&query)
+                    .await
+                    .in_language(lang)?;
+                let organisations = state.store.list_organisations().await.in_language(lang)?;
+                let views: Vec<MatchView> = found
+                    .iter()
+                    .map(|found| match_view(found, &organisations, lang))
+                    .collect();
+                (views, None)
+            }
+            Err(error) => (Vec::new(), Some(error.message(lang))),
+        }
+    } else {
+        (Vec::new(), None)
+    };
+    let value_of = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    };
+    let form = context! {
+        need => value_of("need"),
+        country => value_of("country"),
+        place => value_of("place"),
+        age => value_of("age"),
+        sex => value_of("sex"),
+        language => value_of("language"),
+    };
+    Ok(page(
+        &user,
+        "/directory",
+        "directory.html",
+        context! {
+            searched => searched,
+            matches => matches,
+            error => error,
+            form => form,
+            needs => need_choices(lang),
+            countries => country_choices(lang),
+            sexes => vocabulary_choices::<puente_core::htcds::Gender>(lang),
+        },
+    )?
+    .into_response())
+}
+
+/// The suggestions for one need, as a page shows them.
+#[derive(Debug, Serialize)]
+pub struct NeedView {
+    pub need: String,
+    pub matches: Vec<MatchView>,
+}
+
+/// `GET /cases/{id}/services`: the services suggested for the case, from its latest screening's
+/// next steps and the person's profile (age, sex, country, place, languages), best first, with
+/// why each matches; a need with no matching service is shown as a gap. Each service can be
+/// referred to from here.
+pub async fn case_services_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
+        .await
+        .in_language(lang)?;
+    let screenings = state
+        .store
+        .screenings_for_case(case_id)
+        .await
+        .in_language(lang)?;
+    let needs = screenings
+        .last()
+        .map(|screening| needs_from_screening_result(&screening.result))
+        .unwrap_or_default();
+    let today = time::OffsetDateTime::now_utc().date();
+    let profile = PersonProfile::of_person(&stored.case.person, today);
+    let suggestions = state
+        .store
+        .suggest_services(&profile, &needs)
+        .await
+        .in_language(lang)?;
+    let organisations = state.store.list_organisations().await.in_language(lang)?;
+    let views: Vec<NeedView> = suggestions
+        .iter()
+        .map(|suggestion| NeedView {
+            need: suggestion.need.label_in(lang).to_string(),
+            matches: suggestion
+                .matches
+                .iter()
+                .map(|found| MatchView {
+                    referable: found.organisation_id != stored.organisation_id,
+                    ..match_view(found, &organisations, lang)
+                })
+                .collect(),
+        })
+        .collect();
+    let can_refer = policy::authorize(
+        &user.subject(),
+        Action::ReferCase,
+        Some(policy::CaseScope {
+            organisation_id: stored.organisation_id,
+            owner_user_id: stored.owner_user_id,
+        }),
+    ) == policy::Decision::Allow;
+    let country = profile
+        .country
+        .map(Country::alpha_2)
+        .unwrap_or_default()
+        .to_string();
+    Ok(page(
+        &user,
+        &format!("/cases/{case_id}/services"),
+        "case_services.html",
+        context! {
+            case_id => case_id,
+            screened => !screenings.is_empty(),
+            suggestions => views,
+            can_refer => can_refer,
+            country => country,
+            age => profile.age,
+            sex => profile.sex.map(|sex| sex.code().to_string()),
+        },
+    )?
+    .into_response())
+}

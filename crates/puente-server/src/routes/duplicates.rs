@@ -1,0 +1,447 @@
+//! Likely duplicate persons (issue 6, in the web app): while a person is created or edited, the
+//! organisation's own person records that probably are the same person, with the per-field
+//! explanation of `puente_linkage::find_duplicates`; never another organisation's records. A
+//! supervisor merges two records (history kept, audited) or marks them distinct (remembered, never
+//! suggested again).
+//!
+//! A user who may not open a duplicate's case (an advocate, for a colleague's case) is told that a
+//! likely duplicate exists, with its case number and the explanation, but not its name.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use minijinja::context;
+use puente_core::domain::Person;
+use puente_core::{Country, Lang, Vocabulary};
+use puente_linkage::{find_duplicates, Column, FieldKind, Model, Table};
+use puente_store::PersonToCompare;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::auth::{see_other, PageUser, Principal};
+use crate::cases::{self, FormFields};
+use crate::error::{AppError, InLanguage, PageError};
+use crate::i18n::t;
+use crate::policy::{self, Action, CaseScope, Decision};
+use crate::routes::api::ApiJson;
+use crate::templates::page;
+use crate::AppState;
+
+/// A pair at or above this match probability is shown as a likely duplicate.
+pub const DUPLICATE_THRESHOLD: f64 = 0.5;
+
+/// The fields compared, in order, with their kinds.
+const FIELDS: [(&str, FieldKind); 6] = [
+    ("given_name", FieldKind::GivenName),
+    ("surname", FieldKind::Surname),
+    ("date_of_birth", FieldKind::Date),
+    ("sex", FieldKind::Sex),
+    ("nationality", FieldKind::Nationality),
+    ("phone", FieldKind::Phone),
+];
+
+/// One field's part in a likely match.
+#[derive(Clone, Debug, Serialize)]
+pub struct FieldWeight {
+    pub field: String,
+    pub level: String,
+    pub weight: f64,
+}
+
+/// A likely duplicate of the person being entered.
+#[derive(Clone, Debug, Serialize)]
+pub struct LikelyDuplicate {
+    pub person_id: i64,
+    /// The record's cases.
+    pub case_ids: Vec<i64>,
+    /// The record's name, only when the user may open one of its cases.
+    pub name: Option<String>,
+    pub probability: f64,
+    pub explanation: Vec<FieldWeight>,
+}
+
+fn values_of_person(person: &Person) -> Vec<Option<String>> {
+    let given = match person
+        .middle_name
+        .as_deref()
+        .filter(|m| !m.trim().is_empty())
+    {
+        Some(middle) => format!("{} {middle}", person.given_name),
+        None => person.given_name.clone(),
+    };
+    let surname = match person
+        .second_surname
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        Some(second) => format!("{} {second}", person.surname),
+        None => person.surname.clone(),
+    };
+    vec![
+        Some(given),
+        Some(surname),
+        person.date_of_birth.map(|date| date.to_string()),
+        person.sex.map(|sex| sex.code().to_string()),
+        person
+            .nationality
+            .map(|country| country.alpha_2().to_string()),
+        person.phone.as_ref().map(|phone| phone.to_string()),
+    ]
+    .into_iter()
+    .map(|value| value.filter(|value| !value.trim().is_empty()))
+    .collect()
+}
+
+fn values_of_record(record: &PersonToCompare) -> Vec<Option<String>> {
+    vec![
+        Some(record.given_names()),
+        Some(record.surnames()),
+        record.date_of_birth.clone(),
+        record.sex.clone(),
+        record.nationality.clone(),
+        record.phone.clone(),
+    ]
+    .into_iter()
+    .map(|value| value.filter(|value| !value.trim().is_empty()))
+    .collect()
+}
+
+/// The likely duplicates of `person` among the user's organisation's person records, most likely
+/// first. `editing_case` names the case being edited: its own person is left out, and so are the
+/// records a supervisor marked as different from it.
+pub async fn likely_duplicates(
+    state: &AppState,
+    principal: &Principal,
+    person: &Person,
+    editing_case: Option<i64>,
+) -> Result<Vec<LikelyDuplicate>, AppError> {
+    policy::require(&principal.subject(), Action::CheckDuplicates, None)?;
+    let organisation_id = principal.user.organisation_id;
+    let records = state
+        .store
+        .persons_to_compare(&principal.actor(), organisation_id)
+        .await?;
+    let own_person = editing_case.and_then(|case_id| {
+        records
+            .iter()
+            .find(|record| record.cases.iter().any(|case| case.case_id == case_id))
+            .map(|record| record.person_id)
+    });
+    let distinct = state.store.distinct_pairs(organisation_id).await?;
+    let records: Vec<PersonToCompare> = records
+        .into_iter()
+        .filter(|record| Some(record.person_id) != own_person)
+        .filter(|record| match own_person {
+            Some(own) => {
+                let pair = (own.min(record.person_id), own.max(record.person_id));
+                !distinct.contains(&pair)
+            }
+            None => true,
+        })
+        .collect();
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Vec<Option<String>>> = records.iter().map(values_of_record).collect();
+    let table = Table {
+        ids: records.iter().map(|r| r.person_id.to_string()).collect(),
+        columns: FIELDS
+            .iter()
+            .enumerate()
+            .map(|(index, (name, kind))| Column {
+                name: name.to_string(),
+                kind: *kind,
+                values: rows.iter().map(|row| row[index].clone()).collect(),
+            })
+            .collect(),
+    };
+    let model = Model::default_for(&table.schema());
+    let country = person.nationality.or(Country::from_alpha_2("GT"));
+    let values = values_of_person(person);
+    // Scoring is CPU work (every record of the organisation): off the async workers.
+    let found = tokio::task::spawn_blocking(move || {
+        find_duplicates(&model, &table, &values, DUPLICATE_THRESHOLD, country)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    let subject = principal.subject();
+    Ok(found
+        .into_iter()
+        .map(|duplicate| {
+            let record = &records[duplicate.index];
+            let visible = record.cases.iter().any(|case| {
+                policy::authorize(
+                    &subject,
+                    Action::ViewCase,
+                    Some(CaseScope {
+                        organisation_id,
+                        owner_user_id: case.owner_user_id,
+                    }),
+                ) == Decision::Allow
+            });
+            LikelyDuplicate {
+                person_id: record.person_id,
+                case_ids: record.cases.iter().map(|case| case.case_id).collect(),
+                name: visible.then(|| format!("{} {}", record.given_names(), record.surnames())),
+                probability: (duplicate.probability * 1000.0).round() / 1000.0,
+                explanation: duplicate
+                    .explanation
+                    .into_iter()
+                    .map(|field| FieldWeight {
+                        field: field.field,
+                        level: field.level,
+                        weight: (field.weight * 10.0).round() / 10.0,
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+/// The body of `POST /api/v1/persons/duplicates`.
+#[derive(Debug, Deserialize)]
+pub struct DuplicateCheckRequest {
+    person: Person,
+    /// The case being edited, if any: its own person is not a duplicate of itself.
+    #[serde(default)]
+    case_id: Option<i64>,
+}
+
+/// `POST /api/v1/persons/duplicates` `{"person", "case_id"?}`: `{"duplicates": [...]}`, the
+/// organisation's likely duplicates of the person, with the explanation per field.
+pub async fn check_duplicates(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<DuplicateCheckRequest>,
+) -> Result<Json<Value>, AppError> {
+    if let Some(case_id) = request.case_id {
+        cases::authorize_case(&state, &principal, Action::EditCase, case_id).await?;
+    }
+    let duplicates =
+        likely_duplicates(&state, &principal, &request.person, request.case_id).await?;
+    Ok(Json(json!({ "duplicates": duplicates })))
+}
+
+/// The body of `POST /api/v1/persons/merge`.
+#[derive(Debug, Deserialize)]
+pub struct MergeRequest {
+    merged_person_id: i64,
+    kept_person_id: i64,
+}
+
+/// `POST /api/v1/persons/merge` (supervisors): the merged record is kept with `merged_into` set,
+/// its cases move to the person kept. 200 with what moved.
+pub async fn merge_persons(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<MergeRequest>,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::MergePersons, None)?;
+    let outcome = state
+        .store
+        .merge_persons(
+            &principal.actor(),
+            principal.user.organisation_id,
+            request.merged_person_id,
+            request.kept_person_id,
+        )
+        .await?;
+    Ok(Json(json!(outcome)))
+}
+
+/// The body of `POST /api/v1/persons/distinct`.
+#[derive(Debug, Deserialize)]
+pub struct DistinctRequest {
+    person_a: i64,
+    person_b: i64,
+}
+
+/// `POST /api/v1/persons/distinct` (supervisors): 204; the pair is never suggested again.
+pub async fn mark_distinct(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<DistinctRequest>,
+) -> Result<StatusCode, AppError> {
+    policy::require(&principal.subject(), Action::MergePersons, None)?;
+    state
+        .store
+        .mark_persons_distinct(
+            &principal.actor(),
+            principal.user.organisation_id,
+            request.person_a,
+            request.person_b,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- Pages ----
+
+/// A likely duplicate as the pages show it.
+#[derive(Debug, Serialize)]
+struct DuplicateView {
+    person_id: i64,
+    case_ids: Vec<i64>,
+    name: Option<String>,
+    percent: i64,
+    explanation: Vec<(String, String, String)>,
+}
+
+fn field_label(field: &str, lang: Lang) -> String {
+    t(lang, &format!("duplicates-field-{field}"))
+}
+
+fn level_label(level: &str, lang: Lang) -> String {
+    let id = format!("duplicates-level-{}", level.replace('.', "_"));
+    if crate::i18n::translations().has(lang, &id) {
+        t(lang, &id)
+    } else {
+        level.replace('_', " ")
+    }
+}
+
+fn views(duplicates: &[LikelyDuplicate], lang: Lang) -> Vec<DuplicateView> {
+    duplicates
+        .iter()
+        .map(|duplicate| DuplicateView {
+            person_id: duplicate.person_id,
+            case_ids: duplicate.case_ids.clone(),
+            name: duplicate.name.clone(),
+            percent: (duplicate.probability * 100.0).round() as i64,
+            explanation: duplicate
+                .explanation
+                .iter()
+                .filter(|field| field.level != "null")
+                .map(|field| {
+                    (
+                        field_label(&field.field, lang),
+                        level_label(&field.level, lang),
+                        format!("{:+.1}", field.weight),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Before a person is saved from the case form: when the organisation has likely duplicates and
+/// the user has not confirmed a different person, the warning page (answered instead of saving),
+/// which posts the same form again with `not_a_duplicate=yes`. `None` to go on and save.
+pub async fn warning_before_saving(
+    state: &AppState,
+    user: &PageUser,
+    fields: &FormFields,
+    action: &str,
+    editing_case: Option<i64>,
+) -> Result<Option<Response>, PageError> {
+    if fields.get("not_a_duplicate") == Some("yes") {
+        return Ok(None);
+    }
+    let Ok(person) = cases::person_from_form(fields) else {
+        // The form's own validation answers a bad person.
+        return Ok(None);
+    };
+    let duplicates = likely_duplicates(state, &user.principal, &person, editing_case)
+        .await
+        .in_language(user.lang)?;
+    if duplicates.is_empty() {
+        return Ok(None);
+    }
+    let resent: Vec<(String, String)> = fields
+        .0
+        .iter()
+        .filter(|(name, _)| name != "csrf_token" && name != "not_a_duplicate")
+        .cloned()
+        .collect();
+    let html = page(
+        user,
+        action,
+        "duplicate_warning.html",
+        context! {
+            action => action,
+            fields => resent,
+            duplicates => views(&duplicates, user.lang),
+            entered => format!("{} {}", person.given_name, person.surname),
+        },
+    )?;
+    Ok(Some((StatusCode::OK, html).into_response()))
+}
+
+/// `GET /cases/{id}/duplicates`: the likely duplicates of the case's person in the organisation,
+/// with merge and mark-distinct for supervisors.
+pub async fn case_duplicates_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
+        .await
+        .in_language(lang)?;
+    let duplicates = likely_duplicates(&state, &user.principal, &stored.case.person, Some(case_id))
+        .await
+        .in_language(lang)?;
+    let can_merge =
+        policy::authorize(&user.subject(), Action::MergePersons, None) == Decision::Allow;
+    Ok(page(
+        &user,
+        &format!("/cases/{case_id}/duplicates"),
+        "case_duplicates.html",
+        context! {
+            case_id => case_id,
+            person_id => stored.person_id,
+            duplicates => views(&duplicates, lang),
+            can_merge => can_merge,
+        },
+    )?
+    .into_response())
+}
+
+/// `POST /persons/merge` from the duplicates page (supervisors).
+pub async fn merge_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let fields = FormFields(pairs);
+    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
+    let merged = fields.number("merged_person_id").in_language(lang)?;
+    let kept = fields.number("kept_person_id").in_language(lang)?;
+    let back = fields.number("case_id").in_language(lang)?;
+    state
+        .store
+        .merge_persons(
+            &user.actor(),
+            user.principal.user.organisation_id,
+            merged,
+            kept,
+        )
+        .await
+        .in_language(lang)?;
+    Ok(see_other(&format!("/cases/{back}/duplicates?done=merged")))
+}
+
+/// `POST /persons/distinct` from the duplicates page (supervisors).
+pub async fn distinct_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let fields = FormFields(pairs);
+    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
+    let a = fields.number("person_a").in_language(lang)?;
+    let b = fields.number("person_b").in_language(lang)?;
+    let back = fields.number("case_id").in_language(lang)?;
+    state
+        .store
+        .mark_persons_distinct(&user.actor(), user.principal.user.organisation_id, a, b)
+        .await
+        .in_language(lang)?;
+    Ok(see_other(&format!(
+        "/cases/{back}/duplicates?done=distinct"
+    )))
+}

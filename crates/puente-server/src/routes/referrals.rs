@@ -1,0 +1,870 @@
+//! Referrals between organisations (issue 5), in the API and the pages, and the notifications they
+//! raise.
+//!
+//! The sender refers one of its cases (authorised as an action about that case) under the person's
+//! consent; the store refuses a referral that no consent covers. The receiver answers from its
+//! inbox and reads the case only through [`ReferralStore::shared_case`](puente_store::ReferralStore),
+//! which returns the shared parts and audits the read on both sides: never through the case
+//! routes, which stay scoped to the owning organisation.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use minijinja::context;
+use puente_core::htcds::{ConsentScope, ReferralReason};
+use puente_core::{Lang, Vocabulary};
+use puente_store::referrals::SHAREABLE_SCOPES;
+use puente_store::{NewReferral, ReferralStatus, StoredReferral};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::auth::{see_other, PageUser, Principal, RequestLang};
+use crate::cases::{self, FormFields};
+use crate::error::{AppError, InLanguage, PageError};
+use crate::i18n::t;
+use crate::policy::{self, Action};
+use crate::routes::api::ApiJson;
+use crate::routes::directory::match_view;
+use crate::templates::{page, vocabulary_choices, Choice};
+use crate::AppState;
+
+/// The receiving organisation, by id or by slug.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OrganisationRef {
+    Id(i64),
+    Slug(String),
+}
+
+/// A directory service, by id or by slug.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ServiceRef {
+    Id(i64),
+    Slug(String),
+}
+
+/// The body of `POST /api/v1/cases/{id}/referrals`.
+#[derive(Debug, Deserialize)]
+pub struct NewReferralRequest {
+    to_org: OrganisationRef,
+    #[serde(default)]
+    services: Vec<ServiceRef>,
+    share: Vec<String>,
+    #[serde(default)]
+    consent: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn organisation_id_of(
+    state: &AppState,
+    reference: &OrganisationRef,
+) -> Result<i64, AppError> {
+    match reference {
+        OrganisationRef::Id(id) => Ok(*id),
+        OrganisationRef::Slug(slug) => state
+            .store
+            .organisation_by_slug(slug)
+            .await?
+            .map(|organisation| organisation.id)
+            .ok_or_else(|| AppError::Invalid(format!("no organisation has the slug `{slug}`"))),
+    }
+}
+
+async fn service_ids_of(state: &AppState, references: &[ServiceRef]) -> Result<Vec<i64>, AppError> {
+    let mut ids = Vec::new();
+    let mut stored = None;
+    for reference in references {
+        match reference {
+            ServiceRef::Id(id) => ids.push(*id),
+            ServiceRef::Slug(slug) => {
+                if stored.is_none() {
+                    stored = Some(state.store.services().await?);
+                }
+                let id = stored
+                    .iter()
+                    .flatten()
+                    .find(|service| service.service.slug == *slug)
+                    .map(|service| service.id)
+                    .ok_or_else(|| {
+                        AppError::Invalid(format!("no service has the slug `{slug}`"))
+                    })?;
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+fn scopes_of<S: AsRef<str>>(codes: &[S]) -> Result<Vec<ConsentScope>, AppError> {
+    codes
+        .iter()
+        .map(|code| {
+            let code = code.as_ref();
+            ConsentScope::from_code(code)
+                .filter(|scope| SHAREABLE_SCOPES.contains(scope))
+                .ok_or_else(|| {
+                    AppError::Invalid(format!(
+                        "`{code}` cannot be shared; share identity, contact, screening, events or notes"
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn reason_of(code: Option<&str>) -> Result<ReferralReason, AppError> {
+    match code {
+        None => Ok(ReferralReason::AdditionalServicesRequired),
+        Some(code) => ReferralReason::from_code(code)
+            .ok_or_else(|| AppError::Invalid(format!("`{code}` is not a referral reason"))),
+    }
+}
+
+/// Makes a referral of a case after checking that the user may refer it.
+async fn refer_case(
+    state: &AppState,
+    principal: &Principal,
+    case_id: i64,
+    referral: NewReferral,
+) -> Result<StoredReferral, AppError> {
+    let access = cases::authorize_case(state, principal, Action::ReferCase, case_id).await?;
+    if referral.to_organisation_id == access.organisation_id {
+        return Err(AppError::Invalid(
+            "a case cannot be referred to its own organisation".into(),
+        ));
+    }
+    if referral.share.is_empty() {
+        return Err(AppError::Invalid(
+            "a referral shares at least one part of the case".into(),
+        ));
+    }
+    Ok(state
+        .store
+        .create_referral(&principal.actor(), access.organisation_id, &referral)
+        .await?)
+}
+
+/// `POST /api/v1/cases/{id}/referrals`: 201 `{"id", "status"}`; 409 when no consent covers what
+/// is shared (the message says so), 422 for a part that cannot be shared or an unknown receiver.
+pub async fn create_referral(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+    ApiJson(request): ApiJson<NewReferralRequest>,
+) -> Result<Response, AppError> {
+    // Check access first, so that a caller who may not refer this case learns nothing more.
+    cases::authorize_case(&state, &principal, Action::ReferCase, case_id).await?;
+    let referral = NewReferral {
+        case_id,
+        to_organisation_id: organisation_id_of(&state, &request.to_org).await?,
+        services: service_ids_of(&state, &request.services).await?,
+        share: scopes_of(&request.share)?,
+        consent: request.consent,
+        reason: reason_of(request.reason.as_deref())?,
+    };
+    let stored = refer_case(&state, &principal, case_id, referral).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/referrals/{}", stored.id))],
+        Json(json!({ "id": stored.id, "status": stored.status })),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/cases/{id}/referrals`: the referrals of one of the organisation's cases.
+pub async fn case_referrals(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    let referrals = state
+        .store
+        .referrals_of_case(access.organisation_id, case_id)
+        .await?;
+    Ok(Json(json!(referrals)))
+}
+
+/// `GET /api/v1/referrals`: `{"received": [...], "sent": [...]}`, newest first.
+pub async fn list_referrals(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::ViewReferrals, None)?;
+    let organisation_id = principal.user.organisation_id;
+    let received = state.store.referrals_received(organisation_id).await?;
+    let sent = state.store.referrals_sent(organisation_id).await?;
+    Ok(Json(json!({ "received": received, "sent": sent })))
+}
+
+/// `GET /api/v1/referrals/{id}`: the referral (no survivor data), seen from either side.
+pub async fn get_referral(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(referral_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::ViewReferrals, None)?;
+    let referral = state
+        .store
+        .referral(principal.user.organisation_id, referral_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(json!(referral)))
+}
+
+/// `GET /api/v1/referrals/{id}/case`: for the receiving organisation, exactly the shared parts of
+/// the case that the consent still covers. Audited on both sides.
+pub async fn shared_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(referral_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::ViewReferredCase, None)?;
+    let shared = state
+        .store
+        .shared_case(
+            &principal.actor(),
+            principal.user.organisation_id,
+            referral_id,
+        )
+        .await?;
+    Ok(Json(json!(shared)))
+}
+
+/// What a user does to a referral.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Accept,
+    Reject,
+    Complete,
+    Revoke,
+}
+
+impl Answer {
+    fn from_path(word: &str) -> Option<Answer> {
+        match word {
+            "accept" => Some(Answer::Accept),
+            "reject" => Some(Answer::Reject),
+            "complete" => Some(Answer::Complete),
+            "revoke" => Some(Answer::Revoke),
+            _ => None,
+        }
+    }
+}
+
+/// Applies an answer after the policy check: the receiver accepts, rejects and completes; the
+/// sender revokes, as an action about the referred case. The store checks the side and status.
+async fn answer_referral(
+    state: &AppState,
+    principal: &Principal,
+    referral_id: i64,
+    answer: Answer,
+    note: Option<&str>,
+) -> Result<StoredReferral, AppError> {
+    let organisation_id = principal.user.organisation_id;
+    let actor = principal.actor();
+    match answer {
+        Answer::Revoke => {
+            policy::require(&principal.subject(), Action::ViewReferrals, None)?;
+            let referral = state
+                .store
+                .referral(organisation_id, referral_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if referral.from_organisation_id != organisation_id {
+                return Err(AppError::Conflict(
+                    "only the organisation that sent a referral can revoke it".into(),
+                ));
+            }
+            cases::authorize_case(state, principal, Action::RevokeReferral, referral.case_id)
+                .await?;
+            Ok(state
+                .store
+                .revoke_referral(&actor, organisation_id, referral_id)
+                .await?)
+        }
+        Answer::Accept => {
+            policy::require(&principal.subject(), Action::AnswerReferral, None)?;
+            Ok(state
+                .store
+                .accept_referral(&actor, organisation_id, referral_id)
+                .await?)
+        }
+        Answer::Reject => {
+            policy::require(&principal.subject(), Action::AnswerReferral, None)?;
+            Ok(state
+                .store
+                .reject_referral(&actor, organisation_id, referral_id, note)
+                .await?)
+        }
+        Answer::Complete => {
+            policy::require(&principal.subject(), Action::AnswerReferral, None)?;
+            Ok(state
+                .store
+                .complete_referral(&actor, organisation_id, referral_id)
+                .await?)
+        }
+    }
+}
+
+/// `POST /api/v1/referrals/{id}/accept|reject|complete|revoke`: 200 with the referral; a reject
+/// may carry `{"note"}` (never a survivor's data). 409 for the wrong side or status.
+async fn referral_action(
+    state: AppState,
+    principal: Principal,
+    referral_id: i64,
+    answer: Answer,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    let note = if body.is_empty() {
+        None
+    } else {
+        let value: Value = serde_json::from_slice(&body)
+            .map_err(|error| AppError::BadRequest(error.to_string()))?;
+        value["note"].as_str().map(str::to_string)
+    };
+    let referral =
+        answer_referral(&state, &principal, referral_id, answer, note.as_deref()).await?;
+    Ok(Json(json!(referral)))
+}
+
+/// `POST /api/v1/referrals/{id}/accept` (the receiver).
+pub async fn accept_referral(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(referral_id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    referral_action(state, principal, referral_id, Answer::Accept, body).await
+}
+
+/// `POST /api/v1/referrals/{id}/reject` (the receiver), with an optional `{"note"}`.
+pub async fn reject_referral(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(referral_id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    referral_action(state, principal, referral_id, Answer::Reject, body).await
+}
+
+/// `POST /api/v1/referrals/{id}/complete` (the receiver).
+pub async fn complete_referral(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(referral_id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    referral_action(state, principal, referral_id, Answer::Complete, body).await
+}
+
+/// `POST /api/v1/referrals/{id}/revoke` (the sender).
+pub async fn revoke_referral(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(referral_id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    referral_action(state, principal, referral_id, Answer::Revoke, body).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NotificationParameters {
+    #[serde(default)]
+    unread: bool,
+}
+
+/// `GET /api/v1/notifications?unread=true`: the organisation's notifications, newest first, each
+/// with its `message` in the request's language.
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    principal: Principal,
+    RequestLang(lang): RequestLang,
+    Query(parameters): Query<NotificationParameters>,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::ViewReferrals, None)?;
+    let notifications = state
+        .store
+        .notifications(principal.user.organisation_id, parameters.unread)
+        .await?;
+    Ok(Json(Value::Array(
+        notifications
+            .iter()
+            .map(|notification| {
+                let mut value = json!(notification);
+                value["message"] = json!(notification.message(lang));
+                value
+            })
+            .collect(),
+    )))
+}
+
+/// `POST /api/v1/notifications/{id}/read`: 204.
+pub async fn read_notification(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(notification_id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    policy::require(&principal.subject(), Action::ViewReferrals, None)?;
+    state
+        .store
+        .mark_notification_read(
+            &principal.actor(),
+            principal.user.organisation_id,
+            notification_id,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/notifications/read`: marks every notification read; `{"marked": n}`.
+pub async fn read_all_notifications(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
+    policy::require(&principal.subject(), Action::ViewReferrals, None)?;
+    let marked = state
+        .store
+        .mark_all_notifications_read(&principal.actor(), principal.user.organisation_id)
+        .await?;
+    Ok(Json(json!({ "marked": marked })))
+}
+
+// ---- Pages ----
+
+/// A referral as the pages list it.
+#[derive(Debug, Serialize)]
+pub struct ReferralRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub other_organisation: String,
+    pub status: String,
+    pub status_label: String,
+    pub share: String,
+    pub created_at: String,
+    pub received: bool,
+}
+
+fn scope_labels(scopes: &[ConsentScope], lang: Lang) -> String {
+    scopes
+        .iter()
+        .map(|scope| scope.label_in(lang).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The organisations' names by id, for the pages (the referral carries the slugs).
+async fn organisation_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(state
+        .store
+        .list_organisations()
+        .await?
+        .into_iter()
+        .map(|organisation| (organisation.id, organisation.organisation.name))
+        .collect())
+}
+
+fn referral_row(
+    referral: &StoredReferral,
+    organisation_id: i64,
+    names: &std::collections::HashMap<i64, String>,
+    lang: Lang,
+) -> ReferralRow {
+    let received = referral.to_organisation_id == organisation_id;
+    let (other_id, other_slug) = if received {
+        (referral.from_organisation_id, &referral.from_organisation)
+    } else {
+        (referral.to_organisation_id, &referral.to_organisation)
+    };
+    ReferralRow {
+        id: referral.id,
+        case_id: referral.case_id,
+        other_organisation: names
+            .get(&other_id)
+            .cloned()
+            .unwrap_or_else(|| other_slug.clone()),
+        status: referral.status.code().to_string(),
+        status_label: referral.status.label().get(lang).to_string(),
+        share: scope_labels(&referral.share, lang),
+        created_at: referral.created_at.clone(),
+        received,
+    }
+}
+
+/// `GET /referrals`: the inbox (received) and the referrals sent, with their statuses.
+pub async fn referrals_page(
+    State(state): State<AppState>,
+    user: PageUser,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    let organisation_id = user.principal.user.organisation_id;
+    let received = state
+        .store
+        .referrals_received(organisation_id)
+        .await
+        .in_language(lang)?;
+    let sent = state
+        .store
+        .referrals_sent(organisation_id)
+        .await
+        .in_language(lang)?;
+    let notifications = state
+        .store
+        .notifications(organisation_id, true)
+        .await
+        .in_language(lang)?;
+    let names = organisation_names(&state).await.in_language(lang)?;
+    Ok(page(
+        &user,
+        "/referrals",
+        "referrals.html",
+        context! {
+            received => received.iter().map(|r| referral_row(r, organisation_id, &names, lang)).collect::<Vec<_>>(),
+            sent => sent.iter().map(|r| referral_row(r, organisation_id, &names, lang)).collect::<Vec<_>>(),
+            unread => notifications.iter().map(|n| n.message(lang)).collect::<Vec<_>>(),
+        },
+    )?
+    .into_response())
+}
+
+/// `GET /referrals/{id}`: for the receiver, the referral and exactly the shared parts of the case
+/// (audited on both sides), with accept, reject and complete; for the sender, the referral and its
+/// status, with revoke.
+pub async fn referral_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(referral_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    let organisation_id = user.principal.user.organisation_id;
+    let referral = state
+        .store
+        .referral(organisation_id, referral_id)
+        .await
+        .in_language(lang)?
+        .ok_or(AppError::NotFound)
+        .in_language(lang)?;
+    let received = referral.to_organisation_id == organisation_id;
+    let mut shared = Value::Null;
+    if received && referral.status.gives_access() {
+        policy::require(&user.subject(), Action::ViewReferredCase, None).in_language(lang)?;
+        let case = state
+            .store
+            .shared_case(&user.actor(), organisation_id, referral_id)
+            .await
+            .in_language(lang)?;
+        shared = shared_case_view(&case, lang);
+    }
+    let services = {
+        let organisations = state.store.list_organisations().await.in_language(lang)?;
+        let mut names = Vec::new();
+        for id in &referral.services {
+            if let Some(service) = state.store.service(*id).await.in_language(lang)? {
+                let found = puente_store::StoredServiceMatch {
+                    id: service.id,
+                    organisation_id: service.organisation_id,
+                    score: 0,
+                    reasons: Vec::new(),
+                    service: service.service,
+                };
+                names.push(match_view(&found, &organisations, lang).name);
+            }
+        }
+        names
+    };
+    let names = organisation_names(&state).await.in_language(lang)?;
+    let row = referral_row(&referral, organisation_id, &names, lang);
+    Ok(page(
+        &user,
+        &format!("/referrals/{referral_id}"),
+        "referral.html",
+        context! {
+            referral => row,
+            services => services,
+            reason => referral.reason.label_in(lang).to_string(),
+            answered_at => referral.answered_at,
+            completed_at => referral.completed_at,
+            revoked_at => referral.revoked_at,
+            answer_note => referral.answer_note,
+            can_accept => received && referral.status == ReferralStatus::Pending,
+            can_complete => received && referral.status == ReferralStatus::Accepted,
+            can_revoke => !received && matches!(referral.status, ReferralStatus::Pending | ReferralStatus::Accepted),
+            shared => shared,
+        },
+    )?
+    .into_response())
+}
+
+/// The shared parts of a case as the page shows them: absent parts stay absent.
+fn shared_case_view(case: &puente_store::SharedCase, lang: Lang) -> Value {
+    let identity = case.identity.as_ref().map(|identity| {
+        let names = [
+            Some(identity.given_name.as_str()),
+            identity.middle_name.as_deref(),
+            Some(identity.surname.as_str()),
+            identity.second_surname.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|name| !name.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+        json!({
+            "name": names,
+            "sex": identity.sex.map(|sex| sex.label_in(lang).to_string()),
+            "date_of_birth": identity.date_of_birth.map(|date| date.to_string()),
+            "estimated_age": identity.estimated_age,
+            "nationality": identity.nationality.map(|country| country.name(lang).to_string()),
+            "languages": identity.languages.join(", "),
+        })
+    });
+    let contact = case.contact.as_ref().map(|contact| {
+        json!({
+            "phone": contact.phone,
+            "country": contact.current_country.map(|country| country.name(lang).to_string()),
+            "place": contact.current_place,
+        })
+    });
+    let screenings = case.screenings.as_ref().map(|screenings| {
+        screenings
+            .iter()
+            .map(|screening| {
+                json!({
+                    "level": screening.level,
+                    "level_label": crate::routes::case_pages::level_label(&screening.level, lang),
+                    "next_steps": screening.result["next_steps"].as_array().cloned().unwrap_or_default(),
+                    "created_at": screening.created_at,
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let events = case.events.as_ref().map(|events| {
+        events
+            .iter()
+            .map(|event| {
+                json!({
+                    "kind": event.kind.label_in(lang).to_string(),
+                    "country": event.country.map(|country| country.name(lang).to_string()).unwrap_or_default(),
+                    "place": event.place.clone().unwrap_or_default(),
+                    "date": event.date.map(|date| date.to_string()).unwrap_or_else(|| "?".into()),
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let notes = case.notes.as_ref().map(|notes| {
+        notes
+            .iter()
+            .map(|note| json!({ "author": note.author, "text": note.text, "created_at": note.created_at }))
+            .collect::<Vec<_>>()
+    });
+    json!({
+        "shared": scope_labels(&case.shared, lang),
+        "identity": identity,
+        "contact": contact,
+        "screenings": screenings,
+        "events": events,
+        "notes": notes,
+    })
+}
+
+/// `POST /referrals/{id}/{accept|reject|complete|revoke}` from the pages.
+pub async fn referral_action_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((referral_id, word)): Path<(i64, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let fields = FormFields(pairs);
+    let answer = Answer::from_path(&word)
+        .ok_or(AppError::NotFound)
+        .in_language(lang)?;
+    answer_referral(
+        &state,
+        &user.principal,
+        referral_id,
+        answer,
+        fields.get("note"),
+    )
+    .await
+    .in_language(lang)?;
+    Ok(see_other(&format!("/referrals/{referral_id}")))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReferFormParameters {
+    #[serde(default)]
+    service: Option<i64>,
+}
+
+/// `GET /cases/{id}/refer?service=ID`: the referral form: the receiving organisation (preset from
+/// the service), the parts of the case to share, and the person's consent.
+pub async fn refer_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Query(parameters): Query<ReferFormParameters>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
+        .await
+        .in_language(lang)?;
+    let service = match parameters.service {
+        Some(id) => state.store.service(id).await.in_language(lang)?,
+        None => None,
+    };
+    let organisations: Vec<Choice> = state
+        .store
+        .list_organisations()
+        .await
+        .in_language(lang)?
+        .into_iter()
+        .filter(|organisation| organisation.id != access.organisation_id)
+        .map(|organisation| Choice {
+            value: organisation.id.to_string(),
+            label: organisation.organisation.name,
+        })
+        .collect();
+    let scopes: Vec<Choice> = SHAREABLE_SCOPES
+        .iter()
+        .map(|scope| Choice {
+            value: scope.code().to_string(),
+            label: scope.label_in(lang).to_string(),
+        })
+        .collect();
+    Ok(page(
+        &user,
+        &format!("/cases/{case_id}/refer"),
+        "referral_form.html",
+        context! {
+            case_id => case_id,
+            organisations => organisations,
+            selected_organisation => service.as_ref().map(|service| service.organisation_id.to_string()).unwrap_or_default(),
+            service_id => service.as_ref().map(|service| service.id),
+            service_name => service.as_ref().map(|service| service.service.name(lang).to_string()),
+            scopes => scopes,
+            reasons => vocabulary_choices::<ReferralReason>(lang),
+        },
+    )?
+    .into_response())
+}
+
+/// `POST /cases/{id}/refer`: makes the referral from the form; without consent for what is
+/// shared, the error page says why and nothing is sent.
+pub async fn refer_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let fields = FormFields(pairs);
+    let to_organisation_id = fields
+        .get("to_org")
+        .and_then(|value| value.parse().ok())
+        .ok_or_else(|| AppError::Invalid(t(lang, "referral-pick-organisation")))
+        .in_language(lang)?;
+    let services = fields
+        .all("service")
+        .into_iter()
+        .filter_map(|value| value.parse().ok())
+        .collect();
+    let share = scopes_of(&fields.all("share")).in_language(lang)?;
+    let referral = NewReferral {
+        case_id,
+        to_organisation_id,
+        services,
+        share,
+        consent: fields.get("consent") == Some("yes"),
+        reason: reason_of(fields.get("reason")).in_language(lang)?,
+    };
+    let stored = refer_case(&state, &user.principal, case_id, referral)
+        .await
+        .in_language(lang)?;
+    Ok(see_other(&format!("/referrals/{}", stored.id)))
+}
+
+/// `GET /notifications`: the organisation's notifications, unread first marked.
+pub async fn notifications_page(
+    State(state): State<AppState>,
+    user: PageUser,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    let notifications = state
+        .store
+        .notifications(user.principal.user.organisation_id, false)
+        .await
+        .in_language(lang)?;
+    let rows: Vec<Value> = notifications
+        .iter()
+        .map(|notification| {
+            json!({
+                "message": notification.message(lang),
+                "referral_id": notification.referral_id,
+                "created_at": notification.created_at,
+                "unread": notification.read_at.is_none(),
+            })
+        })
+        .collect();
+    Ok(page(
+        &user,
+        "/notifications",
+        "notifications.html",
+        context! { notifications => rows },
+    )?
+    .into_response())
+}
+
+/// `POST /notifications/read`: marks every notification read.
+pub async fn notifications_read_form(
+    State(state): State<AppState>,
+    user: PageUser,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    state
+        .store
+        .mark_all_notifications_read(&user.actor(), user.principal.user.organisation_id)
+        .await
+        .in_language(lang)?;
+    Ok(see_other("/notifications"))
+}
+
+/// `GET /notifications/badge.svg`: the number of unread notifications as a small image, so that
+/// every page's menu shows it without scripts (an empty image when there are none, or when the
+/// role has no referrals).
+pub async fn notifications_badge(State(state): State<AppState>, user: PageUser) -> Response {
+    let unread = if policy::authorize(&user.subject(), Action::ViewReferrals, None)
+        == policy::Decision::Allow
+    {
+        state
+            .store
+            .notifications(user.principal.user.organisation_id, true)
+            .await
+            .map(|notifications| notifications.len())
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let svg = if unread == 0 {
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>"#.to_string()
+    } else {
+        let text = if unread > 99 {
+            "99+".to_string()
+        } else {
+            unread.to_string()
+        };
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="28" height="20" viewBox="0 0 28 20"><rect width="28" height="20" rx="10" fill="#a3211a"/><text x="14" y="14.5" font-family="sans-serif" font-size="12" font-weight="700" fill="#fff" text-anchor="middle">{text}</text></svg>"##
+        )
+    };
+    ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+}

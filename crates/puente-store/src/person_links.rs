@@ -1,0 +1,340 @@
+//! Likely duplicate persons within one organisation (issue 6): the records to compare, the pairs a
+//! supervisor marked as different people, and merges.
+//!
+//! The comparison itself is `puente_linkage::find_duplicates` (a pure engine), called by the server
+//! on [`PersonLinkStore::persons_to_compare`]. Nothing here ever reads another organisation's
+//! persons: every method takes the organisation and filters on it.
+//!
+//! # The rules
+//! - A merged person (`persons.merged_into` set) is kept, for history, and no longer compared.
+//! - A merge moves the merged person's cases to the person kept; each moved case gets a new
+//!   version, with its snapshot in `case_history` (the snapshot before the merge stays there too).
+//! - A pair marked distinct is remembered (`person_distinct_pairs`) and never suggested again.
+//! - Every method that reads identifying data or changes anything writes its audit entries in the
+//!   same transaction.
+
+use async_trait::async_trait;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{self, NewAuditEntry};
+use crate::cases::{insert_history, stored_case_from_row, CASE_COLUMNS};
+use crate::sqlite::SqliteStore;
+use crate::{Actor, StoreError, StoreResult};
+
+/// One case of a person: its id and owner (for the caller's access check).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct PersonCase {
+    pub case_id: i64,
+    pub owner_user_id: Option<i64>,
+}
+
+/// A person record as the duplicate check compares it: the identifying fields as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PersonToCompare {
+    pub person_id: i64,
+    pub given_name: String,
+    pub middle_name: Option<String>,
+    pub surname: String,
+    pub second_surname: Option<String>,
+    pub sex: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub nationality: Option<String>,
+    pub phone: Option<String>,
+    /// The person's cases, oldest first.
+    pub cases: Vec<PersonCase>,
+}
+
+impl PersonToCompare {
+    /// The given names as one text ("María José").
+    pub fn given_names(&self) -> String {
+        join_names(&self.given_name, self.middle_name.as_deref())
+    }
+
+    /// The surnames as one text ("Hernández López").
+    pub fn surnames(&self) -> String {
+        join_names(&self.surname, self.second_surname.as_deref())
+    }
+}
+
+fn join_names(first: &str, second: Option<&str>) -> String {
+    match second.map(str::trim).filter(|second| !second.is_empty()) {
+        Some(second) => format!("{} {second}", first.trim()),
+        None => first.trim().to_string(),
+    }
+}
+
+/// What a merge did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MergeOutcome {
+    pub kept_person_id: i64,
+    pub merged_person_id: i64,
+    /// The cases moved from the merged person to the one kept.
+    pub moved_cases: Vec<i64>,
+}
+
+/// Likely duplicates within an organisation.
+#[async_trait]
+pub trait PersonLinkStore: Send + Sync {
+    /// The organisation's persons that are not merged, with their cases, to compare a new or
+    /// edited person against. Audited as one read of identifying data for a duplicate check.
+    async fn persons_to_compare(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+    ) -> StoreResult<Vec<PersonToCompare>>;
+    /// The pairs of the organisation's persons marked as different people, lower id first.
+    async fn distinct_pairs(&self, organisation_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// Remembers that two of the organisation's persons are different people. Audited.
+    async fn mark_persons_distinct(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        person_a: i64,
+        person_b: i64,
+    ) -> StoreResult<()>;
+    /// Merges `merged_person_id` into `kept_person_id` (both of the organisation, neither merged):
+    /// the merged row is kept with `merged_into` set, and its cases move to the person kept, each
+    /// with a new version in its history. Audited on the persons and on every moved case.
+    async fn merge_persons(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        merged_person_id: i64,
+        kept_person_id: i64,
+    ) -> StoreResult<MergeOutcome>;
+}
+
+/// Checks that a person is the organisation's and not merged; `NotFound` otherwise.
+async fn live_person_of(
+    connection: &mut sqlx::SqliteConnection,
+    organisation_id: i64,
+    person_id: i64,
+) -> StoreResult<()> {
+    let merged: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT merged_into FROM persons WHERE id = ? AND organisation_id = ?")
+            .bind(person_id)
+            .bind(organisation_id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    match merged {
+        None => Err(StoreError::NotFound(format!("person {person_id}"))),
+        Some(Some(into)) => Err(StoreError::Conflict(format!(
+            "person {person_id} was already merged into person {into}"
+        ))),
+        Some(None) => Ok(()),
+    }
+}
+
+#[async_trait]
+impl PersonLinkStore for SqliteStore {
+    async fn persons_to_compare(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+    ) -> StoreResult<Vec<PersonToCompare>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.given_name, p.middle_name, p.surname, p.second_surname, p.sex,
+                    p.date_of_birth, p.nationality, p.phone, c.id AS case_id, c.owner_user_id
+             FROM persons p LEFT JOIN cases c ON c.person_id = p.id AND c.organisation_id = p.organisation_id
+             WHERE p.organisation_id = ? AND p.merged_into IS NULL
+             ORDER BY p.id, c.id",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut persons: Vec<PersonToCompare> = Vec::new();
+        for row in &rows {
+            let person_id: i64 = row.try_get("id")?;
+            if persons.last().map(|p| p.person_id) != Some(person_id) {
+                persons.push(PersonToCompare {
+                    person_id,
+                    given_name: row.try_get("given_name")?,
+                    middle_name: row.try_get("middle_name")?,
+                    surname: row.try_get("surname")?,
+                    second_surname: row.try_get("second_surname")?,
+                    sex: row.try_get("sex")?,
+                    date_of_birth: row.try_get("date_of_birth")?,
+                    nationality: row.try_get("nationality")?,
+                    phone: row.try_get("phone")?,
+                    cases: Vec::new(),
+                });
+            }
+            let case_id: Option<i64> = row.try_get("case_id")?;
+            if let (Some(case_id), Some(person)) = (case_id, persons.last_mut()) {
+                person.cases.push(PersonCase {
+                    case_id,
+                    owner_user_id: row.try_get("owner_user_id")?,
+                });
+            }
+        }
+        let mut transaction = self.writer.begin().await?;
+        audit::append(
+            &mut transaction,
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(organisation_id),
+                action: "duplicate_check".into(),
+                record_type: "person".into(),
+                record_id: None,
+                detail: format!("{} person records compared", persons.len()),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(persons)
+    }
+
+    async fn distinct_pairs(&self, organisation_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT person_low, person_high FROM person_distinct_pairs WHERE organisation_id = ?
+             ORDER BY person_low, person_high",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("person_low")?, row.try_get("person_high")?)))
+            .collect()
+    }
+
+    async fn mark_persons_distinct(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        person_a: i64,
+        person_b: i64,
+    ) -> StoreResult<()> {
+        if person_a == person_b {
+            return Err(StoreError::Invalid(
+                "a person record cannot be distinct from itself".into(),
+            ));
+        }
+        let (low, high) = (person_a.min(person_b), person_a.max(person_b));
+        let now = audit::now();
+        let mut transaction = self.writer.begin().await?;
+        live_person_of(&mut transaction, organisation_id, low).await?;
+        live_person_of(&mut transaction, organisation_id, high).await?;
+        sqlx::query(
+            "INSERT INTO person_distinct_pairs (organisation_id, person_low, person_high, marked_by, marked_at)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_low, person_high) DO NOTHING",
+        )
+        .bind(organisation_id)
+        .bind(low)
+        .bind(high)
+        .bind(&actor.name)
+        .bind(&now)
+        .execute(&mut *transaction)
+        .await?;
+        for (person, other) in [(low, high), (high, low)] {
+            audit::append(
+                &mut transaction,
+                &NewAuditEntry {
+                    actor: actor.name.clone(),
+                    organisation_id: Some(organisation_id),
+                    action: "person_mark_distinct".into(),
+                    record_type: "person".into(),
+                    record_id: Some(person.to_string()),
+                    detail: format!("not the same person as person {other}"),
+                },
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn merge_persons(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        merged_person_id: i64,
+        kept_person_id: i64,
+    ) -> StoreResult<MergeOutcome> {
+        if merged_person_id == kept_person_id {
+            return Err(StoreError::Invalid(
+                "a person record cannot be merged into itself".into(),
+            ));
+        }
+        let now = audit::now();
+        let mut transaction = self.writer.begin().await?;
+        live_person_of(&mut transaction, organisation_id, merged_person_id).await?;
+        live_person_of(&mut transaction, organisation_id, kept_person_id).await?;
+        sqlx::query("UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?")
+            .bind(kept_person_id)
+            .bind(&now)
+            .bind(merged_person_id)
+            .execute(&mut *transaction)
+            .await?;
+        let moved: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM cases WHERE person_id = ? AND organisation_id = ? ORDER BY id",
+        )
+        .bind(merged_person_id)
+        .bind(organisation_id)
+        .fetch_all(&mut *transaction)
+        .await?;
+        for case_id in &moved {
+            sqlx::query(
+                "UPDATE cases SET person_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            )
+            .bind(kept_person_id)
+            .bind(&now)
+            .bind(case_id)
+            .execute(&mut *transaction)
+            .await?;
+            let row = sqlx::query(&format!(
+                "SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ?"
+            ))
+            .bind(case_id)
+            .fetch_one(&mut *transaction)
+            .await?;
+            let stored = stored_case_from_row(&row)?;
+            insert_history(
+                &mut transaction,
+                stored.id,
+                stored.version,
+                &stored.case,
+                actor,
+                &now,
+            )
+            .await?;
+            audit::append(
+                &mut transaction,
+                &NewAuditEntry {
+                    actor: actor.name.clone(),
+                    organisation_id: Some(organisation_id),
+                    action: "person_merge".into(),
+                    record_type: "case".into(),
+                    record_id: Some(case_id.to_string()),
+                    detail: format!(
+                        "person {merged_person_id} merged into person {kept_person_id}"
+                    ),
+                },
+            )
+            .await?;
+        }
+        for person in [merged_person_id, kept_person_id] {
+            audit::append(
+                &mut transaction,
+                &NewAuditEntry {
+                    actor: actor.name.clone(),
+                    organisation_id: Some(organisation_id),
+                    action: "person_merge".into(),
+                    record_type: "person".into(),
+                    record_id: Some(person.to_string()),
+                    detail: format!(
+                        "person {merged_person_id} merged into person {kept_person_id}; {} cases moved",
+                        moved.len()
+                    ),
+                },
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(MergeOutcome {
+            kept_person_id,
+            merged_person_id,
+            moved_cases: moved,
+        })
+    }
+}

@@ -1,0 +1,216 @@
+//! Likely duplicate persons: the records compared stay inside one organisation, merged persons
+//! leave the comparison with their cases moved and their history kept, distinct pairs are
+//! remembered, and all of it is audited.
+
+use puente_core::domain::{Case, Person};
+use puente_store::{
+    Actor, AuditQuery, AuditStore, CaseStore, NewCase, PersonLinkStore, SqliteStore, StoreError,
+};
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: SqliteStore,
+    hotline: i64,
+    shelter: i64,
+    supervisor: Actor,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("test.db"))
+        .await
+        .unwrap();
+    let admin = Actor {
+        name: "admin@test".into(),
+        organisation_id: None,
+    };
+    let mut ids = Vec::new();
+    for organisation in puente_synth::demo::demo_organisations() {
+        ids.push(
+            store
+                .create_organisation(&admin, &organisation)
+                .await
+                .unwrap(),
+        );
+    }
+    World {
+        _dir: dir,
+        store,
+        hotline: ids[0],
+        shelter: ids[1],
+        supervisor: Actor {
+            name: "supervisor@hotline.demo".into(),
+            organisation_id: Some(ids[0]),
+        },
+    }
+}
+
+async fn case_of(world: &World, organisation_id: i64, given: &str, surname: &str) -> i64 {
+    let case = Case::new(Person {
+        given_name: given.into(),
+        surname: surname.into(),
+        date_of_birth: Some("1990-05-12".parse().unwrap()),
+        ..Person::default()
+    });
+    world
+        .store
+        .create_cases(
+            &world.supervisor,
+            organisation_id,
+            &[NewCase {
+                case,
+                owner_user_id: None,
+                opened_on: "2026-11-01".into(),
+            }],
+        )
+        .await
+        .unwrap()[0]
+}
+
+async fn person_of(world: &World, organisation_id: i64, case_id: i64) -> i64 {
+    world
+        .store
+        .case(&world.supervisor, organisation_id, case_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .person_id
+}
+
+#[tokio::test]
+async fn only_the_organisations_own_live_persons_are_compared_and_the_check_is_audited() {
+    let world = world().await;
+    let first = case_of(&world, world.hotline, "María José", "Hernández").await;
+    case_of(&world, world.shelter, "María", "Hernández").await;
+    let persons = world
+        .store
+        .persons_to_compare(&world.supervisor, world.hotline)
+        .await
+        .unwrap();
+    assert_eq!(persons.len(), 1, "{persons:?}");
+    assert_eq!(persons[0].given_names(), "María José");
+    assert_eq!(persons[0].cases[0].case_id, first);
+    let entries = world
+        .store
+        .audit_entries(&AuditQuery {
+            organisation_id: Some(world.hotline),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(entries.iter().any(|e| e.action == "duplicate_check"));
+}
+
+#[tokio::test]
+async fn a_merge_keeps_the_merged_record_moves_its_cases_and_keeps_their_history() {
+    let world = world().await;
+    let kept_case = case_of(&world, world.hotline, "María José", "Hernández López").await;
+    let merged_case = case_of(&world, world.hotline, "Maria", "Hernandez").await;
+    let kept = person_of(&world, world.hotline, kept_case).await;
+    let merged = person_of(&world, world.hotline, merged_case).await;
+    let before = world
+        .store
+        .case_history(world.hotline, merged_case)
+        .await
+        .unwrap()
+        .len();
+    let outcome = world
+        .store
+        .merge_persons(&world.supervisor, world.hotline, merged, kept)
+        .await
+        .unwrap();
+    assert_eq!(outcome.moved_cases, vec![merged_case]);
+    assert_eq!(person_of(&world, world.hotline, merged_case).await, kept);
+    let history = world
+        .store
+        .case_history(world.hotline, merged_case)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), before + 1);
+    // The merged record leaves the comparison, and cannot be merged again.
+    let persons = world
+        .store
+        .persons_to_compare(&world.supervisor, world.hotline)
+        .await
+        .unwrap();
+    assert_eq!(persons.len(), 1);
+    assert_eq!(persons[0].cases.len(), 2);
+    assert!(matches!(
+        world
+            .store
+            .merge_persons(&world.supervisor, world.hotline, merged, kept)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let entries = world
+        .store
+        .audit_entries(&AuditQuery {
+            organisation_id: Some(world.hotline),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let merges: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "person_merge")
+        .collect();
+    assert_eq!(merges.len(), 3, "one per moved case and one per person");
+}
+
+#[tokio::test]
+async fn distinct_pairs_are_remembered_and_another_organisations_persons_are_out_of_reach() {
+    let world = world().await;
+    let a = person_of(
+        &world,
+        world.hotline,
+        case_of(&world, world.hotline, "Ana", "López").await,
+    )
+    .await;
+    let b = person_of(
+        &world,
+        world.hotline,
+        case_of(&world, world.hotline, "Ana", "Lopez").await,
+    )
+    .await;
+    let elsewhere = person_of(
+        &world,
+        world.shelter,
+        case_of(&world, world.shelter, "Ana", "López").await,
+    )
+    .await;
+    world
+        .store
+        .mark_persons_distinct(&world.supervisor, world.hotline, b, a)
+        .await
+        .unwrap();
+    // Marking again changes nothing.
+    world
+        .store
+        .mark_persons_distinct(&world.supervisor, world.hotline, a, b)
+        .await
+        .unwrap();
+    assert_eq!(
+        world.store.distinct_pairs(world.hotline).await.unwrap(),
+        vec![(a.min(b), a.max(b))]
+    );
+    assert!(world
+        .store
+        .distinct_pairs(world.shelter)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        world
+            .store
+            .merge_persons(&world.supervisor, world.hotline, elsewhere, a)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        world
+            .store
+            .mark_persons_distinct(&world.supervisor, world.hotline, a, elsewhere)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+}
