@@ -1,0 +1,742 @@
+//! Cryptographic long-term keys (CLKs): a record's features tokenised, each token hashed with the
+//! feature's keys into bit positions of one Bloom filter, as clkhash 0.18.3 does
+//! (`bloomfilter.py`, `comparators.py`, `field_formats.py`). The bits of an encoding are written
+//! most significant bit first, byte by byte, as Python's `bitarray.tobytes()` writes them.
+//!
+//! Beyond clkhash, [`Hardening`] adds a record-level salt and balanced Bloom filters; both are
+//! off in the compatible mode (see `docs/pprl.md` for what each defends against).
+
+use blake2::digest::{FixedOutput, Update};
+use blake2::Blake2bMac512;
+use hmac::{Hmac, Mac};
+use md5::Md5;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rayon::prelude::*;
+use sha1::Sha1;
+
+use crate::error::{EncodeError, SchemaError};
+use crate::keys::{self, FeatureKeys};
+use crate::schema::{
+    Case, Comparison, Feature, Format, HashKind, Hashing, LinkageSchema, StringFormat, TextEncoding,
+};
+
+/// Options beyond clkhash. The default is clkhash's encoding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hardening {
+    /// The feature (by position) whose formatted value salts every token of the other features,
+    /// so the same name hashes to different bits for people with different salts.
+    pub record_salt_feature: Option<usize>,
+    /// Balanced Bloom filters: the filter followed by its complement, the bits then permuted
+    /// with a permutation derived from the secret. Every encoding has the same number of ones.
+    pub balanced: bool,
+}
+
+/// A schema with its keys, ready to encode records.
+pub struct Encoder {
+    schema: LinkageSchema,
+    prepared: Vec<Option<PreparedFeature>>,
+    hardening: Hardening,
+    /// The bit permutation of balanced filters (`permutation[i]` is where bit `i` goes).
+    permutation: Vec<u32>,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder")
+            .field("features", &self.schema.features.len())
+            .field("l", &self.schema.l)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A feature's keyed hash functions, keyed once.
+enum PreparedFeature {
+    Blake(Blake2bMac512Keyed),
+    Double {
+        sha1: Box<Hmac<Sha1>>,
+        md5: Box<Hmac<Md5>>,
+        prevent_singularity: bool,
+    },
+}
+
+/// BLAKE2b-512 MACs with the feature's key and the salts "0", "1", ... (one per 32 bits).
+struct Blake2bMac512Keyed {
+    by_salt: Vec<Blake2bMac512>,
+}
+
+impl Blake2bMac512Keyed {
+    fn new(key: &[u8], most_bits: usize) -> Blake2bMac512Keyed {
+        let count = most_bits.div_ceil(32).max(1);
+        let by_salt = (0..count)
+            .map(|i| {
+                Blake2bMac512::new_with_salt_and_personal(key, i.to_string().as_bytes(), &[])
+                    .expect("the schema reader keeps BLAKE2b keys within 64 bytes")
+            })
+            .collect();
+        Blake2bMac512Keyed { by_salt }
+    }
+}
+
+impl Encoder {
+    /// Keys the schema's features with the secret.
+    pub fn new(schema: LinkageSchema, secret: &[u8]) -> Result<Encoder, SchemaError> {
+        Encoder::with_hardening(schema, secret, Hardening::default())
+    }
+
+    /// As [`Encoder::new`], with hardening beyond clkhash.
+    pub fn with_hardening(
+        schema: LinkageSchema,
+        secret: &[u8],
+        hardening: Hardening,
+    ) -> Result<Encoder, SchemaError> {
+        if !keys::can_derive(&schema.kdf, schema.features.len()) {
+            return Err(SchemaError::Invalid {
+                location: "clkConfig.kdf".to_string(),
+                message: format!(
+                    "HKDF cannot derive two keys of {} bytes for each of {} features; lower keySize or use SHA512",
+                    schema.kdf.key_size,
+                    schema.features.len()
+                ),
+            });
+        }
+        let keys = keys::feature_keys(&schema.kdf, secret, schema.features.len());
+        let prepared = schema
+            .features
+            .iter()
+            .zip(&keys)
+            .map(|(feature, keys)| feature.hashing.as_ref().map(|h| prepare(h, keys)))
+            .collect();
+        let permutation = if hardening.balanced {
+            let seed = keys::hkdf_bytes_with_info(
+                crate::schema::KdfHash::Sha256,
+                None,
+                Some(b"puente-pprl balanced bloom filter permutation"),
+                secret,
+                32,
+            );
+            let mut seed_array = [0u8; 32];
+            seed_array.copy_from_slice(&seed);
+            let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed_array);
+            let mut permutation: Vec<u32> = (0..2 * schema.l as u32).collect();
+            permutation.shuffle(&mut rng);
+            permutation
+        } else {
+            Vec::new()
+        };
+        Ok(Encoder {
+            schema,
+            prepared,
+            hardening,
+            permutation,
+        })
+    }
+
+    pub fn schema(&self) -> &LinkageSchema {
+        &self.schema
+    }
+
+    /// The length of every encoding in bytes.
+    pub fn encoding_bytes(&self) -> usize {
+        if self.hardening.balanced {
+            (2 * self.schema.l).div_ceil(8)
+        } else {
+            self.schema.encoding_bytes()
+        }
+    }
+
+    /// Checks that the CSV header names the schema's features in order, as clkhash does.
+    pub fn check_header(&self, header: &[&str]) -> Result<(), EncodeError> {
+        let features = &self.schema.features;
+        if header.len() != features.len() {
+            return Err(EncodeError::Header {
+                message: format!(
+                    "the header has {} columns where the schema has {} features ({})",
+                    header.len(),
+                    features.len(),
+                    features
+                        .iter()
+                        .map(|f| f.identifier.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        for (position, (column, feature)) in header.iter().zip(features).enumerate() {
+            if *column != feature.identifier {
+                return Err(EncodeError::Header {
+                    message: format!(
+                        "column {} is '{column}' where the schema's feature is '{}'",
+                        position + 1,
+                        feature.identifier
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Validates and encodes one record. `line` is the record's line in its file, for errors.
+    pub fn encode_record(&self, record: &[&str], line: usize) -> Result<Vec<u8>, EncodeError> {
+        let features = &self.schema.features;
+        if record.len() != features.len() {
+            return Err(EncodeError::RowLength {
+                line,
+                found: record.len(),
+                expected: features.len(),
+            });
+        }
+        for (value, feature) in record.iter().zip(features) {
+            validate(feature, value).map_err(|message| EncodeError::InvalidEntry {
+                line,
+                feature: feature.identifier.clone(),
+                message,
+            })?;
+        }
+        let salt = match self.hardening.record_salt_feature {
+            Some(index) => {
+                let feature = &features[index];
+                let value = hashable_value(feature, record[index]).map_err(|message| {
+                    EncodeError::InvalidEntry {
+                        line,
+                        feature: feature.identifier.clone(),
+                        message,
+                    }
+                })?;
+                Some(value)
+            }
+            None => None,
+        };
+        let hash_length = self.schema.hash_length();
+        let mut filter = BitVector::zeros(hash_length);
+        let mut token_bytes = Vec::with_capacity(64);
+        for (index, ((value, feature), prepared)) in
+            record.iter().zip(features).zip(&self.prepared).enumerate()
+        {
+            let (Some(hashing), Some(prepared)) = (&feature.hashing, prepared) else {
+                continue;
+            };
+            let invalid = |message: String| EncodeError::InvalidEntry {
+                line,
+                feature: feature.identifier.clone(),
+                message,
+            };
+            let formatted = hashable_value(feature, value).map_err(invalid)?;
+            let tokens = tokenize(&hashing.comparison, &formatted).map_err(invalid)?;
+            if tokens.is_empty() {
+                continue;
+            }
+            let salt = match (&salt, self.hardening.record_salt_feature) {
+                (Some(salt), Some(salt_index)) if salt_index != index => Some(salt.as_str()),
+                _ => None,
+            };
+            for (token, bits) in tokens
+                .iter()
+                .zip(hashing.strategy.bits_per_token(tokens.len()))
+            {
+                token_bytes.clear();
+                encode_text(hashing.encoding, token, &mut token_bytes).map_err(invalid)?;
+                if let Some(salt) = salt {
+                    token_bytes.push(0x1f);
+                    token_bytes.extend_from_slice(salt.as_bytes());
+                }
+                set_token_bits(prepared, &token_bytes, bits, hash_length, &mut filter);
+            }
+        }
+        let folded = filter.fold(self.schema.xor_folds);
+        if self.hardening.balanced {
+            let l = folded.len;
+            let mut balanced = BitVector::zeros(2 * l);
+            for i in 0..l {
+                let bit = folded.get(i);
+                let target_of_bit = self.permutation[i] as usize;
+                let target_of_complement = self.permutation[l + i] as usize;
+                if bit {
+                    balanced.set(target_of_bit);
+                } else {
+                    balanced.set(target_of_complement);
+                }
+            }
+            return Ok(balanced.to_msb_bytes());
+        }
+        Ok(folded.to_msb_bytes())
+    }
+
+    /// Encodes every record, in parallel; the first invalid record (in file order) is the error.
+    /// `lines[i]` is record `i`'s line in its file. `progress` is told of every 1,024 records.
+    pub fn encode_all(
+        &self,
+        records: &[Vec<String>],
+        lines: &[usize],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Vec<Vec<u8>>, EncodeError> {
+        let results: Vec<Result<Vec<u8>, EncodeError>> = records
+            .par_chunks(1024)
+            .zip(lines.par_chunks(1024))
+            .flat_map_iter(|(chunk, chunk_lines)| {
+                let out: Vec<_> = chunk
+                    .iter()
+                    .zip(chunk_lines)
+                    .map(|(record, line)| {
+                        let fields: Vec<&str> = record.iter().map(String::as_str).collect();
+                        self.encode_record(&fields, *line)
+                    })
+                    .collect();
+                progress(chunk.len() as u64);
+                out
+            })
+            .collect();
+        results.into_iter().collect()
+    }
+}
+
+fn prepare(hashing: &Hashing, keys: &FeatureKeys) -> PreparedFeature {
+    match hashing.hash {
+        HashKind::Blake => {
+            let most_bits = match hashing.strategy {
+                crate::schema::Strategy::BitsPerToken(k) => k,
+                crate::schema::Strategy::BitsPerFeature(k) => k,
+            };
+            PreparedFeature::Blake(Blake2bMac512Keyed::new(&keys.first, most_bits))
+        }
+        HashKind::Double {
+            prevent_singularity,
+        } => PreparedFeature::Double {
+            sha1: Box::new(
+                <Hmac<Sha1> as Mac>::new_from_slice(&keys.first)
+                    .expect("HMAC takes keys of any length"),
+            ),
+            md5: Box::new(
+                <Hmac<Md5> as Mac>::new_from_slice(&keys.second)
+                    .expect("HMAC takes keys of any length"),
+            ),
+            prevent_singularity,
+        },
+    }
+}
+
+/// Sets the `bits` positions of one token.
+fn set_token_bits(
+    prepared: &PreparedFeature,
+    token: &[u8],
+    bits: usize,
+    length: usize,
+    filter: &mut BitVector,
+) {
+    match prepared {
+        PreparedFeature::Blake(keyed) => {
+            let mut remaining = bits;
+            for mac in &keyed.by_salt {
+                if remaining == 0 {
+                    break;
+                }
+                let mut mac = mac.clone();
+                Update::update(&mut mac, token);
+                let digest = mac.finalize_fixed();
+                for pair in digest.chunks_exact(2).take(remaining.min(32)) {
+                    let short = u16::from_le_bytes([pair[0], pair[1]]) as usize;
+                    filter.set(short % length);
+                }
+                remaining = remaining.saturating_sub(32);
+            }
+        }
+        PreparedFeature::Double {
+            sha1,
+            md5,
+            prevent_singularity,
+        } => {
+            let length_u64 = length as u64;
+            let mut sha1_mac = (**sha1).clone();
+            Mac::update(&mut sha1_mac, token);
+            let sha1_value = big_endian_mod(&sha1_mac.finalize().into_bytes(), length_u64);
+            let mut md5_mac = (**md5).clone();
+            Mac::update(&mut md5_mac, token);
+            let mut md5_value = big_endian_mod(&md5_mac.finalize().into_bytes(), length_u64);
+            if *prevent_singularity {
+                let mut counter: u32 = 0;
+                let mut buffer = Vec::with_capacity(token.len() + 4);
+                while md5_value == 0 {
+                    buffer.clear();
+                    buffer.extend_from_slice(token);
+                    let c = char::from_u32(counter).unwrap_or('\u{fffd}');
+                    let mut utf8 = [0u8; 4];
+                    buffer.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                    let mut retry = (**md5).clone();
+                    Mac::update(&mut retry, &buffer);
+                    md5_value = big_endian_mod(&retry.finalize().into_bytes(), length_u64);
+                    counter += 1;
+                }
+            }
+            for i in 0..bits as u64 {
+                let position =
+                    (sha1_value as u128 + i as u128 * md5_value as u128) % length_u64 as u128;
+                filter.set(position as usize);
+            }
+        }
+    }
+}
+
+/// The digest read as a big-endian integer, modulo `m`.
+fn big_endian_mod(bytes: &[u8], m: u64) -> u64 {
+    bytes
+        .iter()
+        .fold(0u64, |r, b| ((r << 8) | u64::from(*b)) % m)
+}
+
+/// Writes a token in the feature's encoding (Python's codecs: UTF-16 and UTF-32 begin with a
+/// little-endian byte-order mark).
+fn encode_text(encoding: TextEncoding, text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    match encoding {
+        TextEncoding::Utf8 => out.extend_from_slice(text.as_bytes()),
+        TextEncoding::Ascii => {
+            if !text.is_ascii() {
+                return Err(format!(
+                    "expected text that can be encoded in ascii, read '{text}'"
+                ));
+            }
+            out.extend_from_slice(text.as_bytes());
+        }
+        TextEncoding::Utf16 => {
+            out.extend_from_slice(&[0xff, 0xfe]);
+            for unit in text.encode_utf16() {
+                out.extend_from_slice(&unit.to_le_bytes());
+            }
+        }
+        TextEncoding::Utf32 => {
+            out.extend_from_slice(&[0xff, 0xfe, 0, 0]);
+            for c in text.chars() {
+                out.extend_from_slice(&(c as u32).to_le_bytes());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks one value against its feature's format (clkhash's `validate`).
+fn validate(feature: &Feature, value: &str) -> Result<(), String> {
+    let Some(hashing) = &feature.hashing else {
+        return Ok(());
+    };
+    if let Some(missing) = &hashing.missing_value {
+        if missing.sentinel == value {
+            return Ok(());
+        }
+    }
+    if hashing.encoding == TextEncoding::Ascii && !value.is_ascii() {
+        return Err(format!(
+            "expected an entry that can be encoded in ascii, read '{value}'"
+        ));
+    }
+    match &feature.format {
+        Format::String(StringFormat::Pattern { source, regex }) => {
+            if !regex.is_match(value) {
+                return Err(format!(
+                    "expected an entry that conforms to the regular expression '{source}', read '{value}'"
+                ));
+            }
+        }
+        Format::String(StringFormat::Plain {
+            case,
+            min_length,
+            max_length,
+        }) => {
+            let length = value.chars().count();
+            if let Some(min) = min_length {
+                if length < *min {
+                    return Err(format!(
+                        "expected a string length of at least {min}, read '{value}' of length {length}"
+                    ));
+                }
+            }
+            if let Some(max) = max_length {
+                if length > *max {
+                    return Err(format!(
+                        "expected a string length of at most {max}, read '{value}' of length {length}"
+                    ));
+                }
+            }
+            match case {
+                Case::Upper if value.to_uppercase() != value => {
+                    return Err(format!("expected an upper case string, read '{value}'"))
+                }
+                Case::Lower if value.to_lowercase() != value => {
+                    return Err(format!("expected a lower case string, read '{value}'"))
+                }
+                _ => {}
+            }
+        }
+        Format::Integer { minimum, maximum } => {
+            let Some(number) = python_int(value) else {
+                return Err(format!("invalid integer, read '{value}'"));
+            };
+            if let Some(min) = minimum {
+                if number < *min {
+                    return Err(format!(
+                        "expected an integer value of at least {min}, read '{number}'"
+                    ));
+                }
+            }
+            if let Some(max) = maximum {
+                if number > *max {
+                    return Err(format!(
+                        "expected an integer value of at most {max}, read '{number}'"
+                    ));
+                }
+            }
+        }
+        Format::Date(format) => {
+            format
+                .to_hashable(value)
+                .map_err(|e| format!("not a date in the format '{}': {e}", format.source()))?;
+        }
+        Format::Enum { values } => {
+            if !values.contains(value) {
+                let mut sorted: Vec<&String> = values.iter().collect();
+                sorted.sort();
+                return Err(format!(
+                    "expected one of the enum values {sorted:?}, read '{value}'"
+                ));
+            }
+        }
+        Format::Ignored => {}
+    }
+    Ok(())
+}
+
+/// The text that is tokenised: the missing-value replacement, or the value formatted by its
+/// feature (integers without sign or padding noise, dates as `%Y%m%d`).
+fn hashable_value(feature: &Feature, value: &str) -> Result<String, String> {
+    if let Some(missing) = feature
+        .hashing
+        .as_ref()
+        .and_then(|h| h.missing_value.as_ref())
+    {
+        if missing.sentinel == value {
+            return Ok(missing.replace_with.clone());
+        }
+    }
+    match &feature.format {
+        Format::Integer { .. } => python_int(value)
+            .map(|n| n.to_string())
+            .ok_or_else(|| format!("invalid integer, read '{value}'")),
+        Format::Date(format) => format.to_hashable(value),
+        _ => Ok(value.to_string()),
+    }
+}
+
+/// Python's `int(text, 10)`: white space around, an optional sign, ASCII digits with single
+/// underscores between them.
+pub(crate) fn python_int(text: &str) -> Option<i128> {
+    let trimmed = text.trim();
+    let (negative, digits) = match trimmed.as_bytes().first()? {
+        b'-' => (true, &trimmed[1..]),
+        b'+' => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+        || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+    {
+        return None;
+    }
+    let cleaned: String = digits.chars().filter(|c| *c != '_').collect();
+    let magnitude: i128 = cleaned.parse().ok()?;
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// The tokens of a formatted value (clkhash's comparators).
+pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String>, String> {
+    if word.is_empty() {
+        return Ok(Vec::new());
+    }
+    match comparison {
+        Comparison::Exact => Ok(vec![word.to_string()]),
+        Comparison::Ngram { n, positional } => {
+            let n = *n;
+            let mut chars: Vec<char> = Vec::with_capacity(word.len() + 2 * n);
+            if n > 1 {
+                chars.extend(std::iter::repeat_n(' ', n - 1));
+            }
+            chars.extend(word.chars());
+            if n > 1 {
+                chars.extend(std::iter::repeat_n(' ', n - 1));
+            }
+            if chars.len() < n {
+                return Ok(Vec::new());
+            }
+            Ok(chars
+                .windows(n)
+                .enumerate()
+                .map(|(i, gram)| {
+                    let gram: String = gram.iter().collect();
+                    if *positional {
+                        format!("{} {gram}", i + 1)
+                    } else {
+                        gram
+                    }
+                })
+                .collect())
+        }
+        Comparison::Numeric {
+            distance_interval,
+            resolution,
+            fractional_precision,
+        } => {
+            let scale = 10i128.pow(*fractional_precision);
+            let value = match python_int(word) {
+                Some(v) => v.checked_mul(scale),
+                None => {
+                    let float: f64 = word
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("not a number, read '{word}'"))?;
+                    if !float.is_finite() {
+                        return Err(format!("not a finite number, read '{word}'"));
+                    }
+                    let scaled = if *fractional_precision > 0 {
+                        (float * 10f64.powi(*fractional_precision as i32)).round_ties_even()
+                    } else {
+                        float.trunc()
+                    };
+                    if scaled.abs() > 1e36 {
+                        None
+                    } else {
+                        Some(scaled as i128)
+                    }
+                }
+            };
+            let too_large = || format!("the number is too large to encode, read '{word}'");
+            let value = value
+                .and_then(|v| v.checked_mul(2 * resolution))
+                .ok_or_else(too_large)?;
+            let interval = *distance_interval;
+            let residue = value.rem_euclid(interval);
+            let centre = if residue == 0 {
+                value
+            } else if 2 * residue < interval {
+                value - residue
+            } else {
+                value + (interval - residue)
+            };
+            (-resolution..=*resolution)
+                .map(|i| {
+                    i.checked_mul(interval)
+                        .and_then(|offset| centre.checked_add(offset))
+                        .map(|t| t.to_string())
+                        .ok_or_else(too_large)
+                })
+                .collect()
+        }
+    }
+}
+
+/// A fixed-length bit vector, bit `i` in word `i / 64` at bit `i % 64`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BitVector {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl BitVector {
+    pub(crate) fn zeros(len: usize) -> BitVector {
+        BitVector {
+            words: vec![0; len.div_ceil(64)],
+            len,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn set(&mut self, i: usize) {
+        self.words[i / 64] |= 1 << (i % 64);
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> bool {
+        self.words[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    /// XOR folding: the first half XOR the second, `folds` times.
+    pub(crate) fn fold(self, folds: u32) -> BitVector {
+        let mut current = self;
+        for _ in 0..folds {
+            let half = current.len / 2;
+            let mut next = BitVector::zeros(half);
+            if half.is_multiple_of(64) {
+                let words = half / 64;
+                for w in 0..words {
+                    next.words[w] = current.words[w] ^ current.words[w + words];
+                }
+            } else {
+                for i in 0..half {
+                    if current.get(i) != current.get(i + half) {
+                        next.set(i);
+                    }
+                }
+            }
+            current = next;
+        }
+        current
+    }
+
+    /// The bytes, most significant bit first (bit 0 is the top bit of byte 0), padded with zero
+    /// bits to whole bytes.
+    pub(crate) fn to_msb_bytes(&self) -> Vec<u8> {
+        let count = self.len.div_ceil(8);
+        (0..count)
+            .map(|j| ((self.words[j / 8] >> (8 * (j % 8))) as u8).reverse_bits())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ngrams(n: usize, positional: bool, word: &str) -> Vec<String> {
+        tokenize(&Comparison::Ngram { n, positional }, word).unwrap()
+    }
+
+    #[test]
+    fn ngrams_are_padded_and_positional_ones_numbered() {
+        assert_eq!(ngrams(2, false, "ab"), vec![" a", "ab", "b "]);
+        assert_eq!(ngrams(1, false, "ab"), vec!["a", "b"]);
+        assert_eq!(ngrams(2, true, "ñu"), vec!["1  ñ", "2 ñu", "3 u "]);
+        assert!(ngrams(2, false, "").is_empty());
+    }
+
+    #[test]
+    fn numeric_tokens_follow_the_neighbourhood_construction() {
+        // clkhash's docstring: threshold 8, resolution 2, x = 25 gives 88, 96, 104, 112, 120.
+        let comparison = Comparison::Numeric {
+            distance_interval: 8,
+            resolution: 2,
+            fractional_precision: 0,
+        };
+        assert_eq!(
+            tokenize(&comparison, "25").unwrap(),
+            vec!["88", "96", "104", "112", "120"]
+        );
+        assert!(tokenize(&comparison, "twenty").is_err());
+    }
+
+    #[test]
+    fn python_int_accepts_what_python_accepts() {
+        assert_eq!(python_int(" +13 "), Some(13));
+        assert_eq!(python_int("-1_000"), Some(-1000));
+        assert_eq!(python_int("1__0"), None);
+        assert_eq!(python_int("1.5"), None);
+        assert_eq!(python_int(""), None);
+    }
+
+    #[test]
+    fn folding_xors_the_halves_and_bytes_are_most_significant_bit_first() {
+        let mut bits = BitVector::zeros(16);
+        bits.set(0);
+        bits.set(8);
+        bits.set(9);
+        assert_eq!(bits.to_msb_bytes(), vec![0x80, 0xc0]);
+        assert_eq!(bits.fold(1).to_msb_bytes(), vec![0x40]);
+    }
+}
