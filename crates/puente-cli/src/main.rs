@@ -47,6 +47,9 @@ enum Command {
     /// Find the same person across records (entity resolution).
     #[command(subcommand)]
     Link(commands::link::LinkCommand),
+    /// Privacy-preserving record linkage: encode records as CLKs, match CLK files.
+    #[command(subcommand)]
+    Pprl(commands::pprl::PprlCommand),
     /// Serve the web application and the JSON API.
     Serve(commands::serve::ServeArgs),
     /// Check the audit log.
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::DemoData(args) => commands::demo::run(cli.db, args),
         Command::Screen(args) => commands::screen::run(args),
         Command::Link(command) => commands::link::run(command),
+        Command::Pprl(command) => commands::pprl::run(command),
         Command::Serve(args) => commands::serve::run(cli.db, args),
         Command::Audit(command) => commands::audit::run(cli.db, command),
     };

@@ -270,24 +270,40 @@ impl Encoder {
         lines: &[usize],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<Vec<u8>>, EncodeError> {
-        let results: Vec<Result<Vec<u8>, EncodeError>> = records
-            .par_chunks(1024)
-            .zip(lines.par_chunks(1024))
-            .flat_map_iter(|(chunk, chunk_lines)| {
-                let out: Vec<_> = chunk
-                    .iter()
-                    .zip(chunk_lines)
-                    .map(|(record, line)| {
-                        let fields: Vec<&str> = record.iter().map(String::as_str).collect();
-                        self.encode_record(&fields, *line)
-                    })
-                    .collect();
-                progress(chunk.len() as u64);
-                out
-            })
-            .collect();
-        results.into_iter().collect()
+        encode_in_parallel(records, lines, progress, |fields, line| {
+            self.encode_record(fields, line)
+        })
     }
+}
+
+/// Runs `encode` over every record on all cores, keeping the records' order; the first error in
+/// file order is returned.
+pub fn encode_in_parallel<F>(
+    records: &[Vec<String>],
+    lines: &[usize],
+    progress: &(dyn Fn(u64) + Sync),
+    encode: F,
+) -> Result<Vec<Vec<u8>>, EncodeError>
+where
+    F: Fn(&[&str], usize) -> Result<Vec<u8>, EncodeError> + Sync,
+{
+    let results: Vec<Result<Vec<u8>, EncodeError>> = records
+        .par_chunks(1024)
+        .zip(lines.par_chunks(1024))
+        .flat_map_iter(|(chunk, chunk_lines)| {
+            let out: Vec<_> = chunk
+                .iter()
+                .zip(chunk_lines)
+                .map(|(record, line)| {
+                    let fields: Vec<&str> = record.iter().map(String::as_str).collect();
+                    encode(&fields, *line)
+                })
+                .collect();
+            progress(chunk.len() as u64);
+            out
+        })
+        .collect();
+    results.into_iter().collect()
 }
 
 fn prepare(hashing: &Hashing, keys: &FeatureKeys) -> PreparedFeature {

@@ -6,13 +6,14 @@
 //! - [`encode`]: CLK encodings byte for byte as clkhash 0.18.3 writes them, plus hardening.
 //! - [`clk_file`]: the `{"clks": [...]}` files of base64 encodings.
 //! - [`matching`]: Dice similarity on bit vectors, LSH blocking and anonlink's greedy solver.
+//! - [`latam`]: the built-in profile for Latin American records, normalised and hardened.
 
 pub mod clk_file;
 mod date_format;
 pub mod encode;
 mod error;
 mod keys;
-
+pub mod latam;
 pub mod matching;
 pub mod schema;
 

@@ -142,14 +142,77 @@ pub enum Blocking {
 }
 
 impl Blocking {
-    /// LSH settings that keep pairs of Dice similarity 0.8 or more with probability above 0.999
-    /// on 1024-bit encodings of typical density, and compare about one pair in 20,000 otherwise.
-    pub fn default_lsh() -> Blocking {
+    /// LSH settings for these datasets and threshold. The chance that two bits agree is
+    /// estimated from the data: for unrelated records from 2,000 random pairs, for a pair at the
+    /// threshold from the mean popcount (`1 - 2c(1 - t) / bits`). Each band has as many bits as
+    /// keep its expected comparisons under twenty million; there are as many bands (8 to 256) as
+    /// find a pair at the threshold with probability 0.99.
+    pub fn lsh_for(datasets: &[EncodingMatrix], threshold: Threshold) -> Blocking {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let bits = datasets
+            .first()
+            .map_or(0, |d| d.encoding_bytes() * 8)
+            .max(1) as f64;
+        let mut all_pairs = 0f64;
+        let mut agreement = 0f64;
+        let mut samples = 0f64;
+        let mut popcount_sum = 0f64;
+        let mut rows = 0f64;
+        for (l, left) in datasets.iter().enumerate() {
+            popcount_sum += left.popcounts.iter().map(|&p| f64::from(p)).sum::<f64>();
+            rows += left.len() as f64;
+            for right in &datasets[l + 1..] {
+                all_pairs += (left.len() * right.len()) as f64;
+                if left.is_empty() || right.is_empty() {
+                    continue;
+                }
+                for _ in 0..2000 {
+                    let a = rng.gen_range(0..left.len());
+                    let b = rng.gen_range(0..right.len());
+                    let differing: u32 = left
+                        .row(a)
+                        .iter()
+                        .zip(right.row(b))
+                        .map(|(x, y)| (x ^ y).count_ones())
+                        .sum();
+                    agreement += 1.0 - f64::from(differing) / bits;
+                    samples += 1.0;
+                }
+            }
+        }
+        let unrelated = if samples > 0.0 {
+            agreement / samples
+        } else {
+            0.5
+        };
+        let unrelated = unrelated.clamp(0.05, 0.95);
+        let mean_popcount = if rows > 0.0 {
+            popcount_sum / rows
+        } else {
+            bits / 2.0
+        };
+        let matching = (1.0 - 2.0 * mean_popcount * (1.0 - threshold.value()) / bits)
+            .clamp(unrelated + 0.01, 0.999);
+        let budget = 2e7_f64;
+        let bits_per_band = if all_pairs <= budget {
+            1
+        } else {
+            ((budget / all_pairs).ln() / unrelated.ln()).ceil() as usize
+        }
+        .clamp(1, 60);
+        let per_band = matching.powi(bits_per_band as i32);
+        let bands = ((0.01f64).ln() / (1.0 - per_band).ln()).ceil();
+        let bands = if bands.is_finite() {
+            bands as usize
+        } else {
+            256
+        };
         Blocking::Lsh {
-            bands: 160,
-            bits_per_band: 20,
+            bands: bands.clamp(8, 256),
+            bits_per_band,
             seed: 7,
-            max_block_pairs: 1_000_000,
+            max_block_pairs: 5_000_000,
         }
     }
 }
@@ -411,38 +474,20 @@ fn lsh_pairs(
     let band_bits: Vec<Vec<usize>> = (0..bands)
         .map(|_| sample(&mut rng, bit_count, bits_per_band).into_vec())
         .collect();
-    // Every record's key in every band: keys[dataset][row * bands + band].
-    progress.stage("blocking", datasets.iter().map(|d| d.len() as u64).sum());
-    let keys: Vec<Vec<u64>> = datasets
-        .iter()
-        .map(|matrix| {
-            let keys: Vec<u64> = (0..matrix.len())
-                .into_par_iter()
-                .flat_map_iter(|row| {
-                    band_bits.iter().map(move |bits| {
-                        bits.iter()
-                            .fold(0u64, |key, &bit| key << 1 | u64::from(matrix.bit(row, bit)))
-                    })
-                })
-                .collect();
-            progress.advance(matrix.len() as u64);
-            keys
-        })
-        .collect();
     progress.stage("comparing", bands as u64);
     let arch = pulp::Arch::new();
-    let per_band: Vec<(Vec<CandidatePair>, u64, usize, u64)> = (0..bands)
-        .into_par_iter()
-        .map(|band| {
-            // (key, dataset, row) sorted: equal keys are one block.
+    let per_band: Vec<(Vec<CandidatePair>, u64, usize, u64)> = band_bits
+        .par_iter()
+        .map(|bits| {
+            // (key, dataset, row) sorted: equal keys are one block. Keys are made band by band,
+            // so memory stays at one band's entries per thread.
             let mut entries: Vec<(u64, u32, u32)> = Vec::new();
             for (dataset, matrix) in datasets.iter().enumerate() {
                 for row in 0..matrix.len() {
-                    entries.push((
-                        keys[dataset][row * bands + band],
-                        dataset as u32,
-                        row as u32,
-                    ));
+                    let key = bits
+                        .iter()
+                        .fold(0u64, |key, &bit| key << 1 | u64::from(matrix.bit(row, bit)));
+                    entries.push((key, dataset as u32, row as u32));
                 }
             }
             entries.sort_unstable();
@@ -487,14 +532,6 @@ fn lsh_pairs(
                             if dataset_r == dataset_l {
                                 continue;
                             }
-                            // A pair that agrees in an earlier band was compared there.
-                            let earlier = (0..band).any(|b| {
-                                keys[dataset_l][row_l * bands + b]
-                                    == keys[dataset_r][row_r * bands + b]
-                            });
-                            if earlier {
-                                continue;
-                            }
                             let right = &datasets[dataset_r];
                             let pb = right.popcounts[row_r];
                             if dice_bound(pa, pb) < t {
@@ -536,6 +573,9 @@ fn lsh_pairs(
         diagnostics.skipped_block_pairs += skipped_pairs;
         all.extend(found);
     }
+    // A pair that agrees in several bands was found in each: keep it once.
+    all.par_sort_unstable_by_key(|c| (c.dataset_l, c.row_l, c.dataset_r, c.row_r));
+    all.dedup_by_key(|c| (c.dataset_l, c.row_l, c.dataset_r, c.row_r));
     all
 }
 
@@ -769,9 +809,18 @@ mod tests {
         found.sort_by_key(|x| (x.0, x.1));
         assert_eq!(found, brute);
         assert_eq!(brute.len(), 50);
+        let blocking = Blocking::Lsh {
+            bands: 32,
+            bits_per_band: 16,
+            seed: 3,
+            max_block_pairs: 1_000_000,
+        };
         let (lsh, diagnostics) =
-            candidate_pairs(&matrices, threshold, Blocking::default_lsh(), &NoProgress).unwrap();
+            candidate_pairs(&matrices, threshold, blocking, &NoProgress).unwrap();
         assert_eq!(lsh.len(), 50);
-        assert!(diagnostics.comparisons < diagnostics.all_pairs / 10);
+        assert!(
+            diagnostics.comparisons < diagnostics.all_pairs / 10,
+            "{diagnostics:?}"
+        );
     }
 }

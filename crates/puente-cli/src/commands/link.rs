@@ -567,10 +567,10 @@ fn write_clusters(
 }
 
 /// A progress bar on standard error, only when it is a terminal.
-struct Bar(Option<indicatif::ProgressBar>);
+pub(crate) struct Bar(Option<indicatif::ProgressBar>);
 
 impl Bar {
-    fn new() -> Bar {
+    pub(crate) fn new() -> Bar {
         if !std::io::stderr().is_terminal() {
             return Bar(None);
         }
@@ -583,7 +583,7 @@ impl Bar {
         Bar(Some(bar))
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
