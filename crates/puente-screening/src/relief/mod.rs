@@ -197,6 +197,14 @@ impl<'a> ReliefCase<'a> {
         country.name(self.lang)
     }
 
+    /// The country's name after "in": "the United States" in English, else its name.
+    fn in_country(&self, country: Country) -> String {
+        match (self.lang, country.alpha_2()) {
+            (Lang::En, "US") => "the United States".to_string(),
+            _ => self.country_name(country).to_string(),
+        }
+    }
+
     // The checks shared by several rules. Each records its term, field or fact with the words a
     // case worker reads.
 
@@ -204,12 +212,12 @@ impl<'a> ReliefCase<'a> {
     pub(crate) fn gate_trafficked_us(&self, findings: &mut Findings) {
         if self.trafficked_us {
             findings.met("TRAFFICKED_US", self.say(
-                "el cribado encuentra una forma grave de trata según la ley de EE. UU. (22 U.S.C. 7102)",
+                "la evaluación encuentra una forma grave de trata según la ley de EE. UU. (22 U.S.C. 7102)",
                 "the screening finds a severe form of trafficking under US law (22 U.S.C. 7102)",
             ));
         } else {
             findings.blocking("TRAFFICKED_US", self.say(
-                "el cribado no encuentra una forma grave de trata según la ley de EE. UU. (22 U.S.C. 7102)",
+                "la evaluación no encuentra una forma grave de trata según la ley de EE. UU. (22 U.S.C. 7102)",
                 "the screening does not find a severe form of trafficking under US law (22 U.S.C. 7102)",
             ));
         }
@@ -221,7 +229,7 @@ impl<'a> ReliefCase<'a> {
             findings.met("TRAFFICKED", self.trafficked_words());
         } else {
             findings.blocking("TRAFFICKED", self.say(
-                "el cribado no encuentra trata ni según la ley de EE. UU. ni según el Protocolo de Palermo",
+                "la evaluación no encuentra trata ni según la ley de EE. UU. ni según el Protocolo de Palermo",
                 "the screening finds trafficking neither under US law nor under the Palermo Protocol",
             ));
         }
@@ -229,7 +237,7 @@ impl<'a> ReliefCase<'a> {
 
     pub(crate) fn trafficked_words(&self) -> String {
         self.say(
-            "el cribado encuentra trata (según la ley de EE. UU. o el Protocolo de Palermo)",
+            "la evaluación encuentra trata (según la ley de EE. UU. o el Protocolo de Palermo)",
             "the screening finds trafficking (under US law or the Palermo Protocol)",
         )
     }
@@ -254,7 +262,7 @@ impl<'a> ReliefCase<'a> {
                     ),
                     Lang::En => format!(
                         "is a national of {}, the country where they are: these protections are for foreign nationals",
-                        self.country_name(current)
+                        self.in_country(current)
                     ),
                 },
             ),
@@ -262,14 +270,14 @@ impl<'a> ReliefCase<'a> {
                 "FOREIGN",
                 match self.lang {
                     Lang::Es => format!(
-                        "es extranjera: nacional de {} en {}",
+                        "es una persona extranjera: nacional de {} en {}",
                         self.country_name(nationality),
-                        self.country_name(current)
+                        self.in_country(current)
                     ),
                     Lang::En => format!(
-                        "is a foreign national: of {} in {}",
+                        "is a foreign national: a national of {} in {}",
                         self.country_name(nationality),
-                        self.country_name(current)
+                        self.in_country(current)
                     ),
                 },
             ),
@@ -294,8 +302,8 @@ impl<'a> ReliefCase<'a> {
             Some(current) if countries.contains(&current.alpha_2()) => findings.met(
                 "current_country",
                 match self.lang {
-                    Lang::Es => format!("está en {}", self.country_name(current)),
-                    Lang::En => format!("is in {}", self.country_name(current)),
+                    Lang::Es => format!("está en {}", self.in_country(current)),
+                    Lang::En => format!("is in {}", self.in_country(current)),
                 },
             ),
             Some(current) => findings.blocking(
@@ -303,12 +311,12 @@ impl<'a> ReliefCase<'a> {
                 match self.lang {
                     Lang::Es => format!(
                         "está en {}, no en {}",
-                        self.country_name(current),
+                        self.in_country(current),
                         or_list(&names, Lang::Es)
                     ),
                     Lang::En => format!(
                         "is in {}, not in {}",
-                        self.country_name(current),
+                        self.in_country(current),
                         or_list(&names, Lang::En)
                     ),
                 },
@@ -319,6 +327,13 @@ impl<'a> ReliefCase<'a> {
     /// `IN_US` as a gate: in the United States and a foreign national.
     pub(crate) fn gate_in_us(&self, findings: &mut Findings) {
         match (self.current_country(), self.nationality()) {
+            (None, Some(nationality)) if nationality.alpha_2() == "US" => findings.blocking(
+                "IN_US",
+                self.say(
+                    "tiene la nacionalidad de Estados Unidos: no necesita ninguna de estas medidas migratorias",
+                    "is a US national: needs none of these immigration protections",
+                ),
+            ),
             (None, _) => findings.missing(
                 "current_country",
                 self.say("el país donde está ahora", "the country where the person is now"),
@@ -454,7 +469,9 @@ impl<'a> ReliefCase<'a> {
                 .map(|check| check.words.as_str())
                 .collect();
             if !words.is_empty() {
-                explanation.push_str(&format!(" {heading}: {}.", words.join("; ")));
+                let joined = words.join("; ");
+                let end = if joined.ends_with('.') { "" } else { "." };
+                explanation.push_str(&format!(" {heading}: {joined}{end}"));
             }
         }
         for note in &outcome.notes {

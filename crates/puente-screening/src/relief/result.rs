@@ -53,15 +53,18 @@ impl std::fmt::Display for ReliefStatus {
 
 /// What a deadline is counted from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum DeadlineKind {
     /// SIJS: the petition must be filed before the 21st birthday.
+    #[serde(rename = "twenty_first_birthday")]
     TwentyFirstBirthday,
     /// Asylum: one year after the last arrival in the United States.
+    #[serde(rename = "asylum_one_year")]
     AsylumOneYear,
     /// TVPRA: a child of Mexico or Canada is screened within 48 hours.
+    #[serde(rename = "tvpra_screening_48_hours")]
     TvpraScreeningWithin48Hours,
     /// TVPRA: any other unaccompanied child is transferred to ORR within 72 hours.
+    #[serde(rename = "tvpra_transfer_72_hours")]
     TvpraTransferWithin72Hours,
 }
 

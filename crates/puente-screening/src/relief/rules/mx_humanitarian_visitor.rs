@@ -37,7 +37,9 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
     let mut findings = Findings::default();
     case.gate_current_country(&mut findings, &["MX"]);
     case.gate_foreign(&mut findings);
-    let gate_blocked = findings.is_blocked();
+    if findings.is_blocked() {
+        return case.finish(&RULE, Outcome::new(findings));
+    }
 
     let crime_in_country = case.has(ReliefFact::CrimeInCountry);
     let other_crime = case.has(ReliefFact::OtherQualifyingCrime);
@@ -104,7 +106,7 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
         combined.push_check(check);
     }
     let mut outcome = Outcome::new(combined);
-    if gate_blocked || outcome.status == ReliefStatus::NotIndicated {
+    if outcome.status == ReliefStatus::NotIndicated {
         return case.finish(&RULE, outcome);
     }
     outcome.next_steps.push(case.say(

@@ -28,7 +28,7 @@ pub const RULE: RuleInfo = RuleInfo {
     },
     source: "8 U.S.C. 1232",
     decides: Label {
-        es: "si se aplican a una niña o niño no acompañado el cribado en 48 horas o el traslado a ORR en 72 horas",
+        es: "si se aplican a una niña o niño no acompañado la evaluación en 48 horas o el traslado a ORR en 72 horas",
         en: "whether an unaccompanied child gets the 48-hour screening or the 72-hour transfer to ORR",
     },
 };
@@ -47,7 +47,7 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
         .is_some_and(|country| matches!(country.alpha_2(), "MX" | "CA"));
     if contiguous {
         outcome.next_steps.push(case.say(
-            "Dentro de las 48 horas, cribar a la niña o niño por trata y por miedo a volver; solo puede ser devuelto si no hay ninguna de las dos y puede decidir por sí mismo (8 U.S.C. 1232(a)(2), (a)(4)).",
+            "Dentro de las 48 horas, evaluar si la niña o niño es víctima de trata o teme volver; solo puede ser devuelto si no hay ninguna de las dos y puede decidir por sí mismo (8 U.S.C. 1232(a)(2), (a)(4)).",
             "Within 48 hours, screen the child for trafficking and for fear of return; the child may be returned only if neither is found and the child can decide independently (8 U.S.C. 1232(a)(2), (a)(4)).",
         ));
         outcome.deadline = Some(Deadline {
@@ -56,7 +56,7 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
             passed: false,
             exempt: false,
             text: case.say(
-                "Plazo: el cribado, dentro de las 48 horas desde que la niña o niño queda bajo custodia (8 U.S.C. 1232(a)(4)).",
+                "Plazo: la evaluación, dentro de las 48 horas desde que la niña o niño queda bajo custodia (8 U.S.C. 1232(a)(4)).",
                 "Deadline: the screening, within 48 hours of the child coming into custody (8 U.S.C. 1232(a)(4)).",
             ),
         });
