@@ -5,6 +5,7 @@ pub mod audit;
 pub mod ctdc;
 pub mod demo;
 pub mod link;
+pub mod relief;
 pub mod screen;
 pub mod serve;
 
