@@ -44,6 +44,8 @@ enum Command {
     DemoData(commands::demo::DemoDataArgs),
     /// Screen a person for indicators of trafficking, smuggling and related harms.
     Screen(commands::screen::ScreenArgs),
+    /// Screen for the immigration relief and victim protections a survivor may seek.
+    Relief(commands::relief::ReliefArgs),
     /// Find the same person across records (entity resolution).
     #[command(subcommand)]
     Link(commands::link::LinkCommand),
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Stats(command) => commands::ctdc::stats(cli.db, command),
         Command::DemoData(args) => commands::demo::run(cli.db, args),
         Command::Screen(args) => commands::screen::run(args),
+        Command::Relief(args) => commands::relief::run(args),
         Command::Link(command) => commands::link::run(command),
         Command::Pprl(command) => commands::pprl::run(command),
         Command::Serve(args) => commands::serve::run(cli.db, args),

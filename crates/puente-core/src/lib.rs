@@ -16,6 +16,11 @@ pub mod domain;
 pub mod htcds;
 /// The two user-facing languages and bilingual labels.
 pub mod lang;
+/// The legal track: reports to authorities, proceedings, participation, certifications, relief
+/// applications.
+pub mod legal;
+/// The relief facts and relief options of `shared/docs/relief.md`.
+pub mod relief_facts;
 /// The screening facts vocabulary of `shared/docs/screening.md`.
 pub mod screening_facts;
 /// The trait and macro behind every controlled vocabulary.

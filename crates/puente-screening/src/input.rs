@@ -134,7 +134,9 @@ impl InputError {
 
 /// `age`: a whole, non-negative number of years, or null. A string of digits is accepted (forms send
 /// them); anything else is refused with the value named.
-fn deserialize_age<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+pub(crate) fn deserialize_age<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
     struct AgeVisitor;
 
     impl<'de> serde::de::Visitor<'de> for AgeVisitor {

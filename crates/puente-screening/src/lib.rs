@@ -80,6 +80,8 @@ pub mod groups;
 pub mod hotlines;
 /// The questionnaires: quick, full and child, as pure state machines.
 pub mod questionnaire;
+/// The relief screener of `shared/docs/relief.md`: immigration relief and victim protections.
+pub mod relief;
 /// The rules, one per file, and their registry with the rule-set version.
 pub mod rules;
 

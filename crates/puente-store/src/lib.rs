@@ -20,6 +20,9 @@ pub mod cases;
 pub mod ctdc;
 /// The service directory: services, search and suggestions, national hotlines.
 pub mod directory;
+/// The legal track of a case: reports, proceedings, participation, certifications, relief
+/// applications and relief results.
+pub mod legal;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
 pub mod person_links;
 /// Referrals between organisations, gated by consent, and their notifications.
@@ -39,6 +42,12 @@ pub use cases::{
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
+};
+pub use legal::{
+    LegalTrack, LegalTrackStore, NewAuthorityReport, NewCertification, NewParticipation,
+    NewProceeding, NewProceedingStage, NewReliefApplication, NewReliefAssessment,
+    ReliefApplicationUpdate, StoredAuthorityReport, StoredCertification, StoredParticipation,
+    StoredProceeding, StoredProceedingStage, StoredReliefApplication, StoredReliefAssessment,
 };
 pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
 pub use referrals::{
@@ -139,6 +148,7 @@ pub trait Store:
     + ReferralStore
     + CaseStatsStore
     + PersonLinkStore
+    + LegalTrackStore
 {
 }
 
@@ -153,5 +163,6 @@ impl<T> Store for T where
         + ReferralStore
         + CaseStatsStore
         + PersonLinkStore
+        + LegalTrackStore
 {
 }
