@@ -1,4 +1,11 @@
-//! Small-cell suppression for published counts.
+//! Safe publishing of counts.
+//!
+//! - [`private`]: differentially private tables (what analysts and partners see): exact discrete
+//!   Gaussian noise ([`sampler`]) from a keyed ChaCha20 source, zCDP accounting and each
+//!   organisation's budget ([`accounting`]), consistent non-negative post-processing.
+//! - This module: small-cell suppression, described below, for what is shown without noise.
+//!
+//! # Small-cell suppression
 //!
 //! Published figures must never expose a survivor (domain.md). The rule, the US hotline's: no exact
 //! figure for anything counted fewer than 3 times. This crate applies it to the tables Puente
@@ -45,6 +52,10 @@
 //! assert_eq!(table.cells, [Published::Shown(12), Published::Suppressed, Published::Suppressed, Published::Shown(9)]);
 //! assert_eq!(table.total, Published::Shown(29));
 //! ```
+
+pub mod accounting;
+pub mod private;
+pub mod sampler;
 
 use puente_core::Label;
 use serde::{Serialize, Serializer};

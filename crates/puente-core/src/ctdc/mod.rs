@@ -6,10 +6,13 @@
 //! and `RecruiterRelationship`, kept as written so that export gives back what was imported).
 
 mod csv_format;
+pub mod releases;
 
 pub use csv_format::{
-    read_ctdc_csv, write_ctdc_csv, CtdcCsvWriter, CtdcFile, CtdcReadError, ReadOptions, RejectedRow,
+    read_ctdc_csv, read_ctdc_release, write_ctdc_csv, CtdcCsvWriter, CtdcFile, CtdcReadError,
+    CtdcReleaseFile, ReadOptions, RejectedRow, SyntheticFile,
 };
+pub use releases::CtdcRelease;
 
 use crate::country::Country;
 use crate::htcds::{
@@ -31,7 +34,7 @@ vocabulary! {
     /// CTDC's `ageBroad`: the age band at registration.
     pub enum AgeBroad: "CTDC ageBroad" {
         Age0To8 = "0--8", es: "0 a 8", en: "0 to 8", aliases: ["0-8"];
-        Age9To17 = "9--17", es: "9 a 17", en: "9 to 17", aliases: ["9-17"];
+        Age9To17 = "9--17", es: "9 a 17", en: "9 to 17", aliases: ["9-17", "09--17", "09-17"];
         Age18To20 = "18--20", es: "18 a 20", en: "18 to 20", aliases: ["18-20"];
         Age21To23 = "21--23", es: "21 a 23", en: "21 to 23", aliases: ["21-23"];
         Age24To26 = "24--26", es: "24 a 26", en: "24 to 26", aliases: ["24-26"];
@@ -39,6 +42,7 @@ vocabulary! {
         Age30To38 = "30--38", es: "30 a 38", en: "30 to 38", aliases: ["30-38"];
         Age39To47 = "39--47", es: "39 a 47", en: "39 to 47", aliases: ["39-47"];
         Age48Plus = "48+", es: "48 o más", en: "48 and over";
+        Unknown = "Unknown", es: "Desconocida", en: "Unknown";
     }
 }
 
@@ -231,6 +235,10 @@ pub fn parse_cell(index: usize, raw: &str) -> Result<Option<Cell>, CellError> {
         ColumnKind::Gender => code(crate::htcds::Gender::parse_code(value).map(Vocabulary::code)),
         ColumnKind::AgeBroad => code(self::AgeBroad::parse_code(value).map(Vocabulary::code)),
         Majority => code(MajorityStatus::parse_code(value).map(Vocabulary::code)),
+        // `ZZ` is the older releases' unknown country: kept, so it stays told apart from missing.
+        ColumnKind::Country if value.eq_ignore_ascii_case("ZZ") => {
+            Ok(Some(Cell::Text("ZZ".into())))
+        }
         ColumnKind::Country => code(crate::country::Country::parse(value).map(|c| c.alpha_2())),
         Text => Ok(Some(Cell::Text(value.into()))),
     }
