@@ -18,6 +18,9 @@ pub mod htcds;
 pub mod lang;
 /// The screening facts vocabulary of `shared/docs/screening.md`.
 pub mod screening_facts;
+/// The rules of sharing a case between organisations: shareable parts, consent coverage, the
+/// referral state machine and what the receiver sees.
+pub mod sharing;
 /// The trait and macro behind every controlled vocabulary.
 pub mod vocabulary;
 
