@@ -332,6 +332,10 @@ pub struct SupportPlanItem {
 /// A consent given by the person (`con_`): what may be shared, with whom, recorded when and by whom.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Consent {
+    /// The consent's id in the store, once recorded; consents are kept apart from the case and
+    /// only ever given or withdrawn, never edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub scopes: Vec<ConsentScope>,
     /// The organisation (slug) the consent allows sharing with; `None` for consent to the recording
     /// organisation itself.

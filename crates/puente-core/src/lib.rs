@@ -23,6 +23,9 @@ pub mod legal;
 pub mod relief_facts;
 /// The screening facts vocabulary of `shared/docs/screening.md`.
 pub mod screening_facts;
+/// The rules of sharing a case between organisations: shareable parts, consent coverage, the
+/// referral state machine and what the receiver sees.
+pub mod sharing;
 /// The trait and macro behind every controlled vocabulary.
 pub mod vocabulary;
 

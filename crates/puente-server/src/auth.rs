@@ -210,8 +210,8 @@ pub async fn log_in(
             .record_audit(NewAuditEntry {
                 actor: email.clone(),
                 organisation_id: None,
-                action: "login_throttled".into(),
-                record_type: "user".into(),
+                action: puente_store::AuditAction::LoginThrottled,
+                record_type: puente_store::RecordType::User,
                 record_id: None,
                 detail: format!("from {address}"),
             })

@@ -60,15 +60,15 @@ pub async fn audit_case_read(
     state: &AppState,
     principal: &Principal,
     access: &CaseAccess,
-    what: &str,
+    action: puente_store::AuditAction,
 ) -> Result<(), AppError> {
     state
         .store
         .record_audit(puente_store::NewAuditEntry {
             actor: principal.user.email.clone(),
             organisation_id: Some(access.organisation_id),
-            action: format!("view_{what}"),
-            record_type: "case".into(),
+            action,
+            record_type: puente_store::RecordType::Case,
             record_id: Some(access.case_id.to_string()),
             detail: String::new(),
         })
@@ -176,8 +176,8 @@ pub async fn change_case(
     let mut case = stored.case;
     change(&mut case)?;
     validate_case(&case)?;
-    // The store checks the version again inside its transaction: a save that raced this one
-    // between the check above and here is refused there.
+    // The store checks the version again in its UPDATE: a save that raced this one between the
+    // check above and here is refused there (`StoreError::StaleVersion`, a 409).
     match state
         .store
         .update_case(
@@ -190,18 +190,6 @@ pub async fn change_case(
         .await
     {
         Ok(version) => Ok(version),
-        Err(puente_store::StoreError::Conflict(_)) => {
-            let current = state
-                .store
-                .case_access(case_id)
-                .await?
-                .map(|access| access.version)
-                .unwrap_or(expected_version);
-            Err(AppError::StaleVersion {
-                yours: expected_version,
-                current,
-            })
-        }
         Err(other) => Err(other.into()),
     }
 }

@@ -5,7 +5,9 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use puente_core::Lang;
+use puente_core::htcds::ConsentScope;
+use puente_core::sharing::{ReferralSide, ReferralStatus, TransitionError};
+use puente_core::{Lang, Vocabulary};
 use puente_store::StoreError;
 
 /// What went wrong while answering a request.
@@ -41,6 +43,33 @@ pub enum AppError {
     /// A conflict with stored data (an email already taken).
     #[error("{0}")]
     Conflict(String),
+    /// No active consent covers these parts for the receiving organisation.
+    #[error("no consent covers sharing these parts with {organisation}")]
+    ConsentMissing {
+        scopes: Vec<ConsentScope>,
+        organisation: String,
+    },
+    /// The consent was withdrawn before.
+    #[error("the consent was withdrawn already")]
+    ConsentAlreadyWithdrawn { withdrawn_on: String },
+    /// The case has an open referral to that organisation already.
+    #[error("an open referral to {organisation} exists")]
+    ReferralAlreadyOpen { organisation: String },
+    /// The referral cannot move as asked.
+    #[error("{0}")]
+    ReferralNotAllowed(TransitionError),
+    /// The receiver's access to a referred case has ended.
+    #[error("access to the case has ended")]
+    AccessEnded { status: ReferralStatus },
+    /// The request carries fields it may not (named), for example consents in a case update.
+    #[error("fields that cannot be sent here: {}", fields.join(", "))]
+    FieldsRefused {
+        id: &'static str,
+        fields: Vec<String>,
+    },
+    /// A rule the database keeps refused the change.
+    #[error("the database refused the change ({name})")]
+    Constraint { name: String },
     /// The request is well formed but its content is not valid.
     #[error("{0}")]
     Invalid(String),
@@ -84,8 +113,17 @@ impl AppError {
             | AppError::CsrfRejected
             | AppError::SecondFactorEnrolmentRequired => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::StaleVersion { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Invalid(_) | AppError::Localized { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::StaleVersion { .. }
+            | AppError::Conflict(_)
+            | AppError::ConsentMissing { .. }
+            | AppError::ConsentAlreadyWithdrawn { .. }
+            | AppError::ReferralAlreadyOpen { .. }
+            | AppError::ReferralNotAllowed(_)
+            | AppError::AccessEnded { .. }
+            | AppError::Constraint { .. } => StatusCode::CONFLICT,
+            AppError::Invalid(_) | AppError::Localized { .. } | AppError::FieldsRefused { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -104,6 +142,13 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::StaleVersion { .. } => "stale_version",
             AppError::Conflict(_) => "conflict",
+            AppError::ConsentMissing { .. } => "consent_missing",
+            AppError::ConsentAlreadyWithdrawn { .. } => "consent_already_withdrawn",
+            AppError::ReferralAlreadyOpen { .. } => "referral_already_open",
+            AppError::ReferralNotAllowed(_) => "referral_not_allowed",
+            AppError::AccessEnded { .. } => "access_ended",
+            AppError::FieldsRefused { .. } => "fields_refused",
+            AppError::Constraint { .. } => "constraint",
             AppError::Invalid(_) | AppError::Localized { .. } => "invalid",
             AppError::BadRequest(_) => "bad_request",
             AppError::Internal(_) => "internal",
@@ -133,6 +178,79 @@ impl AppError {
                 "error-stale_version",
                 &[("yours", (*yours).into()), ("current", (*current).into())],
             ),
+            AppError::ConsentMissing {
+                scopes,
+                organisation,
+            } => translations.text_with(
+                lang,
+                "error-consent_missing",
+                &[
+                    ("scopes", labels(scopes, lang).into()),
+                    ("organisation", organisation.clone().into()),
+                ],
+            ),
+            AppError::ConsentAlreadyWithdrawn { withdrawn_on } => translations.text_with(
+                lang,
+                "error-consent_already_withdrawn",
+                &[("date", withdrawn_on.clone().into())],
+            ),
+            AppError::ReferralAlreadyOpen { organisation } => translations.text_with(
+                lang,
+                "error-referral_already_open",
+                &[("organisation", organisation.clone().into())],
+            ),
+            AppError::ReferralNotAllowed(TransitionError::WrongSide { needed, target }) => {
+                translations.text_with(
+                    lang,
+                    "error-referral_wrong_side",
+                    &[
+                        (
+                            "side",
+                            match needed {
+                                ReferralSide::Sender => "sender",
+                                ReferralSide::Receiver => "receiver",
+                            }
+                            .into(),
+                        ),
+                        ("target", target.label().get(lang).into()),
+                    ],
+                )
+            }
+            AppError::ReferralNotAllowed(TransitionError::NotAllowed {
+                current,
+                target,
+                allowed,
+            }) => translations.text_with(
+                lang,
+                "error-referral_not_allowed",
+                &[
+                    ("current", current.label().get(lang).into()),
+                    ("target", target.label().get(lang).into()),
+                    (
+                        "allowed",
+                        allowed
+                            .iter()
+                            .map(|status| status.label().get(lang))
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                            .into(),
+                    ),
+                ],
+            ),
+            AppError::AccessEnded {
+                status: ReferralStatus::ConsentWithdrawn,
+            } => translations.text(lang, "error-access_ended_consent"),
+            AppError::AccessEnded { status } => translations.text_with(
+                lang,
+                "error-access_ended",
+                &[("status", status.label().get(lang).into())],
+            ),
+            AppError::FieldsRefused { id, fields } => {
+                translations.text_with(lang, id, &[("fields", fields.join(", ").into())])
+            }
+            AppError::Constraint { name } => {
+                translations.text_with(lang, "error-constraint", &[("name", name.clone().into())])
+            }
             other => translations.text(lang, &format!("error-{}", other.code())),
         }
     }
@@ -152,9 +270,11 @@ impl AppError {
     pub fn into_json_response(self, lang: Lang) -> Response {
         self.log_if_internal();
         let status = self.status();
-        let body = serde_json::json!({
-            "error": { "code": self.code(), "message": self.message(lang) }
-        });
+        let mut error = serde_json::json!({ "code": self.code(), "message": self.message(lang) });
+        if let AppError::FieldsRefused { fields, .. } = &self {
+            error["field"] = serde_json::json!(fields.join(", "));
+        }
+        let body = serde_json::json!({ "error": error });
         let mut response = (status, axum::Json(body)).into_response();
         if let AppError::Throttled {
             retry_after_seconds,
@@ -171,12 +291,40 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {
-            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::NotFound { .. } => AppError::NotFound,
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::Invalid(message) => AppError::Invalid(message),
+            StoreError::StaleVersion { yours, current, .. } => {
+                AppError::StaleVersion { yours, current }
+            }
+            StoreError::ConsentMissing {
+                scopes,
+                organisation,
+            } => AppError::ConsentMissing {
+                scopes,
+                organisation,
+            },
+            StoreError::ConsentAlreadyWithdrawn { withdrawn_on, .. } => {
+                AppError::ConsentAlreadyWithdrawn { withdrawn_on }
+            }
+            StoreError::ReferralAlreadyOpen { organisation, .. } => {
+                AppError::ReferralAlreadyOpen { organisation }
+            }
+            StoreError::ReferralTransition { error, .. } => AppError::ReferralNotAllowed(error),
+            StoreError::AccessEnded { status, .. } => AppError::AccessEnded { status },
+            StoreError::Constraint { name } => AppError::Constraint { name },
             other => AppError::Internal(other.into()),
         }
     }
+}
+
+/// The labels of consent scopes in a language, as a list.
+fn labels(scopes: &[ConsentScope], lang: Lang) -> String {
+    scopes
+        .iter()
+        .map(|scope| scope.label_in(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// API handlers answer errors as JSON, in English (the API's language for machine clients).

@@ -182,8 +182,26 @@ pub fn document() -> Value {
                     "200": json_response("The new version", json!({ "type": "object", "properties": { "id": { "type": "integer" }, "version": { "type": "integer" } } })),
                     "404": error_response("No such case visible to the user"),
                     "409": error_response("Someone else saved the case since that version"),
-                    "422": error_response("A field is not valid")
+                    "422": error_response("A field is not valid, or the body carries consents (named in `field`): they have their own endpoints")
                 }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "allOf": [reference("Case"), { "type": "object", "required": ["version"], "properties": { "version": { "type": "integer" } } }] })) }))
+            },
+            "/api/v1/cases/{id}/consents": {
+                "get": operation("The case's consents, each with its id, oldest first", json!({ "200": json_response("Consents as recorded, with when they were given and withdrawn", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] })),
+                "post": operation("Record a consent: what may be shared, with which organisation, given when", json!({
+                    "201": json_response("The consent's id", reference("Id")),
+                    "404": error_response("No such case visible to the user"),
+                    "422": error_response("No scopes, an unknown scope or organisation, or a date still to come")
+                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["scopes", "given_on"], "properties": {
+                    "with_organisation": { "type": ["string", "null"], "description": "The organisation's slug; absent for consent to the recording organisation" },
+                    "scopes": { "type": "array", "items": { "type": "string" } },
+                    "given_on": { "type": "string", "description": "YYYY, YYYY-MM or YYYY-MM-DD" } } })) }))
+            },
+            "/api/v1/cases/{id}/consents/{consent_id}/withdraw": {
+                "post": operation("Withdraw a consent today; ends the referrals that shared under it and tells their receivers", json!({
+                    "200": json_response("The withdrawn consent and the ids of the referrals it ended", json!({ "type": "object" })),
+                    "404": error_response("No such consent of a case visible to the user"),
+                    "409": error_response("The consent was withdrawn already")
+                }), json!({ "parameters": [id_parameter(), { "name": "consent_id", "in": "path", "required": true, "schema": { "type": "integer" } }] }))
             },
             "/api/v1/cases/{id}/notes": {
                 "get": operation("A case's notes", json!({ "200": json_response("Notes, oldest first", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] })),

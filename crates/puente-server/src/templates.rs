@@ -27,6 +27,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("case.html", include_str!("../templates/case.html")),
     (
+        "consent_withdraw.html",
+        include_str!("../templates/consent_withdraw.html"),
+    ),
+    (
         "case_audit.html",
         include_str!("../templates/case_audit.html"),
     ),

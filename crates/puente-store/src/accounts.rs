@@ -10,7 +10,7 @@ use puente_core::Lang;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::audit::{self, NewAuditEntry};
+use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
 use crate::{Actor, SqliteStore, StoreError, StoreResult};
 
 /// What a user may do is decided by their role (and, for cases, by ownership).
@@ -297,8 +297,8 @@ impl AccountStore for SqliteStore {
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(created.organisation_id),
-                action: "create".into(),
-                record_type: "user".into(),
+                action: AuditAction::Create,
+                record_type: RecordType::User,
                 record_id: Some(created.id.to_string()),
                 detail: format!("user {} with role {}", created.email, created.role),
             },
@@ -357,15 +357,15 @@ impl AccountStore for SqliteStore {
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(StoreError::NotFound(format!("user {user_id}")));
+            return Err(StoreError::not_found("user", user_id));
         }
         audit::append(
             &mut transaction,
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
-                action: "change_role".into(),
-                record_type: "user".into(),
+                action: AuditAction::ChangeRole,
+                record_type: RecordType::User,
                 record_id: Some(user_id.to_string()),
                 detail: format!("role {role}"),
             },
@@ -390,20 +390,20 @@ impl AccountStore for SqliteStore {
         .fetch_optional(&mut *transaction)
         .await?;
         let Some(organisation_id) = organisation_id else {
-            return Err(StoreError::NotFound(format!("user {user_id}")));
+            return Err(StoreError::not_found("user", user_id));
         };
         let action = if secret.is_some() {
-            "enable_totp"
+            AuditAction::EnableTotp
         } else {
-            "disable_totp"
+            AuditAction::DisableTotp
         };
         audit::append(
             &mut transaction,
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
-                action: action.into(),
-                record_type: "user".into(),
+                action,
+                record_type: RecordType::User,
                 record_id: Some(user_id.to_string()),
                 detail: String::new(),
             },
@@ -460,8 +460,8 @@ impl AccountStore for SqliteStore {
             &NewAuditEntry {
                 actor: user.email.clone(),
                 organisation_id: Some(user.organisation_id),
-                action: "login".into(),
-                record_type: "user".into(),
+                action: AuditAction::Login,
+                record_type: RecordType::User,
                 record_id: Some(user.id.to_string()),
                 detail: format!("{} session from {address}", session.kind.code()),
             },
@@ -496,8 +496,8 @@ impl AccountStore for SqliteStore {
             &NewAuditEntry {
                 actor: email.trim().to_string(),
                 organisation_id,
-                action: "login_failed".into(),
-                record_type: "user".into(),
+                action: AuditAction::LoginFailed,
+                record_type: RecordType::User,
                 record_id: None,
                 detail: format!("{reason} from {address}"),
             },
@@ -574,8 +574,8 @@ impl AccountStore for SqliteStore {
             &NewAuditEntry {
                 actor: user.email.clone(),
                 organisation_id: Some(user.organisation_id),
-                action: "logout".into(),
-                record_type: "user".into(),
+                action: AuditAction::Logout,
+                record_type: RecordType::User,
                 record_id: Some(user.id.to_string()),
                 detail: String::new(),
             },

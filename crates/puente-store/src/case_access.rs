@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::audit::{AuditAction, RecordType};
 use crate::{SqliteStore, StoreResult};
 
 /// The organisation and owner of a case.
@@ -69,15 +70,15 @@ impl CaseAccessStore for SqliteStore {
                 .await?
                 .rows_affected();
         if changed == 0 {
-            return Err(crate::StoreError::NotFound(format!("case {case_id}")));
+            return Err(crate::StoreError::not_found("case", case_id));
         }
         crate::audit::append(
             &mut transaction,
             &crate::NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
-                action: "assign".into(),
-                record_type: "case".into(),
+                action: AuditAction::Assign,
+                record_type: RecordType::Case,
                 record_id: Some(case_id.to_string()),
                 detail: match owner_user_id {
                     Some(user) => format!("owner user {user}"),

@@ -10,7 +10,8 @@ use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::Sqlite;
 use sqlx::{Row, SqliteConnection};
 
-use crate::audit::{self, NewAuditEntry};
+use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use crate::consents;
 use crate::sqlite::SqliteStore;
 use crate::{Actor, StoreError, StoreResult};
 
@@ -149,6 +150,17 @@ pub trait CaseStore: Send + Sync {
     async fn count_cases(&self, organisation_id: i64) -> StoreResult<u64>;
 }
 
+/// The ids of recorded consents, for an audit detail.
+fn consent_ids(consents: &[puente_core::domain::Consent], count: usize) -> String {
+    let ids: Vec<String> = consents
+        .iter()
+        .filter_map(|consent| consent.id)
+        .map(|id| id.to_string())
+        .collect();
+    debug_assert_eq!(ids.len(), count);
+    ids.join(", ")
+}
+
 /// Today's date, `YYYY-MM-DD`, UTC.
 pub fn today_iso() -> String {
     let now = time::OffsetDateTime::now_utc();
@@ -204,11 +216,13 @@ fn person_from_row(row: &SqliteRow) -> StoreResult<Person> {
     })
 }
 
-/// The case without its person, as stored in `cases.document`.
+/// The case without its person and its consents, as stored in `cases.document`. Consents live in
+/// their own table (see [`crate::consents`]): a case update never writes them.
 pub(crate) fn document_of(case: &Case) -> StoreResult<String> {
     let mut value = serde_json::to_value(case).map_err(|e| StoreError::Invalid(e.to_string()))?;
     if let Some(object) = value.as_object_mut() {
         object.remove("person");
+        object.remove("consents");
     }
     Ok(value.to_string())
 }
@@ -242,19 +256,19 @@ fn age_at_intake(person: &Person, opened_on: &str) -> Option<u32> {
 fn audit_entry(
     actor: &Actor,
     organisation_id: i64,
-    action: &str,
-    record_type: &str,
+    action: AuditAction,
+    record_type: RecordType,
     record_id: i64,
     detail: String,
 ) -> NewAuditEntry {
-    NewAuditEntry {
-        actor: actor.name.clone(),
-        organisation_id: Some(organisation_id),
-        action: action.into(),
-        record_type: record_type.into(),
-        record_id: Some(record_id.to_string()),
+    NewAuditEntry::about(
+        actor,
+        organisation_id,
+        action,
+        record_type,
+        record_id,
         detail,
-    }
+    )
 }
 
 /// A query with bound values: a plain query or a scalar query.
@@ -391,6 +405,27 @@ pub(crate) fn stored_case_from_row(row: &SqliteRow) -> StoreResult<StoredCase> {
     })
 }
 
+/// Reads a case with its consents (from their own table); `organisation_id` scopes the read when
+/// given.
+pub(crate) async fn load_case(
+    connection: &mut SqliteConnection,
+    organisation_id: Option<i64>,
+    case_id: i64,
+) -> StoreResult<Option<StoredCase>> {
+    let row = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ? AND (? IS NULL OR c.organisation_id = ?)"
+    ))
+    .bind(case_id)
+    .bind(organisation_id)
+    .bind(organisation_id)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut stored = stored_case_from_row(&row)?;
+    stored.case.consents = consents::case_consents(connection, case_id).await?;
+    Ok(Some(stored))
+}
+
 #[async_trait]
 impl CaseStore for SqliteStore {
     async fn create_organisation(
@@ -416,8 +451,8 @@ impl CaseStore for SqliteStore {
             &audit_entry(
                 actor,
                 id,
-                "create",
-                "organisation",
+                AuditAction::Create,
+                RecordType::Organisation,
                 id,
                 organisation.slug.clone(),
             ),
@@ -443,7 +478,7 @@ impl CaseStore for SqliteStore {
         row.as_ref()
             .map(organisation_from_row)
             .transpose()?
-            .ok_or_else(|| StoreError::NotFound(format!("organisation {id}")))
+            .ok_or_else(|| StoreError::not_found("organisation", id))
     }
 
     async fn list_organisations(&self) -> StoreResult<Vec<StoredOrganisation>> {
@@ -467,11 +502,18 @@ impl CaseStore for SqliteStore {
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(StoreError::NotFound(format!("organisation {id}")));
+            return Err(StoreError::not_found("organisation", id));
         }
         audit::append(
             &mut transaction,
-            &audit_entry(actor, id, "update", "organisation", id, "settings".into()),
+            &audit_entry(
+                actor,
+                id,
+                AuditAction::Update,
+                RecordType::Organisation,
+                id,
+                "settings".into(),
+            ),
         )
         .await?;
         transaction.commit().await?;
@@ -514,10 +556,29 @@ impl CaseStore for SqliteStore {
             .bind(&now)
             .fetch_one(&mut *transaction)
             .await?;
-            insert_history(&mut transaction, id, 1, &new_case.case, actor, &now).await?;
+            let mut recorded = new_case.case.clone();
+            recorded.consents.clear();
+            for consent in &new_case.case.consents {
+                let stored =
+                    consents::insert_consent_row(&mut transaction, id, consent, actor, &now)
+                        .await?;
+                recorded.consents.push(stored.consent);
+            }
+            insert_history(&mut transaction, id, 1, &recorded, actor, &now).await?;
+            let detail = match recorded.consents.len() {
+                0 => String::new(),
+                count => format!("with consents {}", consent_ids(&recorded.consents, count)),
+            };
             audit::append(
                 &mut transaction,
-                &audit_entry(actor, organisation_id, "create", "case", id, String::new()),
+                &audit_entry(
+                    actor,
+                    organisation_id,
+                    AuditAction::Create,
+                    RecordType::Case,
+                    id,
+                    detail,
+                ),
             )
             .await?;
             ids.push(id);
@@ -533,22 +594,17 @@ impl CaseStore for SqliteStore {
         case_id: i64,
     ) -> StoreResult<Option<StoredCase>> {
         let mut transaction = self.writer.begin().await?;
-        let row = sqlx::query(&format!(
-            "SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ? AND c.organisation_id = ?"
-        ))
-        .bind(case_id)
-        .bind(organisation_id)
-        .fetch_optional(&mut *transaction)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let stored = stored_case_from_row(&row)?;
+        let Some(stored) = load_case(&mut transaction, Some(organisation_id), case_id).await?
+        else {
+            return Ok(None);
+        };
         audit::append(
             &mut transaction,
             &audit_entry(
                 actor,
                 organisation_id,
-                "view",
-                "case",
+                AuditAction::View,
+                RecordType::Case,
                 case_id,
                 String::new(),
             ),
@@ -575,17 +631,21 @@ impl CaseStore for SqliteStore {
         .fetch_optional(&mut *transaction)
         .await?;
         let Some((version, person_id, opened_on)) = current else {
-            return Err(StoreError::NotFound(format!("case {case_id}")));
+            return Err(StoreError::not_found("case", case_id));
         };
         if version != expected_version {
-            return Err(StoreError::Conflict(format!(
-                "case {case_id} was changed by someone else since you opened it (your version {expected_version}, now {version}); reload it and apply your changes again"
-            )));
+            return Err(StoreError::StaleVersion {
+                record: "case",
+                id: case_id,
+                yours: expected_version,
+                current: version,
+            });
         }
         let now = audit::now();
         let new_version = version + 1;
-        update_person(&mut transaction, person_id, &case.person, &now).await?;
-        sqlx::query(
+        // The version check is in the UPDATE itself: with many writers, a save that raced another
+        // changes no row and is refused, never merged.
+        let changed = sqlx::query(
             "UPDATE cases SET status = ?, version = ?, document = ?, sex = ?, age_at_intake = ?, nationality = ?, updated_at = ?
              WHERE id = ? AND version = ?",
         )
@@ -597,17 +657,35 @@ impl CaseStore for SqliteStore {
         .bind(case.person.nationality.map(|c| c.alpha_2()))
         .bind(&now)
         .bind(case_id)
-        .bind(version)
+        .bind(expected_version)
         .execute(&mut *transaction)
-        .await?;
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            let current: i64 = sqlx::query_scalar("SELECT version FROM cases WHERE id = ?")
+                .bind(case_id)
+                .fetch_one(&mut *transaction)
+                .await?;
+            return Err(StoreError::StaleVersion {
+                record: "case",
+                id: case_id,
+                yours: expected_version,
+                current,
+            });
+        }
+        update_person(&mut transaction, person_id, &case.person, &now).await?;
+        // The saved version keeps the consents as recorded, whatever the caller's copy says.
+        let mut case = case.clone();
+        case.consents = consents::case_consents(&mut transaction, case_id).await?;
+        let case = &case;
         insert_history(&mut transaction, case_id, new_version, case, actor, &now).await?;
         audit::append(
             &mut transaction,
             &audit_entry(
                 actor,
                 organisation_id,
-                "update",
-                "case",
+                AuditAction::Update,
+                RecordType::Case,
                 case_id,
                 format!("version {new_version}"),
             ),
@@ -669,8 +747,8 @@ impl CaseStore for SqliteStore {
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
-                action: "list".into(),
-                record_type: "case".into(),
+                action: AuditAction::List,
+                record_type: RecordType::Case,
                 record_id: None,
                 detail: format!("{} cases", summaries.len()),
             },
@@ -721,7 +799,7 @@ impl CaseStore for SqliteStore {
                 .fetch_optional(&mut *transaction)
                 .await?;
         if exists.is_none() {
-            return Err(StoreError::NotFound(format!("case {case_id}")));
+            return Err(StoreError::not_found("case", case_id));
         }
         let id: i64 = sqlx::query_scalar("INSERT INTO case_notes (case_id, author, text, created_at) VALUES (?, ?, ?, ?) RETURNING id")
             .bind(case_id)
@@ -735,8 +813,8 @@ impl CaseStore for SqliteStore {
             &audit_entry(
                 actor,
                 organisation_id,
-                "create",
-                "case_note",
+                AuditAction::Create,
+                RecordType::CaseNote,
                 id,
                 format!("case {case_id}"),
             ),

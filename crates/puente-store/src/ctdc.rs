@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::audit::{self, NewAuditEntry};
+use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
 use crate::sqlite::SqliteStore;
 use crate::{Actor, CtdcStore, ExportSink, StoreError, StoreResult};
 
@@ -177,8 +177,8 @@ impl CtdcStore for SqliteStore {
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: actor.organisation_id,
-                action: "import".into(),
-                record_type: "ctdc".into(),
+                action: AuditAction::Import,
+                record_type: RecordType::Ctdc,
                 record_id: Some(import_id.to_string()),
                 detail,
             },
@@ -239,8 +239,8 @@ impl CtdcStore for SqliteStore {
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: actor.organisation_id,
-                action: "export".into(),
-                record_type: "ctdc".into(),
+                action: AuditAction::Export,
+                record_type: RecordType::Ctdc,
                 record_id: None,
                 detail: format!("{exported} records"),
             },

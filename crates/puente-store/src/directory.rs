@@ -34,7 +34,7 @@ use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use crate::audit::{self, NewAuditEntry};
+use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
 use crate::sqlite::SqliteStore;
 use crate::{Actor, StoreError, StoreResult};
 
@@ -184,16 +184,16 @@ async fn upsert_service(
 fn directory_audit(
     actor: &Actor,
     organisation_id: Option<i64>,
-    action: &str,
-    record_type: &str,
+    action: AuditAction,
+    record_type: RecordType,
     record_id: Option<String>,
     detail: String,
 ) -> NewAuditEntry {
     NewAuditEntry {
         actor: actor.name.clone(),
         organisation_id,
-        action: action.into(),
-        record_type: record_type.into(),
+        action,
+        record_type,
         record_id,
         detail,
     }
@@ -246,8 +246,8 @@ impl DirectoryStore for SqliteStore {
                 &directory_audit(
                     actor,
                     Some(id),
-                    "create",
-                    "organisation",
+                    AuditAction::Create,
+                    RecordType::Organisation,
                     Some(id.to_string()),
                     organisation.slug.clone(),
                 ),
@@ -279,8 +279,8 @@ impl DirectoryStore for SqliteStore {
             &directory_audit(
                 actor,
                 actor.organisation_id,
-                "import",
-                "directory",
+                AuditAction::Import,
+                RecordType::Directory,
                 None,
                 format!(
                     "{} organisations created, {} services and {} hotlines saved",
@@ -302,8 +302,8 @@ impl DirectoryStore for SqliteStore {
             &directory_audit(
                 actor,
                 Some(organisation_id),
-                "update",
-                "service",
+                AuditAction::Update,
+                RecordType::Service,
                 Some(id.to_string()),
                 service.slug.clone(),
             ),
@@ -327,15 +327,15 @@ impl DirectoryStore for SqliteStore {
             .await?
             .rows_affected();
         if removed == 0 {
-            return Err(StoreError::NotFound(format!("service {service_id}")));
+            return Err(StoreError::not_found("service", service_id));
         }
         audit::append(
             &mut transaction,
             &directory_audit(
                 actor,
                 Some(organisation_id),
-                "delete",
-                "service",
+                AuditAction::Delete,
+                RecordType::Service,
                 Some(service_id.to_string()),
                 String::new(),
             ),

@@ -16,6 +16,8 @@ pub mod case_access;
 pub mod case_stats;
 /// Organisations, persons and cases.
 pub mod cases;
+/// Consents: given and withdrawn, never edited; a withdrawal ends the referrals it covered.
+pub mod consents;
 /// The imported CTDC Global Dataset.
 pub mod ctdc;
 /// The service directory: services, search and suggestions, national hotlines.
@@ -33,12 +35,13 @@ pub mod screenings;
 pub mod sqlite;
 
 pub use accounts::{AccountStore, Role};
-pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
+pub use audit::{AuditAction, AuditEntry, AuditQuery, ChainReport, NewAuditEntry, RecordType};
 pub use case_access::CaseAccessStore;
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
 };
+pub use consents::{ConsentStore, ConsentWithdrawal, NewConsent, StoredConsent};
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
@@ -60,19 +63,78 @@ pub use sqlite::SqliteStore;
 use async_trait::async_trait;
 use puente_core::ctdc::CtdcRecord;
 
-/// What went wrong in the store.
+/// What went wrong in the store. Each refusal a caller may answer differently has its own variant;
+/// messages name the record and never carry a survivor's data.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("cannot update the database schema: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The request's content is not valid.
     #[error("{0}")]
     Invalid(String),
-    #[error("{0} not found")]
-    NotFound(String),
+    /// The record does not exist, or not in the organisation asking.
+    #[error("{record} {id} not found")]
+    NotFound { record: &'static str, id: String },
+    /// A conflict with stored data that has no variant of its own.
     #[error("{0}")]
     Conflict(String),
+    /// The record was saved by someone else since the caller read it at version `yours`.
+    #[error("{record} {id} was changed by someone else since you opened it (your version {yours}, now {current}); reload it and apply your changes again")]
+    StaleVersion {
+        record: &'static str,
+        id: i64,
+        yours: i64,
+        current: i64,
+    },
+    /// No active consent covers these parts for the organisation.
+    #[error("no consent is recorded to share {} with {organisation}: record the person's consent to share it, or share less", consents::scope_list(scopes))]
+    ConsentMissing {
+        scopes: Vec<puente_core::htcds::ConsentScope>,
+        organisation: String,
+    },
+    /// The consent was withdrawn before.
+    #[error("consent {consent_id} was withdrawn already, on {withdrawn_on}")]
+    ConsentAlreadyWithdrawn {
+        consent_id: i64,
+        withdrawn_on: String,
+    },
+    /// The case already has an open referral to that organisation.
+    #[error("case {case_id} already has an open referral{} to {organisation}", referral_id.map(|id| format!(" ({id})")).unwrap_or_default())]
+    ReferralAlreadyOpen {
+        case_id: i64,
+        referral_id: Option<i64>,
+        organisation: String,
+    },
+    /// The referral cannot move as asked.
+    #[error("referral {referral_id}: {error}")]
+    ReferralTransition {
+        referral_id: i64,
+        error: puente_core::sharing::TransitionError,
+    },
+    /// The receiver's access to a referred case has ended.
+    #[error("referral {referral_id} is {}: access to the case has ended", status.code())]
+    AccessEnded {
+        referral_id: i64,
+        status: ReferralStatus,
+    },
+    /// A rule the database keeps refused the change.
+    #[error("the database refused the change ({name})")]
+    Constraint { name: String },
+    /// The audit key or checkpoint file cannot be used.
+    #[error("audit file {path}: {reason}")]
+    AuditFile { path: String, reason: String },
+}
+
+impl StoreError {
+    /// A record that does not exist (or not in the organisation asking).
+    pub fn not_found(record: &'static str, id: impl std::fmt::Display) -> StoreError {
+        StoreError::NotFound {
+            record,
+            id: id.to_string(),
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -141,6 +203,7 @@ pub trait Store:
     CtdcStore
     + AuditStore
     + CaseStore
+    + ConsentStore
     + CaseAccessStore
     + AccountStore
     + ScreeningStore
@@ -156,6 +219,7 @@ impl<T> Store for T where
     T: CtdcStore
         + AuditStore
         + CaseStore
+        + ConsentStore
         + CaseAccessStore
         + AccountStore
         + ScreeningStore

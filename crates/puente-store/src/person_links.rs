@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{self, NewAuditEntry};
+use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
 use crate::cases::{insert_history, stored_case_from_row, CASE_COLUMNS};
 use crate::sqlite::SqliteStore;
 use crate::{Actor, StoreError, StoreResult};
@@ -118,7 +118,7 @@ async fn live_person_of(
             .fetch_optional(&mut *connection)
             .await?;
     match merged {
-        None => Err(StoreError::NotFound(format!("person {person_id}"))),
+        None => Err(StoreError::not_found("person", person_id)),
         Some(Some(into)) => Err(StoreError::Conflict(format!(
             "person {person_id} was already merged into person {into}"
         ))),
@@ -174,8 +174,8 @@ impl PersonLinkStore for SqliteStore {
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
-                action: "duplicate_check".into(),
-                record_type: "person".into(),
+                action: AuditAction::DuplicateCheck,
+                record_type: RecordType::Person,
                 record_id: None,
                 detail: format!("{} person records compared", persons.len()),
             },
@@ -232,8 +232,8 @@ impl PersonLinkStore for SqliteStore {
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
-                    action: "person_mark_distinct".into(),
-                    record_type: "person".into(),
+                    action: AuditAction::PersonMarkDistinct,
+                    record_type: RecordType::Person,
                     record_id: Some(person.to_string()),
                     detail: format!("not the same person as person {other}"),
                 },
@@ -303,8 +303,8 @@ impl PersonLinkStore for SqliteStore {
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
-                    action: "person_merge".into(),
-                    record_type: "case".into(),
+                    action: AuditAction::PersonMerge,
+                    record_type: RecordType::Case,
                     record_id: Some(case_id.to_string()),
                     detail: format!(
                         "person {merged_person_id} merged into person {kept_person_id}"
@@ -319,8 +319,8 @@ impl PersonLinkStore for SqliteStore {
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
-                    action: "person_merge".into(),
-                    record_type: "person".into(),
+                    action: AuditAction::PersonMerge,
+                    record_type: RecordType::Person,
                     record_id: Some(person.to_string()),
                     detail: format!(
                         "person {merged_person_id} merged into person {kept_person_id}; {} cases moved",

@@ -2,17 +2,20 @@
 //! notifications they raise.
 //!
 //! # The rules
-//! - A referral shares parts of a case: a subset of [`SHAREABLE_SCOPES`](crate::referrals::SHAREABLE_SCOPES) (identity, contact,
-//!   screening, events, notes). It is refused ([`StoreError::Conflict`]) unless the case carries an
-//!   active consent (`con_`) to share every one of those parts with the receiving organisation.
-//!   When the request says the person consents (`consent: true`), that consent is recorded on the
-//!   case first, in the same transaction, with who recorded it and when (a new case version).
-//! - Statuses: `pending` → `accepted` or `rejected` (by the receiver); `accepted` → `completed` (by
-//!   the receiver); `pending` or `accepted` → `revoked` (by the sender). The receiver reads the shared
-//!   parts while the referral is pending, accepted or completed; a rejection or a revocation ends
-//!   that access, and so does a withdrawal of the consent (each read checks the consent again).
-//! - [`ReferralStore::shared_case`] returns only the shared parts: a [`SharedCase`] whose unshared
-//!   parts are absent (`None`, and left out of its JSON), never blank.
+//! The rules themselves are pure code in [`puente_core::sharing`]: which parts may be shared,
+//! consent coverage, the status transitions and what the receiver sees. This module persists and
+//! loads, and calls them:
+//! - A referral is refused ([`StoreError::ConsentMissing`]) unless active consents of the case
+//!   cover every shared part for the receiving organisation. When the request says the person
+//!   consents (`consent: true`), that consent is recorded first, in the same transaction, as any
+//!   consent is ([`crate::consents`]), with who recorded it and when.
+//! - At most one open referral of a case to the same organisation (a partial unique index keeps
+//!   it with many writers: [`StoreError::ReferralAlreadyOpen`]).
+//! - [`ReferralStore::shared_case`] returns the case as it stood when the referral was made (its
+//!   version then, the notes and screenings recorded until then), only the parts active consents
+//!   still cover; unshared parts are absent (`None`, and left out of its JSON), never blank.
+//! - A withdrawal of a consent the referral shared under ends it (`consent_withdrawn`) and
+//!   notifies the receiver ([`crate::consents::ConsentStore::withdraw_consent`]).
 //! - Every status change and every read by the receiver is audited on both sides, in the same
 //!   transaction: on the sender's side as an entry of the case (`record_type` `case`, the case id,
 //!   so it shows in the case's audit trail), on the receiver's as an entry of the referral
@@ -26,10 +29,10 @@
 //!   `to_org` (an id, or a slug with `CaseStore::organisation_by_slug`), parse `share` with
 //!   `ConsentScope::from_code` (`identity`, `contact`, ...), then
 //!   [`ReferralStore::create_referral`] with the user's organisation → 201 `{"id"}`.
-//!   `StoreError::Conflict` (no consent, or an open referral exists) → 409 with the message;
+//!   `StoreError::ConsentMissing` or `StoreError::ReferralAlreadyOpen` → 409 with the message;
 //!   `StoreError::Invalid` → 422; `StoreError::NotFound` → 404.
 //! - `POST /api/v1/referrals/{id}/accept|reject|complete` (receiver) and `.../revoke` (sender):
-//!   the `*_referral` methods; a wrong side or a wrong status is a `Conflict` (409), a referral the
+//!   the `*_referral` methods; a wrong side or a wrong status is a `ReferralTransition` (409), a referral the
 //!   organisation is not party to a `NotFound` (404).
 //! - The receiver's view of the case: [`ReferralStore::shared_case`] only (a 404 or 409 from it
 //!   ends the page); never `CaseStore::case`, which stays scoped to the owning organisation.
@@ -42,98 +45,23 @@
 //!   advocates, supervisors of the receiving organisation).
 
 use async_trait::async_trait;
-use puente_core::domain::{Consent, PartialDate, TraffickingEvent};
-use puente_core::htcds::{ConsentScope, Gender, ReferralReason};
-use puente_core::{Country, Label, Lang, Vocabulary};
+use puente_core::domain::{Case, PartialDate, TraffickingEvent};
+use puente_core::htcds::{ConsentScope, ReferralReason};
+use puente_core::sharing::{self, ReferralEvent, ReferralSide, SharedParts};
+use puente_core::{Lang, Vocabulary};
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use crate::audit::{self, NewAuditEntry};
-use crate::cases::{
-    document_of, insert_history, stored_case_from_row, today_iso, StoredCase, CASE_COLUMNS,
-};
+use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use crate::cases::today_iso;
+use crate::consents::{self, scope_list, NewConsent};
 use crate::sqlite::SqliteStore;
 use crate::{Actor, StoreError, StoreResult};
 
-/// The parts of a case a referral may share.
-pub const SHAREABLE_SCOPES: [ConsentScope; 5] = [
-    ConsentScope::Identity,
-    ConsentScope::Contact,
-    ConsentScope::Screening,
-    ConsentScope::Events,
-    ConsentScope::Notes,
-];
-
-/// Where a referral stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferralStatus {
-    Pending,
-    Accepted,
-    Rejected,
-    Completed,
-    Revoked,
-}
-
-impl ReferralStatus {
-    pub const ALL: [ReferralStatus; 5] = [
-        ReferralStatus::Pending,
-        ReferralStatus::Accepted,
-        ReferralStatus::Rejected,
-        ReferralStatus::Completed,
-        ReferralStatus::Revoked,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ReferralStatus::Pending => "pending",
-            ReferralStatus::Accepted => "accepted",
-            ReferralStatus::Rejected => "rejected",
-            ReferralStatus::Completed => "completed",
-            ReferralStatus::Revoked => "revoked",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<ReferralStatus> {
-        ReferralStatus::ALL
-            .into_iter()
-            .find(|status| status.code() == code)
-    }
-
-    pub fn label(self) -> Label {
-        match self {
-            ReferralStatus::Pending => Label {
-                es: "Pendiente",
-                en: "Pending",
-            },
-            ReferralStatus::Accepted => Label {
-                es: "Aceptada",
-                en: "Accepted",
-            },
-            ReferralStatus::Rejected => Label {
-                es: "Rechazada",
-                en: "Rejected",
-            },
-            ReferralStatus::Completed => Label {
-                es: "Completada",
-                en: "Completed",
-            },
-            ReferralStatus::Revoked => Label {
-                es: "Revocada",
-                en: "Revoked",
-            },
-        }
-    }
-
-    /// Whether the receiver may read the shared parts of the case.
-    pub fn gives_access(self) -> bool {
-        matches!(
-            self,
-            ReferralStatus::Pending | ReferralStatus::Accepted | ReferralStatus::Completed
-        )
-    }
-}
+pub use puente_core::sharing::{
+    ReferralStatus, SharedContact, SharedIdentity, SharedNote, SharedScreening, SHAREABLE_SCOPES,
+};
 
 /// A referral to make, from the sender's organisation.
 #[derive(Clone, Debug, PartialEq)]
@@ -186,6 +114,9 @@ pub struct StoredReferral {
     pub reason: ReferralReason,
     pub status: ReferralStatus,
     pub consent_recorded_here: bool,
+    /// The version of the case when the referral was made: the receiver sees the case as it
+    /// stood then.
+    pub case_version: i64,
     pub created_by: String,
     pub created_at: String,
     pub answered_by: Option<String>,
@@ -195,50 +126,11 @@ pub struct StoredReferral {
     pub completed_at: Option<String>,
     pub revoked_by: Option<String>,
     pub revoked_at: Option<String>,
+    /// The consent whose withdrawal ended the referral, and when.
+    pub withdrawn_consent_id: Option<i64>,
+    pub consent_withdrawn_at: Option<String>,
     pub updated_at: String,
     pub htcds: HtcdsReferralFields,
-}
-
-/// The identity of the person, when shared: names, sex, date of birth or estimated age,
-/// nationality, languages.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SharedIdentity {
-    pub given_name: String,
-    pub middle_name: Option<String>,
-    pub surname: String,
-    pub second_surname: Option<String>,
-    pub alias: Option<String>,
-    pub sex: Option<Gender>,
-    pub date_of_birth: Option<PartialDate>,
-    pub estimated_age: Option<u32>,
-    pub nationality: Option<Country>,
-    pub languages: Vec<String>,
-}
-
-/// How to reach the person, when shared.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SharedContact {
-    pub phone: Option<String>,
-    pub current_country: Option<Country>,
-    pub current_place: Option<String>,
-}
-
-/// A screening of the case, when shared: its result as the engine gave it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SharedScreening {
-    pub id: i64,
-    pub level: String,
-    pub rule_set_version: String,
-    pub created_at: String,
-    pub result: serde_json::Value,
-}
-
-/// A note of the case, when shared.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SharedNote {
-    pub author: String,
-    pub text: String,
-    pub created_at: String,
 }
 
 /// What the receiving organisation sees of a referred case: the referral, and exactly the shared
@@ -269,6 +161,8 @@ pub enum NotificationKind {
     ReferralRejected,
     ReferralCompleted,
     ReferralRevoked,
+    /// The person withdrew the consent a referral shared under: the receiver's access ended.
+    ConsentWithdrawn,
 }
 
 impl NotificationKind {
@@ -279,6 +173,7 @@ impl NotificationKind {
             NotificationKind::ReferralRejected => "referral_rejected",
             NotificationKind::ReferralCompleted => "referral_completed",
             NotificationKind::ReferralRevoked => "referral_revoked",
+            NotificationKind::ConsentWithdrawn => "consent_withdrawn",
         }
     }
 
@@ -289,6 +184,7 @@ impl NotificationKind {
             NotificationKind::ReferralRejected,
             NotificationKind::ReferralCompleted,
             NotificationKind::ReferralRevoked,
+            NotificationKind::ConsentWithdrawn,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)
@@ -344,6 +240,12 @@ impl Notification {
             }
             (NotificationKind::ReferralRevoked, Lang::En) => {
                 format!("{other} revoked referral {id}: you no longer have access to the case")
+            }
+            (NotificationKind::ConsentWithdrawn, Lang::Es) => {
+                format!("La persona retiró su consentimiento (remisión {id} de {other}): ya no tiene acceso al caso")
+            }
+            (NotificationKind::ConsentWithdrawn, Lang::En) => {
+                format!("The person withdrew their consent (referral {id} from {other}): you no longer have access to the case")
             }
         }
     }
@@ -453,14 +355,6 @@ fn scopes_from_json(text: &str) -> StoreResult<Vec<ConsentScope>> {
         .collect()
 }
 
-fn scope_list(scopes: &[ConsentScope]) -> String {
-    scopes
-        .iter()
-        .map(|scope| scope.code())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn referral_from_row(row: &SqliteRow) -> StoreResult<StoredReferral> {
     let services: String = row.try_get("services")?;
     let share: String = row.try_get("share")?;
@@ -486,6 +380,7 @@ fn referral_from_row(row: &SqliteRow) -> StoreResult<StoredReferral> {
         status: ReferralStatus::from_code(&status)
             .ok_or_else(|| StoreError::Invalid(format!("stored referral status `{status}`")))?,
         consent_recorded_here: consent_recorded_here != 0,
+        case_version: row.try_get("case_version")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
         answered_by: row.try_get("answered_by")?,
@@ -495,6 +390,8 @@ fn referral_from_row(row: &SqliteRow) -> StoreResult<StoredReferral> {
         completed_at: row.try_get("completed_at")?,
         revoked_by: row.try_get("revoked_by")?,
         revoked_at: row.try_get("revoked_at")?,
+        withdrawn_consent_id: row.try_get("withdrawn_consent_id")?,
+        consent_withdrawn_at: row.try_get("consent_withdrawn_at")?,
         updated_at: row.try_get("updated_at")?,
         htcds: HtcdsReferralFields {
             outgoing_referral: true,
@@ -522,11 +419,11 @@ async fn load_referral(
 
 /// The two audit entries of a referral event: the sender's (an entry of the case) and the
 /// receiver's (an entry of the referral).
-async fn audit_both_sides(
+pub(crate) async fn audit_both_sides(
     connection: &mut SqliteConnection,
     actor: &Actor,
     referral: &StoredReferral,
-    action: &str,
+    action: AuditAction,
     detail: &str,
 ) -> StoreResult<()> {
     audit::append(
@@ -534,8 +431,8 @@ async fn audit_both_sides(
         &NewAuditEntry {
             actor: actor.name.clone(),
             organisation_id: Some(referral.from_organisation_id),
-            action: action.into(),
-            record_type: "case".into(),
+            action,
+            record_type: RecordType::Case,
             record_id: Some(referral.case_id.to_string()),
             detail: format!(
                 "referral {} to {}: {detail}",
@@ -549,8 +446,8 @@ async fn audit_both_sides(
         &NewAuditEntry {
             actor: actor.name.clone(),
             organisation_id: Some(referral.to_organisation_id),
-            action: action.into(),
-            record_type: "referral".into(),
+            action,
+            record_type: RecordType::Referral,
             record_id: Some(referral.id.to_string()),
             detail: format!("from {}: {detail}", referral.from_organisation),
         },
@@ -559,7 +456,7 @@ async fn audit_both_sides(
     Ok(())
 }
 
-async fn notify(
+pub(crate) async fn notify(
     connection: &mut SqliteConnection,
     organisation_id: i64,
     kind: NotificationKind,
@@ -577,133 +474,138 @@ async fn notify(
     Ok(())
 }
 
-/// The scopes that active consents of the case cover for sharing with `organisation_slug`.
-fn consented_scopes(consents: &[Consent], organisation_slug: &str) -> Vec<ConsentScope> {
-    let mut scopes = Vec::new();
-    for consent in consents.iter().filter(|consent| {
-        consent.is_active() && consent.with_organisation.as_deref() == Some(organisation_slug)
-    }) {
-        for scope in &consent.scopes {
-            if !scopes.contains(scope) {
-                scopes.push(*scope);
-            }
-        }
-    }
-    scopes
+/// The referrals of a case to the organisation `receiver_slug`, oldest first.
+pub(crate) async fn referrals_of_case_to(
+    connection: &mut SqliteConnection,
+    case_id: i64,
+    receiver_slug: &str,
+) -> StoreResult<Vec<StoredReferral>> {
+    let rows = sqlx::query(&format!(
+        "{REFERRAL_SELECT} WHERE r.case_id = ? AND t.slug = ? ORDER BY r.id"
+    ))
+    .bind(case_id)
+    .bind(receiver_slug)
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.iter().map(referral_from_row).collect()
 }
 
-fn today_partial_date() -> PartialDate {
+fn today_partial_date() -> StoreResult<PartialDate> {
     today_iso()
         .parse()
-        .expect("today's date is always a valid date")
+        .map_err(|_| StoreError::Invalid("today's date".into()))
 }
 
-async fn load_case(
+/// The case as it stood at `version` (from its saved versions); the current case when that
+/// version was never saved.
+async fn case_at_version(
     connection: &mut SqliteConnection,
     organisation_id: i64,
     case_id: i64,
-) -> StoreResult<Option<StoredCase>> {
-    let row = sqlx::query(&format!(
-        "SELECT {CASE_COLUMNS} FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ? AND c.organisation_id = ?"
-    ))
+    version: i64,
+) -> StoreResult<Option<Case>> {
+    let snapshot: Option<String> = sqlx::query_scalar(
+        "SELECT h.snapshot FROM case_history h JOIN cases c ON c.id = h.case_id
+         WHERE h.case_id = ? AND h.version = ? AND c.organisation_id = ?",
+    )
     .bind(case_id)
+    .bind(version)
     .bind(organisation_id)
     .fetch_optional(&mut *connection)
     .await?;
-    row.as_ref().map(stored_case_from_row).transpose()
+    match snapshot {
+        Some(snapshot) => serde_json::from_str(&snapshot)
+            .map(Some)
+            .map_err(|error| StoreError::Invalid(format!("saved case version: {error}"))),
+        None => Ok(
+            crate::cases::load_case(connection, Some(organisation_id), case_id)
+                .await?
+                .map(|stored| stored.case),
+        ),
+    }
 }
 
-/// Which side of a referral must act.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Sender,
-    Receiver,
+/// A refusal of the database's rule of one open referral per case and receiver, as its error.
+fn open_referral_refused(error: sqlx::Error, case_id: i64, receiver_name: &str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(database) if database.is_unique_violation() => {
+            StoreError::ReferralAlreadyOpen {
+                case_id,
+                referral_id: None,
+                organisation: receiver_name.to_string(),
+            }
+        }
+        _ => error.into(),
+    }
 }
 
 impl SqliteStore {
-    /// Moves a referral from one of `from` to `to`, by `side`, and audits and notifies it.
-    #[allow(clippy::too_many_arguments)]
+    /// Moves a referral by `event`, caused by `organisation_id`, as [`sharing::transition`]
+    /// allows, and audits and notifies it.
     async fn change_status(
         &self,
         actor: &Actor,
         organisation_id: i64,
         referral_id: i64,
-        side: Side,
-        from: &[ReferralStatus],
-        to: ReferralStatus,
+        event: ReferralEvent,
         note: Option<&str>,
     ) -> StoreResult<StoredReferral> {
         let mut transaction = self.writer.begin().await?;
         let Some(referral) = load_referral(&mut transaction, referral_id).await? else {
-            return Err(StoreError::NotFound(format!("referral {referral_id}")));
+            return Err(StoreError::not_found("referral", referral_id));
         };
-        let acting_organisation = match side {
-            Side::Sender => referral.from_organisation_id,
-            Side::Receiver => referral.to_organisation_id,
+        let side = if referral.from_organisation_id == organisation_id {
+            ReferralSide::Sender
+        } else if referral.to_organisation_id == organisation_id {
+            ReferralSide::Receiver
+        } else {
+            return Err(StoreError::not_found("referral", referral_id));
         };
-        if acting_organisation != organisation_id {
-            let visible = referral.from_organisation_id == organisation_id
-                || referral.to_organisation_id == organisation_id;
-            return Err(if visible {
-                StoreError::Conflict(format!(
-                    "only the {} organisation can mark referral {referral_id} {}",
-                    if side == Side::Sender {
-                        "sending"
-                    } else {
-                        "receiving"
-                    },
-                    to.code()
-                ))
-            } else {
-                StoreError::NotFound(format!("referral {referral_id}"))
-            });
-        }
-        if !from.contains(&referral.status) {
-            let allowed: Vec<&str> = from.iter().map(|status| status.code()).collect();
-            return Err(StoreError::Conflict(format!(
-                "referral {referral_id} is {}; only a referral that is {} can be marked {}",
-                referral.status.code(),
-                allowed.join(" or "),
-                to.code()
-            )));
-        }
+        let to = sharing::transition(referral.status, event, side)
+            .map_err(|error| StoreError::ReferralTransition { referral_id, error })?;
         let now = audit::now();
-        let (column_by, column_at, notified, kind) = match to {
-            ReferralStatus::Accepted => (
+        let (column_by, column_at, notified, kind, action) = match event {
+            ReferralEvent::Accept => (
                 "answered_by",
                 "answered_at",
                 referral.from_organisation_id,
                 NotificationKind::ReferralAccepted,
+                AuditAction::ReferralAccepted,
             ),
-            ReferralStatus::Rejected => (
+            ReferralEvent::Reject => (
                 "answered_by",
                 "answered_at",
                 referral.from_organisation_id,
                 NotificationKind::ReferralRejected,
+                AuditAction::ReferralRejected,
             ),
-            ReferralStatus::Completed => (
+            ReferralEvent::Complete => (
                 "completed_by",
                 "completed_at",
                 referral.from_organisation_id,
                 NotificationKind::ReferralCompleted,
+                AuditAction::ReferralCompleted,
             ),
-            ReferralStatus::Revoked => (
+            ReferralEvent::Revoke => (
                 "revoked_by",
                 "revoked_at",
                 referral.to_organisation_id,
                 NotificationKind::ReferralRevoked,
+                AuditAction::ReferralRevoked,
             ),
-            ReferralStatus::Pending => {
+            ReferralEvent::WithdrawConsent => {
                 return Err(StoreError::Invalid(
-                    "a referral never returns to pending".into(),
+                    "a referral ends by a withdrawal of consent only through the consent".into(),
                 ))
             }
         };
-        sqlx::query(&format!(
+        // The status read above is in the UPDATE's condition: with many writers, a change that
+        // raced another changes no row and is refused.
+        let changed = sqlx::query(&format!(
             "UPDATE referrals SET status = ?, {column_by} = ?, {column_at} = ?, updated_at = ?,
                  answer_note = COALESCE(?, answer_note),
                  incoming_referral_date = CASE WHEN ? = 'accepted' THEN ? ELSE incoming_referral_date END
-             WHERE id = ?"
+             WHERE id = ? AND status = ?"
         ))
         .bind(to.code())
         .bind(&actor.name)
@@ -713,16 +615,23 @@ impl SqliteStore {
         .bind(to.code())
         .bind(today_iso())
         .bind(referral_id)
+        .bind(referral.status.code())
         .execute(&mut *transaction)
-        .await?;
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict(format!(
+                "referral {referral_id} was changed by someone else meanwhile; reload it"
+            )));
+        }
         let updated = load_referral(&mut transaction, referral_id)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?;
+            .ok_or_else(|| StoreError::not_found("referral", referral_id))?;
         audit_both_sides(
             &mut transaction,
             actor,
             &updated,
-            &format!("referral_{}", to.code()),
+            action,
             &format!("{} to {}", referral.status.code(), to.code()),
         )
         .await?;
@@ -755,27 +664,8 @@ impl ReferralStore for SqliteStore {
         organisation_id: i64,
         referral: &NewReferral,
     ) -> StoreResult<StoredReferral> {
-        if referral.share.is_empty() {
-            return Err(StoreError::Invalid(
-                "a referral shares at least one part of the case (identity, contact, screening, events or notes)".into(),
-            ));
-        }
-        if let Some(scope) = referral
-            .share
-            .iter()
-            .find(|scope| !SHAREABLE_SCOPES.contains(scope))
-        {
-            return Err(StoreError::Invalid(format!(
-                "`{}` cannot be shared by a referral: share identity, contact, screening, events or notes",
-                scope.code()
-            )));
-        }
-        let mut share: Vec<ConsentScope> = Vec::new();
-        for scope in &referral.share {
-            if !share.contains(scope) {
-                share.push(*scope);
-            }
-        }
+        let share = sharing::shareable_parts(&referral.share)
+            .map_err(|error| StoreError::Invalid(error.to_string()))?;
         if referral.to_organisation_id == organisation_id {
             return Err(StoreError::Invalid(
                 "a case is referred to another organisation, not to its own".into(),
@@ -805,9 +695,14 @@ impl ReferralStore for SqliteStore {
                 )));
             }
         }
-        let Some(stored) = load_case(&mut transaction, organisation_id, referral.case_id).await?
-        else {
-            return Err(StoreError::NotFound(format!("case {}", referral.case_id)));
+        let case_version: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM cases WHERE id = ? AND organisation_id = ?")
+                .bind(referral.case_id)
+                .bind(organisation_id)
+                .fetch_optional(&mut *transaction)
+                .await?;
+        let Some(case_version) = case_version else {
+            return Err(StoreError::not_found("case", referral.case_id));
         };
         let open: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM referrals WHERE case_id = ? AND to_organisation_id = ? AND status IN ('pending', 'accepted')",
@@ -817,59 +712,32 @@ impl ReferralStore for SqliteStore {
         .fetch_optional(&mut *transaction)
         .await?;
         if let Some(open) = open {
-            return Err(StoreError::Conflict(format!(
-                "case {} already has an open referral ({open}) to {receiver_name}",
-                referral.case_id
-            )));
+            return Err(StoreError::ReferralAlreadyOpen {
+                case_id: referral.case_id,
+                referral_id: Some(open),
+                organisation: receiver_name,
+            });
         }
 
-        let covered = consented_scopes(&stored.case.consents, &receiver_slug);
-        let missing: Vec<ConsentScope> = share
-            .iter()
-            .copied()
-            .filter(|scope| !covered.contains(scope))
-            .collect();
+        let recorded = consents::case_consents(&mut transaction, referral.case_id).await?;
+        let missing = sharing::missing_scopes(&share, &recorded, &receiver_slug);
         let mut consent_recorded_here = false;
         if !missing.is_empty() {
             if !referral.consent {
-                return Err(StoreError::Conflict(format!(
-                    "no consent is recorded to share {} with {receiver_name}: record the person's consent to share it, or share less",
-                    scope_list(&missing)
-                )));
+                return Err(StoreError::ConsentMissing {
+                    scopes: missing,
+                    organisation: receiver_name,
+                });
             }
-            let mut case = stored.case.clone();
-            case.consents.push(Consent {
-                scopes: share.clone(),
-                with_organisation: Some(receiver_slug.clone()),
-                given_on: today_partial_date(),
-                recorded_by: actor.name.clone(),
-                withdrawn_on: None,
-            });
-            let now = audit::now();
-            let version = stored.version + 1;
-            sqlx::query(
-                "UPDATE cases SET version = ?, document = ?, updated_at = ? WHERE id = ? AND version = ?",
-            )
-            .bind(version)
-            .bind(document_of(&case)?)
-            .bind(&now)
-            .bind(stored.id)
-            .bind(stored.version)
-            .execute(&mut *transaction)
-            .await?;
-            insert_history(&mut transaction, stored.id, version, &case, actor, &now).await?;
-            audit::append(
+            consents::insert_consent(
                 &mut transaction,
-                &NewAuditEntry {
-                    actor: actor.name.clone(),
-                    organisation_id: Some(organisation_id),
-                    action: "consent".into(),
-                    record_type: "case".into(),
-                    record_id: Some(stored.id.to_string()),
-                    detail: format!(
-                        "version {version}: consent recorded to share {} with {receiver_slug}",
-                        scope_list(&share)
-                    ),
+                actor,
+                organisation_id,
+                referral.case_id,
+                &NewConsent {
+                    scopes: share.clone(),
+                    with_organisation: Some(receiver_slug.clone()),
+                    given_on: today_partial_date()?,
                 },
             )
             .await?;
@@ -884,8 +752,8 @@ impl ReferralStore for SqliteStore {
             .map_err(|error| StoreError::Invalid(error.to_string()))?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO referrals (case_id, from_organisation_id, to_organisation_id, services, share, reason, status,
-                 consent_recorded_here, created_by, created_at, outgoing_referral_date, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id",
+                 consent_recorded_here, case_version, created_by, created_at, outgoing_referral_date, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(referral.case_id)
         .bind(organisation_id)
@@ -894,20 +762,22 @@ impl ReferralStore for SqliteStore {
         .bind(share_json)
         .bind(referral.reason.code())
         .bind(consent_recorded_here)
+        .bind(case_version)
         .bind(&actor.name)
         .bind(&now)
         .bind(today_iso())
         .bind(&now)
         .fetch_one(&mut *transaction)
-        .await?;
+        .await
+        .map_err(|error| open_referral_refused(error, referral.case_id, &receiver_name))?;
         let created = load_referral(&mut transaction, id)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("referral {id}")))?;
+            .ok_or_else(|| StoreError::not_found("referral", id))?;
         audit_both_sides(
             &mut transaction,
             actor,
             &created,
-            "referral_create",
+            AuditAction::ReferralCreate,
             &format!("shares {}", scope_list(&share)),
         )
         .await?;
@@ -967,9 +837,7 @@ impl ReferralStore for SqliteStore {
             actor,
             organisation_id,
             referral_id,
-            Side::Receiver,
-            &[ReferralStatus::Pending],
-            ReferralStatus::Accepted,
+            ReferralEvent::Accept,
             None,
         )
         .await
@@ -986,9 +854,7 @@ impl ReferralStore for SqliteStore {
             actor,
             organisation_id,
             referral_id,
-            Side::Receiver,
-            &[ReferralStatus::Pending],
-            ReferralStatus::Rejected,
+            ReferralEvent::Reject,
             note.map(str::trim).filter(|note| !note.is_empty()),
         )
         .await
@@ -1004,9 +870,7 @@ impl ReferralStore for SqliteStore {
             actor,
             organisation_id,
             referral_id,
-            Side::Receiver,
-            &[ReferralStatus::Accepted],
-            ReferralStatus::Completed,
+            ReferralEvent::Complete,
             None,
         )
         .await
@@ -1022,9 +886,7 @@ impl ReferralStore for SqliteStore {
             actor,
             organisation_id,
             referral_id,
-            Side::Sender,
-            &[ReferralStatus::Pending, ReferralStatus::Accepted],
-            ReferralStatus::Revoked,
+            ReferralEvent::Revoke,
             None,
         )
         .await
@@ -1040,86 +902,57 @@ impl ReferralStore for SqliteStore {
         let referral = load_referral(&mut transaction, referral_id)
             .await?
             .filter(|referral| referral.to_organisation_id == organisation_id)
-            .ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?;
+            .ok_or_else(|| StoreError::not_found("referral", referral_id))?;
         if !referral.status.gives_access() {
-            return Err(StoreError::Conflict(format!(
-                "referral {referral_id} is {}: access to the case has ended",
-                referral.status.code()
-            )));
+            return Err(StoreError::AccessEnded {
+                referral_id,
+                status: referral.status,
+            });
         }
-        let stored = load_case(
+        let recorded = consents::case_consents(&mut transaction, referral.case_id).await?;
+        let shown = sharing::shown_scopes(
+            referral.status,
+            &referral.share,
+            &recorded,
+            &referral.to_organisation,
+        );
+        let case_then = case_at_version(
             &mut transaction,
             referral.from_organisation_id,
             referral.case_id,
+            referral.case_version,
         )
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?;
-        let covered = consented_scopes(&stored.case.consents, &referral.to_organisation);
-        let shared: Vec<ConsentScope> = referral
-            .share
-            .iter()
-            .copied()
-            .filter(|scope| covered.contains(scope))
-            .collect();
-        let person = &stored.case.person;
-        let identity = shared
-            .contains(&ConsentScope::Identity)
-            .then(|| SharedIdentity {
-                given_name: person.given_name.clone(),
-                middle_name: person.middle_name.clone(),
-                surname: person.surname.clone(),
-                second_surname: person.second_surname.clone(),
-                alias: person.alias.clone(),
-                sex: person.sex,
-                date_of_birth: person.date_of_birth,
-                estimated_age: person.estimated_age,
-                nationality: person.nationality,
-                languages: person.languages.clone(),
-            });
-        let contact = shared
-            .contains(&ConsentScope::Contact)
-            .then(|| SharedContact {
-                phone: person
-                    .phone
-                    .as_ref()
-                    .map(|phone| phone.as_str().to_string()),
-                current_country: person.current_country,
-                current_place: person.current_place.clone(),
-            });
-        let events = shared
-            .contains(&ConsentScope::Events)
-            .then(|| stored.case.events.clone());
-        let notes = if shared.contains(&ConsentScope::Notes) {
-            let rows = sqlx::query(
-                "SELECT author, text, created_at FROM case_notes WHERE case_id = ? ORDER BY id",
-            )
-            .bind(stored.id)
-            .fetch_all(&mut *transaction)
-            .await?;
-            Some(
-                rows.iter()
-                    .map(|row| {
-                        Ok(SharedNote {
-                            author: row.try_get("author")?,
-                            text: row.try_get("text")?,
-                            created_at: row.try_get("created_at")?,
-                        })
-                    })
-                    .collect::<StoreResult<Vec<_>>>()?,
-            )
+        .ok_or_else(|| StoreError::not_found("referral", referral_id))?;
+        let notes = if shown.contains(&ConsentScope::Notes) {
+            notes_of_case(&mut transaction, referral.case_id, &referral.created_at).await?
         } else {
-            None
+            Vec::new()
         };
-        let screenings = if shared.contains(&ConsentScope::Screening) {
-            Some(screenings_of_case(&mut transaction, stored.id).await?)
+        let screenings = if shown.contains(&ConsentScope::Screening) {
+            screenings_of_case(&mut transaction, referral.case_id)
+                .await?
+                .into_iter()
+                .filter(|screening| {
+                    sharing::existed_at_referral(&screening.created_at, &referral.created_at)
+                })
+                .collect()
         } else {
-            None
+            Vec::new()
         };
+        let SharedParts {
+            shared,
+            identity,
+            contact,
+            screenings,
+            events,
+            notes,
+        } = sharing::project(&shown, &case_then, notes, screenings);
         audit_both_sides(
             &mut transaction,
             actor,
             &referral,
-            "referral_view",
+            AuditAction::ReferralView,
             &format!("shared parts read: {}", scope_list(&shared)),
         )
         .await?;
@@ -1189,17 +1022,15 @@ impl ReferralStore for SqliteStore {
         .await?
         .rows_affected();
         if changed == 0 {
-            return Err(StoreError::NotFound(format!(
-                "notification {notification_id}"
-            )));
+            return Err(StoreError::not_found("notification", notification_id));
         }
         audit::append(
             &mut transaction,
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
-                action: "read".into(),
-                record_type: "notification".into(),
+                action: AuditAction::Read,
+                record_type: RecordType::Notification,
                 record_id: Some(notification_id.to_string()),
                 detail: String::new(),
             },
@@ -1229,8 +1060,8 @@ impl ReferralStore for SqliteStore {
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
-                action: "read".into(),
-                record_type: "notification".into(),
+                action: AuditAction::Read,
+                record_type: RecordType::Notification,
                 record_id: None,
                 detail: format!("{changed} notifications marked read"),
             },
@@ -1239,6 +1070,32 @@ impl ReferralStore for SqliteStore {
         transaction.commit().await?;
         Ok(changed)
     }
+}
+
+/// The notes of a case written by the time the referral was made.
+async fn notes_of_case(
+    connection: &mut SqliteConnection,
+    case_id: i64,
+    referral_made_at: &str,
+) -> StoreResult<Vec<SharedNote>> {
+    let rows = sqlx::query(
+        "SELECT author, text, created_at FROM case_notes WHERE case_id = ? ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut notes = Vec::new();
+    for row in &rows {
+        let note = SharedNote {
+            author: row.try_get("author")?,
+            text: row.try_get("text")?,
+            created_at: row.try_get("created_at")?,
+        };
+        if sharing::existed_at_referral(&note.created_at, referral_made_at) {
+            notes.push(note);
+        }
+    }
+    Ok(notes)
 }
 
 /// The screenings of a case, when the database has them (the `screenings` table comes with the web

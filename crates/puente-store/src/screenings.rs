@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{self, NewAuditEntry};
+use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
 use crate::{Actor, SqliteStore, StoreError, StoreResult};
 
 /// A screening to store: the engine's input and result as JSON, exactly as the engine gave them.
@@ -104,8 +104,8 @@ impl ScreeningStore for SqliteStore {
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(screening.organisation_id),
-                action: "screen".into(),
-                record_type: "case".into(),
+                action: AuditAction::Screen,
+                record_type: RecordType::Case,
                 record_id: Some(screening.case_id.to_string()),
                 detail: format!(
                     "screening {} ({}, rules {}): {}",

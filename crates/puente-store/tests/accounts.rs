@@ -254,7 +254,7 @@ async fn roles_change_only_within_the_organisation() {
         .store
         .set_user_role(&f.admin, f.other_organisation, user.id, Role::OrgAdmin)
         .await;
-    assert!(matches!(refused, Err(StoreError::NotFound(_))));
+    assert!(matches!(refused, Err(StoreError::NotFound { .. })));
     f.store
         .set_user_role(&f.admin, f.organisation, user.id, Role::Supervisor)
         .await
@@ -356,7 +356,7 @@ async fn screenings_are_stored_with_their_rule_set_and_case_access_reads_nothing
         .store
         .assign_case(&f.admin, f.other_organisation, case_id, Some(1))
         .await;
-    assert!(matches!(elsewhere, Err(StoreError::NotFound(_))));
+    assert!(matches!(elsewhere, Err(StoreError::NotFound { .. })));
 
     // The organisation's counts (the dashboard's) see the one case.
     let counts = f

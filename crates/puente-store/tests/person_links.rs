@@ -204,13 +204,13 @@ async fn distinct_pairs_are_remembered_and_another_organisations_persons_are_out
             .store
             .merge_persons(&world.supervisor, world.hotline, elsewhere, a)
             .await,
-        Err(StoreError::NotFound(_))
+        Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
         world
             .store
             .mark_persons_distinct(&world.supervisor, world.hotline, a, elsewhere)
             .await,
-        Err(StoreError::NotFound(_))
+        Err(StoreError::NotFound { .. })
     ));
 }

@@ -6,8 +6,8 @@ use puente_core::domain::{Case, PartialDate, Person, PhoneNumber, TraffickingEve
 use puente_core::htcds::{ConsentScope, Gender, ReferralReason, TraffickingEventType};
 use puente_core::{Country, Lang};
 use puente_store::{
-    Actor, AuditQuery, AuditStore, CaseStore, DirectoryStore, NewCase, NewReferral,
-    NotificationKind, ReferralStatus, ReferralStore, SqliteStore, StoreError,
+    Actor, AuditQuery, AuditStore, CaseStore, ConsentStore, DirectoryStore, NewCase, NewConsent,
+    NewReferral, NotificationKind, ReferralStatus, ReferralStore, SqliteStore, StoreError,
 };
 
 /// The demo's world: the directory's organisations, and a case of the hotline about a
@@ -154,7 +154,10 @@ async fn without_consent_the_referral_is_refused_and_with_it_the_consent_is_reco
         .create_referral(&w.advocate, w.hotline, &referral(&w, &share, false))
         .await
         .unwrap_err();
-    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+    assert!(
+        matches!(error, StoreError::ConsentMissing { .. }),
+        "{error}"
+    );
     assert_eq!(
         error.to_string(),
         "no consent is recorded to share identity, screening with Albergue Demo: record the person's consent to share it, or share less"
@@ -183,8 +186,10 @@ async fn without_consent_the_referral_is_refused_and_with_it_the_consent_is_reco
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(after.version, 2);
+    // A consent is its own record, not an edit of the case: the case keeps its version.
+    assert_eq!(after.version, 1);
     let consent = after.case.consents.last().unwrap();
+    assert!(consent.id.is_some());
     assert_eq!(consent.with_organisation.as_deref(), Some("shelter-demo"));
     assert_eq!(consent.scopes, share);
     assert_eq!(consent.recorded_by, "advocate@hotline.demo");
@@ -195,7 +200,7 @@ async fn without_consent_the_referral_is_refused_and_with_it_the_consent_is_reco
             .await
             .unwrap()
             .len(),
-        2
+        1
     );
 
     // The HTCDS referral fields are filled on both sides.
@@ -421,7 +426,7 @@ async fn the_receiver_reads_exactly_the_shared_parts_and_nobody_else_reads_them(
             .shared_case(actor, organisation, referral_id)
             .await
             .unwrap_err();
-        assert!(matches!(error, StoreError::NotFound(_)), "{error}");
+        assert!(matches!(error, StoreError::NotFound { .. }), "{error}");
     }
     // The receiver does not see the case through the case store either.
     assert!(w
@@ -449,7 +454,7 @@ async fn statuses_move_only_as_allowed_and_access_ends_with_rejection_or_revocat
     assert_eq!(
         error.to_string(),
         format!(
-            "only the receiving organisation can mark referral {} accepted",
+            "referral {}: only the receiving organisation can mark a referral accepted",
             first.id
         )
     );
@@ -471,7 +476,7 @@ async fn statuses_move_only_as_allowed_and_access_ends_with_rejection_or_revocat
         .accept_referral(&outsider, w.other, first.id)
         .await
         .unwrap_err();
-    assert!(matches!(error, StoreError::NotFound(_)), "{error}");
+    assert!(matches!(error, StoreError::NotFound { .. }), "{error}");
 
     let accepted = w
         .store
@@ -492,7 +497,7 @@ async fn statuses_move_only_as_allowed_and_access_ends_with_rejection_or_revocat
     assert_eq!(
         error.to_string(),
         format!(
-            "referral {} is accepted; only a referral that is pending can be marked rejected",
+            "referral {}: it is accepted; only a referral that is pending can be marked rejected",
             first.id
         )
     );
@@ -572,7 +577,7 @@ async fn statuses_move_only_as_allowed_and_access_ends_with_rejection_or_revocat
         .shared_case(&outsider, w.other, third.id)
         .await
         .unwrap_err();
-    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+    assert!(matches!(error, StoreError::AccessEnded { .. }), "{error}");
 
     let statuses: Vec<ReferralStatus> = w
         .store
@@ -600,7 +605,7 @@ async fn statuses_move_only_as_allowed_and_access_ends_with_rejection_or_revocat
 }
 
 #[tokio::test]
-async fn a_withdrawn_consent_hides_what_it_covered() {
+async fn a_withdrawn_consent_ends_the_referral_and_no_case_edit_brings_it_back() {
     let w = world().await;
     let created = w
         .store
@@ -611,6 +616,48 @@ async fn a_withdrawn_consent_hides_what_it_covered() {
         )
         .await
         .unwrap();
+    w.store
+        .accept_referral(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap();
+    let consents = w.store.consents(w.hotline, w.case_id).await.unwrap();
+    assert_eq!(consents.len(), 1);
+    let consent_id = consents[0].id;
+
+    let withdrawal = w
+        .store
+        .withdraw_consent(&w.advocate, w.hotline, w.case_id, consent_id)
+        .await
+        .unwrap();
+    assert_eq!(withdrawal.ended_referrals, [created.id]);
+    assert!(withdrawal.consent.consent.withdrawn_on.is_some());
+    assert_eq!(
+        withdrawal.consent.withdrawn_by.as_deref(),
+        Some("advocate@hotline.demo")
+    );
+    let error = w
+        .store
+        .shared_case(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::AccessEnded { .. }), "{error}");
+    let ended = w
+        .store
+        .referral(w.shelter, created.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ended.status, ReferralStatus::ConsentWithdrawn);
+    assert_eq!(ended.withdrawn_consent_id, Some(consent_id));
+    let told = w.store.notifications(w.shelter, true).await.unwrap();
+    assert_eq!(told[0].kind, NotificationKind::ConsentWithdrawn);
+    assert_eq!(told[0].referral_id, created.id);
+    assert!(told[0]
+        .message(Lang::Es)
+        .contains("ya no tiene acceso al caso"));
+
+    // The attack: a case update that says the consent was never withdrawn, given earlier and
+    // recorded by someone else. The store never writes consents from a case: nothing comes back.
     let stored = w
         .store
         .case(&w.advocate, w.hotline, w.case_id)
@@ -618,9 +665,176 @@ async fn a_withdrawn_consent_hides_what_it_covered() {
         .unwrap()
         .unwrap();
     let mut case = stored.case.clone();
-    case.consents[0].withdrawn_on = Some("2026-11-21".parse().unwrap());
+    case.consents[0].withdrawn_on = None;
+    case.consents[0].given_on = "2020-01-01".parse().unwrap();
+    case.consents[0].recorded_by = "someone@else".into();
     w.store
         .update_case(&w.advocate, w.hotline, w.case_id, stored.version, &case)
+        .await
+        .unwrap();
+    let after = w.store.consents(w.hotline, w.case_id).await.unwrap();
+    assert_eq!(after, withdrawal_list(&withdrawal));
+    let error = w
+        .store
+        .shared_case(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::AccessEnded { .. }), "{error}");
+    let history = w.store.case_history(w.hotline, w.case_id).await.unwrap();
+    let saved_consent = &history.last().unwrap().snapshot["consents"][0];
+    assert_eq!(saved_consent["recorded_by"], "advocate@hotline.demo");
+    assert!(saved_consent["withdrawn_on"].is_string());
+
+    // The database itself refuses to bring a withdrawn consent back or to delete one.
+    let revived = sqlx::query("UPDATE consents SET withdrawn_on = NULL WHERE id = ?")
+        .bind(consent_id)
+        .execute(w.store.writer())
+        .await;
+    assert!(revived.is_err());
+    let deleted = sqlx::query("DELETE FROM consents WHERE id = ?")
+        .bind(consent_id)
+        .execute(w.store.writer())
+        .await;
+    assert!(deleted.is_err());
+
+    // A second withdrawal is refused; the withdrawal is audited naming the consent and its scopes,
+    // on both sides of the referral.
+    let again = w
+        .store
+        .withdraw_consent(&w.advocate, w.hotline, w.case_id, consent_id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again, StoreError::ConsentAlreadyWithdrawn { .. }),
+        "{again}"
+    );
+    let case_trail = w
+        .store
+        .audit_entries(&AuditQuery {
+            record_type: Some("case".into()),
+            record_id: Some(w.case_id.to_string()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    let withdrawn_entry = case_trail
+        .iter()
+        .find(|entry| entry.action == "consent_withdraw")
+        .unwrap();
+    assert_eq!(
+        withdrawn_entry.detail,
+        format!("consent {consent_id} withdrawn: identity, events with shelter-demo")
+    );
+    let receiver_trail = w
+        .store
+        .audit_entries(&AuditQuery {
+            record_type: Some("referral".into()),
+            record_id: Some(created.id.to_string()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(receiver_trail
+        .iter()
+        .any(|entry| entry.action == "referral_consent_withdrawn"
+            && entry
+                .detail
+                .contains(&format!("consent {consent_id} (identity, events)"))));
+}
+
+fn withdrawal_list(
+    withdrawal: &puente_store::ConsentWithdrawal,
+) -> Vec<puente_store::StoredConsent> {
+    vec![withdrawal.consent.clone()]
+}
+
+#[tokio::test]
+async fn a_withdrawal_that_leaves_the_shared_parts_covered_keeps_the_referral() {
+    let w = world().await;
+    let created = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &referral(&w, &[ConsentScope::Identity], true),
+        )
+        .await
+        .unwrap();
+    let broader = w
+        .store
+        .give_consent(
+            &w.advocate,
+            w.hotline,
+            w.case_id,
+            &NewConsent {
+                scopes: vec![ConsentScope::Identity, ConsentScope::Contact],
+                with_organisation: Some("shelter-demo".into()),
+                given_on: "2026-11-02".parse().unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let withdrawal = w
+        .store
+        .withdraw_consent(&w.advocate, w.hotline, w.case_id, broader.id)
+        .await
+        .unwrap();
+    assert!(withdrawal.ended_referrals.is_empty());
+    let shared = w
+        .store
+        .shared_case(&w.caseworker, w.shelter, created.id)
+        .await
+        .unwrap();
+    assert_eq!(shared.shared, [ConsentScope::Identity]);
+}
+
+#[tokio::test]
+async fn the_receiver_sees_the_case_as_it_stood_when_the_referral_was_made() {
+    let w = world().await;
+    let created = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &referral(
+                &w,
+                &[
+                    ConsentScope::Identity,
+                    ConsentScope::Events,
+                    ConsentScope::Notes,
+                ],
+                true,
+            ),
+        )
+        .await
+        .unwrap();
+    // After the referral: a new step of the route, a corrected name and a new note.
+    let stored = w
+        .store
+        .case(&w.advocate, w.hotline, w.case_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut case = stored.case.clone();
+    case.person.given_name = "Rosa María".into();
+    case.events.push(TraffickingEvent {
+        kind: TraffickingEventType::Exploitation,
+        country: Country::from_alpha_2("MX"),
+        place: Some("Tapachula".into()),
+        date: Some("2026-10".parse().unwrap()),
+        description: None,
+    });
+    w.store
+        .update_case(&w.advocate, w.hotline, w.case_id, stored.version, &case)
+        .await
+        .unwrap();
+    w.store
+        .add_note(
+            &w.advocate,
+            w.hotline,
+            w.case_id,
+            "Told us later about Tapachula.",
+        )
         .await
         .unwrap();
     let shared = w
@@ -628,8 +842,71 @@ async fn a_withdrawn_consent_hides_what_it_covered() {
         .shared_case(&w.caseworker, w.shelter, created.id)
         .await
         .unwrap();
-    assert!(shared.shared.is_empty());
-    assert!(shared.identity.is_none() && shared.events.is_none());
+    assert_eq!(shared.identity.as_ref().unwrap().given_name, "Rosa");
+    assert_eq!(shared.events.as_ref().unwrap().len(), 1);
+    let notes = shared.notes.as_ref().unwrap();
+    assert!(notes.iter().all(|note| !note.text.contains("Tapachula")));
+    assert_eq!(shared.referral.case_version, 1);
+}
+
+#[tokio::test]
+async fn consents_are_checked_when_given() {
+    let w = world().await;
+    let give = |scopes: Vec<ConsentScope>, with: Option<&str>, given_on: &str| NewConsent {
+        scopes,
+        with_organisation: with.map(str::to_string),
+        given_on: given_on.parse().unwrap(),
+    };
+    let cases = [
+        (
+            give(vec![], Some("shelter-demo"), "2026-11-01"),
+            "at least one part",
+        ),
+        (
+            give(
+                vec![ConsentScope::Identity],
+                Some("nobody-demo"),
+                "2026-11-01",
+            ),
+            "no organisation is called `nobody-demo`",
+        ),
+        (
+            give(
+                vec![ConsentScope::Identity],
+                Some("shelter-demo"),
+                "2099-01-01",
+            ),
+            "a day still to come",
+        ),
+    ];
+    for (consent, expected) in cases {
+        let error = w
+            .store
+            .give_consent(&w.advocate, w.hotline, w.case_id, &consent)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains(expected), "{error}");
+    }
+    let elsewhere = w
+        .store
+        .give_consent(
+            &w.caseworker,
+            w.shelter,
+            w.case_id,
+            &give(vec![ConsentScope::Identity], None, "2026-11-01"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(elsewhere, StoreError::NotFound { .. }),
+        "{elsewhere}"
+    );
+    assert!(w
+        .store
+        .consents(w.hotline, w.case_id)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -680,7 +957,7 @@ async fn both_sides_are_notified_of_new_and_answered_referrals() {
         .mark_notification_read(&w.caseworker, w.shelter, answered[0].id)
         .await
         .unwrap_err();
-    assert!(matches!(error, StoreError::NotFound(_)), "{error}");
+    assert!(matches!(error, StoreError::NotFound { .. }), "{error}");
     w.store
         .mark_notification_read(&w.advocate, w.hotline, answered[0].id)
         .await
@@ -757,7 +1034,7 @@ async fn every_status_change_and_every_read_is_audited_on_both_sides() {
     // then every referral event, whoever did it (the note has its own record).
     let expected_sender_side: Vec<(String, String)> = [
         ("advocate@hotline.demo", "create"),
-        ("advocate@hotline.demo", "consent"),
+        ("advocate@hotline.demo", "consent_give"),
         ("advocate@hotline.demo", "referral_create"),
         ("caseworker@shelter.demo", "referral_view"),
         ("caseworker@shelter.demo", "referral_accepted"),

@@ -133,7 +133,10 @@ async fn a_stale_save_is_refused_and_history_is_kept() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+    assert!(
+        matches!(error, StoreError::StaleVersion { current: 2, .. }),
+        "{error}"
+    );
     assert!(
         error.to_string().contains("changed by someone else"),
         "{error}"

@@ -805,6 +805,7 @@ impl Generator {
             });
         }
         let consents = vec![Consent {
+            id: None,
             scopes: vec![
                 ConsentScope::ManagePersonalData,
                 ConsentScope::DeidentifiedStatistics,

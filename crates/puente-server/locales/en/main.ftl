@@ -36,6 +36,18 @@ error-conflict = This conflicts with what is stored.
 error-invalid = Something in the form is not valid.
 error-bad_request = The request could not be read.
 error-internal = An internal error happened. It has been logged; please try again.
+error-consent_missing = No consent is recorded to share { $scopes } with { $organisation }: record the person's consent to share it, or share less.
+error-consent_already_withdrawn = This consent was withdrawn already, on { $date }.
+error-referral_already_open = This case already has an open referral to { $organisation }.
+error-referral_wrong_side = Only the { $side ->
+    [sender] sending
+   *[receiver] receiving
+} organisation can mark this referral “{ $target }”.
+error-referral_not_allowed = This referral is “{ $current }”; only a referral that is “{ $allowed }” can be marked “{ $target }”.
+error-access_ended = Your access to this case has ended: the referral is “{ $status }”.
+error-access_ended_consent = The person withdrew their consent: you no longer have access to this case.
+error-case_consent_fields = A case update cannot give, change or withdraw consents (fields: { $fields }). Leave them out, and give or withdraw a consent with its own action.
+error-constraint = The change breaks a rule of the stored data ({ $name }); nothing was saved.
 
 invalid-person-name = The person needs a given name or an alias (write "unknown" if it is not known).
 invalid-country = "{ $value }" is not a country code.
@@ -116,6 +128,14 @@ consent-given-on = Given on
 consent-recorded-by = recorded by
 consent-withdraw = Withdraw
 consent-withdrawn = withdrawn on
+consent-withdraw-title = Withdraw a consent
+consent-withdraw-back = Back to the case
+consent-scopes = What it covers
+consent-withdraw-warning = Once it is withdrawn, the organisations this consent shared with stop seeing that part of the case at once, and they are told. The consent stays in the record, marked withdrawn; this cannot be undone.
+consent-withdraw-confirm = Yes, withdraw the consent
+consent-withdraw-cancel = Cancel
+referral-consent-withdrawn = Consent withdrawn
+referral-consent-withdrawn-notice = The person withdrew their consent: this referral has ended and the case is no longer shared.
 
 note-text = Note
 note-add = Add note

@@ -36,6 +36,18 @@ error-conflict = Esto entra en conflicto con lo guardado.
 error-invalid = Algo en el formulario no es válido.
 error-bad_request = No se pudo leer la solicitud.
 error-internal = Ocurrió un error interno. Quedó registrado; inténtelo de nuevo.
+error-consent_missing = No hay un consentimiento registrado para compartir { $scopes } con { $organisation }: registre el consentimiento de la persona o comparta menos.
+error-consent_already_withdrawn = Este consentimiento ya fue retirado, el { $date }.
+error-referral_already_open = Este caso ya tiene una remisión abierta a { $organisation }.
+error-referral_wrong_side = Solo la organización { $side ->
+    [sender] que envió
+   *[receiver] que recibió
+} la remisión puede marcarla como “{ $target }”.
+error-referral_not_allowed = Esta remisión está “{ $current }”; solo una remisión “{ $allowed }” puede marcarse como “{ $target }”.
+error-access_ended = Su acceso a este caso terminó: la remisión está “{ $status }”.
+error-access_ended_consent = La persona retiró su consentimiento: ya no tiene acceso a este caso.
+error-case_consent_fields = Una actualización del caso no puede dar, cambiar ni retirar consentimientos (campos: { $fields }). Quítelos y registre o retire un consentimiento con su propia acción.
+error-constraint = El cambio rompe una regla de los datos guardados ({ $name }); no se guardó nada.
 
 invalid-person-name = La persona necesita un nombre o un alias (escriba "desconocido" si no se sabe).
 invalid-country = "{ $value }" no es un código de país.
@@ -116,6 +128,14 @@ consent-given-on = Dado el
 consent-recorded-by = registrado por
 consent-withdraw = Retirar
 consent-withdrawn = retirado el
+consent-withdraw-title = Retirar un consentimiento
+consent-withdraw-back = Volver al caso
+consent-scopes = Qué cubre
+consent-withdraw-warning = Al retirarlo, las organizaciones con las que se compartió por este consentimiento dejan de ver esa parte del caso de inmediato, y se les avisa. El consentimiento queda en el registro, marcado como retirado; no se puede deshacer.
+consent-withdraw-confirm = Sí, retirar el consentimiento
+consent-withdraw-cancel = Cancelar
+referral-consent-withdrawn = Consentimiento retirado
+referral-consent-withdrawn-notice = La persona retiró su consentimiento: esta remisión terminó y el caso ya no se comparte.
 
 note-text = Nota
 note-add = Añadir nota

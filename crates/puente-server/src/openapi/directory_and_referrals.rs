@@ -49,7 +49,7 @@ pub fn add_paths(document: &mut Value) {
             "from_organisation_id": { "type": "integer" }, "to_organisation_id": { "type": "integer" },
             "services": { "type": "array", "items": { "type": "integer" } },
             "share": { "type": "array", "items": { "type": "string" } },
-            "status": { "type": "string", "enum": ["pending", "accepted", "rejected", "completed", "revoked"] },
+            "status": { "type": "string", "enum": ["pending", "accepted", "rejected", "completed", "revoked", "consent_withdrawn"] },
             "htcds": { "type": "object" } } },
         "SharedCase": { "type": "object", "description": "Exactly the shared parts of a referred case that an active consent covers; an unshared part is absent.", "properties": {
             "referral": reference("Referral"), "shared": { "type": "array", "items": { "type": "string" } },

@@ -186,13 +186,37 @@ pub struct UpdateCaseRequest {
     case: Case,
 }
 
-/// `PUT /api/v1/cases/{id}`: 200 `{"id", "version"}`; 409 when someone saved since `version`.
+/// The fields of a case update that would touch consents. Consents are given and withdrawn only
+/// through their own actions; a case update carrying any of these is refused and changes nothing.
+fn consent_fields(body: &Value) -> Vec<String> {
+    body.as_object()
+        .map(|object| {
+            object
+                .keys()
+                .filter(|key| key.starts_with("consent"))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `PUT /api/v1/cases/{id}`: 200 `{"id", "version"}`; 409 when someone saved since `version`;
+/// 422 naming the fields when the body carries consents (they have their own endpoints).
 pub async fn update_case(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-    ApiJson(request): ApiJson<UpdateCaseRequest>,
+    ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, AppError> {
+    let refused = consent_fields(&body);
+    if !refused.is_empty() {
+        return Err(AppError::FieldsRefused {
+            id: "error-case_consent_fields",
+            fields: refused,
+        });
+    }
+    let request: UpdateCaseRequest =
+        serde_json::from_value(body).map_err(|error| AppError::Invalid(error.to_string()))?;
     let replacement = request.case;
     let person = replacement.person.clone();
     let version = cases::change_case(
@@ -202,17 +226,10 @@ pub async fn update_case(
         case_id,
         request.version,
         |case| {
-            // Consents already recorded keep who recorded them; a consent added now is recorded
-            // by this user, whatever the request says.
-            let mut replacement = replacement;
-            for (index, consent) in replacement.consents.iter_mut().enumerate() {
-                consent.recorded_by = case
-                    .consents
-                    .get(index)
-                    .map(|existing| existing.recorded_by.clone())
-                    .unwrap_or_else(|| principal.user.email.clone());
-            }
+            // The stored consents stay as recorded: the store never writes them from a case.
+            let consents = std::mem::take(&mut case.consents);
             *case = replacement;
+            case.consents = consents;
             Ok(())
         },
     )
@@ -232,7 +249,13 @@ pub async fn list_notes(
     Path(case_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
-    cases::audit_case_read(&state, &principal, &access, "notes").await?;
+    cases::audit_case_read(
+        &state,
+        &principal,
+        &access,
+        puente_store::AuditAction::ViewNotes,
+    )
+    .await?;
     let notes = state.store.notes(access.organisation_id, case_id).await?;
     Ok(Json(json!(notes)))
 }
@@ -272,7 +295,13 @@ pub async fn list_screenings(
     Path(case_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
-    cases::audit_case_read(&state, &principal, &access, "screenings").await?;
+    cases::audit_case_read(
+        &state,
+        &principal,
+        &access,
+        puente_store::AuditAction::ViewScreenings,
+    )
+    .await?;
     let screenings = state.store.screenings_for_case(case_id).await?;
     Ok(Json(json!(screenings)))
 }
@@ -318,7 +347,13 @@ pub async fn case_history(
     Path(case_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
-    cases::audit_case_read(&state, &principal, &access, "history").await?;
+    cases::audit_case_read(
+        &state,
+        &principal,
+        &access,
+        puente_store::AuditAction::ViewHistory,
+    )
+    .await?;
     let history = state
         .store
         .case_history(access.organisation_id, case_id)

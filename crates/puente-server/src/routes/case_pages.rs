@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use minijinja::{context, Value};
-use puente_core::domain::{Case, Consent, Person, TraffickingEvent};
+use puente_core::domain::{Case, Person, TraffickingEvent};
 use puente_core::htcds::{
     CaseStatus, ConsentScope, Gender, MethodOfControl, MethodOfRecruitment,
     RelationshipToTrafficker, TraffickingEventType, TraffickingStatus, TraffickingStatusDecidedBy,
@@ -445,7 +445,7 @@ struct EventRow {
 
 #[derive(Debug, Serialize)]
 struct ConsentRow {
-    index: usize,
+    id: i64,
     scopes: String,
     with_organisation: String,
     given_on: String,
@@ -534,9 +534,8 @@ pub async fn show(
     let consents: Vec<ConsentRow> = case
         .consents
         .iter()
-        .enumerate()
-        .map(|(index, consent)| ConsentRow {
-            index,
+        .map(|consent| ConsentRow {
+            id: consent.id.unwrap_or_default(),
             scopes: labels(&consent.scopes, lang),
             with_organisation: consent
                 .with_organisation
@@ -748,82 +747,6 @@ pub async fn add_event(
                 date: cases::date_field(&fields, "date")?,
                 description: fields.get("description").map(str::to_string),
             });
-            Ok(())
-        },
-    )
-    .await;
-    after_change(result, case_id, user.lang)
-}
-
-/// A consent, posted: what may be shared, with whom, given when; recorded by the user.
-pub async fn add_consent(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let version = fields.number("version").in_language(user.lang)?;
-    let recorded_by = user.principal.user.email.clone();
-    let result = cases::change_case(
-        &state,
-        &user.principal,
-        Action::EditCase,
-        case_id,
-        version,
-        |case| {
-            let scopes = fields
-                .all("scopes")
-                .into_iter()
-                .map(|code| {
-                    ConsentScope::parse_code(code)
-                        .map_err(|_| AppError::localized("invalid-code", code))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            if scopes.is_empty() {
-                return Err(AppError::localized("invalid-consent-scopes", ""));
-            }
-            let given_on = cases::date_field(&fields, "given_on")?
-                .ok_or_else(|| AppError::localized("invalid-consent-date", ""))?;
-            case.consents.push(Consent {
-                scopes,
-                with_organisation: fields.get("with_organisation").map(str::to_string),
-                given_on,
-                recorded_by,
-                withdrawn_on: None,
-            });
-            Ok(())
-        },
-    )
-    .await;
-    after_change(result, case_id, user.lang)
-}
-
-/// Withdraws a consent (the `index`th of the case), dated today. The consent stays in the record,
-/// marked withdrawn.
-pub async fn withdraw_consent(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path((case_id, index)): Path<(i64, usize)>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let version = fields.number("version").in_language(user.lang)?;
-    let today: puente_core::domain::PartialDate = today_iso()
-        .parse()
-        .map_err(AppError::internal)
-        .in_language(user.lang)?;
-    let result = cases::change_case(
-        &state,
-        &user.principal,
-        Action::EditCase,
-        case_id,
-        version,
-        |case| {
-            let consent = case.consents.get_mut(index).ok_or(AppError::NotFound)?;
-            if consent.withdrawn_on.is_none() {
-                consent.withdrawn_on = Some(today);
-            }
             Ok(())
         },
     )
@@ -1135,9 +1058,14 @@ pub async fn screening_show(
     let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
         .await
         .in_language(lang)?;
-    cases::audit_case_read(&state, &user.principal, &access, "screening")
-        .await
-        .in_language(lang)?;
+    cases::audit_case_read(
+        &state,
+        &user.principal,
+        &access,
+        puente_store::AuditAction::ViewScreening,
+    )
+    .await
+    .in_language(lang)?;
     let screening = state
         .store
         .screening(screening_id)

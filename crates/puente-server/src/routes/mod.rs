@@ -4,6 +4,8 @@
 pub mod api;
 /// Case pages: list, new, detail, edits, screenings, audit trail.
 pub mod case_pages;
+/// Consents of a case: given and withdrawn through their own actions, never by a case update.
+pub mod consents;
 /// The dashboard: published case counts, SVG charts, CSV, service gaps (issue 5).
 pub mod dashboard;
 /// The service directory: search, organisations, suggestions for a case (issue 5).
@@ -29,6 +31,9 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases/{id}"),
     ("put", "/api/v1/cases/{id}"),
+    ("get", "/api/v1/cases/{id}/consents"),
+    ("post", "/api/v1/cases/{id}/consents"),
+    ("post", "/api/v1/cases/{id}/consents/{consent_id}/withdraw"),
     ("get", "/api/v1/cases/{id}/notes"),
     ("post", "/api/v1/cases/{id}/notes"),
     ("get", "/api/v1/cases/{id}/screenings"),
@@ -71,6 +76,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/cases/{id}",
             get(api::get_case).put(api::update_case),
+        )
+        .route(
+            "/api/v1/cases/{id}/consents",
+            get(consents::list_consents).post(consents::give_consent),
+        )
+        .route(
+            "/api/v1/cases/{id}/consents/{consent_id}/withdraw",
+            post(consents::withdraw_consent),
         )
         .route(
             "/api/v1/cases/{id}/notes",
@@ -183,10 +196,10 @@ pub fn router(state: AppState) -> Router {
             get(case_pages::edit_form).post(case_pages::edit_submit),
         )
         .route("/cases/{id}/events", post(case_pages::add_event))
-        .route("/cases/{id}/consents", post(case_pages::add_consent))
+        .route("/cases/{id}/consents", post(consents::add_consent_form))
         .route(
-            "/cases/{id}/consents/{index}/withdraw",
-            post(case_pages::withdraw_consent),
+            "/cases/{id}/consents/{consent_id}/withdraw",
+            get(consents::withdraw_confirmation_page).post(consents::withdraw_consent_form),
         )
         .route("/cases/{id}/notes", post(case_pages::add_note))
         .route("/cases/{id}/status", post(case_pages::change_status))

@@ -592,6 +592,7 @@ pub async fn referral_page(
             answered_at => referral.answered_at,
             completed_at => referral.completed_at,
             revoked_at => referral.revoked_at,
+            consent_withdrawn_at => referral.consent_withdrawn_at,
             answer_note => referral.answer_note,
             can_accept => received && referral.status == ReferralStatus::Pending,
             can_complete => received && referral.status == ReferralStatus::Accepted,

@@ -437,13 +437,16 @@ async fn the_second_of_two_concurrent_edits_is_refused_with_409_and_nothing_is_o
     let loaded_by_advocate: Value = app.get(&advocate, &path).await.json().await.unwrap();
     let loaded_by_supervisor: Value = app.get(&supervisor, &path).await.json().await.unwrap();
 
+    // Consents are not part of a case update: they have their own endpoints.
     let mut first = loaded_by_advocate.clone();
+    first.as_object_mut().unwrap().remove("consents");
     first["status"] = json!("FollowUp");
     let response = app.put(&advocate, &path, &first).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.json::<Value>().await.unwrap()["version"], 2);
 
     let mut second = loaded_by_supervisor.clone();
+    second.as_object_mut().unwrap().remove("consents");
     second["person"]["given_name"] = json!("Elena Sofía");
     let response = app.put(&supervisor, &path, &second).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
@@ -1333,7 +1336,6 @@ async fn a_consent_is_recorded_then_withdrawn_and_kept_in_the_record() {
         .post(app.url(&format!("/cases/{id}/consents")))
         .form(&[
             ("csrf_token", csrf.as_str()),
-            ("version", "1"),
             ("scopes", "contact"),
             ("given_on", "2026-11-01"),
         ])
@@ -1341,9 +1343,44 @@ async fn a_consent_is_recorded_then_withdrawn_and_kept_in_the_record() {
         .await
         .unwrap();
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let case: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let consent_id = case["consents"][0]["id"].as_i64().unwrap();
+    let withdraw_path = format!("/cases/{id}/consents/{consent_id}/withdraw");
+    let html = app
+        .page(&client, &format!("/cases/{id}"), StatusCode::OK)
+        .await;
+    assert!(
+        html.contains(&withdraw_path),
+        "the case page links to the confirmation"
+    );
+    // The withdrawal asks for confirmation first; a post without it withdraws nothing.
+    let confirmation = app.page(&client, &withdraw_path, StatusCode::OK).await;
+    assert!(
+        confirmation.contains("no se puede deshacer"),
+        "{confirmation}"
+    );
+    let unconfirmed = client
+        .post(app.url(&withdraw_path))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unconfirmed.status(), StatusCode::SEE_OTHER);
+    let still: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}/consents"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(still[0]["withdrawn_on"].is_null(), "{still}");
     let withdrawn = client
-        .post(app.url(&format!("/cases/{id}/consents/0/withdraw")))
-        .form(&[("csrf_token", csrf.as_str()), ("version", "2")])
+        .post(app.url(&withdraw_path))
+        .form(&[("csrf_token", csrf.as_str()), ("confirm", "yes")])
         .send()
         .await
         .unwrap();
@@ -1475,7 +1512,7 @@ async fn the_edit_form_saves_the_person_and_victim_context_and_refuses_a_stale_v
 }
 
 #[tokio::test]
-async fn a_consent_added_through_the_api_is_recorded_by_the_caller_whatever_the_request_says() {
+async fn a_case_update_carrying_consents_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let token = app.token(ADVOCATE).await;
     let id = app.create_case(&token, "Zoila").await;
@@ -1486,11 +1523,18 @@ async fn a_consent_added_through_the_api_is_recorded_by_the_caller_whatever_the_
         .await
         .unwrap();
     case["consents"] = json!([{ "scopes": ["identity"], "given_on": "2026-11-01", "recorded_by": "someone@else.org" }]);
-    assert_eq!(
-        app.put(&token, &format!("/api/v1/cases/{id}"), &case)
-            .await
-            .status(),
-        StatusCode::OK
+    case["status"] = json!("FollowUp");
+    let response = app.put(&token, &format!("/api/v1/cases/{id}"), &case).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "fields_refused");
+    assert_eq!(body["error"]["field"], "consents");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot give, change or withdraw consents"),
+        "{body}"
     );
     let stored: Value = app
         .get(&token, &format!("/api/v1/cases/{id}"))
@@ -1498,7 +1542,62 @@ async fn a_consent_added_through_the_api_is_recorded_by_the_caller_whatever_the_
         .json()
         .await
         .unwrap();
-    assert_eq!(stored["consents"][0]["recorded_by"], ADVOCATE);
+    assert_eq!(stored["version"], 1);
+    assert_eq!(stored["status"], "Active");
+    assert_eq!(stored["consents"], json!([]));
+
+    // A consent is given through its own endpoint, recorded by the caller.
+    let response = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{id}/consents"),
+            &json!({ "with_organisation": "shelter-demo", "scopes": ["identity"], "given_on": "2026-11-01" }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let consent_id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let listed: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}/consents"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["id"], consent_id);
+    assert_eq!(listed[0]["recorded_by"], ADVOCATE);
+    let stored: Value = app
+        .get(&token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["consents"][0]["id"], consent_id);
+    for (body, expected) in [
+        (json!({ "scopes": [], "given_on": "2026-11-01" }), "invalid"),
+        (
+            json!({ "scopes": ["identidad"], "given_on": "2026-11-01" }),
+            "invalid",
+        ),
+        (
+            json!({ "scopes": ["identity"], "given_on": "ayer" }),
+            "invalid",
+        ),
+        (
+            json!({ "scopes": ["identity"], "given_on": "2026-11-01", "recorded_by": "x" }),
+            "invalid",
+        ),
+    ] {
+        let response = app
+            .post(&token, &format!("/api/v1/cases/{id}/consents"), &body)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}"
+        );
+        assert_eq!(error_code(response).await, expected, "{body}");
+    }
 }
 
 #[tokio::test]

@@ -61,7 +61,7 @@ async fn a_referral_without_consent_is_refused_with_the_reason_and_nothing_is_sh
     .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "conflict");
+    assert_eq!(body["error"]["code"], "consent_missing");
     assert!(
         body["error"]["message"]
             .as_str()
@@ -609,4 +609,147 @@ async fn the_role_matrix_of_the_directory_referrals_and_duplicates_holds_over_ht
             "{email} POST /api/v1/persons/duplicates"
         );
     }
+}
+
+/// The attack of an edit that restores a withdrawn consent: an advocate withdraws the consent a
+/// referral shared under, then sends the case back with the consent "never withdrawn" and given
+/// earlier. The update is refused; the shelter never reads the survivor's name again, is told of
+/// the withdrawal, and sees it on the referral.
+#[tokio::test]
+async fn a_withdrawn_consent_ends_access_and_no_case_update_restores_it() {
+    let app = spawn_app().await;
+    let advocate = app.token(ADVOCATE).await;
+    let worker = app.token(CASE_WORKER).await;
+    let case_id = hotline_case(&app, &advocate).await;
+    let referral = referral_id(
+        refer(
+            &app,
+            &advocate,
+            case_id,
+            json!({ "to_org": "shelter-demo", "share": ["identity", "notes"], "consent": true }),
+        )
+        .await,
+    )
+    .await;
+    let accepted = app
+        .post(
+            &worker,
+            &format!("/api/v1/referrals/{referral}/accept"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let shared: Value = app
+        .get(&worker, &format!("/api/v1/referrals/{referral}/case"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shared["identity"]["given_name"], "Rosa");
+
+    let case: Value = app
+        .get(&advocate, &format!("/api/v1/cases/{case_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let consent_id = case["consents"][0]["id"].as_i64().unwrap();
+    let response = app
+        .post(
+            &advocate,
+            &format!("/api/v1/cases/{case_id}/consents/{consent_id}/withdraw"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let withdrawal: Value = response.json().await.unwrap();
+    assert_eq!(withdrawal["ended_referrals"], json!([referral]));
+
+    let response = app
+        .get(&worker, &format!("/api/v1/referrals/{referral}/case"))
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(response).await, "access_ended");
+
+    // The edit that would bring the consent back, backdated and re-attributed.
+    let mut edit: Value = app
+        .get(&advocate, &format!("/api/v1/cases/{case_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    edit["consents"][0]["withdrawn_on"] = Value::Null;
+    edit["consents"][0]["given_on"] = json!("2026-01-01");
+    edit["consents"][0]["recorded_by"] = json!("someone@else.org");
+    let response = app
+        .put(&advocate, &format!("/api/v1/cases/{case_id}"), &edit)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(response).await, "fields_refused");
+    let response = app
+        .get(&worker, &format!("/api/v1/referrals/{referral}/case"))
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let consents: Value = app
+        .get(&advocate, &format!("/api/v1/cases/{case_id}/consents"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(consents[0]["withdrawn_on"].is_string(), "{consents}");
+    assert_eq!(consents[0]["recorded_by"], ADVOCATE);
+    let again = app
+        .post(
+            &advocate,
+            &format!("/api/v1/cases/{case_id}/consents/{consent_id}/withdraw"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(again).await, "consent_already_withdrawn");
+
+    // The shelter is told, and the referral says so on both sides: not "accepted".
+    let told: Value = app
+        .get(&worker, "/api/v1/notifications?unread=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(told[0]["kind"], "consent_withdrawn", "{told}");
+    let seen: Value = app
+        .get(&worker, &format!("/api/v1/referrals/{referral}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["status"], "consent_withdrawn");
+    let shelter = browser();
+    app.web_login(&shelter, CASE_WORKER, PASSWORD).await;
+    let html = app
+        .page(&shelter, &format!("/referrals/{referral}"), StatusCode::OK)
+        .await;
+    assert!(html.contains("Consentimiento retirado"), "{html}");
+    assert!(!html.contains(">Aceptada<"), "{html}");
+    assert!(html.contains("consent-withdrawn-notice"), "{html}");
+    assert!(
+        !html.contains("Rosa"),
+        "the name is not on the page: {html}"
+    );
+    assert!(!html.contains("shared-identity"), "{html}");
+
+    // Audited naming the consent and its scopes.
+    let supervisor = app.token(SUPERVISOR).await;
+    let trail: Value = app
+        .get(&supervisor, &format!("/api/v1/audit?case_id={case_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let detail = format!("consent {consent_id} withdrawn: identity, notes with shelter-demo");
+    assert!(
+        trail.as_array().unwrap().iter().any(
+            |entry| entry["action"] == "consent_withdraw" && entry["detail"] == detail.as_str()
+        ),
+        "{trail}"
+    );
 }

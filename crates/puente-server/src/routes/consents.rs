@@ -1,0 +1,234 @@
+//! Consents of a case, given and withdrawn through their own actions (the JSON API and the case
+//! page), never through a case update. A withdrawal asks for confirmation on the page; it ends the
+//! access of every referral that shared under the consent, and the receiver is told.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use minijinja::context;
+use puente_core::domain::PartialDate;
+use puente_core::htcds::ConsentScope;
+use puente_core::Vocabulary;
+use puente_store::{AuditAction, NewConsent, StoredConsent};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::{see_other, PageUser, Principal};
+use crate::cases::{self, FormFields};
+use crate::error::{AppError, InLanguage, PageError};
+use crate::policy::Action;
+use crate::routes::api::ApiJson;
+use crate::templates::page;
+use crate::AppState;
+
+/// The body of `POST /api/v1/cases/{id}/consents`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GiveConsentRequest {
+    /// The organisation (slug) the person consents to share with; absent for consent to the
+    /// recording organisation itself.
+    #[serde(default)]
+    with_organisation: Option<String>,
+    scopes: Vec<String>,
+    given_on: String,
+}
+
+/// Reads the scopes of a consent from their codes; the first unknown code is named.
+fn scopes_from_codes<'a>(
+    codes: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<ConsentScope>, AppError> {
+    let scopes = codes
+        .into_iter()
+        .map(|code| {
+            ConsentScope::parse_code(code).map_err(|_| AppError::localized("invalid-code", code))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if scopes.is_empty() {
+        return Err(AppError::localized("invalid-consent-scopes", ""));
+    }
+    Ok(scopes)
+}
+
+fn given_on_from_text(text: &str) -> Result<PartialDate, AppError> {
+    text.trim()
+        .parse()
+        .map_err(|_| AppError::localized("invalid-consent-date", text))
+}
+
+/// Records a consent after the case's policy check.
+async fn give(
+    state: &AppState,
+    principal: &Principal,
+    case_id: i64,
+    consent: NewConsent,
+) -> Result<StoredConsent, AppError> {
+    let access = cases::authorize_case(state, principal, Action::EditCase, case_id).await?;
+    Ok(state
+        .store
+        .give_consent(
+            &principal.actor(),
+            access.organisation_id,
+            case_id,
+            &consent,
+        )
+        .await?)
+}
+
+/// Withdraws a consent after the case's policy check.
+async fn withdraw(
+    state: &AppState,
+    principal: &Principal,
+    case_id: i64,
+    consent_id: i64,
+) -> Result<puente_store::ConsentWithdrawal, AppError> {
+    let access = cases::authorize_case(state, principal, Action::EditCase, case_id).await?;
+    Ok(state
+        .store
+        .withdraw_consent(
+            &principal.actor(),
+            access.organisation_id,
+            case_id,
+            consent_id,
+        )
+        .await?)
+}
+
+/// `GET /api/v1/cases/{id}/consents`: every consent of the case with its id, oldest first.
+pub async fn list_consents(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    cases::audit_case_read(&state, &principal, &access, AuditAction::ViewConsents).await?;
+    let consents = state
+        .store
+        .consents(access.organisation_id, case_id)
+        .await?;
+    Ok(Json(json!(consents)))
+}
+
+/// `POST /api/v1/cases/{id}/consents` `{"with_organisation", "scopes", "given_on"}`: 201 `{"id"}`.
+pub async fn give_consent(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+    ApiJson(request): ApiJson<GiveConsentRequest>,
+) -> Result<Response, AppError> {
+    let consent = NewConsent {
+        scopes: scopes_from_codes(request.scopes.iter().map(String::as_str))?,
+        with_organisation: request
+            .with_organisation
+            .map(|slug| slug.trim().to_string())
+            .filter(|slug| !slug.is_empty()),
+        given_on: given_on_from_text(&request.given_on)?,
+    };
+    let stored = give(&state, &principal, case_id, consent).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            format!("/api/v1/cases/{case_id}/consents"),
+        )],
+        Json(json!({ "id": stored.id })),
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/cases/{id}/consents/{consent_id}/withdraw`: 200 with the withdrawn consent and
+/// the referrals it ended; 409 when it was withdrawn already.
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((case_id, consent_id)): Path<(i64, i64)>,
+) -> Result<Json<Value>, AppError> {
+    let withdrawal = withdraw(&state, &principal, case_id, consent_id).await?;
+    Ok(Json(json!(withdrawal)))
+}
+
+/// `POST /cases/{id}/consents`: a consent from the case page's form, recorded by the user.
+pub async fn add_consent_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let fields = FormFields(pairs);
+    let consent = NewConsent {
+        scopes: scopes_from_codes(fields.all("scopes")).in_language(lang)?,
+        with_organisation: fields.get("with_organisation").map(str::to_string),
+        given_on: given_on_from_text(fields.get("given_on").unwrap_or_default())
+            .in_language(lang)?,
+    };
+    give(&state, &user.principal, case_id, consent)
+        .await
+        .in_language(lang)?;
+    Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+/// `GET /cases/{id}/consents/{consent_id}/withdraw`: asks for confirmation, saying what the
+/// withdrawal will end.
+pub async fn withdraw_confirmation_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((case_id, consent_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let access = cases::authorize_case(&state, &user.principal, Action::EditCase, case_id)
+        .await
+        .in_language(lang)?;
+    let consents = state
+        .store
+        .consents(access.organisation_id, case_id)
+        .await
+        .in_language(lang)?;
+    let consent = consents
+        .into_iter()
+        .find(|stored| stored.id == consent_id)
+        .ok_or(AppError::NotFound)
+        .in_language(lang)?;
+    let scopes: Vec<&str> = consent
+        .consent
+        .scopes
+        .iter()
+        .map(|scope| scope.label_in(lang))
+        .collect();
+    let html = page(
+        &user,
+        &format!("/cases/{case_id}/consents/{consent_id}/withdraw"),
+        "consent_withdraw.html",
+        context! {
+            case_id => case_id,
+            consent_id => consent_id,
+            scopes => scopes.join(", "),
+            with_organisation => consent.consent.with_organisation.clone()
+                .unwrap_or_else(|| user.principal.organisation.organisation.name.clone()),
+            given_on => consent.consent.given_on.to_string(),
+            withdrawn_on => consent.consent.withdrawn_on.map(|date| date.to_string()),
+        },
+    )?;
+    Ok(html.into_response())
+}
+
+/// `POST /cases/{id}/consents/{consent_id}/withdraw`: the confirmed withdrawal, dated today. The
+/// consent stays in the record, marked withdrawn.
+pub async fn withdraw_consent_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((case_id, consent_id)): Path<(i64, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let fields = FormFields(pairs);
+    if fields.get("confirm") != Some("yes") {
+        return Ok(see_other(&format!(
+            "/cases/{case_id}/consents/{consent_id}/withdraw"
+        )));
+    }
+    withdraw(&state, &user.principal, case_id, consent_id)
+        .await
+        .in_language(lang)?;
+    Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}

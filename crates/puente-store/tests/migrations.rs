@@ -1,0 +1,147 @@
+//! A database made before consents had their own record keeps everything when it is opened: its
+//! consents move out of the case documents (who recorded them, when they were given and
+//! withdrawn), its referrals and their notifications stay, and the receiver still reads what the
+//! consent covers.
+
+use puente_core::htcds::ConsentScope;
+use puente_store::{Actor, CaseStore, ConsentStore, ReferralStatus, ReferralStore, SqliteStore};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+/// Runs only the migrations older than consents' own table on a new database at `path`.
+async fn database_before_consents(path: &std::path::Path) -> sqlx::SqlitePool {
+    let old_migrations = tempfile::tempdir().unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().to_string();
+        let version: u32 = name[..4].parse().unwrap();
+        if version < 50 {
+            std::fs::copy(entry.path(), old_migrations.path().join(&name)).unwrap();
+        }
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    sqlx::migrate::Migrator::new(old_migrations.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    pool
+}
+
+#[tokio::test]
+async fn consents_in_case_documents_move_to_their_own_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let pool = database_before_consents(&path).await;
+    let at = "2026-11-01T10:00:00Z";
+    for (slug, name) in [
+        ("hotline-demo", "Línea Demo"),
+        ("shelter-demo", "Albergue Demo"),
+    ] {
+        sqlx::query(
+            "INSERT INTO organisations (slug, name, kind, created_at) VALUES (?, ?, 'Ngo', ?)",
+        )
+        .bind(slug)
+        .bind(name)
+        .bind(at)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO persons (organisation_id, given_name, surname, created_at, updated_at) VALUES (1, 'Ana', 'Pérez', ?, ?)",
+    )
+    .bind(at)
+    .bind(at)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let document = serde_json::json!({
+        "status": "Active",
+        "consents": [
+            {"scopes": ["identity", "contact"], "with_organisation": "shelter-demo", "given_on": "2026-10-30",
+             "recorded_by": "advocate@hotline.demo"},
+            {"scopes": ["notes"], "with_organisation": "shelter-demo", "given_on": "2026-10-01",
+             "recorded_by": "supervisor@hotline.demo", "withdrawn_on": "2026-10-15"}
+        ]
+    });
+    sqlx::query(
+        "INSERT INTO cases (organisation_id, person_id, status, version, document, opened_on, created_at, updated_at)
+         VALUES (1, 1, 'Active', 3, ?, '2026-10-01', ?, ?)",
+    )
+    .bind(document.to_string())
+    .bind(at)
+    .bind(at)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO referrals (case_id, from_organisation_id, to_organisation_id, share, reason, status, created_by,
+             created_at, outgoing_referral_date, updated_at)
+         VALUES (1, 1, 2, '[\"identity\"]', 'Other', 'accepted', 'advocate@hotline.demo', ?, '2026-11-01', ?)",
+    )
+    .bind(at)
+    .bind(at)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO notifications (organisation_id, kind, referral_id, created_at) VALUES (2, 'referral_received', 1, ?)",
+    )
+    .bind(at)
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let consents = store.consents(1, 1).await.unwrap();
+    assert_eq!(consents.len(), 2);
+    assert_eq!(
+        consents[0].consent.scopes,
+        [ConsentScope::Identity, ConsentScope::Contact]
+    );
+    assert_eq!(consents[0].consent.recorded_by, "advocate@hotline.demo");
+    assert_eq!(consents[0].consent.given_on.to_string(), "2026-10-30");
+    assert!(consents[0].consent.is_active());
+    assert_eq!(consents[1].consent.recorded_by, "supervisor@hotline.demo");
+    assert_eq!(
+        consents[1]
+            .consent
+            .withdrawn_on
+            .map(|date| date.to_string()),
+        Some("2026-10-15".to_string())
+    );
+    let document: String = sqlx::query_scalar("SELECT document FROM cases WHERE id = 1")
+        .fetch_one(store.reader())
+        .await
+        .unwrap();
+    assert!(!document.contains("consents"), "{document}");
+
+    let receiver = Actor {
+        name: "caseworker@shelter.demo".into(),
+        organisation_id: Some(2),
+    };
+    let referral = store.referral(2, 1).await.unwrap().unwrap();
+    assert_eq!(referral.status, ReferralStatus::Accepted);
+    assert_eq!(referral.case_version, 3);
+    assert_eq!(store.notifications(2, false).await.unwrap().len(), 1);
+    let shared = store.shared_case(&receiver, 2, 1).await.unwrap();
+    assert_eq!(shared.identity.unwrap().given_name, "Ana");
+    let advocate = Actor {
+        name: "advocate@hotline.demo".into(),
+        organisation_id: Some(1),
+    };
+    let case = store.case(&advocate, 1, 1).await.unwrap().unwrap();
+    assert_eq!(case.case.consents.len(), 2);
+    assert_eq!(case.case.consents[0].id, Some(consents[0].id));
+}
