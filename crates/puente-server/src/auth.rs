@@ -44,21 +44,64 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a session lives.
 pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 60 * 60;
 
-/// Login throttling: failures counted over a window, per account and per address.
+/// Login throttling slows guessing down rather than locking anyone out. Failures are counted over
+/// a window; past a number of free failures, each further attempt waits a delay that doubles with
+/// every failure (up to a ceiling), counted from the latest failure.
+///
+/// - For one account from one address (someone guessing a password): past the free failures, the
+///   attempt is refused until the delay has passed.
+/// - For one account from every address together, or from one address for every account (a
+///   guesser spread over many addresses, or many accounts tried from one): the attempt is refused
+///   until the delay has passed unless it carries the right password and the right code of the
+///   account's second factor, so a guesser cannot keep a named person out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThrottlePolicy {
     pub window_seconds: i64,
-    pub max_failures_per_account: u32,
-    pub max_failures_per_address: u32,
+    pub free_failures_per_account_and_address: u32,
+    pub free_failures_per_account: u32,
+    pub free_failures_per_address: u32,
+    /// The delay after the first failure past the free ones; it doubles with each further one.
+    pub first_delay_seconds: i64,
+    pub longest_delay_seconds: i64,
 }
 
 impl Default for ThrottlePolicy {
     fn default() -> ThrottlePolicy {
         ThrottlePolicy {
             window_seconds: 15 * 60,
-            max_failures_per_account: 5,
-            max_failures_per_address: 20,
+            free_failures_per_account_and_address: 3,
+            free_failures_per_account: 10,
+            free_failures_per_address: 30,
+            first_delay_seconds: 2,
+            longest_delay_seconds: 5 * 60,
         }
+    }
+}
+
+impl ThrottlePolicy {
+    /// The delay owed after `failures` failures of which `free` cost nothing.
+    pub fn delay_seconds(&self, failures: u32, free: u32) -> i64 {
+        if failures < free.max(1) {
+            return 0;
+        }
+        let doublings = (failures - free.max(1)).min(30);
+        self.first_delay_seconds
+            .saturating_mul(1_i64 << doublings)
+            .min(self.longest_delay_seconds)
+    }
+
+    /// How many seconds are left to wait at `now_unix`, after `failures` failures (the latest at
+    /// `latest_unix`) of which `free` cost nothing; `None` when the attempt may go ahead.
+    fn wait_left(
+        &self,
+        failures: u32,
+        free: u32,
+        latest_unix: Option<i64>,
+        now_unix: i64,
+    ) -> Option<i64> {
+        let delay = self.delay_seconds(failures, free);
+        let left = latest_unix? + delay - now_unix;
+        (delay > 0 && left > 0).then_some(left)
     }
 }
 
@@ -203,28 +246,55 @@ pub async fn log_in(
     let failures = store
         .recent_login_failures(&email, address, now - throttle.window_seconds)
         .await?;
-    if failures.for_account >= throttle.max_failures_per_account
-        || failures.from_address >= throttle.max_failures_per_address
-    {
+    let account = store.user_by_email(&email).await?;
+    // Every audit entry about an attempt on a staff member's account belongs to their
+    // organisation, so that its admins see every attempt.
+    let targeted_organisation = account.as_ref().map(|user| user.organisation_id);
+    let audit_actor = email.as_str();
+    let throttled = |retry_after_seconds: i64, detail: String| async move {
         store
             .record_audit(NewAuditEntry {
-                actor: email.clone(),
-                organisation_id: None,
+                actor: audit_actor.to_string(),
+                organisation_id: targeted_organisation,
                 action: "login_throttled".into(),
                 record_type: "user".into(),
                 record_id: None,
-                detail: format!("from {address}"),
+                detail,
             })
             .await?;
-        return Err(AppError::Throttled {
-            retry_after_seconds: throttle.window_seconds as u64,
-        });
+        Err::<IssuedSession, AppError>(AppError::Throttled {
+            retry_after_seconds: u64::try_from(retry_after_seconds.max(1)).unwrap_or(1),
+        })
+    };
+    if let Some(left) = throttle.wait_left(
+        failures.for_account_from_address,
+        throttle.free_failures_per_account_and_address,
+        failures.latest_for_account_from_address,
+        now,
+    ) {
+        return throttled(left, format!("from {address}")).await;
     }
+    // A wait owed by the account as a whole or by the address as a whole: only a login with the
+    // right password and the right second-factor code goes through before it has passed.
+    let broad_wait = [
+        throttle.wait_left(
+            failures.for_account,
+            throttle.free_failures_per_account,
+            failures.latest_for_account,
+            now,
+        ),
+        throttle.wait_left(
+            failures.from_address,
+            throttle.free_failures_per_address,
+            failures.latest_from_address,
+            now,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
 
-    let user = store
-        .user_by_email(&email)
-        .await?
-        .filter(|user| user.active);
+    let user = account.filter(|user| user.active);
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     let password_owned = if password.len() > MAX_PASSWORD_BYTES {
         String::new()
@@ -237,31 +307,53 @@ pub async fn log_in(
     })
     .await
     .map_err(AppError::internal)?;
-    let Some(user) = user.filter(|_| password_matches) else {
-        store
-            .record_login_failure(&email, None, address, now, "wrong email or password")
-            .await?;
-        return Err(AppError::InvalidCredentials);
-    };
-    if let Some(secret) = &user.totp_secret {
-        let step = second_factor_code.and_then(|code| totp_matching_step(secret, code, now));
-        // A code is good once: a code seen by someone looking over a shoulder is spent.
-        let valid = match step {
-            Some(step) => store.use_totp_step(user.id, step).await?,
-            None => false,
-        };
-        if !valid {
+    let user = match user.filter(|_| password_matches) {
+        Some(user) => user,
+        None => {
+            if let Some(left) = broad_wait {
+                return throttled(left, format!("from {address}")).await;
+            }
             store
                 .record_login_failure(
                     &email,
-                    Some(user.organisation_id),
+                    targeted_organisation,
                     address,
                     now,
-                    "second factor missing or wrong",
+                    "wrong email or password",
                 )
                 .await?;
-            return Err(AppError::SecondFactorRequired);
+            return Err(AppError::InvalidCredentials);
         }
+    };
+    let second_factor_passed = match &user.totp_secret {
+        Some(secret) => {
+            let step = second_factor_code.and_then(|code| totp_matching_step(secret, code, now));
+            // A code is good once: a code seen by someone looking over a shoulder is spent.
+            let valid = match step {
+                Some(step) => store.use_totp_step(user.id, step).await?,
+                None => false,
+            };
+            if !valid {
+                if let Some(left) = broad_wait {
+                    return throttled(left, format!("from {address}")).await;
+                }
+                store
+                    .record_login_failure(
+                        &email,
+                        Some(user.organisation_id),
+                        address,
+                        now,
+                        "second factor missing or wrong",
+                    )
+                    .await?;
+                return Err(AppError::SecondFactorRequired);
+            }
+            true
+        }
+        None => false,
+    };
+    if let Some(left) = broad_wait.filter(|_| !second_factor_passed) {
+        return throttled(left, format!("from {address}")).await;
     }
     let token = random_token(32);
     let csrf_token = random_token(32);
@@ -364,13 +456,16 @@ fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
     Some(token.trim().to_string())
 }
 
+/// The language of a request: this browser's choice (the switch on every page, set to the user's
+/// setting at login and when they change it), else the user's setting, else the browser's
+/// `Accept-Language`, else Spanish.
 fn decide_language(user: Option<&User>, headers: &axum::http::HeaderMap) -> Lang {
-    if let Some(language) = user.and_then(|user| user.language) {
-        return language;
-    }
     if let Some(language) =
         cookie_value(headers, LANGUAGE_COOKIE).and_then(|tag| Lang::from_tag(&tag))
     {
+        return language;
+    }
+    if let Some(language) = user.and_then(|user| user.language) {
         return language;
     }
     headers

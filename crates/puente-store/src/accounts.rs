@@ -166,11 +166,19 @@ impl OrganisationSettings {
     }
 }
 
-/// How many logins failed recently, for throttling.
+/// How many logins failed recently, for throttling, and when the latest of each kind failed
+/// (seconds since the Unix epoch).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RecentLoginFailures {
+    /// Failures for the account, from any address.
     pub for_account: u32,
+    /// Failures from the address, for any account.
     pub from_address: u32,
+    /// Failures for the account from this address.
+    pub for_account_from_address: u32,
+    pub latest_for_account: Option<i64>,
+    pub latest_from_address: Option<i64>,
+    pub latest_for_account_from_address: Option<i64>,
 }
 
 /// Users, sessions, login throttling and organisation settings.
@@ -513,23 +521,34 @@ impl AccountStore for SqliteStore {
         address: &str,
         since_unix: i64,
     ) -> StoreResult<RecentLoginFailures> {
-        let for_account: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE email = ? AND at_unix >= ?",
+        let row = sqlx::query(
+            "SELECT
+                 COALESCE(SUM(email = ?1), 0) AS for_account,
+                 MAX(CASE WHEN email = ?1 THEN at_unix END) AS latest_for_account,
+                 COALESCE(SUM(address = ?2), 0) AS from_address,
+                 MAX(CASE WHEN address = ?2 THEN at_unix END) AS latest_from_address,
+                 COALESCE(SUM(email = ?1 AND address = ?2), 0) AS for_account_from_address,
+                 MAX(CASE WHEN email = ?1 AND address = ?2 THEN at_unix END)
+                     AS latest_for_account_from_address
+             FROM login_failures
+             WHERE at_unix >= ?3 AND (email = ?1 OR address = ?2)",
         )
         .bind(email.trim())
-        .bind(since_unix)
-        .fetch_one(&self.reader)
-        .await?;
-        let from_address: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE address = ? AND at_unix >= ?",
-        )
         .bind(address)
         .bind(since_unix)
         .fetch_one(&self.reader)
         .await?;
+        let count = |column: &str| -> StoreResult<u32> {
+            let value: i64 = row.try_get(column)?;
+            Ok(u32::try_from(value).unwrap_or(u32::MAX))
+        };
         Ok(RecentLoginFailures {
-            for_account: u32::try_from(for_account).unwrap_or(u32::MAX),
-            from_address: u32::try_from(from_address).unwrap_or(u32::MAX),
+            for_account: count("for_account")?,
+            from_address: count("from_address")?,
+            for_account_from_address: count("for_account_from_address")?,
+            latest_for_account: row.try_get("latest_for_account")?,
+            latest_from_address: row.try_get("latest_from_address")?,
+            latest_for_account_from_address: row.try_get("latest_for_account_from_address")?,
         })
     }
 

@@ -133,7 +133,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(pages::stylesheet))
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
-        .route("/lang/{tag}", get(pages::switch_language))
+        .route(
+            "/lang/{tag}",
+            get(pages::switch_language).post(pages::switch_language_and_remember),
+        )
         .route("/account", get(pages::account_page))
         .route("/account/language", post(pages::account_language))
         .route("/account/totp", post(pages::account_totp))

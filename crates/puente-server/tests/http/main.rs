@@ -7,6 +7,8 @@ mod dashboard;
 mod directory;
 mod duplicates;
 mod referrals;
+// Attacks from outside and from each role: redirects, throttling, second factors, API errors.
+mod security;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};
@@ -60,9 +62,10 @@ async fn a_wrong_password_or_unknown_account_is_401_and_audited() {
 }
 
 #[tokio::test]
-async fn repeated_failures_throttle_the_account_with_429_even_for_the_right_password() {
+async fn repeated_failures_for_an_account_from_one_address_slow_it_down_with_429_even_for_the_right_password(
+) {
     let app = spawn_app().await;
-    for attempt in 0..5 {
+    for attempt in 0..3 {
         let response = app.api_login(ADVOCATE, "wrong").await;
         assert_eq!(
             response.status(),
@@ -74,26 +77,10 @@ async fn repeated_failures_throttle_the_account_with_429_even_for_the_right_pass
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(error_code(response).await, "too_many_attempts");
-    // Another account is not locked by the first one's failures.
+    // Another account is not slowed by the first one's failures.
     assert_eq!(
         app.api_login(SUPERVISOR, PASSWORD).await.status(),
         StatusCode::OK
-    );
-}
-
-#[tokio::test]
-async fn repeated_failures_from_one_address_throttle_every_account_from_it() {
-    let app = spawn_app().await;
-    for attempt in 0..20 {
-        let email = format!("guess{attempt}@hotline.demo");
-        assert_eq!(
-            app.api_login(&email, "wrong").await.status(),
-            StatusCode::UNAUTHORIZED
-        );
-    }
-    assert_eq!(
-        app.api_login(SUPERVISOR, PASSWORD).await.status(),
-        StatusCode::TOO_MANY_REQUESTS
     );
 }
 
@@ -1594,7 +1581,7 @@ async fn an_api_login_from_a_browser_that_already_has_a_session_works() {
 }
 
 /// Behind a trusted reverse proxy, throttling counts the address the proxy reports, so that one
-/// guesser does not lock out everyone behind the same proxy. (The addresses are only header
+/// guesser does not slow down everyone behind the same proxy. (The addresses are only header
 /// values: every request goes to the loopback server.)
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy() {
@@ -1613,10 +1600,9 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy
         ..Default::default()
     };
     let app = spawn_app_with(config).await;
-    for attempt in 0..20 {
-        let email = format!("guess{attempt}@hotline.demo");
+    for _ in 0..3 {
         assert_eq!(
-            login(&app, &email, "wrong", "203.0.113.9").await,
+            login(&app, SUPERVISOR, "wrong", "203.0.113.9").await,
             StatusCode::UNAUTHORIZED
         );
     }

@@ -1,0 +1,246 @@
+//! What an outsider and each role try: leaving the site through a redirect, keeping a colleague
+//! out by failing their logins, choosing a second-factor secret, weak passwords, fields out of
+//! bounds, errors that are not the API's JSON, connections that never finish their headers.
+
+use std::time::Duration;
+
+use puente_server::auth::ThrottlePolicy;
+use puente_server::ServerConfig;
+use puente_store::{AccountStore, Actor};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// A login through a trusted proxy that says the request came from `address`.
+async fn login_from(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    totp: Option<&str>,
+    address: &str,
+) -> reqwest::Response {
+    plain_client()
+        .post(app.url("/api/v1/login"))
+        .header("x-forwarded-for", address)
+        .json(&json!({ "email": email, "password": password, "totp": totp }))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn behind_a_proxy(throttle: ThrottlePolicy) -> ServerConfig {
+    ServerConfig {
+        trust_forwarded_for: true,
+        throttle,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn the_language_switch_never_leads_to_another_site() {
+    let app = spawn_app().await;
+    for next in [
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "%09//evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "/%5Cevil.example",
+        "/%2F/evil.example",
+        "/%252F/evil.example",
+        "https://evil.example/",
+        "evil.example",
+        "",
+    ] {
+        let response = plain_client()
+            .get(format!("{}/lang/en?next={next}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(response.headers()["location"], "/", "next={next}");
+    }
+    let response = plain_client()
+        .get(app.url("/lang/en?next=/cases%3Fstatus%3Dactive"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/cases?status=active");
+}
+
+#[tokio::test]
+async fn only_a_posted_language_switch_changes_the_stored_setting() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let advocate = app.store.user_by_email(ADVOCATE).await.unwrap().unwrap();
+    let switched = client
+        .get(app.url("/lang/en?next=/cases"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    let html = app.page(&client, "/cases", StatusCode::OK).await;
+    assert!(
+        html.contains("<html lang=\"en\">"),
+        "the link switches the pages"
+    );
+    let stored = app.store.user_by_id(advocate.id).await.unwrap().unwrap();
+    assert_eq!(stored.language, None, "a GET changes no stored setting");
+
+    // The switch as a form, with the session's token, is the user's setting.
+    let csrf = csrf_token_of(&html);
+    let posted = client
+        .post(app.url("/lang/es"))
+        .form(&[("csrf_token", csrf.as_str()), ("next", "/cases")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(posted.headers()["location"], "/cases");
+    let stored = app.store.user_by_id(advocate.id).await.unwrap().unwrap();
+    assert_eq!(stored.language, Some(puente_core::Lang::Es));
+    // Without the token, nothing changes.
+    let forged = client
+        .post(app.url("/lang/en"))
+        .form(&[("next", "/cases")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let stored = app.store.user_by_id(advocate.id).await.unwrap().unwrap();
+    assert_eq!(stored.language, Some(puente_core::Lang::Es));
+}
+
+#[tokio::test]
+async fn failures_from_many_addresses_slow_an_account_down_but_never_lock_it() {
+    let throttle = ThrottlePolicy {
+        free_failures_per_account: 5,
+        first_delay_seconds: 2,
+        ..ThrottlePolicy::default()
+    };
+    let app = spawn_app_with(behind_a_proxy(throttle)).await;
+    for attempt in 0..5 {
+        let address = format!("203.0.113.{attempt}");
+        let response = login_from(&app, ADVOCATE, "wrong", None, &address).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{address}");
+    }
+    // Right after, even the right password from a new address waits a little...
+    let response = login_from(&app, ADVOCATE, PASSWORD, None, "198.51.100.1").await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after <= 2, "a short wait, not a lock: {retry_after}");
+    // ...and gets in once the wait has passed.
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    let response = login_from(&app, ADVOCATE, PASSWORD, None, "198.51.100.1").await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_right_password_and_code_from_a_new_address_pass_while_an_account_is_slowed_down() {
+    let throttle = ThrottlePolicy {
+        free_failures_per_account: 5,
+        first_delay_seconds: 60,
+        ..ThrottlePolicy::default()
+    };
+    let app = spawn_app_with(behind_a_proxy(throttle)).await;
+    let secret = app.enable_second_factor(SUPERVISOR).await;
+    for attempt in 0..8 {
+        let address = format!("203.0.113.{attempt}");
+        login_from(&app, SUPERVISOR, "wrong", None, &address).await;
+    }
+    let response = login_from(&app, SUPERVISOR, PASSWORD, None, "198.51.100.7").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the password alone waits"
+    );
+    let code = puente_server::auth::totp_code_now(&secret).unwrap();
+    let response = login_from(&app, SUPERVISOR, PASSWORD, Some(&code), "198.51.100.7").await;
+    assert_eq!(response.status(), StatusCode::OK, "password and code pass");
+}
+
+#[tokio::test]
+async fn one_address_guessing_many_accounts_does_not_keep_out_its_neighbours() {
+    let app = spawn_app_with(behind_a_proxy(ThrottlePolicy::default())).await;
+    for attempt in 0..20 {
+        let email = format!("guess{attempt}@hotline.demo");
+        let response = login_from(&app, &email, "wrong", None, "203.0.113.9").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let response = login_from(&app, SUPERVISOR, PASSWORD, None, "203.0.113.9").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a colleague behind the same NAT"
+    );
+}
+
+#[tokio::test]
+async fn a_wait_for_one_account_and_address_ends_and_then_the_right_password_passes() {
+    let throttle = ThrottlePolicy {
+        first_delay_seconds: 2,
+        ..ThrottlePolicy::default()
+    };
+    let app = spawn_app_with(behind_a_proxy(throttle)).await;
+    for _ in 0..3 {
+        login_from(&app, ADVOCATE, "wrong", None, "203.0.113.5").await;
+    }
+    let response = login_from(&app, ADVOCATE, PASSWORD, None, "203.0.113.5").await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(["1", "2"].contains(&retry_after.as_str()), "{retry_after}");
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    let response = login_from(&app, ADVOCATE, PASSWORD, None, "203.0.113.5").await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn failed_logins_against_staff_are_in_their_organisations_audit_log() {
+    let app = spawn_app().await;
+    for _ in 0..4 {
+        app.api_login(ADVOCATE, "not the password").await;
+    }
+    let admin = app.token(SUPERVISOR).await;
+    let entries: Value = app.get(&admin, "/api/v1/audit").await.json().await.unwrap();
+    let about_advocate: Vec<&Value> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["actor"] == ADVOCATE)
+        .collect();
+    let failed = about_advocate
+        .iter()
+        .filter(|entry| entry["action"] == "login_failed")
+        .count();
+    let throttled = about_advocate
+        .iter()
+        .filter(|entry| entry["action"] == "login_throttled")
+        .count();
+    assert_eq!((failed, throttled), (3, 1), "{about_advocate:?}");
+}
+
+impl TestApp {
+    /// Gives a demo user a second factor and returns its secret.
+    pub async fn enable_second_factor(&self, email: &str) -> String {
+        let user = self.store.user_by_email(email).await.unwrap().unwrap();
+        let secret = puente_server::auth::new_totp_secret();
+        let actor = Actor {
+            name: "test".into(),
+            organisation_id: None,
+        };
+        self.store
+            .set_user_totp_secret(&actor, user.id, Some(&secret))
+            .await
+            .unwrap();
+        secret
+    }
+}
