@@ -77,7 +77,8 @@ pub struct User {
     /// The argon2id hash (PHC string).
     pub password_hash: String,
     pub language: Option<Lang>,
-    /// The base32 TOTP secret, when the user has a second factor.
+    /// The user's TOTP secret as stored (sealed by the server under a key kept outside the
+    /// database), when the user has a second factor.
     pub totp_secret: Option<String>,
     pub active: bool,
     pub created_at: String,
@@ -207,6 +208,15 @@ pub trait AccountStore: Send + Sync {
         user_id: i64,
         secret: Option<&str>,
     ) -> StoreResult<()>;
+
+    /// Replaces every TOTP secret stored before secrets were sealed (those that `is_sealed`
+    /// says are not) with `seal(user_id, secret)`, in one transaction, audited once with the
+    /// count. Returns how many were sealed.
+    async fn seal_plain_totp_secrets(
+        &self,
+        is_sealed: &(dyn for<'text> Fn(&'text str) -> bool + Send + Sync),
+        seal: &(dyn for<'text> Fn(i64, &'text str) -> String + Send + Sync),
+    ) -> StoreResult<u32>;
 
     /// Records that a login used the TOTP code of time step `step`. Refused (`false`) when that
     /// step or a later one was used already: each code opens one session.
@@ -391,7 +401,9 @@ impl AccountStore for SqliteStore {
     ) -> StoreResult<()> {
         let mut transaction = self.writer.begin().await?;
         let organisation_id: Option<i64> = sqlx::query_scalar(
-            "UPDATE users SET totp_secret = ? WHERE id = ? RETURNING organisation_id",
+            // The codes of a new secret have never been used: the replay guard starts again.
+            "UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?
+             RETURNING organisation_id",
         )
         .bind(secret)
         .bind(user_id)
@@ -419,6 +431,47 @@ impl AccountStore for SqliteStore {
         .await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    async fn seal_plain_totp_secrets(
+        &self,
+        is_sealed: &(dyn for<'text> Fn(&'text str) -> bool + Send + Sync),
+        seal: &(dyn for<'text> Fn(i64, &'text str) -> String + Send + Sync),
+    ) -> StoreResult<u32> {
+        let mut transaction = self.writer.begin().await?;
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
+                .fetch_all(&mut *transaction)
+                .await?;
+        let mut sealed = 0_u32;
+        for (user_id, secret) in &rows {
+            if is_sealed(secret.as_str()) {
+                continue;
+            }
+            let sealed_secret = seal(*user_id, secret.as_str());
+            sqlx::query("UPDATE users SET totp_secret = ? WHERE id = ?")
+                .bind(sealed_secret)
+                .bind(user_id)
+                .execute(&mut *transaction)
+                .await?;
+            sealed += 1;
+        }
+        if sealed > 0 {
+            audit::append(
+                &mut transaction,
+                &NewAuditEntry {
+                    actor: "puente".into(),
+                    organisation_id: None,
+                    action: "seal_totp_secrets".into(),
+                    record_type: "user".into(),
+                    record_id: None,
+                    detail: format!("{sealed} second-factor secrets sealed"),
+                },
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(sealed)
     }
 
     async fn use_totp_step(&self, user_id: i64, step: i64) -> StoreResult<bool> {

@@ -321,3 +321,14 @@ duplicates-level-partial_agrees = agrees as far as it is known
 duplicates-level-same_year = the same year
 duplicates-level-same_national_number = the same number without the country code
 duplicates-level-else = different
+
+## Security: second factors, passwords, bounds and API errors.
+account-totp-replace = Replace the second factor
+account-totp-replace-explain = To move to a new phone: add this new secret to your app, then confirm with your password, a current code of the factor you use now and the new code.
+account-totp-qr-label = QR code of the secret for your authenticator app
+account-totp-open-link = Open in this phone's authenticator app
+account-totp-current-code = Current code (of the factor you use now)
+account-totp-new-code = Code the app shows for the new secret
+account-totp-offer-expired = This secret offer has expired or is not yours. Go back to your account page: it shows a new secret to add to your app.
+account-totp-wrong-password = The password is not right.
+account-totp-wrong-current-code = The current code does not match the second factor you use now.

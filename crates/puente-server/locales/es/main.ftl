@@ -321,3 +321,14 @@ duplicates-level-partial_agrees = coincide en lo que se sabe
 duplicates-level-same_year = el mismo año
 duplicates-level-same_national_number = el mismo número sin el código de país
 duplicates-level-else = distintos
+
+## Security: second factors, passwords, bounds and API errors.
+account-totp-replace = Cambiar el segundo factor
+account-totp-replace-explain = Para pasar a un teléfono nuevo: añada este secreto nuevo a su aplicación, y confirme con su contraseña, un código actual del factor que usa ahora y el código nuevo.
+account-totp-qr-label = Código QR del secreto para su aplicación de autenticación
+account-totp-open-link = Abrir en la aplicación de autenticación de este teléfono
+account-totp-current-code = Código actual (del factor que usa ahora)
+account-totp-new-code = Código que muestra la aplicación para el secreto nuevo
+account-totp-offer-expired = Esta oferta de secreto caducó o no es suya. Vuelva a la página de su cuenta: allí se muestra un secreto nuevo para añadir a su aplicación.
+account-totp-wrong-password = La contraseña no es correcta.
+account-totp-wrong-current-code = El código actual no corresponde al segundo factor que usa ahora.

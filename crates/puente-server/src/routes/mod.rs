@@ -216,6 +216,15 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(security_headers))
         // Pages are small but a country list is not: gzip makes them light on a 3G phone.
         .layer(tower_http::compression::CompressionLayer::new())
+        // A client that sends its body too slowly, or a request that takes too long, is answered
+        // 408 rather than holding the connection.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.limits.body_read_timeout,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.limits.request_timeout,
+        ))
         .with_state(state)
 }
 

@@ -319,13 +319,22 @@ fn notice_text(lang: Lang, done: Option<&str>) -> Option<String> {
     }
 }
 
-/// The user's account: language setting and second factor.
+/// The user's account: language setting and second factor. The page offers a new secret made by
+/// the server (as text, a link and a QR code); the form carries it back sealed, so the secret
+/// enrolled is always one the server made for this user.
 pub async fn account_page(
+    State(state): State<AppState>,
     PageUserEnrolling(user): PageUserEnrolling,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let secret = auth::new_totp_secret();
     let principal = &user.principal;
+    let offer = auth::TotpEnrolmentOffer::new(
+        &state.config.secrets_key,
+        principal.user.id,
+        auth::now_unix(),
+    );
+    let provisioning_uri = auth::totp_provisioning_uri(&offer.secret, &principal.user.email);
+    let qr_code = auth::totp_qr_code_svg(&provisioning_uri).map(minijinja::Value::from_safe_string);
     let html = page(
         &user,
         "/account",
@@ -335,8 +344,10 @@ pub async fn account_page(
             must_enrol => principal.must_enrol_second_factor(),
             language => principal.user.language.map(Lang::tag),
             has_totp => principal.user.totp_secret.is_some(),
-            new_secret => secret.clone(),
-            provisioning_uri => auth::totp_provisioning_uri(&secret, &principal.user.email),
+            new_secret => offer.secret,
+            enrolment_offer => offer.sealed,
+            provisioning_uri => provisioning_uri,
+            qr_code => qr_code,
         },
     )?;
     Ok(html.into_response())
@@ -363,26 +374,73 @@ pub async fn account_language(
     ))
 }
 
-/// Turns the second factor on, once the user proves their app shows the right code.
+/// Turns the second factor on, or replaces it, once the user proves who they are and that their
+/// app shows the right code of the offered secret. The password is always asked; replacing a
+/// factor also asks for a current code of the factor in use.
 pub async fn account_totp(
     State(state): State<AppState>,
     PageUserEnrolling(user): PageUserEnrolling,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let refuse = |id: &'static str| PageError {
+        error: AppError::localized(id, ""),
+        lang,
+    };
     let fields = FormFields(pairs);
-    let secret = fields.get("secret").unwrap_or_default();
-    let code = fields.get("code").unwrap_or_default();
-    if secret.len() < 26 || !auth::totp_code_is_valid(secret, code) {
-        return Err(PageError {
-            error: AppError::localized("account-totp-wrong-code", ""),
-            lang: user.lang,
-        });
+    let account = &user.principal.user;
+    let key = &state.config.secrets_key;
+    let now = auth::now_unix();
+    let secret = auth::TotpEnrolmentOffer::open(
+        key,
+        account.id,
+        fields.get("enrolment").unwrap_or_default(),
+        now,
+    )
+    .ok_or_else(|| refuse("account-totp-offer-expired"))?;
+    let password = fields
+        .0
+        .iter()
+        .find(|(name, _)| name == "password")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    let stored_hash = account.password_hash.clone();
+    let password_matches = password.len() <= auth::MAX_PASSWORD_BYTES
+        && tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored_hash))
+            .await
+            .map_err(AppError::internal)
+            .in_language(lang)?;
+    if !password_matches {
+        return Err(refuse("account-totp-wrong-password"));
     }
+    if let Some(stored) = &account.totp_secret {
+        let current = key
+            .open_totp_secret(account.id, stored)
+            .ok_or_else(|| refuse("account-totp-wrong-current-code"))?;
+        let step = fields
+            .get("current_code")
+            .and_then(|code| auth::totp_matching_step(&current, code, now));
+        let spent = match step {
+            Some(step) => state
+                .store
+                .use_totp_step(account.id, step)
+                .await
+                .in_language(lang)?,
+            None => false,
+        };
+        if !spent {
+            return Err(refuse("account-totp-wrong-current-code"));
+        }
+    }
+    if !auth::totp_code_is_valid(&secret, fields.get("code").unwrap_or_default()) {
+        return Err(refuse("account-totp-wrong-code"));
+    }
+    let sealed = key.seal_totp_secret(account.id, &secret);
     state
         .store
-        .set_user_totp_secret(&user.actor(), user.principal.user.id, Some(secret))
+        .set_user_totp_secret(&user.actor(), account.id, Some(&sealed))
         .await
-        .in_language(user.lang)?;
+        .in_language(lang)?;
     Ok(see_other("/account?done=totp"))
 }
 

@@ -950,13 +950,14 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
 
     // Enrolment: the account page shows a secret; the code from it turns the factor on.
     let account = app.page(&second, "/account", StatusCode::OK).await;
-    let secret = hidden_field(&account, "secret").unwrap();
+    let (secret, offer) = totp_enrolment_of(&account);
     let csrf = csrf_token_of(&account);
     let wrong = second
         .post(app.url("/account/totp"))
         .form(&[
             ("csrf_token", csrf.as_str()),
-            ("secret", secret.as_str()),
+            ("enrolment", offer.as_str()),
+            ("password", "another long password"),
             ("code", "000000"),
         ])
         .send()
@@ -971,7 +972,8 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
         .post(app.url("/account/totp"))
         .form(&[
             ("csrf_token", csrf.as_str()),
-            ("secret", secret.as_str()),
+            ("enrolment", offer.as_str()),
+            ("password", "another long password"),
             ("code", code.as_str()),
         ])
         .send()
@@ -1021,13 +1023,14 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
         "/account"
     );
     let account = app.page(&client, "/account", StatusCode::OK).await;
-    let own_secret = hidden_field(&account, "secret").unwrap();
+    let (own_secret, own_offer) = totp_enrolment_of(&account);
     let own_code = puente_server::auth::totp_code_now(&own_secret).unwrap();
     let enrolled = client
         .post(app.url("/account/totp"))
         .form(&[
             ("csrf_token", csrf_token_of(&account).as_str()),
-            ("secret", own_secret.as_str()),
+            ("enrolment", own_offer.as_str()),
+            ("password", PASSWORD),
             ("code", own_code.as_str()),
         ])
         .send()

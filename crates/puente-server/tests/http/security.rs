@@ -229,18 +229,246 @@ async fn failed_logins_against_staff_are_in_their_organisations_audit_log() {
 }
 
 impl TestApp {
-    /// Gives a demo user a second factor and returns its secret.
+    /// Gives a demo user a second factor (sealed as the server stores it) and returns its secret.
     pub async fn enable_second_factor(&self, email: &str) -> String {
         let user = self.store.user_by_email(email).await.unwrap().unwrap();
         let secret = puente_server::auth::new_totp_secret();
-        let actor = Actor {
-            name: "test".into(),
-            organisation_id: None,
-        };
+        let sealed = self.secrets_key.seal_totp_secret(user.id, &secret);
         self.store
-            .set_user_totp_secret(&actor, user.id, Some(&secret))
+            .set_user_totp_secret(&test_actor(), user.id, Some(&sealed))
             .await
             .unwrap();
         secret
     }
+}
+
+fn test_actor() -> Actor {
+    Actor {
+        name: "test".into(),
+        organisation_id: None,
+    }
+}
+
+/// Posts the account page's second-factor form with the given fields (and the page's token).
+async fn post_enrolment(
+    app: &TestApp,
+    client: &reqwest::Client,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let account = app.page(client, "/account", StatusCode::OK).await;
+    let csrf = csrf_token_of(&account);
+    let mut form = vec![("csrf_token", csrf.as_str())];
+    form.extend_from_slice(fields);
+    client
+        .post(app.url("/account/totp"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_second_factor_secret_chosen_by_the_client_is_never_enrolled() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let all_zeros = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let code = puente_server::auth::totp_code_now(all_zeros).unwrap();
+    // The old form's field, and an offer that is not the server's.
+    for fields in [
+        vec![
+            ("secret", all_zeros),
+            ("code", code.as_str()),
+            ("password", PASSWORD),
+        ],
+        vec![
+            ("enrolment", all_zeros),
+            ("code", code.as_str()),
+            ("password", PASSWORD),
+        ],
+    ] {
+        let response = post_enrolment(&app, &client, &fields).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // An offer the server made for another user does not open for this one.
+    let other = browser();
+    app.web_login(&other, SUPERVISOR, PASSWORD).await;
+    let (secret, offer) = totp_enrolment_of(&app.page(&other, "/account", StatusCode::OK).await);
+    let code = puente_server::auth::totp_code_now(&secret).unwrap();
+    let fields = [
+        ("enrolment", offer.as_str()),
+        ("code", code.as_str()),
+        ("password", PASSWORD),
+    ];
+    let response = post_enrolment(&app, &client, &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let advocate = app.store.user_by_email(ADVOCATE).await.unwrap().unwrap();
+    assert_eq!(advocate.totp_secret, None);
+}
+
+#[tokio::test]
+async fn enrolment_asks_for_the_password_and_replacing_a_factor_asks_for_a_current_code() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let account = app.page(&client, "/account", StatusCode::OK).await;
+    assert!(account.contains("<svg"), "the page shows a QR code");
+    let (secret, offer) = totp_enrolment_of(&account);
+    let code = puente_server::auth::totp_code_now(&secret).unwrap();
+    let without_password = [("enrolment", offer.as_str()), ("code", code.as_str())];
+    let response = post_enrolment(&app, &client, &without_password).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let enrol = [
+        ("enrolment", offer.as_str()),
+        ("code", code.as_str()),
+        ("password", PASSWORD),
+    ];
+    let response = post_enrolment(&app, &client, &enrol).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // Stored sealed: the database holds no base32 secret.
+    let advocate = app.store.user_by_email(ADVOCATE).await.unwrap().unwrap();
+    let stored = advocate.totp_secret.clone().unwrap();
+    assert!(
+        stored.starts_with("sealed1:") && !stored.contains(&secret),
+        "{stored}"
+    );
+
+    // Someone at an open session cannot replace the factor with theirs.
+    let account = app.page(&client, "/account", StatusCode::OK).await;
+    let (new_secret, new_offer) = totp_enrolment_of(&account);
+    assert_ne!(new_secret, secret);
+    let new_code = puente_server::auth::totp_code_now(&new_secret).unwrap();
+    let no_current = [
+        ("enrolment", new_offer.as_str()),
+        ("code", new_code.as_str()),
+        ("password", PASSWORD),
+    ];
+    let response = post_enrolment(&app, &client, &no_current).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let current = puente_server::auth::totp_code_now(&secret).unwrap();
+    let wrong_password = [
+        ("enrolment", new_offer.as_str()),
+        ("code", new_code.as_str()),
+        ("current_code", current.as_str()),
+        ("password", "not the password at all"),
+    ];
+    let response = post_enrolment(&app, &client, &wrong_password).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unchanged = app.store.user_by_email(ADVOCATE).await.unwrap().unwrap();
+    assert_eq!(unchanged.totp_secret, Some(stored));
+
+    // The owner, with password and a current code, moves to a new phone.
+    let replace = [
+        ("enrolment", new_offer.as_str()),
+        ("code", new_code.as_str()),
+        ("current_code", current.as_str()),
+        ("password", PASSWORD),
+    ];
+    let response = post_enrolment(&app, &client, &replace).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let code = puente_server::auth::totp_code_now(&new_secret).unwrap();
+    let response = login_from(&app, ADVOCATE, PASSWORD, Some(&code), "127.0.0.1").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the new factor opens a session"
+    );
+}
+
+#[tokio::test]
+async fn second_factor_secrets_stored_in_plain_text_are_sealed_when_the_server_starts() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = puente_store::SqliteStore::open(&directory.path().join("puente.db"))
+        .await
+        .unwrap();
+    puente_server::demo::ensure_demo(&store, PASSWORD)
+        .await
+        .unwrap();
+    let advocate = store.user_by_email(ADVOCATE).await.unwrap().unwrap();
+    let secret = puente_server::auth::new_totp_secret();
+    store
+        .set_user_totp_secret(&test_actor(), advocate.id, Some(&secret))
+        .await
+        .unwrap();
+    let config = ServerConfig::default();
+    let key = config.secrets_key.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let state = puente_server::AppState::new(std::sync::Arc::new(store.clone()), config);
+    tokio::spawn(puente_server::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    let code = puente_server::auth::totp_code_now(&secret).unwrap();
+    let response = plain_client()
+        .post(format!("http://{address}/api/v1/login"))
+        .json(&json!({ "email": ADVOCATE, "password": PASSWORD, "totp": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let stored = store
+        .user_by_email(ADVOCATE)
+        .await
+        .unwrap()
+        .unwrap()
+        .totp_secret
+        .unwrap();
+    assert!(stored.starts_with("sealed1:"), "{stored}");
+    assert_eq!(key.open_totp_secret(advocate.id, &stored), Some(secret));
+}
+
+fn with_short_timeouts(max_connections: usize) -> ServerConfig {
+    ServerConfig {
+        limits: puente_server::ConnectionLimits {
+            header_read_timeout: Duration::from_secs(1),
+            max_connections,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// Opens a connection and sends only part of a request's headers.
+async fn half_a_header(app: &TestApp) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .await
+        .unwrap();
+    stream
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::AsyncReadExt;
+    let app = spawn_app_with(with_short_timeouts(16)).await;
+    let started = std::time::Instant::now();
+    let mut stream = half_a_header(&app).await;
+    let mut buffer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buffer)).await;
+    assert!(read.is_ok(), "the connection is still open after 5 s");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(4),
+        "closed after {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_wait_for_a_free_place() {
+    let app = spawn_app_with(with_short_timeouts(1)).await;
+    let _slow = half_a_header(&app).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let response = plain_client().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() >= Duration::from_millis(700),
+        "the second connection was served while the first held the only place"
+    );
 }
