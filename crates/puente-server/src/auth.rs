@@ -266,6 +266,52 @@ pub fn totp_provisioning_uri(secret: &str, email: &str) -> String {
 const MAX_EMAIL_CHARS: usize = 254;
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
+/// The shortest password accepted for an account, in characters.
+pub const MINIMUM_PASSWORD_CHARS: usize = 12;
+
+/// How much of a password is scored for guessability (the estimate's cost grows with length, and
+/// a password this long is strong for its length alone).
+const SCORED_PASSWORD_CHARS: usize = 128;
+
+/// Checks a new password against the policy: at least 12 characters and at most 1,024 bytes (the
+/// most a login accepts, so that every password set can be used), not whitespace alone, not one
+/// character repeated, and hard to guess: a `zxcvbn` score of at least 3 of 4, which refuses
+/// common and breached passwords, keyboard walks, dates and words from `related` (the account's
+/// email and name). The error is a message id of the user's language.
+pub fn check_password_policy(password: &str, related: &[&str]) -> Result<(), AppError> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(AppError::localized(
+            "invalid-password-too-long",
+            MAX_PASSWORD_BYTES,
+        ));
+    }
+    if password.chars().count() < MINIMUM_PASSWORD_CHARS {
+        return Err(AppError::localized(
+            "invalid-password-length",
+            MINIMUM_PASSWORD_CHARS,
+        ));
+    }
+    let mut characters = password.chars();
+    let first = characters.next();
+    let one_character_repeated = characters.all(|c| Some(c) == first);
+    if password.trim().is_empty() || one_character_repeated {
+        return Err(AppError::localized("invalid-password-weak", ""));
+    }
+    let scored: String = password.chars().take(SCORED_PASSWORD_CHARS).collect();
+    let mut inputs: Vec<&str> = related.to_vec();
+    inputs.extend(
+        related
+            .iter()
+            .flat_map(|text| text.split(['@', '.', ' ', '-', '_'])),
+    );
+    inputs.extend(["puente", "hotline", "shelter", "trata", "refugio"]);
+    let inputs: Vec<&str> = inputs.into_iter().filter(|text| text.len() > 2).collect();
+    if zxcvbn::zxcvbn(&scored, &inputs).score() < zxcvbn::Score::Three {
+        return Err(AppError::localized("invalid-password-weak", ""));
+    }
+    Ok(())
+}
+
 /// A session just opened: the secret token (shown once) and its CSRF token.
 #[derive(Clone, Debug)]
 pub struct IssuedSession {
@@ -870,6 +916,47 @@ mod tests {
         {
             assert_eq!(totp_matching_step(&secret, &too_old, now), None);
         }
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_and_strong_ones_pass() {
+        for weak in [
+            "aaaaaaaaaaaa",
+            "password1234",
+            "            ",
+            "\t\t\t\t\t\t\t\t\t\t\t\t",
+            "qwertyuiop123",
+            "123456789012",
+            "Password2026!",
+            "maria.lopez@hotline.demo",
+            "short",
+        ] {
+            assert!(
+                check_password_policy(weak, &["maria.lopez@hotline.demo", "María López"]).is_err(),
+                "{weak:?} was accepted"
+            );
+        }
+        for strong in [
+            "correct horse battery staple",
+            "Tapachula-lluvia-7-mangos",
+            "test-password-2026",
+            "another long password",
+        ] {
+            assert!(
+                check_password_policy(strong, &["new@hotline.demo", "New User"]).is_ok(),
+                "{strong:?} was refused"
+            );
+        }
+        let too_long = "x7#Kq".repeat(205);
+        assert!(too_long.len() > MAX_PASSWORD_BYTES);
+        let error = check_password_policy(&too_long, &[]).unwrap_err();
+        assert!(matches!(
+            error,
+            AppError::Localized {
+                id: "invalid-password-too-long",
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -332,3 +332,5 @@ account-totp-new-code = Code the app shows for the new secret
 account-totp-offer-expired = This secret offer has expired or is not yours. Go back to your account page: it shows a new secret to add to your app.
 account-totp-wrong-password = The password is not right.
 account-totp-wrong-current-code = The current code does not match the second factor you use now.
+invalid-password-too-long = The password can have at most { $value } bytes.
+invalid-password-weak = That password is easy to guess (it is common, repeats characters, follows the keyboard or uses the name or email). Choose a phrase of several uncommon words.

@@ -332,3 +332,5 @@ account-totp-new-code = Código que muestra la aplicación para el secreto nuevo
 account-totp-offer-expired = Esta oferta de secreto caducó o no es suya. Vuelva a la página de su cuenta: allí se muestra un secreto nuevo para añadir a su aplicación.
 account-totp-wrong-password = La contraseña no es correcta.
 account-totp-wrong-current-code = El código actual no corresponde al segundo factor que usa ahora.
+invalid-password-too-long = La contraseña puede tener como mucho { $value } bytes.
+invalid-password-weak = Esa contraseña es fácil de adivinar (es común, repite caracteres, sigue el teclado o usa el nombre o el correo). Elija una frase de varias palabras poco comunes.

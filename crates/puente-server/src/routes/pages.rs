@@ -504,9 +504,6 @@ pub async fn admin_page(
     Ok(html.into_response())
 }
 
-/// The shortest password an admin may give.
-pub const MINIMUM_PASSWORD_LENGTH: usize = 12;
-
 /// Creates a user in the admin's organisation. Shared with the API.
 pub async fn create_user_in_organisation(
     state: &AppState,
@@ -520,15 +517,10 @@ pub async fn create_user_in_organisation(
     let role: Role = role
         .parse()
         .map_err(|_| AppError::localized("invalid-role", role))?;
-    if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
-        return Err(AppError::localized(
-            "invalid-password-length",
-            MINIMUM_PASSWORD_LENGTH,
-        ));
-    }
     if display_name.trim().is_empty() {
         return Err(AppError::localized("invalid-user-name", ""));
     }
+    auth::check_password_policy(password, &[email, display_name])?;
     let password_hash = auth::hash_password_blocking(password.to_string()).await?;
     let user = state
         .store

@@ -472,3 +472,55 @@ async fn connections_beyond_the_limit_wait_for_a_free_place() {
         "the second connection was served while the first held the only place"
     );
 }
+
+#[tokio::test]
+async fn weak_passwords_are_refused_and_the_longest_accepted_one_logs_in() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let new_user = |email: &str, password: &str| {
+        json!({ "email": email, "display_name": "Nueva Persona", "role": "advocate",
+                "password": password })
+    };
+    for weak in [
+        "aaaaaaaaaaaa",
+        "password1234",
+        "            ",
+        "nueva@hotline.demo",
+    ] {
+        let response = app
+            .post(
+                &admin,
+                "/api/v1/users",
+                &new_user("nueva@hotline.demo", weak),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{weak:?}"
+        );
+        assert_eq!(error_code(response).await, "invalid");
+    }
+    let too_long = "Tapachula-lluvia-7-mangos ".repeat(40);
+    assert!(too_long.len() > 1024);
+    let response = app
+        .post(
+            &admin,
+            "/api/v1/users",
+            &new_user("nueva@hotline.demo", &too_long),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The longest password that can be set is one that can be used to log in.
+    let longest = &too_long[..1024];
+    let response = app
+        .post(
+            &admin,
+            "/api/v1/users",
+            &new_user("nueva@hotline.demo", longest),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let response = app.api_login("nueva@hotline.demo", longest).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
