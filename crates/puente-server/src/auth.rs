@@ -582,6 +582,12 @@ fn decide_language(user: Option<&User>, headers: &axum::http::HeaderMap) -> Lang
         .unwrap_or_default()
 }
 
+/// The language a request's headers ask for (before any session is known): the language cookie,
+/// else `Accept-Language`, else Spanish.
+pub fn language_of_headers(headers: &axum::http::HeaderMap) -> Lang {
+    decide_language(None, headers)
+}
+
 fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -707,7 +713,10 @@ pub async fn session_layer(
     if let Some(principal) = principal {
         request.extensions_mut().insert(principal);
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // The answer carries the language, so that an error rewritten on the way out speaks it.
+    response.extensions_mut().insert(RequestLang(lang));
+    response
 }
 
 /// One field of a URL-encoded form body.

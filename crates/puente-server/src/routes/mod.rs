@@ -208,16 +208,14 @@ pub fn router(state: AppState) -> Router {
             get(case_pages::screening_show),
         )
         .fallback(pages::not_found);
+    // Layers, from the handler outwards: the session; the timeouts (a client that sends its body
+    // too slowly, or a request that takes too long, is answered 408 rather than holding the
+    // connection); every API error as the JSON error; the security headers; compression.
     api.merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::session_layer,
         ))
-        .layer(axum::middleware::map_response(security_headers))
-        // Pages are small but a country list is not: gzip makes them light on a 3G phone.
-        .layer(tower_http::compression::CompressionLayer::new())
-        // A client that sends its body too slowly, or a request that takes too long, is answered
-        // 408 rather than holding the connection.
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             state.config.limits.body_read_timeout,
         ))
@@ -225,6 +223,10 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             state.config.limits.request_timeout,
         ))
+        .layer(axum::middleware::from_fn(crate::error::api_errors_as_json))
+        .layer(axum::middleware::map_response(security_headers))
+        // Pages are small but a country list is not: gzip makes them light on a 3G phone.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

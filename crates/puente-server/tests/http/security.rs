@@ -524,3 +524,120 @@ async fn weak_passwords_are_refused_and_the_longest_accepted_one_logs_in() {
     let response = app.api_login("nueva@hotline.demo", longest).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+/// The JSON error of an answer: its status, code and field, checking that it has a message.
+async fn json_error(response: reqwest::Response) -> (StatusCode, String, Value, String) {
+    let status = response.status();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{status}: {content_type}"
+    );
+    let body: Value = response.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap().to_string();
+    assert!(!message.is_empty(), "{body}");
+    let code = body["error"]["code"].as_str().unwrap().to_string();
+    (status, code, body["error"]["field"].clone(), message)
+}
+
+#[tokio::test]
+async fn every_api_error_is_the_json_error_in_the_requests_language() {
+    let app = spawn_app().await;
+    let token = app.token(SUPERVISOR).await;
+    let client = plain_client();
+    let case_id = app.create_case(&token, "Rosa").await;
+
+    let response = app.get(&token, "/api/v1/cases/abc").await;
+    let (status, code, field, _) = json_error(response).await;
+    assert_eq!(
+        (status, code.as_str(), field),
+        (StatusCode::BAD_REQUEST, "invalid_parameter", json!("id"))
+    );
+    let response = app
+        .get(&token, "/api/v1/cases/99999999999999999999999")
+        .await;
+    assert_eq!(json_error(response).await.0, StatusCode::BAD_REQUEST);
+
+    let response = client
+        .get(app.url("/api/v1/audit?limit=many"))
+        .bearer_auth(&token)
+        .header("accept-language", "es")
+        .send()
+        .await
+        .unwrap();
+    let (status, code, field, message) = json_error(response).await;
+    assert_eq!(
+        (status, code.as_str(), field),
+        (StatusCode::BAD_REQUEST, "invalid_parameter", json!("limit"))
+    );
+    assert!(
+        message.contains("parámetro") && message.contains("many"),
+        "{message}"
+    );
+
+    let response = client
+        .delete(app.url("/api/v1/cases"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("allow"));
+    let (status, code, _, _) = json_error(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+
+    let huge = "x".repeat(3 * 1024 * 1024);
+    for path in [
+        format!("/api/v1/cases/{case_id}/screenings"),
+        "/api/v1/referrals/1/reject".to_string(),
+        "/api/v1/cases".to_string(),
+    ] {
+        let response = client
+            .post(app.url(&path))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(huge.clone())
+            .send()
+            .await
+            .unwrap();
+        let (status, code, _, _) = json_error(response).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            "{path}"
+        );
+    }
+
+    let response = client
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _, _) = json_error(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+    );
+
+    let response = app
+        .post(
+            &token,
+            "/api/v1/cases",
+            &json!({ "person": { "given_name": "Ana", "estimated_age": "old" } }),
+        )
+        .await;
+    let (status, code, field, _) = json_error(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+    );
+    assert_eq!(field, json!("person.estimated_age"));
+}
