@@ -57,6 +57,9 @@ pub enum AppError {
     /// A field of the body is not valid (its path in the JSON, as `person.estimated_age`).
     #[error("the field {field} is not valid: {detail}")]
     InvalidField { field: String, detail: String },
+    /// A field of a case or a note is out of its bounds (the same for the form and the API).
+    #[error("{0}")]
+    OutOfBounds(puente_core::bounds::OutOfBounds),
     /// The address exists, but not with this method.
     #[error("this address does not answer this method")]
     MethodNotAllowed,
@@ -85,7 +88,13 @@ impl AppError {
 
     /// Whether the error is about what the user typed (the form is shown again with the message).
     pub fn is_validation(&self) -> bool {
-        matches!(self, AppError::Invalid(_) | AppError::Localized { .. })
+        matches!(
+            self,
+            AppError::Invalid(_)
+                | AppError::Localized { .. }
+                | AppError::InvalidField { .. }
+                | AppError::OutOfBounds(_)
+        )
     }
 
     pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
@@ -105,7 +114,9 @@ impl AppError {
             AppError::StaleVersion { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) | AppError::Localized { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) | AppError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
-            AppError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::InvalidField { .. } | AppError::OutOfBounds(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -127,9 +138,10 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::StaleVersion { .. } => "stale_version",
             AppError::Conflict(_) => "conflict",
-            AppError::Invalid(_) | AppError::Localized { .. } | AppError::InvalidField { .. } => {
-                "invalid"
-            }
+            AppError::Invalid(_)
+            | AppError::Localized { .. }
+            | AppError::InvalidField { .. }
+            | AppError::OutOfBounds(_) => "invalid",
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidParameter { .. } => "invalid_parameter",
             AppError::MethodNotAllowed => "method_not_allowed",
@@ -146,6 +158,7 @@ impl AppError {
             AppError::InvalidParameter { field, .. } | AppError::InvalidField { field, .. } => {
                 Some(field)
             }
+            AppError::OutOfBounds(problem) => Some(&problem.field),
             _ => None,
         }
     }
@@ -176,6 +189,36 @@ impl AppError {
                     ("value", value.clone().into()),
                 ],
             ),
+            AppError::OutOfBounds(problem) => {
+                use puente_core::bounds::BoundKind;
+                let field = ("field", problem.field.clone().into());
+                let value = ("value", problem.value.clone().into());
+                match problem.kind {
+                    BoundKind::TooLong { max } => translations.text_with(
+                        lang,
+                        "bound-too-long",
+                        &[field, ("max", max.into())],
+                    ),
+                    BoundKind::TooMany { max } => translations.text_with(
+                        lang,
+                        "bound-too-many",
+                        &[field, ("max", max.into())],
+                    ),
+                    BoundKind::OutOfRange { min, max } => translations.text_with(
+                        lang,
+                        "bound-out-of-range",
+                        &[field, value, ("min", min.into()), ("max", max.into())],
+                    ),
+                    BoundKind::InTheFuture => {
+                        translations.text_with(lang, "bound-in-the-future", &[field, value])
+                    }
+                    BoundKind::TooEarly { earliest } => translations.text_with(
+                        lang,
+                        "bound-too-early",
+                        &[field, value, ("earliest", earliest.into())],
+                    ),
+                }
+            }
             AppError::InvalidField { field, detail } => translations.text_with(
                 lang,
                 "error-invalid_field",

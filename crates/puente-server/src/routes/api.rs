@@ -278,9 +278,7 @@ pub async fn add_note(
     Path(case_id): Path<i64>,
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> Result<Response, AppError> {
-    if request.text.trim().is_empty() {
-        return Err(AppError::localized("note-empty", ""));
-    }
+    cases::validate_note(&request.text)?;
     let access = cases::authorize_case(&state, &principal, Action::AddNote, case_id).await?;
     let id = state
         .store

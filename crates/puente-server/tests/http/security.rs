@@ -641,3 +641,88 @@ async fn every_api_error_is_the_json_error_in_the_requests_language() {
     );
     assert_eq!(field, json!("person.estimated_age"));
 }
+
+#[tokio::test]
+async fn the_form_and_the_api_refuse_the_same_fields_out_of_bounds() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let long_name = "Ana".repeat(500_000);
+    // (form field, form value, API person field, API value, the field named in the error)
+    let cases: [(&str, &str, &str, Value, &str); 5] = [
+        (
+            "date_of_birth",
+            "2200-01-01",
+            "date_of_birth",
+            json!("2200-01-01"),
+            "person.date_of_birth",
+        ),
+        (
+            "date_of_birth",
+            "1850",
+            "date_of_birth",
+            json!("1850"),
+            "person.date_of_birth",
+        ),
+        (
+            "estimated_age",
+            "121",
+            "estimated_age",
+            json!(121),
+            "person.estimated_age",
+        ),
+        (
+            "estimated_age",
+            "4294967295",
+            "estimated_age",
+            json!(4_294_967_295_u64),
+            "person.estimated_age",
+        ),
+        (
+            "surname",
+            &long_name[..603],
+            "surname",
+            json!(long_name),
+            "person.surname",
+        ),
+    ];
+    for (form_field, form_value, api_field, api_value, named) in cases {
+        let mut person = json!({ "given_name": "Ana" });
+        person[api_field] = api_value;
+        let response = app
+            .post(&token, "/api/v1/cases", &json!({ "person": person }))
+            .await;
+        let (status, code, field, _) = json_error(response).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            "{named}"
+        );
+        assert_eq!(field, json!(named));
+
+        let form = app.page(&client, "/cases/new", StatusCode::OK).await;
+        let csrf = csrf_token_of(&form);
+        let response = client
+            .post(app.url("/cases"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("given_name", "Ana"),
+                (form_field, form_value),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form {form_field}={form_value:.20}"
+        );
+    }
+    let case_id = app.create_case(&token, "Rosa").await;
+    let note = json!({ "text": "n".repeat(20_001) });
+    let response = app
+        .post(&token, &format!("/api/v1/cases/{case_id}/notes"), &note)
+        .await;
+    assert_eq!(json_error(response).await.2, json!("text"));
+}
