@@ -726,3 +726,41 @@ async fn the_form_and_the_api_refuse_the_same_fields_out_of_bounds() {
         .await;
     assert_eq!(json_error(response).await.2, json!("text"));
 }
+
+#[tokio::test]
+async fn the_duplicates_check_says_nothing_about_a_colleagues_client() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let advocate = app.token(ADVOCATE).await;
+    let person = json!({ "given_name": "Luisa", "surname": "Xicará", "sex": "F",
+                         "date_of_birth": "1994-03-02", "nationality": "GT", "phone": "+50255512345" });
+    let response = app
+        .post(&supervisor, "/api/v1/cases", &json!({ "person": person }))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let guess = json!({ "person": { "given_name": "Luisa", "surname": "Xicara",
+                                    "date_of_birth": "1994-03-02", "phone": "+50255512346" } });
+    let answer: Value = app
+        .post(&advocate, "/api/v1/persons/duplicates", &guess)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["duplicates"], json!([]), "{answer}");
+    // Her own client is found.
+    let response = app
+        .post(&advocate, "/api/v1/cases", &json!({ "person": person }))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let answer: Value = app
+        .post(&advocate, "/api/v1/persons/duplicates", &guess)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer["duplicates"].as_array().unwrap().len(),
+        1,
+        "{answer}"
+    );
+}
