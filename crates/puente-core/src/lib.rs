@@ -5,6 +5,7 @@
 //! redefine a code.
 
 /// ISO 3166-1 countries with es/en names and E.164 calling codes.
+pub mod bounds;
 pub mod country;
 /// The CTDC Global Dataset's 63-column record and its mapping to HTCDS codes.
 pub mod ctdc;

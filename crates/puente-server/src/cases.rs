@@ -140,14 +140,33 @@ pub async fn create_case(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no case id returned")))
 }
 
-/// What every case must have.
+/// What every case must have, and the bounds of every field (`puente_core::bounds`, the same
+/// for the form and the API).
 pub fn validate_case(case: &Case) -> Result<(), AppError> {
     if case.person.given_name.trim().is_empty()
         && case.person.alias.as_deref().unwrap_or("").trim().is_empty()
     {
         return Err(AppError::localized("invalid-person-name", ""));
     }
-    Ok(())
+    let today = time::OffsetDateTime::now_utc().date();
+    match puente_core::bounds::case_out_of_bounds(case, today)
+        .into_iter()
+        .next()
+    {
+        Some(problem) => Err(AppError::OutOfBounds(problem)),
+        None => Ok(()),
+    }
+}
+
+/// The text of a new note, within its bounds (the same for the form and the API).
+pub fn validate_note(text: &str) -> Result<(), AppError> {
+    if text.trim().is_empty() {
+        return Err(AppError::localized("note-empty", ""));
+    }
+    match puente_core::bounds::note_out_of_bounds(text) {
+        Some(problem) => Err(AppError::OutOfBounds(problem)),
+        None => Ok(()),
+    }
 }
 
 /// Changes a case with optimistic concurrency: the change is applied to the stored case only if
@@ -329,7 +348,7 @@ pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
         .map(|text| {
             text.parse::<u32>()
                 .ok()
-                .filter(|age| *age <= 120)
+                .filter(|age| *age <= puente_core::bounds::MAX_AGE_YEARS)
                 .ok_or_else(|| AppError::localized("invalid-age", text))
         })
         .transpose()?;

@@ -80,6 +80,27 @@ pub enum AppError {
     /// The request could not be read.
     #[error("{0}")]
     BadRequest(String),
+    /// A parameter of the address (a path segment or a query parameter) is not valid.
+    #[error("the parameter {field} is not valid: {value}")]
+    InvalidParameter { field: String, value: String },
+    /// A field of the body is not valid (its path in the JSON, as `person.estimated_age`).
+    #[error("the field {field} is not valid: {detail}")]
+    InvalidField { field: String, detail: String },
+    /// A field of a case or a note is out of its bounds (the same for the form and the API).
+    #[error("{0}")]
+    OutOfBounds(puente_core::bounds::OutOfBounds),
+    /// The address exists, but not with this method.
+    #[error("this address does not answer this method")]
+    MethodNotAllowed,
+    /// The body is larger than this address accepts.
+    #[error("the request is too large")]
+    PayloadTooLarge,
+    /// The body is not of a type this address reads.
+    #[error("the body is not of a type this address reads")]
+    UnsupportedMediaType,
+    /// The request (its body, or the whole answer) took too long.
+    #[error("the request took too long")]
+    RequestTimeout,
     /// Anything else. Never shown to the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -96,7 +117,13 @@ impl AppError {
 
     /// Whether the error is about what the user typed (the form is shown again with the message).
     pub fn is_validation(&self) -> bool {
-        matches!(self, AppError::Invalid(_) | AppError::Localized { .. })
+        matches!(
+            self,
+            AppError::Invalid(_)
+                | AppError::Localized { .. }
+                | AppError::InvalidField { .. }
+                | AppError::OutOfBounds(_)
+        )
     }
 
     pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
@@ -121,10 +148,16 @@ impl AppError {
             | AppError::ReferralNotAllowed(_)
             | AppError::AccessEnded { .. }
             | AppError::Constraint { .. } => StatusCode::CONFLICT,
-            AppError::Invalid(_) | AppError::Localized { .. } | AppError::FieldsRefused { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_)
+            | AppError::Localized { .. }
+            | AppError::FieldsRefused { .. }
+            | AppError::InvalidField { .. }
+            | AppError::OutOfBounds(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) | AppError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -149,9 +182,28 @@ impl AppError {
             AppError::AccessEnded { .. } => "access_ended",
             AppError::FieldsRefused { .. } => "fields_refused",
             AppError::Constraint { .. } => "constraint",
-            AppError::Invalid(_) | AppError::Localized { .. } => "invalid",
+            AppError::Invalid(_)
+            | AppError::Localized { .. }
+            | AppError::InvalidField { .. }
+            | AppError::OutOfBounds(_) => "invalid",
             AppError::BadRequest(_) => "bad_request",
+            AppError::InvalidParameter { .. } => "invalid_parameter",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::RequestTimeout => "request_timeout",
             AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The field or parameter the error is about, when there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::InvalidParameter { field, .. } | AppError::InvalidField { field, .. } => {
+                Some(field)
+            }
+            AppError::OutOfBounds(problem) => Some(&problem.field),
+            _ => None,
         }
     }
 
@@ -173,6 +225,52 @@ impl AppError {
             AppError::Localized { id, value } => {
                 translations.text_with(lang, id, &[("value", value.clone().into())])
             }
+            AppError::InvalidParameter { field, value } => translations.text_with(
+                lang,
+                "error-invalid_parameter",
+                &[
+                    ("field", field.clone().into()),
+                    ("value", value.clone().into()),
+                ],
+            ),
+            AppError::OutOfBounds(problem) => {
+                use puente_core::bounds::BoundKind;
+                let field = ("field", problem.field.clone().into());
+                let value = ("value", problem.value.clone().into());
+                match problem.kind {
+                    BoundKind::TooLong { max } => translations.text_with(
+                        lang,
+                        "bound-too-long",
+                        &[field, ("max", max.into())],
+                    ),
+                    BoundKind::TooMany { max } => translations.text_with(
+                        lang,
+                        "bound-too-many",
+                        &[field, ("max", max.into())],
+                    ),
+                    BoundKind::OutOfRange { min, max } => translations.text_with(
+                        lang,
+                        "bound-out-of-range",
+                        &[field, value, ("min", min.into()), ("max", max.into())],
+                    ),
+                    BoundKind::InTheFuture => {
+                        translations.text_with(lang, "bound-in-the-future", &[field, value])
+                    }
+                    BoundKind::TooEarly { earliest } => translations.text_with(
+                        lang,
+                        "bound-too-early",
+                        &[field, value, ("earliest", earliest.into())],
+                    ),
+                }
+            }
+            AppError::InvalidField { field, detail } => translations.text_with(
+                lang,
+                "error-invalid_field",
+                &[
+                    ("field", field.clone().into()),
+                    ("detail", detail.clone().into()),
+                ],
+            ),
             AppError::StaleVersion { yours, current } => translations.text_with(
                 lang,
                 "error-stale_version",
@@ -270,11 +368,13 @@ impl AppError {
     pub fn into_json_response(self, lang: Lang) -> Response {
         self.log_if_internal();
         let status = self.status();
-        let mut error = serde_json::json!({ "code": self.code(), "message": self.message(lang) });
-        if let AppError::FieldsRefused { fields, .. } = &self {
-            error["field"] = serde_json::json!(fields.join(", "));
-        }
-        let body = serde_json::json!({ "error": error });
+        let field = match &self {
+            AppError::FieldsRefused { fields, .. } => Some(fields.join(", ")),
+            other => other.field().map(str::to_string),
+        };
+        let body = serde_json::json!({
+            "error": { "code": self.code(), "message": self.message(lang), "field": field }
+        });
         let mut response = (status, axum::Json(body)).into_response();
         if let AppError::Throttled {
             retry_after_seconds,
@@ -286,6 +386,135 @@ impl AppError {
         }
         response
     }
+}
+
+impl AppError {
+    /// The error behind a plain-text answer of the framework (a path or query parameter that does
+    /// not parse, a method the address does not answer, a body too large or of the wrong type, a
+    /// timeout). `query` is the request's query string, to name the value of a bad parameter.
+    pub fn from_plain_answer(status: StatusCode, text: &str, query: Option<&str>) -> AppError {
+        match status {
+            StatusCode::METHOD_NOT_ALLOWED => return AppError::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => return AppError::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => return AppError::UnsupportedMediaType,
+            StatusCode::REQUEST_TIMEOUT => return AppError::RequestTimeout,
+            StatusCode::NOT_FOUND => return AppError::NotFound,
+            StatusCode::UNAUTHORIZED => return AppError::Unauthenticated,
+            StatusCode::FORBIDDEN => return AppError::Forbidden,
+            _ => {}
+        }
+        if status.is_server_error() {
+            return AppError::Internal(anyhow::anyhow!("a plain-text server error: {status}"));
+        }
+        // The framework's words for a path segment that does not parse: "Invalid URL: Cannot parse
+        // `abc` to a `i64`". Every parameter of the API's paths is an `id`.
+        if text.starts_with("Invalid URL") || text.contains("path argument") {
+            let value = text.split('`').nth(1).unwrap_or_default().to_string();
+            return AppError::InvalidParameter {
+                field: "id".into(),
+                value,
+            };
+        }
+        // "Failed to deserialize query string: limit: invalid digit found in string".
+        if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
+            let (field, detail) = rest.split_once(": ").unwrap_or(("", rest));
+            let field = field.trim().to_string();
+            let is_name = !field.is_empty()
+                && field
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            if is_name {
+                let value = query
+                    .and_then(|query| query_value(query, &field))
+                    .unwrap_or_else(|| detail.to_string());
+                return AppError::InvalidParameter { field, value };
+            }
+            return AppError::InvalidParameter {
+                field: "query".into(),
+                value: rest.to_string(),
+            };
+        }
+        AppError::BadRequest(String::new())
+    }
+}
+
+/// The first value of `name` in a query string, decoded.
+fn query_value(query: &str, name: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| {
+            let value = value.replace('+', " ");
+            let mut decoded = Vec::new();
+            let bytes = value.as_bytes();
+            let mut index = 0;
+            while index < bytes.len() {
+                let hex = (bytes[index] == b'%')
+                    .then(|| bytes.get(index + 1..index + 3))
+                    .flatten()
+                    .and_then(|digits| std::str::from_utf8(digits).ok())
+                    .and_then(|digits| u8::from_str_radix(digits, 16).ok());
+                match hex {
+                    Some(byte) => {
+                        decoded.push(byte);
+                        index += 3;
+                    }
+                    None => {
+                        decoded.push(bytes[index]);
+                        index += 1;
+                    }
+                }
+            }
+            String::from_utf8_lossy(&decoded).into_owned()
+        })
+}
+
+/// Every error answer under `/api/` is the JSON error, in the request's language: answers the
+/// framework gives in plain text or with no body (a path or query parameter that does not parse,
+/// 405, 408, 413, 415) are rewritten here. The language is the one the session layer decided (it
+/// marks its answers with it), else the one the request's headers ask for.
+pub async fn api_errors_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let header_language = crate::auth::language_of_headers(request.headers());
+    let query = request.uri().query().map(str::to_string);
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let lang = response
+        .extensions()
+        .get::<crate::auth::RequestLang>()
+        .map(|lang| lang.0)
+        .unwrap_or(header_language);
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    let error = AppError::from_plain_answer(status, &text, query.as_deref());
+    let mut answer = error.into_json_response(lang);
+    // What the framework said about the method or the retry stays.
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = parts.headers.get(&name) {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    answer
 }
 
 impl From<StoreError> for AppError {

@@ -1,8 +1,9 @@
 //! Spanish and English for every page and message, with Fluent. The `.ftl` files are embedded at
 //! compile time; a test checks that both languages define the same message ids.
 //!
-//! The language of a request is the user's setting, else the `puente_lang` cookie set by the
-//! switch on every page, else the browser's `Accept-Language`, else Spanish.
+//! The language of a request is the `puente_lang` cookie (set by the switch on every page, and to
+//! the user's setting at login and when they change it), else the user's setting, else the
+//! browser's `Accept-Language`, else Spanish.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;

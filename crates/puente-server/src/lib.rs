@@ -28,14 +28,39 @@ pub mod openapi;
 pub mod policy;
 /// The handlers.
 pub mod routes;
+/// Secrets sealed at rest (second-factor secrets) under a key kept outside the database.
+pub mod secrets;
 /// Server-rendered pages.
 pub mod templates;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use puente_store::Store;
+
+/// How long the server waits for a slow client, and how many clients it serves at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request's headers must arrive within this time, or the connection is closed.
+    pub header_read_timeout: std::time::Duration,
+    /// A request's body must arrive within this time, or the request is answered 408.
+    pub body_read_timeout: std::time::Duration,
+    /// A whole request must be answered within this time, or it is answered 408.
+    pub request_timeout: std::time::Duration,
+    /// The most connections served at once; further ones wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: std::time::Duration::from_secs(10),
+            body_read_timeout: std::time::Duration::from_secs(30),
+            request_timeout: std::time::Duration::from_secs(60),
+            max_connections: 256,
+        }
+    }
+}
 
 /// How the server runs.
 #[derive(Clone, Debug, Default)]
@@ -46,6 +71,10 @@ pub struct ServerConfig {
     /// proxy that appends it stands in front; otherwise anyone could claim any address).
     pub trust_forwarded_for: bool,
     pub throttle: auth::ThrottlePolicy,
+    /// The key that seals second-factor secrets in the database (`puente serve` reads it from a
+    /// key file beside the database).
+    pub secrets_key: secrets::SecretsKey,
+    pub limits: ConnectionLimits,
 }
 
 /// What every handler shares.
@@ -78,16 +107,75 @@ pub fn app(state: AppState) -> axum::Router {
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then lets requests in flight
-/// finish.
+/// finish. Second-factor secrets stored before they were sealed are sealed first. Each connection
+/// must send its headers within the header timeout, and at most `max_connections` are served at
+/// once (see [`ConnectionLimits`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let key = state.config.secrets_key.clone();
+    let sealed = state
+        .store
+        .seal_plain_totp_secrets(&secrets::is_sealed, &|user_id, secret| {
+            key.seal_totp_secret(user_id, secret)
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "second-factor secrets stored in plain text were sealed"
+        );
+    }
+    let limits = state.config.limits;
+    let app = app(state);
+    let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors or a connection reset before it was accepted: wait
+                    // a moment rather than spin.
+                    tracing::warn!(error = %error, "cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                tower::ServiceExt::oneshot(app.clone(), request)
+            },
+        );
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away or is too slow ends its own connection only.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -77,7 +77,8 @@ pub struct User {
     /// The argon2id hash (PHC string).
     pub password_hash: String,
     pub language: Option<Lang>,
-    /// The base32 TOTP secret, when the user has a second factor.
+    /// The user's TOTP secret as stored (sealed by the server under a key kept outside the
+    /// database), when the user has a second factor.
     pub totp_secret: Option<String>,
     pub active: bool,
     pub created_at: String,
@@ -166,11 +167,19 @@ impl OrganisationSettings {
     }
 }
 
-/// How many logins failed recently, for throttling.
+/// How many logins failed recently, for throttling, and when the latest of each kind failed
+/// (seconds since the Unix epoch).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RecentLoginFailures {
+    /// Failures for the account, from any address.
     pub for_account: u32,
+    /// Failures from the address, for any account.
     pub from_address: u32,
+    /// Failures for the account from this address.
+    pub for_account_from_address: u32,
+    pub latest_for_account: Option<i64>,
+    pub latest_from_address: Option<i64>,
+    pub latest_for_account_from_address: Option<i64>,
 }
 
 /// Users, sessions, login throttling and organisation settings.
@@ -199,6 +208,15 @@ pub trait AccountStore: Send + Sync {
         user_id: i64,
         secret: Option<&str>,
     ) -> StoreResult<()>;
+
+    /// Replaces every TOTP secret stored before secrets were sealed (those that `is_sealed`
+    /// says are not) with `seal(user_id, secret)`, in one transaction, audited once with the
+    /// count. Returns how many were sealed.
+    async fn seal_plain_totp_secrets(
+        &self,
+        is_sealed: &(dyn for<'text> Fn(&'text str) -> bool + Send + Sync),
+        seal: &(dyn for<'text> Fn(i64, &'text str) -> String + Send + Sync),
+    ) -> StoreResult<u32>;
 
     /// Records that a login used the TOTP code of time step `step`. Refused (`false`) when that
     /// step or a later one was used already: each code opens one session.
@@ -383,7 +401,9 @@ impl AccountStore for SqliteStore {
     ) -> StoreResult<()> {
         let mut transaction = self.writer.begin().await?;
         let organisation_id: Option<i64> = sqlx::query_scalar(
-            "UPDATE users SET totp_secret = ? WHERE id = ? RETURNING organisation_id",
+            // The codes of a new secret have never been used: the replay guard starts again.
+            "UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?
+             RETURNING organisation_id",
         )
         .bind(secret)
         .bind(user_id)
@@ -411,6 +431,47 @@ impl AccountStore for SqliteStore {
         .await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    async fn seal_plain_totp_secrets(
+        &self,
+        is_sealed: &(dyn for<'text> Fn(&'text str) -> bool + Send + Sync),
+        seal: &(dyn for<'text> Fn(i64, &'text str) -> String + Send + Sync),
+    ) -> StoreResult<u32> {
+        let mut transaction = self.writer.begin().await?;
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
+                .fetch_all(&mut *transaction)
+                .await?;
+        let mut sealed = 0_u32;
+        for (user_id, secret) in &rows {
+            if is_sealed(secret.as_str()) {
+                continue;
+            }
+            let sealed_secret = seal(*user_id, secret.as_str());
+            sqlx::query("UPDATE users SET totp_secret = ? WHERE id = ?")
+                .bind(sealed_secret)
+                .bind(user_id)
+                .execute(&mut *transaction)
+                .await?;
+            sealed += 1;
+        }
+        if sealed > 0 {
+            audit::append(
+                &mut transaction,
+                &NewAuditEntry {
+                    actor: "puente".into(),
+                    organisation_id: None,
+                    action: AuditAction::SealTotpSecrets,
+                    record_type: RecordType::User,
+                    record_id: None,
+                    detail: format!("{sealed} second-factor secrets sealed"),
+                },
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(sealed)
     }
 
     async fn use_totp_step(&self, user_id: i64, step: i64) -> StoreResult<bool> {
@@ -513,23 +574,34 @@ impl AccountStore for SqliteStore {
         address: &str,
         since_unix: i64,
     ) -> StoreResult<RecentLoginFailures> {
-        let for_account: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE email = ? AND at_unix >= ?",
+        let row = sqlx::query(
+            "SELECT
+                 COALESCE(SUM(email = ?1), 0) AS for_account,
+                 MAX(CASE WHEN email = ?1 THEN at_unix END) AS latest_for_account,
+                 COALESCE(SUM(address = ?2), 0) AS from_address,
+                 MAX(CASE WHEN address = ?2 THEN at_unix END) AS latest_from_address,
+                 COALESCE(SUM(email = ?1 AND address = ?2), 0) AS for_account_from_address,
+                 MAX(CASE WHEN email = ?1 AND address = ?2 THEN at_unix END)
+                     AS latest_for_account_from_address
+             FROM login_failures
+             WHERE at_unix >= ?3 AND (email = ?1 OR address = ?2)",
         )
         .bind(email.trim())
-        .bind(since_unix)
-        .fetch_one(&self.reader)
-        .await?;
-        let from_address: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE address = ? AND at_unix >= ?",
-        )
         .bind(address)
         .bind(since_unix)
         .fetch_one(&self.reader)
         .await?;
+        let count = |column: &str| -> StoreResult<u32> {
+            let value: i64 = row.try_get(column)?;
+            Ok(u32::try_from(value).unwrap_or(u32::MAX))
+        };
         Ok(RecentLoginFailures {
-            for_account: u32::try_from(for_account).unwrap_or(u32::MAX),
-            from_address: u32::try_from(from_address).unwrap_or(u32::MAX),
+            for_account: count("for_account")?,
+            from_address: count("from_address")?,
+            for_account_from_address: count("for_account_from_address")?,
+            latest_for_account: row.try_get("latest_for_account")?,
+            latest_from_address: row.try_get("latest_from_address")?,
+            latest_for_account_from_address: row.try_get("latest_for_account_from_address")?,
         })
     }
 

@@ -80,6 +80,7 @@ audit_codes! {
         ViewHistory = "view_history",
         ViewConsents = "view_consents",
         KeyRotation = "key_rotation",
+        SealTotpSecrets = "seal_totp_secrets",
     }
 }
 

@@ -18,7 +18,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use time::Date;
 
-use crate::audit::{self, NewAuditEntry};
+use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
 use crate::{Actor, SqliteStore, StoreError, StoreResult};
 
 /// A report of the case to an authority.
@@ -321,7 +321,7 @@ async fn check_case(
             .await?;
     found
         .map(|_| ())
-        .ok_or_else(|| StoreError::NotFound(format!("case {case_id}")))
+        .ok_or_else(|| StoreError::not_found("case", case_id))
 }
 
 /// The case of a row of `table` in the organisation, or "not found".
@@ -330,7 +330,7 @@ async fn case_of(
     table: &str,
     organisation_id: i64,
     id: i64,
-    what: &str,
+    what: &'static str,
 ) -> StoreResult<i64> {
     let query = format!("SELECT case_id FROM {table} WHERE id = ? AND organisation_id = ?");
     let found: Option<i64> = sqlx::query_scalar(&query)
@@ -338,14 +338,14 @@ async fn case_of(
         .bind(organisation_id)
         .fetch_optional(&mut *connection)
         .await?;
-    found.ok_or_else(|| StoreError::NotFound(format!("{what} {id}")))
+    found.ok_or_else(|| StoreError::not_found(what, id))
 }
 
 async fn audit_legal(
     connection: &mut SqliteConnection,
     actor: &Actor,
     organisation_id: i64,
-    action: &str,
+    action: AuditAction,
     case_id: i64,
     detail: String,
 ) -> StoreResult<()> {
@@ -354,8 +354,8 @@ async fn audit_legal(
         &NewAuditEntry {
             actor: actor.name.clone(),
             organisation_id: Some(organisation_id),
-            action: action.into(),
-            record_type: "case".into(),
+            action,
+            record_type: RecordType::Case,
             record_id: Some(case_id.to_string()),
             detail,
         },
@@ -497,7 +497,7 @@ impl SqliteStore {
             .bind(organisation_id)
             .fetch_optional(&mut *connection)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("proceeding {proceeding_id}")))?;
+            .ok_or_else(|| StoreError::not_found("proceeding", proceeding_id))?;
         let stages = sqlx::query(
             "SELECT * FROM proceeding_stages WHERE proceeding_id = ? ORDER BY stage_on, id",
         )
@@ -544,7 +544,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "create",
+            AuditAction::Create,
             case_id,
             format!("authority report {} ({})", stored.id, report.authority),
         )
@@ -581,7 +581,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "create",
+            AuditAction::Create,
             case_id,
             format!("proceeding {id}"),
         )
@@ -645,7 +645,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "update",
+            AuditAction::Update,
             case_id,
             format!(
                 "proceeding {proceeding_id} stage {id} ({}{outcome})",
@@ -706,7 +706,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "create",
+            AuditAction::Create,
             case_id,
             format!("participation {} ({})", stored.id, participation.kind),
         )
@@ -747,7 +747,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "create",
+            AuditAction::Create,
             case_id,
             format!(
                 "certification {} ({}): asked",
@@ -804,7 +804,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "update",
+            AuditAction::Update,
             case_id,
             format!(
                 "certification {certification_id} ({}): {status}",
@@ -851,7 +851,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "create",
+            AuditAction::Create,
             case_id,
             format!(
                 "relief application {} ({}): {}",
@@ -913,7 +913,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "update",
+            AuditAction::Update,
             case_id,
             format!(
                 "relief application {application_id} ({}): {}",
@@ -971,7 +971,7 @@ impl LegalTrackStore for SqliteStore {
             &mut transaction,
             actor,
             organisation_id,
-            "screen",
+            AuditAction::Screen,
             case_id,
             format!(
                 "relief assessment {} (rules {})",

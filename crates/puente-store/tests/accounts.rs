@@ -145,6 +145,19 @@ async fn sessions_open_expire_and_close_and_a_success_clears_the_accounts_failur
         .await
         .unwrap();
     assert_eq!((counts.for_account, counts.from_address), (2, 2));
+    assert_eq!(counts.for_account_from_address, 2);
+    assert_eq!(counts.latest_for_account_from_address, Some(now - 100));
+    let elsewhere = f
+        .store
+        .recent_login_failures("b@test.org", "127.0.0.9", now - 250)
+        .await
+        .unwrap();
+    assert_eq!(
+        (elsewhere.for_account, elsewhere.for_account_from_address),
+        (2, 0),
+        "the account's failures from other addresses are not this address's"
+    );
+    assert_eq!(elsewhere.latest_for_account_from_address, None);
 
     let session = NewSession {
         token_sha256: "a".repeat(64),

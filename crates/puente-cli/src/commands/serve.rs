@@ -26,6 +26,11 @@ pub struct ServeArgs {
     /// reverse proxy that appends it (login throttling counts failures per address).
     #[arg(long)]
     pub trust_forwarded_for: bool,
+    /// The file holding the key that seals second-factor secrets in the database, created (readable
+    /// by its owner only) at the first start. Keep it apart from copies of the database. Default:
+    /// beside the database, named after it with `.secrets-key`.
+    #[arg(long, env = puente_server::secrets::KEY_FILE_VARIABLE, value_name = "FILE")]
+    pub secrets_key_file: Option<PathBuf>,
 }
 
 pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -36,6 +41,11 @@ pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
+    let key_file = args
+        .secrets_key_file
+        .clone()
+        .unwrap_or_else(|| path.with_extension("secrets-key"));
+    let secrets_key = puente_server::secrets::SecretsKey::load_or_create(&key_file)?;
     let store = SqliteStore::open(&path)
         .await
         .with_context(|| format!("cannot open the database {}", path.display()))?;
@@ -77,6 +87,7 @@ async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let config = ServerConfig {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
+        secrets_key,
         ..ServerConfig::default()
     };
     let state = AppState::new(Arc::new(store.clone()), config);

@@ -341,3 +341,27 @@ duplicates-level-partial_agrees = agrees as far as it is known
 duplicates-level-same_year = the same year
 duplicates-level-same_national_number = the same number without the country code
 duplicates-level-else = different
+
+## Security: second factors, passwords, bounds and API errors.
+account-totp-replace = Replace the second factor
+account-totp-replace-explain = To move to a new phone: add this new secret to your app, then confirm with your password, a current code of the factor you use now and the new code.
+account-totp-qr-label = QR code of the secret for your authenticator app
+account-totp-open-link = Open in this phone's authenticator app
+account-totp-current-code = Current code (of the factor you use now)
+account-totp-new-code = Code the app shows for the new secret
+account-totp-offer-expired = This secret offer has expired or is not yours. Go back to your account page: it shows a new secret to add to your app.
+account-totp-wrong-password = The password is not right.
+account-totp-wrong-current-code = The current code does not match the second factor you use now.
+invalid-password-too-long = The password can have at most { $value } bytes.
+invalid-password-weak = That password is easy to guess (it is common, repeats characters, follows the keyboard or uses the name or email). Choose a phrase of several uncommon words.
+error-invalid_parameter = The address parameter “{ $field }” is not valid: { $value }
+error-invalid_field = The field “{ $field }” is not valid: { $detail }
+error-method_not_allowed = This address does not answer this method.
+error-payload_too_large = The request is too large.
+error-unsupported_media_type = The request body is not of a type this address reads (JSON is expected).
+error-request_timeout = The request took too long.
+bound-too-long = “{ $field }” has more than { $max } characters.
+bound-too-many = “{ $field }” has more than { $max } entries.
+bound-out-of-range = “{ $field }” must be between { $min } and { $max } (got { $value }).
+bound-in-the-future = “{ $field }” cannot be a date in the future (got { $value }).
+bound-too-early = “{ $field }” cannot be before { $earliest } (got { $value }).

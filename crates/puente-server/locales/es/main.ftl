@@ -341,3 +341,27 @@ duplicates-level-partial_agrees = coincide en lo que se sabe
 duplicates-level-same_year = el mismo año
 duplicates-level-same_national_number = el mismo número sin el código de país
 duplicates-level-else = distintos
+
+## Security: second factors, passwords, bounds and API errors.
+account-totp-replace = Cambiar el segundo factor
+account-totp-replace-explain = Para pasar a un teléfono nuevo: añada este secreto nuevo a su aplicación, y confirme con su contraseña, un código actual del factor que usa ahora y el código nuevo.
+account-totp-qr-label = Código QR del secreto para su aplicación de autenticación
+account-totp-open-link = Abrir en la aplicación de autenticación de este teléfono
+account-totp-current-code = Código actual (del factor que usa ahora)
+account-totp-new-code = Código que muestra la aplicación para el secreto nuevo
+account-totp-offer-expired = Esta oferta de secreto caducó o no es suya. Vuelva a la página de su cuenta: allí se muestra un secreto nuevo para añadir a su aplicación.
+account-totp-wrong-password = La contraseña no es correcta.
+account-totp-wrong-current-code = El código actual no corresponde al segundo factor que usa ahora.
+invalid-password-too-long = La contraseña puede tener como mucho { $value } bytes.
+invalid-password-weak = Esa contraseña es fácil de adivinar (es común, repite caracteres, sigue el teclado o usa el nombre o el correo). Elija una frase de varias palabras poco comunes.
+error-invalid_parameter = El parámetro «{ $field }» de la dirección no es válido: { $value }
+error-invalid_field = El campo «{ $field }» no es válido: { $detail }
+error-method_not_allowed = Esta dirección no responde a este método.
+error-payload_too_large = La solicitud es demasiado grande.
+error-unsupported_media_type = El cuerpo de la solicitud no es de un tipo que esta dirección lea (se espera JSON).
+error-request_timeout = La solicitud tardó demasiado.
+bound-too-long = «{ $field }» tiene más de { $max } caracteres.
+bound-too-many = «{ $field }» tiene más de { $max } entradas.
+bound-out-of-range = «{ $field }» debe estar entre { $min } y { $max } (se recibió { $value }).
+bound-in-the-future = «{ $field }» no puede ser una fecha futura (se recibió { $value }).
+bound-too-early = «{ $field }» no puede ser anterior a { $earliest } (se recibió { $value }).

@@ -34,9 +34,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::JsonDataError(error)) => Err(AppError::Invalid(error.body_text())),
+            Err(JsonRejection::JsonDataError(error)) => Err(json_data_error(&error.body_text())),
+            Err(rejection) if rejection.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Err(AppError::UnsupportedMediaType)
+            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::PayloadTooLarge)
+            }
             Err(rejection) => Err(AppError::BadRequest(rejection.body_text())),
         }
+    }
+}
+
+/// A body of the wrong shape, named by the field it is about: the framework's words are
+/// "Failed to deserialize the JSON body into the target type: person.estimated_age: invalid
+/// value ... at line 1 column 30".
+fn json_data_error(text: &str) -> AppError {
+    let detail = text
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .unwrap_or(text);
+    match detail.split_once(": ") {
+        Some((field, rest))
+            if !field.is_empty()
+                && field
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c)) =>
+        {
+            AppError::InvalidField {
+                field: field.to_string(),
+                detail: rest.to_string(),
+            }
+        }
+        _ => AppError::Invalid(detail.to_string()),
     }
 }
 
@@ -272,9 +301,7 @@ pub async fn add_note(
     Path(case_id): Path<i64>,
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> Result<Response, AppError> {
-    if request.text.trim().is_empty() {
-        return Err(AppError::localized("note-empty", ""));
-    }
+    cases::validate_note(&request.text)?;
     let access = cases::authorize_case(&state, &principal, Action::AddNote, case_id).await?;
     let id = state
         .store

@@ -767,6 +767,7 @@ pub async fn add_note(
         error: AppError::localized("note-empty", ""),
         lang,
     })?;
+    cases::validate_note(text).in_language(lang)?;
     let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id)
         .await
         .in_language(lang)?;

@@ -4,8 +4,9 @@
 //! supervisor merges two records (history kept, audited) or marks them distinct (remembered, never
 //! suggested again).
 //!
-//! A user who may not open a duplicate's case (an advocate, for a colleague's case) is told that a
-//! likely duplicate exists, with its case number and the explanation, but not its name.
+//! Only records the user may read are compared: a user who may not open any of a record's cases
+//! (an advocate, for a colleague's case) learns nothing about it, not even that it matches, so a
+//! guessed name and phone cannot be confirmed.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -55,7 +56,7 @@ pub struct LikelyDuplicate {
     pub person_id: i64,
     /// The record's cases.
     pub case_ids: Vec<i64>,
-    /// The record's name, only when the user may open one of its cases.
+    /// The record's name (every record compared is one the user may open).
     pub name: Option<String>,
     pub probability: f64,
     pub explanation: Vec<FieldWeight>,
@@ -129,8 +130,22 @@ pub async fn likely_duplicates(
             .map(|record| record.person_id)
     });
     let distinct = state.store.distinct_pairs(organisation_id).await?;
+    let subject = principal.subject();
+    let readable = |record: &PersonToCompare| {
+        record.cases.iter().any(|case| {
+            policy::authorize(
+                &subject,
+                Action::ViewCase,
+                Some(CaseScope {
+                    organisation_id,
+                    owner_user_id: case.owner_user_id,
+                }),
+            ) == Decision::Allow
+        })
+    };
     let records: Vec<PersonToCompare> = records
         .into_iter()
+        .filter(|record| readable(record))
         .filter(|record| Some(record.person_id) != own_person)
         .filter(|record| match own_person {
             Some(own) => {
@@ -166,25 +181,14 @@ pub async fn likely_duplicates(
     .await
     .map_err(AppError::internal)?
     .map_err(AppError::internal)?;
-    let subject = principal.subject();
     Ok(found
         .into_iter()
         .map(|duplicate| {
             let record = &records[duplicate.index];
-            let visible = record.cases.iter().any(|case| {
-                policy::authorize(
-                    &subject,
-                    Action::ViewCase,
-                    Some(CaseScope {
-                        organisation_id,
-                        owner_user_id: case.owner_user_id,
-                    }),
-                ) == Decision::Allow
-            });
             LikelyDuplicate {
                 person_id: record.person_id,
                 case_ids: record.cases.iter().map(|case| case.case_id).collect(),
-                name: visible.then(|| format!("{} {}", record.given_names(), record.surnames())),
+                name: Some(format!("{} {}", record.given_names(), record.surnames())),
                 probability: (duplicate.probability * 1000.0).round() / 1000.0,
                 explanation: duplicate
                     .explanation

@@ -146,7 +146,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(pages::stylesheet))
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
-        .route("/lang/{tag}", get(pages::switch_language))
+        .route(
+            "/lang/{tag}",
+            get(pages::switch_language).post(pages::switch_language_and_remember),
+        )
         .route("/account", get(pages::account_page))
         .route("/account/language", post(pages::account_language))
         .route("/account/totp", post(pages::account_totp))
@@ -218,11 +221,22 @@ pub fn router(state: AppState) -> Router {
             get(case_pages::screening_show),
         )
         .fallback(pages::not_found);
+    // Layers, from the handler outwards: the session; the timeouts (a client that sends its body
+    // too slowly, or a request that takes too long, is answered 408 rather than holding the
+    // connection); every API error as the JSON error; the security headers; compression.
     api.merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::session_layer,
         ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.limits.body_read_timeout,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.limits.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(crate::error::api_errors_as_json))
         .layer(axum::middleware::map_response(security_headers))
         // Pages are small but a country list is not: gzip makes them light on a 3G phone.
         .layer(tower_http::compression::CompressionLayer::new())

@@ -141,7 +141,11 @@ pub async fn login_submit(
                 secure,
             );
             let clear_login_cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure);
-            let mut response = see_other("/");
+            let mut response = match issued.user.language {
+                // The user's setting becomes this browser's language.
+                Some(language) => with_language_cookie(&state, see_other("/"), Some(language)),
+                None => see_other("/"),
+            };
             let headers = response.headers_mut();
             for cookie in [session_cookie, clear_login_cookie] {
                 if let Ok(value) = cookie.parse() {
@@ -192,23 +196,98 @@ pub struct NextPage {
     next: Option<String>,
 }
 
-/// Only a path on this site is followed after the switch (never another site).
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
-        _ => "/",
+/// The page to go to after the language switch: only a path on this site, never another site.
+/// The value is looked at as a browser would: control characters (which browsers drop from an
+/// address) are removed first, and it is decoded once more, so neither `/\t/evil.example` nor
+/// `/%2F/evil.example` can become `//evil.example`. Anything else leads to the first page.
+pub fn safe_next(next: Option<&str>) -> String {
+    let Some(next) = next else {
+        return "/".to_string();
+    };
+    let cleaned: String = next.chars().filter(|c| !c.is_control()).collect();
+    let decoded_again = percent_decode_lossy(&cleaned);
+    let decoded_again: String = decoded_again.chars().filter(|c| !c.is_control()).collect();
+    let same_site =
+        |path: &str| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    if !same_site(&cleaned) || !same_site(&decoded_again) {
+        return "/".to_string();
     }
+    // A `Location` header carries visible ASCII only: anything else is percent-encoded.
+    let mut location = String::with_capacity(cleaned.len());
+    for byte in cleaned.bytes() {
+        if byte.is_ascii_graphic() {
+            location.push(byte as char);
+        } else {
+            location.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    location
 }
 
-/// The language switch on every page: remembers the choice in a cookie and, for a logged-in user,
-/// in their setting.
+/// Percent-decodes what can be decoded and keeps the rest as it is.
+fn percent_decode_lossy(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex_value = bytes
+            .get(index + 1..index + 3)
+            .filter(|_| bytes[index] == b'%')
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .and_then(|digits| u8::from_str_radix(digits, 16).ok());
+        match hex_value {
+            Some(value) => {
+                decoded.push(value);
+                index += 3;
+            }
+            None => {
+                decoded.push(bytes[index]);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// A response that leads to `location` and remembers `lang` in the language cookie.
+fn with_language_cookie(state: &AppState, mut response: Response, lang: Option<Lang>) -> Response {
+    let cookie = match lang {
+        Some(lang) => auth::set_cookie(
+            LANGUAGE_COOKIE,
+            lang.tag(),
+            365 * 24 * 60 * 60,
+            state.config.secure_cookies,
+        ),
+        None => auth::set_cookie(LANGUAGE_COOKIE, "", 0, state.config.secure_cookies),
+    };
+    if let Ok(value) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The language switch on every page (a link): shows the pages in that language in this browser
+/// (a cookie). It changes nothing stored: a link can be followed by anyone's page.
 pub async fn switch_language(
     State(state): State<AppState>,
     Path(tag): Path<String>,
     Query(next): Query<NextPage>,
+) -> Result<Response, PageError> {
+    let lang = Lang::from_tag(&tag).ok_or(PageError {
+        error: AppError::NotFound,
+        lang: Lang::Es,
+    })?;
+    let response = see_other(&safe_next(next.next.as_deref()));
+    Ok(with_language_cookie(&state, response, Some(lang)))
+}
+
+/// The language switch as a form (with its anti-forgery token): for a logged-in user it also
+/// becomes their setting.
+pub async fn switch_language_and_remember(
+    State(state): State<AppState>,
+    Path(tag): Path<String>,
     principal: Option<Extension<Arc<Principal>>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let lang = Lang::from_tag(&tag).ok_or(PageError {
         error: AppError::NotFound,
@@ -221,17 +300,9 @@ pub async fn switch_language(
             .await
             .in_language(lang)?;
     }
-    let mut response = see_other(safe_next(next.next.as_deref()));
-    let cookie = auth::set_cookie(
-        LANGUAGE_COOKIE,
-        lang.tag(),
-        365 * 24 * 60 * 60,
-        state.config.secure_cookies,
-    );
-    if let Ok(value) = cookie.parse() {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    let fields = FormFields(pairs);
+    let response = see_other(&safe_next(fields.get("next")));
+    Ok(with_language_cookie(&state, response, Some(lang)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -248,13 +319,22 @@ fn notice_text(lang: Lang, done: Option<&str>) -> Option<String> {
     }
 }
 
-/// The user's account: language setting and second factor.
+/// The user's account: language setting and second factor. The page offers a new secret made by
+/// the server (as text, a link and a QR code); the form carries it back sealed, so the secret
+/// enrolled is always one the server made for this user.
 pub async fn account_page(
+    State(state): State<AppState>,
     PageUserEnrolling(user): PageUserEnrolling,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let secret = auth::new_totp_secret();
     let principal = &user.principal;
+    let offer = auth::TotpEnrolmentOffer::new(
+        &state.config.secrets_key,
+        principal.user.id,
+        auth::now_unix(),
+    );
+    let provisioning_uri = auth::totp_provisioning_uri(&offer.secret, &principal.user.email);
+    let qr_code = auth::totp_qr_code_svg(&provisioning_uri).map(minijinja::Value::from_safe_string);
     let html = page(
         &user,
         "/account",
@@ -264,8 +344,10 @@ pub async fn account_page(
             must_enrol => principal.must_enrol_second_factor(),
             language => principal.user.language.map(Lang::tag),
             has_totp => principal.user.totp_secret.is_some(),
-            new_secret => secret.clone(),
-            provisioning_uri => auth::totp_provisioning_uri(&secret, &principal.user.email),
+            new_secret => offer.secret,
+            enrolment_offer => offer.sealed,
+            provisioning_uri => provisioning_uri,
+            qr_code => qr_code,
         },
     )?;
     Ok(html.into_response())
@@ -284,29 +366,81 @@ pub async fn account_language(
         .set_user_language(user.principal.user.id, language)
         .await
         .in_language(user.lang)?;
-    Ok(see_other("/account?done=saved"))
+    // The language cookie of this browser follows the new setting.
+    Ok(with_language_cookie(
+        &state,
+        see_other("/account?done=saved"),
+        language,
+    ))
 }
 
-/// Turns the second factor on, once the user proves their app shows the right code.
+/// Turns the second factor on, or replaces it, once the user proves who they are and that their
+/// app shows the right code of the offered secret. The password is always asked; replacing a
+/// factor also asks for a current code of the factor in use.
 pub async fn account_totp(
     State(state): State<AppState>,
     PageUserEnrolling(user): PageUserEnrolling,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let refuse = |id: &'static str| PageError {
+        error: AppError::localized(id, ""),
+        lang,
+    };
     let fields = FormFields(pairs);
-    let secret = fields.get("secret").unwrap_or_default();
-    let code = fields.get("code").unwrap_or_default();
-    if secret.len() < 26 || !auth::totp_code_is_valid(secret, code) {
-        return Err(PageError {
-            error: AppError::localized("account-totp-wrong-code", ""),
-            lang: user.lang,
-        });
+    let account = &user.principal.user;
+    let key = &state.config.secrets_key;
+    let now = auth::now_unix();
+    let secret = auth::TotpEnrolmentOffer::open(
+        key,
+        account.id,
+        fields.get("enrolment").unwrap_or_default(),
+        now,
+    )
+    .ok_or_else(|| refuse("account-totp-offer-expired"))?;
+    let password = fields
+        .0
+        .iter()
+        .find(|(name, _)| name == "password")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    let stored_hash = account.password_hash.clone();
+    let password_matches = password.len() <= auth::MAX_PASSWORD_BYTES
+        && tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored_hash))
+            .await
+            .map_err(AppError::internal)
+            .in_language(lang)?;
+    if !password_matches {
+        return Err(refuse("account-totp-wrong-password"));
     }
+    if let Some(stored) = &account.totp_secret {
+        let current = key
+            .open_totp_secret(account.id, stored)
+            .ok_or_else(|| refuse("account-totp-wrong-current-code"))?;
+        let step = fields
+            .get("current_code")
+            .and_then(|code| auth::totp_matching_step(&current, code, now));
+        let spent = match step {
+            Some(step) => state
+                .store
+                .use_totp_step(account.id, step)
+                .await
+                .in_language(lang)?,
+            None => false,
+        };
+        if !spent {
+            return Err(refuse("account-totp-wrong-current-code"));
+        }
+    }
+    if !auth::totp_code_is_valid(&secret, fields.get("code").unwrap_or_default()) {
+        return Err(refuse("account-totp-wrong-code"));
+    }
+    let sealed = key.seal_totp_secret(account.id, &secret);
     state
         .store
-        .set_user_totp_secret(&user.actor(), user.principal.user.id, Some(secret))
+        .set_user_totp_secret(&user.actor(), account.id, Some(&sealed))
         .await
-        .in_language(user.lang)?;
+        .in_language(lang)?;
     Ok(see_other("/account?done=totp"))
 }
 
@@ -370,9 +504,6 @@ pub async fn admin_page(
     Ok(html.into_response())
 }
 
-/// The shortest password an admin may give.
-pub const MINIMUM_PASSWORD_LENGTH: usize = 12;
-
 /// Creates a user in the admin's organisation. Shared with the API.
 pub async fn create_user_in_organisation(
     state: &AppState,
@@ -386,15 +517,10 @@ pub async fn create_user_in_organisation(
     let role: Role = role
         .parse()
         .map_err(|_| AppError::localized("invalid-role", role))?;
-    if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
-        return Err(AppError::localized(
-            "invalid-password-length",
-            MINIMUM_PASSWORD_LENGTH,
-        ));
-    }
     if display_name.trim().is_empty() {
         return Err(AppError::localized("invalid-user-name", ""));
     }
+    auth::check_password_policy(password, &[email, display_name])?;
     let password_hash = auth::hash_password_blocking(password.to_string()).await?;
     let user = state
         .store

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub address: String,
     pub store: SqliteStore,
     pub database_path: std::path::PathBuf,
+    /// The key the server seals second-factor secrets with.
+    pub secrets_key: puente_server::secrets::SecretsKey,
     _directory: tempfile::TempDir,
 }
 
@@ -45,6 +47,7 @@ pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
         .await
         .expect("a loopback port");
     let address: SocketAddr = listener.local_addr().unwrap();
+    let secrets_key = config.secrets_key.clone();
     let state = AppState::new(Arc::new(store.clone()), config);
     tokio::spawn(puente_server::serve(
         listener,
@@ -55,6 +58,7 @@ pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
         address: format!("http://{address}"),
         store,
         database_path,
+        secrets_key,
         _directory: directory,
     }
 }
@@ -85,6 +89,16 @@ pub fn hidden_field(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker)? + marker.len();
     Some(html[start..].split('"').next().unwrap().to_string())
+}
+
+/// The second-factor secret the account page offers (as shown to the user) and the sealed offer
+/// its form carries back.
+pub fn totp_enrolment_of(html: &str) -> (String, String) {
+    let marker = "<code class=\"secret\">";
+    let start = html.find(marker).expect("the page shows a secret") + marker.len();
+    let secret = html[start..].split('<').next().unwrap().to_string();
+    let offer = unescape(&hidden_field(html, "enrolment").expect("the form carries the offer"));
+    (secret, offer)
 }
 
 /// Undoes the HTML escaping minijinja applies to attribute values.

@@ -7,6 +7,8 @@ mod dashboard;
 mod directory;
 mod duplicates;
 mod referrals;
+// Attacks from outside and from each role: redirects, throttling, second factors, API errors.
+mod security;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};
@@ -60,9 +62,10 @@ async fn a_wrong_password_or_unknown_account_is_401_and_audited() {
 }
 
 #[tokio::test]
-async fn repeated_failures_throttle_the_account_with_429_even_for_the_right_password() {
+async fn repeated_failures_for_an_account_from_one_address_slow_it_down_with_429_even_for_the_right_password(
+) {
     let app = spawn_app().await;
-    for attempt in 0..5 {
+    for attempt in 0..3 {
         let response = app.api_login(ADVOCATE, "wrong").await;
         assert_eq!(
             response.status(),
@@ -74,26 +77,10 @@ async fn repeated_failures_throttle_the_account_with_429_even_for_the_right_pass
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(error_code(response).await, "too_many_attempts");
-    // Another account is not locked by the first one's failures.
+    // Another account is not slowed by the first one's failures.
     assert_eq!(
         app.api_login(SUPERVISOR, PASSWORD).await.status(),
         StatusCode::OK
-    );
-}
-
-#[tokio::test]
-async fn repeated_failures_from_one_address_throttle_every_account_from_it() {
-    let app = spawn_app().await;
-    for attempt in 0..20 {
-        let email = format!("guess{attempt}@hotline.demo");
-        assert_eq!(
-            app.api_login(&email, "wrong").await.status(),
-            StatusCode::UNAUTHORIZED
-        );
-    }
-    assert_eq!(
-        app.api_login(SUPERVISOR, PASSWORD).await.status(),
-        StatusCode::TOO_MANY_REQUESTS
     );
 }
 
@@ -966,13 +953,14 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
 
     // Enrolment: the account page shows a secret; the code from it turns the factor on.
     let account = app.page(&second, "/account", StatusCode::OK).await;
-    let secret = hidden_field(&account, "secret").unwrap();
+    let (secret, offer) = totp_enrolment_of(&account);
     let csrf = csrf_token_of(&account);
     let wrong = second
         .post(app.url("/account/totp"))
         .form(&[
             ("csrf_token", csrf.as_str()),
-            ("secret", secret.as_str()),
+            ("enrolment", offer.as_str()),
+            ("password", "another long password"),
             ("code", "000000"),
         ])
         .send()
@@ -987,7 +975,8 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
         .post(app.url("/account/totp"))
         .form(&[
             ("csrf_token", csrf.as_str()),
-            ("secret", secret.as_str()),
+            ("enrolment", offer.as_str()),
+            ("password", "another long password"),
             ("code", code.as_str()),
         ])
         .send()
@@ -1037,13 +1026,14 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
         "/account"
     );
     let account = app.page(&client, "/account", StatusCode::OK).await;
-    let own_secret = hidden_field(&account, "secret").unwrap();
+    let (own_secret, own_offer) = totp_enrolment_of(&account);
     let own_code = puente_server::auth::totp_code_now(&own_secret).unwrap();
     let enrolled = client
         .post(app.url("/account/totp"))
         .form(&[
             ("csrf_token", csrf_token_of(&account).as_str()),
-            ("secret", own_secret.as_str()),
+            ("enrolment", own_offer.as_str()),
+            ("password", PASSWORD),
             ("code", own_code.as_str()),
         ])
         .send()
@@ -1693,7 +1683,7 @@ async fn an_api_login_from_a_browser_that_already_has_a_session_works() {
 }
 
 /// Behind a trusted reverse proxy, throttling counts the address the proxy reports, so that one
-/// guesser does not lock out everyone behind the same proxy. (The addresses are only header
+/// guesser does not slow down everyone behind the same proxy. (The addresses are only header
 /// values: every request goes to the loopback server.)
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy() {
@@ -1712,10 +1702,9 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled_not_the_proxy
         ..Default::default()
     };
     let app = spawn_app_with(config).await;
-    for attempt in 0..20 {
-        let email = format!("guess{attempt}@hotline.demo");
+    for _ in 0..3 {
         assert_eq!(
-            login(&app, &email, "wrong", "203.0.113.9").await,
+            login(&app, SUPERVISOR, "wrong", "203.0.113.9").await,
             StatusCode::UNAUTHORIZED
         );
     }

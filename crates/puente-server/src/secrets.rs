@@ -1,0 +1,220 @@
+//! Secrets kept encrypted at rest: the TOTP secrets of second factors (and the enrolment offers
+//! the account page hands out) are sealed with XChaCha20-Poly1305 under a key that lives outside
+//! the database, in a key file of its own, so a copy of the database alone gives no one a second
+//! factor. Each sealed value is bound to what it is for (its associated data, e.g. the user's id),
+//! so a sealed secret moved to another user's row does not open.
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+
+/// What every sealed value starts with (base32 TOTP secrets never contain a colon, so a value
+/// stored before sealing existed is told apart).
+pub const SEALED_PREFIX: &str = "sealed1:";
+
+/// The key file's environment variable (`puente serve`).
+pub const KEY_FILE_VARIABLE: &str = "PUENTE_SECRETS_KEY_FILE";
+
+/// Why the key file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsKeyError {
+    #[error("cannot read or create the secrets key file {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the secrets key file {path} does not hold a key (64 hexadecimal digits)")]
+    Malformed { path: String },
+}
+
+/// The 256-bit key that seals secrets. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretsKey([u8; 32]);
+
+impl fmt::Debug for SecretsKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretsKey(..)")
+    }
+}
+
+impl Default for SecretsKey {
+    /// A fresh random key (for tests and servers that keep nothing sealed across restarts).
+    fn default() -> SecretsKey {
+        SecretsKey::random()
+    }
+}
+
+impl SecretsKey {
+    pub fn random() -> SecretsKey {
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        SecretsKey(key)
+    }
+
+    /// Reads the key file, or creates it with a new random key, readable by its owner only
+    /// (mode 0600), when it does not exist.
+    pub fn load_or_create(path: &Path) -> Result<SecretsKey, SecretsKeyError> {
+        let shown = path.display().to_string();
+        let io_error = |source| SecretsKeyError::Io {
+            path: shown.clone(),
+            source,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let bytes = hex::decode(text.trim()).map_err(|_| SecretsKeyError::Malformed {
+                    path: shown.clone(),
+                })?;
+                let key: [u8; 32] = bytes.try_into().map_err(|_| SecretsKeyError::Malformed {
+                    path: shown.clone(),
+                })?;
+                Ok(SecretsKey(key))
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let key = SecretsKey::random();
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    options.mode(0o600);
+                }
+                let mut file = options.open(path).map_err(io_error)?;
+                file.write_all(format!("{}\n", hex::encode(key.0)).as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .map_err(io_error)?;
+                Ok(key)
+            }
+            Err(error) => Err(io_error(error)),
+        }
+    }
+
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new((&self.0).into())
+    }
+
+    /// Seals `plaintext` for `purpose` (the associated data): `sealed1:` and the base64 of a
+    /// random 192-bit nonce followed by the ciphertext and its tag.
+    pub fn seal(&self, plaintext: &str, purpose: &str) -> String {
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ciphertext = self
+            .cipher()
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: purpose.as_bytes(),
+                },
+            )
+            .unwrap_or_default();
+        let mut sealed = nonce.to_vec();
+        sealed.extend_from_slice(&ciphertext);
+        format!("{SEALED_PREFIX}{}", STANDARD_NO_PAD.encode(sealed))
+    }
+
+    /// Opens what [`SecretsKey::seal`] sealed for the same purpose; `None` when it was sealed
+    /// under another key or for another purpose, or was changed.
+    pub fn open(&self, sealed: &str, purpose: &str) -> Option<String> {
+        let bytes = STANDARD_NO_PAD
+            .decode(sealed.strip_prefix(SEALED_PREFIX)?)
+            .ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let plaintext = self
+            .cipher()
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: purpose.as_bytes(),
+                },
+            )
+            .ok()?;
+        String::from_utf8(plaintext).ok()
+    }
+
+    /// Seals a user's TOTP secret for their row.
+    pub fn seal_totp_secret(&self, user_id: i64, secret: &str) -> String {
+        self.seal(secret, &totp_purpose(user_id))
+    }
+
+    /// Opens a user's stored TOTP secret.
+    pub fn open_totp_secret(&self, user_id: i64, stored: &str) -> Option<String> {
+        self.open(stored, &totp_purpose(user_id))
+    }
+}
+
+fn totp_purpose(user_id: i64) -> String {
+    format!("totp-secret:user:{user_id}")
+}
+
+/// Whether a stored value is sealed (rather than stored before sealing existed).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED_PREFIX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_value_opens_only_with_its_key_and_purpose() {
+        let key = SecretsKey::random();
+        let sealed = key.seal("JBSWY3DPEHPK3PXP", "totp-secret:user:7");
+        assert!(is_sealed(&sealed));
+        assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_eq!(
+            key.open(&sealed, "totp-secret:user:7").as_deref(),
+            Some("JBSWY3DPEHPK3PXP")
+        );
+        assert_eq!(key.open(&sealed, "totp-secret:user:8"), None);
+        assert_eq!(
+            SecretsKey::random().open(&sealed, "totp-secret:user:7"),
+            None
+        );
+        assert_eq!(key.open("JBSWY3DPEHPK3PXP", "totp-secret:user:7"), None);
+        let mut tampered = sealed.clone();
+        tampered.pop();
+        assert_eq!(key.open(&tampered, "totp-secret:user:7"), None);
+        assert_ne!(sealed, key.seal("JBSWY3DPEHPK3PXP", "totp-secret:user:7"));
+        assert_eq!(format!("{key:?}"), "SecretsKey(..)");
+    }
+
+    #[test]
+    fn the_key_file_is_created_for_its_owner_only_and_read_back() {
+        let directory = tempfile_directory();
+        let path = directory.join("secrets.key");
+        let created = SecretsKey::load_or_create(&path).unwrap();
+        let again = SecretsKey::load_or_create(&path).unwrap();
+        assert_eq!(created, again);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not a key").unwrap();
+        let error = SecretsKey::load_or_create(&path).unwrap_err();
+        assert!(error.to_string().contains("secrets.key"), "{error}");
+        std::fs::remove_dir_all(&directory).unwrap();
+    }
+
+    fn tempfile_directory() -> std::path::PathBuf {
+        let directory = std::env::temp_dir().join(format!(
+            "puente-secrets-test-{}-{}",
+            std::process::id(),
+            hex::encode(rand::random::<[u8; 8]>())
+        ));
+        std::fs::create_dir_all(&directory).unwrap();
+        directory
+    }
+}
