@@ -223,7 +223,8 @@ pub struct SharedContact {
     pub current_place: Option<String>,
 }
 
-/// A screening of the case, when shared: its result as the engine gave it.
+/// A screening of the case, when shared: its result as the engine gave it, and the facts it was
+/// given, so that the receiver reads its explanation and next steps in the receiver's language.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SharedScreening {
     pub id: i64,
@@ -231,6 +232,8 @@ pub struct SharedScreening {
     pub rule_set_version: String,
     pub created_at: String,
     pub result: serde_json::Value,
+    /// The screening's input: its facts and the age, sex and countries the rules read.
+    pub input: serde_json::Value,
 }
 
 /// A note of the case, when shared.
@@ -1256,7 +1259,7 @@ async fn screenings_of_case(
         return Ok(Vec::new());
     }
     let rows = sqlx::query(
-        "SELECT id, level, rule_set_version, created_at, result FROM screenings WHERE case_id = ? ORDER BY id",
+        "SELECT id, level, rule_set_version, created_at, result, input FROM screenings WHERE case_id = ? ORDER BY id",
     )
     .bind(case_id)
     .fetch_all(&mut *connection)
@@ -1264,7 +1267,11 @@ async fn screenings_of_case(
     rows.iter()
         .map(|row| {
             let result: String = row.try_get("result")?;
+            let input: String = row.try_get("input")?;
             Ok(SharedScreening {
+                input: serde_json::from_str(&input).map_err(|error| {
+                    StoreError::Invalid(format!("stored screening input: {error}"))
+                })?,
                 id: row.try_get("id")?,
                 level: row.try_get("level")?,
                 rule_set_version: row.try_get("rule_set_version")?,

@@ -1004,7 +1004,7 @@ fn question_page(
     let Some(question) = questionnaire.next_question(answers) else {
         return Ok(None);
     };
-    let (answered, total) = questionnaire.progress(answers);
+    let progress = questionnaire.progress(answers);
     let answers_json = serde_json::to_string(answers).map_err(|error| PageError {
         error: AppError::internal(error),
         lang,
@@ -1022,8 +1022,8 @@ fn question_page(
             question_text => question.text(lang, questionnaire.audience(answers)),
             section => question.section.label().get(lang),
             is_number => question.kind() == AnswerKind::Number,
-            answered => answered,
-            total => total,
+            answered => progress.answered,
+            total => progress.total(),
             message => message,
         },
     )?;
@@ -1038,11 +1038,14 @@ pub async fn screening_start(
     Query(kind): Query<ScreeningKind>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id)
+    let kind = questionnaire_kind(kind.kind.as_deref()).in_language(lang)?;
+    // The age the case knows (from the date of birth or the estimated age) is not asked again.
+    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id)
         .await
         .in_language(lang)?;
-    let kind = questionnaire_kind(kind.kind.as_deref()).in_language(lang)?;
-    match question_page(&user, case_id, kind, &Answers::default(), None)? {
+    let mut answers = Answers::default();
+    answers.know_age(cases::person_context(&stored.case.person).age);
+    match question_page(&user, case_id, kind, &answers, None)? {
         Some(response) => Ok(response),
         None => Err(PageError {
             error: AppError::BadRequest("empty questionnaire".into()),
@@ -1148,7 +1151,11 @@ pub async fn screening_show(
             error: AppError::NotFound,
             lang,
         })?;
-    let result = &screening.result;
+    let mut result = screening.result.clone();
+    cases::explain_stored_screening(&state, &screening.input, &mut result, lang)
+        .await
+        .in_language(lang)?;
+    let result = &result;
     let strings = |name: &str| -> Vec<String> {
         result[name]
             .as_array()
@@ -1159,6 +1166,11 @@ pub async fn screening_show(
                     .collect()
             })
             .unwrap_or_default()
+    };
+    let missing_label = |code: &str| -> String {
+        serde_json::from_value::<puente_screening::Missing>(serde_json::json!(code))
+            .map(|missing| missing.label().get(lang).to_string())
+            .unwrap_or_else(|_| code.to_string())
     };
     let frameworks: Vec<FrameworkRow> = result["frameworks"]
         .as_object()
@@ -1174,35 +1186,36 @@ pub async fn screening_show(
                             items
                                 .iter()
                                 .filter_map(|item| item.as_str())
+                                .map(missing_label)
                                 .collect::<Vec<_>>()
-                                .join(", ")
+                                .join("; ")
                         })
                         .unwrap_or_default(),
                 })
                 .collect()
         })
         .unwrap_or_default();
+    let sex = screening.input["person"]["sex"]
+        .as_str()
+        .and_then(puente_screening::Sex::from_code);
+    let fact_label = |code: &str| -> String {
+        puente_screening::Fact::from_code(code)
+            .map(|fact| puente_screening::wording::fact_label(fact, lang, sex).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
     let facts: Vec<String> = screening.input["facts"]
         .as_array()
         .map(|facts| {
             facts
                 .iter()
                 .filter_map(|fact| fact.as_str())
-                .map(|code| {
-                    puente_screening::Fact::from_code(code)
-                        .map(|fact| fact.label_in(lang).to_string())
-                        .unwrap_or_else(|| code.to_string())
-                })
+                .map(fact_label)
                 .collect()
         })
         .unwrap_or_default();
     let urgent: Vec<String> = strings("urgent")
         .iter()
-        .map(|code| {
-            puente_screening::Fact::from_code(code)
-                .map(|fact| fact.label_in(lang).to_string())
-                .unwrap_or_else(|| code.clone())
-        })
+        .map(|code| fact_label(code))
         .collect();
     let html = page(
         &user,

@@ -7,6 +7,7 @@ mod dashboard;
 mod directory;
 mod duplicates;
 mod referrals;
+mod screening_words;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};
