@@ -36,6 +36,10 @@ error-conflict = This conflicts with what is stored.
 error-invalid = Something in the form is not valid.
 error-bad_request = The request could not be read.
 error-internal = An internal error happened. It has been logged; please try again.
+error-page-method = This page does not take that action. Go back to the previous page.
+error-page-too-large = What was sent is too large.
+error-page-form = The form sent could not be read. Go back, check what you entered and try again.
+error-page-address = This address could not be read. Check the link or go back to the previous page.
 
 invalid-person-name = The person needs a given name or an alias (write "unknown" if it is not known).
 invalid-country = "{ $value }" is not a country code.

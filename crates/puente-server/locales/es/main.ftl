@@ -36,6 +36,10 @@ error-conflict = Esto entra en conflicto con lo guardado.
 error-invalid = Algo en el formulario no es válido.
 error-bad_request = No se pudo leer la solicitud.
 error-internal = Ocurrió un error interno. Quedó registrado; inténtelo de nuevo.
+error-page-method = Esta página no acepta esa acción. Vuelva a la página anterior.
+error-page-too-large = Lo enviado es demasiado grande.
+error-page-form = No se pudo leer el formulario enviado. Vuelva atrás, revise los datos e inténtelo de nuevo.
+error-page-address = No se pudo leer esta dirección. Compruebe el enlace o vuelva a la página anterior.
 
 invalid-person-name = La persona necesita un nombre o un alias (escriba "desconocido" si no se sabe).
 invalid-country = "{ $value }" no es un código de país.

@@ -204,7 +204,8 @@ pub fn router(state: AppState) -> Router {
             "/cases/{id}/screenings/{screening_id}",
             get(case_pages::screening_show),
         )
-        .fallback(pages::not_found);
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(crate::error::page_rejections));
     api.merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

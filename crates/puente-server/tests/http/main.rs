@@ -6,6 +6,7 @@ mod helpers;
 mod dashboard;
 mod directory;
 mod duplicates;
+mod error_pages;
 mod referrals;
 mod screening_words;
 
