@@ -948,13 +948,16 @@ pub async fn audit_trail(
         .await
         .in_language(lang)?;
     let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let names = crate::audit_view::organisation_names_by_slug(&state)
+        .await
+        .in_language(lang)?;
     let html = page(
         &user,
         &format!("/cases/{case_id}/audit"),
         "case_audit.html",
         context! {
             case_id => case_id,
-            entries => entries,
+            entries => crate::audit_view::audit_rows(&entries, &names, lang),
             chain_intact => chain.is_intact(),
             chain_entries => chain.entries,
             chain_first_broken => chain.first_broken,

@@ -7,6 +7,7 @@ mod dashboard;
 mod directory;
 mod duplicates;
 mod error_pages;
+mod labels;
 mod referrals;
 mod screening_words;
 
