@@ -125,7 +125,7 @@ fn a_facts_file_gives_the_json_shape_of_screening_md() {
     assert!(json["explanation"][1]
         .as_str()
         .unwrap()
-        .starts_with("palermo (Protocolo de Palermo"));
+        .starts_with("Protocolo de Palermo, art. 3: "));
 }
 
 #[test]

@@ -361,6 +361,9 @@ pub struct SharedScreening {
     pub rule_set_version: String,
     pub created_at: String,
     pub result: serde_json::Value,
+    /// The screening's input: its facts and the age, sex and countries the rules read, so that the
+    /// receiver reads its explanation and next steps in the receiver's language.
+    pub input: serde_json::Value,
 }
 
 /// A note of the case, when shared.

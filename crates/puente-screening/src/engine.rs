@@ -36,7 +36,6 @@ pub fn screen(input: &ScreeningInput, lang: Lang) -> ScreeningResult {
 /// Screens one input with options. Pure and deterministic: the same input, options and rule-set
 /// version always give the same result.
 pub fn screen_with(input: &ScreeningInput, options: &ScreeningOptions) -> ScreeningResult {
-    let lang = options.lang;
     let case = Case::new(input);
 
     let minor = rules::minor::evaluate(&case);
@@ -48,31 +47,63 @@ pub fn screen_with(input: &ScreeningInput, options: &ScreeningOptions) -> Screen
     };
     let smuggling = rules::smuggling::evaluate(&case);
     let level = rules::level::evaluate(&case, &frameworks);
-    let steps = rules::next_steps::evaluate(&case, level.level, &smuggling, &options.hotlines);
 
-    let explanation = vec![
-        rules::minor::explain(&case, lang),
-        rules::palermo::explain(&frameworks.palermo, &case, lang),
-        rules::tvpa_sex::explain(&frameworks.tvpa_sex, &case, lang),
-        rules::tvpa_labor::explain(&frameworks.tvpa_labor, &case, lang),
-        rules::ilo_forced_labour::explain(&frameworks.ilo_forced_labour, &case, lang),
-        rules::smuggling::explain(&smuggling, &case, lang),
-        rules::level::explain(&level, &case, lang),
-    ];
-    let next_steps = steps
-        .iter()
-        .map(|step| rules::next_steps::render(step, &case, lang))
-        .collect();
-
-    ScreeningResult {
+    let mut result = ScreeningResult {
         level: level.level,
         minor,
         frameworks,
         smuggling,
         urgent: groups::in_element(case.facts, FactGroup::Urgency),
-        next_steps,
-        explanation,
+        next_steps: Vec::new(),
+        explanation: Vec::new(),
         rule_set_version: RULE_SET_VERSION.to_string(),
+    };
+    let words = explain(input, &result, options);
+    result.explanation = words.explanation;
+    result.next_steps = words.next_steps;
+    result
+}
+
+/// The words of a result for one reader: the explanation and the next steps, in the reader's
+/// language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// One line per rule, citing the rule by its name and the facts by their labels.
+    pub explanation: Vec<String>,
+    /// Urgent actions first, then referrals by need, then hotlines.
+    pub next_steps: Vec<String>,
+}
+
+/// Writes the explanation and next steps of a result in `options.lang`, from the input and the
+/// result's verdicts (its codes) as they were stored: a stored screening is read in the reader's
+/// language without being screened again. The verdicts are never recomputed: the level, the
+/// frameworks and the smuggling assessment are the result's own.
+pub fn explain(
+    input: &ScreeningInput,
+    result: &ScreeningResult,
+    options: &ScreeningOptions,
+) -> Explanation {
+    let lang = options.lang;
+    let case = Case::new(input);
+    let mut level = rules::level::evaluate(&case, &result.frameworks);
+    level.level = result.level;
+    let steps =
+        rules::next_steps::evaluate(&case, result.level, &result.smuggling, &options.hotlines);
+    let frameworks = &result.frameworks;
+    Explanation {
+        explanation: vec![
+            rules::minor::explain(&case, lang),
+            rules::palermo::explain(&frameworks.palermo, &case, lang),
+            rules::tvpa_sex::explain(&frameworks.tvpa_sex, &case, lang),
+            rules::tvpa_labor::explain(&frameworks.tvpa_labor, &case, lang),
+            rules::ilo_forced_labour::explain(&frameworks.ilo_forced_labour, &case, lang),
+            rules::smuggling::explain(&result.smuggling, &case, lang),
+            rules::level::explain(&level, &case, lang),
+        ],
+        next_steps: steps
+            .iter()
+            .map(|step| rules::next_steps::render(step, &case, lang))
+            .collect(),
     }
 }
 
@@ -113,6 +144,28 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_result_is_explained_in_the_readers_language() {
+        let input = ScreeningInput::from_json(
+            r#"{"person": {"age": 30, "sex": "M", "current_country": "MX"}, "facts": ["act_recruited", "means_debt_bondage", "activity_labour"]}"#,
+        )
+        .unwrap();
+        let spanish = screen(&input, Lang::Es);
+        let english = screen(&input, Lang::En);
+        // A result stored after a Spanish screening, read by an English reader.
+        let read_in_english = explain(&input, &spanish, &ScreeningOptions::new(Lang::En));
+        assert_eq!(read_in_english.explanation, english.explanation);
+        assert_eq!(read_in_english.next_steps, english.next_steps);
+        let read_in_spanish = explain(&input, &english, &ScreeningOptions::new(Lang::Es));
+        assert_eq!(read_in_spanish.next_steps, spanish.next_steps);
+        // Labels, not codes, worded for a man in Spanish.
+        let palermo = &spanish.explanation[1];
+        assert!(palermo.contains("«Reclutado, contratado"), "{palermo}");
+        assert!(palermo.contains("«Servidumbre por deudas»"), "{palermo}");
+        assert!(!palermo.contains("act_recruited"), "{palermo}");
+        assert!(english.explanation[1].contains("“Debt bondage”"));
+    }
+
+    #[test]
     fn the_result_round_trips_through_json_for_storage() {
         let input = ScreeningInput::from_json(
             r#"{"person": {"age": 16}, "facts": ["act_recruited", "activity_commercial_sex", "migr_crossed_border", "migr_irregular_entry", "migr_paid_smuggler", "means_withholds_documents"]}"#,
@@ -124,6 +177,6 @@ mod tests {
         assert_eq!(back, result);
         assert!(json
             .trim_end()
-            .ends_with("\"rule_set_version\": \"2026.11.1\"\n}"));
+            .ends_with("\"rule_set_version\": \"2026.12.1\"\n}"));
     }
 }

@@ -69,8 +69,11 @@
 //! 4. [`questionnaire::Questionnaire::outcome`], then fill in what the page knows of the person
 //!    (current country, nationality), and [`screen_with`] with the service directory's hotlines.
 //!
-//! Store the [`ScreeningInput`] and the [`ScreeningResult`] (which carries `rule_set_version`);
-//! never re-derive an old result with a newer rule set.
+//! Store the [`ScreeningInput`] and the [`ScreeningResult`]'s codes (it carries
+//! `rule_set_version`); never re-derive an old result with a newer rule set. To show a stored
+//! result, [`explain`] writes its explanation and next steps in the reader's language from the
+//! stored input and verdicts: facts by their labels (worded for the person's sex in Spanish),
+//! rules by their names; the codes stay in the JSON fields.
 
 /// The indicator catalogue: group, HTCDS code, sources and questions for every fact.
 pub mod catalogue;
@@ -84,12 +87,14 @@ pub mod questionnaire;
 pub mod relief;
 /// The rules, one per file, and their registry with the rule-set version.
 pub mod rules;
+/// How facts are worded for a reader: labels in the reader's language, by the person's sex.
+pub mod wording;
 
 mod engine;
 mod input;
 mod result;
 
-pub use engine::{screen, screen_with, ScreeningOptions};
+pub use engine::{explain, screen, screen_with, Explanation, ScreeningOptions};
 pub use input::{InputError, PersonContext, ScreeningInput, Sex, AGE_OF_MAJORITY};
 pub use puente_core::screening_facts::{Fact, FactGroup};
 pub use result::{

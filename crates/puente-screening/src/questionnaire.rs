@@ -255,6 +255,14 @@ impl Answers {
         self.answers.get(&key).copied()
     }
 
+    /// Records an age already known (from the case), so that it is not asked again; an unknown
+    /// age leaves the question to be asked.
+    pub fn know_age(&mut self, age: Option<u32>) {
+        if let Some(years) = age {
+            self.answers.insert(QuestionKey::Age, Answer::Number(years));
+        }
+    }
+
     fn is_yes(&self, key: QuestionKey) -> bool {
         self.get(key) == Some(Answer::Yes)
     }
@@ -541,7 +549,9 @@ impl Questionnaire {
                 q(MeansDebtBondage, S::Means, after_activity),
                 q(MeansPaymentToController, S::Means, after_activity),
                 q(MigrCrossedBorder, S::Migration, always),
+                q(MigrIrregularEntry, S::Migration, When::AnyYes(CROSSED)),
                 q(MigrPaidSmuggler, S::Migration, When::AnyYes(CROSSED)),
+                q(MigrSmugglingDebt, S::Migration, When::AnyYes(PAID_SMUGGLER)),
                 q(MigrHandedOverEnRoute, S::Migration, When::AnyYes(CROSSED)),
                 q(MigrKidnappedEnRoute, S::Migration, When::AnyYes(CROSSED)),
                 q(UrgentUnderControlNow, S::Urgency, always),
@@ -628,14 +638,17 @@ impl Questionnaire {
     }
 
     /// How far along: questions answered (and still relevant), and relevant questions left.
-    pub fn progress(&self, answers: &Answers) -> (usize, usize) {
+    pub fn progress(&self, answers: &Answers) -> Progress {
         let relevant = self
             .questions
             .iter()
             .filter(|q| self.is_relevant(q, answers));
         let (answered, left): (Vec<&Question>, Vec<&Question>) =
             relevant.partition(|q| answers.get(q.key).is_some());
-        (answered.len(), left.len())
+        Progress {
+            answered: answered.len(),
+            left: left.len(),
+        }
     }
 
     /// Turns the answers so far into the engine's input (and, for the child screen, the TVPRA
@@ -688,6 +701,21 @@ impl Questionnaire {
             input,
             tvpra,
         }
+    }
+}
+
+/// How far a run is: the questions answered and the relevant questions still to ask. The total
+/// is approximate, since a yes opens follow-up questions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub answered: usize,
+    pub left: usize,
+}
+
+impl Progress {
+    /// Answered plus left: the number of questions the run has now, "about" that many.
+    pub fn total(self) -> usize {
+        self.answered + self.left
     }
 }
 
@@ -813,7 +841,14 @@ mod tests {
         assert!(!outcome.complete);
         assert_eq!(outcome.input.facts.len(), 1);
         assert_eq!(quick.audience(&answers), Audience::Child);
-        assert_eq!(quick.progress(&answers), (2, 10));
+        assert_eq!(
+            quick.progress(&answers),
+            Progress {
+                answered: 2,
+                left: 10
+            }
+        );
+        assert_eq!(quick.progress(&answers).total(), 12);
     }
 
     #[test]
@@ -900,6 +935,37 @@ mod tests {
             .get(QuestionKey::Tvpra(TvpraQuestion::CredibleFear))
             .is_none());
         assert!(child.outcome(&answers).tvpra.is_none());
+    }
+
+    #[test]
+    fn the_child_screen_can_find_smuggling() {
+        let child = Questionnaire::child();
+        let (answers, _) = run(&child, |q| match q.key {
+            QuestionKey::Age => Answer::Number(15),
+            QuestionKey::Fact(
+                Fact::MigrCrossedBorder | Fact::MigrIrregularEntry | Fact::MigrPaidSmuggler,
+            ) => Answer::Yes,
+            _ => Answer::No,
+        });
+        let outcome = child.outcome(&answers);
+        assert!(outcome.input.facts.contains(&Fact::MigrIrregularEntry));
+        let result = crate::screen(&outcome.input, Lang::Es);
+        assert!(result.smuggling.indicated);
+    }
+
+    #[test]
+    fn an_age_the_case_knows_is_not_asked_again() {
+        let child = Questionnaire::child();
+        let mut answers = Answers::default();
+        answers.know_age(Some(12));
+        let first = child.next_question(&answers).unwrap();
+        assert_eq!(first.key, QuestionKey::Unaccompanied);
+        assert_eq!(child.progress(&answers).answered, 1);
+        assert_eq!(child.outcome(&answers).input.person.age, Some(12));
+        // An unknown age is asked.
+        let mut answers = Answers::default();
+        answers.know_age(None);
+        assert!(child.next_question(&answers).unwrap().key.is_age());
     }
 
     #[test]

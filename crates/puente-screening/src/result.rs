@@ -93,6 +93,31 @@ impl Missing {
             Missing::Penalty => "penalty",
         }
     }
+
+    /// The element's name for a reader, in Spanish and English (the code stays in the JSON).
+    pub fn label(self) -> Label {
+        let both = |es, en| Label { es, en };
+        match self {
+            Missing::Act => both(
+                "un acto (captación, traslado, entrega, acogida o recepción)",
+                "an act (recruitment, transport, transfer, harbouring or receipt)",
+            ),
+            Missing::Means => both("un medio", "a means"),
+            Missing::Purpose => both("una finalidad de explotación", "a purpose of exploitation"),
+            Missing::CommercialSex => both("un acto sexual comercial", "a commercial sex act"),
+            Missing::LabourLikeActivity => both(
+                "un trabajo o servicio en beneficio de otra persona",
+                "labour or services for another's benefit",
+            ),
+            Missing::FfcMeans => both("fuerza, engaño o coacción", "force, fraud or coercion"),
+            Missing::Activity => both(
+                "un trabajo, servicio o comercio sexual",
+                "labour, services or commercial sex",
+            ),
+            Missing::Involuntariness => both("involuntariedad", "involuntariness"),
+            Missing::Penalty => both("amenaza de una pena", "menace of a penalty"),
+        }
+    }
 }
 
 /// Palermo Protocol, art. 3.
@@ -155,6 +180,17 @@ pub enum ConversionSignKind {
 }
 
 impl ConversionSignKind {
+    /// The label worded for the person's sex: in Spanish, masculine for a man or a boy.
+    pub fn label_for(self, sex: Option<crate::Sex>) -> Label {
+        match (self, sex) {
+            (ConversionSignKind::HandedOverUnderControl, Some(crate::Sex::Male)) => Label {
+                es: "entregado en la ruta y pagado o controlado con fuerza, engaño o coacción",
+                en: "handed over en route and paid for or controlled by force, fraud or coercion",
+            },
+            _ => self.label(),
+        }
+    }
+
     pub fn label(self) -> Label {
         match self {
             ConversionSignKind::SmugglingDebtBecameDebtBondage => Label {

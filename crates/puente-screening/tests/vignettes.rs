@@ -5,7 +5,7 @@
 mod common;
 
 use common::{load_vignettes, Expectation};
-use puente_core::Lang;
+use puente_core::{Lang, Vocabulary};
 use puente_screening::rules::RULES;
 use puente_screening::{screen, ScreeningResult};
 
@@ -81,12 +81,21 @@ fn every_vignette_gives_its_documented_verdicts() {
             let result = screen(input, lang);
             check(name, &vignette.expect, &result, &mut failures);
 
-            // Every explanation line cites a rule of the registry, and the facts it rests on
-            // are codes of the input.
+            // Every explanation line cites a rule of the registry by its name in the language,
+            // and shows no fact code: facts are shown by their labels.
             for line in &result.explanation {
                 let cites_a_rule = RULES
                     .iter()
-                    .any(|rule| line.starts_with(&format!("{} (", rule.id)));
+                    .any(|rule| line.starts_with(&format!("{}: ", rule.name.get(lang))));
+                if let Some(fact) = puente_screening::Fact::all()
+                    .iter()
+                    .find(|fact| line.contains(fact.code()))
+                {
+                    failures.push(format!(
+                        "{name} ({lang}): explanation line shows the code {}: {line}",
+                        fact.code()
+                    ));
+                }
                 if !cites_a_rule {
                     failures.push(format!(
                         "{name} ({lang}): explanation line cites no rule: {line}"

@@ -9,7 +9,8 @@ use puente_core::htcds::{
     Vulnerability,
 };
 use puente_core::{Country, Lang, Vocabulary};
-use puente_screening::{PersonContext, ScreeningInput, ScreeningResult, Sex};
+use puente_screening::hotlines::Hotline;
+use puente_screening::{PersonContext, ScreeningInput, ScreeningOptions, ScreeningResult, Sex};
 use puente_store::case_access::CaseAccess;
 use puente_store::cases::today_iso;
 use puente_store::screenings::{NewScreening, StoredScreening};
@@ -243,7 +244,55 @@ pub fn complete_person_context(given: &mut PersonContext, from_case: PersonConte
     given.current_country = given.current_country.or(from_case.current_country);
 }
 
-/// Runs the screening engine on `input` for a case and stores input, result and rule-set version.
+/// The screening options for a reader: the language, and the service directory's hotlines of
+/// the person's current country (every hotline when it is unknown), added to the engine's own.
+pub async fn screening_options(
+    state: &AppState,
+    current_country: Option<Country>,
+    lang: Lang,
+) -> Result<ScreeningOptions, AppError> {
+    let hotlines = state
+        .store
+        .hotlines(current_country)
+        .await?
+        .into_iter()
+        .map(|hotline| Hotline {
+            country: hotline.country,
+            name_es: hotline.name_es,
+            name_en: hotline.name_en,
+            phone: hotline.phone,
+            text: hotline.text,
+        })
+        .collect();
+    Ok(ScreeningOptions { lang, hotlines })
+}
+
+/// Writes the explanation and next steps of a stored screening into its result, in the reader's
+/// language, from the stored input and the result's codes (the verdicts are never recomputed).
+/// A stored screening whose input or result cannot be read is left as it was stored.
+pub async fn explain_stored_screening(
+    state: &AppState,
+    input: &serde_json::Value,
+    result: &mut serde_json::Value,
+    lang: Lang,
+) -> Result<(), AppError> {
+    let (Ok(input), Ok(verdicts)) = (
+        serde_json::from_value::<ScreeningInput>(input.clone()),
+        serde_json::from_value::<ScreeningResult>(result.clone()),
+    ) else {
+        return Ok(());
+    };
+    let options = screening_options(state, input.person.current_country, lang).await?;
+    let words = puente_screening::explain(&input, &verdicts, &options);
+    result["explanation"] = serde_json::json!(words.explanation);
+    result["next_steps"] = serde_json::json!(words.next_steps);
+    Ok(())
+}
+
+/// Runs the screening engine on `input` for a case, with the directory's hotlines, and stores the
+/// input and the result's codes with the rule-set version. The words (explanation and next
+/// steps) are not stored: each reader reads them in their language
+/// ([`explain_stored_screening`]). The result returned carries them in `lang`.
 pub async fn screen_case(
     state: &AppState,
     principal: &Principal,
@@ -254,13 +303,19 @@ pub async fn screen_case(
 ) -> Result<(StoredScreening, ScreeningResult), AppError> {
     let stored = read_case(state, principal, Action::ScreenCase, case_id).await?;
     complete_person_context(&mut input.person, person_context(&stored.case.person));
-    let result = puente_screening::screen(&input, lang);
+    let options = screening_options(state, input.person.current_country, lang).await?;
+    let result = puente_screening::screen_with(&input, &options);
+    let codes_only = ScreeningResult {
+        explanation: Vec::new(),
+        next_steps: Vec::new(),
+        ..result.clone()
+    };
     let screening = NewScreening {
         case_id,
         organisation_id: stored.organisation_id,
         questionnaire: questionnaire.to_string(),
         input: serde_json::to_value(&input).map_err(AppError::internal)?,
-        result: serde_json::to_value(&result).map_err(AppError::internal)?,
+        result: serde_json::to_value(&codes_only).map_err(AppError::internal)?,
         level: result.level.code().to_string(),
         rule_set_version: result.rule_set_version.clone(),
         lang: lang.tag().to_string(),

@@ -599,3 +599,44 @@ impl<T, E: Into<AppError>> InLanguage<T> for Result<T, E> {
         })
     }
 }
+
+/// Turns the plain-text rejections of the page routes (an id that is not a number in the path,
+/// a query or a form that cannot be read, a method the page does not take, a body too large) into
+/// an error page in the user's language. A path that names no page answers 404, like any page
+/// that does not exist. The API's routes are not behind this layer: they answer JSON errors.
+pub async fn page_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let lang = request
+        .extensions()
+        .get::<crate::auth::RequestLang>()
+        .map(|lang| lang.0)
+        .unwrap_or_default();
+    let is_form = request.method() != axum::http::Method::GET;
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_none_or(|value| value.starts_with("text/plain"));
+    if !status.is_client_error() || !plain_text {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let path_rejection = body.starts_with(b"Invalid URL");
+    let (status, message_id) = match status {
+        StatusCode::NOT_FOUND => (status, "error-not_found"),
+        _ if path_rejection => (StatusCode::NOT_FOUND, "error-not_found"),
+        StatusCode::METHOD_NOT_ALLOWED => (status, "error-page-method"),
+        StatusCode::PAYLOAD_TOO_LARGE => (status, "error-page-too-large"),
+        _ if is_form => (status, "error-page-form"),
+        _ => (status, "error-page-address"),
+    };
+    let message = crate::i18n::t(lang, message_id);
+    let page = crate::templates::render_error_page(lang, status, &message);
+    (status, page).into_response()
+}

@@ -11,6 +11,8 @@
 //! page. [`demo`] fills a database for `puente serve --demo`.
 
 /// Sessions, passwords, TOTP, login throttling and CSRF protection.
+/// The audit log as a person reads it: labels in the reader's language instead of codes.
+pub mod audit_view;
 pub mod auth;
 /// The glue between requests, the screening engine and the store for cases.
 pub mod cases;

@@ -262,6 +262,29 @@ pub fn vocabulary_choices<V: puente_core::Vocabulary>(lang: Lang) -> Vec<Choice>
 }
 
 /// Every country, labelled and sorted in `lang`, the countries of Puente's region first.
+/// The collation of the language (Unicode CLDR's, through ICU4X): "Bélgica" sorts with the
+/// "B"s, before "Bután", and "Ñ" after "N", as a Spanish reader expects.
+pub fn collator(lang: Lang) -> &'static icu_collator::CollatorBorrowed<'static> {
+    static SPANISH: LazyLock<icu_collator::CollatorBorrowed<'static>> =
+        LazyLock::new(|| collator_for(icu_locale_core::locale!("es")));
+    static ENGLISH: LazyLock<icu_collator::CollatorBorrowed<'static>> =
+        LazyLock::new(|| collator_for(icu_locale_core::locale!("en")));
+    match lang {
+        Lang::Es => &SPANISH,
+        Lang::En => &ENGLISH,
+    }
+}
+
+fn collator_for(locale: icu_locale_core::Locale) -> icu_collator::CollatorBorrowed<'static> {
+    icu_collator::Collator::try_new(
+        (&locale).into(),
+        icu_collator::options::CollatorOptions::default(),
+    )
+    .expect("the collation data of Spanish and English is compiled in")
+}
+
+/// The countries for a select, the region's first, then every other by its name in the
+/// language's collation.
 pub fn country_choices(lang: Lang) -> Vec<Choice> {
     const REGION: [&str; 10] = ["GT", "HN", "SV", "MX", "US", "NI", "CR", "PA", "CO", "VE"];
     let mut region = Vec::new();
@@ -278,7 +301,8 @@ pub fn country_choices(lang: Lang) -> Vec<Choice> {
         }
     }
     region.sort_by_key(|choice| REGION.iter().position(|code| *code == choice.value));
-    rest.sort_by(|a, b| a.label.cmp(&b.label));
+    let collator = collator(lang);
+    rest.sort_by(|a, b| collator.compare(&a.label, &b.label));
     region.extend(rest);
     region
 }
@@ -328,5 +352,30 @@ mod tests {
         let choices = country_choices(Lang::Es);
         assert_eq!(choices[0].value, "GT");
         assert!(choices.len() > 200);
+        // Spanish collation: accented names with their letter, CLDR's names.
+        let position = |name: &str| {
+            choices
+                .iter()
+                .position(|choice| choice.label == name)
+                .unwrap_or_else(|| panic!("{name} is not in the list"))
+        };
+        assert!(position("Bélgica") < position("Bután"));
+        assert!(position("Argelia") < position("Argentina"));
+        assert!(position("Islas Aland") < position("Islas Caimán"));
+        assert!(position("Níger") < position("Nigeria"));
+        assert!(position("Túnez") < position("Turquía"));
+        for wrong in [
+            "Algeria",
+            "Burquina Faso",
+            "Costa de Marfíl",
+            "Surinám",
+            "Tunez",
+            "Islas Äland",
+        ] {
+            assert!(
+                choices.iter().all(|choice| choice.label != wrong),
+                "{wrong}"
+            );
+        }
     }
 }

@@ -1113,7 +1113,7 @@ async fn screenings_of_case(
         return Ok(Vec::new());
     }
     let rows = sqlx::query(
-        "SELECT id, level, rule_set_version, created_at, result FROM screenings WHERE case_id = ? ORDER BY id",
+        "SELECT id, level, rule_set_version, created_at, result, input FROM screenings WHERE case_id = ? ORDER BY id",
     )
     .bind(case_id)
     .fetch_all(&mut *connection)
@@ -1121,7 +1121,11 @@ async fn screenings_of_case(
     rows.iter()
         .map(|row| {
             let result: String = row.try_get("result")?;
+            let input: String = row.try_get("input")?;
             Ok(SharedScreening {
+                input: serde_json::from_str(&input).map_err(|error| {
+                    StoreError::Invalid(format!("stored screening input: {error}"))
+                })?,
                 id: row.try_get("id")?,
                 level: row.try_get("level")?,
                 rule_set_version: row.try_get("rule_set_version")?,

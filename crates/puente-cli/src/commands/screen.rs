@@ -347,14 +347,19 @@ fn interactive(
             section = Some(question.section);
             writeln!(out, "\n== {} ==", question.section.label().get(lang))?;
         }
-        let (done, left) = questionnaire.progress(&answers);
+        let progress = questionnaire.progress(&answers);
         let hint = match question.kind() {
             AnswerKind::YesNo => hint_yes_no,
             AnswerKind::Number => hint_number,
         };
         let text = question.text(lang, questionnaire.audience(&answers));
         loop {
-            write!(out, "({}/{}) {text} {hint} ", done + 1, done + left)?;
+            write!(
+                out,
+                "({}/{}) {text} {hint} ",
+                progress.answered + 1,
+                progress.total()
+            )?;
             out.flush()?;
             line.clear();
             let read = input

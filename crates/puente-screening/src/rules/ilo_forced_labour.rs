@@ -18,7 +18,7 @@
 use puente_core::screening_facts::Fact;
 use puente_core::{Label, Lang};
 
-use super::{codes, head, Case, RuleInfo};
+use super::{fact_labels, head, Case, RuleInfo};
 use crate::groups::{ILO_INVOLUNTARINESS, ILO_PENALTY, LABOUR_LIKE};
 use crate::result::{IloVerdict, Missing};
 
@@ -82,7 +82,7 @@ pub fn explain(verdict: &IloVerdict, case: &Case, lang: Lang) -> String {
     let missing: Vec<String> = verdict
         .missing
         .iter()
-        .map(|m| m.as_str().to_string())
+        .map(|m| m.label().get(lang).to_string())
         .collect();
     let mut line = head(&RULE, verdict.met, &missing, lang);
     let mut activity = case.present(LABOUR_LIKE);
@@ -92,21 +92,22 @@ pub fn explain(verdict: &IloVerdict, case: &Case, lang: Lang) -> String {
     line.push_str(&match lang {
         Lang::Es => format!(
             " Actividad: {}; involuntariedad: {}; amenaza de pena: {}.",
-            codes(&activity, lang),
-            codes(&verdict.involuntariness, lang),
-            codes(&verdict.penalty, lang)
+            fact_labels(&activity, case, lang),
+            fact_labels(&verdict.involuntariness, case, lang),
+            fact_labels(&verdict.penalty, case, lang)
         ),
         Lang::En => format!(
             " Activity: {}; involuntariness: {}; menace of penalty: {}.",
-            codes(&activity, lang),
-            codes(&verdict.involuntariness, lang),
-            codes(&verdict.penalty, lang)
+            fact_labels(&activity, case, lang),
+            fact_labels(&verdict.involuntariness, case, lang),
+            fact_labels(&verdict.penalty, case, lang)
         ),
     });
     if case.has(Fact::MeansDebtBondage) {
-        line.push_str(match lang {
-            Lang::Es => " means_debt_bondage cuenta para un solo lado (un mismo código no puede ser involuntariedad y pena).",
-            Lang::En => " means_debt_bondage counts for one side only (a single code may not serve as both involuntariness and penalty).",
+        let debt_bondage = fact_labels(&[Fact::MeansDebtBondage], case, lang);
+        line.push_str(&match lang {
+            Lang::Es => format!(" {debt_bondage} cuenta para un solo lado (un mismo hecho no puede ser involuntariedad y pena)."),
+            Lang::En => format!(" {debt_bondage} counts for one side only (a single fact may not serve as both involuntariness and penalty)."),
         });
     }
     line

@@ -19,7 +19,7 @@
 use puente_core::screening_facts::{Fact, FactGroup};
 use puente_core::{Label, Lang};
 
-use super::{codes, Case, RuleInfo};
+use super::{fact_labels, Case, RuleInfo};
 use crate::groups;
 use crate::result::{Frameworks, Level};
 
@@ -93,34 +93,41 @@ pub fn explain(decision: &LevelDecision, case: &Case, lang: Lang) -> String {
     let name = RULE.name.get(lang);
     let level = decision.level;
     let label = level.label().get(lang);
+    let frameworks_met = decision
+        .frameworks_met
+        .iter()
+        .filter_map(|id| super::rule(id))
+        .map(|rule| rule.name.get(lang))
+        .collect::<Vec<_>>()
+        .join("; ");
     match (level, lang) {
         (Level::StrongIndicators, Lang::Es) => format!(
-            "level ({name}): {level} ({label}): marcos que se cumplen: {}.",
-            decision.frameworks_met.join(", ")
+            "{name}: {label}: marcos que se cumplen: {}.",
+            frameworks_met
         ),
         (Level::StrongIndicators, Lang::En) => format!(
-            "level ({name}): {level} ({label}): {} met.",
-            decision.frameworks_met.join(", ")
+            "{name}: {label}: {} met.",
+            frameworks_met
         ),
         (Level::SomeIndicators, Lang::Es) => format!(
-            "level ({name}): {level} ({label}): ningún marco se cumple, pero hay indicios en {}.",
-            codes(&decision.basis, lang)
+            "{name}: {label}: ningún marco se cumple, pero hay indicios en {}.",
+            fact_labels(&decision.basis, case, lang)
         ),
         (Level::SomeIndicators, Lang::En) => format!(
-            "level ({name}): {level} ({label}): no framework is met, but there are indicators in {}.",
-            codes(&decision.basis, lang)
+            "{name}: {label}: no framework is met, but there are indicators in {}.",
+            fact_labels(&decision.basis, case, lang)
         ),
         (Level::NoIndicators, Lang::Es) if case.facts.is_empty() => format!(
-            "level ({name}): {level} ({label}): no se registró ningún hecho; vuelva a evaluar cuando se sepa más."
+            "{name}: {label}: no se registró ningún hecho; vuelva a evaluar cuando se sepa más."
         ),
         (Level::NoIndicators, Lang::En) if case.facts.is_empty() => format!(
-            "level ({name}): {level} ({label}): no facts were recorded; screen again when more is known."
+            "{name}: {label}: no facts were recorded; screen again when more is known."
         ),
         (Level::NoIndicators, Lang::Es) => format!(
-            "level ({name}): {level} ({label}): ningún marco se cumple y no hay medios, condiciones ni incidentes en la ruta entre los hechos registrados."
+            "{name}: {label}: ningún marco se cumple y no hay medios, condiciones ni incidentes en la ruta entre los hechos registrados."
         ),
         (Level::NoIndicators, Lang::En) => format!(
-            "level ({name}): {level} ({label}): no framework is met, and the facts recorded hold no means, conditions or incidents on the route."
+            "{name}: {label}: no framework is met, and the facts recorded hold no means, conditions or incidents on the route."
         ),
     }
 }

@@ -41,21 +41,21 @@ pub fn explain(case: &Case, lang: Lang) -> String {
     let name = RULE.name.get(lang);
     match (case.age, lang) {
         (AgeStatus::Child(age), Lang::Es) => {
-            format!("minor ({name}): {age} años, menor de 18: es niña, niño o adolescente.")
+            format!("{name}: {age} años, menor de 18: es niña, niño o adolescente.")
         }
         (AgeStatus::Child(age), Lang::En) => {
-            format!("minor ({name}): age {age}, under 18: a child.")
+            format!("{name}: age {age}, under 18: a child.")
         }
         (AgeStatus::Adult(age), Lang::Es) => {
-            format!("minor ({name}): {age} años: persona adulta.")
+            format!("{name}: {age} años: persona adulta.")
         }
-        (AgeStatus::Adult(age), Lang::En) => format!("minor ({name}): age {age}: an adult."),
+        (AgeStatus::Adult(age), Lang::En) => format!("{name}: age {age}: an adult."),
         (AgeStatus::Unknown, Lang::Es) => format!(
-            "minor ({name}): la edad es desconocida: no se trata a la persona ni como menor ni como adulta; \
+            "{name}: la edad es desconocida: no se trata a la persona ni como menor ni como adulta; \
              no se aplican las reglas que dependen de la edad (la excepción de medios para menores)."
         ),
         (AgeStatus::Unknown, Lang::En) => format!(
-            "minor ({name}): the age is unknown: the person is treated as neither a child nor an adult; \
+            "{name}: the age is unknown: the person is treated as neither a child nor an adult; \
              rules that depend on age (the exception from means for children) do not apply."
         ),
     }

@@ -28,7 +28,7 @@ use crate::input::{PersonContext, ScreeningInput, AGE_OF_MAJORITY};
 
 /// The version of the rule set, stored with every result so that a later change of rules never
 /// rewrites an old result. Calendar versioning: year, month, release within the month.
-pub const RULE_SET_VERSION: &str = "2026.11.1";
+pub const RULE_SET_VERSION: &str = "2026.12.1";
 
 /// What the registry knows of a rule: its stable identifier, its name, its legal source and what it
 /// decides, in both languages.
@@ -126,8 +126,9 @@ impl<'a> Case<'a> {
     }
 }
 
-/// Writes a list of fact codes for an explanation: `a, b` or `none`/`no consta`.
-pub(crate) fn codes(facts: &[Fact], lang: Lang) -> String {
+/// Writes a list of facts for an explanation, each by its label in the language and worded for the
+/// person's sex and quoted (`«a», «b»`), or `none`/`no consta`. The codes stay in the result's JSON fields.
+pub(crate) fn fact_labels(facts: &[Fact], case: &Case, lang: Lang) -> String {
     if facts.is_empty() {
         return match lang {
             Lang::Es => "no consta".to_string(),
@@ -136,7 +137,13 @@ pub(crate) fn codes(facts: &[Fact], lang: Lang) -> String {
     }
     facts
         .iter()
-        .map(|fact| fact.to_string())
+        .map(|fact| {
+            let label = crate::wording::fact_label(*fact, lang, case.person.sex);
+            match lang {
+                Lang::Es => format!("«{label}»"),
+                Lang::En => format!("“{label}”"),
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -151,20 +158,16 @@ pub(crate) fn met_word(met: bool, lang: Lang) -> &'static str {
     }
 }
 
-/// The head of an explanation line: `id (name): met` / `id (name): not met; missing: ...`.
+/// The head of an explanation line: `name: met` / `name: not met; missing: ...`. The rule is
+/// cited by its name in the language; its stable identifier is the key of the result's JSON.
 pub(crate) fn head(rule: &RuleInfo, met: bool, missing: &[String], lang: Lang) -> String {
-    let mut line = format!(
-        "{} ({}): {}",
-        rule.id,
-        rule.name.get(lang),
-        met_word(met, lang)
-    );
+    let mut line = format!("{}: {}", rule.name.get(lang), met_word(met, lang));
     if !met && !missing.is_empty() {
         let word = match lang {
             Lang::Es => "falta",
             Lang::En => "missing",
         };
-        line.push_str(&format!("; {word}: {}", missing.join(", ")));
+        line.push_str(&format!("; {word}: {}", missing.join("; ")));
     }
     line.push('.');
     line

@@ -19,7 +19,7 @@
 use puente_core::screening_facts::Fact;
 use puente_core::{Label, Lang};
 
-use super::{codes, head, AgeStatus, Case, RuleInfo};
+use super::{fact_labels, head, AgeStatus, Case, RuleInfo};
 use crate::groups::{self, INHERENTLY_EXPLOITATIVE, LABOUR_LIKE};
 use crate::result::{Missing, PalermoVerdict};
 use puente_core::screening_facts::FactGroup;
@@ -78,7 +78,7 @@ pub fn explain(verdict: &PalermoVerdict, case: &Case, lang: Lang) -> String {
     let missing: Vec<String> = verdict
         .missing
         .iter()
-        .map(|m| m.as_str().to_string())
+        .map(|m| m.label().get(lang).to_string())
         .collect();
     let mut line = head(&RULE, verdict.met, &missing, lang);
     let conditions = groups::in_element(case.facts, FactGroup::Conditions);
@@ -89,8 +89,8 @@ pub fn explain(verdict: &PalermoVerdict, case: &Case, lang: Lang) -> String {
     };
     line.push_str(&format!(
         " {act}: {}; {means}: {}",
-        codes(&verdict.act, lang),
-        codes(&verdict.means, lang)
+        fact_labels(&verdict.act, case, lang),
+        fact_labels(&verdict.means, case, lang)
     ));
     match (case.age, verdict.means.is_empty(), lang) {
         (AgeStatus::Child(age), true, Lang::Es) => line.push_str(&format!(
@@ -105,7 +105,10 @@ pub fn explain(verdict: &PalermoVerdict, case: &Case, lang: Lang) -> String {
         (AgeStatus::Unknown, true, Lang::En) => line.push_str(" (required: the age is unknown)"),
         _ => {}
     }
-    line.push_str(&format!("; {purpose}: {}", codes(&verdict.purpose, lang)));
+    line.push_str(&format!(
+        "; {purpose}: {}",
+        fact_labels(&verdict.purpose, case, lang)
+    ));
     let labour_purpose: Vec<Fact> = verdict
         .purpose
         .iter()
@@ -117,9 +120,12 @@ pub fn explain(verdict: &PalermoVerdict, case: &Case, lang: Lang) -> String {
             line.push_str(&match lang {
                 Lang::Es => format!(
                     " (trabajo de una persona menor con {})",
-                    codes(&conditions, lang)
+                    fact_labels(&conditions, case, lang)
                 ),
-                Lang::En => format!(" (work of a child with {})", codes(&conditions, lang)),
+                Lang::En => format!(
+                    " (work of a child with {})",
+                    fact_labels(&conditions, case, lang)
+                ),
             });
         } else {
             line.push_str(&match lang {
@@ -130,28 +136,29 @@ pub fn explain(verdict: &PalermoVerdict, case: &Case, lang: Lang) -> String {
     } else if verdict.purpose.is_empty() && !labour_like.is_empty() {
         line.push_str(&match (case.age.is_child(), lang) {
             (true, Lang::Es) => format!(
-                " ({} es explotación solo con medios o con condiciones cond_*)",
-                codes(&labour_like, lang)
+                " ({} es explotación solo con medios o con condiciones de trabajo abusivas)",
+                fact_labels(&labour_like, case, lang)
             ),
             (true, Lang::En) => format!(
-                " ({} is exploitation only with a means or a cond_* condition)",
-                codes(&labour_like, lang)
+                " ({} is exploitation only with a means or abusive working conditions)",
+                fact_labels(&labour_like, case, lang)
             ),
             (false, Lang::Es) => format!(
                 " ({} es explotación solo con medios)",
-                codes(&labour_like, lang)
+                fact_labels(&labour_like, case, lang)
             ),
             (false, Lang::En) => format!(
                 " ({} is exploitation only with a means)",
-                codes(&labour_like, lang)
+                fact_labels(&labour_like, case, lang)
             ),
         });
     }
     line.push('.');
     if verdict.met && !verdict.means.is_empty() && case.has(Fact::MigrConsentedToMove) {
-        line.push_str(match lang {
-            Lang::Es => " El consentimiento (migr_consented_to_move) es irrelevante una vez presentes los medios (art. 3(b)).",
-            Lang::En => " Consent (migr_consented_to_move) is irrelevant once a means is present (art. 3(b)).",
+        let consent = fact_labels(&[Fact::MigrConsentedToMove], case, lang);
+        line.push_str(&match lang {
+            Lang::Es => format!(" El consentimiento ({consent}) es irrelevante una vez presentes los medios (art. 3(b))."),
+            Lang::En => format!(" Consent ({consent}) is irrelevant once a means is present (art. 3(b))."),
         });
     }
     line

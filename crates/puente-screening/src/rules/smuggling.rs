@@ -18,7 +18,7 @@
 use puente_core::screening_facts::Fact;
 use puente_core::{Label, Lang};
 
-use super::{codes, Case, RuleInfo};
+use super::{fact_labels, Case, RuleInfo};
 use crate::groups;
 use crate::result::{ConversionSign, ConversionSignKind, SmugglingAssessment};
 
@@ -96,25 +96,25 @@ pub fn explain(assessment: &SmugglingAssessment, case: &Case, lang: Lang) -> Str
             .collect();
         return match lang {
             Lang::Es => format!(
-                "smuggling ({name}): no indicado; presentes: {}; faltan: {}.",
-                codes(&present, lang),
-                codes(&missing, lang)
+                "{name}: no indicado; presentes: {}; faltan: {}.",
+                fact_labels(&present, case, lang),
+                fact_labels(&missing, case, lang)
             ),
             Lang::En => format!(
-                "smuggling ({name}): not indicated; present: {}; missing: {}.",
-                codes(&present, lang),
-                codes(&missing, lang)
+                "{name}: not indicated; present: {}; missing: {}.",
+                fact_labels(&present, case, lang),
+                fact_labels(&missing, case, lang)
             ),
         };
     }
     let mut line = match lang {
         Lang::Es => format!(
-            "smuggling ({name}): indicado por {}.",
-            codes(SMUGGLING, lang)
+            "{name}: indicado por {}.",
+            fact_labels(SMUGGLING, case, lang)
         ),
         Lang::En => format!(
-            "smuggling ({name}): indicated by {}.",
-            codes(SMUGGLING, lang)
+            "{name}: indicated by {}.",
+            fact_labels(SMUGGLING, case, lang)
         ),
     };
     if assessment.conversion_signs.is_empty() {
@@ -129,8 +129,8 @@ pub fn explain(assessment: &SmugglingAssessment, case: &Case, lang: Lang) -> Str
             .map(|sign| {
                 format!(
                     "{} ({})",
-                    sign.sign.label().get(lang),
-                    codes(&sign.facts, lang)
+                    sign.sign.label_for(case.person.sex).get(lang),
+                    fact_labels(&sign.facts, case, lang)
                 )
             })
             .collect();

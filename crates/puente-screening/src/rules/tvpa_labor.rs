@@ -16,7 +16,7 @@
 
 use puente_core::{Label, Lang};
 
-use super::{codes, head, AgeStatus, Case, RuleInfo};
+use super::{fact_labels, head, AgeStatus, Case, RuleInfo};
 use crate::groups::{self, LABOUR_LIKE};
 use crate::result::{Missing, TvpaVerdict};
 use puente_core::screening_facts::FactGroup;
@@ -55,7 +55,7 @@ pub fn explain(verdict: &TvpaVerdict, case: &Case, lang: Lang) -> String {
     let missing: Vec<String> = verdict
         .missing
         .iter()
-        .map(|m| m.as_str().to_string())
+        .map(|m| m.label().get(lang).to_string())
         .collect();
     let mut line = head(&RULE, verdict.met, &missing, lang);
     let act = groups::in_element(case.facts, FactGroup::Act);
@@ -64,15 +64,15 @@ pub fn explain(verdict: &TvpaVerdict, case: &Case, lang: Lang) -> String {
     line.push_str(&match lang {
         Lang::Es => format!(
             " Actividad: {}; acto: {}; fuerza, engaño o coacción: {}",
-            codes(&labour, lang),
-            codes(&act, lang),
-            codes(&ffc, lang)
+            fact_labels(&labour, case, lang),
+            fact_labels(&act, case, lang),
+            fact_labels(&ffc, case, lang)
         ),
         Lang::En => format!(
             " Activity: {}; act: {}; force, fraud or coercion: {}",
-            codes(&labour, lang),
-            codes(&act, lang),
-            codes(&ffc, lang)
+            fact_labels(&labour, case, lang),
+            fact_labels(&act, case, lang),
+            fact_labels(&ffc, case, lang)
         ),
     });
     line.push('.');

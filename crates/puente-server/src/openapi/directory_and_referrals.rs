@@ -17,7 +17,9 @@ fn stats_parameters() -> Value {
     json!({ "parameters": [
         { "name": "by", "in": "query", "required": true, "schema": { "type": "string" },
           "description": format!("One dimension, or two separated by a comma, of: {}. With source=ctdc: gender, age_group, nationality, country_of_exploitation, year.", dimensions.join(", ")) },
-        { "name": "source", "in": "query", "required": false, "schema": { "type": "string", "enum": ["cases", "ctdc"] } }
+        { "name": "source", "in": "query", "required": false, "schema": { "type": "string", "enum": ["cases", "ctdc"] } },
+        { "name": "labels", "in": "query", "required": false, "schema": { "type": "string", "enum": ["es", "en"] },
+          "description": "For the CSV: the values and columns by their labels in this language, for people; without it, the codes." }
     ] })
 }
 

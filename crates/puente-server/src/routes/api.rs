@@ -319,6 +319,7 @@ pub async fn add_note(
 pub async fn list_screenings(
     State(state): State<AppState>,
     principal: Principal,
+    RequestLang(lang): RequestLang,
     Path(case_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
@@ -329,7 +330,11 @@ pub async fn list_screenings(
         puente_store::AuditAction::ViewScreenings,
     )
     .await?;
-    let screenings = state.store.screenings_for_case(case_id).await?;
+    let mut screenings = state.store.screenings_for_case(case_id).await?;
+    for screening in &mut screenings {
+        cases::explain_stored_screening(&state, &screening.input, &mut screening.result, lang)
+            .await?;
+    }
     Ok(Json(json!(screenings)))
 }
 

@@ -872,13 +872,16 @@ pub async fn audit_trail(
         .await
         .in_language(lang)?;
     let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let names = crate::audit_view::organisation_names_by_slug(&state)
+        .await
+        .in_language(lang)?;
     let html = page(
         &user,
         &format!("/cases/{case_id}/audit"),
         "case_audit.html",
         context! {
             case_id => case_id,
-            entries => entries,
+            entries => crate::audit_view::audit_rows(&entries, &names, lang),
             chain_intact => chain.is_intact(),
             chain_entries => chain.entries,
             chain_first_broken => chain.first_broken,
@@ -928,7 +931,7 @@ fn question_page(
     let Some(question) = questionnaire.next_question(answers) else {
         return Ok(None);
     };
-    let (answered, total) = questionnaire.progress(answers);
+    let progress = questionnaire.progress(answers);
     let answers_json = serde_json::to_string(answers).map_err(|error| PageError {
         error: AppError::internal(error),
         lang,
@@ -946,8 +949,8 @@ fn question_page(
             question_text => question.text(lang, questionnaire.audience(answers)),
             section => question.section.label().get(lang),
             is_number => question.kind() == AnswerKind::Number,
-            answered => answered,
-            total => total,
+            answered => progress.answered,
+            total => progress.total(),
             message => message,
         },
     )?;
@@ -962,11 +965,14 @@ pub async fn screening_start(
     Query(kind): Query<ScreeningKind>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id)
+    let kind = questionnaire_kind(kind.kind.as_deref()).in_language(lang)?;
+    // The age the case knows (from the date of birth or the estimated age) is not asked again.
+    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id)
         .await
         .in_language(lang)?;
-    let kind = questionnaire_kind(kind.kind.as_deref()).in_language(lang)?;
-    match question_page(&user, case_id, kind, &Answers::default(), None)? {
+    let mut answers = Answers::default();
+    answers.know_age(cases::person_context(&stored.case.person).age);
+    match question_page(&user, case_id, kind, &answers, None)? {
         Some(response) => Ok(response),
         None => Err(PageError {
             error: AppError::BadRequest("empty questionnaire".into()),
@@ -1077,7 +1083,11 @@ pub async fn screening_show(
             error: AppError::NotFound,
             lang,
         })?;
-    let result = &screening.result;
+    let mut result = screening.result.clone();
+    cases::explain_stored_screening(&state, &screening.input, &mut result, lang)
+        .await
+        .in_language(lang)?;
+    let result = &result;
     let strings = |name: &str| -> Vec<String> {
         result[name]
             .as_array()
@@ -1088,6 +1098,11 @@ pub async fn screening_show(
                     .collect()
             })
             .unwrap_or_default()
+    };
+    let missing_label = |code: &str| -> String {
+        serde_json::from_value::<puente_screening::Missing>(serde_json::json!(code))
+            .map(|missing| missing.label().get(lang).to_string())
+            .unwrap_or_else(|_| code.to_string())
     };
     let frameworks: Vec<FrameworkRow> = result["frameworks"]
         .as_object()
@@ -1103,35 +1118,36 @@ pub async fn screening_show(
                             items
                                 .iter()
                                 .filter_map(|item| item.as_str())
+                                .map(missing_label)
                                 .collect::<Vec<_>>()
-                                .join(", ")
+                                .join("; ")
                         })
                         .unwrap_or_default(),
                 })
                 .collect()
         })
         .unwrap_or_default();
+    let sex = screening.input["person"]["sex"]
+        .as_str()
+        .and_then(puente_screening::Sex::from_code);
+    let fact_label = |code: &str| -> String {
+        puente_screening::Fact::from_code(code)
+            .map(|fact| puente_screening::wording::fact_label(fact, lang, sex).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
     let facts: Vec<String> = screening.input["facts"]
         .as_array()
         .map(|facts| {
             facts
                 .iter()
                 .filter_map(|fact| fact.as_str())
-                .map(|code| {
-                    puente_screening::Fact::from_code(code)
-                        .map(|fact| fact.label_in(lang).to_string())
-                        .unwrap_or_else(|| code.to_string())
-                })
+                .map(fact_label)
                 .collect()
         })
         .unwrap_or_default();
     let urgent: Vec<String> = strings("urgent")
         .iter()
-        .map(|code| {
-            puente_screening::Fact::from_code(code)
-                .map(|fact| fact.label_in(lang).to_string())
-                .unwrap_or_else(|| code.clone())
-        })
+        .map(|code| fact_label(code))
         .collect();
     let html = page(
         &user,

@@ -41,6 +41,10 @@ pub struct StatsParameters {
     /// `cases` (the organisation's cases, the default) or `ctdc` (the imported CTDC dataset).
     #[serde(default)]
     source: Option<String>,
+    /// `es` or `en`: the CSV for people, with the labels of the values and of the columns in that
+    /// language (the dashboard's download links). Without it, the codes, for programs.
+    #[serde(default)]
+    labels: Option<String>,
 }
 
 /// Reads `by=nationality` or `by=month,exploitation_type`.
@@ -143,9 +147,22 @@ pub async fn stats_csv(
     Query(parameters): Query<StatsParameters>,
 ) -> Result<Response, AppError> {
     policy::require(&principal.subject(), Action::ViewAggregates, None)?;
-    let (names, published) = published_for(&state, &principal, &parameters).await?;
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (names, mut published) = published_for(&state, &principal, &parameters).await?;
     let file_name = format!("puente-{}.csv", names.join("-"));
+    let labels =
+        match parameters.labels.as_deref() {
+            None => None,
+            Some(tag) => Some(Lang::from_tag(tag).ok_or_else(|| {
+                AppError::Invalid(format!("`labels` is `es` or `en`, not `{tag}`"))
+            })?),
+        };
+    let csv = match labels {
+        None => {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            published.to_csv(&names)
+        }
+        Some(lang) => labelled_csv(&names, &mut published, lang),
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -154,9 +171,58 @@ pub async fn stats_csv(
                 format!("attachment; filename=\"{file_name}\""),
             ),
         ],
-        published.to_csv(&names),
+        csv,
     )
         .into_response())
+}
+
+/// The CSV for people: every value by its label, the columns by their names, in `lang`. A
+/// dimension of the CTDC dataset keeps its values (they are the dataset's own).
+fn labelled_csv(names: &[String], published: &mut PublishedRows, lang: Lang) -> String {
+    let dimensions: Vec<Option<StatsDimension>> = names
+        .iter()
+        .map(|name| StatsDimension::from_code(name))
+        .collect();
+    let label = |index: usize, value: &str| match dimensions.get(index).copied().flatten() {
+        Some(dimension) => value_label(dimension, value, lang),
+        None => ctdc_value_label(&names[index], value, lang),
+    };
+    for row in &mut published.rows {
+        for (index, value) in row.values.iter_mut().enumerate() {
+            *value = label(index, value);
+        }
+    }
+    for (value, _) in &mut published.first_totals {
+        *value = label(0, value);
+    }
+    for (value, _) in &mut published.second_totals {
+        *value = label(1, value);
+    }
+    let titles: Vec<String> = names
+        .iter()
+        .zip(&dimensions)
+        .map(|(name, dimension)| match dimension {
+            Some(dimension) => dimension.label().get(lang).to_string(),
+            None => name.clone(),
+        })
+        .collect();
+    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+    let csv = published.to_csv(&titles);
+    // The words the CSV writer puts in English: the count column and the total row.
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    if let Some(header) = lines.first_mut() {
+        if let Some(start) = header.strip_suffix(",count") {
+            *header = format!("{start},{}", t(lang, "dashboard-cases"));
+        }
+    }
+    for line in lines.iter_mut().skip(1) {
+        if let Some(rest) = line.strip_prefix("total,") {
+            *line = format!("{},{rest}", t(lang, "dashboard-total"));
+        }
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
 }
 
 async fn published_for(
@@ -230,6 +296,23 @@ fn value_label(dimension: StatsDimension, value: &str, lang: Lang) -> String {
             }
         }
         StatsDimension::Month | StatsDimension::AgeGroup => value.to_string(),
+    }
+}
+
+/// A value of a CTDC dimension as people read it: a sex by its label, a country by its name,
+/// an age group or a year as it is.
+fn ctdc_value_label(name: &str, value: &str, lang: Lang) -> String {
+    if value == puente_store::case_stats::UNKNOWN {
+        return t(lang, "dashboard-unknown");
+    }
+    match name {
+        "gender" => puente_core::htcds::Gender::from_code(value)
+            .map(|gender| gender.label_in(lang).to_string())
+            .unwrap_or_else(|| value.to_string()),
+        "nationality" | "country_of_exploitation" => Country::from_code(value)
+            .map(|country| country.name(lang).to_string())
+            .unwrap_or_else(|| value.to_string()),
+        _ => value.to_string(),
     }
 }
 
@@ -319,13 +402,19 @@ pub async fn dashboard_page(
             let rows: Vec<(String, String)> = published
                 .rows
                 .iter()
-                .map(|row| (row.values[0].clone(), row.count.display()))
+                .map(|row| {
+                    (
+                        ctdc_value_label(name, &row.values[0], lang),
+                        row.count.display(),
+                    )
+                })
                 .collect();
             let bars: Vec<Bar> = published
                 .rows
                 .iter()
-                .map(|row| Bar {
-                    label: row.values[0].clone(),
+                .zip(&rows)
+                .map(|(row, (label, _))| Bar {
+                    label: label.clone(),
                     count: row.count,
                 })
                 .collect();

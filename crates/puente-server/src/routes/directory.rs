@@ -274,10 +274,16 @@ pub async fn case_services_page(
         .screenings_for_case(case_id)
         .await
         .in_language(lang)?;
-    let needs = screenings
-        .last()
-        .map(|screening| needs_from_screening_result(&screening.result))
-        .unwrap_or_default();
+    let needs = match screenings.last() {
+        Some(screening) => {
+            let mut result = screening.result.clone();
+            cases::explain_stored_screening(&state, &screening.input, &mut result, lang)
+                .await
+                .in_language(lang)?;
+            needs_from_screening_result(&result)
+        }
+        None => Vec::new(),
+    };
     let today = time::OffsetDateTime::now_utc().date();
     let profile = PersonProfile::of_person(&stored.case.person, today);
     let suggestions = state

@@ -220,7 +220,8 @@ pub fn router(state: AppState) -> Router {
             "/cases/{id}/screenings/{screening_id}",
             get(case_pages::screening_show),
         )
-        .fallback(pages::not_found);
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(crate::error::page_rejections));
     // Layers, from the handler outwards: the session; the timeouts (a client that sends its body
     // too slowly, or a request that takes too long, is answered 408 rather than holding the
     // connection); every API error as the JSON error; the security headers; compression.

@@ -694,12 +694,15 @@ pub async fn organisation_audit(
         .await
         .in_language(lang)?;
     let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let names = crate::audit_view::organisation_names_by_slug(&state)
+        .await
+        .in_language(lang)?;
     let html = page(
         &user,
         "/audit",
         "audit.html",
         context! {
-            entries => entries,
+            entries => crate::audit_view::audit_rows(&entries, &names, lang),
             actor => actor.unwrap_or_default(),
             chain_intact => chain.is_intact(),
             chain_entries => chain.entries,

@@ -220,10 +220,11 @@ pub async fn get_referral(
 pub async fn shared_case(
     State(state): State<AppState>,
     principal: Principal,
+    RequestLang(lang): RequestLang,
     Path(referral_id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferredCase, None)?;
-    let shared = state
+    let mut shared = state
         .store
         .shared_case(
             &principal.actor(),
@@ -231,7 +232,26 @@ pub async fn shared_case(
             referral_id,
         )
         .await?;
+    explain_shared_screenings(&state, &mut shared, lang).await?;
     Ok(Json(json!(shared)))
+}
+
+/// Writes the shared screenings' explanation and next steps in the receiver's language.
+async fn explain_shared_screenings(
+    state: &AppState,
+    shared: &mut puente_store::SharedCase,
+    lang: Lang,
+) -> Result<(), AppError> {
+    for screening in shared.screenings.iter_mut().flatten() {
+        crate::cases::explain_stored_screening(
+            state,
+            &screening.input,
+            &mut screening.result,
+            lang,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// What a user does to a referral.
@@ -555,9 +575,12 @@ pub async fn referral_page(
     let mut shared = Value::Null;
     if received && referral.status.gives_access() {
         policy::require(&user.subject(), Action::ViewReferredCase, None).in_language(lang)?;
-        let case = state
+        let mut case = state
             .store
             .shared_case(&user.actor(), organisation_id, referral_id)
+            .await
+            .in_language(lang)?;
+        explain_shared_screenings(&state, &mut case, lang)
             .await
             .in_language(lang)?;
         shared = shared_case_view(&case, lang);

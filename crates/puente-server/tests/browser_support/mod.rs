@@ -1,6 +1,8 @@
 //! What the browser tests share: finding Debian's Chromium and ChromeDriver, starting ChromeDriver
-//! on a loopback port, a WebDriver session on a phone-sized window in Spanish, and screenshots.
-//! The tests FAIL without the browser unless `PUENTE_SKIP_BROWSER_TESTS=1` is set.
+//! on a loopback port, a WebDriver session on a 360 px phone in Spanish or English, the checks
+//! every page must pass (nothing scrolls sideways, no raw code where a label belongs, targets of
+//! at least 24x24 px), and screenshots. The tests FAIL without the browser unless
+//! `PUENTE_SKIP_BROWSER_TESTS=1` is set.
 
 #![allow(dead_code)]
 
@@ -9,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::ClientBuilder;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const CHROMIUM_CANDIDATES: [&str; 3] = [
     "/usr/bin/chromium",
@@ -77,9 +79,20 @@ pub async fn save_screenshot(client: &fantoccini::Client, name: &str) -> Step<Pa
     Ok(path)
 }
 
-/// A WebDriver session in headless Chromium on a phone-sized window, in Spanish; `None` when the
+/// The width of the phone every browser test runs on, in CSS pixels.
+pub const PHONE_WIDTH: u32 = 360;
+
+/// A WebDriver session in headless Chromium on a 360 px phone, in Spanish; `None` when the
 /// browser tests are skipped.
 pub async fn browser_session() -> Option<(fantoccini::Client, Driver, tempfile::TempDir)> {
+    browser_session_in("es").await
+}
+
+/// A WebDriver session in headless Chromium on a 360 px phone whose browser asks for `language`
+/// (`es` or `en`); `None` when the browser tests are skipped.
+pub async fn browser_session_in(
+    language: &str,
+) -> Option<(fantoccini::Client, Driver, tempfile::TempDir)> {
     if std::env::var("PUENTE_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
         eprintln!("PUENTE_SKIP_BROWSER_TESTS=1: the browser test is skipped");
         return None;
@@ -98,11 +111,15 @@ pub async fn browser_session() -> Option<(fantoccini::Client, Driver, tempfile::
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--lang=es",
+                "--disable-sync", "--disable-quic", format!("--lang={language}"),
                 format!("--user-data-dir={}", profile.path().display()),
-                "--window-size=412,1400"
+                "--hide-scrollbars",
+                format!("--window-size={PHONE_WIDTH},1400")
             ],
-            "prefs": { "intl.accept_languages": "es-GT,es" }
+            "mobileEmulation": {
+                "deviceMetrics": { "width": PHONE_WIDTH, "height": 780, "pixelRatio": 2.0 }
+            },
+            "prefs": { "intl.accept_languages": if language == "es" { "es-GT,es" } else { "en-US,en" } }
         }),
     );
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -111,4 +128,179 @@ pub async fn browser_session() -> Option<(fantoccini::Client, Driver, tempfile::
         .await
         .expect("a WebDriver session in Chromium");
     Some((client, driver, profile))
+}
+
+/// What a page must be on a phone, in the page's language: nothing wider than the screen (no
+/// sideways scroll), no raw vocabulary code in the visible text (a `snake_case` code or an
+/// HTCDS `PascalCase` code), and every checkbox, radio button and navigation link at least 24x24
+/// CSS pixels (WCAG 2.2, 2.5.8). Returns each problem found, naming the page.
+pub async fn page_problems(client: &fantoccini::Client, page: &str) -> Step<Vec<String>> {
+    let measured = client
+        .execute(
+            r#"
+            const root = document.documentElement;
+            const small = [];
+            for (const element of document.querySelectorAll('input[type=checkbox], input[type=radio], nav a, header.top a, header.top button')) {
+                const box = element.getBoundingClientRect();
+                if (box.width > 0 && (box.width < 24 || box.height < 24)) {
+                    small.push(`${element.tagName.toLowerCase()} ${element.getAttribute('name') || element.textContent.trim()} ${Math.round(box.width)}x${Math.round(box.height)}`);
+                }
+            }
+            const scrolled = [];
+            for (const element of document.body.querySelectorAll('*')) {
+                const overflow = getComputedStyle(element).overflowX;
+                if ((overflow === 'auto' || overflow === 'scroll') && element.scrollWidth > element.clientWidth + 1) {
+                    scrolled.push(`${element.tagName.toLowerCase()}.${element.className} ${element.scrollWidth} in ${element.clientWidth}`);
+                }
+            }
+            const wide = [];
+            for (const element of document.body.querySelectorAll('*')) {
+                const box = element.getBoundingClientRect();
+                if (box.right > root.clientWidth + 1 && wide.length < 5) {
+                    wide.push(`${element.tagName.toLowerCase()}.${element.className} right ${Math.round(box.right)}`);
+                }
+            }
+            return {
+                scroll_width: root.scrollWidth,
+                client_width: root.clientWidth,
+                inner_width: window.innerWidth,
+                lang: root.lang,
+                text: document.body.innerText,
+                small: small,
+                wide: wide,
+                scrolled: scrolled,
+            };
+            "#,
+            vec![],
+        )
+        .await?;
+    let mut problems = Vec::new();
+    let scroll_width = measured["scroll_width"].as_u64().unwrap_or(0);
+    let client_width = measured["client_width"].as_u64().unwrap_or(0);
+    if measured["inner_width"].as_u64() != Some(u64::from(PHONE_WIDTH)) {
+        problems.push(format!(
+            "{page}: the window is {} px wide, not a {PHONE_WIDTH} px phone (zoomed out to fit a page too wide?)",
+            measured["inner_width"]
+        ));
+    }
+    if scroll_width > client_width {
+        problems.push(format!(
+            "{page}: scrolls sideways ({scroll_width} px wide on a {client_width} px screen; too wide: {})",
+            measured["wide"]
+        ));
+    }
+    for scrolled in measured["scrolled"].as_array().into_iter().flatten() {
+        problems.push(format!(
+            "{page}: a part scrolls sideways inside the page: {scrolled}"
+        ));
+    }
+    let small: Vec<&str> = measured["small"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if !small.is_empty() {
+        problems.push(format!(
+            "{page}: {} targets under 24x24 px: {}",
+            small.len(),
+            small.iter().take(4).copied().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let lang = measured["lang"].as_str().unwrap_or_default();
+    let text = measured["text"].as_str().unwrap_or_default();
+    for code in raw_codes(text, lang) {
+        problems.push(format!("{page}: shows the raw code `{code}` ({lang})"));
+    }
+    Ok(problems)
+}
+
+/// The raw codes in a page's visible text: `snake_case` words (two lowercase words or more
+/// joined by `_`), `PascalCase` words of two humps or more that are codes of a vocabulary, and,
+/// on a Spanish page, a one-word English code of a vocabulary (`Female`, `Pending`) that is not a
+/// Spanish word of its labels. E-mail addresses and web addresses are not words of text.
+pub fn raw_codes(text: &str, lang: &str) -> Vec<String> {
+    use puente_core::htcds::*;
+    use puente_core::Vocabulary;
+    fn codes_of<V: Vocabulary>(codes: &mut Vec<(&'static str, &'static str, &'static str)>) {
+        for value in V::all() {
+            let label = value.label();
+            codes.push((value.code(), label.es, label.en));
+        }
+    }
+    let mut codes = Vec::new();
+    codes_of::<OrganisationType>(&mut codes);
+    codes_of::<Gender>(&mut codes);
+    codes_of::<TraffickingStatus>(&mut codes);
+    codes_of::<TraffickingStatusDecidedBy>(&mut codes);
+    codes_of::<MethodOfRecruitment>(&mut codes);
+    codes_of::<MethodOfControl>(&mut codes);
+    codes_of::<TypeOfExploitation>(&mut codes);
+    codes_of::<TypeOfLabour>(&mut codes);
+    codes_of::<LabourIndustry>(&mut codes);
+    codes_of::<TypeOfSexExploitation>(&mut codes);
+    codes_of::<RelationshipToTrafficker>(&mut codes);
+    codes_of::<PerpetratorRole>(&mut codes);
+    codes_of::<TraffickingEventType>(&mut codes);
+    codes_of::<CaseStatus>(&mut codes);
+    codes_of::<ReferralReason>(&mut codes);
+    codes_of::<SupportType>(&mut codes);
+    codes_of::<SupportStatus>(&mut codes);
+    codes_of::<ConsentScope>(&mut codes);
+    codes_of::<Vulnerability>(&mut codes);
+    let spanish_words: std::collections::BTreeSet<String> = codes
+        .iter()
+        .flat_map(|(_, es, _)| es.split(|c: char| !c.is_alphanumeric()))
+        .map(str::to_lowercase)
+        .collect();
+
+    let mut found = Vec::new();
+    for word in text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ',' | ';' | ':' | '(' | ')' | '«' | '»' | '“' | '”' | '"' | '·' | '|'
+            )
+    }) {
+        let word = word.trim_matches(|c: char| matches!(c, '.' | '!' | '?' | '\'' | '[' | ']'));
+        if word.is_empty() || word.contains('@') || word.contains('/') || word.contains("://") {
+            continue;
+        }
+        let snake_case = word.contains('_')
+            && word.split('_').filter(|part| !part.is_empty()).count() >= 2
+            && word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && word.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        let humps = word.chars().filter(|c| c.is_ascii_uppercase()).count();
+        let is_code = codes.iter().any(|(code, _, _)| *code == word);
+        let pascal_code = is_code
+            && humps >= 2
+            && word.chars().all(|c| c.is_ascii_alphanumeric())
+            && !word
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        let english_code_in_spanish = lang == "es"
+            && is_code
+            && word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && !spanish_words.contains(&word.to_lowercase());
+        if (snake_case || pascal_code || english_code_in_spanish)
+            && !found.contains(&word.to_string())
+        {
+            found.push(word.to_string());
+        }
+    }
+    found
+}
+
+/// Checks the current page (see [`page_problems`]) and saves its screenshot as
+/// `puente-page-{name}.png`; collects the problems into `problems`.
+pub async fn check_page(
+    client: &fantoccini::Client,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> Step<()> {
+    problems.extend(page_problems(client, name).await?);
+    save_screenshot(client, &format!("puente-page-{name}.png")).await?;
+    Ok(())
 }

@@ -6,9 +6,12 @@ mod helpers;
 mod dashboard;
 mod directory;
 mod duplicates;
+mod error_pages;
+mod labels;
 mod referrals;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
 mod security;
+mod screening_words;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};

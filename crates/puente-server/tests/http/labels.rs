@@ -1,0 +1,89 @@
+//! Labels, not codes, where people read: the audit pages and the dashboard's CSV downloads.
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_audit_page_shows_actions_and_details_by_their_labels_in_the_users_language() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Ana").await;
+    let response = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{id}/screenings"),
+            &serde_json::json!({ "facts": ["act_recruited", "activity_commercial_sex"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    app.get(&token, "/api/v1/cases").await;
+    let supervisor = browser();
+    app.web_login(&supervisor, SUPERVISOR, PASSWORD).await;
+    let spanish = app.page(&supervisor, "/audit", StatusCode::OK).await;
+    assert!(spanish.contains("Inicio de sesión"), "{spanish}");
+    assert!(
+        spanish.contains("sesión en el navegador desde 127.0.0.1"),
+        "{spanish}"
+    );
+    assert!(spanish.contains("Consulta de la lista"), "{spanish}");
+    assert!(spanish.contains("indicios sólidos de trata"), "{spanish}");
+    for code in [
+        "cookie session from",
+        ">list<",
+        ">login<",
+        ">screen<",
+        "strong_indicators",
+        ">case ",
+    ] {
+        assert!(!spanish.contains(code), "the audit page shows `{code}`");
+    }
+    let case_audit = app
+        .page(&supervisor, &format!("/cases/{id}/audit"), StatusCode::OK)
+        .await;
+    assert!(
+        case_audit.contains("Evaluación de indicios"),
+        "{case_audit}"
+    );
+    assert!(!case_audit.contains(">screen<") && !case_audit.contains("strong_indicators"));
+}
+
+#[tokio::test]
+async fn the_dashboards_csv_carries_labels_in_the_users_language_and_the_api_keeps_codes() {
+    let app = spawn_app().await;
+    let token = app.token(SUPERVISOR).await;
+    for (by, code, spanish) in [
+        ("sex", "Female", "Mujer"),
+        ("referral_outcome", "not_referred", "Sin remitir"),
+    ] {
+        let labelled = app
+            .get(&token, &format!("/api/v1/stats.csv?by={by}&labels=es"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!labelled.contains(code), "{by}: {labelled}");
+        assert!(
+            labelled.to_lowercase().contains(&spanish.to_lowercase()),
+            "{by}: {labelled}"
+        );
+        assert!(
+            labelled.contains(",Casos\n") || labelled.contains("Casos"),
+            "{labelled}"
+        );
+        let codes = app
+            .get(&token, &format!("/api/v1/stats.csv?by={by}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(codes.starts_with(&format!("{by},count\n")), "{codes}");
+    }
+    let supervisor = browser();
+    app.web_login(&supervisor, SUPERVISOR, PASSWORD).await;
+    let dashboard = app.page(&supervisor, "/dashboard", StatusCode::OK).await;
+    assert!(
+        dashboard.contains("labels=es"),
+        "the download links ask for labels"
+    );
+}
