@@ -145,7 +145,7 @@ impl Blocking {
     /// LSH settings for these datasets and threshold. The chance that two bits agree is
     /// estimated from the data: for unrelated records from 2,000 random pairs, for a pair at the
     /// threshold from the mean popcount (`1 - 2c(1 - t) / bits`). Each band has as many bits as
-    /// keep its expected comparisons under twenty million; there are as many bands (8 to 256) as
+    /// keep its expected comparisons of unrelated records under two million; there are as many bands (8 to 256) as
     /// find a pair at the threshold with probability 0.99.
     pub fn lsh_for(datasets: &[EncodingMatrix], threshold: Threshold) -> Blocking {
         use rand::{Rng, SeedableRng};
@@ -194,7 +194,7 @@ impl Blocking {
         };
         let matching = (1.0 - 2.0 * mean_popcount * (1.0 - threshold.value()) / bits)
             .clamp(unrelated + 0.01, 0.999);
-        let budget = 2e7_f64;
+        let budget = 2e6_f64;
         let bits_per_band = if all_pairs <= budget {
             1
         } else {
@@ -685,9 +685,15 @@ fn lsh_pairs(
         .collect();
     progress.stage("comparing", bands as u64);
     let arch = pulp::Arch::new();
+    let minimum_common = minimum_common_bits(t, 2 * bit_count);
+    let key_of = |matrix: &EncodingMatrix, row: usize, bits: &[usize]| -> u64 {
+        bits.iter()
+            .fold(0u64, |key, &bit| key << 1 | u64::from(matrix.bit(row, bit)))
+    };
     let per_band: Vec<(Vec<CandidatePair>, u64, usize, u64)> = band_bits
         .par_iter()
-        .map(|bits| {
+        .enumerate()
+        .map(|(band, bits)| {
             // (key, dataset, row) sorted: equal keys are one block. Keys are made band by band,
             // so memory stays at one band's entries per thread.
             let mut entries: Vec<(u64, u32, u32)> = Vec::new();
@@ -749,23 +755,27 @@ fn lsh_pairs(
                             compared += 1;
                             let b = right.row(row_r);
                             let total = pa + pb;
-                            let similarity = if total == 0 {
-                                0.0
-                            } else {
-                                let mut common = 0u32;
-                                for (x, y) in a.iter().zip(b) {
-                                    common += (x & y).count_ones();
-                                }
-                                2.0 * f64::from(common) / f64::from(total)
-                            };
-                            if similarity >= t {
-                                found.push(CandidatePair {
-                                    similarity,
-                                    dataset_l,
-                                    row_l,
-                                    dataset_r,
-                                    row_r,
+                            let common: u32 =
+                                a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum();
+                            if common >= minimum_common[total as usize] {
+                                let similarity = if total == 0 {
+                                    0.0
+                                } else {
+                                    2.0 * f64::from(common) / f64::from(total)
+                                };
+                                // A pair that also agrees in an earlier band is found there.
+                                let earlier = band_bits[..band].iter().any(|bits| {
+                                    key_of(left, row_l, bits) == key_of(right, row_r, bits)
                                 });
+                                if !earlier {
+                                    found.push(CandidatePair {
+                                        similarity,
+                                        dataset_l,
+                                        row_l,
+                                        dataset_r,
+                                        row_r,
+                                    });
+                                }
                             }
                         }
                     }
@@ -782,9 +792,6 @@ fn lsh_pairs(
         diagnostics.skipped_block_pairs += skipped_pairs;
         all.extend(found);
     }
-    // A pair that agrees in several bands was found in each: keep it once.
-    all.par_sort_unstable_by_key(|c| (c.dataset_l, c.row_l, c.dataset_r, c.row_r));
-    all.dedup_by_key(|c| (c.dataset_l, c.row_l, c.dataset_r, c.row_r));
     all
 }
 
@@ -968,7 +975,7 @@ mod tests {
     fn the_common_bits_table_decides_as_the_division_does() {
         for t in [0.0, 0.1, 0.6, 0.7, 0.75, 0.8, 0.95, 1.0] {
             let table = minimum_common_bits(t, 600);
-            for total in 0..=600usize {
+            for (total, &least) in table.iter().enumerate() {
                 for common in 0..=total / 2 {
                     let division = if total == 0 {
                         0.0
@@ -976,7 +983,7 @@ mod tests {
                         2.0 * common as f64 / total as f64
                     };
                     assert_eq!(
-                        common as u32 >= table[total],
+                        common as u32 >= least,
                         division >= t,
                         "t {t}, total {total}, common {common}"
                     );
