@@ -6,8 +6,8 @@
 //! Beyond clkhash, [`Hardening`] adds a record-level salt and balanced Bloom filters; both are
 //! off in the compatible mode (see `docs/pprl.md` for what each defends against).
 
-use blake2::digest::{FixedOutput, Update};
-use blake2::Blake2bMac512;
+use blake2::digest::core_api::{Block, Buffer, UpdateCore, VariableOutputCore};
+use blake2::Blake2bVarCore;
 use hmac::{Hmac, Mac};
 use md5::Md5;
 use rand::seq::SliceRandom;
@@ -32,6 +32,19 @@ pub struct Hardening {
     pub balanced: bool,
 }
 
+/// Bit positions of values already hashed, by feature, salt and formatted value (names and dates
+/// repeat: clkhash keeps LRU caches for the same reason). One per thread; emptied when it grows
+/// past its bound.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    positions: std::collections::HashMap<Vec<u8>, Vec<u32>>,
+    key: Vec<u8>,
+}
+
+impl TokenCache {
+    const MOST_ENTRIES: usize = 1 << 17;
+}
+
 /// A schema with its keys, ready to encode records.
 pub struct Encoder {
     schema: LinkageSchema,
@@ -39,6 +52,16 @@ pub struct Encoder {
     hardening: Hardening,
     /// The bit permutation of balanced filters (`permutation[i]` is where bit `i` goes).
     permutation: Vec<u32>,
+    /// Tells this encoder's thread-local caches from another encoder's (another secret).
+    cache_owner: u64,
+}
+
+static NEXT_CACHE_OWNER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    /// Each thread's cache, with the encoder it belongs to.
+    static THREAD_CACHE: std::cell::RefCell<(u64, TokenCache)> =
+        std::cell::RefCell::new((0, TokenCache::default()));
 }
 
 impl std::fmt::Debug for Encoder {
@@ -60,21 +83,44 @@ enum PreparedFeature {
     },
 }
 
-/// BLAKE2b-512 MACs with the feature's key and the salts "0", "1", ... (one per 32 bits).
+/// Keyed BLAKE2b-512 (clkhash's `blake2b(token, key=key, salt=str(i))`) with the feature's key
+/// and the salts "0", "1", ... (one per 32 bits), each state kept after its key block, so that a
+/// token costs one compression rather than two.
 struct Blake2bMac512Keyed {
-    by_salt: Vec<Blake2bMac512>,
+    by_salt: Vec<Blake2bVarCore>,
 }
 
 impl Blake2bMac512Keyed {
     fn new(key: &[u8], most_bits: usize) -> Blake2bMac512Keyed {
+        assert!(
+            key.len() <= 64,
+            "the schema reader keeps BLAKE2b keys within 64 bytes"
+        );
         let count = most_bits.div_ceil(32).max(1);
+        let mut key_block = Block::<Blake2bVarCore>::default();
+        key_block[..key.len()].copy_from_slice(key);
         let by_salt = (0..count)
             .map(|i| {
-                Blake2bMac512::new_with_salt_and_personal(key, i.to_string().as_bytes(), &[])
-                    .expect("the schema reader keeps BLAKE2b keys within 64 bytes")
+                let mut core =
+                    Blake2bVarCore::new_with_params(i.to_string().as_bytes(), &[], key.len(), 64);
+                // The key block is never the last block: tokens are never empty.
+                core.update_blocks(std::slice::from_ref(&key_block));
+                core
             })
             .collect();
         Blake2bMac512Keyed { by_salt }
+    }
+
+    /// The 64-byte MAC of a non-empty token with salt number `salt`.
+    fn mac(&self, salt: usize, token: &[u8]) -> [u8; 64] {
+        let mut core = self.by_salt[salt].clone();
+        let mut buffer = Buffer::<Blake2bVarCore>::default();
+        buffer.digest_blocks(token, |blocks| core.update_blocks(blocks));
+        let mut out = Default::default();
+        core.finalize_variable_core(&mut buffer, &mut out);
+        let mut digest = [0u8; 64];
+        digest.copy_from_slice(&out);
+        digest
     }
 }
 
@@ -129,7 +175,13 @@ impl Encoder {
             prepared,
             hardening,
             permutation,
+            cache_owner: NEXT_CACHE_OWNER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
+    }
+
+    /// The value that keys this encoder's caches.
+    pub(crate) fn cache_owner(&self) -> u64 {
+        self.cache_owner
     }
 
     pub fn schema(&self) -> &LinkageSchema {
@@ -178,6 +230,16 @@ impl Encoder {
 
     /// Validates and encodes one record. `line` is the record's line in its file, for errors.
     pub fn encode_record(&self, record: &[&str], line: usize) -> Result<Vec<u8>, EncodeError> {
+        self.encode_record_cached(record, line, &mut TokenCache::default())
+    }
+
+    /// As [`Encoder::encode_record`], reusing the token positions in `cache`.
+    pub fn encode_record_cached(
+        &self,
+        record: &[&str],
+        line: usize,
+        cache: &mut TokenCache,
+    ) -> Result<Vec<u8>, EncodeError> {
         let features = &self.schema.features;
         if record.len() != features.len() {
             return Err(EncodeError::RowLength {
@@ -222,14 +284,26 @@ impl Encoder {
                 message,
             };
             let formatted = hashable_value(feature, value).map_err(invalid)?;
-            let tokens = tokenize(&hashing.comparison, &formatted).map_err(invalid)?;
-            if tokens.is_empty() {
-                continue;
-            }
             let salt = match (&salt, self.hardening.record_salt_feature) {
                 (Some(salt), Some(salt_index)) if salt_index != index => Some(salt.as_str()),
                 _ => None,
             };
+            cache.key.clear();
+            cache.key.extend_from_slice(&(index as u32).to_le_bytes());
+            cache.key.extend_from_slice(salt.unwrap_or("").as_bytes());
+            cache.key.push(0x1e);
+            cache.key.extend_from_slice(formatted.as_bytes());
+            if let Some(known) = cache.positions.get(cache.key.as_slice()) {
+                for &position in known {
+                    filter.set(position as usize);
+                }
+                continue;
+            }
+            let tokens = tokenize(&hashing.comparison, &formatted).map_err(invalid)?;
+            let mut positions = Vec::new();
+            if tokens.is_empty() {
+                continue;
+            }
             for (token, bits) in tokens
                 .iter()
                 .zip(hashing.strategy.bits_per_token(tokens.len()))
@@ -240,8 +314,15 @@ impl Encoder {
                     token_bytes.push(0x1f);
                     token_bytes.extend_from_slice(salt.as_bytes());
                 }
-                set_token_bits(prepared, &token_bytes, bits, hash_length, &mut filter);
+                token_positions(prepared, &token_bytes, bits, hash_length, &mut positions);
             }
+            for &position in &positions {
+                filter.set(position as usize);
+            }
+            if cache.positions.len() >= TokenCache::MOST_ENTRIES {
+                cache.positions.clear();
+            }
+            cache.positions.insert(cache.key.clone(), positions);
         }
         let folded = filter.fold(self.schema.xor_folds);
         if self.hardening.balanced {
@@ -270,9 +351,13 @@ impl Encoder {
         lines: &[usize],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<Vec<u8>>, EncodeError> {
-        encode_in_parallel(records, lines, progress, |fields, line| {
-            self.encode_record(fields, line)
-        })
+        encode_in_parallel(
+            records,
+            lines,
+            progress,
+            self.cache_owner,
+            |fields, line, cache| self.encode_record_cached(fields, line, cache),
+        )
     }
 }
 
@@ -282,28 +367,37 @@ pub fn encode_in_parallel<F>(
     records: &[Vec<String>],
     lines: &[usize],
     progress: &(dyn Fn(u64) + Sync),
+    cache_owner: u64,
     encode: F,
 ) -> Result<Vec<Vec<u8>>, EncodeError>
 where
-    F: Fn(&[&str], usize) -> Result<Vec<u8>, EncodeError> + Sync,
+    F: Fn(&[&str], usize, &mut TokenCache) -> Result<Vec<u8>, EncodeError> + Sync,
 {
-    let results: Vec<Result<Vec<u8>, EncodeError>> = records
+    let chunks: Vec<Vec<Result<Vec<u8>, EncodeError>>> = records
         .par_chunks(1024)
         .zip(lines.par_chunks(1024))
-        .flat_map_iter(|(chunk, chunk_lines)| {
-            let out: Vec<_> = chunk
-                .iter()
-                .zip(chunk_lines)
-                .map(|(record, line)| {
-                    let fields: Vec<&str> = record.iter().map(String::as_str).collect();
-                    encode(&fields, *line)
-                })
-                .collect();
+        .map(|(chunk, chunk_lines)| {
+            let out: Vec<_> = THREAD_CACHE.with(|cell| {
+                let mut guard = cell.borrow_mut();
+                let (owner, cache) = &mut *guard;
+                if *owner != cache_owner {
+                    *owner = cache_owner;
+                    *cache = TokenCache::default();
+                }
+                chunk
+                    .iter()
+                    .zip(chunk_lines)
+                    .map(|(record, line)| {
+                        let fields: Vec<&str> = record.iter().map(String::as_str).collect();
+                        encode(&fields, *line, cache)
+                    })
+                    .collect()
+            });
             progress(chunk.len() as u64);
             out
         })
         .collect();
-    results.into_iter().collect()
+    chunks.into_iter().flatten().collect()
 }
 
 fn prepare(hashing: &Hashing, keys: &FeatureKeys) -> PreparedFeature {
@@ -331,27 +425,25 @@ fn prepare(hashing: &Hashing, keys: &FeatureKeys) -> PreparedFeature {
     }
 }
 
-/// Sets the `bits` positions of one token.
-fn set_token_bits(
+/// The `bits` positions of one token, appended to `positions`.
+fn token_positions(
     prepared: &PreparedFeature,
     token: &[u8],
     bits: usize,
     length: usize,
-    filter: &mut BitVector,
+    positions: &mut Vec<u32>,
 ) {
     match prepared {
         PreparedFeature::Blake(keyed) => {
             let mut remaining = bits;
-            for mac in &keyed.by_salt {
+            for salt in 0..keyed.by_salt.len() {
                 if remaining == 0 {
                     break;
                 }
-                let mut mac = mac.clone();
-                Update::update(&mut mac, token);
-                let digest = mac.finalize_fixed();
+                let digest = keyed.mac(salt, token);
                 for pair in digest.chunks_exact(2).take(remaining.min(32)) {
                     let short = u16::from_le_bytes([pair[0], pair[1]]) as usize;
-                    filter.set(short % length);
+                    positions.push((short % length) as u32);
                 }
                 remaining = remaining.saturating_sub(32);
             }
@@ -386,7 +478,7 @@ fn set_token_bits(
             for i in 0..bits as u64 {
                 let position =
                     (sha1_value as u128 + i as u128 * md5_value as u128) % length_u64 as u128;
-                filter.set(position as usize);
+                positions.push(position as u32);
             }
         }
     }

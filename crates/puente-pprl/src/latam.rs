@@ -255,9 +255,17 @@ impl LatamProfile {
         lines: &[usize],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<Vec<u8>>, EncodeError> {
-        crate::encode::encode_in_parallel(records, lines, progress, |fields, line| {
-            self.encode_record(columns, fields, line)
-        })
+        crate::encode::encode_in_parallel(
+            records,
+            lines,
+            progress,
+            self.encoder.cache_owner(),
+            |fields, line, cache| {
+                let derived = self.derive(columns, fields, line)?;
+                let derived: Vec<&str> = derived.iter().map(String::as_str).collect();
+                self.encoder.encode_record_cached(&derived, line, cache)
+            },
+        )
     }
 
     /// Normalises and encodes one record.

@@ -145,7 +145,7 @@ impl Blocking {
     /// LSH settings for these datasets and threshold. The chance that two bits agree is
     /// estimated from the data: for unrelated records from 2,000 random pairs, for a pair at the
     /// threshold from the mean popcount (`1 - 2c(1 - t) / bits`). Each band has as many bits as
-    /// keep its expected comparisons under twenty million; there are as many bands (8 to 256) as
+    /// keep its expected comparisons of unrelated records under two million; there are as many bands (8 to 256) as
     /// find a pair at the threshold with probability 0.99.
     pub fn lsh_for(datasets: &[EncodingMatrix], threshold: Threshold) -> Blocking {
         use rand::{Rng, SeedableRng};
@@ -194,7 +194,7 @@ impl Blocking {
         };
         let matching = (1.0 - 2.0 * mean_popcount * (1.0 - threshold.value()) / bits)
             .clamp(unrelated + 0.01, 0.999);
-        let budget = 2e7_f64;
+        let budget = 2e6_f64;
         let bits_per_band = if all_pairs <= budget {
             1
         } else {
@@ -373,6 +373,196 @@ fn dice_bound(a: u32, b: u32) -> f64 {
     }
 }
 
+/// Compares one encoding with a run of encodings (contiguous rows of `width` words), keeping the
+/// positions whose Dice coefficient is at or above the threshold. Run through
+/// [`pulp::Arch::dispatch`], so that the popcounts compile to the processor's instruction where
+/// it has one; the common widths (1024 and 2048 bits) get unrolled loops.
+struct CompareRun<'a> {
+    a: &'a [u64],
+    popcount_a: u32,
+    words: &'a [u64],
+    popcounts: &'a [u32],
+    /// `minimum_common[total]`: the fewest common bits that reach the threshold when the two
+    /// popcounts add up to `total` (see [`minimum_common_bits`]).
+    minimum_common: &'a [u32],
+    found: &'a mut Vec<(f64, usize)>,
+}
+
+/// For every popcount total, the fewest common bits whose Dice coefficient (computed as
+/// anonlink computes it, `2c / total` in double precision) reaches the threshold; `u32::MAX`
+/// when none does. Comparing integers with this table gives exactly the division's answer
+/// without a division per pair.
+fn minimum_common_bits(threshold: f64, most_total: usize) -> Vec<u32> {
+    (0..=most_total)
+        .map(|total| {
+            if total == 0 {
+                return if 0.0 >= threshold { 0 } else { u32::MAX };
+            }
+            let reaches = |c: usize| 2.0 * c as f64 / total as f64 >= threshold;
+            let mut c = ((threshold * total as f64 / 2.0).floor() as usize).saturating_sub(1);
+            while c <= total && !reaches(c) {
+                c += 1;
+            }
+            if c > total {
+                u32::MAX
+            } else {
+                c as u32
+            }
+        })
+        .collect()
+}
+
+#[inline(always)]
+fn common_bits<const W: usize>(a: &[u64], b: &[u64]) -> u32 {
+    let a: &[u64; W] = a.try_into().expect("rows have W words");
+    let b: &[u64; W] = b.try_into().expect("rows have W words");
+    let mut common = 0u32;
+    for i in 0..W {
+        common += (a[i] & b[i]).count_ones();
+    }
+    common
+}
+
+impl CompareRun<'_> {
+    #[inline(always)]
+    fn run<const W: usize>(self) {
+        let width = self.a.len();
+        for (position, (b, &popcount_b)) in self
+            .words
+            .chunks_exact(width)
+            .zip(self.popcounts)
+            .enumerate()
+        {
+            let total = self.popcount_a + popcount_b;
+            let common = if W == 0 {
+                self.a
+                    .iter()
+                    .zip(b)
+                    .map(|(x, y)| (x & y).count_ones())
+                    .sum::<u32>()
+            } else {
+                common_bits::<W>(self.a, b)
+            };
+            if common >= self.minimum_common[total as usize] {
+                let similarity = if total == 0 {
+                    0.0
+                } else {
+                    2.0 * f64::from(common) / f64::from(total)
+                };
+                self.found.push((similarity, position));
+            }
+        }
+    }
+}
+
+impl pulp::WithSimd for CompareRun<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        match self.a.len() {
+            16 => self.run::<16>(),
+            32 => self.run::<32>(),
+            8 => self.run::<8>(),
+            _ => self.run::<0>(),
+        }
+    }
+}
+
+/// The AVX2 form of [`CompareRun`] for rows of 16 or 32 words: the popcount of `a & b` by nibble
+/// lookups in 256-bit registers (Muła's method), four words per instruction, summed by `psadbw`.
+#[cfg(target_arch = "x86_64")]
+struct CompareRunAvx2<'a> {
+    simd: pulp::x86::V3,
+    run: CompareRun<'a>,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl CompareRunAvx2<'_> {
+    #[inline(always)]
+    fn common<const CHUNKS: usize>(simd: pulp::x86::V3, a: &[pulp::u64x4], b: &[u64]) -> u32 {
+        let lookup: pulp::u8x32 = pulp::cast([
+            0u8, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3,
+            2, 3, 3, 4,
+        ]);
+        let low_mask = simd.splat_u8x32(0x0f);
+        let mut counts = simd.splat_u8x32(0);
+        for chunk in 0..CHUNKS {
+            let words: [u64; 4] = b[4 * chunk..4 * chunk + 4].try_into().expect("four words");
+            let both: pulp::u8x32 = pulp::cast(simd.and_u64x4(a[chunk], pulp::cast(words)));
+            let low = simd.and_u8x32(both, low_mask);
+            let high = simd.and_u8x32(
+                pulp::cast(simd.shr_const_u16x16::<4>(pulp::cast(both))),
+                low_mask,
+            );
+            let low_count: pulp::u8x32 = pulp::cast(
+                simd.avx2
+                    ._mm256_shuffle_epi8(pulp::cast(lookup), pulp::cast(low)),
+            );
+            let high_count: pulp::u8x32 = pulp::cast(
+                simd.avx2
+                    ._mm256_shuffle_epi8(pulp::cast(lookup), pulp::cast(high)),
+            );
+            counts =
+                simd.wrapping_add_u8x32(counts, simd.wrapping_add_u8x32(low_count, high_count));
+        }
+        let sums = simd.sum_of_absolute_differences_u8x32(counts, simd.splat_u8x32(0));
+        (sums.0 + sums.1 + sums.2 + sums.3) as u32
+    }
+
+    #[inline(always)]
+    fn go<const CHUNKS: usize>(self) {
+        let simd = self.simd;
+        let run = self.run;
+        let width = run.a.len();
+        let a: Vec<pulp::u64x4> = run
+            .a
+            .chunks_exact(4)
+            .map(|w| pulp::cast::<[u64; 4], pulp::u64x4>(w.try_into().expect("four words")))
+            .collect();
+        for (position, (b, &popcount_b)) in
+            run.words.chunks_exact(width).zip(run.popcounts).enumerate()
+        {
+            let total = run.popcount_a + popcount_b;
+            let common = Self::common::<CHUNKS>(simd, &a, b);
+            if common >= run.minimum_common[total as usize] {
+                let similarity = if total == 0 {
+                    0.0
+                } else {
+                    2.0 * f64::from(common) / f64::from(total)
+                };
+                run.found.push((similarity, position));
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl pulp::WithSimd for CompareRunAvx2<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        match self.run.a.len() {
+            16 => self.go::<4>(),
+            _ => self.go::<8>(),
+        }
+    }
+}
+
+/// Runs a comparison with the fastest kernel the processor has.
+fn compare_run(arch: pulp::Arch, avx2: Option<&pulp::x86::V3>, run: CompareRun<'_>) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = avx2 {
+        if matches!(run.a.len(), 16 | 32) {
+            pulp::Simd::vectorize(*simd, CompareRunAvx2 { simd: *simd, run });
+            return;
+        }
+    }
+    let _ = avx2;
+    arch.dispatch(run);
+}
+
 fn all_pairs(
     left: &EncodingMatrix,
     right: &EncodingMatrix,
@@ -386,14 +576,19 @@ fn all_pairs(
     let width = left.words_per_row;
     let most = (width * 64) as u32;
     let arch = pulp::Arch::new();
+    let avx2 = pulp::x86::V3::try_new();
+    let minimum_common = minimum_common_bits(t, 2 * width * 64);
     let results: Vec<(Vec<CandidatePair>, u64)> = (0..left.rows)
         .into_par_iter()
         .chunks(64)
-        .map(|rows| {
+        .map(|rows: Vec<usize>| {
             let mut found = Vec::new();
+            let mut hits = Vec::new();
             let mut compared = 0u64;
-            for row_l in rows {
-                let a = left.row(row_l);
+            // Each row's interval of `right` (by popcount), then the intervals walked in tiles
+            // of `right` that stay in the cache while every row of the chunk reads them.
+            let mut intervals = Vec::with_capacity(rows.len());
+            for &row_l in &rows {
                 let pa = left.popcounts[row_l];
                 // The popcounts of `right` that can reach the threshold form one interval.
                 let mut low = pa;
@@ -409,32 +604,46 @@ fn all_pairs(
                 }
                 let from = sorted.start[low as usize];
                 let to = sorted.start[(high as usize + 1).min(sorted.start.len() - 1)];
-                compared += (to - from) as u64;
-                arch.dispatch(|| {
-                    for position in from..to {
-                        let b = &sorted.words[position * width..(position + 1) * width];
-                        let pb = sorted.popcounts[position];
-                        let total = pa + pb;
-                        let similarity = if total == 0 {
-                            0.0
-                        } else {
-                            let mut common = 0u32;
-                            for (x, y) in a.iter().zip(b) {
-                                common += (x & y).count_ones();
-                            }
-                            2.0 * f64::from(common) / f64::from(total)
-                        };
-                        if similarity >= t {
-                            found.push(CandidatePair {
-                                similarity,
-                                dataset_l,
-                                row_l,
-                                dataset_r,
-                                row_r: sorted.order[position] as usize,
-                            });
-                        }
+                if from < to {
+                    compared += (to - from) as u64;
+                    intervals.push((row_l, from, to));
+                }
+            }
+            let first = intervals.iter().map(|i| i.1).min().unwrap_or(0);
+            let last = intervals.iter().map(|i| i.2).max().unwrap_or(0);
+            const TILE: usize = 512;
+            let mut tile_start = first;
+            while tile_start < last {
+                let tile_end = (tile_start + TILE).min(last);
+                for &(row_l, from, to) in &intervals {
+                    let (lo, hi) = (from.max(tile_start), to.min(tile_end));
+                    if lo >= hi {
+                        continue;
                     }
-                });
+                    hits.clear();
+                    compare_run(
+                        arch,
+                        avx2.as_ref(),
+                        CompareRun {
+                            a: left.row(row_l),
+                            popcount_a: left.popcounts[row_l],
+                            words: &sorted.words[lo * width..hi * width],
+                            popcounts: &sorted.popcounts[lo..hi],
+                            minimum_common: &minimum_common,
+                            found: &mut hits,
+                        },
+                    );
+                    for &(similarity, offset) in &hits {
+                        found.push(CandidatePair {
+                            similarity,
+                            dataset_l,
+                            row_l,
+                            dataset_r,
+                            row_r: sorted.order[lo + offset] as usize,
+                        });
+                    }
+                }
+                tile_start = tile_end;
             }
             progress.advance(rows_len_to_pairs(right.rows));
             (found, compared)
@@ -476,9 +685,15 @@ fn lsh_pairs(
         .collect();
     progress.stage("comparing", bands as u64);
     let arch = pulp::Arch::new();
+    let minimum_common = minimum_common_bits(t, 2 * bit_count);
+    let key_of = |matrix: &EncodingMatrix, row: usize, bits: &[usize]| -> u64 {
+        bits.iter()
+            .fold(0u64, |key, &bit| key << 1 | u64::from(matrix.bit(row, bit)))
+    };
     let per_band: Vec<(Vec<CandidatePair>, u64, usize, u64)> = band_bits
         .par_iter()
-        .map(|bits| {
+        .enumerate()
+        .map(|(band, bits)| {
             // (key, dataset, row) sorted: equal keys are one block. Keys are made band by band,
             // so memory stays at one band's entries per thread.
             let mut entries: Vec<(u64, u32, u32)> = Vec::new();
@@ -540,23 +755,27 @@ fn lsh_pairs(
                             compared += 1;
                             let b = right.row(row_r);
                             let total = pa + pb;
-                            let similarity = if total == 0 {
-                                0.0
-                            } else {
-                                let mut common = 0u32;
-                                for (x, y) in a.iter().zip(b) {
-                                    common += (x & y).count_ones();
-                                }
-                                2.0 * f64::from(common) / f64::from(total)
-                            };
-                            if similarity >= t {
-                                found.push(CandidatePair {
-                                    similarity,
-                                    dataset_l,
-                                    row_l,
-                                    dataset_r,
-                                    row_r,
+                            let common: u32 =
+                                a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum();
+                            if common >= minimum_common[total as usize] {
+                                let similarity = if total == 0 {
+                                    0.0
+                                } else {
+                                    2.0 * f64::from(common) / f64::from(total)
+                                };
+                                // A pair that also agrees in an earlier band is found there.
+                                let earlier = band_bits[..band].iter().any(|bits| {
+                                    key_of(left, row_l, bits) == key_of(right, row_r, bits)
                                 });
+                                if !earlier {
+                                    found.push(CandidatePair {
+                                        similarity,
+                                        dataset_l,
+                                        row_l,
+                                        dataset_r,
+                                        row_r,
+                                    });
+                                }
                             }
                         }
                     }
@@ -573,9 +792,6 @@ fn lsh_pairs(
         diagnostics.skipped_block_pairs += skipped_pairs;
         all.extend(found);
     }
-    // A pair that agrees in several bands was found in each: keep it once.
-    all.par_sort_unstable_by_key(|c| (c.dataset_l, c.row_l, c.dataset_r, c.row_r));
-    all.dedup_by_key(|c| (c.dataset_l, c.row_l, c.dataset_r, c.row_r));
     all
 }
 
@@ -753,6 +969,27 @@ mod tests {
             greedy_solve(&triangle, &[1, 1, 1]),
             vec![vec![(0, 0), (1, 0), (2, 0)]]
         );
+    }
+
+    #[test]
+    fn the_common_bits_table_decides_as_the_division_does() {
+        for t in [0.0, 0.1, 0.6, 0.7, 0.75, 0.8, 0.95, 1.0] {
+            let table = minimum_common_bits(t, 600);
+            for (total, &least) in table.iter().enumerate() {
+                for common in 0..=total / 2 {
+                    let division = if total == 0 {
+                        0.0
+                    } else {
+                        2.0 * common as f64 / total as f64
+                    };
+                    assert_eq!(
+                        common as u32 >= least,
+                        division >= t,
+                        "t {t}, total {total}, common {common}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
