@@ -7,6 +7,8 @@
 
 /// Users, roles, sessions, login throttling and organisation settings.
 pub mod accounts;
+/// The raw counts of the annual report (published only through `puente-disclosure`).
+pub mod annual;
 /// The hash-chained audit log.
 pub mod audit;
 /// A case's organisation and owner (for authorisation) and de-identified case counts.
@@ -33,6 +35,10 @@ pub mod screenings;
 pub mod sqlite;
 
 pub use accounts::{AccountStore, Role};
+pub use annual::{
+    publish_annual_report, AnnualCounts, AnnualReportStore, GroupedCounts, PublishedAnnualReport,
+    PublishedLine, PublishedSection,
+};
 pub use audit::{AuditEntry, AuditQuery, ChainReport, NewAuditEntry};
 pub use case_access::CaseAccessStore;
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
@@ -149,6 +155,7 @@ pub trait Store:
     + CaseStatsStore
     + PersonLinkStore
     + LegalTrackStore
+    + AnnualReportStore
 {
 }
 
@@ -164,5 +171,6 @@ impl<T> Store for T where
         + CaseStatsStore
         + PersonLinkStore
         + LegalTrackStore
+        + AnnualReportStore
 {
 }

@@ -6,6 +6,7 @@ pub mod ctdc;
 pub mod demo;
 pub mod link;
 pub mod relief;
+pub mod report;
 pub mod screen;
 pub mod serve;
 
