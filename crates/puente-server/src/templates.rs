@@ -27,6 +27,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("case.html", include_str!("../templates/case.html")),
     (
+        "legal_case.html",
+        include_str!("../templates/legal_case.html"),
+    ),
+    (
+        "legal_question.html",
+        include_str!("../templates/legal_question.html"),
+    ),
+    (
         "case_audit.html",
         include_str!("../templates/case_audit.html"),
     ),

@@ -6,6 +6,8 @@ mod helpers;
 mod dashboard;
 mod directory;
 mod duplicates;
+// The legal protection section of a case.
+mod legal;
 mod referrals;
 
 use helpers::*;
