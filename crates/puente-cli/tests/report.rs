@@ -2,27 +2,15 @@
 //! section of the data call in CSV, JSON and HTML, every count under 3 hidden, the run audited,
 //! and bad years refused.
 
-use assert_cmd::Command;
+mod common;
+
+use common::stdout_of;
 use predicates::prelude::*;
 
-fn puente(db: &std::path::Path) -> Command {
-    let mut command = Command::cargo_bin("puente").unwrap();
+fn puente(db: &std::path::Path) -> assert_cmd::Command {
+    let mut command = common::puente();
+    command.arg("--db").arg(db);
     command
-        .env_remove("PUENTE_DB")
-        .env("RUST_LOG", "warn")
-        .arg("--db")
-        .arg(db);
-    command
-}
-
-fn stdout_of(command: &mut Command) -> String {
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 fn this_year() -> String {
