@@ -44,6 +44,9 @@ enum Command {
     DemoData(commands::demo::DemoDataArgs),
     /// Screen a person for indicators of trafficking, smuggling and related harms.
     Screen(commands::screen::ScreenArgs),
+    /// Reports: the annual report of the Trafficking in Persons data call.
+    #[command(subcommand)]
+    Report(commands::report::ReportCommand),
     /// Screen for the immigration relief and victim protections a survivor may seek.
     Relief(commands::relief::ReliefArgs),
     /// Find the same person across records (entity resolution).
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Stats(command) => commands::ctdc::stats(cli.db, command),
         Command::DemoData(args) => commands::demo::run(cli.db, args),
         Command::Screen(args) => commands::screen::run(args),
+        Command::Report(command) => commands::report::run(cli.db, command),
         Command::Relief(args) => commands::relief::run(args),
         Command::Link(command) => commands::link::run(command),
         Command::Pprl(command) => commands::pprl::run(command),

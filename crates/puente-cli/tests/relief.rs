@@ -3,29 +3,15 @@
 
 use std::path::PathBuf;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{puente, stdout_of};
 use predicates::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/relief")
         .join(name)
-}
-
-fn puente() -> Command {
-    let mut command = Command::cargo_bin("puente").unwrap();
-    command.env_remove("PUENTE_DB").env("RUST_LOG", "warn");
-    command
-}
-
-fn stdout_of(command: &mut Command) -> String {
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 #[test]

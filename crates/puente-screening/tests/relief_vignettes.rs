@@ -102,6 +102,14 @@ fn every_relief_vignette_gives_its_documented_statuses() {
                         option.id, option.status, option.missing, option.blocking
                     ));
                 }
+                for step in &option.next_steps {
+                    if !step.ends_with(").") {
+                        failures.push(format!(
+                            "{name} ({lang}) {}: a next step that cites no source: {step}",
+                            option.id
+                        ));
+                    }
+                }
                 if option.status == ReliefStatus::NotIndicated && !option.next_steps.is_empty() {
                     failures.push(format!(
                         "{name} ({lang}) {}: next steps for an option not indicated",

@@ -142,7 +142,15 @@ pub async fn ensure_demo(store: &dyn Store, password: &str) -> Result<DemoReport
             continue;
         }
         let owner = store.user_by_email(owner_email).await?.map(|user| user.id);
-        let cases: Vec<NewCase> = puente_synth::demo::generate_cases(seed, count, today)
+        let generated = puente_synth::demo::generate_cases(seed, count, today);
+        let opened: Vec<(puente_core::domain::Case, time::Date)> = generated
+            .iter()
+            .map(|demo| {
+                let on = crate::demo_legal::opened_on(&demo.opened_on, today);
+                (demo.case.clone(), on)
+            })
+            .collect();
+        let cases: Vec<NewCase> = generated
             .into_iter()
             .enumerate()
             .map(|(index, demo)| NewCase {
@@ -154,6 +162,16 @@ pub async fn ensure_demo(store: &dyn Store, password: &str) -> Result<DemoReport
             .collect();
         let ids = store.create_cases(&actor, organisation.id, &cases).await?;
         report.cases_created += ids.len();
+        crate::demo_legal::fill_legal_tracks(
+            store,
+            &actor,
+            organisation.id,
+            &ids,
+            &opened,
+            seed,
+            today,
+        )
+        .await?;
     }
     Ok(report)
 }

@@ -13,9 +13,15 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use puente_core::Lang;
 
 /// The Spanish messages.
-pub const SPANISH_SOURCE: &str = include_str!("../locales/es/main.ftl");
+pub const SPANISH_SOURCE: &str = concat!(
+    include_str!("../locales/es/main.ftl"),
+    include_str!("../locales/es/legal.ftl")
+);
 /// The English messages.
-pub const ENGLISH_SOURCE: &str = include_str!("../locales/en/main.ftl");
+pub const ENGLISH_SOURCE: &str = concat!(
+    include_str!("../locales/en/main.ftl"),
+    include_str!("../locales/en/legal.ftl")
+);
 
 /// Both languages' messages, parsed once.
 pub struct Translations {

@@ -20,6 +20,8 @@ pub mod cases;
 pub mod charts;
 /// Demo organisations, users and cases for `puente serve --demo`.
 pub mod demo;
+/// The legal track of the demo cases.
+pub mod demo_legal;
 /// The one error type and how it is answered.
 pub mod error;
 /// Spanish and English messages (Fluent).

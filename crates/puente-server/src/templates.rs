@@ -31,6 +31,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/consent_withdraw.html"),
     ),
     (
+        "legal_case.html",
+        include_str!("../templates/legal_case.html"),
+    ),
+    (
+        "legal_question.html",
+        include_str!("../templates/legal_question.html"),
+    ),
+    (
         "case_audit.html",
         include_str!("../templates/case_audit.html"),
     ),

@@ -196,7 +196,7 @@ struct CountedCase {
     first_accepted_on: Option<String>,
 }
 
-fn age_group(age: Option<i64>) -> String {
+pub(crate) fn age_group(age: Option<i64>) -> String {
     match age {
         None => UNKNOWN.into(),
         Some(age) if age < 12 => "0-11".into(),

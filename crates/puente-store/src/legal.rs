@@ -341,6 +341,27 @@ async fn case_of(
     found.ok_or_else(|| StoreError::not_found(what, id))
 }
 
+/// The rows of one of a case's tables (`organisation_id`, `case_id`), in `order`, each read by
+/// `from_row`.
+async fn case_rows<T>(
+    connection: &mut SqliteConnection,
+    table: &str,
+    order: &str,
+    (organisation_id, case_id): (i64, i64),
+    from_row: fn(&SqliteRow) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let query =
+        format!("SELECT * FROM {table} WHERE organisation_id = ? AND case_id = ? ORDER BY {order}");
+    sqlx::query(&query)
+        .bind(organisation_id)
+        .bind(case_id)
+        .fetch_all(&mut *connection)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
 async fn audit_legal(
     connection: &mut SqliteConnection,
     actor: &Actor,
@@ -990,37 +1011,27 @@ impl LegalTrackStore for SqliteStore {
     ) -> StoreResult<Vec<StoredReliefAssessment>> {
         let mut connection = self.reader.acquire().await?;
         check_case(&mut connection, organisation_id, case_id).await?;
-        let rows = sqlx::query(
-            "SELECT * FROM relief_assessments WHERE organisation_id = ? AND case_id = ? ORDER BY id",
+        case_rows(
+            &mut connection,
+            "relief_assessments",
+            "id",
+            (organisation_id, case_id),
+            assessment_from_row,
         )
-        .bind(organisation_id)
-        .bind(case_id)
-        .fetch_all(&mut *connection)
-        .await?;
-        rows.iter().map(assessment_from_row).collect()
+        .await
     }
 
     async fn legal_track(&self, organisation_id: i64, case_id: i64) -> StoreResult<LegalTrack> {
         let mut connection = self.reader.acquire().await?;
         check_case(&mut connection, organisation_id, case_id).await?;
-        let query = |table: &str, order: &str| {
-            format!(
-                "SELECT * FROM {table} WHERE organisation_id = ? AND case_id = ? ORDER BY {order}"
-            )
-        };
-        let reports_query = query("authority_reports", "reported_on, id");
-        let participations_query = query("participations", "participated_on, id");
-        let certifications_query = query("certifications", "asked_on, id");
-        let applications_query = query("relief_applications", "id");
-        let assessment_query = query("relief_assessments", "id DESC LIMIT 1");
-        let reports = sqlx::query(&reports_query)
-            .bind(organisation_id)
-            .bind(case_id)
-            .fetch_all(&mut *connection)
-            .await?
-            .iter()
-            .map(report_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let reports = case_rows(
+            &mut connection,
+            "authority_reports",
+            "reported_on, id",
+            (organisation_id, case_id),
+            report_from_row,
+        )
+        .await?;
         let proceeding_ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM proceedings WHERE organisation_id = ? AND case_id = ? ORDER BY id",
         )
@@ -1035,38 +1046,41 @@ impl LegalTrackStore for SqliteStore {
                     .await?,
             );
         }
-        let participations = sqlx::query(&participations_query)
-            .bind(organisation_id)
-            .bind(case_id)
-            .fetch_all(&mut *connection)
-            .await?
-            .iter()
-            .map(participation_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        let certifications = sqlx::query(&certifications_query)
-            .bind(organisation_id)
-            .bind(case_id)
-            .fetch_all(&mut *connection)
-            .await?
-            .iter()
-            .map(certification_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        let applications = sqlx::query(&applications_query)
-            .bind(organisation_id)
-            .bind(case_id)
-            .fetch_all(&mut *connection)
-            .await?
-            .iter()
-            .map(application_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        let latest_assessment = sqlx::query(&assessment_query)
-            .bind(organisation_id)
-            .bind(case_id)
-            .fetch_optional(&mut *connection)
-            .await?
-            .as_ref()
-            .map(assessment_from_row)
-            .transpose()?;
+        let case = (organisation_id, case_id);
+        let participations = case_rows(
+            &mut connection,
+            "participations",
+            "participated_on, id",
+            case,
+            participation_from_row,
+        )
+        .await?;
+        let certifications = case_rows(
+            &mut connection,
+            "certifications",
+            "asked_on, id",
+            case,
+            certification_from_row,
+        )
+        .await?;
+        let applications = case_rows(
+            &mut connection,
+            "relief_applications",
+            "id",
+            case,
+            application_from_row,
+        )
+        .await?;
+        let latest_assessment = case_rows(
+            &mut connection,
+            "relief_assessments",
+            "id DESC LIMIT 1",
+            case,
+            assessment_from_row,
+        )
+        .await?
+        .into_iter()
+        .next();
         Ok(LegalTrack {
             reports,
             proceedings,

@@ -7,6 +7,8 @@
 
 /// Users, roles, sessions, login throttling and organisation settings.
 pub mod accounts;
+/// The raw counts of the annual report (published only through `puente-disclosure`).
+pub mod annual;
 /// The hash-chained audit log.
 pub mod audit;
 /// A case's organisation and owner (for authorisation) and de-identified case counts.
@@ -35,6 +37,10 @@ pub mod screenings;
 pub mod sqlite;
 
 pub use accounts::{AccountStore, Role};
+pub use annual::{
+    publish_annual_report, AnnualCounts, AnnualReportStore, GroupedCounts, PublishedAnnualReport,
+    PublishedLine, PublishedSection,
+};
 pub use audit::{AuditAction, AuditEntry, AuditQuery, ChainReport, NewAuditEntry, RecordType};
 pub use case_access::CaseAccessStore;
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
@@ -212,6 +218,7 @@ pub trait Store:
     + CaseStatsStore
     + PersonLinkStore
     + LegalTrackStore
+    + AnnualReportStore
 {
 }
 
@@ -228,5 +235,6 @@ impl<T> Store for T where
         + CaseStatsStore
         + PersonLinkStore
         + LegalTrackStore
+        + AnnualReportStore
 {
 }

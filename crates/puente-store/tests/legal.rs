@@ -526,3 +526,139 @@ async fn relief_results_are_stored_with_their_rule_set_version() {
         .iter()
         .any(|(action, detail)| action == "screen" && detail.contains("rules 2026.12.1")));
 }
+
+#[tokio::test]
+async fn the_annual_counts_take_the_year_of_each_record_and_count_cases_once() {
+    use puente_store::AnnualReportStore;
+    let f = fixture().await;
+    let (store, org, case_id, who) = (&f.store, f.hotline, f.case_id, &f.advocate);
+    for (on, authority) in [
+        (date!(2026 - 03 - 04), AuthorityKind::Police),
+        (date!(2026 - 04 - 04), AuthorityKind::Prosecutor),
+        (date!(2025 - 12 - 31), AuthorityKind::Police),
+    ] {
+        store
+            .record_authority_report(
+                who,
+                org,
+                case_id,
+                &NewAuthorityReport {
+                    authority,
+                    reported_on: on,
+                    ..police_report()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let proceeding = store
+        .record_proceeding(
+            who,
+            org,
+            case_id,
+            &NewProceeding {
+                country: None,
+                court_or_office: "Fiscalía".into(),
+                reference: None,
+            },
+        )
+        .await
+        .unwrap();
+    for (stage, on, outcome) in [
+        (ProceedingStage::Charges, date!(2025 - 11 - 01), None),
+        (
+            ProceedingStage::Verdict,
+            date!(2026 - 02 - 01),
+            Some(VerdictOutcome::PartialConviction),
+        ),
+    ] {
+        store
+            .record_proceeding_stage(
+                who,
+                org,
+                proceeding.id,
+                &NewProceedingStage {
+                    stage,
+                    stage_on: on,
+                    outcome,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    for relief in [ReliefOptionKind::UsTVisa, ReliefOptionKind::UsUVisa] {
+        let application = store
+            .record_relief_application(
+                who,
+                org,
+                case_id,
+                &NewReliefApplication {
+                    relief,
+                    status: ApplicationStatus::Filed,
+                    filed_on: Some(date!(2026 - 05 - 01)),
+                },
+            )
+            .await
+            .unwrap();
+        if relief == ReliefOptionKind::UsTVisa {
+            store
+                .update_relief_application(
+                    who,
+                    org,
+                    application.id,
+                    &ReliefApplicationUpdate {
+                        status: ApplicationStatus::Granted,
+                        on: date!(2026 - 10 - 01),
+                        receipt_number: None,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+    }
+
+    let counts = store.annual_counts(Some(org), 2026).await.unwrap();
+    assert_eq!(counts.reports, 2);
+    assert_eq!(
+        counts.reports_by_authority,
+        [("police".to_string(), 1), ("prosecutor".to_string(), 1)]
+    );
+    assert_eq!(counts.prosecutions, 0, "charged in 2025");
+    assert_eq!(
+        counts.convictions, 1,
+        "a conviction for another offence counts"
+    );
+    assert_eq!(counts.relief_sought, 1, "one case, two applications");
+    assert_eq!(
+        counts.relief_sought_by_type,
+        [("us_t_visa".to_string(), 1), ("us_u_visa".to_string(), 1)]
+    );
+    assert_eq!(
+        counts.relief_granted_by_type,
+        [("us_t_visa".to_string(), 1)]
+    );
+    let earlier = store.annual_counts(Some(org), 2025).await.unwrap();
+    assert_eq!(
+        (earlier.reports, earlier.prosecutions, earlier.convictions),
+        (1, 1, 0)
+    );
+    // The shelter's figures are its own; the whole database adds both.
+    assert_eq!(
+        store
+            .annual_counts(Some(f.shelter), 2026)
+            .await
+            .unwrap()
+            .reports,
+        0
+    );
+    assert_eq!(store.annual_counts(None, 2026).await.unwrap().reports, 2);
+
+    // Published, every count under 3 is hidden.
+    let published = puente_store::publish_annual_report(&counts);
+    for section in &published.sections {
+        for line in &section.lines {
+            assert!(line.count.count().is_none_or(|n| n >= 3), "{section:?}");
+        }
+    }
+    assert!(store.annual_counts(Some(org), 26).await.is_err());
+}

@@ -4,6 +4,8 @@
 
 /// Synthetic cases for the demo, with the demo organisations.
 pub mod demo;
+/// The legal track of demo cases: reports, proceedings, certifications, relief applications.
+pub mod demo_legal;
 /// The demo's service directory across the region, with its deliberate gaps and national hotlines.
 pub mod directory;
 /// A Latin American record-linkage test set with known duplicates (for `puente-linkage`'s benchmark).

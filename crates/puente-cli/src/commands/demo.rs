@@ -51,7 +51,15 @@ pub fn run(db: Option<PathBuf>, args: DemoDataArgs) -> anyhow::Result<ExitCode> 
         .with_context(|| format!("cannot open the database {}", path.display()))?;
     let actor = Actor::command_line();
     let today = time::OffsetDateTime::now_utc().date();
-    let cases: Vec<NewCase> = puente_synth::demo::generate_cases(args.seed, args.cases, today)
+    let generated = puente_synth::demo::generate_cases(args.seed, args.cases, today);
+    let opened: Vec<(puente_core::domain::Case, time::Date)> = generated
+        .iter()
+        .map(|demo| {
+            let on = puente_server::demo_legal::opened_on(&demo.opened_on, today);
+            (demo.case.clone(), on)
+        })
+        .collect();
+    let cases: Vec<NewCase> = generated
         .into_iter()
         .map(|demo| NewCase {
             case: demo.case,
@@ -59,19 +67,32 @@ pub fn run(db: Option<PathBuf>, args: DemoDataArgs) -> anyhow::Result<ExitCode> 
             opened_on: demo.opened_on,
         })
         .collect();
-    let (organisation_id, ids) = runtime.block_on(async {
+    let (organisation_id, ids, legal) = runtime.block_on(async {
         let organisation_id = ensure_demo_organisations(&store, &actor, &args.org).await?;
         let ids = store.create_cases(&actor, organisation_id, &cases).await?;
-        anyhow::Ok((organisation_id, ids))
+        let legal = puente_server::demo_legal::fill_legal_tracks(
+            &store,
+            &actor,
+            organisation_id,
+            &ids,
+            &opened,
+            args.seed,
+            today,
+        )
+        .await?;
+        anyhow::Ok((organisation_id, ids, legal))
     })?;
     let total = runtime.block_on(store.count_cases(organisation_id))?;
     runtime.block_on(store.close());
     println!(
-        "Created {} synthetic cases (seed {}) in `{}` ({} cases there now) in {:.2?}: {}.",
+        "Created {} synthetic cases (seed {}) in `{}` ({} cases there now), with {} reports to authorities, {} proceedings and {} relief applications, in {:.2?}: {}.",
         ids.len(),
         args.seed,
         args.org,
         total,
+        legal.reports,
+        legal.proceedings,
+        legal.applications,
         started.elapsed(),
         path.display()
     );

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod link;
 pub mod pprl;
 pub mod relief;
+pub mod report;
 pub mod screen;
 pub mod serve;
 

@@ -27,3 +27,14 @@ pub fn puente() -> assert_cmd::Command {
     command.env_remove("PUENTE_DB").env("RUST_LOG", "error");
     command
 }
+
+/// Standard output of a command that must succeed (its standard error shown if it fails).
+pub fn stdout_of(command: &mut assert_cmd::Command) -> String {
+    let output = command.output().expect("the command runs");
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("standard output is UTF-8")
+}

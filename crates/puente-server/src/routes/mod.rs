@@ -12,6 +12,8 @@ pub mod dashboard;
 pub mod directory;
 /// Likely duplicate persons while entering a person; merges and distinct pairs (issue 6).
 pub mod duplicates;
+/// A case's legal protection: relief options, relief questions, the legal track.
+pub mod legal;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
 /// Referrals between organisations and their notifications (issue 5).
@@ -208,6 +210,12 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/status", post(case_pages::change_status))
         .route("/cases/{id}/owner", post(case_pages::assign))
         .route("/cases/{id}/audit", get(case_pages::audit_trail))
+        .route("/cases/{id}/legal", get(legal::legal_page))
+        .route(
+            "/cases/{id}/legal/questions",
+            get(legal::question_page).post(legal::question_answer),
+        )
+        .route("/cases/{id}/legal/reports", post(legal::add_report))
         .route(
             "/cases/{id}/screenings/new",
             get(case_pages::screening_start),

@@ -8,6 +8,8 @@ mod directory;
 mod duplicates;
 mod error_pages;
 mod labels;
+// The legal protection section of a case.
+mod legal;
 mod referrals;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
 mod security;

@@ -59,10 +59,10 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
         });
     outcome.next_steps.push(match case.lang {
         Lang::Es => format!(
-            "Solo si la persona lo desea y es seguro, nunca como condición de la ayuda: contactar a la OIM (retorno voluntario asistido y reintegración) y al consulado de {country}."
+            "Solo si la persona lo desea y es seguro, nunca como condición de la ayuda: contactar a la OIM (retorno voluntario asistido y reintegración) y al consulado de {country} (Protocolo de Palermo art. 8; Convención de Viena sobre Relaciones Consulares art. 5)."
         ),
         Lang::En => format!(
-            "Only if the person wishes it and it is safe, never as a condition of help: contact IOM (assisted voluntary return and reintegration) and the consulate of {country}."
+            "Only if the person wishes it and it is safe, never as a condition of help: contact IOM (assisted voluntary return and reintegration) and the consulate of {country} (Palermo Protocol art. 8; Vienna Convention on Consular Relations art. 5)."
         ),
     });
     case.finish(&RULE, outcome)

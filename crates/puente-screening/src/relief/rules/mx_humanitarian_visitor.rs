@@ -115,20 +115,20 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
     ));
     if fear_ground {
         outcome.next_steps.push(case.say(
-            "Derivar a la Comisión Mexicana de Ayuda a Refugiados (COMAR) para solicitar la condición de refugiado; la solicitud da derecho a la tarjeta de visitante por razones humanitarias.",
-            "Refer to the Mexican Commission for Refugee Assistance (COMAR) to apply for refugee status; the application gives the right to the humanitarian visitor card.",
+            "Derivar a la Comisión Mexicana de Ayuda a Refugiados (COMAR) para solicitar la condición de refugiado; la solicitud da derecho a la tarjeta de visitante por razones humanitarias (Ley de Migración, art. 52, fracc. V; Ley sobre Refugiados, Protección Complementaria y Asilo Político).",
+            "Refer to the Mexican Commission for Refugee Assistance (COMAR) to apply for refugee status; the application gives the right to the humanitarian visitor card (Ley de Migración, art. 52, fracc. V; Ley sobre Refugiados, Protección Complementaria y Asilo Político).",
         ));
     }
     if crime_ground || case.trafficked {
         outcome.next_steps.push(match case.lang {
-            Lang::Es => "Si la persona lo desea, presentar la denuncia ante la Fiscalía (FEVIMTRA, en casos de trata): la condición de víctima o testigo de un delito en México es uno de los supuestos del art. 52, fracc. V.".to_string(),
-            Lang::En => "If the person wishes, report to the prosecutor (FEVIMTRA, for trafficking): being a victim or witness of a crime in Mexico is one of the grounds of art. 52, fracc. V.".to_string(),
+            Lang::Es => "Si la persona lo desea, presentar la denuncia ante la Fiscalía (FEVIMTRA, en casos de trata): ser víctima o testigo de un delito en México es uno de los supuestos de la visa humanitaria (Ley de Migración, art. 52, fracc. V).".to_string(),
+            Lang::En => "If the person wishes, report to the prosecutor (FEVIMTRA, for trafficking): being a victim or witness of a crime in Mexico is one of the grounds of the humanitarian status (Ley de Migración, art. 52, fracc. V).".to_string(),
         });
     }
     if child_ground == Some(true) {
         outcome.next_steps.push(case.say(
-            "Notificar a la Procuraduría de Protección de Niñas, Niños y Adolescentes (DIF), que determina el interés superior de la niña o niño.",
-            "Notify the Child Protection Office (Procuraduría de Protección de Niñas, Niños y Adolescentes, DIF), which determines the child's best interest.",
+            "Notificar a la Procuraduría de Protección de Niñas, Niños y Adolescentes (DIF), que determina el interés superior de la niña o niño (Ley de Migración, art. 52, fracc. V; Ley General de los Derechos de Niñas, Niños y Adolescentes).",
+            "Notify the Child Protection Office (Procuraduría de Protección de Niñas, Niños y Adolescentes, DIF), which determines the child's best interest (Ley de Migración, art. 52, fracc. V; Ley General de los Derechos de Niñas, Niños y Adolescentes).",
         ));
     }
     case.finish(&RULE, outcome)

@@ -61,7 +61,7 @@ pub const NATIONAL_LAWS: &[(&str, &str, &str)] = &[
     (
         "MX",
         "Ley General para Prevenir, Sancionar y Erradicar los Delitos en Materia de Trata de Personas (2012)",
-        "FEVIMTRA (Fiscalía Especial para los Delitos de Violencia contra las Mujeres y Trata de Personas) y CEAV (Comisión Ejecutiva de Atención a Víctimas)",
+        "FEVIMTRA (Fiscalía Especial para los Delitos de Violencia contra las Mujeres y Trata de Personas), CEAV (Comisión Ejecutiva de Atención a Víctimas)",
     ),
     (
         "CR",
@@ -95,12 +95,12 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
             Lang::En => format!("The law: {law}. The body to contact: {body}."),
         });
         outcome.next_steps.push(match case.lang {
-            Lang::Es => format!(
-                "Contactar a {body} para la atención y protección que da a las víctimas la {law}."
-            ),
-            Lang::En => format!(
-                "Contact {body} for the assistance and protection the law gives victims ({law})."
-            ),
+            Lang::Es => {
+                format!("Contactar a {body} para la atención y protección a las víctimas ({law}).")
+            }
+            Lang::En => {
+                format!("Contact {body} for the assistance and protection of victims ({law}).")
+            }
         });
     }
     let compelled = [
@@ -115,8 +115,8 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
         );
         outcome.notes.push(principle);
         outcome.next_steps.push(case.say(
-            "Si la persona enfrenta cargos penales o sanciones migratorias por actos a los que fue obligada, pedir a su defensa que invoque el principio de no punición.",
-            "If the person faces criminal charges or immigration penalties for acts they were compelled to commit, ask their defence to invoke the non-punishment principle.",
+            "Si la persona enfrenta cargos penales o sanciones migratorias por actos a los que fue obligada, pedir a su defensa que invoque el principio de no punición (Protocolo de Palermo art. 2; Principios y Directrices recomendados del ACNUDH, principio 7).",
+            "If the person faces criminal charges or immigration penalties for acts they were compelled to commit, ask their defence to invoke the non-punishment principle (Palermo Protocol art. 2; OHCHR Recommended Principles, principle 7).",
         ));
     }
     case.finish(&RULE, outcome)

@@ -51,8 +51,8 @@ pub fn assess(case: &ReliefCase) -> ReliefOption {
         ));
         if case.minor() == Some(true) {
             outcome.next_steps.push(case.say(
-                "Siendo menor de 18 años, no se le exige cooperar con las autoridades (8 CFR 214.11): no condicionar la ayuda a una denuncia.",
-                "Being under 18, the person need not cooperate with law enforcement (8 CFR 214.11): never make help depend on a report.",
+                "Siendo menor de 18 años, no se le exige cooperar con las autoridades: no condicionar la ayuda a una denuncia (8 CFR 214.11).",
+                "Being under 18, the person need not cooperate with law enforcement: never make help depend on a report (8 CFR 214.11).",
             ));
         } else if !case.has(ReliefFact::LawEnforcementCooperated) {
             outcome.next_steps.push(case.say(

@@ -1,0 +1,225 @@
+//! The case's legal protection section: the relief options from the latest screening, the relief
+//! questions one per page (each answer stored with the rule-set version), a report to the police,
+//! and the role matrix (advocate and supervisor in, analyst 403, another organisation 404).
+
+use puente_store::{CaseStore, LegalTrackStore, StoreError};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// A 16-year-old Honduran boy alone in Houston, held by a debt on a job: the case, its screening
+/// through the API, and the advocate's browser.
+async fn hotline(app: &TestApp) -> i64 {
+    app.store
+        .organisation_by_slug("hotline-demo")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn screened_case(app: &TestApp) -> (i64, reqwest::Client) {
+    let token = app.token(ADVOCATE).await;
+    let case_id = app.create_case(&token, "Luis").await;
+    let response = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{case_id}/screenings"),
+            &json!({ "person": { "age": 16, "sex": "M", "nationality": "HN", "current_country": "US",
+                                 "unaccompanied": true },
+                     "facts": ["act_recruited", "means_debt_bondage", "activity_labour"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    (case_id, client)
+}
+
+#[tokio::test]
+async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_records_the_report() {
+    let app = spawn_app().await;
+    let (case_id, client) = screened_case(&app).await;
+    let case_page = app
+        .page(&client, &format!("/cases/{case_id}"), StatusCode::OK)
+        .await;
+    assert!(case_page.contains(&format!("href=\"/cases/{case_id}/legal\"")));
+
+    let html = app
+        .page(&client, &format!("/cases/{case_id}/legal"), StatusCode::OK)
+        .await;
+    let html = unescape(&html);
+    assert!(html.contains("<h1>Protección legal</h1>"), "{html}");
+    assert!(html.contains("id=\"option-us_t_visa\""));
+    assert!(html.contains("id=\"option-us_sijs\""));
+    assert!(html.contains("Oficina de Reasentamiento de Refugiados (ORR) dentro de las 72 horas"));
+    assert!(html.contains("Reglas de protección legal, versión 2026.12.1"));
+    assert!(html.contains("id=\"relief-questions\""));
+
+    // The questions, one per page: yes to each, until none is left.
+    let mut answered = 0;
+    let mut location = format!("/cases/{case_id}/legal/questions");
+    loop {
+        let response = client.get(app.url(&location)).send().await.unwrap();
+        if response.status() == StatusCode::SEE_OTHER {
+            let next = response.headers()["location"].to_str().unwrap().to_string();
+            assert!(next.ends_with("/legal?done=answered"), "{next}");
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::OK);
+        let page = response.text().await.unwrap();
+        assert_eq!(
+            page.matches("id=\"question-text\"").count(),
+            1,
+            "one question a page"
+        );
+        let response = client
+            .post(app.url(&format!("/cases/{case_id}/legal/questions")))
+            .form(&[
+                ("csrf_token", csrf_token_of(&page)),
+                ("question", hidden_field(&page, "question").unwrap()),
+                (
+                    "answered",
+                    hidden_field(&page, "answered").unwrap_or_default(),
+                ),
+                ("choice", "yes".to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        location = response.headers()["location"].to_str().unwrap().to_string();
+        answered += 1;
+        assert!(answered < 30, "the questions end");
+    }
+    assert!(answered >= 5, "only {answered} questions");
+    let assessments = app
+        .store
+        .relief_assessments(hotline(&app).await, case_id)
+        .await
+        .unwrap();
+    assert_eq!(assessments.len(), answered);
+    assert!(assessments
+        .iter()
+        .all(|a| a.assessment.rule_set_version == "2026.12.1"));
+    let last: puente_screening::relief::ReliefResult =
+        serde_json::from_value(assessments.last().unwrap().assessment.result.clone()).unwrap();
+    assert_eq!(
+        last.option(puente_core::relief_facts::ReliefOptionKind::UsTVisa)
+            .status,
+        puente_screening::relief::ReliefStatus::Likely
+    );
+
+    // The report to the police.
+    let html = app
+        .page(&client, &format!("/cases/{case_id}/legal"), StatusCode::OK)
+        .await;
+    let response = client
+        .post(app.url(&format!("/cases/{case_id}/legal/reports")))
+        .form(&[
+            ("csrf_token", csrf_token_of(&html).as_str()),
+            ("authority", "police"),
+            ("agency", "Houston Police Department"),
+            ("reported_on", "2026-03-04"),
+            ("reference", "HPD-26-123"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let html = app
+        .page(&client, &format!("/cases/{case_id}/legal"), StatusCode::OK)
+        .await;
+    assert!(html.contains("2026-03-04: Policía, Houston Police Department (HPD-26-123)"));
+
+    // A bad date is refused, naming the field, and nothing is written.
+    let response = client
+        .post(app.url(&format!("/cases/{case_id}/legal/reports")))
+        .form(&[
+            ("csrf_token", csrf_token_of(&html).as_str()),
+            ("authority", "police"),
+            ("agency", "HPD"),
+            ("reported_on", "04/03/2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("reported_on"));
+    assert_eq!(
+        app.store
+            .legal_track(hotline(&app).await, case_id)
+            .await
+            .unwrap()
+            .reports
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_role_matrix_of_the_legal_section() {
+    let app = spawn_app().await;
+    let (case_id, advocate) = screened_case(&app).await;
+    let legal = format!("/cases/{case_id}/legal");
+    let questions = format!("/cases/{case_id}/legal/questions");
+    app.page(&advocate, &legal, StatusCode::OK).await;
+
+    let supervisor = browser();
+    app.web_login(&supervisor, SUPERVISOR, PASSWORD).await;
+    let html = app.page(&supervisor, &legal, StatusCode::OK).await;
+    assert!(html.contains("id=\"report-form\""));
+
+    // An analyst never sees a case: 403, for reading and for writing.
+    let analyst = browser();
+    app.web_login(&analyst, ANALYST, PASSWORD).await;
+    app.page(&analyst, &legal, StatusCode::FORBIDDEN).await;
+    app.page(&analyst, &questions, StatusCode::FORBIDDEN).await;
+    let overview = app.page(&analyst, "/dashboard", StatusCode::OK).await;
+    let response = analyst
+        .post(app.url(&format!("/cases/{case_id}/legal/reports")))
+        .form(&[
+            ("csrf_token", csrf_token_of(&overview).as_str()),
+            ("authority", "police"),
+            ("agency", "HPD"),
+            ("reported_on", "2026-03-04"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // Another organisation's case worker: the case does not exist for them.
+    let caseworker = browser();
+    app.web_login(&caseworker, CASE_WORKER, PASSWORD).await;
+    app.page(&caseworker, &legal, StatusCode::NOT_FOUND).await;
+    app.page(&caseworker, &questions, StatusCode::NOT_FOUND)
+        .await;
+    let shelter = app
+        .store
+        .organisation_by_slug("shelter-demo")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(matches!(
+        app.store.legal_track(shelter, case_id).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Without a session: to the login page.
+    let response = plain_client().get(app.url(&legal)).send().await.unwrap();
+    assert!(
+        response.status() == StatusCode::SEE_OTHER || response.status() == StatusCode::UNAUTHORIZED,
+        "{}",
+        response.status()
+    );
+    assert!(app
+        .store
+        .legal_track(hotline(&app).await, case_id)
+        .await
+        .unwrap()
+        .reports
+        .is_empty());
+}
