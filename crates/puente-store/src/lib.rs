@@ -18,6 +18,8 @@ pub mod case_stats;
 pub mod cases;
 /// The imported CTDC Global Dataset.
 pub mod ctdc;
+/// The CTDC synthetic releases kept as named datasets.
+pub mod ctdc_datasets;
 /// The service directory: services, search and suggestions, national hotlines.
 pub mod directory;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
@@ -37,6 +39,7 @@ pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
 };
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
+pub use ctdc_datasets::{CtdcDataset, CtdcDatasetStore, GLOBAL_DATASET_NAME};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
 };
