@@ -5,6 +5,8 @@ pub mod audit;
 pub mod ctdc;
 pub mod demo;
 pub mod link;
+pub mod publish;
+mod publish_report;
 pub mod screen;
 pub mod serve;
 
