@@ -15,7 +15,9 @@ fn read(path: &str, columns: Option<&[String]>) -> anyhow::Result<Microdata> {
         .from_path(path)
         .with_context(|| format!("cannot read {path}"))?;
     let header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
-    let wanted: Vec<String> = columns.map(<[String]>::to_vec).unwrap_or_else(|| header.clone());
+    let wanted: Vec<String> = columns
+        .map(<[String]>::to_vec)
+        .unwrap_or_else(|| header.clone());
     let mut positions = Vec::new();
     for column in &wanted {
         match header.iter().position(|name| name == column) {
@@ -47,7 +49,11 @@ fn main() -> anyhow::Result<()> {
     if arguments.len() < 2 {
         bail!("usage: marginal_tvd ORIGINAL.csv SYNTHETIC.csv [R]");
     }
-    let length: usize = arguments.get(2).map(|r| r.parse()).transpose()?.unwrap_or(3);
+    let length: usize = arguments
+        .get(2)
+        .map(|r| r.parse())
+        .transpose()?
+        .unwrap_or(3);
     let original = read(&arguments[0], None)?;
     let synthetic = read(&arguments[1], Some(&original.columns))?;
     let evaluation = evaluate(&original, &synthetic, length)?;

@@ -24,6 +24,8 @@ pub mod ctdc_datasets;
 pub mod directory;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
 pub mod person_links;
+/// Each organisation's privacy budget and noise key for differentially private counts.
+pub mod privacy_budgets;
 /// Referrals between organisations, gated by consent, and their notifications.
 pub mod referrals;
 /// Screenings run inside a case, with their rule-set version.
@@ -44,6 +46,7 @@ pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
 };
 pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
+pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
 pub use referrals::{
     NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
     StoredReferral,
@@ -142,6 +145,7 @@ pub trait Store:
     + ReferralStore
     + CaseStatsStore
     + PersonLinkStore
+    + PrivacyBudgetStore
 {
 }
 
@@ -156,5 +160,6 @@ impl<T> Store for T where
         + ReferralStore
         + CaseStatsStore
         + PersonLinkStore
+        + PrivacyBudgetStore
 {
 }

@@ -6,6 +6,7 @@ mod helpers;
 mod dashboard;
 mod directory;
 mod duplicates;
+mod private_stats;
 mod referrals;
 
 use helpers::*;
