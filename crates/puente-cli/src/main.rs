@@ -60,6 +60,9 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// Publish a data set safely: differentially private synthetic microdata or a k-anonymised release.
+    #[command(subcommand)]
+    Publish(commands::publish::PublishCommand),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Pprl(command) => commands::pprl::run(command),
         Command::Serve(args) => commands::serve::run(cli.db, args),
         Command::Audit(command) => commands::audit::run(cli.db, command),
+        Command::Publish(command) => commands::publish::run(cli.db, command),
     };
     match result {
         Ok(code) => code,

@@ -270,6 +270,127 @@ pub fn private_overlapping(
     })
 }
 
+/// Grouped counts (a statistics query's rows, as [`crate::publish_rows`] takes them) answered
+/// privately with a cost of at most `rho`, as [`crate::PublishedRows`]: one dimension is a one-way
+/// table, two a two-way table over every combination of the values seen, an `overlapping` grouping
+/// (a case under several rows) independent counts with the sensitivity of a case in every row.
+/// Counts under 3 show as `<3`.
+pub fn private_rows(
+    rows: &[(Vec<String>, u64)],
+    overlapping: bool,
+    total: u64,
+    rho: Rho,
+    delta: f64,
+    rng: &mut ChaCha20Rng,
+) -> Result<(crate::PublishedRows, PrivacyStatement), PrivacyError> {
+    use crate::{PublishedRow, PublishedRows};
+    let dimensions = rows.first().map_or(1, |(values, _)| values.len());
+    if overlapping {
+        let counts: Vec<u64> = rows.iter().map(|(_, count)| *count).collect();
+        let table = private_overlapping(&counts, total, rows.len() as u64, rho, delta, rng)?;
+        return Ok((
+            PublishedRows {
+                rows: rows
+                    .iter()
+                    .zip(&table.cells[0])
+                    .map(|((values, _), count)| PublishedRow {
+                        values: values.clone(),
+                        count: shown(*count),
+                    })
+                    .collect(),
+                first_totals: Vec::new(),
+                second_totals: Vec::new(),
+                total: crate::Published::Shown(table.total),
+            },
+            table.privacy,
+        ));
+    }
+    if dimensions == 2 {
+        let mut firsts: Vec<String> = Vec::new();
+        let mut seconds: Vec<String> = Vec::new();
+        for (values, _) in rows {
+            if !firsts.contains(&values[0]) {
+                firsts.push(values[0].clone());
+            }
+            if !seconds.contains(&values[1]) {
+                seconds.push(values[1].clone());
+            }
+        }
+        let counts: Vec<Vec<u64>> = firsts
+            .iter()
+            .map(|first| {
+                seconds
+                    .iter()
+                    .map(|second| {
+                        rows.iter()
+                            .find(|(values, _)| &values[0] == first && &values[1] == second)
+                            .map_or(0, |(_, count)| *count)
+                    })
+                    .collect()
+            })
+            .collect();
+        let table = private_table(&counts, rho, delta, rng)?;
+        let mut published = Vec::new();
+        for (row, first) in firsts.iter().enumerate() {
+            for (column, second) in seconds.iter().enumerate() {
+                published.push(PublishedRow {
+                    values: vec![first.clone(), second.clone()],
+                    count: shown(table.cells[row][column]),
+                });
+            }
+        }
+        return Ok((
+            PublishedRows {
+                rows: published,
+                first_totals: firsts
+                    .iter()
+                    .cloned()
+                    .zip(table.row_totals.iter().map(|count| shown(*count)))
+                    .collect(),
+                second_totals: seconds
+                    .iter()
+                    .cloned()
+                    .zip(table.column_totals.iter().map(|count| shown(*count)))
+                    .collect(),
+                total: crate::Published::Shown(table.total),
+            },
+            table.privacy,
+        ));
+    }
+    let counts = vec![rows.iter().map(|(_, count)| *count).collect::<Vec<u64>>()];
+    let table = private_table(&counts, rho, delta, rng)?;
+    Ok((
+        PublishedRows {
+            rows: rows
+                .iter()
+                .zip(&table.cells[0])
+                .map(|((values, _), count)| PublishedRow {
+                    values: values.clone(),
+                    count: shown(*count),
+                })
+                .collect(),
+            first_totals: Vec::new(),
+            second_totals: Vec::new(),
+            total: crate::Published::Shown(table.total),
+        },
+        table.privacy,
+    ))
+}
+
+/// A fingerprint of grouped counts (their values and counts), for [`derive_seed`].
+pub fn rows_fingerprint(rows: &[(Vec<String>, u64)], total: u64) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(total.to_be_bytes());
+    for (values, count) in rows {
+        for value in values {
+            hasher.update((value.len() as u64).to_be_bytes());
+            hasher.update(value.as_bytes());
+        }
+        hasher.update(count.to_be_bytes());
+    }
+    hasher.finalize().into()
+}
+
 pub(crate) fn check_delta(delta: f64) -> Result<(), PrivacyError> {
     if delta > 0.0 && delta < 1.0 {
         Ok(())

@@ -93,6 +93,8 @@ audit_codes! {
         Organisation = "organisation",
         User = "user",
         Ctdc = "ctdc",
+        CtdcDataset = "ctdc_dataset",
+        AnnualReport = "annual_report",
         Referral = "referral",
         Notification = "notification",
         Service = "service",

@@ -22,6 +22,8 @@ pub mod cases;
 pub mod consents;
 /// The imported CTDC Global Dataset.
 pub mod ctdc;
+/// The CTDC synthetic releases kept as named datasets.
+pub mod ctdc_datasets;
 /// The service directory: services, search and suggestions, national hotlines.
 pub mod directory;
 /// The legal track of a case: reports, proceedings, participation, certifications, relief
@@ -29,6 +31,8 @@ pub mod directory;
 pub mod legal;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
 pub mod person_links;
+/// Each organisation's privacy budget and noise key for differentially private counts.
+pub mod privacy_budgets;
 /// Referrals between organisations, gated by consent, and their notifications.
 pub mod referrals;
 /// Screenings run inside a case, with their rule-set version.
@@ -49,6 +53,7 @@ pub use cases::{
 };
 pub use consents::{ConsentStore, ConsentWithdrawal, NewConsent, StoredConsent};
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
+pub use ctdc_datasets::{CtdcDataset, CtdcDatasetStore, GLOBAL_DATASET_NAME};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
 };
@@ -59,6 +64,7 @@ pub use legal::{
     StoredProceeding, StoredProceedingStage, StoredReliefApplication, StoredReliefAssessment,
 };
 pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
+pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
 pub use referrals::{
     NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
     StoredReferral,
@@ -219,6 +225,7 @@ pub trait Store:
     + PersonLinkStore
     + LegalTrackStore
     + AnnualReportStore
+    + PrivacyBudgetStore
 {
 }
 
@@ -236,5 +243,6 @@ impl<T> Store for T where
         + PersonLinkStore
         + LegalTrackStore
         + AnnualReportStore
+        + PrivacyBudgetStore
 {
 }

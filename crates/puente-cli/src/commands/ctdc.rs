@@ -9,14 +9,19 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use puente_core::ctdc::{self, Cell, ColumnKind, ReadOptions, COLUMNS};
-use puente_store::{Actor, CtdcStore, SqliteStore};
+use puente_store::{
+    Actor, CtdcDataset, CtdcDatasetStore, CtdcStore, SqliteStore, GLOBAL_DATASET_NAME,
+};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
-    /// Import a CTDC Global Dataset CSV (any release format: `,` or `;`, with or without the
-    /// terms-of-use column, `-99` or empty for missing, with or without BOM, CRLF or LF, quoted or
-    /// not). All or nothing: the first invalid row stops the import and the database is left as it was.
+    /// Import a CTDC CSV of any release, recognised by its header: the Global Dataset (63 or 58
+    /// columns; `,` or `;`, with or without the terms-of-use column, `-99` or empty for missing, with
+    /// or without BOM, CRLF or LF, quoted or not), the Global Synthetic Dataset (27 variables) or
+    /// the Victim-Perpetrator Synthetic Dataset (16 variables). Each synthetic file is kept as its
+    /// own dataset. All or nothing: the first invalid row stops the import and the database is left
+    /// as it was.
     Ctdc(ImportCtdcArgs),
 }
 
@@ -30,9 +35,14 @@ pub struct ImportCtdcArgs {
     /// Where rejected rows go with --skip-invalid (default: FILE.rejects.csv).
     #[arg(long, value_name = "FILE", requires = "skip_invalid")]
     pub rejects: Option<PathBuf>,
-    /// Remove the CTDC records already stored, in the same transaction.
+    /// Remove the CTDC records already stored (for a synthetic release: the dataset of the same
+    /// name), in the same transaction.
     #[arg(long)]
     pub replace: bool,
+    /// The name of the dataset a synthetic release is kept as (default: the release's name,
+    /// `global-synthetic` or `victim-perpetrator-synthetic`).
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -77,6 +87,9 @@ pub struct StatsCtdcArgs {
     pub by: Vec<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: StatsFormat,
+    /// The dataset to count (see `puente import ctdc`); may be left out when one is stored.
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
 }
 
 fn open_store(db: Option<PathBuf>) -> anyhow::Result<(tokio::runtime::Runtime, SqliteStore)> {
@@ -93,13 +106,17 @@ pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<Exi
     let started = Instant::now();
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let file = ctdc::read_ctdc_csv(
+    let read = ctdc::read_ctdc_release(
         &bytes,
         ReadOptions {
             skip_invalid: args.skip_invalid,
         },
     )
     .map_err(|error| anyhow::anyhow!("{}: {error}", args.file.display()))?;
+    let file = match read {
+        ctdc::CtdcReleaseFile::Global { file, .. } => file,
+        ctdc::CtdcReleaseFile::Synthetic(file) => return import_synthetic(db, &args, &bytes, file),
+    };
     if !file.rejected.is_empty() {
         let rejects = args
             .rejects
@@ -170,6 +187,69 @@ pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+/// Imports a synthetic release as its own dataset.
+fn import_synthetic(
+    db: Option<PathBuf>,
+    args: &ImportCtdcArgs,
+    bytes: &[u8],
+    file: ctdc::SyntheticFile,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    if !file.rejected.is_empty() {
+        let rejects = args
+            .rejects
+            .clone()
+            .unwrap_or_else(|| rejects_path(&args.file));
+        write_rejects(&rejects, &file.rejected)?;
+        eprintln!(
+            "{} invalid row(s) of {} skipped and written with their reasons to {}",
+            file.rejected.len(),
+            args.file.display(),
+            rejects.display()
+        );
+    }
+    let name = args
+        .dataset
+        .clone()
+        .unwrap_or_else(|| file.release.code().to_string());
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let source = args
+        .file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (runtime, store) = open_store(db)?;
+    let summary = runtime
+        .block_on(store.import_ctdc_dataset(
+            &Actor::command_line(),
+            &name,
+            file.release.code(),
+            &source,
+            &sha256,
+            &file.columns,
+            &file.rows,
+            args.replace,
+        ))
+        .map_err(|error| {
+            anyhow::anyhow!("{}: {error}; nothing was imported", args.file.display())
+        })?;
+    runtime.block_on(store.close());
+    println!(
+        "Imported {} records of the {} from {} as dataset `{name}` in {:.2?}.",
+        summary.records,
+        file.release.title(),
+        args.file.display(),
+        started.elapsed()
+    );
+    if summary.replaced > 0 {
+        println!("Replaced {} records stored before.", summary.replaced);
+    }
+    if !file.rejected.is_empty() {
+        println!("Skipped {} invalid rows.", file.rejected.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn rejects_path(file: &Path) -> PathBuf {
     let mut name = file.file_name().unwrap_or_default().to_os_string();
     name.push(".rejects.csv");
@@ -228,8 +308,47 @@ pub fn export(db: Option<PathBuf>, command: ExportCommand) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+/// The dataset a command works on: the one named, or the only one stored.
+pub fn choose_dataset(
+    datasets: &[CtdcDataset],
+    named: Option<&str>,
+) -> anyhow::Result<Option<CtdcDataset>> {
+    let names = || {
+        datasets
+            .iter()
+            .map(|dataset| format!("`{}` ({} records)", dataset.name, dataset.records))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match named {
+        Some(name) => match datasets.iter().find(|dataset| dataset.name == name) {
+            Some(dataset) => Ok(Some(dataset.clone())),
+            None if datasets.is_empty() => bail!(
+                "--dataset: no CTDC dataset is stored; import one with `puente import ctdc FILE`"
+            ),
+            None => bail!(
+                "--dataset: no dataset `{name}`; the datasets are: {}",
+                names()
+            ),
+        },
+        None if datasets.len() > 1 => bail!(
+            "several CTDC datasets are stored: choose one with --dataset NAME ({})",
+            names()
+        ),
+        None => Ok(datasets.first().cloned()),
+    }
+}
+
 pub fn stats(db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitCode> {
     let StatsCommand::Ctdc(args) = command;
+    let (runtime, store) = open_store(db)?;
+    let datasets = runtime.block_on(store.ctdc_datasets())?;
+    let dataset = choose_dataset(&datasets, args.dataset.as_deref())?;
+    if let Some(dataset) = dataset.filter(|dataset| dataset.name != GLOBAL_DATASET_NAME) {
+        let rows = runtime.block_on(store.ctdc_dataset_rows(&dataset.name))?;
+        runtime.block_on(store.close());
+        return synthetic_stats(&args, &dataset, &rows);
+    }
     let mut indices = Vec::new();
     for name in &args.by {
         match ctdc::column_index(name) {
@@ -245,7 +364,6 @@ pub fn stats(db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitC
         }
     }
     let names: Vec<&str> = indices.iter().map(|index| COLUMNS[*index].0).collect();
-    let (runtime, store) = open_store(db)?;
     let rows = runtime.block_on(store.ctdc_stats(&indices))?;
     runtime.block_on(store.close());
     let kinds: Vec<ColumnKind> = indices.iter().map(|index| COLUMNS[*index].1).collect();
@@ -282,6 +400,113 @@ pub fn stats(db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitC
             String::from_utf8(writer.into_inner()?)?
         }
         StatsFormat::Table => table(&names, &rows),
+    };
+    std::io::stdout().write_all(output.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Counts of a synthetic dataset; a multi-valued column counts a row under each of its values, and
+/// the output says so.
+fn synthetic_stats(
+    args: &StatsCtdcArgs,
+    dataset: &CtdcDataset,
+    rows: &[Vec<Option<String>>],
+) -> anyhow::Result<ExitCode> {
+    let release = ctdc::CtdcRelease::from_code(&dataset.release)
+        .with_context(|| format!("dataset `{}` has an unknown release", dataset.name))?;
+    let mut indices = Vec::new();
+    for name in &args.by {
+        match dataset
+            .columns
+            .iter()
+            .position(|column| column.eq_ignore_ascii_case(name.trim()))
+        {
+            Some(index) => indices.push(index),
+            None => bail!(
+                "--by: `{name}` is not a column of dataset `{}`; its columns are: {}",
+                dataset.name,
+                dataset.columns.join(", ")
+            ),
+        }
+    }
+    let names: Vec<&str> = indices
+        .iter()
+        .map(|index| dataset.columns[*index].as_str())
+        .collect();
+    let multi_valued: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| release.is_multi_valued(name))
+        .collect();
+    let note = (!multi_valued.is_empty()).then(|| {
+        format!(
+            "{} may hold several values: a record is counted once under each of its values, so the counts add up to more than the records.",
+            multi_valued.join(", ")
+        )
+    });
+    let counted = ctdc::releases::count_synthetic_rows(release, &dataset.columns, rows, &indices);
+    let stats_rows: Vec<puente_store::CtdcStatsRow> = counted
+        .into_iter()
+        .map(|(values, count)| puente_store::CtdcStatsRow {
+            values: values
+                .into_iter()
+                .map(|value| value.map(|text| Cell::Text(text.into())))
+                .collect(),
+            count,
+        })
+        .collect();
+    let output = match args.format {
+        StatsFormat::Json => {
+            let rows: Vec<serde_json::Value> = stats_rows
+                .iter()
+                .map(|row| {
+                    let mut object = serde_json::Map::new();
+                    for (name, value) in names.iter().zip(&row.values) {
+                        object.insert(
+                            name.to_string(),
+                            json_value(ColumnKind::Text, value.as_ref()),
+                        );
+                    }
+                    object.insert("count".into(), row.count.into());
+                    serde_json::Value::Object(object)
+                })
+                .collect();
+            let mut document = serde_json::json!({
+                "dataset": dataset.name,
+                "release": dataset.release,
+                "records": dataset.records,
+                "by": names,
+                "rows": rows,
+            });
+            if let Some(note) = &note {
+                document["multi_valued"] = serde_json::json!(multi_valued);
+                document["note"] = serde_json::json!(note);
+            }
+            serde_json::to_string_pretty(&document)? + "\n"
+        }
+        StatsFormat::Csv => {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new());
+            writer.write_record(names.iter().copied().chain(["count"]))?;
+            for row in &stats_rows {
+                let mut fields: Vec<String> = row
+                    .values
+                    .iter()
+                    .map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_default())
+                    .collect();
+                fields.push(row.count.to_string());
+                writer.write_record(&fields)?;
+            }
+            String::from_utf8(writer.into_inner()?)?
+        }
+        StatsFormat::Table => {
+            let mut out = table(&names, &stats_rows);
+            if let Some(note) = &note {
+                out.push_str(&format!("Note: {note}\n"));
+            }
+            out
+        }
     };
     std::io::stdout().write_all(output.as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -8,6 +8,8 @@ pub mod link;
 pub mod pprl;
 pub mod relief;
 pub mod report;
+pub mod publish;
+mod publish_report;
 pub mod screen;
 pub mod serve;
 

@@ -86,8 +86,8 @@ pub fn run(db: Option<PathBuf>, command: ReportCommand) -> anyhow::Result<ExitCo
             .record_audit(NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id,
-                action: "export".into(),
-                record_type: "annual_report".into(),
+                action: puente_store::AuditAction::Export,
+                record_type: puente_store::RecordType::AnnualReport,
                 record_id: Some(args.year.to_string()),
                 detail: format!(
                     "annual report {} ({})",

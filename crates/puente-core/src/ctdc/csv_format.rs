@@ -3,7 +3,7 @@
 //! CRLF or LF line ends, quoted or not. Pure: the caller hands over the bytes and takes the text.
 
 use super::releases::{check_synthetic_cell, describe_differences, recognise_release, CtdcRelease};
-use super::{parse_cell, CellError, CtdcRecord, COLUMNS, COLUMN_COUNT};
+use super::{parse_cell, CellError, CtdcRecord, COLUMNS};
 
 /// How to read a file.
 #[derive(Clone, Copy, Debug, Default)]
@@ -468,6 +468,7 @@ pub fn write_ctdc_csv<'a, W: std::io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ctdc::COLUMN_COUNT;
 
     fn header() -> String {
         super::super::canonical_header()

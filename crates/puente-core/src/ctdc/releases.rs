@@ -311,9 +311,82 @@ pub fn check_synthetic_cell(
     }
 }
 
+/// Counts of the rows of a synthetic release grouped by the columns `by` (positions in `columns`),
+/// largest first. A row is counted once under each value of a multi-valued cell (and under each
+/// combination when several grouping columns are multi-valued).
+pub fn count_synthetic_rows(
+    release: CtdcRelease,
+    columns: &[String],
+    rows: &[Vec<Option<String>>],
+    by: &[usize],
+) -> Vec<(Vec<Option<String>>, u64)> {
+    let mut counts: std::collections::HashMap<Vec<Option<String>>, u64> =
+        std::collections::HashMap::new();
+    for row in rows {
+        let mut keys: Vec<Vec<Option<String>>> = vec![Vec::new()];
+        for index in by {
+            let cell = row.get(*index).cloned().flatten();
+            let values: Vec<Option<String>> = match cell {
+                Some(text) if release.is_multi_valued(&columns[*index]) => text
+                    .split(MULTI_VALUE_SEPARATOR)
+                    .map(|part| Some(part.trim().to_string()))
+                    .collect(),
+                other => vec![other],
+            };
+            keys = keys
+                .into_iter()
+                .flat_map(|key| {
+                    values.iter().map(move |value| {
+                        let mut key = key.clone();
+                        key.push(value.clone());
+                        key
+                    })
+                })
+                .collect();
+        }
+        for key in keys {
+            *counts.entry(key).or_insert(0) += 1;
+        }
+    }
+    let mut counted: Vec<(Vec<Option<String>>, u64)> = counts.into_iter().collect();
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_valued_cells_count_under_each_value() {
+        let columns: Vec<String> = VICTIM_PERPETRATOR_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let row = |gender: &str, perpetrators: &str| {
+            let mut cells = vec![None; 16];
+            cells[1] = Some(gender.to_string());
+            cells[8] = (!perpetrators.is_empty()).then(|| perpetrators.to_string());
+            cells
+        };
+        let rows = vec![
+            row("Female", "Female;Male"),
+            row("Female", "Male"),
+            row("Male", ""),
+        ];
+        let release = CtdcRelease::VictimPerpetratorSynthetic;
+        let by_perpetrator = count_synthetic_rows(release, &columns, &rows, &[8]);
+        assert_eq!(
+            by_perpetrator,
+            vec![
+                (vec![Some("Male".to_string())], 2),
+                (vec![None], 1),
+                (vec![Some("Female".to_string())], 1),
+            ]
+        );
+        let by_gender = count_synthetic_rows(release, &columns, &rows, &[1]);
+        assert_eq!(by_gender[0], (vec![Some("Female".to_string())], 2));
+    }
 
     #[test]
     fn each_release_is_recognised_by_its_header() {

@@ -1,7 +1,15 @@
-//! The dashboard for supervisors and analysts (issue 5): counts of the organisation's cases by the
-//! store's [`StatsDimension`]s, published only through `puente-disclosure` (every count under 3
-//! hidden, and hidden counts not derivable from the totals), as SVG charts, tables, CSV and JSON;
-//! and the directory's service gaps. The imported CTDC dataset goes the same way.
+//! The dashboard for supervisors and analysts: counts of the organisation's cases by the store's
+//! [`StatsDimension`]s, as SVG charts, tables, CSV and JSON; and the directory's service gaps.
+//!
+//! Who sees what (`docs/privacy.md`): a supervisor looking at their own organisation's cases sees
+//! exact counts with small-cell suppression (every count under 3 hidden, hidden counts not
+//! derivable from the totals). Everyone else (analysts, partners) gets differentially private
+//! counts: exact discrete Gaussian noise from the organisation's secret key, so the same question
+//! on the same data gets the same answer, charged to the organisation's privacy budget once a
+//! period, post-processed to non-negative counts whose rows add up to the total, small ones shown
+//! as `<3`. Every answer says which (`"privacy"` in the JSON, a line under each chart). A spent
+//! budget is refused with the day it renews. The imported CTDC dataset, a published release
+//! already, goes through small-cell suppression.
 
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -10,8 +18,13 @@ use axum::Json;
 use minijinja::context;
 use puente_core::directory::Population;
 use puente_core::{Country, Lang, Vocabulary};
+use puente_disclosure::accounting::{
+    BudgetPeriod, BudgetSpent, PrivacyBudget, Rho, DEFAULT_DELTA, DEFAULT_RHO_PER_PERIOD,
+    DEFAULT_RHO_PER_QUERY,
+};
+use puente_disclosure::private::{derive_seed, private_rows, rows_fingerprint, NoiseKey};
 use puente_disclosure::{publish_rows, PublishedRows, SUPPRESSION_NOTE};
-use puente_store::StatsDimension;
+use puente_store::{Role, StatsDimension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -71,19 +84,153 @@ fn dimensions_of(by: &str) -> Result<Vec<StatsDimension>, AppError> {
     Ok(dimensions)
 }
 
-/// The organisation's case counts by `dimensions`, published.
+/// How an answer was protected, as the JSON and the line under each chart say it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PrivacyLine {
+    pub mechanism: &'static str,
+    pub epsilon: Option<f64>,
+    pub delta: Option<f64>,
+    /// The epsilon (at the same delta) the organisation has left in this period.
+    pub budget_left: Option<f64>,
+    pub rho: Option<f64>,
+    pub rho_left: Option<f64>,
+    pub renews_on: Option<String>,
+}
+
+impl PrivacyLine {
+    fn exact() -> PrivacyLine {
+        PrivacyLine {
+            mechanism: "exact_with_suppression",
+            epsilon: None,
+            delta: None,
+            budget_left: None,
+            rho: None,
+            rho_left: None,
+            renews_on: None,
+        }
+    }
+
+    /// The sentence under a chart.
+    pub fn sentence(&self, lang: Lang) -> String {
+        match (self.epsilon, self.delta, self.budget_left) {
+            (Some(epsilon), Some(delta), Some(left)) => {
+                let renews = self.renews_on.clone().unwrap_or_default();
+                match lang {
+                    Lang::Es => format!("Privacidad diferencial (ruido gaussiano discreto exacto): ε = {epsilon:.2}, δ = {delta:.0e}. Presupuesto restante de la organización: ε ≈ {left:.2} hasta el {renews}. Las cifras menores de 3 se muestran como <3."),
+                    Lang::En => format!("Differential privacy (exact discrete Gaussian noise): ε = {epsilon:.2}, δ = {delta:.0e}. The organisation's budget left: ε ≈ {left:.2} until {renews}. Counts under 3 show as <3."),
+                }
+            }
+            _ => match lang {
+                Lang::Es => "Cifras exactas de la propia organización (supervisión), con las menores de 3 ocultas.".to_string(),
+                Lang::En => "Exact counts of your own organisation (supervisor), with those under 3 hidden.".to_string(),
+            },
+        }
+    }
+}
+
+/// The budget an organisation starts each period with: `PUENTE_PRIVACY_RHO_PER_MONTH` when set,
+/// else the crate's default (see `docs/privacy.md`).
+fn default_budget(today: time::Date) -> PrivacyBudget {
+    let rho = std::env::var("PUENTE_PRIVACY_RHO_PER_MONTH")
+        .ok()
+        .and_then(|value| value.parse::<f64>().ok())
+        .filter(|rho| rho.is_finite() && *rho > 0.0)
+        .map(Rho)
+        .unwrap_or(DEFAULT_RHO_PER_PERIOD);
+    let first_of_month = today.replace_day(1).unwrap_or(today);
+    PrivacyBudget::new(rho, BudgetPeriod::Months(1), first_of_month)
+}
+
+/// The `rho` of one chart of the dashboard page (the page shows eleven).
+const RHO_PER_DASHBOARD_CHART: Rho = Rho(0.02);
+
+/// Whether `principal` sees exact counts: a supervisor, on their own organisation's cases.
+fn sees_exact_counts(principal: &Principal) -> bool {
+    principal.user.role == Role::Supervisor
+}
+
+/// The organisation's case counts by `dimensions`, as `principal` may see them: exact with
+/// suppression for a supervisor, differentially private (costing `rho`) for anyone else.
 async fn published_case_stats(
     state: &AppState,
-    organisation_id: i64,
+    principal: &Principal,
     dimensions: &[StatsDimension],
-) -> Result<PublishedRows, AppError> {
+    rho: Rho,
+) -> Result<Result<(PublishedRows, PrivacyLine), BudgetSpent>, AppError> {
+    let organisation_id = principal.user.organisation_id;
     let stats = state.store.case_stats(organisation_id, dimensions).await?;
     let rows: Vec<(Vec<String>, u64)> = stats
         .rows
         .iter()
         .map(|row| (row.values.clone(), row.count))
         .collect();
-    Ok(publish_rows(&rows, stats.overlapping, stats.cases))
+    if sees_exact_counts(principal) {
+        return Ok(Ok((
+            publish_rows(&rows, stats.overlapping, stats.cases),
+            PrivacyLine::exact(),
+        )));
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    let defaults = default_budget(today);
+    let fresh_key: [u8; 32] = rand::random();
+    let account = state
+        .store
+        .privacy_account(organisation_id, &defaults, fresh_key)
+        .await?;
+    let key = NoiseKey::new(account.noise_key.clone());
+    let codes: Vec<&str> = dimensions.iter().map(|d| d.code()).collect();
+    let canonical_query = format!("cases;by={};rho={}", codes.join(","), rho.0);
+    let seed = derive_seed(
+        &key,
+        &canonical_query,
+        &rows_fingerprint(&rows, stats.cases),
+    );
+    let budget = match state
+        .store
+        .charge_privacy(
+            organisation_id,
+            &hex::encode(seed),
+            rho,
+            today,
+            &defaults,
+            fresh_key,
+        )
+        .await?
+    {
+        Ok(budget) => budget,
+        Err(spent) => return Ok(Err(spent)),
+    };
+    let mut rng = <rand_chacha::ChaCha20Rng as rand::SeedableRng>::from_seed(seed);
+    let (published, statement) = private_rows(
+        &rows,
+        stats.overlapping,
+        stats.cases,
+        rho,
+        DEFAULT_DELTA,
+        &mut rng,
+    )
+    .map_err(AppError::internal)?;
+    let left = budget.rho_left(today);
+    Ok(Ok((
+        published,
+        PrivacyLine {
+            mechanism: statement.mechanism,
+            epsilon: Some(statement.epsilon),
+            delta: Some(statement.delta),
+            budget_left: Some(left.epsilon(DEFAULT_DELTA)),
+            rho: Some(statement.rho),
+            rho_left: Some(left.0),
+            renews_on: Some(budget.renews_on().to_string()),
+        },
+    )))
+}
+
+/// The refusal of an answer the budget cannot pay for.
+fn budget_spent_error(spent: &BudgetSpent) -> AppError {
+    AppError::Conflict(format!(
+        "the organisation's privacy budget for this period is spent (rho {:.3} left, this answer needs {:.3}); it renews on {}",
+        spent.left, spent.needed, spent.renews_on
+    ))
 }
 
 /// The CTDC dataset's counts by one of [`CTDC_DIMENSIONS`], published.
@@ -130,12 +277,13 @@ pub async fn stats(
     Query(parameters): Query<StatsParameters>,
 ) -> Result<Response, AppError> {
     policy::require(&principal.subject(), Action::ViewAggregates, None)?;
-    let (names, published) = published_for(&state, &principal, &parameters).await?;
+    let (names, published, privacy) = published_for(&state, &principal, &parameters).await?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     Ok(Json(json!({
         "by": names,
         "rows": published.api_rows(&names),
         "total": published.total,
+        "privacy": privacy,
     }))
     .into_response())
 }
@@ -147,7 +295,7 @@ pub async fn stats_csv(
     Query(parameters): Query<StatsParameters>,
 ) -> Result<Response, AppError> {
     policy::require(&principal.subject(), Action::ViewAggregates, None)?;
-    let (names, mut published) = published_for(&state, &principal, &parameters).await?;
+    let (names, mut published, _) = published_for(&state, &principal, &parameters).await?;
     let file_name = format!("puente-{}.csv", names.join("-"));
     let labels =
         match parameters.labels.as_deref() {
@@ -229,21 +377,24 @@ async fn published_for(
     state: &AppState,
     principal: &Principal,
     parameters: &StatsParameters,
-) -> Result<(Vec<String>, PublishedRows), AppError> {
+) -> Result<(Vec<String>, PublishedRows, PrivacyLine), AppError> {
     match parameters.source.as_deref() {
         None | Some("cases") => {
             let dimensions = dimensions_of(&parameters.by)?;
-            let published =
-                published_case_stats(state, principal.user.organisation_id, &dimensions).await?;
+            let (published, privacy) =
+                published_case_stats(state, principal, &dimensions, DEFAULT_RHO_PER_QUERY)
+                    .await?
+                    .map_err(|spent| budget_spent_error(&spent))?;
             Ok((
                 dimensions.iter().map(|d| d.code().to_string()).collect(),
                 published,
+                privacy,
             ))
         }
         Some("ctdc") => {
             let name = parameters.by.trim().to_string();
             let published = published_ctdc_stats(state, &name).await?;
-            Ok((vec![name], published))
+            Ok((vec![name], published, PrivacyLine::exact()))
         }
         Some(other) => Err(AppError::Invalid(format!(
             "`source` is `cases` or `ctdc`, not `{other}`"
@@ -325,6 +476,8 @@ pub struct DashboardPanel {
     pub rows: Vec<(String, String)>,
     pub total: String,
     pub overlapping: bool,
+    /// The line under the chart: how its counts were protected, or why there are none.
+    pub privacy: String,
 }
 
 /// A gap of the directory, as the page shows it.
@@ -343,12 +496,33 @@ pub async fn dashboard_page(
 ) -> Result<Response, PageError> {
     let lang = user.lang;
     policy::require(&user.subject(), Action::ViewAggregates, None).in_language(lang)?;
-    let organisation_id = user.principal.user.organisation_id;
     let mut panels = Vec::new();
     for dimension in StatsDimension::ALL {
-        let published = published_case_stats(&state, organisation_id, &[dimension])
-            .await
-            .in_language(lang)?;
+        let title = dimension.label().get(lang).to_string();
+        let (published, privacy) = match published_case_stats(
+            &state,
+            &user.principal,
+            &[dimension],
+            RHO_PER_DASHBOARD_CHART,
+        )
+        .await
+        .in_language(lang)?
+        {
+            Ok(answer) => answer,
+            Err(spent) => {
+                // A spent budget: the chart says so, and when the budget renews.
+                panels.push(DashboardPanel {
+                    code: dimension.code().to_string(),
+                    svg: String::new(),
+                    title: title.clone(),
+                    rows: Vec::new(),
+                    total: String::new(),
+                    overlapping: dimension.is_multi_valued(),
+                    privacy: budget_spent_sentence(&spent, lang),
+                });
+                continue;
+            }
+        };
         let rows: Vec<(String, String)> = published
             .rows
             .iter()
@@ -368,7 +542,6 @@ pub async fn dashboard_page(
                 count: row.count,
             })
             .collect();
-        let title = dimension.label().get(lang).to_string();
         panels.push(DashboardPanel {
             code: dimension.code().to_string(),
             svg: horizontal_bars(&title, &bars),
@@ -376,6 +549,7 @@ pub async fn dashboard_page(
             rows,
             total: published.total.display(),
             overlapping: dimension.is_multi_valued(),
+            privacy: privacy.sentence(lang),
         });
     }
     let countries: Vec<Country> = GAP_COUNTRIES
@@ -426,6 +600,7 @@ pub async fn dashboard_page(
                 rows,
                 total: published.total.display(),
                 overlapping: false,
+                privacy: String::new(),
             });
         }
     }
@@ -442,6 +617,15 @@ pub async fn dashboard_page(
         },
     )?
     .into_response())
+}
+
+/// The line shown instead of a chart when the budget is spent, with the day it renews.
+fn budget_spent_sentence(spent: &BudgetSpent, lang: Lang) -> String {
+    let renews = spent.renews_on;
+    match lang {
+        Lang::Es => format!("El presupuesto de privacidad de la organización para este periodo está agotado: estas cifras vuelven el {renews}."),
+        Lang::En => format!("The organisation's privacy budget for this period is spent: these counts come back on {renews}."),
+    }
 }
 
 fn population_label(population: Population, lang: Lang) -> String {

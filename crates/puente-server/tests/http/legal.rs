@@ -205,7 +205,7 @@ async fn the_role_matrix_of_the_legal_section() {
         .id;
     assert!(matches!(
         app.store.legal_track(shelter, case_id).await,
-        Err(StoreError::NotFound(_))
+        Err(StoreError::NotFound { .. })
     ));
 
     // Without a session: to the login page.

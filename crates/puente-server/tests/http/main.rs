@@ -10,6 +10,7 @@ mod error_pages;
 mod labels;
 // The legal protection section of a case.
 mod legal;
+mod private_stats;
 mod referrals;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
 mod security;
