@@ -294,12 +294,14 @@ impl AccountStore for SqliteStore {
         let created = user_from_row(&row)?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(created.organisation_id),
                 action: AuditAction::Create,
                 record_type: RecordType::User,
                 record_id: Some(created.id.to_string()),
+                case_id: None,
                 detail: format!("user {} with role {}", created.email, created.role),
             },
         )
@@ -361,12 +363,14 @@ impl AccountStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action: AuditAction::ChangeRole,
                 record_type: RecordType::User,
                 record_id: Some(user_id.to_string()),
+                case_id: None,
                 detail: format!("role {role}"),
             },
         )
@@ -399,12 +403,14 @@ impl AccountStore for SqliteStore {
         };
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action,
                 record_type: RecordType::User,
                 record_id: Some(user_id.to_string()),
+                case_id: None,
                 detail: String::new(),
             },
         )
@@ -457,12 +463,14 @@ impl AccountStore for SqliteStore {
             .await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: user.email.clone(),
                 organisation_id: Some(user.organisation_id),
                 action: AuditAction::Login,
                 record_type: RecordType::User,
                 record_id: Some(user.id.to_string()),
+                case_id: None,
                 detail: format!("{} session from {address}", session.kind.code()),
             },
         )
@@ -493,12 +501,14 @@ impl AccountStore for SqliteStore {
             .await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: email.trim().to_string(),
                 organisation_id,
                 action: AuditAction::LoginFailed,
                 record_type: RecordType::User,
                 record_id: None,
+                case_id: None,
                 detail: format!("{reason} from {address}"),
             },
         )
@@ -571,12 +581,14 @@ impl AccountStore for SqliteStore {
             .await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: user.email.clone(),
                 organisation_id: Some(user.organisation_id),
                 action: AuditAction::Logout,
                 record_type: RecordType::User,
                 record_id: Some(user.id.to_string()),
+                case_id: None,
                 detail: String::new(),
             },
         )

@@ -195,6 +195,7 @@ fn directory_audit(
         action,
         record_type,
         record_id,
+        case_id: None,
         detail,
     }
 }
@@ -243,6 +244,7 @@ impl DirectoryStore for SqliteStore {
                 crate::cases::insert_organisation(&mut transaction, organisation, &now).await?;
             audit::append(
                 &mut transaction,
+                &self.audit_key(),
                 &directory_audit(
                     actor,
                     Some(id),
@@ -276,6 +278,7 @@ impl DirectoryStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &directory_audit(
                 actor,
                 actor.organisation_id,
@@ -299,6 +302,7 @@ impl DirectoryStore for SqliteStore {
             upsert_service(&mut transaction, service, &audit::now()).await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &directory_audit(
                 actor,
                 Some(organisation_id),
@@ -331,6 +335,7 @@ impl DirectoryStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &directory_audit(
                 actor,
                 Some(organisation_id),

@@ -567,7 +567,11 @@ pub async fn organisation_audit(
         })
         .await
         .in_language(lang)?;
-    let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let chain = state
+        .store
+        .verify_audit_since_checkpoint()
+        .await
+        .in_language(lang)?;
     let html = page(
         &user,
         "/audit",
