@@ -804,7 +804,7 @@ pub fn service_gaps(
     gaps
 }
 
-/// The needs the directory is built around (issue 5): shelter, medical, psychological, legal,
+/// The needs the directory is built around: shelter, medical, psychological, legal,
 /// immigration relief, return and reintegration, livelihood and education.
 pub const DIRECTORY_NEEDS: [SupportType; 8] = [
     SupportType::Accommodation,

@@ -45,7 +45,7 @@ pub(crate) fn operation(summary: &str, responses: Value, extra: Value) -> Value 
     operation
 }
 
-/// The paths of issue 5: the directory, referrals, notifications and statistics.
+/// The paths of the directory, referrals, notifications and statistics.
 mod directory_and_referrals;
 
 /// The document.

@@ -1,4 +1,4 @@
-//! Likely duplicate persons within one organisation (issue 6): the records to compare, the pairs a
+//! Likely duplicate persons within one organisation: the records to compare, the pairs a
 //! supervisor marked as different people, and merges.
 //!
 //! The comparison itself is `puente_linkage::find_duplicates` (a pure engine), called by the server

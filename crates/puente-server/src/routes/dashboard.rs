@@ -1,4 +1,4 @@
-//! The dashboard for supervisors and analysts (issue 5): counts of the organisation's cases by the
+//! The dashboard for supervisors and analysts: counts of the organisation's cases by the
 //! store's [`StatsDimension`]s, published only through `puente-disclosure` (every count under 3
 //! hidden, and hidden counts not derivable from the totals), as SVG charts, tables, CSV and JSON;
 //! and the directory's service gaps. The imported CTDC dataset goes the same way.

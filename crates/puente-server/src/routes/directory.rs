@@ -1,4 +1,4 @@
-//! The service directory (issue 5): the search API and page, the organisations, and the services
+//! The service directory: the search API and page, the organisations, and the services
 //! suggested for a case from its latest screening and the person's profile.
 //!
 //! The directory holds no survivor data, so every role may search it. The suggestions page reads a
