@@ -1,9 +1,9 @@
 //! The service directory in the store: loading the demo directory, searching it by need, country,
 //! place, age, sex and language, suggestions from a real screening's next steps, and hotlines.
 
-use puente_core::directory::{needs_from_next_steps, PersonProfile, ServiceQuery};
 use puente_core::htcds::{Gender, SupportType};
 use puente_core::{Country, Lang};
+use puente_directory::{needs_from_next_steps, PersonProfile, ServiceQuery};
 use puente_store::{
     Actor, AuditQuery, AuditStore, CaseStore, DirectoryStore, SqliteStore, StoreError,
 };
@@ -244,7 +244,7 @@ async fn the_gap_report_shows_men_boys_and_rural_areas_from_the_stored_directory
         .iter()
         .filter(|gap| {
             gap.need == SupportType::Accommodation
-                && gap.population == puente_core::directory::Population::Men
+                && gap.population == puente_directory::Population::Men
         })
         .map(|gap| gap.country.alpha_2())
         .collect();

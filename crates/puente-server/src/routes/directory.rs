@@ -8,10 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
-use puente_core::directory::{
+use puente_core::{Country, Lang, Vocabulary};
+use puente_directory::{
     needs_from_screening_result, MatchReason, PersonProfile, ServiceQuery, DIRECTORY_NEEDS,
 };
-use puente_core::{Country, Lang, Vocabulary};
 use puente_store::directory::StoredServiceMatch;
 use puente_store::StoredOrganisation;
 use serde::Serialize;

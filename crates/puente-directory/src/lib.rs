@@ -6,7 +6,7 @@
 //! Pure: the store keeps the services, the server shows them; everything that decides lives here.
 //!
 //! # How matching works
-//! A [`ServiceQuery`](crate::directory::ServiceQuery) has hard criteria and soft ones:
+//! A [`ServiceQuery`](crate::ServiceQuery) has hard criteria and soft ones:
 //! - hard: the need, the country, the age and the sex. A service that does not meet the need, does
 //!   not serve the country, does not take the person's age or sex is left out;
 //! - soft: the place, the languages and rural reach. They rank services (a shelter in the person's
@@ -14,18 +14,18 @@
 //!   a survivor who speaks Mam is better served by a Spanish-speaking shelter with an interpreter
 //!   than by an empty list.
 //!
-//! Every match carries its [`MatchReason`](crate::directory::MatchReason)s, in Spanish and English, so the case worker sees why a
+//! Every match carries its [`MatchReason`](crate::MatchReason)s, in Spanish and English, so the case worker sees why a
 //! service is suggested and what to check before referring.
 
 use std::cmp::Reverse;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::country::Country;
-use crate::domain::{Organisation, Person, PhoneNumber};
-use crate::htcds::{Gender, SupportType};
-use crate::lang::Lang;
-use crate::vocabulary::Vocabulary;
+use puente_core::country::Country;
+use puente_core::domain::{Organisation, Person, PhoneNumber};
+use puente_core::htcds::{Gender, SupportType};
+use puente_core::lang::Lang;
+use puente_core::vocabulary::Vocabulary;
 
 /// The age from which a person is an adult, for populations and children's services.
 pub const AGE_OF_MAJORITY: u32 = 18;
