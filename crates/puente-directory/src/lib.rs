@@ -620,9 +620,9 @@ pub fn suggest_services(
 }
 
 /// How each referral-by-need next step of the screening engine (`puente-screening`'s
-/// `rules/next_steps.rs`) begins, in both languages, and the need it names. Stored screening results
-/// keep their next steps as text, so the needs are read back from it. The store's tests run the
-/// engine and check that every referral it writes is recognised here.
+/// `rules/next_steps.rs`) begins, in both languages, and the need it names: for results stored before
+/// the engine gave each step its need (`next_step_needs`). The store's tests run the engine and
+/// check that both agree.
 const NEXT_STEP_NEEDS: &[(&str, SupportType)] = &[
     ("URGENTE — atención médica ahora", SupportType::Health),
     ("URGENT — medical care now", SupportType::Health),
@@ -670,9 +670,27 @@ pub fn needs_from_next_steps<S: AsRef<str>>(next_steps: &[S]) -> Vec<SupportType
     needs
 }
 
-/// The needs named by a stored screening result (its JSON, as the screening engine writes it):
-/// the `next_steps` read with [`needs_from_next_steps`]. A result without next steps names none.
+/// The needs named by a stored screening result (its JSON, as the screening engine writes it): the
+/// `next_step_needs` the engine gives each step, or, for a result stored before it did, the
+/// `next_steps` read with [`needs_from_next_steps`]. A result without next steps names none.
 pub fn needs_from_screening_result(result: &serde_json::Value) -> Vec<SupportType> {
+    if let Some(typed) = result
+        .get("next_step_needs")
+        .and_then(serde_json::Value::as_array)
+        .filter(|needs| !needs.is_empty())
+    {
+        let mut needs = Vec::new();
+        for need in typed
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .filter_map(SupportType::from_code)
+        {
+            if !needs.contains(&need) {
+                needs.push(need);
+            }
+        }
+        return needs;
+    }
     let steps: Vec<&str> = result
         .get("next_steps")
         .and_then(serde_json::Value::as_array)

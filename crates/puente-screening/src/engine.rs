@@ -63,6 +63,10 @@ pub fn screen_with(input: &ScreeningInput, options: &ScreeningOptions) -> Screen
         .iter()
         .map(|step| rules::next_steps::render(step, &case, lang))
         .collect();
+    let next_step_needs = steps
+        .iter()
+        .map(rules::next_steps::Step::support_need)
+        .collect();
 
     ScreeningResult {
         level: level.level,
@@ -71,6 +75,7 @@ pub fn screen_with(input: &ScreeningInput, options: &ScreeningOptions) -> Screen
         smuggling,
         urgent: groups::in_element(case.facts, FactGroup::Urgency),
         next_steps,
+        next_step_needs,
         explanation,
         rule_set_version: RULE_SET_VERSION.to_string(),
     }

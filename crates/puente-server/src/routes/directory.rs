@@ -274,9 +274,18 @@ pub async fn case_services_page(
         .screenings_for_case(case_id)
         .await
         .in_language(lang)?;
+    // A stored result is read as the engine's type; one stored before each step carried its need
+    // falls back to the wording of its steps.
     let needs = screenings
         .last()
-        .map(|screening| needs_from_screening_result(&screening.result))
+        .map(|screening| {
+            match serde_json::from_value::<puente_screening::ScreeningResult>(
+                screening.result.clone(),
+            ) {
+                Ok(result) if !result.next_step_needs.is_empty() => result.support_needs(),
+                _ => needs_from_screening_result(&screening.result),
+            }
+        })
         .unwrap_or_default();
     let today = time::OffsetDateTime::now_utc().date();
     let profile = PersonProfile::of_person(&stored.case.person, today);
