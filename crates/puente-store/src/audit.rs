@@ -422,15 +422,18 @@ fn length_prefixed_mac(key: &AuditKey, domain: &[u8], fields: &[&str]) -> String
     hex::encode(mac.finalize().into_bytes())
 }
 
-fn checkpoint_fields(checkpoint: &Checkpoint) -> [String; 6] {
-    [
+/// The signature of a checkpoint's fields (all but the signature) under the key.
+fn checkpoint_mac(key: &AuditKey, checkpoint: &Checkpoint) -> String {
+    let fields = [
         checkpoint.entries.to_string(),
         checkpoint.last_id.to_string(),
         checkpoint.head.clone(),
         checkpoint.at.clone(),
         checkpoint.key_id.to_string(),
         checkpoint.note.clone().unwrap_or_default(),
-    ]
+    ];
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    length_prefixed_mac(key, b"puente-audit-checkpoint-v1\0", &fields)
 }
 
 impl Checkpoint {
@@ -452,9 +455,7 @@ impl Checkpoint {
             note: note.map(str::to_string),
             signature: String::new(),
         };
-        let fields = checkpoint_fields(&checkpoint);
-        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-        checkpoint.signature = length_prefixed_mac(key, b"puente-audit-checkpoint-v1\0", &fields);
+        checkpoint.signature = checkpoint_mac(key, &checkpoint);
         checkpoint
     }
 
@@ -463,10 +464,7 @@ impl Checkpoint {
         let Some(key) = keys.key(self.key_id) else {
             return false;
         };
-        let fields = checkpoint_fields(self);
-        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-        let expected = length_prefixed_mac(key, b"puente-audit-checkpoint-v1\0", &fields);
-        constant_time_equal(&expected, &self.signature)
+        constant_time_equal(&checkpoint_mac(key, self), &self.signature)
     }
 }
 
@@ -656,6 +654,45 @@ fn seal_of(entry: &AuditEntry, keys: &AuditKeys, may_be_unkeyed: bool) -> EntryS
     }
 }
 
+/// The checkpoints signed by the key they name, with their lines.
+fn signed_checkpoints<'a>(
+    checkpoints: &'a [(usize, Result<Checkpoint, String>)],
+    keys: &AuditKeys,
+) -> Vec<(usize, &'a Checkpoint)> {
+    checkpoints
+        .iter()
+        .filter_map(|(line, checkpoint)| match checkpoint {
+            Ok(checkpoint) if checkpoint.is_signed_by(keys) => Some((*line, checkpoint)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What it means that the log holds `count` entries where the checkpoint recorded more: an
+/// emptied log or a deleted tail; nothing when it holds at least as many.
+pub fn shorter_than_checkpoint(count: u64, checkpoint: &Checkpoint) -> Option<AuditFinding> {
+    if count >= checkpoint.entries {
+        return None;
+    }
+    Some(if count == 0 {
+        AuditFinding::EmptiedLog {
+            checkpoint_entries: checkpoint.entries,
+            checkpoint_at: checkpoint.at.clone(),
+        }
+    } else {
+        AuditFinding::DeletedTail {
+            checkpoint_entries: checkpoint.entries,
+            entries: count,
+            checkpoint_at: checkpoint.at.clone(),
+        }
+    })
+}
+
+/// Entries read from rows.
+pub(crate) fn entries_from_rows(rows: &[sqlx::sqlite::SqliteRow]) -> StoreResult<Vec<AuditEntry>> {
+    rows.iter().map(entry_from_row).collect()
+}
+
 /// Checks a stretch of the log, `entries` in id order, that follows an entry with hash
 /// `previous_hash` at position `position_before` (0 and the genesis hash for the whole log), against
 /// the checkpoints (each with its line in the file). Entries from before the key existed (no
@@ -668,13 +705,7 @@ pub fn verify_stretch(
     keys: &AuditKeys,
 ) -> Vec<AuditFinding> {
     let mut findings = Vec::new();
-    let valid: Vec<(usize, &Checkpoint)> = checkpoints
-        .iter()
-        .filter_map(|(line, checkpoint)| match checkpoint {
-            Ok(checkpoint) if checkpoint.is_signed_by(keys) => Some((*line, checkpoint)),
-            _ => None,
-        })
-        .collect();
+    let valid = signed_checkpoints(checkpoints, keys);
     for (line, checkpoint) in checkpoints {
         if !matches!(checkpoint, Ok(checkpoint) if checkpoint.is_signed_by(keys)) {
             findings.push(AuditFinding::CheckpointForged { line: *line });
@@ -752,13 +783,7 @@ pub fn verify_log(
 ) -> ChainReport {
     let mut findings = verify_stretch(entries, None, 0, checkpoints, keys);
     let count = entries.len() as u64;
-    let valid: Vec<(usize, &Checkpoint)> = checkpoints
-        .iter()
-        .filter_map(|(line, checkpoint)| match checkpoint {
-            Ok(checkpoint) if checkpoint.is_signed_by(keys) => Some((*line, checkpoint)),
-            _ => None,
-        })
-        .collect();
+    let valid = signed_checkpoints(checkpoints, keys);
     if valid.is_empty() && keys.has_keys() && (count > 0 || !checkpoints.is_empty()) {
         findings.push(AuditFinding::CheckpointsMissing);
     }
@@ -766,20 +791,7 @@ pub fn verify_log(
         .iter()
         .max_by_key(|(_, checkpoint)| checkpoint.entries)
     {
-        if count < longest.entries {
-            findings.push(if count == 0 {
-                AuditFinding::EmptiedLog {
-                    checkpoint_entries: longest.entries,
-                    checkpoint_at: longest.at.clone(),
-                }
-            } else {
-                AuditFinding::DeletedTail {
-                    checkpoint_entries: longest.entries,
-                    entries: count,
-                    checkpoint_at: longest.at.clone(),
-                }
-            });
-        }
+        findings.extend(shorter_than_checkpoint(count, longest));
     }
     for (line, checkpoint) in &valid {
         if checkpoint.entries == 0 || checkpoint.entries > count {

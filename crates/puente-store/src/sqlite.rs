@@ -225,17 +225,14 @@ impl AuditStore for SqliteStore {
             builder.push(" LIMIT ").push_bind(i64::from(limit));
         }
         let rows = builder.build().fetch_all(&self.reader).await?;
-        rows.iter().map(audit::entry_from_row).collect()
+        audit::entries_from_rows(&rows)
     }
 
     async fn verify_audit_chain(&self) -> StoreResult<ChainReport> {
         let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id")
             .fetch_all(&self.reader)
             .await?;
-        let entries = rows
-            .iter()
-            .map(audit::entry_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let entries = audit::entries_from_rows(&rows)?;
         let checkpoints = self.audit_checkpoints()?;
         Ok(audit::verify_log(
             &entries,
@@ -258,29 +255,12 @@ impl AuditStore for SqliteStore {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
             .fetch_one(&self.reader)
             .await?;
-        let count = count as u64;
-        if count < checkpoint.entries {
-            findings.push(if count == 0 {
-                AuditFinding::EmptiedLog {
-                    checkpoint_entries: checkpoint.entries,
-                    checkpoint_at: checkpoint.at.clone(),
-                }
-            } else {
-                AuditFinding::DeletedTail {
-                    checkpoint_entries: checkpoint.entries,
-                    entries: count,
-                    checkpoint_at: checkpoint.at.clone(),
-                }
-            });
-        }
+        findings.extend(audit::shorter_than_checkpoint(count as u64, &checkpoint));
         let rows = sqlx::query("SELECT * FROM audit_log WHERE id >= ? ORDER BY id")
             .bind(checkpoint.last_id)
             .fetch_all(&self.reader)
             .await?;
-        let entries = rows
-            .iter()
-            .map(audit::entry_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let entries = audit::entries_from_rows(&rows)?;
         let (head, after) = match entries.split_first() {
             Some((first, rest)) if checkpoint.entries > 0 && first.id == checkpoint.last_id => {
                 (Some(first), rest)
