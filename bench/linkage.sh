@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The entity-resolution benchmark (issue 6), release build:
+# The entity-resolution benchmark, release build:
 # 1. the engine on FEBRL 1-4, the Latin American set (10,000 records) and a million synthetic
 #    records: precision, recall, F1, wall time, peak memory (VmHWM) and comparisons per second,
 #    each data set in its own process;

@@ -9,8 +9,6 @@ pub mod bounds;
 pub mod country;
 /// The CTDC Global Dataset's 63-column record and its mapping to HTCDS codes.
 pub mod ctdc;
-/// The service directory: services, matching needs to them with reasons, and the gap report.
-pub mod directory;
 /// The case-management domain model on HTCDS 2.0: organisations, persons, cases, events, consent.
 pub mod domain;
 /// The HTCDS 2.0 vocabularies (trafficking status, methods of control, types of exploitation, ...).

@@ -1,4 +1,4 @@
-//! The entity-resolution engine (issue 6): finds the same person across records written
+//! The entity-resolution engine: finds the same person across records written
 //! differently, with normalisation built for Latin American names and a Fellegi–Sunter model that
 //! learns from the records themselves.
 //!

@@ -48,6 +48,12 @@ pub fn screen_with(input: &ScreeningInput, options: &ScreeningOptions) -> Screen
     let smuggling = rules::smuggling::evaluate(&case);
     let level = rules::level::evaluate(&case, &frameworks);
 
+    let steps = rules::next_steps::evaluate(&case, level.level, &smuggling, &options.hotlines);
+    let next_step_needs = steps
+        .iter()
+        .map(rules::next_steps::Step::support_need)
+        .collect();
+
     let mut result = ScreeningResult {
         level: level.level,
         minor,
@@ -55,6 +61,7 @@ pub fn screen_with(input: &ScreeningInput, options: &ScreeningOptions) -> Screen
         smuggling,
         urgent: groups::in_element(case.facts, FactGroup::Urgency),
         next_steps: Vec::new(),
+        next_step_needs,
         explanation: Vec::new(),
         rule_set_version: RULE_SET_VERSION.to_string(),
     };

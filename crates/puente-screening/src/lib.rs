@@ -1,5 +1,5 @@
 //! Puente's screening engine: an explainable identification of trafficking, smuggling and related
-//! harms (issue 3; the normative text is `shared/docs/screening.md`).
+//! harms (the normative text is `shared/docs/screening.md`).
 //!
 //! This crate is pure: no I/O, no async, no file system. It takes data and returns data plus
 //! diagnostics. The CLI (`puente screen`) and the web app are glue around it.

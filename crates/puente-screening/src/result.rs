@@ -1,6 +1,7 @@
 //! The engine's output, shaped exactly as screening.md's JSON (same keys, same order), plus the
 //! version of the rule set that produced it.
 
+use puente_core::htcds::SupportType;
 use puente_core::screening_facts::Fact;
 use puente_core::{Label, Lang};
 use serde::{Deserialize, Serialize};
@@ -239,6 +240,10 @@ pub struct ScreeningResult {
     pub urgent: Vec<Fact>,
     /// Urgent actions first, then referrals by need, then hotlines; in the requested language.
     pub next_steps: Vec<String>,
+    /// One per next step, in the same order: the support need the step asks for (`null` for a
+    /// step that asks for no service). Results stored before this field existed have none.
+    #[serde(default)]
+    pub next_step_needs: Vec<Option<SupportType>>,
     /// One line per rule, citing the rule and the facts it rests on; in the requested language.
     pub explanation: Vec<String>,
     /// The version of the rule set that produced this result.
@@ -246,9 +251,26 @@ pub struct ScreeningResult {
 }
 
 impl ScreeningResult {
-    /// The JSON of `--format json`: screening.md's shape, pretty-printed.
+    /// The JSON of `--format json`: screening.md's shape exactly, pretty-printed (the needs per
+    /// step, for the directory, travel only in the stored and API form).
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a screening result always serialises")
+        let mut value = serde_json::to_value(self).expect("a screening result always serialises");
+        if let Some(object) = value.as_object_mut() {
+            // `shift_remove` keeps the order of the other keys (a plain remove would move the last one).
+            object.shift_remove("next_step_needs");
+        }
+        serde_json::to_string_pretty(&value).expect("a screening result always serialises")
+    }
+
+    /// The support needs the next steps ask for, in their order, once each.
+    pub fn support_needs(&self) -> Vec<SupportType> {
+        let mut needs = Vec::new();
+        for need in self.next_step_needs.iter().flatten() {
+            if !needs.contains(need) {
+                needs.push(*need);
+            }
+        }
+        needs
     }
 
     /// The name of the language-independent parts: used by the text renderer of the CLI.

@@ -357,6 +357,7 @@ pub async fn log_in(
                 action: puente_store::AuditAction::LoginThrottled,
                 record_type: puente_store::RecordType::User,
                 record_id: None,
+                case_id: None,
                 detail,
             })
             .await?;

@@ -71,6 +71,7 @@ pub async fn audit_case_read(
             action,
             record_type: puente_store::RecordType::Case,
             record_id: Some(access.case_id.to_string()),
+            case_id: Some(access.case_id),
             detail: String::new(),
         })
         .await?;

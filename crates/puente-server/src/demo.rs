@@ -89,7 +89,7 @@ pub async fn ensure_demo(store: &dyn Store, password: &str) -> Result<DemoReport
             report.organisations_created += 1;
         }
     }
-    // The service directory (issue 5): its organisations and services, loaded again harmlessly.
+    // The service directory: its organisations and services, loaded again harmlessly.
     let directory = puente_synth::directory::demo_directory();
     let loaded = store.load_directory(&actor, &directory).await?;
     report.organisations_created += loaded.organisations_created as usize;

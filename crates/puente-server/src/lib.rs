@@ -1,4 +1,4 @@
-//! The web application (issue 4): an axum server with a server-rendered UI in Spanish and English
+//! The web application: an axum server with a server-rendered UI in Spanish and English
 //! and a JSON API under `/api/v1`, over Puente's store.
 //!
 //! # A guided tour

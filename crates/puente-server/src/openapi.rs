@@ -45,7 +45,7 @@ pub(crate) fn operation(summary: &str, responses: Value, extra: Value) -> Value 
     operation
 }
 
-/// The paths of issue 5: the directory, referrals, notifications and statistics.
+/// The paths of the directory, referrals, notifications and statistics.
 mod directory_and_referrals;
 
 /// The document.
@@ -127,6 +127,7 @@ pub fn document() -> Value {
                         "smuggling": { "type": "object" },
                         "urgent": { "type": "array", "items": { "type": "string" } },
                         "next_steps": { "type": "array", "items": { "type": "string" } },
+                        "next_step_needs": { "type": "array", "items": { "type": ["string", "null"] }, "description": "One per next step: the support need it asks for (null for none)" },
                         "explanation": { "type": "array", "items": { "type": "string" } },
                         "rule_set_version": { "type": "string" }
                     }

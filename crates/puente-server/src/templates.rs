@@ -53,7 +53,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("admin.html", include_str!("../templates/admin.html")),
     ("account.html", include_str!("../templates/account.html")),
-    // Issue 5: directory, referrals, notifications and the dashboard.
+    // The directory, referrals, notifications and the dashboard.
     (
         "directory.html",
         include_str!("../templates/directory.html"),
@@ -83,7 +83,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "dashboard.html",
         include_str!("../templates/dashboard.html"),
     ),
-    // Issue 6: likely duplicate persons.
+    // Likely duplicate persons.
     (
         "duplicate_warning.html",
         include_str!("../templates/duplicate_warning.html"),

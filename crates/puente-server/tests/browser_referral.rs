@@ -1,8 +1,8 @@
-//! The referral story in a real browser (issue 5): on a phone-sized window, in Spanish, the
+//! The referral story in a real browser: on a phone-sized window, in Spanish, the
 //! hotline's advocate opens the services suggested for a 15-year-old Guatemalan girl's case, refers
 //! it to the demo shelter with her consent, and the shelter's case worker accepts it from the
 //! inbox and sees only what was shared. A second test enters a person who is probably already
-//! recorded and sees the duplicate warning (issue 6). Screenshots are saved under `target/tmp`.
+//! recorded and sees the duplicate warning. Screenshots are saved under `target/tmp`.
 //!
 //! Like `browser.rs`, it needs Debian's `chromium` and `chromium-driver`, and FAILS without them
 //! unless `PUENTE_SKIP_BROWSER_TESTS=1` is set.

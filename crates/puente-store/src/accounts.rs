@@ -312,12 +312,14 @@ impl AccountStore for SqliteStore {
         let created = user_from_row(&row)?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(created.organisation_id),
                 action: AuditAction::Create,
                 record_type: RecordType::User,
                 record_id: Some(created.id.to_string()),
+                case_id: None,
                 detail: format!("user {} with role {}", created.email, created.role),
             },
         )
@@ -379,12 +381,14 @@ impl AccountStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action: AuditAction::ChangeRole,
                 record_type: RecordType::User,
                 record_id: Some(user_id.to_string()),
+                case_id: None,
                 detail: format!("role {role}"),
             },
         )
@@ -419,12 +423,14 @@ impl AccountStore for SqliteStore {
         };
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action,
                 record_type: RecordType::User,
                 record_id: Some(user_id.to_string()),
+                case_id: None,
                 detail: String::new(),
             },
         )
@@ -459,12 +465,14 @@ impl AccountStore for SqliteStore {
         if sealed > 0 {
             audit::append(
                 &mut transaction,
+                &self.audit_key(),
                 &NewAuditEntry {
                     actor: "puente".into(),
                     organisation_id: None,
                     action: AuditAction::SealTotpSecrets,
                     record_type: RecordType::User,
                     record_id: None,
+                    case_id: None,
                     detail: format!("{sealed} second-factor secrets sealed"),
                 },
             )
@@ -518,12 +526,14 @@ impl AccountStore for SqliteStore {
             .await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: user.email.clone(),
                 organisation_id: Some(user.organisation_id),
                 action: AuditAction::Login,
                 record_type: RecordType::User,
                 record_id: Some(user.id.to_string()),
+                case_id: None,
                 detail: format!("{} session from {address}", session.kind.code()),
             },
         )
@@ -554,12 +564,14 @@ impl AccountStore for SqliteStore {
             .await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: email.trim().to_string(),
                 organisation_id,
                 action: AuditAction::LoginFailed,
                 record_type: RecordType::User,
                 record_id: None,
+                case_id: None,
                 detail: format!("{reason} from {address}"),
             },
         )
@@ -643,12 +655,14 @@ impl AccountStore for SqliteStore {
             .await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: user.email.clone(),
                 organisation_id: Some(user.organisation_id),
                 action: AuditAction::Logout,
                 record_type: RecordType::User,
                 record_id: Some(user.id.to_string()),
+                case_id: None,
                 detail: String::new(),
             },
         )

@@ -74,12 +74,14 @@ impl CaseAccessStore for SqliteStore {
         }
         crate::audit::append(
             &mut transaction,
+            &self.audit_key(),
             &crate::NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action: AuditAction::Assign,
                 record_type: RecordType::Case,
                 record_id: Some(case_id.to_string()),
+                case_id: None,
                 detail: match owner_user_id {
                     Some(user) => format!("owner user {user}"),
                     None => "no owner".into(),

@@ -448,6 +448,7 @@ impl CaseStore for SqliteStore {
         };
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &audit_entry(
                 actor,
                 id,
@@ -506,6 +507,7 @@ impl CaseStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &audit_entry(
                 actor,
                 id,
@@ -571,6 +573,7 @@ impl CaseStore for SqliteStore {
             };
             audit::append(
                 &mut transaction,
+                &self.audit_key(),
                 &audit_entry(
                     actor,
                     organisation_id,
@@ -600,6 +603,7 @@ impl CaseStore for SqliteStore {
         };
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &audit_entry(
                 actor,
                 organisation_id,
@@ -681,6 +685,7 @@ impl CaseStore for SqliteStore {
         insert_history(&mut transaction, case_id, new_version, case, actor, &now).await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &audit_entry(
                 actor,
                 organisation_id,
@@ -744,12 +749,14 @@ impl CaseStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action: AuditAction::List,
                 record_type: RecordType::Case,
                 record_id: None,
+                case_id: None,
                 detail: format!("{} cases", summaries.len()),
             },
         )
@@ -810,14 +817,18 @@ impl CaseStore for SqliteStore {
             .await?;
         audit::append(
             &mut transaction,
-            &audit_entry(
-                actor,
-                organisation_id,
-                AuditAction::Create,
-                RecordType::CaseNote,
-                id,
-                format!("case {case_id}"),
-            ),
+            &self.audit_key(),
+            &NewAuditEntry {
+                case_id: Some(case_id),
+                ..audit_entry(
+                    actor,
+                    organisation_id,
+                    AuditAction::Create,
+                    RecordType::CaseNote,
+                    id,
+                    format!("case {case_id}"),
+                )
+            },
         )
         .await?;
         transaction.commit().await?;

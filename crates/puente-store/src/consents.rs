@@ -16,6 +16,7 @@ use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 
 use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use crate::audit_files::AuditKey;
 use crate::cases::today_iso;
 use crate::referrals::{self, NotificationKind};
 use crate::sqlite::SqliteStore;
@@ -185,6 +186,7 @@ pub(crate) async fn insert_consent_row(
 /// scopes (the checks are the caller's).
 pub(crate) async fn insert_consent(
     connection: &mut SqliteConnection,
+    key: &AuditKey,
     actor: &Actor,
     organisation_id: i64,
     case_id: i64,
@@ -208,6 +210,7 @@ pub(crate) async fn insert_consent(
     .await?;
     audit::append(
         connection,
+        key,
         &NewAuditEntry::about(
             actor,
             organisation_id,
@@ -300,6 +303,7 @@ impl ConsentStore for SqliteStore {
         }
         let stored = insert_consent(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             case_id,
@@ -356,6 +360,7 @@ impl ConsentStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry::about(
                 actor,
                 organisation_id,
@@ -412,6 +417,7 @@ impl ConsentStore for SqliteStore {
                 .await?;
                 referrals::audit_both_sides(
                     &mut transaction,
+                    &self.audit_key(),
                     actor,
                     &referral,
                     AuditAction::ReferralConsentWithdrawn,

@@ -174,12 +174,14 @@ impl CtdcStore for SqliteStore {
         );
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: actor.organisation_id,
                 action: AuditAction::Import,
                 record_type: RecordType::Ctdc,
                 record_id: Some(import_id.to_string()),
+                case_id: None,
                 detail,
             },
         )
@@ -236,12 +238,14 @@ impl CtdcStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: actor.organisation_id,
                 action: AuditAction::Export,
                 record_type: RecordType::Ctdc,
                 record_id: None,
+                case_id: None,
                 detail: format!("{exported} records"),
             },
         )

@@ -141,12 +141,14 @@ impl CtdcDatasetStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: actor.organisation_id,
                 action: AuditAction::Import,
                 record_type: RecordType::CtdcDataset,
                 record_id: Some(name.to_string()),
+                case_id: None,
                 detail: format!(
                     "{} records of {release} from {source}{}",
                     rows.len(),

@@ -1,6 +1,6 @@
-//! The service directory in the store: services (as `puente_core::directory::Service` documents)
+//! The service directory in the store: services (as `puente_directory::Service` documents)
 //! and national hotlines. Searching loads the services and matches them in Rust with
-//! [`puente_core::directory::match_services`], so the store and the pure matching never disagree.
+//! [`puente_directory::match_services`], so the store and the pure matching never disagree.
 //!
 //! The directory holds no survivor data: reads are not audited; every change is.
 //!
@@ -10,13 +10,13 @@
 //!   `shelter-demo` and the directory's other organisations when absent). `GET /api/v1/orgs` is
 //!   `CaseStore::list_organisations` (`id`, `slug`, `kind`, ...).
 //! - `GET /api/v1/services?country=GT&need=shelter&age=15&sex=F`:
-//!   `ServiceQuery::from_pairs` over the query string (an [`puente_core::directory::InvalidQuery`]
+//!   `ServiceQuery::from_pairs` over the query string (an [`puente_directory::InvalidQuery`]
 //!   is a 422 naming the parameter), then [`DirectoryStore::search_services`]; the JSON list is the
 //!   [`StoredServiceMatch`]es as they serialise (`id`, `organisation_id`, `score`, `reasons` with
 //!   `code`, `favourable`, `es`, `en`, and `service`).
 //! - Suggested services for a case: the case's person (`PersonProfile::of_person(person, today)`)
 //!   and the needs of its latest screening
-//!   (`puente_core::directory::needs_from_screening_result(&stored_screening.result)`), then
+//!   (`puente_directory::needs_from_screening_result(&stored_screening.result)`), then
 //!   [`DirectoryStore::suggest_services`]: per need, best first, each with its reasons; an empty
 //!   need is a gap to show.
 //! - The gap report: [`DirectoryStore::service_gaps`] with the region's countries.
@@ -24,12 +24,12 @@
 //!   `puente_screening::hotlines::Hotline` (same fields) for `ScreeningOptions::hotlines`.
 
 use async_trait::async_trait;
-use puente_core::directory::{
+use puente_core::htcds::SupportType;
+use puente_core::{Country, Vocabulary};
+use puente_directory::{
     match_services, service_gaps, suggest_services, Directory, DirectoryHotline, Gap, MatchReason,
     PersonProfile, Population, Service, ServiceQuery, DIRECTORY_NEEDS,
 };
-use puente_core::htcds::SupportType;
-use puente_core::{Country, Vocabulary};
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -195,12 +195,13 @@ fn directory_audit(
         action,
         record_type,
         record_id,
+        case_id: None,
         detail,
     }
 }
 
 fn with_ids(
-    matches: Vec<puente_core::directory::ServiceMatch>,
+    matches: Vec<puente_directory::ServiceMatch>,
     stored: &[StoredService],
 ) -> Vec<StoredServiceMatch> {
     matches
@@ -243,6 +244,7 @@ impl DirectoryStore for SqliteStore {
                 crate::cases::insert_organisation(&mut transaction, organisation, &now).await?;
             audit::append(
                 &mut transaction,
+                &self.audit_key(),
                 &directory_audit(
                     actor,
                     Some(id),
@@ -276,6 +278,7 @@ impl DirectoryStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &directory_audit(
                 actor,
                 actor.organisation_id,
@@ -299,6 +302,7 @@ impl DirectoryStore for SqliteStore {
             upsert_service(&mut transaction, service, &audit::now()).await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &directory_audit(
                 actor,
                 Some(organisation_id),
@@ -331,6 +335,7 @@ impl DirectoryStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &directory_audit(
                 actor,
                 Some(organisation_id),

@@ -19,6 +19,7 @@ use sqlx::{Row, SqliteConnection};
 use time::Date;
 
 use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use crate::audit_files::AuditKey;
 use crate::{Actor, SqliteStore, StoreError, StoreResult};
 
 /// A report of the case to an authority.
@@ -364,6 +365,7 @@ async fn case_rows<T>(
 
 async fn audit_legal(
     connection: &mut SqliteConnection,
+    key: &AuditKey,
     actor: &Actor,
     organisation_id: i64,
     action: AuditAction,
@@ -372,12 +374,14 @@ async fn audit_legal(
 ) -> StoreResult<()> {
     audit::append(
         connection,
+        key,
         &NewAuditEntry {
             actor: actor.name.clone(),
             organisation_id: Some(organisation_id),
             action,
             record_type: RecordType::Case,
             record_id: Some(case_id.to_string()),
+            case_id: Some(case_id),
             detail,
         },
     )
@@ -563,6 +567,7 @@ impl LegalTrackStore for SqliteStore {
         let stored = report_from_row(&row)?;
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -600,6 +605,7 @@ impl LegalTrackStore for SqliteStore {
         .await?;
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -664,6 +670,7 @@ impl LegalTrackStore for SqliteStore {
             .unwrap_or_default();
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Update,
@@ -725,6 +732,7 @@ impl LegalTrackStore for SqliteStore {
         let stored = participation_from_row(&row)?;
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -766,6 +774,7 @@ impl LegalTrackStore for SqliteStore {
         let stored = certification_from_row(&row)?;
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -823,6 +832,7 @@ impl LegalTrackStore for SqliteStore {
         }
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Update,
@@ -870,6 +880,7 @@ impl LegalTrackStore for SqliteStore {
         let stored = application_from_row(&row)?;
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -932,6 +943,7 @@ impl LegalTrackStore for SqliteStore {
         let stored = application_from_row(&row)?;
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Update,
@@ -990,6 +1002,7 @@ impl LegalTrackStore for SqliteStore {
         let stored = assessment_from_row(&row)?;
         audit_legal(
             &mut transaction,
+            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Screen,

@@ -9,8 +9,10 @@
 pub mod accounts;
 /// The raw counts of the annual report (published only through `puente-disclosure`).
 pub mod annual;
-/// The hash-chained audit log.
+/// The audit log: keyed hash chain, signed checkpoints, verification.
 pub mod audit;
+/// The audit key file and the checkpoint file, outside the database.
+pub mod audit_files;
 /// A case's organisation and owner (for authorisation) and de-identified case counts.
 pub mod case_access;
 /// De-identified counts of an organisation's cases for the dashboard (raw; published through
@@ -45,7 +47,11 @@ pub use annual::{
     publish_annual_report, AnnualCounts, AnnualReportStore, GroupedCounts, PublishedAnnualReport,
     PublishedLine, PublishedSection,
 };
-pub use audit::{AuditAction, AuditEntry, AuditQuery, ChainReport, NewAuditEntry, RecordType};
+pub use audit::{
+    AuditAction, AuditEntry, AuditFinding, AuditQuery, ChainReport, Checkpoint, NewAuditEntry,
+    RecordType,
+};
+pub use audit_files::{AuditFiles, AuditKey, AuditKeys};
 pub use case_access::CaseAccessStore;
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
@@ -206,8 +212,17 @@ pub trait AuditStore: Send + Sync {
     async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry>;
     /// Entries matching a query, oldest first.
     async fn audit_entries(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
-    /// Recomputes the hash chain and reports the first entry that does not match.
+    /// Checks the whole log against the audit keys and every checkpoint: each finding names what
+    /// was edited, deleted, inserted or recomputed.
     async fn verify_audit_chain(&self) -> StoreResult<ChainReport>;
+    /// Checks only what was written since the last checkpoint (and that the log still holds it):
+    /// cheap enough for every page view.
+    async fn verify_audit_since_checkpoint(&self) -> StoreResult<ChainReport>;
+    /// Appends a signed checkpoint when the log changed since the last one; returns it.
+    async fn write_audit_checkpoint(&self) -> StoreResult<Option<Checkpoint>>;
+    /// Starts a new key: the old one signs the end of its segment, the new one its start. Returns
+    /// the new key's id.
+    async fn rotate_audit_key(&self, actor: &Actor) -> StoreResult<i64>;
 }
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.

@@ -1,4 +1,4 @@
-//! Likely duplicate persons within one organisation (issue 6): the records to compare, the pairs a
+//! Likely duplicate persons within one organisation: the records to compare, the pairs a
 //! supervisor marked as different people, and merges.
 //!
 //! The comparison itself is `puente_linkage::find_duplicates` (a pure engine), called by the server
@@ -171,12 +171,14 @@ impl PersonLinkStore for SqliteStore {
         let mut transaction = self.writer.begin().await?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action: AuditAction::DuplicateCheck,
                 record_type: RecordType::Person,
                 record_id: None,
+                case_id: None,
                 detail: format!("{} person records compared", persons.len()),
             },
         )
@@ -229,12 +231,14 @@ impl PersonLinkStore for SqliteStore {
         for (person, other) in [(low, high), (high, low)] {
             audit::append(
                 &mut transaction,
+                &self.audit_key(),
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
                     action: AuditAction::PersonMarkDistinct,
                     record_type: RecordType::Person,
                     record_id: Some(person.to_string()),
+                    case_id: None,
                     detail: format!("not the same person as person {other}"),
                 },
             )
@@ -300,12 +304,14 @@ impl PersonLinkStore for SqliteStore {
             .await?;
             audit::append(
                 &mut transaction,
+                &self.audit_key(),
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
                     action: AuditAction::PersonMerge,
                     record_type: RecordType::Case,
                     record_id: Some(case_id.to_string()),
+                    case_id: None,
                     detail: format!(
                         "person {merged_person_id} merged into person {kept_person_id}"
                     ),
@@ -316,12 +322,14 @@ impl PersonLinkStore for SqliteStore {
         for person in [merged_person_id, kept_person_id] {
             audit::append(
                 &mut transaction,
+                &self.audit_key(),
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
                     action: AuditAction::PersonMerge,
                     record_type: RecordType::Person,
                     record_id: Some(person.to_string()),
+                    case_id: None,
                     detail: format!(
                         "person {merged_person_id} merged into person {kept_person_id}; {} cases moved",
                         moved.len()

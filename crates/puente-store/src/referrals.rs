@@ -54,6 +54,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use crate::audit_files::AuditKey;
 use crate::cases::today_iso;
 use crate::consents::{self, scope_list, NewConsent};
 use crate::sqlite::SqliteStore;
@@ -421,6 +422,7 @@ async fn load_referral(
 /// receiver's (an entry of the referral).
 pub(crate) async fn audit_both_sides(
     connection: &mut SqliteConnection,
+    key: &AuditKey,
     actor: &Actor,
     referral: &StoredReferral,
     action: AuditAction,
@@ -428,12 +430,14 @@ pub(crate) async fn audit_both_sides(
 ) -> StoreResult<()> {
     audit::append(
         connection,
+        key,
         &NewAuditEntry {
             actor: actor.name.clone(),
             organisation_id: Some(referral.from_organisation_id),
             action,
             record_type: RecordType::Case,
             record_id: Some(referral.case_id.to_string()),
+            case_id: None,
             detail: format!(
                 "referral {} to {}: {detail}",
                 referral.id, referral.to_organisation
@@ -443,12 +447,14 @@ pub(crate) async fn audit_both_sides(
     .await?;
     audit::append(
         connection,
+        key,
         &NewAuditEntry {
             actor: actor.name.clone(),
             organisation_id: Some(referral.to_organisation_id),
             action,
             record_type: RecordType::Referral,
             record_id: Some(referral.id.to_string()),
+            case_id: None,
             detail: format!("from {}: {detail}", referral.from_organisation),
         },
     )
@@ -629,6 +635,7 @@ impl SqliteStore {
             .ok_or_else(|| StoreError::not_found("referral", referral_id))?;
         audit_both_sides(
             &mut transaction,
+            &self.audit_key(),
             actor,
             &updated,
             action,
@@ -731,6 +738,7 @@ impl ReferralStore for SqliteStore {
             }
             consents::insert_consent(
                 &mut transaction,
+                &self.audit_key(),
                 actor,
                 organisation_id,
                 referral.case_id,
@@ -775,6 +783,7 @@ impl ReferralStore for SqliteStore {
             .ok_or_else(|| StoreError::not_found("referral", id))?;
         audit_both_sides(
             &mut transaction,
+            &self.audit_key(),
             actor,
             &created,
             AuditAction::ReferralCreate,
@@ -950,6 +959,7 @@ impl ReferralStore for SqliteStore {
         } = sharing::project(&shown, &case_then, notes, screenings);
         audit_both_sides(
             &mut transaction,
+            &self.audit_key(),
             actor,
             &referral,
             AuditAction::ReferralView,
@@ -1026,12 +1036,14 @@ impl ReferralStore for SqliteStore {
         }
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action: AuditAction::Read,
                 record_type: RecordType::Notification,
                 record_id: Some(notification_id.to_string()),
+                case_id: None,
                 detail: String::new(),
             },
         )
@@ -1057,12 +1069,14 @@ impl ReferralStore for SqliteStore {
         .rows_affected();
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
                 action: AuditAction::Read,
                 record_type: RecordType::Notification,
                 record_id: None,
+                case_id: None,
                 detail: format!("{changed} notifications marked read"),
             },
         )

@@ -101,12 +101,14 @@ impl ScreeningStore for SqliteStore {
         let stored = screening_from_row(&row)?;
         audit::append(
             &mut transaction,
+            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(screening.organisation_id),
                 action: AuditAction::Screen,
                 record_type: RecordType::Case,
                 record_id: Some(screening.case_id.to_string()),
+                case_id: None,
                 detail: format!(
                     "screening {} ({}, rules {}): {}",
                     stored.id, stored.questionnaire, stored.rule_set_version, stored.level

@@ -301,7 +301,7 @@ async fn published_statistics_hide_small_counts_and_what_would_reveal_them() {
         .map(|row| (row.values.clone(), row.count))
         .collect();
     let published = publish_rows(&grouped, stats.overlapping, stats.cases);
-    // The API shape of issue 5: {"nationality": "GT", "count": 12}, {"nationality": "NI",
+    // The API shape: {"nationality": "GT", "count": 12}, {"nationality": "NI",
     // "count": null, "suppressed": true}.
     assert_eq!(
         published.api_rows(&["nationality"]),

@@ -1,9 +1,9 @@
 //! The service directory in the store: loading the demo directory, searching it by need, country,
 //! place, age, sex and language, suggestions from a real screening's next steps, and hotlines.
 
-use puente_core::directory::{needs_from_next_steps, PersonProfile, ServiceQuery};
 use puente_core::htcds::{Gender, SupportType};
 use puente_core::{Country, Lang};
+use puente_directory::{needs_from_next_steps, PersonProfile, ServiceQuery};
 use puente_store::{
     Actor, AuditQuery, AuditStore, CaseStore, DirectoryStore, SqliteStore, StoreError,
 };
@@ -153,6 +153,16 @@ async fn suggestions_follow_a_real_screening_of_the_demo_girl() {
     for lang in Lang::ALL {
         let result = puente_screening::screen(&input, lang);
         let needs = needs_from_next_steps(&result.next_steps);
+        // The engine's own needs per step, and what reading its text back gives, agree.
+        assert_eq!(result.support_needs(), needs, "{lang:?}");
+        assert_eq!(result.next_step_needs.len(), result.next_steps.len());
+        let stored = serde_json::to_value(&result).unwrap();
+        assert_eq!(
+            puente_directory::needs_from_screening_result(&stored),
+            needs
+        );
+        let read_back: puente_screening::ScreeningResult = serde_json::from_value(stored).unwrap();
+        assert_eq!(read_back, result);
         assert_eq!(
             needs,
             [
@@ -197,6 +207,11 @@ async fn every_referral_the_screening_engine_writes_names_a_need() {
         let input = puente_screening::ScreeningInput::from_json(text).unwrap();
         for lang in Lang::ALL {
             let result = puente_screening::screen(&input, lang);
+            assert_eq!(
+                result.support_needs(),
+                needs_from_next_steps(&result.next_steps),
+                "{lang:?}: the needs the engine gives and its wording agree"
+            );
             for step in &result.next_steps {
                 let refers = [
                     "Derivar",
@@ -244,7 +259,7 @@ async fn the_gap_report_shows_men_boys_and_rural_areas_from_the_stored_directory
         .iter()
         .filter(|gap| {
             gap.need == SupportType::Accommodation
-                && gap.population == puente_core::directory::Population::Men
+                && gap.population == puente_directory::Population::Men
         })
         .map(|gap| gap.country.alpha_2())
         .collect();

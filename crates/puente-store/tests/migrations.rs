@@ -4,7 +4,10 @@
 //! consent covers.
 
 use puente_core::htcds::ConsentScope;
-use puente_store::{Actor, CaseStore, ConsentStore, ReferralStatus, ReferralStore, SqliteStore};
+use puente_store::{
+    Actor, AuditFiles, AuditStore, CaseStore, ConsentStore, ReferralStatus, ReferralStore,
+    SqliteStore,
+};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 /// Runs only the migrations older than consents' own table on a new database at `path`.
@@ -101,9 +104,39 @@ async fn consents_in_case_documents_move_to_their_own_record() {
     .execute(&pool)
     .await
     .unwrap();
+    // Two entries chained the way the log was before it had a key.
+    let mut previous = puente_store::audit::GENESIS_HASH.to_string();
+    for record_id in ["1", "2"] {
+        let fields = puente_store::audit::EntryFields {
+            actor: "advocate@hotline.demo",
+            organisation_id: Some(1),
+            action: "view",
+            record_type: "case",
+            record_id: Some(record_id),
+            detail: "",
+        };
+        let hash = puente_store::audit::entry_hash(&previous, at, fields);
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, organisation_id, action, record_type, record_id, detail, previous_hash, hash)
+             VALUES (?, 'advocate@hotline.demo', 1, 'view', 'case', ?, '', ?, ?)",
+        )
+        .bind(at)
+        .bind(record_id)
+        .bind(&previous)
+        .bind(&hash)
+        .execute(&pool)
+        .await
+        .unwrap();
+        previous = hash;
+    }
     pool.close().await;
 
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = SqliteStore::open_with_audit_files(&path, AuditFiles::beside(&path))
+        .await
+        .unwrap();
+    // The first checkpoint, signed with the new key, pins the entries from before it.
+    let report = store.verify_audit_chain().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.findings);
     let consents = store.consents(1, 1).await.unwrap();
     assert_eq!(consents.len(), 2);
     assert_eq!(
@@ -144,4 +177,6 @@ async fn consents_in_case_documents_move_to_their_own_record() {
     let case = store.case(&advocate, 1, 1).await.unwrap().unwrap();
     assert_eq!(case.case.consents.len(), 2);
     assert_eq!(case.case.consents[0].id, Some(consents[0].id));
+    let report = store.verify_audit_chain().await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.findings);
 }

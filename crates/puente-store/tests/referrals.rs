@@ -1076,10 +1076,10 @@ async fn every_status_change_and_every_read_is_audited_on_both_sides() {
 
 #[tokio::test]
 async fn the_demo_story_from_search_to_the_dashboard() {
-    // Issue 5's "done when", at the store: the advocate finds a shelter for a 15-year-old
+    // The referral story, at the store: the advocate finds a shelter for a 15-year-old
     // Guatemalan girl, refers her case with consent, the shelter's case worker accepts it and sees
     // only what was shared, and the dashboard counts the referral with small counts hidden.
-    use puente_core::directory::ServiceQuery;
+    use puente_directory::ServiceQuery;
     use puente_store::{CaseStatsStore, StatsDimension};
     let w = world().await;
     let query = ServiceQuery::from_pairs([

@@ -8,17 +8,17 @@
 //! most shelters take women and girls only, so men and boys find almost nothing (a migrant shelter
 //! in Tapachula and a state children's home in Guatemala City are the exceptions); few services reach
 //! rural areas (a mobile clinic in the western highlands, the Darién post, the hotlines); Panama and
-//! Costa Rica have thin coverage. The gap report ([`puente_core::directory::service_gaps`]) has
+//! Costa Rica have thin coverage. The gap report ([`puente_directory::service_gaps`]) has
 //! something to show.
 //!
 //! The demo's story is here too: the shelter of `shelter-demo` (Albergue Demo, Tapachula) runs a
 //! house for girls on both sides of the Guatemala–Mexico border, the first match for a
 //! 15-year-old Guatemalan girl who needs a shelter in Guatemala.
 
-use puente_core::directory::{Directory, DirectoryHotline, Service};
 use puente_core::domain::{Organisation, PhoneNumber};
 use puente_core::htcds::{Gender, OrganisationType, SupportType};
 use puente_core::Country;
+use puente_directory::{Directory, DirectoryHotline, Service};
 
 use crate::demo::demo_organisations;
 
@@ -568,7 +568,7 @@ pub fn demo_directory() -> Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use puente_core::directory::{
+    use puente_directory::{
         match_services, service_gaps, Population, ServiceQuery, DIRECTORY_NEEDS,
     };
     use std::collections::HashSet;

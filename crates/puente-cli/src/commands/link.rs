@@ -1,4 +1,4 @@
-//! `puente link` (issue 6): glue between CSV files and the pure entity-resolution engine.
+//! `puente link`: glue between CSV files and the pure entity-resolution engine.
 //!
 //! - `puente link dedupe FILE.csv --id-column ID --out PAIRS.csv [--threshold 0.5]
 //!   [--clusters CLUSTERS.csv] [--explain]` finds duplicates within one file.

@@ -89,6 +89,7 @@ pub fn run(db: Option<PathBuf>, command: ReportCommand) -> anyhow::Result<ExitCo
                 action: puente_store::AuditAction::Export,
                 record_type: puente_store::RecordType::AnnualReport,
                 record_id: Some(args.year.to_string()),
+                case_id: None,
                 detail: format!(
                     "annual report {} ({})",
                     args.year,

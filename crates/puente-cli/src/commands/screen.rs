@@ -1,4 +1,4 @@
-//! `puente screen` (issue 3): glue between the terminal and the pure screening engine.
+//! `puente screen`: glue between the terminal and the pure screening engine.
 //!
 //! - `puente screen --facts FILE.json [--format json|text] [--lang es|en]` screens a facts file
 //!   (`-` reads standard input).

@@ -91,12 +91,28 @@ async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         ..ServerConfig::default()
     };
     let state = AppState::new(Arc::new(store.clone()), config);
-    puente_server::serve(listener, state, shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    let checkpoints = tokio::spawn(write_audit_checkpoints(store.clone()));
+    let served = puente_server::serve(listener, state, shutdown_signal()).await;
+    checkpoints.abort();
+    // Closing writes the last checkpoint.
     store.close().await;
+    served.context("the server stopped with an error")?;
     println!("Puente stopped.");
     Ok(())
+}
+
+/// Appends a signed audit checkpoint every minute while serving (when the log changed), so that a
+/// deleted tail or an inserted entry is found by `puente audit verify`.
+async fn write_audit_checkpoints(store: SqliteStore) {
+    use puente_store::AuditStore;
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    every_minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every_minute.tick().await;
+        if let Err(error) = store.write_audit_checkpoint().await {
+            tracing::error!(error = %error, "cannot write the audit checkpoint");
+        }
+    }
 }
 
 /// Completes on Ctrl-C or, on Unix, SIGTERM.

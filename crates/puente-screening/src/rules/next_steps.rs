@@ -16,6 +16,7 @@
 //! strong indicators: "URGENT — danger now", then "URGENT — speak to the person alone", then shelter,
 //! psychological support, legal advice, T visa / Continued Presence, and the US hotline.
 
+use puente_core::htcds::SupportType;
 use puente_core::screening_facts::Fact;
 use puente_core::{Label, Lang};
 
@@ -57,6 +58,29 @@ pub enum Step {
     NoIndicators,
     Hotline(Hotline),
     NoHotline,
+}
+
+impl Step {
+    /// The support need a referral step asks for; `None` for a step that asks for no service
+    /// (danger now, speaking to the person alone, a hotline, no indicators).
+    pub fn support_need(&self) -> Option<SupportType> {
+        match self {
+            Step::MedicalNow | Step::Medical => Some(SupportType::Health),
+            Step::SelfHarmRisk | Step::Psychological => Some(SupportType::Psychosocial),
+            Step::ChildProtection => Some(SupportType::SocialCare),
+            Step::Shelter => Some(SupportType::Accommodation),
+            Step::Legal | Step::MigrantLegal => Some(SupportType::Legal),
+            Step::ImmigrationRelief | Step::InternationalProtection => {
+                Some(SupportType::ImmigrationRelief)
+            }
+            Step::Return => Some(SupportType::ReturnAndReintegration),
+            Step::DangerNow
+            | Step::SpeakAlone
+            | Step::NoIndicators
+            | Step::Hotline(_)
+            | Step::NoHotline => None,
+        }
+    }
 }
 
 pub fn evaluate(

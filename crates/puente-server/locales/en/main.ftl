@@ -213,7 +213,7 @@ account-totp-enabled = The second factor is on.
 account-totp-wrong-code = That code is not right for this secret. Check the time on your phone and try again.
 
 
-## Issue 5: the service directory, referrals, notifications and the dashboard.
+## The service directory, referrals, notifications and the dashboard.
 
 nav-dashboard = Dashboard
 nav-referrals = Referrals
@@ -310,7 +310,7 @@ dashboard-ctdc-nationality = Citizenship
 dashboard-ctdc-country_of_exploitation = Country of exploitation
 dashboard-ctdc-year = Year of registration
 
-## Issue 6: likely duplicate persons.
+## Likely duplicate persons.
 
 case-duplicates-link = Likely duplicates
 duplicates-title = Likely duplicates of this person

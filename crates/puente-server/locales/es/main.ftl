@@ -213,7 +213,7 @@ account-totp-enabled = El segundo factor está activo.
 account-totp-wrong-code = Ese código no corresponde a este secreto. Revise la hora de su teléfono e inténtelo de nuevo.
 
 
-## Issue 5: el directorio de servicios, las remisiones, los avisos y el tablero.
+## El directorio de servicios, las remisiones, los avisos y el tablero.
 
 nav-dashboard = Tablero
 nav-referrals = Remisiones
@@ -310,7 +310,7 @@ dashboard-ctdc-nationality = Ciudadanía
 dashboard-ctdc-country_of_exploitation = País de explotación
 dashboard-ctdc-year = Año de registro
 
-## Issue 6: posibles duplicados de personas.
+## Posibles duplicados de personas.
 
 case-duplicates-link = Posibles duplicados
 duplicates-title = Posibles duplicados de esta persona

@@ -1,5 +1,5 @@
-//! The OpenAPI paths of the service directory, referrals, notifications and statistics (issue 5),
-//! and of likely duplicate persons (issue 6).
+//! The OpenAPI paths of the service directory, referrals, notifications and statistics,
+//! and of likely duplicate persons.
 
 use serde_json::{json, Value};
 

@@ -834,26 +834,11 @@ pub async fn case_audit_entries(
     let mut entries = state
         .store
         .audit_entries(&AuditQuery {
-            record_type: Some("case".into()),
-            record_id: Some(case_id.to_string()),
+            case_id: Some(case_id),
             organisation_id: Some(organisation_id),
             ..AuditQuery::default()
         })
         .await?;
-    let note_detail = format!("case {case_id}");
-    let notes = state
-        .store
-        .audit_entries(&AuditQuery {
-            record_type: Some("case_note".into()),
-            organisation_id: Some(organisation_id),
-            ..AuditQuery::default()
-        })
-        .await?;
-    entries.extend(
-        notes
-            .into_iter()
-            .filter(|entry| entry.detail == note_detail),
-    );
     entries.sort_by_key(|entry| entry.id);
     Ok(entries)
 }
@@ -871,7 +856,11 @@ pub async fn audit_trail(
     let entries = case_audit_entries(&state, access.organisation_id, case_id)
         .await
         .in_language(lang)?;
-    let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let chain = state
+        .store
+        .verify_audit_since_checkpoint()
+        .await
+        .in_language(lang)?;
     let names = crate::audit_view::organisation_names_by_slug(&state)
         .await
         .in_language(lang)?;

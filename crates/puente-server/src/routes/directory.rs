@@ -1,4 +1,4 @@
-//! The service directory (issue 5): the search API and page, the organisations, and the services
+//! The service directory: the search API and page, the organisations, and the services
 //! suggested for a case from its latest screening and the person's profile.
 //!
 //! The directory holds no survivor data, so every role may search it. The suggestions page reads a
@@ -8,10 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
-use puente_core::directory::{
+use puente_core::{Country, Lang, Vocabulary};
+use puente_directory::{
     needs_from_screening_result, MatchReason, PersonProfile, ServiceQuery, DIRECTORY_NEEDS,
 };
-use puente_core::{Country, Lang, Vocabulary};
 use puente_store::directory::StoredServiceMatch;
 use puente_store::StoredOrganisation;
 use serde::Serialize;
@@ -274,13 +274,22 @@ pub async fn case_services_page(
         .screenings_for_case(case_id)
         .await
         .in_language(lang)?;
+    // A stored result is read as the engine's type; one stored before each step carried its need
+    // falls back to the wording of its steps, written in the reader's language.
     let needs = match screenings.last() {
         Some(screening) => {
-            let mut result = screening.result.clone();
-            cases::explain_stored_screening(&state, &screening.input, &mut result, lang)
-                .await
-                .in_language(lang)?;
-            needs_from_screening_result(&result)
+            match serde_json::from_value::<puente_screening::ScreeningResult>(
+                screening.result.clone(),
+            ) {
+                Ok(result) if !result.next_step_needs.is_empty() => result.support_needs(),
+                _ => {
+                    let mut result = screening.result.clone();
+                    cases::explain_stored_screening(&state, &screening.input, &mut result, lang)
+                        .await
+                        .in_language(lang)?;
+                    needs_from_screening_result(&result)
+                }
+            }
         }
         None => Vec::new(),
     };

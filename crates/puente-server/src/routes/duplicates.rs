@@ -1,4 +1,4 @@
-//! Likely duplicate persons (issue 6, in the web app): while a person is created or edited, the
+//! Likely duplicate persons (in the web app): while a person is created or edited, the
 //! organisation's own person records that probably are the same person, with the per-field
 //! explanation of `puente_linkage::find_duplicates`; never another organisation's records. A
 //! supervisor merges two records (history kept, audited) or marks them distinct (remembered, never

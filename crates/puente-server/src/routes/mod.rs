@@ -6,17 +6,17 @@ pub mod api;
 pub mod case_pages;
 /// Consents of a case: given and withdrawn through their own actions, never by a case update.
 pub mod consents;
-/// The dashboard: published case counts, SVG charts, CSV, service gaps (issue 5).
+/// The dashboard: published case counts, SVG charts, CSV, service gaps.
 pub mod dashboard;
-/// The service directory: search, organisations, suggestions for a case (issue 5).
+/// The service directory: search, organisations, suggestions for a case.
 pub mod directory;
-/// Likely duplicate persons while entering a person; merges and distinct pairs (issue 6).
+/// Likely duplicate persons while entering a person; merges and distinct pairs.
 pub mod duplicates;
 /// A case's legal protection: relief options, relief questions, the legal track.
 pub mod legal;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
-/// Referrals between organisations and their notifications (issue 5).
+/// Referrals between organisations and their notifications.
 pub mod referrals;
 
 use axum::routing::{get, post, put};

@@ -693,7 +693,11 @@ pub async fn organisation_audit(
         })
         .await
         .in_language(lang)?;
-    let chain = state.store.verify_audit_chain().await.in_language(lang)?;
+    let chain = state
+        .store
+        .verify_audit_since_checkpoint()
+        .await
+        .in_language(lang)?;
     let names = crate::audit_view::organisation_names_by_slug(&state)
         .await
         .in_language(lang)?;

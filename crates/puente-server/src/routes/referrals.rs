@@ -1,4 +1,4 @@
-//! Referrals between organisations (issue 5), in the API and the pages, and the notifications they
+//! Referrals between organisations, in the API and the pages, and the notifications they
 //! raise.
 //!
 //! The sender refers one of its cases (authorised as an action about that case) under the person's

@@ -1,4 +1,4 @@
-//! Likely duplicate persons through HTTP (issue 6): the warning while entering a person, in the
+//! Likely duplicate persons through HTTP: the warning while entering a person, in the
 //! API and the pages, never across organisations; merges and distinct pairs, supervisors only,
 //! audited.
 

@@ -2,7 +2,7 @@
 //! database with the demo data, and talks to it as a browser or an API client would.
 
 mod helpers;
-// Issue 5: the service directory, referrals and the dashboard.
+// The service directory, referrals and the dashboard.
 mod dashboard;
 mod directory;
 mod duplicates;

@@ -6,7 +6,7 @@
 //! Pure: the store keeps the services, the server shows them; everything that decides lives here.
 //!
 //! # How matching works
-//! A [`ServiceQuery`](crate::directory::ServiceQuery) has hard criteria and soft ones:
+//! A [`ServiceQuery`](crate::ServiceQuery) has hard criteria and soft ones:
 //! - hard: the need, the country, the age and the sex. A service that does not meet the need, does
 //!   not serve the country, does not take the person's age or sex is left out;
 //! - soft: the place, the languages and rural reach. They rank services (a shelter in the person's
@@ -14,18 +14,18 @@
 //!   a survivor who speaks Mam is better served by a Spanish-speaking shelter with an interpreter
 //!   than by an empty list.
 //!
-//! Every match carries its [`MatchReason`](crate::directory::MatchReason)s, in Spanish and English, so the case worker sees why a
+//! Every match carries its [`MatchReason`](crate::MatchReason)s, in Spanish and English, so the case worker sees why a
 //! service is suggested and what to check before referring.
 
 use std::cmp::Reverse;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::country::Country;
-use crate::domain::{Organisation, Person, PhoneNumber};
-use crate::htcds::{Gender, SupportType};
-use crate::lang::Lang;
-use crate::vocabulary::Vocabulary;
+use puente_core::country::Country;
+use puente_core::domain::{Organisation, Person, PhoneNumber};
+use puente_core::htcds::{Gender, SupportType};
+use puente_core::lang::Lang;
+use puente_core::vocabulary::Vocabulary;
 
 /// The age from which a person is an adult, for populations and children's services.
 pub const AGE_OF_MAJORITY: u32 = 18;
@@ -620,9 +620,9 @@ pub fn suggest_services(
 }
 
 /// How each referral-by-need next step of the screening engine (`puente-screening`'s
-/// `rules/next_steps.rs`) begins, in both languages, and the need it names. Stored screening results
-/// keep their next steps as text, so the needs are read back from it. The store's tests run the
-/// engine and check that every referral it writes is recognised here.
+/// `rules/next_steps.rs`) begins, in both languages, and the need it names: for results stored before
+/// the engine gave each step its need (`next_step_needs`). The store's tests run the engine and
+/// check that both agree.
 const NEXT_STEP_NEEDS: &[(&str, SupportType)] = &[
     ("URGENTE — atención médica ahora", SupportType::Health),
     ("URGENT — medical care now", SupportType::Health),
@@ -670,9 +670,27 @@ pub fn needs_from_next_steps<S: AsRef<str>>(next_steps: &[S]) -> Vec<SupportType
     needs
 }
 
-/// The needs named by a stored screening result (its JSON, as the screening engine writes it):
-/// the `next_steps` read with [`needs_from_next_steps`]. A result without next steps names none.
+/// The needs named by a stored screening result (its JSON, as the screening engine writes it): the
+/// `next_step_needs` the engine gives each step, or, for a result stored before it did, the
+/// `next_steps` read with [`needs_from_next_steps`]. A result without next steps names none.
 pub fn needs_from_screening_result(result: &serde_json::Value) -> Vec<SupportType> {
+    if let Some(typed) = result
+        .get("next_step_needs")
+        .and_then(serde_json::Value::as_array)
+        .filter(|needs| !needs.is_empty())
+    {
+        let mut needs = Vec::new();
+        for need in typed
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .filter_map(SupportType::from_code)
+        {
+            if !needs.contains(&need) {
+                needs.push(need);
+            }
+        }
+        return needs;
+    }
     let steps: Vec<&str> = result
         .get("next_steps")
         .and_then(serde_json::Value::as_array)
@@ -804,7 +822,7 @@ pub fn service_gaps(
     gaps
 }
 
-/// The needs the directory is built around (issue 5): shelter, medical, psychological, legal,
+/// The needs the directory is built around: shelter, medical, psychological, legal,
 /// immigration relief, return and reintegration, livelihood and education.
 pub const DIRECTORY_NEEDS: [SupportType; 8] = [
     SupportType::Accommodation,
