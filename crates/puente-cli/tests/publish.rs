@@ -110,7 +110,6 @@ fn a_synthetic_release_has_the_columns_and_a_report() {
         "<svg",
         "Worst marginals",
         "Fabricadas / Fabricated",
-        "8.0",
     ] {
         assert!(page.contains(expected), "report lacks {expected}");
     }
