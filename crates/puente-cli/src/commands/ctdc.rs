@@ -117,19 +117,7 @@ pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<Exi
         ctdc::CtdcReleaseFile::Global { file, .. } => file,
         ctdc::CtdcReleaseFile::Synthetic(file) => return import_synthetic(db, &args, &bytes, file),
     };
-    if !file.rejected.is_empty() {
-        let rejects = args
-            .rejects
-            .clone()
-            .unwrap_or_else(|| rejects_path(&args.file));
-        write_rejects(&rejects, &file.rejected)?;
-        eprintln!(
-            "{} invalid row(s) of {} skipped and written with their reasons to {}",
-            file.rejected.len(),
-            args.file.display(),
-            rejects.display()
-        );
-    }
+    write_rejects_of(&args, &file.rejected)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let source = args
         .file
@@ -195,19 +183,7 @@ fn import_synthetic(
     file: ctdc::SyntheticFile,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    if !file.rejected.is_empty() {
-        let rejects = args
-            .rejects
-            .clone()
-            .unwrap_or_else(|| rejects_path(&args.file));
-        write_rejects(&rejects, &file.rejected)?;
-        eprintln!(
-            "{} invalid row(s) of {} skipped and written with their reasons to {}",
-            file.rejected.len(),
-            args.file.display(),
-            rejects.display()
-        );
-    }
+    write_rejects_of(args, &file.rejected)?;
     let name = args
         .dataset
         .clone()
@@ -248,6 +224,25 @@ fn import_synthetic(
         println!("Skipped {} invalid rows.", file.rejected.len());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// With `--skip-invalid`, writes the rows left out to the rejects file and says so.
+fn write_rejects_of(args: &ImportCtdcArgs, rejected: &[ctdc::RejectedRow]) -> anyhow::Result<()> {
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    let rejects = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| rejects_path(&args.file));
+    write_rejects(&rejects, rejected)?;
+    eprintln!(
+        "{} invalid row(s) of {} skipped and written with their reasons to {}",
+        rejected.len(),
+        args.file.display(),
+        rejects.display()
+    );
+    Ok(())
 }
 
 fn rejects_path(file: &Path) -> PathBuf {
