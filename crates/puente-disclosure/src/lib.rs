@@ -473,6 +473,38 @@ impl PublishedRows {
     }
 }
 
+/// The values of each of two dimensions in order of appearance, and the counts of every
+/// combination of them (zero for a combination with no row).
+pub(crate) fn two_way_matrix(
+    rows: &[(Vec<String>, u64)],
+) -> (Vec<String>, Vec<String>, Vec<Vec<u64>>) {
+    let mut firsts: Vec<String> = Vec::new();
+    let mut seconds: Vec<String> = Vec::new();
+    for (values, _) in rows {
+        if !firsts.contains(&values[0]) {
+            firsts.push(values[0].clone());
+        }
+        if !seconds.contains(&values[1]) {
+            seconds.push(values[1].clone());
+        }
+    }
+    let count_of = |first: &str, second: &str| {
+        rows.iter()
+            .find(|(values, _)| values[0] == first && values[1] == second)
+            .map_or(0, |(_, count)| *count)
+    };
+    let matrix = firsts
+        .iter()
+        .map(|first| {
+            seconds
+                .iter()
+                .map(|second| count_of(first, second))
+                .collect()
+        })
+        .collect();
+    (firsts, seconds, matrix)
+}
+
 /// Publishes counts grouped by dimension values (a statistics query's rows), choosing the method:
 /// - `overlapping` (an item may be counted in several rows, as a case under several methods of
 ///   control): no equation links the rows, so each count and the total take the primary rule;
@@ -501,30 +533,7 @@ pub fn publish_rows(rows: &[(Vec<String>, u64)], overlapping: bool, total: u64) 
         };
     }
     if dimensions == 2 {
-        let mut firsts: Vec<String> = Vec::new();
-        let mut seconds: Vec<String> = Vec::new();
-        for (values, _) in rows {
-            if !firsts.contains(&values[0]) {
-                firsts.push(values[0].clone());
-            }
-            if !seconds.contains(&values[1]) {
-                seconds.push(values[1].clone());
-            }
-        }
-        let count_of = |first: &str, second: &str| {
-            rows.iter()
-                .find(|(values, _)| values[0] == first && values[1] == second)
-                .map_or(0, |(_, count)| *count)
-        };
-        let matrix: Vec<Vec<u64>> = firsts
-            .iter()
-            .map(|first| {
-                seconds
-                    .iter()
-                    .map(|second| count_of(first, second))
-                    .collect()
-            })
-            .collect();
+        let (firsts, seconds, matrix) = two_way_matrix(rows);
         let table = suppress_two_way(&matrix);
         let mut published = Vec::new();
         for (row, first) in firsts.iter().enumerate() {

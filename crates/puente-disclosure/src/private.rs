@@ -285,10 +285,9 @@ pub fn private_rows(
 ) -> Result<(crate::PublishedRows, PrivacyStatement), PrivacyError> {
     use crate::{PublishedRow, PublishedRows};
     let dimensions = rows.first().map_or(1, |(values, _)| values.len());
-    if overlapping {
-        let counts: Vec<u64> = rows.iter().map(|(_, count)| *count).collect();
-        let table = private_overlapping(&counts, total, rows.len() as u64, rho, delta, rng)?;
-        return Ok((
+    // One published row per query row, from the first row of a private table.
+    let one_row_each = |table: PrivateTable| {
+        (
             PublishedRows {
                 rows: rows
                     .iter()
@@ -303,32 +302,15 @@ pub fn private_rows(
                 total: crate::Published::Shown(table.total),
             },
             table.privacy,
-        ));
+        )
+    };
+    if overlapping {
+        let counts: Vec<u64> = rows.iter().map(|(_, count)| *count).collect();
+        let table = private_overlapping(&counts, total, rows.len() as u64, rho, delta, rng)?;
+        return Ok(one_row_each(table));
     }
     if dimensions == 2 {
-        let mut firsts: Vec<String> = Vec::new();
-        let mut seconds: Vec<String> = Vec::new();
-        for (values, _) in rows {
-            if !firsts.contains(&values[0]) {
-                firsts.push(values[0].clone());
-            }
-            if !seconds.contains(&values[1]) {
-                seconds.push(values[1].clone());
-            }
-        }
-        let counts: Vec<Vec<u64>> = firsts
-            .iter()
-            .map(|first| {
-                seconds
-                    .iter()
-                    .map(|second| {
-                        rows.iter()
-                            .find(|(values, _)| &values[0] == first && &values[1] == second)
-                            .map_or(0, |(_, count)| *count)
-                    })
-                    .collect()
-            })
-            .collect();
+        let (firsts, seconds, counts) = crate::two_way_matrix(rows);
         let table = private_table(&counts, rho, delta, rng)?;
         let mut published = Vec::new();
         for (row, first) in firsts.iter().enumerate() {
@@ -359,22 +341,7 @@ pub fn private_rows(
     }
     let counts = vec![rows.iter().map(|(_, count)| *count).collect::<Vec<u64>>()];
     let table = private_table(&counts, rho, delta, rng)?;
-    Ok((
-        PublishedRows {
-            rows: rows
-                .iter()
-                .zip(&table.cells[0])
-                .map(|((values, _), count)| PublishedRow {
-                    values: values.clone(),
-                    count: shown(*count),
-                })
-                .collect(),
-            first_totals: Vec::new(),
-            second_totals: Vec::new(),
-            total: crate::Published::Shown(table.total),
-        },
-        table.privacy,
-    ))
+    Ok(one_row_each(table))
 }
 
 /// A fingerprint of grouped counts (their values and counts), for [`derive_seed`].

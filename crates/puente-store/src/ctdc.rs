@@ -104,6 +104,26 @@ fn cell_from_row(row: &SqliteRow, position: usize, kind: ColumnKind) -> StoreRes
     })
 }
 
+/// Records one imported file in `ctdc_imports` and returns its id.
+pub(crate) async fn record_import(
+    transaction: &mut sqlx::Transaction<'_, Sqlite>,
+    actor: &Actor,
+    source: &str,
+    content_sha256: &str,
+    records: usize,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO ctdc_imports (source, content_sha256, imported_at, imported_by, records) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(source)
+    .bind(content_sha256)
+    .bind(audit::now())
+    .bind(&actor.name)
+    .bind(records as i64)
+    .fetch_one(&mut **transaction)
+    .await?)
+}
+
 #[async_trait]
 impl CtdcStore for SqliteStore {
     async fn import_ctdc(
@@ -135,15 +155,13 @@ impl CtdcStore for SqliteStore {
                 .execute(&mut *transaction)
                 .await?;
         }
-        let import_id: i64 = sqlx::query_scalar(
-            "INSERT INTO ctdc_imports (source, content_sha256, imported_at, imported_by, records) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        let import_id = record_import(
+            &mut transaction,
+            actor,
+            source,
+            content_sha256,
+            records.len(),
         )
-        .bind(source)
-        .bind(content_sha256)
-        .bind(audit::now())
-        .bind(&actor.name)
-        .bind(records.len() as i64)
-        .fetch_one(&mut *transaction)
         .await?;
 
         let column_list = COLUMNS

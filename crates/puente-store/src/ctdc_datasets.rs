@@ -102,16 +102,9 @@ impl CtdcDatasetStore for SqliteStore {
                 .await?;
             replaced = records as u64;
         }
-        let import_id: i64 = sqlx::query_scalar(
-            "INSERT INTO ctdc_imports (source, content_sha256, imported_at, imported_by, records) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(source)
-        .bind(content_sha256)
-        .bind(audit::now())
-        .bind(&actor.name)
-        .bind(rows.len() as i64)
-        .fetch_one(&mut *transaction)
-        .await?;
+        let import_id =
+            crate::ctdc::record_import(&mut transaction, actor, source, content_sha256, rows.len())
+                .await?;
         let columns_json = serde_json::to_string(columns)
             .map_err(|error| StoreError::Invalid(error.to_string()))?;
         let dataset_id: i64 = sqlx::query_scalar(

@@ -117,19 +117,7 @@ pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<Exi
         ctdc::CtdcReleaseFile::Global { file, .. } => file,
         ctdc::CtdcReleaseFile::Synthetic(file) => return import_synthetic(db, &args, &bytes, file),
     };
-    if !file.rejected.is_empty() {
-        let rejects = args
-            .rejects
-            .clone()
-            .unwrap_or_else(|| rejects_path(&args.file));
-        write_rejects(&rejects, &file.rejected)?;
-        eprintln!(
-            "{} invalid row(s) of {} skipped and written with their reasons to {}",
-            file.rejected.len(),
-            args.file.display(),
-            rejects.display()
-        );
-    }
+    write_rejects_of(&args, &file.rejected)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let source = args
         .file
@@ -195,19 +183,7 @@ fn import_synthetic(
     file: ctdc::SyntheticFile,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    if !file.rejected.is_empty() {
-        let rejects = args
-            .rejects
-            .clone()
-            .unwrap_or_else(|| rejects_path(&args.file));
-        write_rejects(&rejects, &file.rejected)?;
-        eprintln!(
-            "{} invalid row(s) of {} skipped and written with their reasons to {}",
-            file.rejected.len(),
-            args.file.display(),
-            rejects.display()
-        );
-    }
+    write_rejects_of(args, &file.rejected)?;
     let name = args
         .dataset
         .clone()
@@ -248,6 +224,25 @@ fn import_synthetic(
         println!("Skipped {} invalid rows.", file.rejected.len());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// With `--skip-invalid`, writes the rows left out to the rejects file and says so.
+fn write_rejects_of(args: &ImportCtdcArgs, rejected: &[ctdc::RejectedRow]) -> anyhow::Result<()> {
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    let rejects = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| rejects_path(&args.file));
+    write_rejects(&rejects, rejected)?;
+    eprintln!(
+        "{} invalid row(s) of {} skipped and written with their reasons to {}",
+        rejected.len(),
+        args.file.display(),
+        rejects.display()
+    );
+    Ok(())
 }
 
 fn rejects_path(file: &Path) -> PathBuf {
@@ -369,36 +364,11 @@ pub fn stats(db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitC
     let kinds: Vec<ColumnKind> = indices.iter().map(|index| COLUMNS[*index].1).collect();
     let output = match args.format {
         StatsFormat::Json => {
-            let rows: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|row| {
-                    let mut object = serde_json::Map::new();
-                    for ((name, kind), value) in names.iter().zip(&kinds).zip(&row.values) {
-                        object.insert(name.to_string(), json_value(*kind, value.as_ref()));
-                    }
-                    object.insert("count".into(), row.count.into());
-                    serde_json::Value::Object(object)
-                })
-                .collect();
+            let rows = stats_json_rows(&names, &kinds, &rows);
             let document = serde_json::json!({ "by": names, "rows": rows });
             serde_json::to_string_pretty(&document)? + "\n"
         }
-        StatsFormat::Csv => {
-            let mut writer = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(Vec::new());
-            writer.write_record(names.iter().copied().chain(["count"]))?;
-            for row in &rows {
-                let mut fields: Vec<String> = row
-                    .values
-                    .iter()
-                    .map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_default())
-                    .collect();
-                fields.push(row.count.to_string());
-                writer.write_record(&fields)?;
-            }
-            String::from_utf8(writer.into_inner()?)?
-        }
+        StatsFormat::Csv => stats_csv(&names, &rows)?,
         StatsFormat::Table => table(&names, &rows),
     };
     std::io::stdout().write_all(output.as_bytes())?;
@@ -457,20 +427,8 @@ fn synthetic_stats(
         .collect();
     let output = match args.format {
         StatsFormat::Json => {
-            let rows: Vec<serde_json::Value> = stats_rows
-                .iter()
-                .map(|row| {
-                    let mut object = serde_json::Map::new();
-                    for (name, value) in names.iter().zip(&row.values) {
-                        object.insert(
-                            name.to_string(),
-                            json_value(ColumnKind::Text, value.as_ref()),
-                        );
-                    }
-                    object.insert("count".into(), row.count.into());
-                    serde_json::Value::Object(object)
-                })
-                .collect();
+            let kinds = vec![ColumnKind::Text; names.len()];
+            let rows = stats_json_rows(&names, &kinds, &stats_rows);
             let mut document = serde_json::json!({
                 "dataset": dataset.name,
                 "release": dataset.release,
@@ -484,22 +442,7 @@ fn synthetic_stats(
             }
             serde_json::to_string_pretty(&document)? + "\n"
         }
-        StatsFormat::Csv => {
-            let mut writer = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(Vec::new());
-            writer.write_record(names.iter().copied().chain(["count"]))?;
-            for row in &stats_rows {
-                let mut fields: Vec<String> = row
-                    .values
-                    .iter()
-                    .map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_default())
-                    .collect();
-                fields.push(row.count.to_string());
-                writer.write_record(&fields)?;
-            }
-            String::from_utf8(writer.into_inner()?)?
-        }
+        StatsFormat::Csv => stats_csv(&names, &stats_rows)?,
         StatsFormat::Table => {
             let mut out = table(&names, &stats_rows);
             if let Some(note) = &note {
@@ -510,6 +453,42 @@ fn synthetic_stats(
     };
     std::io::stdout().write_all(output.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Grouped counts as JSON objects: each column's value (null when missing) and `count`.
+fn stats_json_rows(
+    names: &[&str],
+    kinds: &[ColumnKind],
+    rows: &[puente_store::CtdcStatsRow],
+) -> Vec<serde_json::Value> {
+    rows.iter()
+        .map(|row| {
+            let mut object = serde_json::Map::new();
+            for ((name, kind), value) in names.iter().zip(kinds).zip(&row.values) {
+                object.insert(name.to_string(), json_value(*kind, value.as_ref()));
+            }
+            object.insert("count".into(), row.count.into());
+            serde_json::Value::Object(object)
+        })
+        .collect()
+}
+
+/// Grouped counts as CSV with a header, missing values empty.
+fn stats_csv(names: &[&str], rows: &[puente_store::CtdcStatsRow]) -> anyhow::Result<String> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record(names.iter().copied().chain(["count"]))?;
+    for row in rows {
+        let mut fields: Vec<String> = row
+            .values
+            .iter()
+            .map(|value| value.as_ref().map(Cell::to_csv_text).unwrap_or_default())
+            .collect();
+        fields.push(row.count.to_string());
+        writer.write_record(&fields)?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
 fn json_value(kind: ColumnKind, value: Option<&Cell>) -> serde_json::Value {

@@ -141,7 +141,9 @@ async fn the_csv_carries_the_same_published_numbers() {
     let csv = response.text().await.unwrap();
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("nationality,count"));
-    assert!(csv.lines().any(|line| line == "BZ,<3"), "{csv}");
+    // The analyst's counts are private: BZ's single case is listed, its count noisy; the CSV and
+    // the JSON are the same answer to the same question.
+    assert!(csv.lines().any(|line| line.starts_with("BZ,")), "{csv}");
     assert!(csv.lines().last().unwrap().starts_with("total,"), "{csv}");
     let json: Value = app
         .get(&analyst, "/api/v1/stats?by=nationality")
