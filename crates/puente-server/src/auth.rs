@@ -678,19 +678,36 @@ pub async fn session_layer(
         } else if !is_api {
             let expected = match &principal {
                 Some(principal) => Some(principal.csrf_token.clone()),
-                None => login_csrf.clone(),
+                // Before a session: the login form's cookie, only if this server made it.
+                None => login_csrf
+                    .clone()
+                    .filter(|token| state.config.secrets_key.login_form_token_is_ours(token)),
             };
             let (parts, body) = request.into_parts();
             let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
                 Ok(bytes) => bytes,
                 Err(_) => {
                     return PageError {
-                        error: AppError::BadRequest("form too large".into()),
+                        error: AppError::PayloadTooLarge,
                         lang,
                     }
                     .into_response()
                 }
             };
+            let is_form = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+            // A form that cannot be read (not UTF-8, or escapes that decode to something that is
+            // not) is a bad request, not an expired form.
+            if is_form && serde_urlencoded_pairs(&bytes).is_none() {
+                return PageError {
+                    error: AppError::UnreadableForm,
+                    lang,
+                }
+                .into_response();
+            }
             let sent = form_field(&bytes, CSRF_FIELD);
             let accepted = match (&expected, &sent) {
                 (Some(expected), Some(sent)) => constant_time_equal(sent, expected),

@@ -60,6 +60,10 @@ pub enum AppError {
     /// A field of a case or a note is out of its bounds (the same for the form and the API).
     #[error("{0}")]
     OutOfBounds(puente_core::bounds::OutOfBounds),
+    /// A form body that cannot be read: not UTF-8, or with escapes that decode to something that
+    /// is not.
+    #[error("the form cannot be read")]
+    UnreadableForm,
     /// The address exists, but not with this method.
     #[error("this address does not answer this method")]
     MethodNotAllowed,
@@ -113,7 +117,9 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::StaleVersion { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) | AppError::Localized { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadRequest(_) | AppError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_)
+            | AppError::InvalidParameter { .. }
+            | AppError::UnreadableForm => StatusCode::BAD_REQUEST,
             AppError::InvalidField { .. } | AppError::OutOfBounds(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -142,7 +148,7 @@ impl AppError {
             | AppError::Localized { .. }
             | AppError::InvalidField { .. }
             | AppError::OutOfBounds(_) => "invalid",
-            AppError::BadRequest(_) => "bad_request",
+            AppError::BadRequest(_) | AppError::UnreadableForm => "bad_request",
             AppError::InvalidParameter { .. } => "invalid_parameter",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -232,6 +238,7 @@ impl AppError {
                 "error-stale_version",
                 &[("yours", (*yours).into()), ("current", (*current).into())],
             ),
+            AppError::UnreadableForm => translations.text(lang, "error-form_unreadable"),
             other => translations.text(lang, &format!("error-{}", other.code())),
         }
     }

@@ -185,6 +185,13 @@ pub fn document() -> Value {
                     "422": error_response("A field is not valid")
                 }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "allOf": [reference("Case"), { "type": "object", "required": ["version"], "properties": { "version": { "type": "integer" } } }] })) }))
             },
+            "/api/v1/account-notices": {
+                "get": operation("Notices of accounts given a privileged role (supervisor, org admin), newest first (supervisors and org admins)", json!({ "200": json_response("Notices, each with its sentence in the request's language", json!({ "type": "array", "items": { "type": "object" } })), "403": error_response("The role does not read the organisation's audit") }), json!({}))
+            },
+            "/api/v1/cases/{id}/screenings/{screening_id}": {
+                "get": operation("One stored screening of a case (the Location of a new screening)", json!({ "200": json_response("The stored screening with input, result and rule-set version", json!({ "type": "object" })), "404": error_response("No such case or screening visible to the user") }),
+                    json!({ "parameters": [id_parameter(), { "name": "screening_id", "in": "path", "required": true, "schema": { "type": "integer" } }] }))
+            },
             "/api/v1/cases/{id}/notes": {
                 "get": operation("A case's notes", json!({ "200": json_response("Notes, oldest first", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] })),
                 "post": operation("Add a note", json!({ "201": json_response("The note's id", reference("Id")), "404": error_response("No such case visible to the user") }),

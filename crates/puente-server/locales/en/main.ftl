@@ -345,3 +345,7 @@ bound-too-many = “{ $field }” has more than { $max } entries.
 bound-out-of-range = “{ $field }” must be between { $min } and { $max } (got { $value }).
 bound-in-the-future = “{ $field }” cannot be a date in the future (got { $value }).
 bound-too-early = “{ $field }” cannot be before { $earliest } (got { $value }).
+error-form_unreadable = The form cannot be read: it holds characters that are not valid text (UTF-8). Type the fields again and try again.
+account-notices-title = Privileged accounts
+account-notice-created = { $actor } created the account { $user } with the role { $role }: it can read every case or manage the accounts.
+account-notice-promoted = { $actor } gave the role { $role } to the account { $user }: it can read every case or manage the accounts.

@@ -345,3 +345,7 @@ bound-too-many = «{ $field }» tiene más de { $max } entradas.
 bound-out-of-range = «{ $field }» debe estar entre { $min } y { $max } (se recibió { $value }).
 bound-in-the-future = «{ $field }» no puede ser una fecha futura (se recibió { $value }).
 bound-too-early = «{ $field }» no puede ser anterior a { $earliest } (se recibió { $value }).
+error-form_unreadable = No se pudo leer el formulario: contiene caracteres que no son texto válido (UTF-8). Vuelva a escribir los campos e inténtelo de nuevo.
+account-notices-title = Cuentas con privilegios
+account-notice-created = { $actor } creó la cuenta { $user } con el rol { $role }: puede leer todos los casos o administrar las cuentas.
+account-notice-promoted = { $actor } dio el rol { $role } a la cuenta { $user }: puede leer todos los casos o administrar las cuentas.
