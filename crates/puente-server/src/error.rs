@@ -330,30 +330,7 @@ fn query_value(query: &str, name: &str) -> Option<String> {
         .split('&')
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
         .find(|(key, _)| *key == name)
-        .map(|(_, value)| {
-            let value = value.replace('+', " ");
-            let mut decoded = Vec::new();
-            let bytes = value.as_bytes();
-            let mut index = 0;
-            while index < bytes.len() {
-                let hex = (bytes[index] == b'%')
-                    .then(|| bytes.get(index + 1..index + 3))
-                    .flatten()
-                    .and_then(|digits| std::str::from_utf8(digits).ok())
-                    .and_then(|digits| u8::from_str_radix(digits, 16).ok());
-                match hex {
-                    Some(byte) => {
-                        decoded.push(byte);
-                        index += 3;
-                    }
-                    None => {
-                        decoded.push(bytes[index]);
-                        index += 1;
-                    }
-                }
-            }
-            String::from_utf8_lossy(&decoded).into_owned()
-        })
+        .map(|(_, value)| crate::auth::percent_decode_lossy(&value.replace('+', " ")))
 }
 
 /// Every error answer under `/api/` is the JSON error, in the request's language: answers the

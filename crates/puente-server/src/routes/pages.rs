@@ -195,7 +195,7 @@ pub fn safe_next(next: Option<&str>) -> String {
         return "/".to_string();
     };
     let cleaned: String = next.chars().filter(|c| !c.is_control()).collect();
-    let decoded_again = percent_decode_lossy(&cleaned);
+    let decoded_again = auth::percent_decode_lossy(&cleaned);
     let decoded_again: String = decoded_again.chars().filter(|c| !c.is_control()).collect();
     let same_site =
         |path: &str| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
@@ -212,31 +212,6 @@ pub fn safe_next(next: Option<&str>) -> String {
         }
     }
     location
-}
-
-/// Percent-decodes what can be decoded and keeps the rest as it is.
-fn percent_decode_lossy(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex_value = bytes
-            .get(index + 1..index + 3)
-            .filter(|_| bytes[index] == b'%')
-            .and_then(|digits| std::str::from_utf8(digits).ok())
-            .and_then(|digits| u8::from_str_radix(digits, 16).ok());
-        match hex_value {
-            Some(value) => {
-                decoded.push(value);
-                index += 3;
-            }
-            None => {
-                decoded.push(bytes[index]);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// A response that leads to `location` and remembers `lang` in the language cookie.
