@@ -20,6 +20,12 @@ pub(crate) fn id_parameter() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": id_schema() })
 }
 
+/// A code of one of the core's vocabularies.
+fn vocabulary_schema<V: puente_core::Vocabulary + 'static>() -> Value {
+    let codes: Vec<&str> = V::all().iter().map(|value| value.code()).collect();
+    json!({ "type": "string", "enum": codes })
+}
+
 /// An ISO 3166-1 alpha-2 country code Puente knows.
 pub(crate) fn country_schema(nullable: bool) -> Value {
     let mut codes: Vec<Value> = puente_core::Country::all()
@@ -191,12 +197,17 @@ pub fn document() -> Value {
                         "status": { "type": "string", "enum": ["Active", "FollowUp", "Closed", "ClosedReferred"] },
                         "victim": { "type": "object" },
                         "perpetrators": { "type": "array", "items": { "type": "object" } },
-                        "events": { "type": "array", "items": { "type": "object", "properties": {
+                        "events": { "type": "array", "maxItems": puente_core::bounds::MAX_LIST_ENTRIES, "items": { "type": "object", "required": ["kind"], "properties": {
                             "kind": { "type": "string", "enum": ["Recruitment", "Transit", "Exploitation"] },
                             "country": country_schema(true), "place": name_schema(true),
-                            "date": { "type": ["string", "null"] }, "description": { "type": ["string", "null"] } } } },
-                        "support_plan": { "type": "array", "items": { "type": "object" } },
-                        "consents": { "type": "array", "items": { "type": "object" } }
+                            "date": { "type": ["string", "null"] }, "description": { "type": ["string", "null"], "maxLength": puente_core::bounds::MAX_FREE_TEXT_CHARS } } } },
+                        "support_plan": { "type": "array", "items": { "type": "object", "required": ["kind", "status"] } },
+                        "consents": { "type": "array", "maxItems": puente_core::bounds::MAX_LIST_ENTRIES, "items": { "type": "object", "required": ["scopes", "given_on"], "properties": {
+                            "scopes": { "type": "array", "items": vocabulary_schema::<puente_core::htcds::ConsentScope>() },
+                            "with_organisation": name_schema(true),
+                            "given_on": { "type": "string", "pattern": "^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$", "description": "YYYY, YYYY-MM or YYYY-MM-DD, not in the future" },
+                            "recorded_by": { "type": "string", "description": "Ignored: a consent is recorded by the user who adds it" },
+                            "withdrawn_on": { "type": ["string", "null"] } } } }
                     }
                 },
                 "StoredCase": {
