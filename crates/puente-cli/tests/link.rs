@@ -286,13 +286,15 @@ fn the_learned_model_can_be_written() {
 }
 
 #[test]
-fn an_empty_file_gives_an_empty_result() {
+fn a_file_with_a_header_and_no_rows_gives_an_empty_result() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pairs.csv");
     let clusters = dir.path().join("clusters.csv");
+    let header_only = dir.path().join("header.csv");
+    std::fs::write(&header_only, "id,given_name,surname\n").unwrap();
     puente()
         .args(["link", "dedupe"])
-        .arg(fixture("empty.csv"))
+        .arg(&header_only)
         .args(["--id-column", "id", "--out"])
         .arg(&out)
         .arg("--clusters")
@@ -300,18 +302,117 @@ fn an_empty_file_gives_an_empty_result() {
         .assert()
         .success();
     assert_eq!(read(&out), "id_l,id_r,match_probability\n");
-    // A header without rows too.
-    let header_only = dir.path().join("header.csv");
-    std::fs::write(&header_only, "id,given_name,surname\n").unwrap();
     puente()
         .args(["link", "pair"])
         .arg(&header_only)
-        .arg(fixture("empty.csv"))
+        .arg(&header_only)
         .args(["--id-column", "id", "--out"])
         .arg(&out)
         .assert()
         .success();
     assert_eq!(read(&out), "id_l,id_r,match_probability\n");
+}
+
+/// Every kind of bad file (truncated, garbage, empty, another delimiter, a quote never closed):
+/// a clear error naming the file and the line, exit 1, and no output written.
+#[test]
+fn every_kind_of_bad_file_is_an_error_with_its_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "id,given_name,surname,dob\n";
+    let rows = "a1,María,López,1990-05-12\na2,Maria,Lopez,1990-05-12\na3,Juan,Pérez,1985\n";
+    let mut garbage = vec![0xff, 0xfe, 0x00, 0x81];
+    garbage.extend_from_slice(b"\x00\x9c\n\xfe");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "unterminated_last_column.csv",
+            format!("{header}a1,María,López,\"1990-05-12\n{rows}").into_bytes(),
+            "line 2, column 4 (dob): a quoted value runs over several lines",
+        ),
+        (
+            "unterminated_middle.csv",
+            format!("{header}{rows}a4,\"Ana,Ruiz,1991\na5,Eva,Ruiz,1992\n").into_bytes(),
+            "line 5, column 2 (given_name): a quoted value runs over several lines",
+        ),
+        ("empty.csv", Vec::new(), "the file is empty: no header line"),
+        ("blank_lines.csv", b"\n\n\r\n".to_vec(), "the file is empty"),
+        (
+            "semicolons.csv",
+            "id;given_name;surname\na1;Ana;López\n".as_bytes().to_vec(),
+            "line 1: no id column \"id\" (columns: id;given_name;surname); the columns seem separated by semicolons",
+        ),
+        (
+            "tabs.csv",
+            "id\tgiven_name\na1\tAna\n".as_bytes().to_vec(),
+            "separated by tabs",
+        ),
+        ("garbage.csv", garbage, "line 1: not UTF-8 text"),
+        (
+            "latin1.csv",
+            [header.as_bytes(), b"a1,Mar\xeda,L\xf3pez,1990\n"].concat(),
+            "line 2: not UTF-8 text",
+        ),
+        (
+            "cut_in_a_row.csv",
+            format!("{header}{rows}a4,Ana").into_bytes(),
+            "line 5: 2 fields where the header has 4",
+        ),
+    ];
+    for (file, content, message) in cases {
+        let path = dir.path().join(file);
+        std::fs::write(&path, content).unwrap();
+        let out = dir.path().join(format!("{file}.pairs.csv"));
+        puente()
+            .args(["link", "dedupe"])
+            .arg(&path)
+            .args(["--id-column", "id", "--out"])
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("{file}: ")))
+            .stderr(predicate::str::contains(message));
+        assert!(!out.exists(), "{file}: an output was written");
+        // The same file as either side of a pair.
+        let good = dir.path().join("good.csv");
+        std::fs::write(&good, format!("{header}{rows}")).unwrap();
+        puente()
+            .args(["link", "pair"])
+            .arg(&good)
+            .arg(&path)
+            .args(["--id-column", "id", "--out"])
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(file));
+    }
+    // A quote never closed is refused even with --skip-invalid: skipping it would drop the rest
+    // of the file.
+    let path = dir.path().join("unterminated_last_column.csv");
+    puente()
+        .args(["link", "dedupe"])
+        .arg(&path)
+        .args(["--id-column", "id", "--skip-invalid", "--out"])
+        .arg(dir.path().join("skipped.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("closing quote"));
+}
+
+#[test]
+fn a_file_whose_last_line_has_no_line_break_is_read_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no_final_break.csv");
+    std::fs::write(&path, "id,given_name,surname\na1,Ana,López\na2,Ana,Lopez").unwrap();
+    let out = dir.path().join("pairs.csv");
+    puente()
+        .args(["link", "dedupe"])
+        .arg(&path)
+        .args(["--id-column", "id", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "line 3, the last, has no line break at its end",
+        ));
 }
 
 #[test]

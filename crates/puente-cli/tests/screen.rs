@@ -324,7 +324,7 @@ fn the_interactive_json_output_keeps_questions_off_standard_output() {
             "--format",
             "json",
         ])
-        .write_stdin("")
+        .write_stdin("q\n")
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -400,4 +400,51 @@ fn list_facts_prints_the_catalogue() {
     }
     assert!(text.contains("HTCDS: DebtBondage"));
     assert!(text.contains("To children:"));
+}
+
+#[test]
+fn an_empty_facts_file_is_an_error_and_a_byte_order_mark_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in [("empty.json", ""), ("blank.json", " \n\t\n")] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        puente()
+            .args(["screen", "--facts"])
+            .arg(&path)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("{name}: it is empty")));
+    }
+    puente()
+        .args(["screen", "--facts", "-"])
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("standard input: it is empty"));
+    let path = dir.path().join("bom.json");
+    std::fs::write(
+        &path,
+        "\u{feff}{\"facts\": [\"act_recruited\", \"means_deception\", \"activity_labour\"]}",
+    )
+    .unwrap();
+    let output = stdout_of(
+        puente()
+            .args(["screen", "--format", "json", "--facts"])
+            .arg(&path),
+    );
+    let json: serde_json::Value = serde_json::from_str(&output).unwrap();
+    assert_ne!(json["level"], "no_indicators");
+}
+
+#[test]
+fn piped_answers_that_end_before_the_questionnaire_are_an_error() {
+    for answers in ["", "17\n", "17\ny\n"] {
+        puente()
+            .args(["screen", "--interactive", "--lang", "en"])
+            .write_stdin(answers)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("ended at question"))
+            .stderr(predicate::str::contains("end them with q"));
+    }
 }

@@ -679,19 +679,36 @@ pub async fn session_layer(
         } else if !is_api {
             let expected = match &principal {
                 Some(principal) => Some(principal.csrf_token.clone()),
-                None => login_csrf.clone(),
+                // Before a session: the login form's cookie, only if this server made it.
+                None => login_csrf
+                    .clone()
+                    .filter(|token| state.config.secrets_key.login_form_token_is_ours(token)),
             };
             let (parts, body) = request.into_parts();
             let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
                 Ok(bytes) => bytes,
                 Err(_) => {
                     return PageError {
-                        error: AppError::BadRequest("form too large".into()),
+                        error: AppError::PayloadTooLarge,
                         lang,
                     }
                     .into_response()
                 }
             };
+            let is_form = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+            // A form that cannot be read (not UTF-8, or escapes that decode to something that is
+            // not) is a bad request, not an expired form.
+            if is_form && serde_urlencoded_pairs(&bytes).is_none() {
+                return PageError {
+                    error: AppError::UnreadableForm,
+                    lang,
+                }
+                .into_response();
+            }
             let sent = form_field(&bytes, CSRF_FIELD);
             let accepted = match (&expected, &sent) {
                 (Some(expected), Some(sent)) => constant_time_equal(sent, expected),
@@ -756,6 +773,31 @@ fn percent_decode(text: &str) -> Option<String> {
         index += 1;
     }
     String::from_utf8(decoded).ok()
+}
+
+/// Percent-decodes what can be decoded and keeps the rest as it is.
+pub fn percent_decode_lossy(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex_value = bytes
+            .get(index + 1..index + 3)
+            .filter(|_| bytes[index] == b'%')
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .and_then(|digits| u8::from_str_radix(digits, 16).ok());
+        match hex_value {
+            Some(value) => {
+                decoded.push(value);
+                index += 3;
+            }
+            None => {
+                decoded.push(bytes[index]);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// Compares two secrets without stopping at the first difference.

@@ -89,6 +89,10 @@ pub enum AppError {
     /// A field of a case or a note is out of its bounds (the same for the form and the API).
     #[error("{0}")]
     OutOfBounds(puente_core::bounds::OutOfBounds),
+    /// A form body that cannot be read: not UTF-8, or with escapes that decode to something that
+    /// is not.
+    #[error("the form cannot be read")]
+    UnreadableForm,
     /// The address exists, but not with this method.
     #[error("this address does not answer this method")]
     MethodNotAllowed,
@@ -153,7 +157,9 @@ impl AppError {
             | AppError::FieldsRefused { .. }
             | AppError::InvalidField { .. }
             | AppError::OutOfBounds(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadRequest(_) | AppError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_)
+            | AppError::InvalidParameter { .. }
+            | AppError::UnreadableForm => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -186,7 +192,7 @@ impl AppError {
             | AppError::Localized { .. }
             | AppError::InvalidField { .. }
             | AppError::OutOfBounds(_) => "invalid",
-            AppError::BadRequest(_) => "bad_request",
+            AppError::BadRequest(_) | AppError::UnreadableForm => "bad_request",
             AppError::InvalidParameter { .. } => "invalid_parameter",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -349,6 +355,7 @@ impl AppError {
             AppError::Constraint { name } => {
                 translations.text_with(lang, "error-constraint", &[("name", name.clone().into())])
             }
+            AppError::UnreadableForm => translations.text(lang, "error-form_unreadable"),
             other => translations.text(lang, &format!("error-{}", other.code())),
         }
     }
@@ -444,30 +451,7 @@ fn query_value(query: &str, name: &str) -> Option<String> {
         .split('&')
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
         .find(|(key, _)| *key == name)
-        .map(|(_, value)| {
-            let value = value.replace('+', " ");
-            let mut decoded = Vec::new();
-            let bytes = value.as_bytes();
-            let mut index = 0;
-            while index < bytes.len() {
-                let hex = (bytes[index] == b'%')
-                    .then(|| bytes.get(index + 1..index + 3))
-                    .flatten()
-                    .and_then(|digits| std::str::from_utf8(digits).ok())
-                    .and_then(|digits| u8::from_str_radix(digits, 16).ok());
-                match hex {
-                    Some(byte) => {
-                        decoded.push(byte);
-                        index += 3;
-                    }
-                    None => {
-                        decoded.push(bytes[index]);
-                        index += 1;
-                    }
-                }
-            }
-            String::from_utf8_lossy(&decoded).into_owned()
-        })
+        .map(|(_, value)| crate::auth::percent_decode_lossy(&value.replace('+', " ")))
 }
 
 /// Every error answer under `/api/` is the JSON error, in the request's language: answers the

@@ -17,7 +17,105 @@ pub(crate) fn json_body(schema: Value) -> Value {
 }
 
 pub(crate) fn id_parameter() -> Value {
-    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } })
+    json!({ "name": "id", "in": "path", "required": true, "schema": id_schema() })
+}
+
+/// A code of one of the core's vocabularies.
+fn vocabulary_schema<V: puente_core::Vocabulary + 'static>() -> Value {
+    let codes: Vec<&str> = V::all().iter().map(|value| value.code()).collect();
+    json!({ "type": "string", "enum": codes })
+}
+
+/// An ISO 3166-1 alpha-2 country code Puente knows.
+pub(crate) fn country_schema(nullable: bool) -> Value {
+    let mut codes: Vec<Value> = puente_core::Country::all()
+        .map(|country| json!(country.alpha_2()))
+        .collect();
+    if nullable {
+        codes.push(Value::Null);
+    }
+    let kind = if nullable {
+        json!(["string", "null"])
+    } else {
+        json!("string")
+    };
+    json!({ "type": kind, "enum": codes, "description": "ISO 3166-1 alpha-2" })
+}
+
+/// A name or short text: at most the core's bound of characters.
+fn name_schema(nullable: bool) -> Value {
+    let kind = if nullable {
+        json!(["string", "null"])
+    } else {
+        json!("string")
+    };
+    json!({ "type": kind, "maxLength": puente_core::bounds::MAX_NAME_CHARS })
+}
+
+/// An id: a whole number of 64 bits (a larger one is answered 400).
+fn id_schema() -> Value {
+    json!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX })
+}
+
+/// The error answers every operation can give besides its own, added to each: a parameter of the
+/// address that does not parse (400) when it has parameters; a body that is not JSON (400), too
+/// large (413), not of type JSON (415) or of the wrong shape or out of bounds (422) when it takes
+/// one; a record not found (404) when its address names one; a request that took too long (408).
+fn complete_error_answers(document: &mut Value) {
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, operations) in paths.iter_mut() {
+        let Some(operations) = operations.as_object_mut() else {
+            continue;
+        };
+        for operation in operations.values_mut() {
+            let has_parameters = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|parameters| !parameters.is_empty());
+            let has_body = operation.get("requestBody").is_some();
+            // (`get_mut`, not indexing: indexing a missing key would add it as null.)
+            if let Some(parameters) = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+            {
+                for parameter in parameters {
+                    let is_id = parameter["in"] == "path"
+                        || parameter["name"]
+                            .as_str()
+                            .is_some_and(|name| name.ends_with("_id"));
+                    if is_id && parameter["schema"]["type"] == "integer" {
+                        parameter["schema"] = id_schema();
+                    }
+                }
+            }
+            let Some(responses) = operation["responses"].as_object_mut() else {
+                continue;
+            };
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error_response(description));
+            };
+            add("408", "The request took too long");
+            if has_parameters {
+                add(
+                    "400",
+                    "A parameter of the address does not parse (the error names it in `field`)",
+                );
+            }
+            if path.contains('{') {
+                add("404", "No such record visible to the user");
+            }
+            if has_body {
+                add("400", "The body is not JSON");
+                add("413", "The body is too large");
+                add("415", "The body is not of type application/json");
+                add("422", "A field of the body is of the wrong type or out of its bounds (named in `field`)");
+            }
+        }
+    }
 }
 
 pub(crate) fn reference(name: &str) -> Value {
@@ -55,7 +153,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Puente API",
             "version": "1",
-            "description": "Case management and screening for counter-trafficking work. Authenticate with POST /api/v1/login, then send `Authorization: Bearer <token>`. A client that uses the session cookie instead must send the `csrf_token` from the login answer in an `X-CSRF-Token` header on every POST and PUT. Errors are `{\"error\": {\"code\", \"message\"}}`."
+            "description": "Case management and screening for counter-trafficking work. Authenticate with POST /api/v1/login, then send `Authorization: Bearer <token>`. A client that uses the session cookie instead must send the `csrf_token` from the login answer in an `X-CSRF-Token` header on every POST and PUT. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`."
         },
         "components": {
             "securitySchemes": {
@@ -66,23 +164,29 @@ pub fn document() -> Value {
                 "Error": {
                     "type": "object", "required": ["error"],
                     "properties": { "error": { "type": "object", "required": ["code", "message"],
-                        "properties": { "code": { "type": "string", "examples": ["not_found", "stale_version", "too_many_attempts"] }, "message": { "type": "string" } } } }
+                        "properties": { "code": { "type": "string", "examples": ["not_found", "stale_version", "too_many_attempts", "invalid_parameter"] }, "message": { "type": "string", "description": "In the request's language (Accept-Language, es or en)" },
+                            "field": { "type": ["string", "null"], "description": "The parameter or body field the error is about (`person.estimated_age`), when there is one" } } } }
                 },
                 "Id": { "type": "object", "required": ["id"], "properties": { "id": { "type": "integer" } } },
                 "Person": {
                     "type": "object",
+                    "description": "A person needs a given name or an alias.",
+                    "anyOf": [
+                        { "required": ["given_name"], "properties": { "given_name": { "type": "string", "pattern": "\\S" } } },
+                        { "required": ["alias"], "properties": { "alias": { "type": "string", "pattern": "\\S" } } }
+                    ],
                     "properties": {
-                        "given_name": { "type": "string" }, "middle_name": { "type": ["string", "null"] },
-                        "surname": { "type": "string" }, "second_surname": { "type": ["string", "null"] },
-                        "alias": { "type": ["string", "null"] },
-                        "sex": { "type": ["string", "null"], "description": "HTCDS Gender: Female, Male, Transgender/NonConforming, Unknown (F and M accepted)" },
-                        "date_of_birth": { "type": ["string", "null"], "description": "YYYY, YYYY-MM or YYYY-MM-DD" },
-                        "estimated_age": { "type": ["integer", "null"] },
-                        "nationality": { "type": ["string", "null"], "description": "ISO 3166-1 alpha-2" },
-                        "languages": { "type": "array", "items": { "type": "string" } },
+                        "given_name": name_schema(false), "middle_name": name_schema(true),
+                        "surname": name_schema(false), "second_surname": name_schema(true),
+                        "alias": name_schema(true),
+                        "sex": { "type": ["string", "null"], "enum": ["Female", "Male", "Transgender/NonConforming", "Unknown", "F", "M", null], "description": "HTCDS Gender (F and M accepted)" },
+                        "date_of_birth": { "type": ["string", "null"], "pattern": "^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$", "description": "YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today" },
+                        "estimated_age": { "type": ["integer", "null"], "minimum": 0, "maximum": puente_core::bounds::MAX_AGE_YEARS },
+                        "nationality": country_schema(true),
+                        "languages": { "type": "array", "maxItems": puente_core::bounds::MAX_CODES, "items": { "type": "string", "maxLength": puente_core::bounds::MAX_LANGUAGE_CHARS } },
                         "phone": { "type": ["string", "null"], "description": "E.164" },
-                        "current_country": { "type": ["string", "null"] },
-                        "current_place": { "type": ["string", "null"] }
+                        "current_country": country_schema(true),
+                        "current_place": name_schema(true)
                     }
                 },
                 "Case": {
@@ -93,12 +197,17 @@ pub fn document() -> Value {
                         "status": { "type": "string", "enum": ["Active", "FollowUp", "Closed", "ClosedReferred"] },
                         "victim": { "type": "object" },
                         "perpetrators": { "type": "array", "items": { "type": "object" } },
-                        "events": { "type": "array", "items": { "type": "object", "properties": {
+                        "events": { "type": "array", "maxItems": puente_core::bounds::MAX_LIST_ENTRIES, "items": { "type": "object", "required": ["kind"], "properties": {
                             "kind": { "type": "string", "enum": ["Recruitment", "Transit", "Exploitation"] },
-                            "country": { "type": ["string", "null"] }, "place": { "type": ["string", "null"] },
-                            "date": { "type": ["string", "null"] }, "description": { "type": ["string", "null"] } } } },
-                        "support_plan": { "type": "array", "items": { "type": "object" } },
-                        "consents": { "type": "array", "items": { "type": "object" } }
+                            "country": country_schema(true), "place": name_schema(true),
+                            "date": { "type": ["string", "null"] }, "description": { "type": ["string", "null"], "maxLength": puente_core::bounds::MAX_FREE_TEXT_CHARS } } } },
+                        "support_plan": { "type": "array", "items": { "type": "object", "required": ["kind", "status"] } },
+                        "consents": { "type": "array", "maxItems": puente_core::bounds::MAX_LIST_ENTRIES, "items": { "type": "object", "required": ["scopes", "given_on"], "properties": {
+                            "scopes": { "type": "array", "items": vocabulary_schema::<puente_core::htcds::ConsentScope>() },
+                            "with_organisation": name_schema(true),
+                            "given_on": { "type": "string", "pattern": "^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$", "description": "YYYY, YYYY-MM or YYYY-MM-DD, not in the future" },
+                            "recorded_by": { "type": "string", "description": "Ignored: a consent is recorded by the user who adds it" },
+                            "withdrawn_on": { "type": ["string", "null"] } } } }
                     }
                 },
                 "StoredCase": {
@@ -109,11 +218,12 @@ pub fn document() -> Value {
                 },
                 "ScreeningInput": {
                     "type": "object",
+                    "additionalProperties": false,
                     "description": "shared/docs/screening.md: the person (all optional) and the fact codes.",
                     "properties": {
-                        "person": { "type": "object", "properties": {
-                            "age": { "type": "integer" }, "sex": { "type": "string", "enum": ["F", "M", "X"] },
-                            "nationality": { "type": "string" }, "current_country": { "type": "string" }, "unaccompanied": { "type": "boolean" } } },
+                        "person": { "type": "object", "additionalProperties": false, "properties": {
+                            "age": { "type": "integer", "minimum": 0, "maximum": puente_core::bounds::MAX_AGE_YEARS }, "sex": { "type": "string", "enum": ["F", "M", "X"] },
+                            "nationality": country_schema(false), "current_country": country_schema(false), "unaccompanied": { "type": "boolean" } } },
                         "facts": { "type": "array", "items": { "type": "string" }, "examples": [["act_recruited", "means_deception", "activity_labour"]] }
                     }
                 },
@@ -204,10 +314,17 @@ pub fn document() -> Value {
                     "409": error_response("The consent was withdrawn already")
                 }), json!({ "parameters": [id_parameter(), { "name": "consent_id", "in": "path", "required": true, "schema": { "type": "integer" } }] }))
             },
+            "/api/v1/account-notices": {
+                "get": operation("Notices of accounts given a privileged role (supervisor, org admin), newest first (supervisors and org admins)", json!({ "200": json_response("Notices, each with its sentence in the request's language", json!({ "type": "array", "items": { "type": "object" } })), "403": error_response("The role does not read the organisation's audit") }), json!({}))
+            },
+            "/api/v1/cases/{id}/screenings/{screening_id}": {
+                "get": operation("One stored screening of a case (the Location of a new screening)", json!({ "200": json_response("The stored screening with input, result and rule-set version", json!({ "type": "object" })), "404": error_response("No such case or screening visible to the user") }),
+                    json!({ "parameters": [id_parameter(), { "name": "screening_id", "in": "path", "required": true, "schema": { "type": "integer" } }] }))
+            },
             "/api/v1/cases/{id}/notes": {
                 "get": operation("A case's notes", json!({ "200": json_response("Notes, oldest first", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] })),
                 "post": operation("Add a note", json!({ "201": json_response("The note's id", reference("Id")), "404": error_response("No such case visible to the user") }),
-                    json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["text"], "properties": { "text": { "type": "string" } } })) }))
+                    json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "pattern": "\\S", "maxLength": puente_core::bounds::MAX_FREE_TEXT_CHARS } } })) }))
             },
             "/api/v1/cases/{id}/screenings": {
                 "get": operation("A case's screenings over time", json!({ "200": json_response("Stored screenings with input, result and rule-set version", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] })),
@@ -225,7 +342,7 @@ pub fn document() -> Value {
                     "200": json_response("The case's id and owner", json!({ "type": "object", "properties": { "id": { "type": "integer" }, "owner_user_id": { "type": ["integer", "null"] } } })),
                     "404": error_response("No such case visible to the user"),
                     "422": error_response("The user cannot own cases of this organisation")
-                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["owner_user_id"], "properties": { "owner_user_id": { "type": ["integer", "null"] } } })) }))
+                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "properties": { "owner_user_id": { "type": ["integer", "null"], "format": "int64", "description": "The new owner; null or absent: no one" } } })) }))
             },
             "/api/v1/audit": {
                 "get": operation("Audit entries (supervisors and organisation admins)", json!({
@@ -233,7 +350,7 @@ pub fn document() -> Value {
                     "404": error_response("No such case visible to the user")
                 }), json!({ "parameters": [
                     { "name": "case_id", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "Only the entries about this case" },
-                    { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer" } }
+                    { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }
                 ] }))
             },
             "/api/v1/users": {
@@ -258,6 +375,7 @@ pub fn document() -> Value {
         }
     });
     directory_and_referrals::add_paths(&mut document);
+    complete_error_answers(&mut document);
     document
 }
 
@@ -281,6 +399,37 @@ mod tests {
             .map(|(method, path)| (method.to_string(), path.to_string()))
             .collect();
         assert_eq!(documented, routed);
+    }
+
+    #[test]
+    fn every_operation_lists_the_error_answers_the_server_can_give() {
+        let document = document();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                let responses = operation["responses"].as_object().unwrap();
+                let has = |status: &str| responses.contains_key(status);
+                assert!(has("408"), "{method} {path}");
+                if path.contains('{') {
+                    assert!(has("400") && has("404"), "{method} {path}");
+                }
+                if operation.get("requestBody").is_some() {
+                    for status in ["400", "413", "415", "422"] {
+                        assert!(has(status), "{method} {path}: {status}");
+                    }
+                }
+                for parameter in operation
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if parameter["in"] == "path" && parameter["schema"]["type"] == "integer" {
+                        assert_eq!(parameter["schema"]["maximum"], json!(i64::MAX), "{path}");
+                    }
+                }
+                assert!(operation.get("parameters") != Some(&Value::Null), "{path}");
+            }
+        }
     }
 
     #[test]

@@ -153,6 +153,45 @@ impl SecretsKey {
     }
 }
 
+impl SecretsKey {
+    /// The HMAC-SHA256 of `message` for `purpose`, under this key.
+    fn mac(&self, purpose: &str, message: &str) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0)
+            .expect("HMAC takes a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(message.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// A new anti-forgery token of the login form: a random part and its HMAC under this key, so
+    /// that a value planted in the browser by someone else is never accepted.
+    pub fn new_login_form_token(&self) -> String {
+        let mut nonce = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let nonce = hex::encode(nonce);
+        let mac = hex::encode(self.mac("login-form", &nonce));
+        format!("{nonce}{mac}")
+    }
+
+    /// Whether a login form's token is one this server made.
+    pub fn login_form_token_is_ours(&self, token: &str) -> bool {
+        if token.len() != 96 || !token.is_char_boundary(32) {
+            return false;
+        }
+        let (nonce, mac) = token.split_at(32);
+        let expected = hex::encode(self.mac("login-form", nonce));
+        // Compared without stopping at the first difference.
+        expected.len() == mac.len()
+            && expected
+                .bytes()
+                .zip(mac.bytes())
+                .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+                == 0
+    }
+}
+
 fn totp_purpose(user_id: i64) -> String {
     format!("totp-secret:user:{user_id}")
 }
@@ -187,6 +226,18 @@ mod tests {
         assert_eq!(key.open(&tampered, "totp-secret:user:7"), None);
         assert_ne!(sealed, key.seal("JBSWY3DPEHPK3PXP", "totp-secret:user:7"));
         assert_eq!(format!("{key:?}"), "SecretsKey(..)");
+    }
+
+    #[test]
+    fn only_login_form_tokens_made_under_the_key_are_ours() {
+        let key = SecretsKey::random();
+        let token = key.new_login_form_token();
+        assert!(key.login_form_token_is_ours(&token));
+        assert_ne!(token, key.new_login_form_token());
+        assert!(!SecretsKey::random().login_form_token_is_ours(&token));
+        assert!(!key.login_form_token_is_ours(&"a".repeat(96)));
+        assert!(!key.login_form_token_is_ours(&"a".repeat(64)));
+        assert!(!key.login_form_token_is_ours("ééé"));
     }
 
     #[test]

@@ -66,6 +66,73 @@ impl FromStr for Role {
     }
 }
 
+impl Role {
+    /// Whether the role reads every case of the organisation or manages its accounts (supervisor,
+    /// organisation admin): giving it notifies the organisation's supervisors.
+    pub fn is_privileged(self) -> bool {
+        matches!(self, Role::Supervisor | Role::OrgAdmin)
+    }
+}
+
+/// A notice to an organisation's supervisors that an account was given a privileged role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountNotice {
+    pub id: i64,
+    pub organisation_id: i64,
+    /// `privileged_account_created` or `privileged_role_granted`.
+    pub kind: String,
+    pub user_id: i64,
+    pub user_email: String,
+    pub role: Role,
+    pub actor: String,
+    pub created_at: String,
+}
+
+/// Flags a privileged role in the audit log and notifies the organisation's supervisors, in the
+/// caller's transaction. The user is named by id, e-mail and role as the notice stores them.
+#[allow(clippy::too_many_arguments)]
+async fn notice_privileged_role(
+    transaction: &mut sqlx::SqliteConnection,
+    key: &crate::audit_files::AuditKey,
+    actor: &Actor,
+    organisation_id: i64,
+    user_id: i64,
+    user_email: &str,
+    role: Role,
+    kind: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO account_notices (organisation_id, kind, user_id, user_email, role, actor, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(organisation_id)
+    .bind(kind)
+    .bind(user_id)
+    .bind(user_email)
+    .bind(role.code())
+    .bind(&actor.name)
+    .bind(audit::now())
+    .execute(&mut *transaction)
+    .await?;
+    audit::append(
+        transaction,
+        key,
+        &NewAuditEntry {
+            actor: actor.name.clone(),
+            organisation_id: Some(organisation_id),
+            action: AuditAction::PrivilegedRoleGranted,
+            record_type: RecordType::User,
+            record_id: Some(user_id.to_string()),
+            case_id: None,
+            detail: format!(
+                "{kind}: user {user_email} with role {role}; the organisation's supervisors were notified"
+            ),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// A user as stored. Its `Debug` never shows the password hash or the TOTP secret.
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {
@@ -191,6 +258,12 @@ pub trait AccountStore: Send + Sync {
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     /// The organisation's users, by email.
     async fn users_in_organisation(&self, organisation_id: i64) -> StoreResult<Vec<User>>;
+    /// The organisation's notices of privileged roles given, newest first (at most `limit`).
+    async fn account_notices(
+        &self,
+        organisation_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AccountNotice>>;
     /// Sets (or clears, with `None`) the user's language setting.
     async fn set_user_language(&self, user_id: i64, language: Option<Lang>) -> StoreResult<()>;
     /// Gives a user of the organisation another role. Audited.
@@ -324,6 +397,19 @@ impl AccountStore for SqliteStore {
             },
         )
         .await?;
+        if created.role.is_privileged() {
+            notice_privileged_role(
+                &mut transaction,
+                &self.audit_key(),
+                actor,
+                created.organisation_id,
+                created.id,
+                &created.email,
+                created.role,
+                "privileged_account_created",
+            )
+            .await?;
+        }
         transaction.commit().await?;
         Ok(created)
     }
@@ -352,6 +438,35 @@ impl AccountStore for SqliteStore {
         rows.iter().map(user_from_row).collect()
     }
 
+    async fn account_notices(
+        &self,
+        organisation_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<AccountNotice>> {
+        let rows = sqlx::query(
+            "SELECT * FROM account_notices WHERE organisation_id = ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(organisation_id)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role")?;
+                Ok(AccountNotice {
+                    id: row.try_get("id")?,
+                    organisation_id: row.try_get("organisation_id")?,
+                    kind: row.try_get("kind")?,
+                    user_id: row.try_get("user_id")?,
+                    user_email: row.try_get("user_email")?,
+                    role: role.parse()?,
+                    actor: row.try_get("actor")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
     async fn set_user_language(&self, user_id: i64, language: Option<Lang>) -> StoreResult<()> {
         sqlx::query("UPDATE users SET language = ? WHERE id = ?")
             .bind(language.map(Lang::tag))
@@ -369,15 +484,34 @@ impl AccountStore for SqliteStore {
         role: Role,
     ) -> StoreResult<()> {
         let mut transaction = self.writer.begin().await?;
-        let changed = sqlx::query("UPDATE users SET role = ? WHERE id = ? AND organisation_id = ?")
+        let before: Option<(String, String)> =
+            sqlx::query_as("SELECT role, email FROM users WHERE id = ? AND organisation_id = ?")
+                .bind(user_id)
+                .bind(organisation_id)
+                .fetch_optional(&mut *transaction)
+                .await?;
+        let Some((role_before, email)) = before else {
+            return Err(StoreError::not_found("user", user_id));
+        };
+        sqlx::query("UPDATE users SET role = ? WHERE id = ? AND organisation_id = ?")
             .bind(role.code())
             .bind(user_id)
             .bind(organisation_id)
             .execute(&mut *transaction)
-            .await?
-            .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::not_found("user", user_id));
+            .await?;
+        // A promotion to a privileged role (or from one privileged role to another) is noticed.
+        if role.is_privileged() && role_before != role.code() {
+            notice_privileged_role(
+                &mut transaction,
+                &self.audit_key(),
+                actor,
+                organisation_id,
+                user_id,
+                &email,
+                role,
+                "privileged_role_granted",
+            )
+            .await?;
         }
         audit::append(
             &mut transaction,

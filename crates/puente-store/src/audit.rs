@@ -87,6 +87,7 @@ audit_codes! {
         ViewConsents = "view_consents",
         KeyRotation = "key_rotation",
         SealTotpSecrets = "seal_totp_secrets",
+        PrivilegedRoleGranted = "privileged_role_granted",
     }
 }
 

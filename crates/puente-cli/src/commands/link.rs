@@ -272,23 +272,40 @@ impl<'a> Setup<'a> {
             .has_headers(false)
             .from_reader(std::io::BufReader::new(file));
         let mut records = reader.records();
+        let no_header = || {
+            anyhow::anyhow!(
+                "{name}: the file is empty: no header line (the first line must name the columns, separated by commas)"
+            )
+        };
         let headers: Vec<String> = match records.next() {
-            None => return Ok(Table::default()),
+            None => return Err(no_header()),
             Some(row) => row
-                .with_context(|| format!("{name}: cannot read the header"))?
+                .map_err(|error| unreadable_csv(&name, &error))?
                 .iter()
                 .map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string())
                 .collect(),
         };
         if headers.iter().all(String::is_empty) {
-            return Ok(Table::default());
+            return Err(no_header());
         }
         let id_index = headers
             .iter()
             .position(|h| *h == self.id_column)
             .with_context(|| {
+                let delimiter_hint = match headers.as_slice() {
+                    [only] if only.contains(';') => {
+                        "; the columns seem separated by semicolons: save the file with commas"
+                    }
+                    [only] if only.contains('\t') => {
+                        "; the columns seem separated by tabs: save the file with commas"
+                    }
+                    [only] if only.contains('|') => {
+                        "; the columns seem separated by bars: save the file with commas"
+                    }
+                    _ => "",
+                };
                 format!(
-                    "{name}: line 1: no id column {:?} (columns: {})",
+                    "{name}: line 1: no id column {:?} (columns: {}){delimiter_hint}",
                     self.id_column,
                     headers.join(", ")
                 )
@@ -322,9 +339,24 @@ impl<'a> Setup<'a> {
         let mut ids: Vec<String> = Vec::new();
         let mut seen: HashMap<String, u64> = HashMap::new();
         let mut rejects = Rejects::new(self.options.rejects.as_deref(), &headers)?;
+        let mut last_row_line = 0;
         for row in records {
-            let row = row.with_context(|| format!("{name}: unreadable CSV"))?;
+            let row = row.map_err(|error| unreadable_csv(&name, &error))?;
             let line = row.position().map(|p| p.line()).unwrap_or(0);
+            last_row_line = line;
+            // One record per line: a value that runs over several lines is a quote opened and
+            // never closed, which would swallow the rest of the file. Never skipped.
+            if let Some((index, _)) = row
+                .iter()
+                .enumerate()
+                .find(|(_, value)| value.contains(['\n', '\r']))
+            {
+                bail!(
+                    "{name}: line {line}, column {} ({}): a quoted value runs over several lines: is its closing quote (\") missing?",
+                    index + 1,
+                    headers.get(index).map(String::as_str).unwrap_or("?")
+                );
+            }
             let problem = (|| -> Option<String> {
                 if row.len() != headers.len() {
                     return Some(format!(
@@ -379,6 +411,11 @@ impl<'a> Setup<'a> {
             }
         }
         rejects.finish(&name)?;
+        if last_row_line > 0 && !ends_with_line_break(path)? {
+            eprintln!(
+                "warning: {name}: line {last_row_line}, the last, has no line break at its end: if the file was cut short, its last record may be incomplete"
+            );
+        }
         Ok(Table {
             ids,
             columns: columns.into_iter().map(|(_, c)| c).collect(),
@@ -463,6 +500,36 @@ impl Rejects {
 }
 
 /// Keeps the columns both files have, in the first file's order, and says which were dropped.
+/// A CSV error with the line it is on, in plain words.
+fn unreadable_csv(name: &str, error: &csv::Error) -> anyhow::Error {
+    let line = error
+        .position()
+        .map(|position| format!("line {}: ", position.line()))
+        .unwrap_or_default();
+    match error.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            anyhow::anyhow!(
+                "{name}: {line}not UTF-8 text: is it a CSV file? (save it as CSV UTF-8)"
+            )
+        }
+        _ => anyhow::anyhow!("{name}: {line}unreadable CSV: {error}"),
+    }
+}
+
+/// Whether the file's last byte is a line break.
+fn ends_with_line_break(path: &Path) -> anyhow::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n' || last[0] == b'\r')
+}
+
 fn common_columns(
     mut left: Table,
     mut right: Table,

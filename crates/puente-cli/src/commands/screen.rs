@@ -11,7 +11,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use puente_core::{Country, Lang, Vocabulary};
 use puente_screening::catalogue;
 use puente_screening::questionnaire::{
@@ -118,7 +118,19 @@ fn read_facts(path: &PathBuf) -> anyhow::Result<ScreeningInput> {
         std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the facts file {}", path.display()))?
     };
-    ScreeningInput::from_json(&text).with_context(|| format!("cannot screen {}", path.display()))
+    let shown = if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    // A byte-order mark (as some editors on Windows write) is not part of the JSON.
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        bail!(
+            "cannot screen {shown}: it is empty (expected a facts file: {{\"person\": {{...}}, \"facts\": [...]}})"
+        );
+    }
+    ScreeningInput::from_json(text).with_context(|| format!("cannot screen {shown}"))
 }
 
 fn print_result(
@@ -366,6 +378,15 @@ fn interactive(
                 .read_line(&mut line)
                 .context("cannot read the answer")?;
             let typed = line.trim();
+            // Piped answers that end before the questionnaire does are not a decision to stop:
+            // the screening would rest on answers that were never given.
+            if read == 0 && !input_is_terminal() {
+                bail!(
+                    "the answers on standard input ended at question {} of about {}, before the questionnaire was done: end them with q to screen what was answered",
+                    progress.answered + 1,
+                    progress.total()
+                );
+            }
             if read == 0
                 || matches!(
                     typed.to_lowercase().as_str(),

@@ -436,3 +436,7 @@ audit-detail-distinct = not the same person as person { $other }
 audit-detail-merged = person { $merged } merged into person { $kept }
 audit-detail-merged-moved = person { $merged } merged into person { $kept }; { $count } cases moved
 audit-detail-case = case { $id }
+error-form_unreadable = The form cannot be read: it holds characters that are not valid text (UTF-8). Type the fields again and try again.
+account-notices-title = Privileged accounts
+account-notice-created = { $actor } created the account { $user } with the role { $role }: it can read every case or manage the accounts.
+account-notice-promoted = { $actor } gave the role { $role } to the account { $user }: it can read every case or manage the accounts.

@@ -436,3 +436,7 @@ audit-detail-distinct = no es la misma persona que la persona { $other }
 audit-detail-merged = persona { $merged } unida a la persona { $kept }
 audit-detail-merged-moved = persona { $merged } unida a la persona { $kept }; { $count } casos trasladados
 audit-detail-case = caso { $id }
+error-form_unreadable = No se pudo leer el formulario: contiene caracteres que no son texto válido (UTF-8). Vuelva a escribir los campos e inténtelo de nuevo.
+account-notices-title = Cuentas con privilegios
+account-notice-created = { $actor } creó la cuenta { $user } con el rol { $role }: puede leer todos los casos o administrar las cuentas.
+account-notice-promoted = { $actor } dio el rol { $role } a la cuenta { $user }: puede leer todos los casos o administrar las cuentas.

@@ -9,13 +9,29 @@ fn query_parameter(name: &str, description: &str) -> Value {
     json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" }, "description": description })
 }
 
+/// One dimension, or two separated by a comma, of the case dimensions and the CTDC ones.
+fn by_pattern(dimensions: &[&str]) -> String {
+    let mut names: Vec<&str> = dimensions.to_vec();
+    names.extend([
+        "gender",
+        "age_group",
+        "nationality",
+        "country_of_exploitation",
+        "year",
+    ]);
+    names.sort_unstable();
+    names.dedup();
+    let one = format!("({})", names.join("|"));
+    format!("^{one}(,{one})?$")
+}
+
 fn stats_parameters() -> Value {
     let dimensions: Vec<&str> = puente_store::StatsDimension::ALL
         .iter()
         .map(|dimension| dimension.code())
         .collect();
     json!({ "parameters": [
-        { "name": "by", "in": "query", "required": true, "schema": { "type": "string" },
+        { "name": "by", "in": "query", "required": true, "schema": { "type": "string", "pattern": by_pattern(&dimensions) },
           "description": format!("One dimension, or two separated by a comma, of: {}. With source=ctdc: gender, age_group, nationality, country_of_exploitation, year.", dimensions.join(", ")) },
         { "name": "source", "in": "query", "required": false, "schema": { "type": "string", "enum": ["cases", "ctdc"] } },
         { "name": "labels", "in": "query", "required": false, "schema": { "type": "string", "enum": ["es", "en"] },
@@ -81,9 +97,12 @@ pub fn add_paths(document: &mut Value) {
                 "422": error_response("A parameter that cannot be read, or an unknown one")
             }), json!({ "parameters": [
                 query_parameter("need", "shelter, medical, psychological, legal, immigration, return, livelihood, education"),
-                query_parameter("country", "ISO 3166-1 alpha-2"), query_parameter("place", "A town or department"),
-                query_parameter("age", "Years"), query_parameter("sex", "F, M, X"),
-                query_parameter("language", "ISO 639-1, comma-separated"), query_parameter("rural", "true or false")
+                { "name": "country", "in": "query", "required": false, "schema": crate::openapi::country_schema(false) },
+                query_parameter("place", "A town or department"),
+                { "name": "age", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": puente_core::bounds::MAX_AGE_YEARS } },
+                { "name": "sex", "in": "query", "required": false, "schema": { "type": "string", "enum": ["F", "M", "X"] } },
+                query_parameter("language", "ISO 639-1, comma-separated"),
+                { "name": "rural", "in": "query", "required": false, "schema": { "type": "boolean" } }
             ] }))
         },
         "/api/v1/orgs": {
@@ -106,7 +125,7 @@ pub fn add_paths(document: &mut Value) {
             }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["to_org", "share"], "properties": {
                 "to_org": { "type": ["integer", "string"], "description": "The receiving organisation's id or slug" },
                 "services": { "type": "array", "items": { "type": ["integer", "string"] }, "description": "Services of the receiving organisation, by id or slug" },
-                "share": { "type": "array", "items": { "type": "string", "enum": ["identity", "contact", "screening", "events", "notes"] } },
+                "share": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "enum": ["identity", "contact", "screening", "events", "notes"] } },
                 "consent": { "type": "boolean", "description": "The person consents now to sharing these parts with the organisation (recorded on the case)" },
                 "reason": { "type": "string", "enum": ["AdditionalServicesRequired", "MigrationOrChangeOfLocation", "Other"] } } })) }))
         },

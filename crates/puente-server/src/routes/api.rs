@@ -247,6 +247,14 @@ pub async fn update_case(
     let request: UpdateCaseRequest =
         serde_json::from_value(body).map_err(|error| AppError::Invalid(error.to_string()))?;
     let replacement = request.case;
+    // The replacement is checked before the stored case is read, so a refused save reads (and
+    // audits) nothing. Consents are recorded by their recorder, whatever the request says, so
+    // their `recorded_by` is not the request's to get wrong.
+    let mut checked = replacement.clone();
+    for consent in &mut checked.consents {
+        consent.recorded_by = principal.user.email.clone();
+    }
+    cases::validate_case(&checked)?;
     let person = replacement.person.clone();
     let version = cases::change_case(
         &state,
@@ -370,6 +378,30 @@ pub async fn create_screening(
         Json(json!(result)),
     )
         .into_response())
+}
+
+/// `GET /api/v1/cases/{id}/screenings/{screening_id}`: one stored screening of the case (where
+/// the `Location` of a new screening points).
+pub async fn get_screening(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((case_id, screening_id)): Path<(i64, i64)>,
+) -> Result<Json<Value>, AppError> {
+    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    let screening = state
+        .store
+        .screening(screening_id)
+        .await?
+        .filter(|screening| screening.case_id == case_id)
+        .ok_or(AppError::NotFound)?;
+    cases::audit_case_read(
+        &state,
+        &principal,
+        &access,
+        puente_store::AuditAction::ViewScreening,
+    )
+    .await?;
+    Ok(Json(json!(screening)))
 }
 
 /// `GET /api/v1/cases/{id}/history`: every saved version.

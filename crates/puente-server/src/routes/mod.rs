@@ -40,6 +40,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/cases/{id}/notes"),
     ("get", "/api/v1/cases/{id}/screenings"),
     ("post", "/api/v1/cases/{id}/screenings"),
+    ("get", "/api/v1/cases/{id}/screenings/{screening_id}"),
     ("get", "/api/v1/cases/{id}/history"),
     ("put", "/api/v1/cases/{id}/owner"),
     ("get", "/api/v1/audit"),
@@ -65,6 +66,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/persons/duplicates"),
     ("post", "/api/v1/persons/merge"),
     ("post", "/api/v1/persons/distinct"),
+    ("get", "/api/v1/account-notices"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -94,6 +96,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/cases/{id}/screenings",
             get(api::list_screenings).post(api::create_screening),
+        )
+        .route(
+            "/api/v1/cases/{id}/screenings/{screening_id}",
+            get(api::get_screening),
         )
         .route("/api/v1/cases/{id}/history", get(api::case_history))
         .route("/api/v1/cases/{id}/owner", put(api::assign_case))
@@ -142,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/persons/merge", post(duplicates::merge_persons))
         .route("/api/v1/persons/distinct", post(duplicates::mark_distinct))
+        .route("/api/v1/account-notices", get(pages::api_account_notices))
         .route("/api/v1/openapi.json", get(api::openapi));
     let pages = Router::new()
         .route("/", get(pages::home))

@@ -14,8 +14,8 @@ use puente_store::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{
-    self, see_other, ClientAddress, LoginCsrfCookie, PageUser, PageUserEnrolling, Principal,
-    RequestLang, LANGUAGE_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+    self, see_other, ClientAddress, PageUser, PageUserEnrolling, Principal, RequestLang,
+    LANGUAGE_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::cases::FormFields;
 use crate::error::{AppError, InLanguage, PageError};
@@ -70,14 +70,13 @@ pub async fn not_found(uri: Uri, RequestLang(lang): RequestLang) -> Response {
 fn login_page_response(
     state: &AppState,
     lang: Lang,
-    existing_token: Option<String>,
     email: &str,
     message: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let token = existing_token
-        .filter(|token| token.len() == 64)
-        .unwrap_or_else(|| auth::random_token(32));
+    // A new token every time the form is shown, signed by the server: a value planted in the
+    // browser's cookie by someone else is never taken over.
+    let token = state.config.secrets_key.new_login_form_token();
     let html = public_page(
         lang,
         "/login",
@@ -97,13 +96,12 @@ fn login_page_response(
 pub async fn login_page(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
-    Extension(LoginCsrfCookie(existing)): Extension<LoginCsrfCookie>,
     principal: Option<Extension<Arc<Principal>>>,
 ) -> Result<Response, PageError> {
     if principal.is_some() {
         return Ok(see_other("/"));
     }
-    login_page_response(&state, lang, existing, "", None, StatusCode::OK)
+    login_page_response(&state, lang, "", None, StatusCode::OK)
 }
 
 /// The login form, posted. (Its CSRF token was checked by the session layer against the
@@ -112,7 +110,6 @@ pub async fn login_submit(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
     ClientAddress(address): ClientAddress,
-    Extension(LoginCsrfCookie(existing)): Extension<LoginCsrfCookie>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
@@ -160,14 +157,7 @@ pub async fn login_submit(
             | AppError::Throttled { .. }),
         ) => {
             let status = error.status();
-            login_page_response(
-                &state,
-                lang,
-                existing,
-                &email,
-                Some(error.message(lang)),
-                status,
-            )
+            login_page_response(&state, lang, &email, Some(error.message(lang)), status)
         }
         Err(error) => Err(PageError { error, lang }),
     }
@@ -205,7 +195,7 @@ pub fn safe_next(next: Option<&str>) -> String {
         return "/".to_string();
     };
     let cleaned: String = next.chars().filter(|c| !c.is_control()).collect();
-    let decoded_again = percent_decode_lossy(&cleaned);
+    let decoded_again = auth::percent_decode_lossy(&cleaned);
     let decoded_again: String = decoded_again.chars().filter(|c| !c.is_control()).collect();
     let same_site =
         |path: &str| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
@@ -222,31 +212,6 @@ pub fn safe_next(next: Option<&str>) -> String {
         }
     }
     location
-}
-
-/// Percent-decodes what can be decoded and keeps the rest as it is.
-fn percent_decode_lossy(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex_value = bytes
-            .get(index + 1..index + 3)
-            .filter(|_| bytes[index] == b'%')
-            .and_then(|digits| std::str::from_utf8(digits).ok())
-            .and_then(|digits| u8::from_str_radix(digits, 16).ok());
-        match hex_value {
-            Some(value) => {
-                decoded.push(value);
-                index += 3;
-            }
-            None => {
-                decoded.push(bytes[index]);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// A response that leads to `location` and remembers `lang` in the language cookie.
@@ -720,4 +685,78 @@ pub async fn organisation_audit(
 /// published through `puente-disclosure`): the old address leads there.
 pub async fn overview() -> Response {
     see_other("/dashboard")
+}
+
+/// How many notices of privileged roles are shown.
+const ACCOUNT_NOTICES_SHOWN: u32 = 50;
+
+/// A notice of a privileged role given, as a sentence in `lang`.
+fn account_notice_message(notice: &puente_store::accounts::AccountNotice, lang: Lang) -> String {
+    let id = if notice.kind == "privileged_account_created" {
+        "account-notice-created"
+    } else {
+        "account-notice-promoted"
+    };
+    crate::i18n::translations().text_with(
+        lang,
+        id,
+        &[
+            ("actor", notice.actor.clone().into()),
+            ("user", notice.user_email.clone().into()),
+            (
+                "role",
+                t(lang, &format!("role-{}", notice.role.code())).into(),
+            ),
+        ],
+    )
+}
+
+/// The notices of privileged roles given in the user's organisation, for the notifications page
+/// of those who oversee its cases (supervisors); nothing for anyone else.
+pub async fn account_notice_rows(
+    state: &AppState,
+    user: &PageUser,
+) -> Result<Vec<serde_json::Value>, PageError> {
+    if authorize(&user.subject(), Action::ViewOrganisationAudit, None) != Decision::Allow {
+        return Ok(Vec::new());
+    }
+    let notices = state
+        .store
+        .account_notices(user.principal.user.organisation_id, ACCOUNT_NOTICES_SHOWN)
+        .await
+        .in_language(user.lang)?;
+    Ok(notices
+        .iter()
+        .map(|notice| {
+            serde_json::json!({
+                "message": account_notice_message(notice, user.lang),
+                "created_at": notice.created_at,
+            })
+        })
+        .collect())
+}
+
+/// `GET /api/v1/account-notices` (supervisors, organisation admins): the notices of privileged
+/// roles given in the organisation, newest first, each with its sentence in the request's
+/// language.
+pub async fn api_account_notices(
+    State(state): State<AppState>,
+    principal: Principal,
+    RequestLang(lang): RequestLang,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    policy::require(&principal.subject(), Action::ViewOrganisationAudit, None)?;
+    let notices = state
+        .store
+        .account_notices(principal.user.organisation_id, ACCOUNT_NOTICES_SHOWN)
+        .await?;
+    Ok(axum::Json(serde_json::Value::Array(
+        notices
+            .iter()
+            .map(|notice| {
+                let mut value = serde_json::json!(notice);
+                value["message"] = serde_json::json!(account_notice_message(notice, lang));
+                value
+            })
+            .collect(),
+    )))
 }

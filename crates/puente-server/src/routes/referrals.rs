@@ -838,11 +838,12 @@ pub async fn notifications_page(
             })
         })
         .collect();
+    let account_notices = crate::routes::pages::account_notice_rows(&state, &user).await?;
     Ok(page(
         &user,
         "/notifications",
         "notifications.html",
-        context! { notifications => rows },
+        context! { notifications => rows, account_notices => account_notices },
     )?
     .into_response())
 }

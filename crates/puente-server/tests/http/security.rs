@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use puente_server::auth::ThrottlePolicy;
 use puente_server::ServerConfig;
-use puente_store::{AccountStore, Actor};
+use puente_store::{AccountStore, Actor, AuditStore};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -762,5 +762,225 @@ async fn the_duplicates_check_says_nothing_about_a_colleagues_client() {
         answer["duplicates"].as_array().unwrap().len(),
         1,
         "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn the_location_of_a_new_screening_answers() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Ana").await;
+    let response = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{id}/screenings"),
+            &json!({ "person": { "age": 16 }, "facts": ["act_recruited", "means_deception"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let stored = app.get(&token, &location).await;
+    assert_eq!(stored.status(), StatusCode::OK, "{location}");
+    let stored: Value = stored.json().await.unwrap();
+    assert_eq!(stored["case_id"], id);
+    // Another case's screening is not found under this case.
+    let other = app.create_case(&token, "Berta").await;
+    let screening_id = stored["id"].as_i64().unwrap();
+    let response = app
+        .get(
+            &token,
+            &format!("/api/v1/cases/{other}/screenings/{screening_id}"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_login_form_token_planted_in_the_browser_is_never_taken_over() {
+    let app = spawn_app().await;
+    let planted = "ab".repeat(32);
+    let response = plain_client()
+        .get(app.url("/login"))
+        .header("cookie", format!("puente_csrf={planted}"))
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(!set_cookie.contains(&planted), "{set_cookie}");
+    let html = response.text().await.unwrap();
+    assert_ne!(csrf_token_of(&html), planted);
+    // A forged login with the planted pair (cookie and field) is refused.
+    let response = plain_client()
+        .post(app.url("/login"))
+        .header("cookie", format!("puente_csrf={planted}"))
+        .form(&[
+            ("csrf_token", planted.as_str()),
+            ("email", ADVOCATE),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Every showing of the form has a new token.
+    let client = browser();
+    let first = csrf_token_of(&app.page(&client, "/login", StatusCode::OK).await);
+    let second = csrf_token_of(&app.page(&client, "/login", StatusCode::OK).await);
+    assert_ne!(first, second);
+    assert_eq!(
+        app.web_login(&client, ADVOCATE, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn a_form_that_is_not_utf8_is_a_bad_request_not_an_expired_form() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let csrf = csrf_token_of(&app.page(&client, "/cases/new", StatusCode::OK).await);
+    for body in [
+        [
+            b"csrf_token=".as_slice(),
+            csrf.as_bytes(),
+            b"&given_name=Ana\xff",
+        ]
+        .concat(),
+        [
+            b"csrf_token=".as_slice(),
+            csrf.as_bytes(),
+            b"&given_name=Ana%FF",
+        ]
+        .concat(),
+    ] {
+        let response = client
+            .post(app.url("/cases"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("UTF-8"), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn a_put_refused_by_validation_reads_and_audits_nothing() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let id = app.create_case(&token, "Ana").await;
+    let views = || async {
+        app.store
+            .audit_entries(&puente_store::AuditQuery {
+                record_type: Some("case".into()),
+                record_id: Some(id.to_string()),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .iter()
+            .filter(|entry| entry.action == "view")
+            .count()
+    };
+    let before = views().await;
+    let response = app
+        .put(
+            &token,
+            &format!("/api/v1/cases/{id}"),
+            &json!({ "version": 1, "status": "Active",
+                     "person": { "given_name": "Ana", "estimated_age": 500 } }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(views().await, before, "a refused save is no view");
+}
+
+#[tokio::test]
+async fn a_privileged_account_is_flagged_and_the_supervisors_are_told() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let before = app
+        .get(&supervisor, "/api/v1/account-notices")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len();
+    let new_user = |email: &str, role: &str| {
+        json!({ "email": email, "display_name": "Nueva", "role": role,
+                "password": "Tapachula-lluvia-7-mangos" })
+    };
+    let response = app
+        .post(
+            &admin,
+            "/api/v1/users",
+            &new_user("jefa@hotline.demo", "supervisor"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let response = app
+        .post(
+            &admin,
+            "/api/v1/users",
+            &new_user("nuevo@hotline.demo", "advocate"),
+        )
+        .await;
+    let advocate_id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let response = app
+        .put(
+            &admin,
+            &format!("/api/v1/users/{advocate_id}"),
+            &json!({ "role": "org_admin" }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let notices: Value = app
+        .get(&supervisor, "/api/v1/account-notices")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let notices = notices.as_array().unwrap();
+    assert_eq!(notices.len(), before + 2, "{notices:?}");
+    assert_eq!(notices[0]["user_email"], "nuevo@hotline.demo");
+    assert_eq!(notices[0]["kind"], "privileged_role_granted");
+    assert_eq!(notices[1]["user_email"], "jefa@hotline.demo");
+    assert_eq!(notices[1]["kind"], "privileged_account_created");
+    let flagged = app
+        .store
+        .audit_entries(&puente_store::AuditQuery {
+            actor: Some(ADMIN.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .filter(|entry| entry.action == "privileged_role_granted")
+        .count();
+    assert_eq!(flagged, 2);
+    // The supervisors read it on their notifications page.
+    let client = browser();
+    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let html = app.page(&client, "/notifications", StatusCode::OK).await;
+    assert!(
+        html.contains("creó la cuenta jefa@hotline.demo con el rol Supervisión"),
+        "{html}"
+    );
+    // An advocate is not told.
+    let advocate = app.token(ADVOCATE).await;
+    assert_eq!(
+        app.get(&advocate, "/api/v1/account-notices").await.status(),
+        StatusCode::FORBIDDEN
     );
 }
