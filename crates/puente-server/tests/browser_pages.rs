@@ -14,7 +14,7 @@ mod helpers;
 
 use std::time::Duration;
 
-use browser_support::{browser_session_in, check_page, raw_codes, Step};
+use browser_support::{browser_session_in, check_page, leaf_codes, raw_codes, Step};
 use fantoccini::Locator;
 use helpers::{spawn_app, TestApp, ADMIN, ADVOCATE, ANALYST, CASE_WORKER, PASSWORD, SUPERVISOR};
 use serde_json::{json, Value};
@@ -238,8 +238,20 @@ fn the_raw_code_check_finds_codes_and_leaves_labels_alone() {
             "Estado: not_referred · Sexo: Female · Correo: ana_p@x.org",
             "es"
         ),
-        ["not_referred", "Female"]
+        ["not_referred"]
     );
+    assert_eq!(
+        leaf_codes(
+            &[
+                "Female",
+                "Mujer",
+                "Línea (National Human Trafficking Hotline)"
+            ],
+            "es"
+        ),
+        ["Female"]
+    );
+    assert!(leaf_codes(&["Female"], "en").is_empty());
     assert_eq!(
         raw_codes("Sex: Female. Organisation: LawEnforcement.", "en"),
         ["LawEnforcement"]

@@ -225,8 +225,8 @@ case-services-link = Suggested services and referrals
 referrals-title = Referrals
 referrals-received = Received
 referrals-sent = Sent
-referrals-from = From
-referrals-to = To
+referrals-from = Referring organisation
+referrals-to = Receiving organisation
 referrals-case = Case
 referrals-status = Status
 referrals-shared = Shared
@@ -264,6 +264,11 @@ referral-consent = The person consents to sharing these parts with this organisa
 referral-consent-hint = The consent is recorded on the case with your name and today's date. Without it, nothing is shared.
 referral-send = Send the referral
 referral-pick-organisation = Choose the organisation to refer to.
+referral-recipient = Receiving organisation
+referral-pick-share = Choose at least one part of the case to share.
+referral-needs-consent = Nothing is referred without the person's consent: tick the box only if the person agreed to share these parts with this organisation.
+consent-with-own = This organisation
+consent-unknown-organisation = There is no organisation “{ $value }” in the directory.
 
 notifications-title = Notifications
 notifications-none = No notifications.
@@ -393,3 +398,8 @@ audit-detail-distinct = not the same person as person { $other }
 audit-detail-merged = person { $merged } merged into person { $kept }
 audit-detail-merged-moved = person { $merged } merged into person { $kept }; { $count } cases moved
 audit-detail-case = case { $id }
+
+# Refused forms, filled in again.
+admin-email-taken = There is already an account with this email. Use another one, or change the role of the account that exists.
+admin-password-again = For safety the password is not kept in the form: type it again.
+case-form-stale = Someone else saved this case (now version { $current }) since you opened it (version { $yours }). Nothing of yours was saved. Your changes are below: compare them with the case as it is now (open it in another tab: /cases/{ $case }) and save again only if they are still right.

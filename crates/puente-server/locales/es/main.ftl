@@ -225,8 +225,8 @@ case-services-link = Servicios sugeridos y remisiones
 referrals-title = Remisiones
 referrals-received = Recibidas
 referrals-sent = Enviadas
-referrals-from = De
-referrals-to = A
+referrals-from = Organización que remite
+referrals-to = Organización que recibe
 referrals-case = Caso
 referrals-status = Estado
 referrals-shared = Compartido
@@ -264,6 +264,11 @@ referral-consent = La persona consiente en compartir estas partes con esta organ
 referral-consent-hint = El consentimiento queda registrado en el caso con su nombre y la fecha de hoy. Sin él, no se comparte nada.
 referral-send = Enviar la remisión
 referral-pick-organisation = Elija la organización a la que remitir.
+referral-recipient = Organización que recibe la remisión
+referral-pick-share = Elija al menos una parte del caso que compartir.
+referral-needs-consent = Sin el consentimiento de la persona no se remite nada: marque la casilla solo si la persona aceptó compartir estas partes con esta organización.
+consent-with-own = Esta organización
+consent-unknown-organisation = No hay ninguna organización «{ $value }» en el directorio.
 
 notifications-title = Avisos
 notifications-none = No hay avisos.
@@ -393,3 +398,8 @@ audit-detail-distinct = no es la misma persona que la persona { $other }
 audit-detail-merged = persona { $merged } unida a la persona { $kept }
 audit-detail-merged-moved = persona { $merged } unida a la persona { $kept }; { $count } casos trasladados
 audit-detail-case = caso { $id }
+
+# Refused forms, filled in again.
+admin-email-taken = Ya hay una cuenta con este correo. Use otro, o cambie el rol de la cuenta que ya existe.
+admin-password-again = Por seguridad, la contraseña no se guarda en el formulario: escríbala de nuevo.
+case-form-stale = Otra persona guardó este caso (ahora versión { $current }) desde que usted lo abrió (versión { $yours }). No se guardó nada de lo suyo. Sus cambios siguen abajo: compárelos con el caso como está ahora (ábralo en otra pestaña: /cases/{ $case }) y vuelva a guardar solo si siguen siendo correctos.

@@ -26,7 +26,7 @@ use crate::cases::{self, FormFields};
 use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, case_list_scope, Action, CaseListScope, CaseScope, Decision};
-use crate::templates::{country_choices, page, vocabulary_choices};
+use crate::templates::{country_choices, page, vocabulary_choices, Choice};
 use crate::AppState;
 
 #[derive(Debug, Serialize)]
@@ -531,6 +531,24 @@ pub async fn show(
             description: event.description.clone().unwrap_or_default(),
         })
         .collect();
+    let organisations = state.store.list_organisations().await.in_language(lang)?;
+    let organisation_name = |slug: &str| {
+        organisations
+            .iter()
+            .find(|organisation| organisation.organisation.slug == slug)
+            .map(|organisation| organisation.organisation.name.clone())
+            .unwrap_or_else(|| slug.to_string())
+    };
+    // The organisations a consent may name: every other organisation, by name (the value kept
+    // in the consent is the organisation's slug).
+    let consent_organisations: Vec<Choice> = organisations
+        .iter()
+        .filter(|organisation| organisation.id != organisation_id)
+        .map(|organisation| Choice {
+            value: organisation.organisation.slug.clone(),
+            label: organisation.organisation.name.clone(),
+        })
+        .collect();
     let consents: Vec<ConsentRow> = case
         .consents
         .iter()
@@ -540,7 +558,8 @@ pub async fn show(
             scopes: labels(&consent.scopes, lang),
             with_organisation: consent
                 .with_organisation
-                .clone()
+                .as_deref()
+                .map(organisation_name)
                 .unwrap_or_else(|| user.principal.organisation.organisation.name.clone()),
             given_on: consent.given_on.to_string(),
             recorded_by: consent.recorded_by.clone(),
@@ -631,6 +650,7 @@ pub async fn show(
             event_kinds => vocabulary_choices::<TraffickingEventType>(lang),
             countries => country_choices(lang),
             consent_scopes => vocabulary_choices::<ConsentScope>(lang),
+            consent_organisations => consent_organisations,
             statuses => vocabulary_choices::<CaseStatus>(lang),
         },
     )?;
@@ -720,6 +740,26 @@ pub async fn edit_submit(
             Some(error.message(user.lang)),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        // Someone else saved first: nothing was saved. The form comes back with what this user
+        // typed, so nothing is lost, and the version now stored: saving again is a choice made
+        // after reading the case as it is now, never a silent overwrite.
+        Err(AppError::StaleVersion { yours, current }) => case_form_page(
+            &user,
+            &format!("/cases/{case_id}/edit"),
+            Some(case_id),
+            Some(current),
+            CaseFormValues::of_form(&fields),
+            Some(crate::i18n::translations().text_with(
+                user.lang,
+                "case-form-stale",
+                &[
+                    ("yours", yours.into()),
+                    ("current", current.into()),
+                    ("case", case_id.into()),
+                ],
+            )),
+            StatusCode::CONFLICT,
+        ),
         other => after_change(other, case_id, user.lang),
     }
 }
@@ -765,6 +805,14 @@ pub async fn add_consent(
     let fields = FormFields(pairs);
     let version = fields.number("version").in_language(user.lang)?;
     let recorded_by = user.principal.user.email.clone();
+    let known_organisations: Vec<String> = state
+        .store
+        .list_organisations()
+        .await
+        .in_language(user.lang)?
+        .into_iter()
+        .map(|organisation| organisation.organisation.slug)
+        .collect();
     let result = cases::change_case(
         &state,
         &user.principal,
@@ -785,9 +833,15 @@ pub async fn add_consent(
             }
             let given_on = cases::date_field(&fields, "given_on")?
                 .ok_or_else(|| AppError::localized("invalid-consent-date", ""))?;
+            let with_organisation = fields.get("with_organisation").map(str::to_string);
+            if let Some(slug) = &with_organisation {
+                if !known_organisations.contains(slug) {
+                    return Err(AppError::localized("consent-unknown-organisation", slug));
+                }
+            }
             case.consents.push(Consent {
                 scopes,
-                with_organisation: fields.get("with_organisation").map(str::to_string),
+                with_organisation,
                 given_on,
                 recorded_by,
                 withdrawn_on: None,
