@@ -307,7 +307,17 @@ pub async fn create(
         Err(error) => Err(error),
     };
     match created {
-        Ok(id) => Ok(see_other(&format!("/cases/{id}"))),
+        Ok(id) => {
+            crate::routes::duplicates::remember_different_person(
+                &state,
+                &user.principal,
+                &fields,
+                id,
+            )
+            .await
+            .in_language(user.lang)?;
+            Ok(see_other(&format!("/cases/{id}")))
+        }
         Err(error) if error.is_validation() => case_form_page(
             &user,
             "/cases/new",
@@ -760,6 +770,17 @@ pub async fn edit_submit(
             )),
             StatusCode::CONFLICT,
         ),
+        Ok(version) => {
+            crate::routes::duplicates::remember_different_person(
+                &state,
+                &user.principal,
+                &fields,
+                case_id,
+            )
+            .await
+            .in_language(user.lang)?;
+            after_change(Ok(version), case_id, user.lang)
+        }
         other => after_change(other, case_id, user.lang),
     }
 }
