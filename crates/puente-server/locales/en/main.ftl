@@ -403,3 +403,5 @@ audit-detail-case = case { $id }
 admin-email-taken = There is already an account with this email. Use another one, or change the role of the account that exists.
 admin-password-again = For safety the password is not kept in the form: type it again.
 case-form-stale = Someone else saved this case (now version { $current }) since you opened it (version { $yours }). Nothing of yours was saved. Your changes are below: compare them with the case as it is now (open it in another tab: /cases/{ $case }) and save again only if they are still right.
+person-name-or-alias = Write the name, or only an alias or nickname if the person does not want to give their name: one of the two is enough.
+unknown-explained = “Unknown” means it was asked and is not known; “Not recorded” means it was never written down.

@@ -403,3 +403,5 @@ audit-detail-case = caso { $id }
 admin-email-taken = Ya hay una cuenta con este correo. Use otro, o cambie el rol de la cuenta que ya existe.
 admin-password-again = Por seguridad, la contraseña no se guarda en el formulario: escríbala de nuevo.
 case-form-stale = Otra persona guardó este caso (ahora versión { $current }) desde que usted lo abrió (versión { $yours }). No se guardó nada de lo suyo. Sus cambios siguen abajo: compárelos con el caso como está ahora (ábralo en otra pestaña: /cases/{ $case }) y vuelva a guardar solo si siguen siendo correctos.
+person-name-or-alias = Escriba el nombre, o solo un alias o apodo si la persona no quiere dar su nombre: basta con uno de los dos.
+unknown-explained = «Desconocido» quiere decir que se preguntó y no se sabe; «Sin registrar», que el dato no se anotó.
