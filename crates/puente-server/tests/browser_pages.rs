@@ -91,29 +91,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 }
 
 async fn log_in(client: &fantoccini::Client, base: &str, email: &str) -> Step<()> {
-    client.delete_all_cookies().await?;
-    client.goto(&format!("{base}/login")).await?;
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(email)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("nav"))
-        .await?;
-    Ok(())
+    browser_support::log_in(client, base, email, PASSWORD).await
 }
 
 /// The pages of each role, by a short name for the screenshot.

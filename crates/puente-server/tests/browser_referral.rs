@@ -77,29 +77,7 @@ async fn wait_for_status(client: &fantoccini::Client, expected: &str) -> Step<()
 }
 
 async fn log_in(client: &fantoccini::Client, base: &str, email: &str) -> Step<()> {
-    client.delete_all_cookies().await?;
-    client.goto(&format!("{base}/login")).await?;
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(email)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("nav"))
-        .await?;
-    Ok(())
+    browser_support::log_in(client, base, email, PASSWORD).await
 }
 
 async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id: i64) -> Step<()> {

@@ -345,3 +345,37 @@ pub async fn check_page_fits(client: &fantoccini::Client, name: &str) -> Step<()
         Err(problems.join("\n").into())
     }
 }
+
+/// Logs `email` in through the login form (after forgetting any earlier session) and waits for
+/// the menu.
+pub async fn log_in(
+    client: &fantoccini::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> Step<()> {
+    use fantoccini::Locator;
+    client.delete_all_cookies().await?;
+    client.goto(&format!("{base}/login")).await?;
+    client
+        .find(Locator::Css("input[name=email]"))
+        .await?
+        .send_keys(email)
+        .await?;
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(password)
+        .await?;
+    client
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("nav"))
+        .await?;
+    Ok(())
+}
