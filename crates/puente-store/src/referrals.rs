@@ -232,7 +232,10 @@ pub struct SharedScreening {
     pub rule_set_version: String,
     pub created_at: String,
     pub result: serde_json::Value,
-    /// The screening's input: its facts and the age, sex and countries the rules read.
+    /// The screening's input: its facts and the age, sex and countries the rules read. Used to
+    /// write the explanation in the receiver's language; never sent to the receiver as such
+    /// (not serialised), so nothing of the person beyond the result travels with it.
+    #[serde(skip_serializing)]
     pub input: serde_json::Value,
 }
 
