@@ -588,7 +588,7 @@ pub async fn show(
             created_at: screening.created_at.clone(),
             level: screening.level.clone(),
             level_label: level_label(&screening.level, lang),
-            questionnaire: screening.questionnaire.clone(),
+            questionnaire: crate::audit_view::questionnaire_label(&screening.questionnaire, lang),
             rule_set_version: screening.rule_set_version.clone(),
             performed_by: screening.performed_by.clone(),
         })

@@ -87,6 +87,15 @@ async fn a_stored_screening_is_read_in_the_readers_language_with_labels_and_the_
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.unwrap();
     assert!(html.contains("Refer to legal advice"), "{html}");
+    // The case lists the screening by its questionnaire's name, not its code.
+    let response = client
+        .get(app.url(&format!("/cases/{id}")))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    let case_page = response.text().await.unwrap();
+    assert!(case_page.contains("(through the API, "), "{case_page}");
     assert!(!html.contains("act_recruited") && !html.contains("FFC means"));
 }
 
