@@ -46,26 +46,8 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
         html.contains("<html lang=\"es\">") && html.contains("Iniciar sesión"),
         "the login page is in Spanish"
     );
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(ADVOCATE)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("nav"))
-        .await?;
+    check_page_fits(client, "login-es").await?;
+    browser_support::log_in(client, base, ADVOCATE, PASSWORD).await?;
     assert!(client.current_url().await?.path().starts_with("/cases"));
 
     // Open a case from the menu.
