@@ -3,6 +3,11 @@
 //! Codes are the standard's value names; labels are ours, in Spanish and English. Where the standard's
 //! spreadsheet and its definitions file spell a value differently, one spelling is the code and the
 //! other is accepted as an alias on import.
+//!
+//! Every `Unknown` value is labelled "Desconocido"/"Desconocida" ("Unknown"): the question was
+//! asked and the answer is not known. A value never recorded is not a vocabulary value: counts
+//! show it as "Sin registrar" ("Not recorded"). No other value is labelled "Desconocido": a
+//! trafficker with no earlier relationship is a "Persona extraña".
 
 use crate::vocabulary;
 
@@ -182,9 +187,9 @@ vocabulary! {
         FamilyRelative = "FamilyRelative", es: "Familiar", en: "Family / relative", aliases: ["Family/Relative", "Family"];
         FriendAcquaintance = "FriendAcquaintance", es: "Amistad o conocido", en: "Friend / acquaintance", aliases: ["Friend/Acquaintance", "Friend"];
         Employer = "Employer", es: "Empleador", en: "Employer";
-        Stranger = "Stranger", es: "Desconocido", en: "Stranger";
+        Stranger = "Stranger", es: "Persona extraña (sin relación previa)", en: "Stranger (no earlier relationship)";
         Other = "Other", es: "Otra", en: "Other";
-        Unknown = "Unknown", es: "No especificada", en: "Not specified", aliases: ["Not Specified", "NotSpecified"];
+        Unknown = "Unknown", es: "Desconocida", en: "Unknown", aliases: ["Not Specified", "NotSpecified"];
     }
 }
 
@@ -324,6 +329,17 @@ mod tests {
             for lang in Lang::ALL {
                 assert!(!value.label_in(lang).is_empty());
             }
+            // "Desconocido" means one thing only: the answer is not known.
+            let unknown_label = value.label_in(Lang::Es).starts_with("Desconocid")
+                || value.label_in(Lang::En) == "Unknown";
+            assert_eq!(
+                unknown_label,
+                value.code() == "Unknown",
+                "{} {}: {:?}",
+                V::NAME,
+                value.code(),
+                value.label()
+            );
         }
         assert!(V::parse_code("surely-not-a-code").is_err());
     }

@@ -362,7 +362,9 @@ pub struct SharedScreening {
     pub created_at: String,
     pub result: serde_json::Value,
     /// The screening's input: its facts and the age, sex and countries the rules read, so that the
-    /// receiver reads its explanation and next steps in the receiver's language.
+    /// receiver reads its explanation and next steps in the receiver's language. Never sent to the
+    /// receiver as such (not serialised), so nothing of the person beyond the result travels with it.
+    #[serde(skip_serializing)]
     pub input: serde_json::Value,
 }
 

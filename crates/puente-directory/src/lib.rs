@@ -107,12 +107,30 @@ impl Service {
         self.countries.contains(&country)
     }
 
-    /// The service's place that names `place`, ignoring case and accents.
+    /// The service's place that serves `place`, compared by words without case or accents: a
+    /// served place whose words appear, in order, in the person's place ("Tapachula" serves
+    /// "Finca cafetalera, Tapachula, Chiapas"), or a served administrative area (a state or
+    /// department) of a town the person's place names ("Chiapas" serves "Tapachula", from the
+    /// region's gazetteer [`ADMINISTRATIVE_AREAS`]).
     pub fn serves_place(&self, place: &str) -> Option<&str> {
-        let wanted = fold(place);
+        let wanted = place_words(place);
+        if wanted.is_empty() {
+            return None;
+        }
+        let areas: Vec<Vec<String>> = ADMINISTRATIVE_AREAS
+            .iter()
+            .filter(|(country, _, _)| {
+                Country::from_alpha_2(country).is_some_and(|country| self.serves_country(country))
+            })
+            .filter(|(_, town, _)| contains_words(&wanted, &place_words(town)))
+            .map(|(_, _, area)| place_words(area))
+            .collect();
         self.places
             .iter()
-            .find(|served| fold(served) == wanted)
+            .find(|served| {
+                let served = place_words(served);
+                !served.is_empty() && (contains_words(&wanted, &served) || areas.contains(&served))
+            })
             .map(String::as_str)
     }
 
@@ -822,9 +840,11 @@ pub fn service_gaps(
     gaps
 }
 
-/// The needs the directory is built around: shelter, medical, psychological, legal,
-/// immigration relief, return and reintegration, livelihood and education.
-pub const DIRECTORY_NEEDS: [SupportType; 8] = [
+/// The needs the directory is built around: shelter, medical, psychological, legal, immigration
+/// relief, return and reintegration, livelihood, education, and social care (child protection:
+/// the need a screening of a child names first). Every need a screening suggests is one of them,
+/// so that each suggestion is a category the directory can be searched by.
+pub const DIRECTORY_NEEDS: [SupportType; 9] = [
     SupportType::Accommodation,
     SupportType::Health,
     SupportType::Psychosocial,
@@ -833,7 +853,66 @@ pub const DIRECTORY_NEEDS: [SupportType; 8] = [
     SupportType::ReturnAndReintegration,
     SupportType::Livelihood,
     SupportType::Education,
+    SupportType::SocialCare,
 ];
+
+/// The region's towns and the administrative area (state, department, province) each is in, as
+/// (country, town, area): enough to know that a service serving a state serves its towns. Towns
+/// are those of the demo directory and the region's main places of transit and work.
+pub const ADMINISTRATIVE_AREAS: &[(&str, &str, &str)] = &[
+    ("MX", "Tapachula", "Chiapas"),
+    ("MX", "Ciudad Hidalgo", "Chiapas"),
+    ("MX", "Tuxtla Gutiérrez", "Chiapas"),
+    ("MX", "San Cristóbal de las Casas", "Chiapas"),
+    ("MX", "Tijuana", "Baja California"),
+    ("MX", "Mexicali", "Baja California"),
+    ("MX", "Ciudad Juárez", "Chihuahua"),
+    ("MX", "Reynosa", "Tamaulipas"),
+    ("MX", "Nuevo Laredo", "Tamaulipas"),
+    ("MX", "Matamoros", "Tamaulipas"),
+    ("MX", "Monterrey", "Nuevo León"),
+    ("MX", "Tenosique", "Tabasco"),
+    ("MX", "Villahermosa", "Tabasco"),
+    ("MX", "Coatzacoalcos", "Veracruz"),
+    ("GT", "Ciudad de Guatemala", "Guatemala"),
+    ("GT", "Tecún Umán", "San Marcos"),
+    ("GT", "Quetzaltenango", "Quetzaltenango"),
+    ("GT", "Huehuetenango", "Huehuetenango"),
+    ("GT", "Escuintla", "Escuintla"),
+    ("GT", "Cobán", "Alta Verapaz"),
+    ("HN", "San Pedro Sula", "Cortés"),
+    ("HN", "Tegucigalpa", "Francisco Morazán"),
+    ("HN", "La Ceiba", "Atlántida"),
+    ("HN", "Choloma", "Cortés"),
+    ("SV", "San Salvador", "San Salvador"),
+    ("SV", "San Miguel", "San Miguel"),
+    ("SV", "Santa Ana", "Santa Ana"),
+    ("CR", "San José", "San José"),
+    ("CR", "Limón", "Limón"),
+    ("PA", "Ciudad de Panamá", "Panamá"),
+    ("PA", "Metetí", "Darién"),
+    ("PA", "Yaviza", "Darién"),
+    ("US", "Houston", "Texas"),
+    ("US", "El Paso", "Texas"),
+    ("US", "Los Angeles", "California"),
+    ("US", "San Diego", "California"),
+    ("US", "Charlotte", "North Carolina"),
+];
+
+/// The words of a place name, lower case and without accents: "Finca cafetalera, Tapachula,
+/// Chiapas" gives `finca cafetalera tapachula chiapas`.
+fn place_words(place: &str) -> Vec<String> {
+    fold(place)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether `words` holds `part`, word for word and in order.
+fn contains_words(words: &[String], part: &[String]) -> bool {
+    !part.is_empty() && words.windows(part.len()).any(|window| window == part)
+}
 
 /// A text for comparing place names: lower case, without accents.
 fn fold(text: &str) -> String {
@@ -1208,7 +1287,51 @@ mod tests {
                 .unwrap()
         })
         .collect();
-        assert_eq!(needs, DIRECTORY_NEEDS[1..]);
+        assert_eq!(needs, DIRECTORY_NEEDS[1..8]);
+    }
+
+    #[test]
+    fn places_match_by_their_words_and_by_administrative_area() {
+        let service = |countries: &[&str], places: &[&str]| Service {
+            places: places.iter().map(|place| place.to_string()).collect(),
+            ..service("shelter", SupportType::Accommodation, countries)
+        };
+        let tapachula = service(&["MX"], &["Ciudad de México", "Tapachula"]);
+        assert_eq!(
+            tapachula.serves_place("Finca cafetalera, Tapachula, Chiapas"),
+            Some("Tapachula")
+        );
+        assert_eq!(tapachula.serves_place("  TAPACHULA "), Some("Tapachula"));
+        assert_eq!(tapachula.serves_place("Tijuana"), None);
+        // A state served serves its towns; a town served does not serve its whole state.
+        let chiapas = service(&["MX"], &["Chiapas"]);
+        assert_eq!(
+            chiapas.serves_place("Finca cafetalera, Tapachula"),
+            Some("Chiapas")
+        );
+        assert_eq!(tapachula.serves_place("Chiapas"), None);
+        // Words, not letters: "San José" is not served by "San"; accents do not matter.
+        let costa_rica = service(&["CR"], &["San José"]);
+        assert_eq!(
+            costa_rica.serves_place("barrio Amón, San Jose"),
+            Some("San José")
+        );
+        assert_eq!(service(&["CR"], &["San"]).serves_place("Santa Ana"), None);
+        // The gazetteer speaks of the countries the service serves only.
+        assert_eq!(
+            service(&["GT"], &["Chiapas"]).serves_place("Tapachula"),
+            None
+        );
+    }
+
+    #[test]
+    fn every_need_a_screening_suggests_is_a_directory_category() {
+        for (beginning, need) in NEXT_STEP_NEEDS {
+            assert!(
+                DIRECTORY_NEEDS.contains(need),
+                "`{beginning}` suggests {need:?}, which the directory does not know"
+            );
+        }
     }
 
     #[test]

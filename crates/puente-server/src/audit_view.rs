@@ -131,6 +131,11 @@ fn status_label(code: &str, lang: Lang) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// The name of the questionnaire a screening was made with (`quick`, `full`, `child`, `api`).
+pub fn questionnaire_label(code: &str, lang: Lang) -> String {
+    message_or(lang, &format!("audit-questionnaire-{code}"), code)
+}
+
 fn role_label(code: &str, lang: Lang) -> String {
     message_or(lang, &format!("role-{code}"), code)
 }
@@ -238,7 +243,7 @@ pub fn detail_text(
         );
     }
     if let Some(p) = parts("screening {} ({}, rules {}): {}", detail) {
-        let questionnaire = message_or(lang, &format!("audit-questionnaire-{}", p[1]), p[1]);
+        let questionnaire = questionnaire_label(p[1], lang);
         return say(
             lang,
             "audit-detail-screening",

@@ -13,7 +13,7 @@ mod helpers;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_support::{browser_session, save_screenshot, Step};
+use browser_support::{browser_session, check_page_fits, save_screenshot, Step};
 use fantoccini::Locator;
 use helpers::{spawn_app, ADVOCATE, PASSWORD};
 
@@ -46,26 +46,8 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
         html.contains("<html lang=\"es\">") && html.contains("Iniciar sesión"),
         "the login page is in Spanish"
     );
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(ADVOCATE)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("nav"))
-        .await?;
+    check_page_fits(client, "login-es").await?;
+    browser_support::log_in(client, base, ADVOCATE, PASSWORD).await?;
     assert!(client.current_url().await?.path().starts_with("/cases"));
 
     // Open a case from the menu.
@@ -120,6 +102,7 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
         "the case page shows the person"
     );
     save_screenshot(client, "puente-browser-case-es.png").await?;
+    check_page_fits(client, "case-es").await?;
 
     // The quick screen, one question at a time: yes to the situation, no to the urgent questions.
     client
@@ -144,7 +127,9 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
             .await?;
         if step == 1 {
             save_screenshot(client, "puente-browser-question-es.png").await?;
+            check_page_fits(client, "question-es").await?;
         }
+        let before = question_key(client).await;
         if let Ok(age) = client.find(Locator::Css("input[name=answer]")).await {
             age.send_keys("15").await?;
             client
@@ -166,11 +151,7 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
             };
             client.find(Locator::Css(answer)).await?.click().await?;
         }
-        client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("main h1"))
-            .await?;
+        wait_for_next_page(client, &before).await?;
     }
     assert!(finished, "the quick screen ends within 40 questions");
 
@@ -190,5 +171,35 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
         "next steps and explanation"
     );
     assert!(html.contains("<html lang=\"es\">"));
+    check_page_fits(client, "screening-result-es").await?;
     Ok(())
+}
+
+/// The key of the question on the page, or `None` (another page, or one being replaced).
+async fn question_key(client: &fantoccini::Client) -> Option<String> {
+    let input = client
+        .find(Locator::Css("input[name=question]"))
+        .await
+        .ok()?;
+    input.prop("value").await.ok().flatten()
+}
+
+/// Waits, at most ten seconds, until the page after an answer is there: another question, or the
+/// result. Clicking only starts the navigation, and the old page can still answer for a moment.
+async fn wait_for_next_page(client: &fantoccini::Client, before: &Option<String>) -> Step<()> {
+    for _ in 0..100 {
+        let url = client.current_url().await?;
+        if url.path().contains("/screenings/")
+            && !url.path().ends_with("/new")
+            && !url.path().ends_with("/step")
+        {
+            return Ok(());
+        }
+        let now = question_key(client).await;
+        if now.is_some() && now != *before {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("the page stayed on the question {before:?}").into())
 }

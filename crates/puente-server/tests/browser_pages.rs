@@ -14,7 +14,7 @@ mod helpers;
 
 use std::time::Duration;
 
-use browser_support::{browser_session_in, check_page, raw_codes, Step};
+use browser_support::{browser_session_in, check_page, leaf_codes, raw_codes, Step};
 use fantoccini::Locator;
 use helpers::{spawn_app, TestApp, ADMIN, ADVOCATE, ANALYST, CASE_WORKER, PASSWORD, SUPERVISOR};
 use serde_json::{json, Value};
@@ -91,29 +91,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 }
 
 async fn log_in(client: &fantoccini::Client, base: &str, email: &str) -> Step<()> {
-    client.delete_all_cookies().await?;
-    client.goto(&format!("{base}/login")).await?;
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(email)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("nav"))
-        .await?;
-    Ok(())
+    browser_support::log_in(client, base, email, PASSWORD).await
 }
 
 /// The pages of each role, by a short name for the screenshot.
@@ -238,8 +216,20 @@ fn the_raw_code_check_finds_codes_and_leaves_labels_alone() {
             "Estado: not_referred · Sexo: Female · Correo: ana_p@x.org",
             "es"
         ),
-        ["not_referred", "Female"]
+        ["not_referred"]
     );
+    assert_eq!(
+        leaf_codes(
+            &[
+                "Female",
+                "Mujer",
+                "Línea (National Human Trafficking Hotline)"
+            ],
+            "es"
+        ),
+        ["Female"]
+    );
+    assert!(leaf_codes(&["Female"], "en").is_empty());
     assert_eq!(
         raw_codes("Sex: Female. Organisation: LawEnforcement.", "en"),
         ["LawEnforcement"]

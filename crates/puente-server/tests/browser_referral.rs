@@ -14,7 +14,7 @@ mod helpers;
 
 use std::time::Duration;
 
-use browser_support::{browser_session, save_screenshot, Step};
+use browser_support::{browser_session, check_page_fits, save_screenshot, Step};
 use fantoccini::Locator;
 use helpers::{spawn_app, TestApp, ADVOCATE, CASE_WORKER, PASSWORD, SUPERVISOR};
 use puente_store::DirectoryStore;
@@ -77,29 +77,7 @@ async fn wait_for_status(client: &fantoccini::Client, expected: &str) -> Step<()
 }
 
 async fn log_in(client: &fantoccini::Client, base: &str, email: &str) -> Step<()> {
-    client.delete_all_cookies().await?;
-    client.goto(&format!("{base}/login")).await?;
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(email)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("nav"))
-        .await?;
-    Ok(())
+    browser_support::log_in(client, base, email, PASSWORD).await
 }
 
 async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id: i64) -> Step<()> {
@@ -119,6 +97,7 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
     let html = client.source().await?;
     assert!(html.contains("Atiende en Guatemala"), "reasons in Spanish");
     save_screenshot(client, "puente-browser-suggested-services-es.png").await?;
+    check_page_fits(client, "suggested-services-es").await?;
 
     // She refers the case to the shelter's house for girls, sharing identity and screening, with
     // the girl's consent.
@@ -134,12 +113,24 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("#consent"))
         .await?;
-    client
-        .find(Locator::Css("input[name=share][value=screening]"))
-        .await?
-        .click()
-        .await?;
+    // Nothing is ticked for her: she chooses each part to share.
+    assert!(
+        !client
+            .find(Locator::Css("input[name=share][value=identity]"))
+            .await?
+            .is_selected()
+            .await?,
+        "identity is not pre-ticked"
+    );
+    for part in ["identity", "screening"] {
+        client
+            .find(Locator::Css(&format!("input[name=share][value={part}]")))
+            .await?
+            .click()
+            .await?;
+    }
     client.find(Locator::Css("#consent")).await?.click().await?;
+    check_page_fits(client, "referral-form-es").await?;
     save_screenshot(client, "puente-browser-referral-form-es.png").await?;
     client
         .find(Locator::Css("form[action$='/refer'] button[type=submit]"))
@@ -170,6 +161,7 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
         .click()
         .await?;
     wait_for_status(client, "Aceptada").await?;
+    check_page_fits(client, "shared-case-es").await?;
     let html = client.source().await?;
     assert!(html.contains("Yesenia Ramírez"), "the shared identity");
     assert!(

@@ -245,8 +245,8 @@ case-services-link = Suggested services and referrals
 referrals-title = Referrals
 referrals-received = Received
 referrals-sent = Sent
-referrals-from = From
-referrals-to = To
+referrals-from = Referring organisation
+referrals-to = Receiving organisation
 referrals-case = Case
 referrals-status = Status
 referrals-shared = Shared
@@ -284,6 +284,11 @@ referral-consent = The person consents to sharing these parts with this organisa
 referral-consent-hint = The consent is recorded on the case with your name and today's date. Without it, nothing is shared.
 referral-send = Send the referral
 referral-pick-organisation = Choose the organisation to refer to.
+referral-recipient = Receiving organisation
+referral-pick-share = Choose at least one part of the case to share.
+referral-needs-consent = Nothing is referred without the person's consent: tick the box only if the person agreed to share these parts with this organisation.
+consent-with-own = This organisation
+consent-unknown-organisation = There is no organisation “{ $value }” in the directory.
 
 notifications-title = Notifications
 notifications-none = No notifications.
@@ -440,3 +445,10 @@ error-form_unreadable = The form cannot be read: it holds characters that are no
 account-notices-title = Privileged accounts
 account-notice-created = { $actor } created the account { $user } with the role { $role }: it can read every case or manage the accounts.
 account-notice-promoted = { $actor } gave the role { $role } to the account { $user }: it can read every case or manage the accounts.
+
+# Refused forms, filled in again.
+admin-email-taken = There is already an account with this email. Use another one, or change the role of the account that exists.
+admin-password-again = For safety the password is not kept in the form: type it again.
+case-form-stale = Someone else saved this case (now version { $current }) since you opened it (version { $yours }). Nothing of yours was saved. Your changes are below: compare them with the case as it is now (open it in another tab: /cases/{ $case }) and save again only if they are still right.
+person-name-or-alias = Write the name, or only an alias or nickname if the person does not want to give their name: one of the two is enough.
+unknown-explained = “Unknown” means it was asked and is not known; “Not recorded” means it was never written down.

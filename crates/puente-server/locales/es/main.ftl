@@ -245,8 +245,8 @@ case-services-link = Servicios sugeridos y remisiones
 referrals-title = Remisiones
 referrals-received = Recibidas
 referrals-sent = Enviadas
-referrals-from = De
-referrals-to = A
+referrals-from = Organización que remite
+referrals-to = Organización que recibe
 referrals-case = Caso
 referrals-status = Estado
 referrals-shared = Compartido
@@ -284,6 +284,11 @@ referral-consent = La persona consiente en compartir estas partes con esta organ
 referral-consent-hint = El consentimiento queda registrado en el caso con su nombre y la fecha de hoy. Sin él, no se comparte nada.
 referral-send = Enviar la remisión
 referral-pick-organisation = Elija la organización a la que remitir.
+referral-recipient = Organización que recibe la remisión
+referral-pick-share = Elija al menos una parte del caso que compartir.
+referral-needs-consent = Sin el consentimiento de la persona no se remite nada: marque la casilla solo si la persona aceptó compartir estas partes con esta organización.
+consent-with-own = Esta organización
+consent-unknown-organisation = No hay ninguna organización «{ $value }» en el directorio.
 
 notifications-title = Avisos
 notifications-none = No hay avisos.
@@ -440,3 +445,10 @@ error-form_unreadable = No se pudo leer el formulario: contiene caracteres que n
 account-notices-title = Cuentas con privilegios
 account-notice-created = { $actor } creó la cuenta { $user } con el rol { $role }: puede leer todos los casos o administrar las cuentas.
 account-notice-promoted = { $actor } dio el rol { $role } a la cuenta { $user }: puede leer todos los casos o administrar las cuentas.
+
+# Refused forms, filled in again.
+admin-email-taken = Ya hay una cuenta con este correo. Use otro, o cambie el rol de la cuenta que ya existe.
+admin-password-again = Por seguridad, la contraseña no se guarda en el formulario: escríbala de nuevo.
+case-form-stale = Otra persona guardó este caso (ahora versión { $current }) desde que usted lo abrió (versión { $yours }). No se guardó nada de lo suyo. Sus cambios siguen abajo: compárelos con el caso como está ahora (ábralo en otra pestaña: /cases/{ $case }) y vuelva a guardar solo si siguen siendo correctos.
+person-name-or-alias = Escriba el nombre, o solo un alias o apodo si la persona no quiere dar su nombre: basta con uno de los dos.
+unknown-explained = «Desconocido» quiere decir que se preguntó y no se sabe; «Sin registrar», que el dato no se anotó.

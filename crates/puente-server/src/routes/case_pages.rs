@@ -26,7 +26,7 @@ use crate::cases::{self, FormFields};
 use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, case_list_scope, Action, CaseListScope, CaseScope, Decision};
-use crate::templates::{country_choices, page, vocabulary_choices};
+use crate::templates::{country_choices, page, vocabulary_choices, Choice};
 use crate::AppState;
 
 #[derive(Debug, Serialize)]
@@ -307,7 +307,17 @@ pub async fn create(
         Err(error) => Err(error),
     };
     match created {
-        Ok(id) => Ok(see_other(&format!("/cases/{id}"))),
+        Ok(id) => {
+            crate::routes::duplicates::remember_different_person(
+                &state,
+                &user.principal,
+                &fields,
+                id,
+            )
+            .await
+            .in_language(user.lang)?;
+            Ok(see_other(&format!("/cases/{id}")))
+        }
         Err(error) if error.is_validation() => case_form_page(
             &user,
             "/cases/new",
@@ -531,6 +541,24 @@ pub async fn show(
             description: event.description.clone().unwrap_or_default(),
         })
         .collect();
+    let organisations = state.store.list_organisations().await.in_language(lang)?;
+    let organisation_name = |slug: &str| {
+        organisations
+            .iter()
+            .find(|organisation| organisation.organisation.slug == slug)
+            .map(|organisation| organisation.organisation.name.clone())
+            .unwrap_or_else(|| slug.to_string())
+    };
+    // The organisations a consent may name: every other organisation, by name (the value kept
+    // in the consent is the organisation's slug).
+    let consent_organisations: Vec<Choice> = organisations
+        .iter()
+        .filter(|organisation| organisation.id != organisation_id)
+        .map(|organisation| Choice {
+            value: organisation.organisation.slug.clone(),
+            label: organisation.organisation.name.clone(),
+        })
+        .collect();
     let consents: Vec<ConsentRow> = case
         .consents
         .iter()
@@ -539,7 +567,8 @@ pub async fn show(
             scopes: labels(&consent.scopes, lang),
             with_organisation: consent
                 .with_organisation
-                .clone()
+                .as_deref()
+                .map(organisation_name)
                 .unwrap_or_else(|| user.principal.organisation.organisation.name.clone()),
             given_on: consent.given_on.to_string(),
             recorded_by: consent.recorded_by.clone(),
@@ -558,7 +587,7 @@ pub async fn show(
             created_at: screening.created_at.clone(),
             level: screening.level.clone(),
             level_label: level_label(&screening.level, lang),
-            questionnaire: screening.questionnaire.clone(),
+            questionnaire: crate::audit_view::questionnaire_label(&screening.questionnaire, lang),
             rule_set_version: screening.rule_set_version.clone(),
             performed_by: screening.performed_by.clone(),
         })
@@ -630,6 +659,7 @@ pub async fn show(
             event_kinds => vocabulary_choices::<TraffickingEventType>(lang),
             countries => country_choices(lang),
             consent_scopes => vocabulary_choices::<ConsentScope>(lang),
+            consent_organisations => consent_organisations,
             statuses => vocabulary_choices::<CaseStatus>(lang),
         },
     )?;
@@ -719,6 +749,37 @@ pub async fn edit_submit(
             Some(error.message(user.lang)),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        // Someone else saved first: nothing was saved. The form comes back with what this user
+        // typed, so nothing is lost, and the version now stored: saving again is a choice made
+        // after reading the case as it is now, never a silent overwrite.
+        Err(AppError::StaleVersion { yours, current }) => case_form_page(
+            &user,
+            &format!("/cases/{case_id}/edit"),
+            Some(case_id),
+            Some(current),
+            CaseFormValues::of_form(&fields),
+            Some(crate::i18n::translations().text_with(
+                user.lang,
+                "case-form-stale",
+                &[
+                    ("yours", yours.into()),
+                    ("current", current.into()),
+                    ("case", case_id.into()),
+                ],
+            )),
+            StatusCode::CONFLICT,
+        ),
+        Ok(version) => {
+            crate::routes::duplicates::remember_different_person(
+                &state,
+                &user.principal,
+                &fields,
+                case_id,
+            )
+            .await
+            .in_language(user.lang)?;
+            after_change(Ok(version), case_id, user.lang)
+        }
         other => after_change(other, case_id, user.lang),
     }
 }

@@ -330,6 +330,50 @@ fn views(duplicates: &[LikelyDuplicate], lang: Lang) -> Vec<DuplicateView> {
         .collect()
 }
 
+/// After a person was saved with "Es otra persona" (`not_a_duplicate=yes`): the likely duplicates
+/// the user was warned about are remembered as different people from the case's person, so the
+/// warning does not come back on later edits. It is the user's answer to the duplicate check
+/// (the same pairs a supervisor marks distinct), recorded and audited by the store.
+pub async fn remember_different_person(
+    state: &AppState,
+    principal: &Principal,
+    fields: &FormFields,
+    case_id: i64,
+) -> Result<(), AppError> {
+    if fields.get("not_a_duplicate") != Some("yes") {
+        return Ok(());
+    }
+    let Ok(person) = cases::person_from_form(fields) else {
+        return Ok(());
+    };
+    let duplicates = likely_duplicates(state, principal, &person, Some(case_id)).await?;
+    if duplicates.is_empty() {
+        return Ok(());
+    }
+    let organisation_id = principal.user.organisation_id;
+    let own_person = state
+        .store
+        .persons_to_compare(&principal.actor(), organisation_id)
+        .await?
+        .into_iter()
+        .find(|record| record.cases.iter().any(|case| case.case_id == case_id))
+        .map(|record| record.person_id);
+    if let Some(own_person) = own_person {
+        for duplicate in duplicates {
+            state
+                .store
+                .mark_persons_distinct(
+                    &principal.actor(),
+                    organisation_id,
+                    own_person,
+                    duplicate.person_id,
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Before a person is saved from the case form: when the organisation has likely duplicates and
 /// the user has not confirmed a different person, the warning page (answered instead of saving),
 /// which posts the same form again with `not_a_duplicate=yes`. `None` to go on and save.

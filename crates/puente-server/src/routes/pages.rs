@@ -292,6 +292,18 @@ pub async fn account_page(
     PageUserEnrolling(user): PageUserEnrolling,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
+    let message = notice_text(user.lang, notice.done.as_deref());
+    Ok(account_html(&state, &user, message, None)?.into_response())
+}
+
+/// The account page, with a notice, a new second-factor secret offered by the server and, for a
+/// refused code, the message next to the code field.
+fn account_html(
+    state: &AppState,
+    user: &PageUser,
+    message: Option<String>,
+    code_error: Option<String>,
+) -> Result<axum::response::Html<String>, PageError> {
     let principal = &user.principal;
     let offer = auth::TotpEnrolmentOffer::new(
         &state.config.secrets_key,
@@ -300,12 +312,12 @@ pub async fn account_page(
     );
     let provisioning_uri = auth::totp_provisioning_uri(&offer.secret, &principal.user.email);
     let qr_code = auth::totp_qr_code_svg(&provisioning_uri).map(minijinja::Value::from_safe_string);
-    let html = page(
-        &user,
+    page(
+        user,
         "/account",
         "account.html",
         context! {
-            message => notice_text(user.lang, notice.done.as_deref()),
+            message => message,
             must_enrol => principal.must_enrol_second_factor(),
             language => principal.user.language.map(Lang::tag),
             has_totp => principal.user.totp_secret.is_some(),
@@ -313,9 +325,9 @@ pub async fn account_page(
             enrolment_offer => offer.sealed,
             provisioning_uri => provisioning_uri,
             qr_code => qr_code,
+            code_error => code_error,
         },
-    )?;
-    Ok(html.into_response())
+    )
 }
 
 /// Saves the user's language setting.
@@ -398,7 +410,10 @@ pub async fn account_totp(
         }
     }
     if !auth::totp_code_is_valid(&secret, fields.get("code").unwrap_or_default()) {
-        return Err(refuse("account-totp-wrong-code"));
+        // The page comes back with the message next to the code and a new offer to set up.
+        let message = AppError::localized("account-totp-wrong-code", "").message(lang);
+        let html = account_html(&state, &user, None, Some(message))?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     }
     let sealed = key.seal_totp_secret(account.id, &secret);
     state
@@ -438,6 +453,79 @@ pub async fn admin_page(
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
     policy::require(&user.subject(), Action::ManageUsers, None).in_language(user.lang)?;
+    let message = notice_text(user.lang, notice.done.as_deref());
+    let html = admin_html(
+        &state,
+        &user,
+        message,
+        &NewUserForm::default(),
+        &NewUserErrors::default(),
+    )
+    .await?;
+    Ok(html.into_response())
+}
+
+/// What the new-user form holds when it comes back refused. The password is never sent back to
+/// the browser: it is typed again.
+#[derive(Debug, Default, Serialize)]
+struct NewUserForm {
+    email: String,
+    display_name: String,
+    role: String,
+}
+
+/// The messages of a refused new-user form, each shown next to its field.
+#[derive(Debug, Default, Serialize)]
+struct NewUserErrors {
+    email: Option<String>,
+    display_name: Option<String>,
+    role: Option<String>,
+    password: Option<String>,
+    form: Option<String>,
+}
+
+impl NewUserErrors {
+    /// Puts a refusal next to the field it is about.
+    fn of(error: &AppError, lang: Lang) -> NewUserErrors {
+        let message = Some(error.message(lang));
+        match error {
+            AppError::Conflict(_) => NewUserErrors {
+                email: Some(t(lang, "admin-email-taken")),
+                ..NewUserErrors::default()
+            },
+            AppError::Localized { id, .. } if id.starts_with("invalid-password") => NewUserErrors {
+                password: message,
+                ..NewUserErrors::default()
+            },
+            AppError::Localized { id, .. } if id.starts_with("invalid-role") => NewUserErrors {
+                role: message,
+                ..NewUserErrors::default()
+            },
+            AppError::Localized { id, .. } if id.starts_with("invalid-user-name") => {
+                NewUserErrors {
+                    display_name: message,
+                    ..NewUserErrors::default()
+                }
+            }
+            AppError::Localized { id, .. } if id.starts_with("invalid-email") => NewUserErrors {
+                email: message,
+                ..NewUserErrors::default()
+            },
+            _ => NewUserErrors {
+                form: message,
+                ..NewUserErrors::default()
+            },
+        }
+    }
+}
+
+async fn admin_html(
+    state: &AppState,
+    user: &PageUser,
+    message: Option<String>,
+    form: &NewUserForm,
+    errors: &NewUserErrors,
+) -> Result<axum::response::Html<String>, PageError> {
     let users = state
         .store
         .users_in_organisation(user.principal.user.organisation_id)
@@ -455,18 +543,19 @@ pub async fn admin_page(
             totp: account.totp_secret.is_some(),
         })
         .collect();
-    let html = page(
-        &user,
+    page(
+        user,
         "/admin",
         "admin.html",
         context! {
-            message => notice_text(user.lang, notice.done.as_deref()),
+            message => message,
             users => rows,
             roles => role_choices(user.lang),
             require_totp_for_admins => user.principal.settings.require_totp_for_admins,
+            new_user => form,
+            errors => errors,
         },
-    )?;
-    Ok(html.into_response())
+    )
 }
 
 /// Creates a user in the admin's organisation. Shared with the API.
@@ -590,7 +679,7 @@ pub async fn admin_create_user(
         .iter()
         .find(|(key, _)| key == "password")
         .map(|(_, value)| value.as_str());
-    create_user_in_organisation(
+    let created = create_user_in_organisation(
         &state,
         &user.principal,
         fields.get("email").unwrap_or_default(),
@@ -598,9 +687,25 @@ pub async fn admin_create_user(
         fields.get("role").unwrap_or_default(),
         password.unwrap_or_default(),
     )
-    .await
-    .in_language(user.lang)?;
-    Ok(see_other("/admin?done=user"))
+    .await;
+    match created {
+        Ok(_) => Ok(see_other("/admin?done=user")),
+        Err(error) if error.is_validation() || matches!(error, AppError::Conflict(_)) => {
+            let status = error.status();
+            let form = NewUserForm {
+                email: fields.get("email").unwrap_or_default().to_string(),
+                display_name: fields.get("display_name").unwrap_or_default().to_string(),
+                role: fields.get("role").unwrap_or_default().to_string(),
+            };
+            let errors = NewUserErrors::of(&error, user.lang);
+            let html = admin_html(&state, &user, None, &form, &errors).await?;
+            Ok((status, html).into_response())
+        }
+        Err(error) => Err(PageError {
+            error,
+            lang: user.lang,
+        }),
+    }
 }
 
 /// The admin's settings form.

@@ -728,19 +728,48 @@ pub struct ReferFormParameters {
     service: Option<i64>,
 }
 
-/// `GET /cases/{id}/refer?service=ID`: the referral form: the receiving organisation (preset from
-/// the service), the parts of the case to share, and the person's consent.
-pub async fn refer_form(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(case_id): Path<i64>,
-    Query(parameters): Query<ReferFormParameters>,
-) -> Result<Response, PageError> {
+/// What the referral form holds: empty for a new form, what the user chose when it comes back
+/// refused. Nothing is chosen for the user: no part of the case is ticked to share.
+#[derive(Debug, Default, Serialize)]
+struct ReferFormValues {
+    organisation: String,
+    service_id: Option<i64>,
+    reason: String,
+    share: Vec<String>,
+    consent: bool,
+}
+
+/// The messages of a refused referral form, each shown next to its field, in the user's language.
+#[derive(Debug, Default, Serialize)]
+struct ReferFormErrors {
+    organisation: Option<String>,
+    share: Option<String>,
+    consent: Option<String>,
+    /// A refusal that is not about one field (the store's), shown above the form.
+    form: Option<String>,
+}
+
+impl ReferFormErrors {
+    fn any(&self) -> bool {
+        self.organisation.is_some()
+            || self.share.is_some()
+            || self.consent.is_some()
+            || self.form.is_some()
+    }
+}
+
+/// The referral form, with the values and messages given; the receiving organisation is preset
+/// from the service when there is one.
+async fn refer_form_page(
+    state: &AppState,
+    user: &PageUser,
+    case_id: i64,
+    own_organisation_id: i64,
+    values: &ReferFormValues,
+    errors: &ReferFormErrors,
+) -> Result<axum::response::Html<String>, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
-        .await
-        .in_language(lang)?;
-    let service = match parameters.service {
+    let service = match values.service_id {
         Some(id) => state.store.service(id).await.in_language(lang)?,
         None => None,
     };
@@ -750,7 +779,7 @@ pub async fn refer_form(
         .await
         .in_language(lang)?
         .into_iter()
-        .filter(|organisation| organisation.id != access.organisation_id)
+        .filter(|organisation| organisation.id != own_organisation_id)
         .map(|organisation| Choice {
             value: organisation.id.to_string(),
             label: organisation.organisation.name,
@@ -763,25 +792,63 @@ pub async fn refer_form(
             label: scope.label_in(lang).to_string(),
         })
         .collect();
-    Ok(page(
-        &user,
+    let selected_organisation = if values.organisation.is_empty() {
+        service
+            .as_ref()
+            .map(|service| service.organisation_id.to_string())
+            .unwrap_or_default()
+    } else {
+        values.organisation.clone()
+    };
+    page(
+        user,
         &format!("/cases/{case_id}/refer"),
         "referral_form.html",
         context! {
             case_id => case_id,
             organisations => organisations,
-            selected_organisation => service.as_ref().map(|service| service.organisation_id.to_string()).unwrap_or_default(),
+            selected_organisation => selected_organisation,
             service_id => service.as_ref().map(|service| service.id),
             service_name => service.as_ref().map(|service| service.service.name(lang).to_string()),
             scopes => scopes,
             reasons => vocabulary_choices::<ReferralReason>(lang),
+            values => values,
+            errors => errors,
         },
-    )?
-    .into_response())
+    )
 }
 
-/// `POST /cases/{id}/refer`: makes the referral from the form; without consent for what is
-/// shared, the error page says why and nothing is sent.
+/// `GET /cases/{id}/refer?service=ID`: the referral form: the receiving organisation (preset from
+/// the service), the parts of the case to share (none ticked), and the person's consent.
+pub async fn refer_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Query(parameters): Query<ReferFormParameters>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
+        .await
+        .in_language(lang)?;
+    let values = ReferFormValues {
+        service_id: parameters.service,
+        ..ReferFormValues::default()
+    };
+    let html = refer_form_page(
+        &state,
+        &user,
+        case_id,
+        access.organisation_id,
+        &values,
+        &ReferFormErrors::default(),
+    )
+    .await?;
+    Ok(html.into_response())
+}
+
+/// `POST /cases/{id}/refer`: makes the referral from the form. A refused form (no organisation,
+/// nothing to share, no consent, or the store's refusal) comes back filled in as it was sent,
+/// with the message next to the field, and nothing is sent.
 pub async fn refer_submit(
     State(state): State<AppState>,
     user: PageUser,
@@ -789,30 +856,75 @@ pub async fn refer_submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
-    let to_organisation_id = fields
-        .get("to_org")
-        .and_then(|value| value.parse().ok())
-        .ok_or_else(|| AppError::Invalid(t(lang, "referral-pick-organisation")))
-        .in_language(lang)?;
-    let services = fields
-        .all("service")
-        .into_iter()
-        .filter_map(|value| value.parse().ok())
-        .collect();
-    let share = scopes_of(&fields.all("share")).in_language(lang)?;
-    let referral = NewReferral {
-        case_id,
-        to_organisation_id,
-        services,
-        share,
-        consent: fields.get("consent") == Some("yes"),
-        reason: reason_of(fields.get("reason")).in_language(lang)?,
-    };
-    let stored = refer_case(&state, &user.principal, case_id, referral)
+    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
         .await
         .in_language(lang)?;
-    Ok(see_other(&format!("/referrals/{}", stored.id)))
+    let fields = FormFields(pairs);
+    let values = ReferFormValues {
+        organisation: fields.get("to_org").unwrap_or_default().to_string(),
+        service_id: fields.get("service").and_then(|value| value.parse().ok()),
+        reason: fields.get("reason").unwrap_or_default().to_string(),
+        share: fields
+            .all("share")
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        consent: fields.get("consent") == Some("yes"),
+    };
+    let mut errors = ReferFormErrors::default();
+    let to_organisation_id: Option<i64> = values.organisation.parse().ok();
+    if to_organisation_id.is_none() {
+        errors.organisation = Some(t(lang, "referral-pick-organisation"));
+    }
+    let share = scopes_of(&values.share);
+    match &share {
+        Ok(scopes) if scopes.is_empty() => errors.share = Some(t(lang, "referral-pick-share")),
+        Ok(_) => {}
+        Err(error) => errors.share = Some(error.message(lang)),
+    }
+    if !values.consent {
+        errors.consent = Some(t(lang, "referral-needs-consent"));
+    }
+    let reason = reason_of(fields.get("reason"));
+    if let Err(error) = &reason {
+        errors.form = Some(error.message(lang));
+    }
+    if let (false, Some(to_organisation_id), Ok(share), Ok(reason)) =
+        (errors.any(), to_organisation_id, share, reason)
+    {
+        let referral = NewReferral {
+            case_id,
+            to_organisation_id,
+            services: values.service_id.into_iter().collect(),
+            share,
+            consent: true,
+            reason,
+        };
+        match refer_case(&state, &user.principal, case_id, referral).await {
+            Ok(stored) => return Ok(see_other(&format!("/referrals/{}", stored.id))),
+            Err(
+                error @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::Localized { .. }),
+            ) => {
+                errors.form = Some(error.message(lang));
+            }
+            Err(other) => return Err(PageError { error: other, lang }),
+        }
+    }
+    let status = if errors.consent.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = refer_form_page(
+        &state,
+        &user,
+        case_id,
+        access.organisation_id,
+        &values,
+        &errors,
+    )
+    .await?;
+    Ok((status, html).into_response())
 }
 
 /// `GET /notifications`: the organisation's notifications, unread first marked.

@@ -160,7 +160,17 @@ pub async fn page_problems(client: &fantoccini::Client, page: &str) -> Step<Vec<
                     wide.push(`${element.tagName.toLowerCase()}.${element.className} right ${Math.round(box.right)}`);
                 }
             }
+            const leaves = [];
+            for (const element of document.body.querySelectorAll('*')) {
+                if (element.childElementCount === 0 && element.offsetParent !== null) {
+                    const text = element.textContent.trim();
+                    if (text.length > 0 && text.length < 60) {
+                        leaves.push(text);
+                    }
+                }
+            }
             return {
+                leaves: leaves,
                 scroll_width: root.scrollWidth,
                 client_width: root.clientWidth,
                 inner_width: window.innerWidth,
@@ -209,17 +219,23 @@ pub async fn page_problems(client: &fantoccini::Client, page: &str) -> Step<Vec<
     }
     let lang = measured["lang"].as_str().unwrap_or_default();
     let text = measured["text"].as_str().unwrap_or_default();
-    for code in raw_codes(text, lang) {
+    let leaves: Vec<&str> = measured["leaves"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    for code in raw_codes(text, lang)
+        .into_iter()
+        .chain(leaf_codes(&leaves, lang))
+    {
         problems.push(format!("{page}: shows the raw code `{code}` ({lang})"));
     }
     Ok(problems)
 }
 
-/// The raw codes in a page's visible text: `snake_case` words (two lowercase words or more
-/// joined by `_`), `PascalCase` words of two humps or more that are codes of a vocabulary, and,
-/// on a Spanish page, a one-word English code of a vocabulary (`Female`, `Pending`) that is not a
-/// Spanish word of its labels. E-mail addresses and web addresses are not words of text.
-pub fn raw_codes(text: &str, lang: &str) -> Vec<String> {
+/// Every code of the HTCDS vocabularies, with its Spanish and English labels.
+fn vocabulary_codes() -> Vec<(&'static str, &'static str, &'static str)> {
     use puente_core::htcds::*;
     use puente_core::Vocabulary;
     fn codes_of<V: Vocabulary>(codes: &mut Vec<(&'static str, &'static str, &'static str)>) {
@@ -248,12 +264,15 @@ pub fn raw_codes(text: &str, lang: &str) -> Vec<String> {
     codes_of::<SupportStatus>(&mut codes);
     codes_of::<ConsentScope>(&mut codes);
     codes_of::<Vulnerability>(&mut codes);
-    let spanish_words: std::collections::BTreeSet<String> = codes
-        .iter()
-        .flat_map(|(_, es, _)| es.split(|c: char| !c.is_alphanumeric()))
-        .map(str::to_lowercase)
-        .collect();
+    codes
+}
 
+/// The raw codes in a page's visible text: `snake_case` words (two lowercase words or more
+/// joined by `_`) and `PascalCase` words of two humps or more that are codes of a vocabulary.
+/// E-mail addresses and web addresses are not words of text.
+pub fn raw_codes(text: &str, lang: &str) -> Vec<String> {
+    let _ = lang;
+    let codes = vocabulary_codes();
     let mut found = Vec::new();
     for word in text.split(|c: char| {
         c.is_whitespace()
@@ -273,21 +292,32 @@ pub fn raw_codes(text: &str, lang: &str) -> Vec<String> {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
             && word.chars().next().is_some_and(|c| c.is_ascii_lowercase());
         let humps = word.chars().filter(|c| c.is_ascii_uppercase()).count();
-        let is_code = codes.iter().any(|(code, _, _)| *code == word);
-        let pascal_code = is_code
-            && humps >= 2
+        let pascal_code = humps >= 2
             && word.chars().all(|c| c.is_ascii_alphanumeric())
             && !word
                 .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-        let english_code_in_spanish = lang == "es"
-            && is_code
-            && word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-            && !spanish_words.contains(&word.to_lowercase());
-        if (snake_case || pascal_code || english_code_in_spanish)
-            && !found.contains(&word.to_string())
-        {
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && codes.iter().any(|(code, _, _)| *code == word);
+        if (snake_case || pascal_code) && !found.contains(&word.to_string()) {
             found.push(word.to_string());
+        }
+    }
+    found
+}
+
+/// The codes shown alone where a label belongs: on a Spanish page, a text element (a cell, a
+/// value) that is exactly a vocabulary code that is not its Spanish label (`Female`, `Pending`).
+pub fn leaf_codes(leaves: &[&str], lang: &str) -> Vec<String> {
+    if lang != "es" {
+        return Vec::new();
+    }
+    let codes = vocabulary_codes();
+    let mut found = Vec::new();
+    for leaf in leaves {
+        if codes.iter().any(|(code, es, _)| code == leaf && es != leaf)
+            && !found.contains(&leaf.to_string())
+        {
+            found.push(leaf.to_string());
         }
     }
     found
@@ -302,5 +332,50 @@ pub async fn check_page(
 ) -> Step<()> {
     problems.extend(page_problems(client, name).await?);
     save_screenshot(client, &format!("puente-page-{name}.png")).await?;
+    Ok(())
+}
+
+/// Fails the step when the current page does not fit the phone or shows a raw code (see
+/// [`page_problems`]), listing what is wrong.
+pub async fn check_page_fits(client: &fantoccini::Client, name: &str) -> Step<()> {
+    let problems = page_problems(client, name).await?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
+/// Logs `email` in through the login form (after forgetting any earlier session) and waits for
+/// the menu.
+pub async fn log_in(
+    client: &fantoccini::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> Step<()> {
+    use fantoccini::Locator;
+    client.delete_all_cookies().await?;
+    client.goto(&format!("{base}/login")).await?;
+    client
+        .find(Locator::Css("input[name=email]"))
+        .await?
+        .send_keys(email)
+        .await?;
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(password)
+        .await?;
+    client
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("nav"))
+        .await?;
     Ok(())
 }

@@ -183,3 +183,43 @@ async fn a_case_page_suggests_services_from_its_latest_screening_with_reasons() 
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_shelter_serving_the_town_serves_a_place_named_with_its_farm_and_state() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let response = app
+        .post(
+            &token,
+            "/api/v1/cases",
+            &json!({ "person": { "given_name": "Rosa", "surname": "Xicará", "sex": "F",
+                                 "date_of_birth": "2011-03", "nationality": "GT",
+                                 "current_country": "MX",
+                                 "current_place": "Finca cafetalera, Tapachula, Chiapas" } }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let response = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{id}/screenings"),
+            &json!({ "facts": ["act_recruited", "means_restricts_movement", "activity_labour"] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let html = app
+        .page(&client, &format!("/cases/{id}/services"), StatusCode::OK)
+        .await;
+    // Every service that lists Tapachula serves her; only a service elsewhere warns of travel.
+    let served = html.matches("Atiende en Tapachula").count();
+    let warned = html
+        .matches("No atiende en Finca cafetalera, Tapachula, Chiapas")
+        .count();
+    assert!(served >= 3, "{served} services serve Tapachula: {html}");
+    assert!(warned < served, "{warned} warnings: {html}");
+}

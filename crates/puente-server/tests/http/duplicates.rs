@@ -391,3 +391,73 @@ async fn editing_a_person_into_a_likely_duplicate_warns_before_saving_without_na
         .unwrap();
     assert_eq!(case["person"]["given_name"], "Pedro");
 }
+
+#[tokio::test]
+async fn another_person_once_confirmed_is_not_warned_about_again_on_later_edits() {
+    let app = spawn_app().await;
+    let advocate = app.token(ADVOCATE).await;
+    let existing = create(&app, &advocate, maria_jose()).await["id"]
+        .as_i64()
+        .unwrap();
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let form = app.page(&client, "/cases/new", StatusCode::OK).await;
+    let csrf = csrf_token_of(&form);
+    let person = [
+        ("given_name", "Maria"),
+        ("surname", "Hernandez"),
+        ("sex", "Female"),
+        ("date_of_birth", "1990-05-12"),
+        ("nationality", "GT"),
+    ];
+    let mut fields: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
+    fields.extend(person);
+    let warned = client
+        .post(app.url("/cases"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(warned.status(), StatusCode::OK);
+    assert!(warned
+        .text()
+        .await
+        .unwrap()
+        .contains("id=\"duplicate-warning\""));
+    // "Es otra persona: guardar".
+    let mut confirmed = fields.clone();
+    confirmed.push(("not_a_duplicate", "yes"));
+    let saved = client
+        .post(app.url("/cases"))
+        .form(&confirmed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let location = saved.headers()["location"].to_str().unwrap().to_string();
+    let case_id: i64 = location.trim_start_matches("/cases/").parse().unwrap();
+    assert_ne!(case_id, existing);
+    // Two later edits of the same person: saved at once, no warning again.
+    for phone in ["+50255550001", "+50255550002"] {
+        let form = app
+            .page(&client, &format!("/cases/{case_id}/edit"), StatusCode::OK)
+            .await;
+        let version = hidden_field(&form, "version").unwrap();
+        let mut edit: Vec<(&str, &str)> =
+            vec![("csrf_token", csrf.as_str()), ("version", version.as_str())];
+        edit.extend(person);
+        edit.push(("phone", phone));
+        let response = client
+            .post(app.url(&format!("/cases/{case_id}/edit")))
+            .form(&edit)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "warned again: {}",
+            response.text().await.unwrap()
+        );
+    }
+}

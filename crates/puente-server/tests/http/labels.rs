@@ -87,3 +87,34 @@ async fn the_dashboards_csv_carries_labels_in_the_users_language_and_the_api_kee
         "the download links ask for labels"
     );
 }
+
+#[tokio::test]
+async fn the_person_form_takes_an_alias_alone_as_the_server_does_and_explains_unknown() {
+    let app = spawn_app().await;
+    let client = browser();
+    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let form = app.page(&client, "/cases/new", StatusCode::OK).await;
+    assert!(!form.contains("name=\"given_name\" required"), "{form}");
+    assert!(form.contains("basta con uno de los dos"), "{form}");
+    assert!(form.contains("«Desconocido» quiere decir que se preguntó y no se sabe"));
+    let csrf = csrf_token_of(&form);
+    let saved = client
+        .post(app.url("/cases"))
+        .form(&[("csrf_token", csrf.as_str()), ("alias", "La Güera")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let location = saved.headers()["location"].to_str().unwrap().to_string();
+    let page = app.page(&client, &location, StatusCode::OK).await;
+    assert!(page.contains("La Güera"), "{page}");
+    // Neither a name nor an alias: refused with the reason, in Spanish.
+    let refused = client
+        .post(app.url("/cases"))
+        .form(&[("csrf_token", csrf.as_str()), ("surname", "Pérez")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("nombre o un alias"));
+}

@@ -14,6 +14,7 @@ mod private_stats;
 mod referrals;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
 mod security;
+mod refused_forms;
 mod screening_words;
 
 use helpers::*;
@@ -801,7 +802,11 @@ async fn a_case_is_worked_end_to_end_through_the_pages() {
             StatusCode::OK,
         )
         .await;
-    assert!(trail.contains(ADVOCATE) && trail.contains("screen") && trail.contains("intacta"));
+    assert!(
+        trail.contains(ADVOCATE)
+            && trail.contains("Evaluación de indicios")
+            && trail.contains("intacta")
+    );
 }
 
 #[tokio::test]
@@ -1748,6 +1753,6 @@ async fn supervisors_and_admins_read_the_organisations_audit_log_filtered_by_act
     assert!(html.contains("intacta"));
     assert!(html.contains(&format!("value=\"{ADVOCATE}\"")));
     // The advocate logged in once, above: that login is listed, and no one else's entry is.
-    assert!(html.contains("<td>login</td>"), "{html}");
-    assert!(!html.contains(&format!("<td>{SUPERVISOR}</td>")));
+    assert!(html.contains(">Inicio de sesión</td>"), "{html}");
+    assert!(!html.contains(&format!(">{SUPERVISOR}</td>")));
 }

@@ -87,6 +87,15 @@ async fn a_stored_screening_is_read_in_the_readers_language_with_labels_and_the_
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.unwrap();
     assert!(html.contains("Refer to legal advice"), "{html}");
+    // The case lists the screening by its questionnaire's name, not its code.
+    let response = client
+        .get(app.url(&format!("/cases/{id}")))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    let case_page = response.text().await.unwrap();
+    assert!(case_page.contains("(through the API, "), "{case_page}");
     assert!(!html.contains("act_recruited") && !html.contains("FFC means"));
 }
 
@@ -127,4 +136,50 @@ async fn the_questionnaire_counts_answered_of_the_total_and_does_not_ask_a_known
     let progress = questionnaire.progress(&answers);
     assert_eq!(numbers, [1, progress.total()], "{counter}");
     assert!(progress.total() > progress.left);
+}
+
+#[tokio::test]
+async fn the_receiving_organisation_reads_a_shared_screening_in_its_own_language() {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let id = screened_case(&app, &token).await;
+    let response = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{id}/referrals"),
+            &json!({ "to_org": "shelter-demo", "services": ["shelter-demo-casa-ninas"],
+                     "share": ["screening"], "consent": true }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let referral: Value = response.json().await.unwrap();
+    let referral_id = referral["id"].as_i64().unwrap();
+    let worker = app.token(CASE_WORKER).await;
+    let accepted = app
+        .post(
+            &worker,
+            &format!("/api/v1/referrals/{referral_id}/accept"),
+            &json!({}),
+        )
+        .await;
+    assert!(accepted.status().is_success());
+    for (language, expected, not_expected) in [
+        ("en", "Refer to legal advice", "Derivar"),
+        ("es", "Derivar a asesoría legal", "Refer to"),
+    ] {
+        let shared: Value = plain_client()
+            .get(app.url(&format!("/api/v1/referrals/{referral_id}/case")))
+            .bearer_auth(&worker)
+            .header("accept-language", language)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(shared["screenings"][0].get("input").is_none(), "{shared}");
+        let steps = shared["screenings"][0]["result"]["next_steps"].to_string();
+        assert!(steps.contains(expected), "{language}: {steps}");
+        assert!(!steps.contains(not_expected), "{language}: {steps}");
+    }
 }
