@@ -37,7 +37,8 @@ pub struct Hardening {
 /// past its bound.
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    positions: std::collections::HashMap<Vec<u8>, Vec<u32>>,
+    positions:
+        std::collections::HashMap<Vec<u8>, Vec<u32>, std::hash::BuildHasherDefault<FnvHasher>>,
     key: Vec<u8>,
 }
 
@@ -265,7 +266,7 @@ impl Encoder {
                         message,
                     }
                 })?;
-                Some(value)
+                Some(value.into_owned())
             }
             None => None,
         };
@@ -613,22 +614,49 @@ fn validate(feature: &Feature, value: &str) -> Result<(), String> {
 
 /// The text that is tokenised: the missing-value replacement, or the value formatted by its
 /// feature (integers without sign or padding noise, dates as `%Y%m%d`).
-fn hashable_value(feature: &Feature, value: &str) -> Result<String, String> {
+fn hashable_value<'a>(
+    feature: &'a Feature,
+    value: &'a str,
+) -> Result<std::borrow::Cow<'a, str>, String> {
+    use std::borrow::Cow;
     if let Some(missing) = feature
         .hashing
         .as_ref()
         .and_then(|h| h.missing_value.as_ref())
     {
         if missing.sentinel == value {
-            return Ok(missing.replace_with.clone());
+            return Ok(Cow::Borrowed(&missing.replace_with));
         }
     }
     match &feature.format {
         Format::Integer { .. } => python_int(value)
-            .map(|n| n.to_string())
+            .map(|n| Cow::Owned(n.to_string()))
             .ok_or_else(|| format!("invalid integer, read '{value}'")),
-        Format::Date(format) => format.to_hashable(value),
-        _ => Ok(value.to_string()),
+        Format::Date(format) => format.to_hashable(value).map(Cow::Owned),
+        _ => Ok(Cow::Borrowed(value)),
+    }
+}
+
+/// FNV-1a over the cache keys: the keys are short and not chosen by an adversary who could
+/// flood the table (they come from the organisation's own records), so a simple fast hash does.
+#[derive(Debug, Clone, Copy)]
+pub struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
 
