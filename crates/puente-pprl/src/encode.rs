@@ -346,9 +346,9 @@ impl Encoder {
 
     /// Encodes every record, in parallel; the first invalid record (in file order) is the error.
     /// `lines[i]` is record `i`'s line in its file. `progress` is told of every 1,024 records.
-    pub fn encode_all(
+    pub fn encode_all<R: RecordFields>(
         &self,
-        records: &[Vec<String>],
+        records: &[R],
         lines: &[usize],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<Vec<u8>>, EncodeError> {
@@ -362,16 +362,30 @@ impl Encoder {
     }
 }
 
+/// A record as its fields: `Vec<String>` is one, and the command line's CSV rows are another (so
+/// that a file's rows need not be copied into a string per field).
+pub trait RecordFields: Sync {
+    /// Appends the record's fields, in order.
+    fn push_fields<'a>(&'a self, fields: &mut Vec<&'a str>);
+}
+
+impl RecordFields for Vec<String> {
+    fn push_fields<'a>(&'a self, fields: &mut Vec<&'a str>) {
+        fields.extend(self.iter().map(String::as_str));
+    }
+}
+
 /// Runs `encode` over every record on all cores, keeping the records' order; the first error in
 /// file order is returned.
-pub fn encode_in_parallel<F>(
-    records: &[Vec<String>],
+pub fn encode_in_parallel<R, F>(
+    records: &[R],
     lines: &[usize],
     progress: &(dyn Fn(u64) + Sync),
     cache_owner: u64,
     encode: F,
 ) -> Result<Vec<Vec<u8>>, EncodeError>
 where
+    R: RecordFields,
     F: Fn(&[&str], usize, &mut TokenCache) -> Result<Vec<u8>, EncodeError> + Sync,
 {
     let chunks: Vec<Vec<Result<Vec<u8>, EncodeError>>> = records
@@ -385,11 +399,13 @@ where
                     *owner = cache_owner;
                     *cache = TokenCache::default();
                 }
+                let mut fields: Vec<&str> = Vec::new();
                 chunk
                     .iter()
                     .zip(chunk_lines)
                     .map(|(record, line)| {
-                        let fields: Vec<&str> = record.iter().map(String::as_str).collect();
+                        fields.clear();
+                        record.push_fields(&mut fields);
                         encode(&fields, *line, cache)
                     })
                     .collect()
