@@ -11,8 +11,9 @@
 # 3. FEBRL4 F1 at threshold 0.60 through `puente pprl encode` and `puente pprl match`.
 # 4. The Latin American set (`puente_synth::linkage_set`: the same people written by two
 #    organisations) with --profile latam at threshold 0.76, and what each hardening option costs.
-# 5. A large blocked run: two files of RECORDS records each (default 1,000,000), encoded with
-#    --profile latam and matched with LSH blocking; time and peak memory of each command.
+# 5. A large blocked run: two files made from RECORDS generated records (1,000,000 give two files
+#    of 532,683 records; 1,880,000 give about a million each), encoded with --profile latam and
+#    matched with LSH blocking; time and peak memory of each command.
 #
 # The Python tools are installed in a virtual environment ($PPRL_VENV, default
 # /tmp/puente-pprl-venv) with pip. Run it on a quiet machine: it uses both cores.
@@ -65,9 +66,9 @@ schema = clk_schema.from_json_file(open(sys.argv[1]))
 start = time.time()
 with open(sys.argv[2]) as f:
     clks = clk.generate_clk_from_csv(f, sys.argv[3], schema, progress_bar=False)
-seconds = time.time() - start
 json.dump({"clks": [serialize_bitarray(c) for c in clks]}, open(sys.argv[4], "w"))
-print(f"  clkhash 0.18.3: {len(clks)} records in {seconds:.2f} s: {len(clks) / seconds:,.0f} records/s")
+seconds = time.time() - start
+print(f"  clkhash 0.18.3 (CSV in, JSON out, both cores): {len(clks)} records in {seconds:.2f} s: {len(clks) / seconds:,.0f} records/s")
 EOF
 start=$(date +%s.%N)
 "$puente" pprl encode --schema "$schema" --secret "$secret" "$work/big.csv" --out "$work/big_puente.json" 2>/dev/null
@@ -115,7 +116,7 @@ echo -n "  "; "$bench" evaluate "$work/latam/pairs.csv" "$work/latam/a.csv" "$wo
 echo "  what each hardening option costs (best threshold of each):"
 "$bench" latam-options "$work/latam/a.csv" "$work/latam/b.csv" | sed 's/^/  /'
 
-echo "== 5. large blocked run: $records x $records"
+echo "== 5. large blocked run: two files from $records generated records (sizes below)"
 "$bench" two-orgs "$work/large" "$records" 11 2>&1 | sed 's/^/  /'
 for side in a b; do
     /usr/bin/time -f "  encode $side: %e s, peak %M KB" \

@@ -1,9 +1,12 @@
 //! `puente pprl` end to end: the real binary on the clkhash fixtures of `puente-pprl` and on
 //! small synthetic CSVs.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::puente;
 use predicates::prelude::*;
 
 const SECRET: &str = "shared secret of the demo organisations";
@@ -12,12 +15,6 @@ fn fixture(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../puente-pprl/tests/fixtures")
         .join(path)
-}
-
-fn puente() -> Command {
-    let mut command = Command::cargo_bin("puente").unwrap();
-    command.env_remove("RUST_LOG");
-    command
 }
 
 fn read(path: &Path) -> String {

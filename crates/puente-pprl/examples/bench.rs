@@ -210,9 +210,11 @@ fn latam_options(a_path: &str, b_path: &str) {
     let b_ids: Vec<&str> = b_rows.iter().map(|r| r[0].as_str()).collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let columns = LatamColumns::from_header(&header).unwrap();
+    let in_b: std::collections::HashSet<&str> =
+        b_ids.iter().filter_map(|id| entity_of(id)).collect();
     let truth = a_ids
         .iter()
-        .filter(|id| b_ids.iter().any(|b| entity_of(b) == entity_of(id)))
+        .filter(|id| entity_of(id).is_some_and(|e| in_b.contains(e)))
         .count();
     let unfolded = PROFILE_SCHEMA.replace("\"xor_folds\": 1", "\"xor_folds\": 0");
     let variants = [
@@ -258,8 +260,8 @@ fn latam_options(a_path: &str, b_path: &str) {
         };
         let datasets = [encode(&a_rows), encode(&b_rows)];
         let mut best = (0.0, 0.0, 0.0, 0.0);
-        for step in 0..40 {
-            let t = 0.50 + 0.01 * step as f64;
+        for step in 0..18 {
+            let t = 0.60 + 0.02 * step as f64;
             let result = match_datasets(
                 &datasets,
                 Threshold::new(t).unwrap(),

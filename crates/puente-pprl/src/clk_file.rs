@@ -4,17 +4,28 @@ use base64::Engine;
 
 use crate::error::ClkFileError;
 
-/// Writes encodings as a CLK file (one encoding per line, so errors can name lines).
+/// Writes encodings as a CLK file (one encoding per line, so errors can name lines). The base64
+/// of large files is made on all cores.
 pub fn to_json(encodings: &[Vec<u8>]) -> String {
+    use rayon::prelude::*;
     let engine = base64::engine::general_purpose::STANDARD;
-    let mut out = String::with_capacity(
-        16 + encodings.len() * (encodings.first().map_or(0, Vec::len) * 4 / 3 + 8),
-    );
+    let pieces: Vec<String> = encodings
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut piece = String::with_capacity(chunk.len() * (chunk[0].len() * 4 / 3 + 8));
+            for encoding in chunk {
+                piece.push_str(",\n  \"");
+                engine.encode_string(encoding, &mut piece);
+                piece.push('"');
+            }
+            piece
+        })
+        .collect();
+    let mut out = String::with_capacity(16 + pieces.iter().map(String::len).sum::<usize>());
     out.push_str("{\"clks\": [");
-    for (i, encoding) in encodings.iter().enumerate() {
-        out.push_str(if i == 0 { "\n  \"" } else { ",\n  \"" });
-        out.push_str(&engine.encode(encoding));
-        out.push('"');
+    for (index, piece) in pieces.iter().enumerate() {
+        // The first encoding has no comma before it.
+        out.push_str(if index == 0 { &piece[1..] } else { piece });
     }
     out.push_str("\n]}\n");
     out

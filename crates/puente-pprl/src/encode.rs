@@ -37,7 +37,8 @@ pub struct Hardening {
 /// past its bound.
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    positions: std::collections::HashMap<Vec<u8>, Vec<u32>>,
+    positions:
+        std::collections::HashMap<Vec<u8>, Vec<u32>, std::hash::BuildHasherDefault<FnvHasher>>,
     key: Vec<u8>,
 }
 
@@ -265,7 +266,7 @@ impl Encoder {
                         message,
                     }
                 })?;
-                Some(value)
+                Some(value.into_owned())
             }
             None => None,
         };
@@ -345,9 +346,9 @@ impl Encoder {
 
     /// Encodes every record, in parallel; the first invalid record (in file order) is the error.
     /// `lines[i]` is record `i`'s line in its file. `progress` is told of every 1,024 records.
-    pub fn encode_all(
+    pub fn encode_all<R: RecordFields>(
         &self,
-        records: &[Vec<String>],
+        records: &[R],
         lines: &[usize],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<Vec<u8>>, EncodeError> {
@@ -361,16 +362,30 @@ impl Encoder {
     }
 }
 
+/// A record as its fields: `Vec<String>` is one, and the command line's CSV rows are another (so
+/// that a file's rows need not be copied into a string per field).
+pub trait RecordFields: Sync {
+    /// Appends the record's fields, in order.
+    fn push_fields<'a>(&'a self, fields: &mut Vec<&'a str>);
+}
+
+impl RecordFields for Vec<String> {
+    fn push_fields<'a>(&'a self, fields: &mut Vec<&'a str>) {
+        fields.extend(self.iter().map(String::as_str));
+    }
+}
+
 /// Runs `encode` over every record on all cores, keeping the records' order; the first error in
 /// file order is returned.
-pub fn encode_in_parallel<F>(
-    records: &[Vec<String>],
+pub fn encode_in_parallel<R, F>(
+    records: &[R],
     lines: &[usize],
     progress: &(dyn Fn(u64) + Sync),
     cache_owner: u64,
     encode: F,
 ) -> Result<Vec<Vec<u8>>, EncodeError>
 where
+    R: RecordFields,
     F: Fn(&[&str], usize, &mut TokenCache) -> Result<Vec<u8>, EncodeError> + Sync,
 {
     let chunks: Vec<Vec<Result<Vec<u8>, EncodeError>>> = records
@@ -384,11 +399,13 @@ where
                     *owner = cache_owner;
                     *cache = TokenCache::default();
                 }
+                let mut fields: Vec<&str> = Vec::new();
                 chunk
                     .iter()
                     .zip(chunk_lines)
                     .map(|(record, line)| {
-                        let fields: Vec<&str> = record.iter().map(String::as_str).collect();
+                        fields.clear();
+                        record.push_fields(&mut fields);
                         encode(&fields, *line, cache)
                     })
                     .collect()
@@ -613,22 +630,49 @@ fn validate(feature: &Feature, value: &str) -> Result<(), String> {
 
 /// The text that is tokenised: the missing-value replacement, or the value formatted by its
 /// feature (integers without sign or padding noise, dates as `%Y%m%d`).
-fn hashable_value(feature: &Feature, value: &str) -> Result<String, String> {
+fn hashable_value<'a>(
+    feature: &'a Feature,
+    value: &'a str,
+) -> Result<std::borrow::Cow<'a, str>, String> {
+    use std::borrow::Cow;
     if let Some(missing) = feature
         .hashing
         .as_ref()
         .and_then(|h| h.missing_value.as_ref())
     {
         if missing.sentinel == value {
-            return Ok(missing.replace_with.clone());
+            return Ok(Cow::Borrowed(&missing.replace_with));
         }
     }
     match &feature.format {
         Format::Integer { .. } => python_int(value)
-            .map(|n| n.to_string())
+            .map(|n| Cow::Owned(n.to_string()))
             .ok_or_else(|| format!("invalid integer, read '{value}'")),
-        Format::Date(format) => format.to_hashable(value),
-        _ => Ok(value.to_string()),
+        Format::Date(format) => format.to_hashable(value).map(Cow::Owned),
+        _ => Ok(Cow::Borrowed(value)),
+    }
+}
+
+/// FNV-1a over the cache keys: the keys are short and not chosen by an adversary who could
+/// flood the table (they come from the organisation's own records), so a simple fast hash does.
+#[derive(Debug, Clone, Copy)]
+pub struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
 

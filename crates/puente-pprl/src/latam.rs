@@ -248,10 +248,10 @@ impl LatamProfile {
     }
 
     /// Normalises and encodes every record on all cores (see [`Encoder::encode_all`]).
-    pub fn encode_all(
+    pub fn encode_all<R: crate::encode::RecordFields>(
         &self,
         columns: &LatamColumns,
-        records: &[Vec<String>],
+        records: &[R],
         lines: &[usize],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<Vec<u8>>, EncodeError> {

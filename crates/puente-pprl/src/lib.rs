@@ -18,6 +18,6 @@ pub mod matching;
 pub mod schema;
 
 pub use date_format::DateFormat;
-pub use encode::{Encoder, Hardening};
+pub use encode::{Encoder, Hardening, RecordFields};
 pub use error::{ClkFileError, EncodeError, MatchError, SchemaError};
 pub use schema::LinkageSchema;

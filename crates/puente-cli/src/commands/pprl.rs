@@ -21,7 +21,7 @@ use puente_core::Country;
 use puente_linkage::Progress;
 use puente_pprl::latam::{LatamColumns, LatamProfile};
 use puente_pprl::matching::{match_datasets, Blocking, EncodingMatrix, Threshold};
-use puente_pprl::{clk_file, Encoder, LinkageSchema};
+use puente_pprl::{clk_file, Encoder, LinkageSchema, RecordFields};
 
 use super::link::Bar;
 
@@ -142,8 +142,17 @@ fn read_secret(args: &EncodeArgs) -> anyhow::Result<Vec<u8>> {
 /// The rows of a CSV file with their lines, and its header.
 struct CsvRows {
     header: Vec<String>,
-    records: Vec<Vec<String>>,
+    records: Vec<CsvRow>,
     lines: Vec<usize>,
+}
+
+/// One CSV row as the csv crate holds it (one buffer, not a string per field).
+struct CsvRow(csv::StringRecord);
+
+impl RecordFields for CsvRow {
+    fn push_fields<'a>(&'a self, fields: &mut Vec<&'a str>) {
+        fields.extend(self.0.iter());
+    }
 }
 
 fn read_csv(path: &Path) -> anyhow::Result<CsvRows> {
@@ -172,7 +181,7 @@ fn read_csv(path: &Path) -> anyhow::Result<CsvRows> {
             anyhow::anyhow!("{}: line {line}: not valid CSV: {e}", path.display())
         })?;
         lines.push(row.position().map(|p| p.line() as usize).unwrap_or(0));
-        records.push(row.iter().map(str::to_string).collect());
+        records.push(CsvRow(row));
     }
     Ok(CsvRows {
         header,
