@@ -59,6 +59,7 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
 
     // The questions, one per page: yes to each, until none is left.
     let mut answered = 0;
+    let mut asked: Vec<String> = Vec::new();
     let mut location = format!("/cases/{case_id}/legal/questions");
     loop {
         let response = client.get(app.url(&location)).send().await.unwrap();
@@ -74,16 +75,20 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
             1,
             "one question a page"
         );
+        let question = hidden_field(&page, "question").unwrap();
+        asked.push(question.clone());
+        // Not married; yes to every relief fact.
+        let choice = if question == "married" { "no" } else { "yes" };
         let response = client
             .post(app.url(&format!("/cases/{case_id}/legal/questions")))
             .form(&[
                 ("csrf_token", csrf_token_of(&page)),
-                ("question", hidden_field(&page, "question").unwrap()),
+                ("question", question),
                 (
                     "answered",
                     hidden_field(&page, "answered").unwrap_or_default(),
                 ),
-                ("choice", "yes".to_string()),
+                ("choice", choice.to_string()),
             ])
             .send()
             .await
@@ -94,6 +99,15 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
         assert!(answered < 30, "the questions end");
     }
     assert!(answered >= 5, "only {answered} questions");
+    assert!(asked.iter().any(|q| q == "married"), "{asked:?}");
+    assert!(
+        asked
+            .iter()
+            .any(|q| q == "rel_juvenile_court_findings"
+                || q == "rel_parent_abuse_neglect_abandonment")
+            || asked.contains(&"rel_present_on_account".to_string()),
+        "{asked:?}"
+    );
     let assessments = app
         .store
         .relief_assessments(hotline(&app).await, case_id)
@@ -109,6 +123,13 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
         last.option(puente_core::relief_facts::ReliefOptionKind::UsTVisa)
             .status,
         puente_screening::relief::ReliefStatus::Likely
+    );
+    // Abandoned by a parent, with the court's findings, not married: SIJS is likely.
+    let sijs = last.option(puente_core::relief_facts::ReliefOptionKind::UsSijs);
+    assert_eq!(
+        sijs.status,
+        puente_screening::relief::ReliefStatus::Likely,
+        "{sijs:?}"
     );
 
     // The report to the police.
