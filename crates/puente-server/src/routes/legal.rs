@@ -480,3 +480,80 @@ pub async fn add_report(
         .in_language(lang)?;
     Ok(see_other(&format!("/cases/{case_id}/legal?done=saved")))
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AnnualQuery {
+    /// The calendar year; this year when absent.
+    year: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AnnualLineView {
+    label: String,
+    count: String,
+}
+
+#[derive(Serialize)]
+struct AnnualSectionView {
+    id: &'static str,
+    label: &'static str,
+    lines: Vec<AnnualLineView>,
+    total: Option<String>,
+    overlapping: bool,
+}
+
+/// `GET /dashboard/annual?year=YYYY`: the organisation's annual report (the figures of the yearly
+/// Trafficking in Persons data call), every count through `puente-disclosure`. Aggregates only:
+/// the roles that see the dashboard.
+pub async fn annual_report_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<AnnualQuery>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewAggregates, None).in_language(lang)?;
+    let year = match query.year.as_deref().map(str::trim) {
+        None | Some("") => today().year(),
+        Some(text) => text
+            .parse::<i32>()
+            .ok()
+            .filter(|year| (1900..=9999).contains(year))
+            .ok_or_else(|| AppError::BadRequest(format!("`year`: `{text}` is not a year (YYYY)")))
+            .in_language(lang)?,
+    };
+    let counts = state
+        .store
+        .annual_counts(Some(user.principal.user.organisation_id), year)
+        .await
+        .in_language(lang)?;
+    let report = puente_store::publish_annual_report(&counts);
+    let sections: Vec<AnnualSectionView> = report
+        .sections
+        .iter()
+        .map(|section| AnnualSectionView {
+            id: section.id,
+            label: section.label.get(lang),
+            lines: section
+                .lines
+                .iter()
+                .map(|line| AnnualLineView {
+                    label: line.label.get(lang).to_string(),
+                    count: line.count.display(),
+                })
+                .collect(),
+            total: section.total.map(|total| total.display()),
+            overlapping: section.overlapping && section.total.is_some(),
+        })
+        .collect();
+    Ok(page(
+        &user,
+        "/dashboard/annual",
+        "legal_annual.html",
+        context! {
+            year => year,
+            sections => sections,
+            note => puente_disclosure::SUPPRESSION_NOTE.get(lang),
+        },
+    )?
+    .into_response())
+}

@@ -244,3 +244,52 @@ async fn the_role_matrix_of_the_legal_section() {
         .reports
         .is_empty());
 }
+
+#[tokio::test]
+async fn the_annual_report_page_publishes_only_through_the_disclosure_rules() {
+    let app = spawn_app().await;
+    let analyst = browser();
+    app.web_login(&analyst, ANALYST, PASSWORD).await;
+    let dashboard = app.page(&analyst, "/dashboard", StatusCode::OK).await;
+    assert!(dashboard.contains("href=\"/dashboard/annual\""));
+    let year = time::OffsetDateTime::now_utc().year();
+    let html = app
+        .page(&analyst, "/dashboard/annual", StatusCode::OK)
+        .await;
+    let raw = html.clone();
+    let html = unescape(&html);
+    assert!(
+        html.contains(&format!("<h1>Informe anual {year}</h1>")),
+        "{html}"
+    );
+    for id in [
+        "identified_by_sex",
+        "figures",
+        "relief_sought_by_type",
+        "reports_by_authority",
+    ] {
+        assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
+    }
+    // Every count shown is 3 or more; the others read <3.
+    let mut cells = 0;
+    for cell in raw.split("<td class=\"count\">").skip(1) {
+        let value = cell.split('<').next().unwrap();
+        cells += 1;
+        assert!(
+            value == "&lt;3" || value.parse::<u64>().is_ok_and(|n| n >= 3),
+            "{value}"
+        );
+    }
+    assert!(cells > 10, "{cells} cells");
+    app.page(
+        &analyst,
+        "/dashboard/annual?year=20x6",
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    // An advocate sees no aggregates.
+    let advocate = browser();
+    app.web_login(&advocate, ADVOCATE, PASSWORD).await;
+    app.page(&advocate, "/dashboard/annual", StatusCode::FORBIDDEN)
+        .await;
+}
