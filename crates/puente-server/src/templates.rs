@@ -39,6 +39,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/legal_question.html"),
     ),
     (
+        "legal_annual.html",
+        include_str!("../templates/legal_annual.html"),
+    ),
+    (
         "case_audit.html",
         include_str!("../templates/case_audit.html"),
     ),

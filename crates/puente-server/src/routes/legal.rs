@@ -114,18 +114,62 @@ fn option_views(result: &ReliefResult, lang: Lang) -> Vec<OptionView> {
     views
 }
 
-/// The relief questions still missing: relief facts some option that is not ruled out lacks, in
-/// the options' order, without those already answered.
-fn missing_questions(result: &ReliefResult, answered: &[String]) -> Vec<ReliefFact> {
-    let mut questions = Vec::new();
-    for option in &result.options {
-        if option.status == ReliefStatus::NotIndicated {
-            continue;
+/// One relief question: a relief fact, or the person's marital status (for SIJS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReliefQuestion {
+    Fact(ReliefFact),
+    Married,
+}
+
+impl ReliefQuestion {
+    fn key(self) -> &'static str {
+        match self {
+            ReliefQuestion::Fact(fact) => fact.code(),
+            ReliefQuestion::Married => "married",
         }
-        for code in &option.missing {
-            if let Some(fact) = ReliefFact::from_code(code) {
-                if !questions.contains(&fact) && !answered.iter().any(|a| a == code) {
-                    questions.push(fact);
+    }
+
+    fn parse(key: &str) -> Option<ReliefQuestion> {
+        if key == "married" {
+            return Some(ReliefQuestion::Married);
+        }
+        ReliefFact::from_code(key).map(ReliefQuestion::Fact)
+    }
+
+    fn text(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (ReliefQuestion::Fact(fact), _) => fact.label_in(lang),
+            (ReliefQuestion::Married, Lang::Es) => "está casada o casado",
+            (ReliefQuestion::Married, Lang::En) => "is married",
+        }
+    }
+}
+
+/// The relief questions still missing, in the options' order, without those already answered:
+/// what an option that is not ruled out still lacks (a relief fact, or whether the person is
+/// married), and the relief facts whose absence alone rules an option out (fear of return, a
+/// parent's abuse, ...): a yes may open it.
+fn missing_questions(
+    result: &ReliefResult,
+    input: &ReliefInput,
+    answered: &[String],
+) -> Vec<ReliefQuestion> {
+    let mut questions = Vec::new();
+    let absent_fact = |code: &str| {
+        ReliefFact::from_code(code).is_some_and(|fact| !input.relief_facts.contains(&fact))
+    };
+    for option in &result.options {
+        let codes: &[String] = if option.status != ReliefStatus::NotIndicated {
+            &option.missing
+        } else if option.blocking.iter().all(|code| absent_fact(code)) {
+            &option.blocking
+        } else {
+            continue;
+        };
+        for code in codes {
+            if let Some(question) = ReliefQuestion::parse(code) {
+                if !questions.contains(&question) && !answered.iter().any(|a| a == code) {
+                    questions.push(question);
                 }
             }
         }
@@ -176,7 +220,7 @@ pub async fn legal_page(
             let result = assess_relief(input, today(), lang);
             (
                 option_views(&result, lang),
-                missing_questions(&result, &[]).len(),
+                missing_questions(&result, input, &[]).len(),
                 Some(result.rule_set_version),
             )
         }
@@ -268,7 +312,7 @@ pub struct QuestionQuery {
 fn answered_list(text: &str) -> Vec<String> {
     text.split(',')
         .map(str::trim)
-        .filter(|code| ReliefFact::from_code(code).is_some())
+        .filter(|code| ReliefQuestion::parse(code).is_some())
         .map(str::to_string)
         .collect()
 }
@@ -289,7 +333,7 @@ pub async fn question_page(
     };
     let answered = answered_list(&query.answered);
     let result = assess_relief(&input, today(), lang);
-    let questions = missing_questions(&result, &answered);
+    let questions = missing_questions(&result, &input, &answered);
     let Some(question) = questions.first() else {
         return Ok(see_other(&format!("/cases/{case_id}/legal?done=answered")));
     };
@@ -299,8 +343,8 @@ pub async fn question_page(
         "legal_question.html",
         context! {
             case_id => case_id,
-            question => question.code(),
-            question_text => question.label_in(lang),
+            question => question.key(),
+            question_text => question.text(lang),
             answered => answered.join(","),
             done => answered.len(),
             left => questions.len(),
@@ -324,8 +368,10 @@ pub async fn question_answer(
         .in_language(lang)?;
     let question = fields
         .get("question")
-        .and_then(ReliefFact::from_code)
-        .ok_or_else(|| AppError::BadRequest("`question` is not a relief fact code".into()))
+        .and_then(ReliefQuestion::parse)
+        .ok_or_else(|| {
+            AppError::BadRequest("`question` is not a relief fact code nor `married`".into())
+        })
         .in_language(lang)?;
     let choice = fields.get("choice").unwrap_or("unknown");
     if !matches!(choice, "yes" | "no" | "unknown") {
@@ -337,13 +383,15 @@ pub async fn question_answer(
     let Some((mut input, screening_id)) = relief_input(&state, &stored, lang).await? else {
         return Ok(see_other(&format!("/cases/{case_id}/legal")));
     };
-    match choice {
-        "yes" => {
-            input.relief_facts.insert(question);
+    match (question, choice) {
+        (ReliefQuestion::Fact(fact), "yes") => {
+            input.relief_facts.insert(fact);
         }
-        "no" => {
-            input.relief_facts.remove(&question);
+        (ReliefQuestion::Fact(fact), "no") => {
+            input.relief_facts.remove(&fact);
         }
+        (ReliefQuestion::Married, "yes") => input.person.married = Some(true),
+        (ReliefQuestion::Married, "no") => input.person.married = Some(false),
         _ => {}
     }
     let as_of = today();
@@ -370,7 +418,7 @@ pub async fn question_answer(
         .await
         .in_language(lang)?;
     let mut answered = answered_list(fields.get("answered").unwrap_or(""));
-    answered.push(question.code().to_string());
+    answered.push(question.key().to_string());
     Ok(see_other(&format!(
         "/cases/{case_id}/legal/questions?answered={}",
         answered.join(",")
@@ -431,4 +479,81 @@ pub async fn add_report(
         })
         .in_language(lang)?;
     Ok(see_other(&format!("/cases/{case_id}/legal?done=saved")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AnnualQuery {
+    /// The calendar year; this year when absent.
+    year: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AnnualLineView {
+    label: String,
+    count: String,
+}
+
+#[derive(Serialize)]
+struct AnnualSectionView {
+    id: &'static str,
+    label: &'static str,
+    lines: Vec<AnnualLineView>,
+    total: Option<String>,
+    overlapping: bool,
+}
+
+/// `GET /dashboard/annual?year=YYYY`: the organisation's annual report (the figures of the yearly
+/// Trafficking in Persons data call), every count through `puente-disclosure`. Aggregates only:
+/// the roles that see the dashboard.
+pub async fn annual_report_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<AnnualQuery>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewAggregates, None).in_language(lang)?;
+    let year = match query.year.as_deref().map(str::trim) {
+        None | Some("") => today().year(),
+        Some(text) => text
+            .parse::<i32>()
+            .ok()
+            .filter(|year| (1900..=9999).contains(year))
+            .ok_or_else(|| AppError::BadRequest(format!("`year`: `{text}` is not a year (YYYY)")))
+            .in_language(lang)?,
+    };
+    let counts = state
+        .store
+        .annual_counts(Some(user.principal.user.organisation_id), year)
+        .await
+        .in_language(lang)?;
+    let report = puente_store::publish_annual_report(&counts);
+    let sections: Vec<AnnualSectionView> = report
+        .sections
+        .iter()
+        .map(|section| AnnualSectionView {
+            id: section.id,
+            label: section.label.get(lang),
+            lines: section
+                .lines
+                .iter()
+                .map(|line| AnnualLineView {
+                    label: line.label.get(lang).to_string(),
+                    count: line.count.display(),
+                })
+                .collect(),
+            total: section.total.map(|total| total.display()),
+            overlapping: section.overlapping && section.total.is_some(),
+        })
+        .collect();
+    Ok(page(
+        &user,
+        "/dashboard/annual",
+        "legal_annual.html",
+        context! {
+            year => year,
+            sections => sections,
+            note => puente_disclosure::SUPPRESSION_NOTE.get(lang),
+        },
+    )?
+    .into_response())
 }

@@ -172,6 +172,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/overview", get(pages::overview))
         .route("/dashboard", get(dashboard::dashboard_page))
+        .route("/dashboard/annual", get(legal::annual_report_page))
         .route("/directory", get(directory::directory_page))
         .route("/cases/{id}/services", get(directory::case_services_page))
         .route(

@@ -59,6 +59,7 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
 
     // The questions, one per page: yes to each, until none is left.
     let mut answered = 0;
+    let mut asked: Vec<String> = Vec::new();
     let mut location = format!("/cases/{case_id}/legal/questions");
     loop {
         let response = client.get(app.url(&location)).send().await.unwrap();
@@ -74,16 +75,20 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
             1,
             "one question a page"
         );
+        let question = hidden_field(&page, "question").unwrap();
+        asked.push(question.clone());
+        // Not married; yes to every relief fact.
+        let choice = if question == "married" { "no" } else { "yes" };
         let response = client
             .post(app.url(&format!("/cases/{case_id}/legal/questions")))
             .form(&[
                 ("csrf_token", csrf_token_of(&page)),
-                ("question", hidden_field(&page, "question").unwrap()),
+                ("question", question),
                 (
                     "answered",
                     hidden_field(&page, "answered").unwrap_or_default(),
                 ),
-                ("choice", "yes".to_string()),
+                ("choice", choice.to_string()),
             ])
             .send()
             .await
@@ -94,6 +99,15 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
         assert!(answered < 30, "the questions end");
     }
     assert!(answered >= 5, "only {answered} questions");
+    assert!(asked.iter().any(|q| q == "married"), "{asked:?}");
+    assert!(
+        asked
+            .iter()
+            .any(|q| q == "rel_juvenile_court_findings"
+                || q == "rel_parent_abuse_neglect_abandonment")
+            || asked.contains(&"rel_present_on_account".to_string()),
+        "{asked:?}"
+    );
     let assessments = app
         .store
         .relief_assessments(hotline(&app).await, case_id)
@@ -109,6 +123,13 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
         last.option(puente_core::relief_facts::ReliefOptionKind::UsTVisa)
             .status,
         puente_screening::relief::ReliefStatus::Likely
+    );
+    // Abandoned by a parent, with the court's findings, not married: SIJS is likely.
+    let sijs = last.option(puente_core::relief_facts::ReliefOptionKind::UsSijs);
+    assert_eq!(
+        sijs.status,
+        puente_screening::relief::ReliefStatus::Likely,
+        "{sijs:?}"
     );
 
     // The report to the police.
@@ -222,4 +243,53 @@ async fn the_role_matrix_of_the_legal_section() {
         .unwrap()
         .reports
         .is_empty());
+}
+
+#[tokio::test]
+async fn the_annual_report_page_publishes_only_through_the_disclosure_rules() {
+    let app = spawn_app().await;
+    let analyst = browser();
+    app.web_login(&analyst, ANALYST, PASSWORD).await;
+    let dashboard = app.page(&analyst, "/dashboard", StatusCode::OK).await;
+    assert!(dashboard.contains("href=\"/dashboard/annual\""));
+    let year = time::OffsetDateTime::now_utc().year();
+    let html = app
+        .page(&analyst, "/dashboard/annual", StatusCode::OK)
+        .await;
+    let raw = html.clone();
+    let html = unescape(&html);
+    assert!(
+        html.contains(&format!("<h1>Informe anual {year}</h1>")),
+        "{html}"
+    );
+    for id in [
+        "identified_by_sex",
+        "figures",
+        "relief_sought_by_type",
+        "reports_by_authority",
+    ] {
+        assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
+    }
+    // Every count shown is 3 or more; the others read <3.
+    let mut cells = 0;
+    for cell in raw.split("<td class=\"count\">").skip(1) {
+        let value = cell.split('<').next().unwrap();
+        cells += 1;
+        assert!(
+            value == "&lt;3" || value.parse::<u64>().is_ok_and(|n| n >= 3),
+            "{value}"
+        );
+    }
+    assert!(cells > 10, "{cells} cells");
+    app.page(
+        &analyst,
+        "/dashboard/annual?year=20x6",
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    // An advocate sees no aggregates.
+    let advocate = browser();
+    app.web_login(&advocate, ADVOCATE, PASSWORD).await;
+    app.page(&advocate, "/dashboard/annual", StatusCode::FORBIDDEN)
+        .await;
 }
