@@ -687,12 +687,13 @@ pub async fn session_layer(
             let (parts, body) = request.into_parts();
             let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
                 Ok(bytes) => bytes,
-                Err(_) => {
-                    return PageError {
-                        error: AppError::PayloadTooLarge,
-                        lang,
-                    }
-                    .into_response()
+                Err(error) => {
+                    let error = if crate::error::is_body_timeout(&error) {
+                        AppError::RequestTimeout
+                    } else {
+                        AppError::PayloadTooLarge
+                    };
+                    return PageError { error, lang }.into_response();
                 }
             };
             let is_form = parts

@@ -395,6 +395,20 @@ impl AppError {
     }
 }
 
+/// Whether an error, or one of its causes, is a request body that did not arrive in time (the
+/// server's body read timeout).
+pub fn is_body_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    // The framework's rejections name it in words when the cause is not kept.
+    error.to_string().contains("designated timeout")
+}
+
 impl AppError {
     /// The error behind a plain-text answer of the framework (a path or query parameter that does
     /// not parse, a method the address does not answer, a body too large or of the wrong type, a
@@ -412,6 +426,9 @@ impl AppError {
         }
         if status.is_server_error() {
             return AppError::Internal(anyhow::anyhow!("a plain-text server error: {status}"));
+        }
+        if text.contains("designated timeout") {
+            return AppError::RequestTimeout;
         }
         // The framework's words for a path segment that does not parse: "Invalid URL: Cannot parse
         // `abc` to a `i64`". Every parameter of the API's paths is an `id`.

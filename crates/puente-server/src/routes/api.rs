@@ -41,6 +41,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(AppError::PayloadTooLarge)
             }
+            Err(rejection) if crate::error::is_body_timeout(&rejection) => {
+                Err(AppError::RequestTimeout)
+            }
             Err(rejection) => Err(AppError::BadRequest(rejection.body_text())),
         }
     }

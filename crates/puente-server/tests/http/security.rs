@@ -984,3 +984,34 @@ async fn a_privileged_account_is_flagged_and_the_supervisors_are_told() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_answered_408_in_json() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = ServerConfig {
+        limits: puente_server::ConnectionLimits {
+            body_read_timeout: Duration::from_secs(1),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = spawn_app_with(config).await;
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(
+            b"POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":",
+        )
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .expect("an answer within 5 s")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]).to_string();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"request_timeout\""), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(4));
+}
