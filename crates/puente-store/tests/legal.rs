@@ -312,7 +312,10 @@ async fn another_organisation_finds_nothing_and_changes_nothing() {
     let write = store
         .record_authority_report(&f.caseworker, f.shelter, f.case_id, &police_report())
         .await;
-    assert!(matches!(write, Err(StoreError::NotFound { .. })), "{write:?}");
+    assert!(
+        matches!(write, Err(StoreError::NotFound { .. })),
+        "{write:?}"
+    );
     assert!(matches!(
         store.legal_track(f.shelter, f.case_id).await,
         Err(StoreError::NotFound { .. })
@@ -347,7 +350,10 @@ async fn another_organisation_finds_nothing_and_changes_nothing() {
             },
         )
         .await;
-    assert!(matches!(stage, Err(StoreError::NotFound { .. })), "{stage:?}");
+    assert!(
+        matches!(stage, Err(StoreError::NotFound { .. })),
+        "{stage:?}"
+    );
     // The hotline's own track is untouched, and its other records are its own.
     let track = store.legal_track(f.hotline, f.case_id).await.unwrap();
     assert_eq!(track.reports.len(), 1);

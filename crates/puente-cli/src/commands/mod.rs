@@ -6,10 +6,10 @@ pub mod ctdc;
 pub mod demo;
 pub mod link;
 pub mod pprl;
-pub mod relief;
-pub mod report;
 pub mod publish;
 mod publish_report;
+pub mod relief;
+pub mod report;
 pub mod screen;
 pub mod serve;
 

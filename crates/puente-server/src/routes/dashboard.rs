@@ -17,12 +17,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
 use puente_core::{Country, Lang, Vocabulary};
+use puente_directory::Population;
 use puente_disclosure::accounting::{
     BudgetPeriod, BudgetSpent, PrivacyBudget, Rho, DEFAULT_DELTA, DEFAULT_RHO_PER_PERIOD,
     DEFAULT_RHO_PER_QUERY,
 };
 use puente_disclosure::private::{derive_seed, private_rows, rows_fingerprint, NoiseKey};
-use puente_directory::Population;
 use puente_disclosure::{publish_rows, PublishedRows, SUPPRESSION_NOTE};
 use puente_store::{Role, StatsDimension};
 use serde::{Deserialize, Serialize};

@@ -13,9 +13,9 @@ mod legal;
 mod private_stats;
 mod referrals;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
-mod security;
 mod refused_forms;
 mod screening_words;
+mod security;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};
