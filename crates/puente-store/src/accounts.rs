@@ -268,7 +268,7 @@ impl AccountStore for SqliteStore {
                 "`{email}` is not an email address"
             )));
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO users (organisation_id, email, display_name, role, password_hash, language, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
@@ -350,7 +350,7 @@ impl AccountStore for SqliteStore {
         user_id: i64,
         role: Role,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let changed = sqlx::query("UPDATE users SET role = ? WHERE id = ? AND organisation_id = ?")
             .bind(role.code())
             .bind(user_id)
@@ -385,7 +385,7 @@ impl AccountStore for SqliteStore {
         user_id: i64,
         secret: Option<&str>,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let organisation_id: Option<i64> = sqlx::query_scalar(
             "UPDATE users SET totp_secret = ? WHERE id = ? RETURNING organisation_id",
         )
@@ -439,7 +439,7 @@ impl AccountStore for SqliteStore {
         session: &NewSession,
         address: &str,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_sha256, user_id, kind, csrf_token, created_at, expires_at_unix)
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -487,7 +487,7 @@ impl AccountStore for SqliteStore {
         at_unix: i64,
         reason: &str,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query("INSERT INTO login_failures (email, address, at_unix) VALUES (?, ?, ?)")
             .bind(email.trim())
             .bind(address)
@@ -574,7 +574,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn close_session(&self, session_id: i64, user: &User) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE id = ?")
             .bind(session_id)
             .execute(&mut *transaction)

@@ -335,3 +335,28 @@ async fn a_new_key_starts_a_new_segment_and_the_old_entries_still_verify() {
         Some(2)
     );
 }
+
+#[tokio::test]
+async fn two_processes_appending_at_once_never_fork_the_chain() {
+    let log = log_with(1).await;
+    let path = log.dir.path().join("audit.db");
+    // A second store on the same file: another process, with its own writer connection.
+    let other = SqliteStore::open_with_audit_files(&path, AuditFiles::beside(&path))
+        .await
+        .unwrap();
+    let mut writers = Vec::new();
+    for (index, store) in [log.store.clone(), other.clone()].into_iter().enumerate() {
+        for number in 0..40 {
+            let store = store.clone();
+            writers.push(tokio::spawn(async move {
+                store.record_audit(entry(index * 100 + number)).await
+            }));
+        }
+    }
+    for writer in writers {
+        writer.await.unwrap().unwrap();
+    }
+    let whole = other.verify_audit_chain().await.unwrap();
+    assert!(whole.is_intact(), "{:?}", whole.findings);
+    assert_eq!(whole.entries, 81);
+}
