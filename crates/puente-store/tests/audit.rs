@@ -360,3 +360,27 @@ async fn two_processes_appending_at_once_never_fork_the_chain() {
     assert!(whole.is_intact(), "{:?}", whole.findings);
     assert_eq!(whole.entries, 81);
 }
+
+#[tokio::test]
+async fn a_rule_the_database_keeps_is_named_in_the_error() {
+    let log = log_with(1).await;
+    let (previous, at): (String, String) =
+        sqlx::query_as("SELECT previous_hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_one(log.store.reader())
+            .await
+            .unwrap();
+    let refused: Result<_, puente_store::StoreError> = sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, record_type, detail, previous_hash, hash, key_id)
+         VALUES (?, 'x', 'view', 'case', '', ?, 'fork', 1)",
+    )
+    .bind(at)
+    .bind(previous)
+    .execute(log.store.writer())
+    .await
+    .map_err(Into::into);
+    let error = refused.unwrap_err();
+    assert!(
+        matches!(&error, puente_store::StoreError::Constraint { name } if name.contains("audit_log.previous_hash")),
+        "{error}"
+    );
+}
