@@ -52,6 +52,10 @@ fn normal_dependencies() -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn the_pure_crates_depend_only_on_what_is_pinned_here() {
+    // Why each engine needs what it has: csv, time and the serde family for the data they read;
+    // rayon for parallel scoring; the RustCrypto crates, base64 and regex for clkhash-compatible
+    // encodings; pulp for the vectorised popcount without unsafe code; num-bigint and the ChaCha
+    // generator for the exact samplers of differential privacy.
     let pinned: &[(&str, &[&str])] = &[
         (
             "puente-core",
@@ -63,7 +67,7 @@ fn the_pure_crates_depend_only_on_what_is_pinned_here() {
         ),
         (
             "puente-screening",
-            &["puente-core", "serde", "serde_json", "thiserror"],
+            &["puente-core", "serde", "serde_json", "thiserror", "time"],
         ),
         (
             "puente-linkage",
@@ -75,7 +79,54 @@ fn the_pure_crates_depend_only_on_what_is_pinned_here() {
                 "unicode-normalization",
             ],
         ),
-        ("puente-disclosure", &["puente-core", "serde", "serde_json"]),
+        (
+            "puente-pprl",
+            &[
+                "base64",
+                "blake2",
+                "hkdf",
+                "hmac",
+                "md-5",
+                "puente-core",
+                "puente-linkage",
+                "pulp",
+                "rand",
+                "rand_chacha",
+                "rayon",
+                "regex",
+                "serde",
+                "serde_json",
+                "sha1",
+                "sha2",
+                "thiserror",
+            ],
+        ),
+        (
+            "puente-disclosure",
+            &[
+                "hmac",
+                "num-bigint",
+                "puente-core",
+                "rand",
+                "rand_chacha",
+                "serde",
+                "serde_json",
+                "sha2",
+                "thiserror",
+                "time",
+            ],
+        ),
+        (
+            "puente-synthesis",
+            &[
+                "puente-disclosure",
+                "rand",
+                "rand_chacha",
+                "rayon",
+                "serde",
+                "thiserror",
+            ],
+        ),
         (
             "puente-synth",
             &[

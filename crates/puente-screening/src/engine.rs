@@ -179,9 +179,15 @@ mod tests {
         )
         .unwrap();
         let result = screen(&input, Lang::Es);
-        let json = result.to_json_pretty();
-        let back: ScreeningResult = serde_json::from_str(&json).unwrap();
+        // Stored as serde writes it, with the need of each step; read back whole.
+        let stored = serde_json::to_string(&result).unwrap();
+        let back: ScreeningResult = serde_json::from_str(&stored).unwrap();
         assert_eq!(back, result);
+        // The `--format json` shape of screening.md, which reads back without the needs.
+        let json = result.to_json_pretty();
+        let shown: ScreeningResult = serde_json::from_str(&json).unwrap();
+        assert_eq!(shown.next_steps, result.next_steps);
+        assert!(shown.next_step_needs.is_empty());
         assert!(json
             .trim_end()
             .ends_with("\"rule_set_version\": \"2026.12.1\"\n}"));

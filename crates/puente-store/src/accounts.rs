@@ -359,7 +359,7 @@ impl AccountStore for SqliteStore {
                 "`{email}` is not an email address"
             )));
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO users (organisation_id, email, display_name, role, password_hash, language, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
@@ -483,7 +483,7 @@ impl AccountStore for SqliteStore {
         user_id: i64,
         role: Role,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let before: Option<(String, String)> =
             sqlx::query_as("SELECT role, email FROM users WHERE id = ? AND organisation_id = ?")
                 .bind(user_id)
@@ -537,7 +537,7 @@ impl AccountStore for SqliteStore {
         user_id: i64,
         secret: Option<&str>,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let organisation_id: Option<i64> = sqlx::query_scalar(
             // The codes of a new secret have never been used: the replay guard starts again.
             "UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?
@@ -578,7 +578,7 @@ impl AccountStore for SqliteStore {
         is_sealed: &(dyn for<'text> Fn(&'text str) -> bool + Send + Sync),
         seal: &(dyn for<'text> Fn(i64, &'text str) -> String + Send + Sync),
     ) -> StoreResult<u32> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let rows: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
                 .fetch_all(&mut *transaction)
@@ -636,7 +636,7 @@ impl AccountStore for SqliteStore {
         session: &NewSession,
         address: &str,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_sha256, user_id, kind, csrf_token, created_at, expires_at_unix)
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -684,7 +684,7 @@ impl AccountStore for SqliteStore {
         at_unix: i64,
         reason: &str,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query("INSERT INTO login_failures (email, address, at_unix) VALUES (?, ?, ?)")
             .bind(email.trim())
             .bind(address)
@@ -782,7 +782,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn close_session(&self, session_id: i64, user: &User) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE id = ?")
             .bind(session_id)
             .execute(&mut *transaction)

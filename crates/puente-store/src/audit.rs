@@ -262,7 +262,7 @@ pub enum AuditFinding {
         entries: u64,
         checkpoint_at: String,
     },
-    /// A checkpoint line is not signed by the key it names (or cannot be read).
+    /// A checkpoint line (0: the last) is not signed by the key it names (or cannot be read).
     CheckpointForged { line: usize },
     /// A checkpoint records fewer entries than the one before it.
     CheckpointsGoBack { line: usize },
@@ -335,11 +335,13 @@ impl std::fmt::Display for AuditFinding {
                 checkpoint_at,
             } => write!(
                 formatter,
-                "the log no longer holds the {entries} entries the checkpoint of {checkpoint_at} (line {line} of the checkpoint file) recorded: entries were deleted, replaced or rewritten"
+                "the log no longer holds the {entries} entries the checkpoint of {checkpoint_at} ({} of the checkpoint file) recorded: entries were deleted, replaced or rewritten",
+                checkpoint_line(*line)
             ),
             AuditFinding::CheckpointForged { line } => write!(
                 formatter,
-                "line {line} of the checkpoint file is not a checkpoint signed by the audit key"
+                "{} of the checkpoint file is not a checkpoint signed by the audit key",
+                checkpoint_line(*line)
             ),
             AuditFinding::CheckpointsGoBack { line } => write!(
                 formatter,
@@ -354,6 +356,16 @@ impl std::fmt::Display for AuditFinding {
                 "entry {id} names audit key {key_id}, which the key file does not hold"
             ),
         }
+    }
+}
+
+/// A line of the checkpoint file as a message names it; 0 stands for the last line (what an
+/// incremental check reads).
+fn checkpoint_line(line: usize) -> String {
+    if line == 0 {
+        "the last line".to_string()
+    } else {
+        format!("line {line}")
     }
 }
 

@@ -60,7 +60,7 @@ impl CaseAccessStore for SqliteStore {
         case_id: i64,
         owner_user_id: Option<i64>,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let changed =
             sqlx::query("UPDATE cases SET owner_user_id = ? WHERE id = ? AND organisation_id = ?")
                 .bind(owner_user_id)

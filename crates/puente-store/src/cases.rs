@@ -433,7 +433,7 @@ impl CaseStore for SqliteStore {
         actor: &Actor,
         organisation: &Organisation,
     ) -> StoreResult<i64> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let now = audit::now();
         let result = insert_organisation(&mut transaction, organisation, &now).await;
         let id: i64 = match result {
@@ -495,7 +495,7 @@ impl CaseStore for SqliteStore {
         id: i64,
         settings: &serde_json::Value,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let changed = sqlx::query("UPDATE organisations SET settings = ? WHERE id = ?")
             .bind(settings.to_string())
             .bind(id)
@@ -528,7 +528,7 @@ impl CaseStore for SqliteStore {
         organisation_id: i64,
         cases: &[NewCase],
     ) -> StoreResult<Vec<i64>> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let now = audit::now();
         let mut ids = Vec::with_capacity(cases.len());
         for new_case in cases {
@@ -596,7 +596,7 @@ impl CaseStore for SqliteStore {
         organisation_id: i64,
         case_id: i64,
     ) -> StoreResult<Option<StoredCase>> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let Some(stored) = load_case(&mut transaction, Some(organisation_id), case_id).await?
         else {
             return Ok(None);
@@ -626,7 +626,7 @@ impl CaseStore for SqliteStore {
         expected_version: i64,
         case: &Case,
     ) -> StoreResult<i64> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let current: Option<(i64, i64, String)> = sqlx::query_as(
             "SELECT version, person_id, opened_on FROM cases WHERE id = ? AND organisation_id = ?",
         )
@@ -706,7 +706,7 @@ impl CaseStore for SqliteStore {
         organisation_id: i64,
         owner_user_id: Option<i64>,
     ) -> StoreResult<Vec<CaseSummary>> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let rows = sqlx::query(
             "SELECT c.id, c.organisation_id, c.owner_user_id, c.status, c.version, c.sex, c.age_at_intake, c.nationality,
                     c.opened_on, c.updated_at, p.given_name, p.middle_name, p.surname, p.second_surname
@@ -798,7 +798,7 @@ impl CaseStore for SqliteStore {
         case_id: i64,
         text: &str,
     ) -> StoreResult<i64> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM cases WHERE id = ? AND organisation_id = ?")
                 .bind(case_id)

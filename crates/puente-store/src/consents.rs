@@ -276,7 +276,7 @@ impl ConsentStore for SqliteStore {
                 scopes.push(*scope);
             }
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         if let Some(slug) = &consent.with_organisation {
             let exists: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM organisations WHERE slug = ?")
@@ -324,7 +324,7 @@ impl ConsentStore for SqliteStore {
         case_id: i64,
         consent_id: i64,
     ) -> StoreResult<ConsentWithdrawal> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         if !case_belongs_to(&mut transaction, organisation_id, case_id).await? {
             return Err(StoreError::not_found("case", case_id));
         }

@@ -134,7 +134,7 @@ impl CtdcStore for SqliteStore {
         records: &[CtdcRecord],
         replace: bool,
     ) -> StoreResult<CtdcImportSummary> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let earlier: Option<(i64, String)> =
             sqlx::query_as("SELECT id, imported_at FROM ctdc_imports WHERE content_sha256 = ? ORDER BY id DESC LIMIT 1")
                 .bind(content_sha256)
@@ -226,7 +226,7 @@ impl CtdcStore for SqliteStore {
         );
         // The read and its audit entry share one transaction on the writer, so an export is never
         // left unrecorded.
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let mut exported = 0_u64;
         let mut last_id = 0_i64;
         loop {

@@ -66,7 +66,7 @@ impl CtdcDatasetStore for SqliteStore {
                 "`{name}` cannot name a synthetic dataset"
             )));
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let existing: Option<(i64, i64)> =
             sqlx::query_as("SELECT id, records FROM ctdc_datasets WHERE name = ?")
                 .bind(name)

@@ -228,7 +228,7 @@ impl DirectoryStore for SqliteStore {
         actor: &Actor,
         directory: &Directory,
     ) -> StoreResult<DirectoryLoadSummary> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let now = audit::now();
         let mut summary = DirectoryLoadSummary::default();
         for organisation in &directory.organisations {
@@ -297,7 +297,7 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn save_service(&self, actor: &Actor, service: &Service) -> StoreResult<i64> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let (id, organisation_id) =
             upsert_service(&mut transaction, service, &audit::now()).await?;
         audit::append(
@@ -323,7 +323,7 @@ impl DirectoryStore for SqliteStore {
         organisation_id: i64,
         service_id: i64,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let removed = sqlx::query("DELETE FROM services WHERE id = ? AND organisation_id = ?")
             .bind(service_id)
             .bind(organisation_id)

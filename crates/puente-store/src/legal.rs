@@ -547,7 +547,7 @@ impl LegalTrackStore for SqliteStore {
         report: &NewAuthorityReport,
     ) -> StoreResult<StoredAuthorityReport> {
         let agency = required(&report.agency, "agency")?;
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         check_case(&mut transaction, organisation_id, case_id).await?;
         let row = sqlx::query(
             "INSERT INTO authority_reports (case_id, organisation_id, authority, agency, reported_on,
@@ -587,7 +587,7 @@ impl LegalTrackStore for SqliteStore {
         proceeding: &NewProceeding,
     ) -> StoreResult<StoredProceeding> {
         let court_or_office = required(&proceeding.court_or_office, "court_or_office")?;
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         check_case(&mut transaction, organisation_id, case_id).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO proceedings (case_id, organisation_id, country, court_or_office, reference,
@@ -641,7 +641,7 @@ impl LegalTrackStore for SqliteStore {
             }
             _ => {}
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let case_id = case_of(
             &mut transaction,
             "proceedings",
@@ -695,7 +695,7 @@ impl LegalTrackStore for SqliteStore {
         case_id: i64,
         participation: &NewParticipation,
     ) -> StoreResult<StoredParticipation> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         check_case(&mut transaction, organisation_id, case_id).await?;
         if let Some(proceeding_id) = participation.proceeding_id {
             let proceeding_case = case_of(
@@ -752,7 +752,7 @@ impl LegalTrackStore for SqliteStore {
         certification: &NewCertification,
     ) -> StoreResult<StoredCertification> {
         let agency = required(&certification.agency, "agency")?;
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         check_case(&mut transaction, organisation_id, case_id).await?;
         let now = audit::now();
         let row = sqlx::query(
@@ -802,7 +802,7 @@ impl LegalTrackStore for SqliteStore {
                 "a certification is decided as `signed` or `refused`".into(),
             ));
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let case_id = case_of(
             &mut transaction,
             "certifications",
@@ -859,7 +859,7 @@ impl LegalTrackStore for SqliteStore {
                 "`filed_on` is given exactly when the application has been filed".into(),
             ));
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         check_case(&mut transaction, organisation_id, case_id).await?;
         let now = audit::now();
         let row = sqlx::query(
@@ -902,7 +902,7 @@ impl LegalTrackStore for SqliteStore {
         application_id: i64,
         update: &ReliefApplicationUpdate,
     ) -> StoreResult<StoredReliefApplication> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let case_id = case_of(
             &mut transaction,
             "relief_applications",
@@ -966,7 +966,7 @@ impl LegalTrackStore for SqliteStore {
         assessment: &NewReliefAssessment,
     ) -> StoreResult<StoredReliefAssessment> {
         required(&assessment.rule_set_version, "rule_set_version")?;
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         check_case(&mut transaction, organisation_id, case_id).await?;
         if let Some(screening_id) = assessment.screening_id {
             let screening_case: Option<i64> = sqlx::query_scalar(

@@ -86,7 +86,7 @@ use puente_core::ctdc::CtdcRecord;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("cannot update the database schema: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     /// The request's content is not valid.
@@ -143,6 +143,31 @@ pub enum StoreError {
     /// The audit key or checkpoint file cannot be used.
     #[error("audit file {path}: {reason}")]
     AuditFile { path: String, reason: String },
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A rule the database keeps (a unique, check or foreign key constraint) becomes
+    /// [`StoreError::Constraint`] naming it; anything else stays a database error.
+    fn from(error: sqlx::Error) -> StoreError {
+        if let sqlx::Error::Database(database) = &error {
+            use sqlx::error::ErrorKind;
+            if matches!(
+                database.kind(),
+                ErrorKind::UniqueViolation
+                    | ErrorKind::ForeignKeyViolation
+                    | ErrorKind::CheckViolation
+                    | ErrorKind::NotNullViolation
+            ) {
+                return StoreError::Constraint {
+                    name: database
+                        .constraint()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| database.message().to_string()),
+                };
+            }
+        }
+        StoreError::Database(error)
+    }
 }
 
 impl StoreError {

@@ -168,7 +168,7 @@ impl PersonLinkStore for SqliteStore {
                 });
             }
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         audit::append(
             &mut transaction,
             &self.audit_key(),
@@ -214,7 +214,7 @@ impl PersonLinkStore for SqliteStore {
         }
         let (low, high) = (person_a.min(person_b), person_a.max(person_b));
         let now = audit::now();
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         live_person_of(&mut transaction, organisation_id, low).await?;
         live_person_of(&mut transaction, organisation_id, high).await?;
         sqlx::query(
@@ -261,7 +261,7 @@ impl PersonLinkStore for SqliteStore {
             ));
         }
         let now = audit::now();
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         live_person_of(&mut transaction, organisation_id, merged_person_id).await?;
         live_person_of(&mut transaction, organisation_id, kept_person_id).await?;
         sqlx::query("UPDATE persons SET merged_into = ?, updated_at = ? WHERE id = ?")

@@ -67,7 +67,7 @@ impl PrivacyBudgetStore for SqliteStore {
         default_budget: &PrivacyBudget,
         fresh_key: [u8; 32],
     ) -> StoreResult<PrivacyAccount> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO privacy_budgets (organisation_id, budget, noise_key) VALUES (?, ?, ?) ON CONFLICT (organisation_id) DO NOTHING",
         )
@@ -101,7 +101,7 @@ impl PrivacyBudgetStore for SqliteStore {
         let account = self
             .privacy_account(organisation_id, default_budget, fresh_key)
             .await?;
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let stored: String =
             sqlx::query_scalar("SELECT budget FROM privacy_budgets WHERE organisation_id = ?")
                 .bind(organisation_id)

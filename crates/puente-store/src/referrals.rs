@@ -556,7 +556,7 @@ impl SqliteStore {
         event: ReferralEvent,
         note: Option<&str>,
     ) -> StoreResult<StoredReferral> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let Some(referral) = load_referral(&mut transaction, referral_id).await? else {
             return Err(StoreError::not_found("referral", referral_id));
         };
@@ -678,7 +678,7 @@ impl ReferralStore for SqliteStore {
                 "a case is referred to another organisation, not to its own".into(),
             ));
         }
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let receiver: Option<(String, String)> =
             sqlx::query_as("SELECT slug, name FROM organisations WHERE id = ?")
                 .bind(referral.to_organisation_id)
@@ -907,7 +907,7 @@ impl ReferralStore for SqliteStore {
         organisation_id: i64,
         referral_id: i64,
     ) -> StoreResult<SharedCase> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let referral = load_referral(&mut transaction, referral_id)
             .await?
             .filter(|referral| referral.to_organisation_id == organisation_id)
@@ -1019,7 +1019,7 @@ impl ReferralStore for SqliteStore {
         organisation_id: i64,
         notification_id: i64,
     ) -> StoreResult<()> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE notifications SET read_at = COALESCE(read_at, ?), read_by = COALESCE(read_by, ?)
              WHERE id = ? AND organisation_id = ?",
@@ -1057,7 +1057,7 @@ impl ReferralStore for SqliteStore {
         actor: &Actor,
         organisation_id: i64,
     ) -> StoreResult<u64> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE notifications SET read_at = ?, read_by = ? WHERE organisation_id = ? AND read_at IS NULL",
         )

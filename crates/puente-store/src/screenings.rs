@@ -80,7 +80,7 @@ impl ScreeningStore for SqliteStore {
         actor: &Actor,
         screening: &NewScreening,
     ) -> StoreResult<StoredScreening> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO screenings (case_id, organisation_id, questionnaire, input, result, level,
                                      rule_set_version, lang, performed_by, created_at)

@@ -112,6 +112,15 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Begins a write transaction holding SQLite's write lock from its first statement
+    /// (`BEGIN IMMEDIATE`): with several processes writing one file, a transaction that read the
+    /// audit head or a version waits its turn instead of failing when it comes to write.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     /// The audit key in use.
     pub(crate) fn audit_key(&self) -> AuditKey {
         self.audit
@@ -182,7 +191,7 @@ impl SqliteStore {
 #[async_trait]
 impl AuditStore for SqliteStore {
     async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry> {
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let stored = audit::append(&mut transaction, &self.audit_key(), &entry).await?;
         transaction.commit().await?;
         Ok(stored)
@@ -334,7 +343,7 @@ impl AuditStore for SqliteStore {
             keys.rotate(&self.audit.files.key_file)?.clone()
         };
         self.checkpoint_now(Some("segment_start")).await?;
-        let mut transaction = self.writer.begin().await?;
+        let mut transaction = self.begin_write().await?;
         audit::append(
             &mut transaction,
             &new_key,

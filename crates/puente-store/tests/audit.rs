@@ -335,3 +335,52 @@ async fn a_new_key_starts_a_new_segment_and_the_old_entries_still_verify() {
         Some(2)
     );
 }
+
+#[tokio::test]
+async fn two_processes_appending_at_once_never_fork_the_chain() {
+    let log = log_with(1).await;
+    let path = log.dir.path().join("audit.db");
+    // A second store on the same file: another process, with its own writer connection.
+    let other = SqliteStore::open_with_audit_files(&path, AuditFiles::beside(&path))
+        .await
+        .unwrap();
+    let mut writers = Vec::new();
+    for (index, store) in [log.store.clone(), other.clone()].into_iter().enumerate() {
+        for number in 0..40 {
+            let store = store.clone();
+            writers.push(tokio::spawn(async move {
+                store.record_audit(entry(index * 100 + number)).await
+            }));
+        }
+    }
+    for writer in writers {
+        writer.await.unwrap().unwrap();
+    }
+    let whole = other.verify_audit_chain().await.unwrap();
+    assert!(whole.is_intact(), "{:?}", whole.findings);
+    assert_eq!(whole.entries, 81);
+}
+
+#[tokio::test]
+async fn a_rule_the_database_keeps_is_named_in_the_error() {
+    let log = log_with(1).await;
+    let (previous, at): (String, String) =
+        sqlx::query_as("SELECT previous_hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_one(log.store.reader())
+            .await
+            .unwrap();
+    let refused: Result<_, puente_store::StoreError> = sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, record_type, detail, previous_hash, hash, key_id)
+         VALUES (?, 'x', 'view', 'case', '', ?, 'fork', 1)",
+    )
+    .bind(at)
+    .bind(previous)
+    .execute(log.store.writer())
+    .await
+    .map_err(Into::into);
+    let error = refused.unwrap_err();
+    assert!(
+        matches!(&error, puente_store::StoreError::Constraint { name } if name.contains("audit_log.previous_hash")),
+        "{error}"
+    );
+}

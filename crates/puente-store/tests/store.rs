@@ -260,3 +260,61 @@ async fn importing_the_same_file_twice_is_refused_and_replace_replaces() {
         .collect();
     assert_eq!(actions, ["import", "import", "import", "export"]);
 }
+
+#[tokio::test]
+async fn of_many_saves_of_one_version_from_two_processes_exactly_one_is_accepted() {
+    let (dir, store) = fresh_store().await;
+    let hotline = organisation(&store).await;
+    let editor = actor("first@test", Some(hotline));
+    let ids = store
+        .create_cases(
+            &editor,
+            hotline,
+            &[NewCase {
+                case: Case::new(person("José", "López")),
+                owner_user_id: None,
+                opened_on: "2026-02-01".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let case_id = ids[0];
+    let loaded = store
+        .case(&editor, hotline, case_id)
+        .await
+        .unwrap()
+        .unwrap();
+    // Another process on the same file, with its own writer.
+    let other = SqliteStore::open(&dir.path().join("test.db"))
+        .await
+        .unwrap();
+    let mut saves = Vec::new();
+    for (index, handle) in [store.clone(), other.clone()].into_iter().enumerate() {
+        for attempt in 0..10 {
+            let handle = handle.clone();
+            let editor = editor.clone();
+            let mut case = loaded.case.clone();
+            case.person.alias = Some(format!("writer {index} attempt {attempt}"));
+            let version = loaded.version;
+            saves.push(tokio::spawn(async move {
+                handle
+                    .update_case(&editor, hotline, case_id, version, &case)
+                    .await
+            }));
+        }
+    }
+    let mut accepted = 0;
+    for save in saves {
+        match save.await.unwrap() {
+            Ok(version) => {
+                assert_eq!(version, 2);
+                accepted += 1;
+            }
+            Err(StoreError::StaleVersion { current: 2, .. }) => {}
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!(accepted, 1);
+    let history = store.case_history(hotline, case_id).await.unwrap();
+    assert_eq!(history.len(), 2);
+}
