@@ -290,7 +290,62 @@ pub fn detail_text(
     if let Some(p) = parts("case {}", detail).filter(|p| number(p[0])) {
         return say(lang, "audit-detail-case", &[("id", p[0].into())]);
     }
-    detail.to_string()
+    codes_labelled(detail, lang)
+}
+
+/// A detail of another shape, with every code of a known vocabulary (an authority, a relief
+/// option, a role, a notice, ...) written as its label in the reader's language.
+fn codes_labelled(detail: &str, lang: Lang) -> String {
+    let mut out = String::with_capacity(detail.len());
+    let mut word = String::new();
+    for character in detail.chars().chain(std::iter::once(' ')) {
+        if character.is_ascii_alphanumeric() || character == '_' {
+            word.push(character);
+            continue;
+        }
+        if !word.is_empty() {
+            out.push_str(&code_label(&word, lang).unwrap_or_else(|| word.clone()));
+            word.clear();
+        }
+        out.push(character);
+    }
+    out.pop();
+    out
+}
+
+/// The label of a code, if it is one of the vocabularies audit details name.
+fn code_label(code: &str, lang: Lang) -> Option<String> {
+    use puente_core::legal::{
+        ApplicationStatus, AuthorityKind, CertificationKind, CertificationStatus,
+        ParticipationKind, ParticipationSupport, ProceedingStage, VerdictOutcome,
+    };
+    use puente_core::relief_facts::ReliefOptionKind;
+    fn label_of<V: Vocabulary>(code: &str, lang: Lang) -> Option<String> {
+        V::parse_code(code)
+            .ok()
+            .map(|value| value.label_in(lang).to_string())
+    }
+    if !code.contains('_') {
+        return None;
+    }
+    if let Ok(role) = code.parse::<puente_store::Role>() {
+        return Some(role_label(role.code(), lang));
+    }
+    if let Some(action) = puente_store::AuditAction::from_code(code) {
+        return Some(action_label(action.as_str(), lang));
+    }
+    if code.starts_with("privileged_") {
+        return Some(message_or(lang, &format!("audit-notice-{code}"), code));
+    }
+    label_of::<AuthorityKind>(code, lang)
+        .or_else(|| label_of::<ProceedingStage>(code, lang))
+        .or_else(|| label_of::<VerdictOutcome>(code, lang))
+        .or_else(|| label_of::<ParticipationKind>(code, lang))
+        .or_else(|| label_of::<ParticipationSupport>(code, lang))
+        .or_else(|| label_of::<CertificationKind>(code, lang))
+        .or_else(|| label_of::<CertificationStatus>(code, lang))
+        .or_else(|| label_of::<ApplicationStatus>(code, lang))
+        .or_else(|| label_of::<ReliefOptionKind>(code, lang))
 }
 
 /// The part of a referral's detail after its organisation: a change of status, the parts shared,
@@ -388,6 +443,26 @@ mod tests {
         ] {
             assert_ne!(action_label(code, Lang::Es), code);
             assert_ne!(action_label(code, Lang::En), code);
+        }
+    }
+
+    #[test]
+    fn codes_in_details_of_other_shapes_are_written_as_labels() {
+        let detail = "report to labour_inspectorate; relief us_sijs; privileged_account_created: role org_admin";
+        for lang in [Lang::Es, Lang::En] {
+            let text = detail_text(detail, &names(), lang);
+            assert!(!text.contains('_'), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_audit_action_and_record_has_a_label() {
+        for action in puente_store::AuditAction::ALL {
+            assert_ne!(action_label(action.as_str(), Lang::Es), action.as_str());
+            assert_ne!(action_label(action.as_str(), Lang::En), action.as_str());
+        }
+        for record in puente_store::RecordType::ALL {
+            assert_ne!(record_label(record.as_str(), Lang::Es), record.as_str());
         }
     }
 }
