@@ -88,49 +88,60 @@ pub struct AccountNotice {
     pub created_at: String,
 }
 
-/// Flags a privileged role in the audit log and notifies the organisation's supervisors, in the
-/// caller's transaction. The user is named by id, e-mail and role as the notice stores them.
-#[allow(clippy::too_many_arguments)]
-async fn notice_privileged_role(
-    transaction: &mut sqlx::SqliteConnection,
-    key: &crate::audit_files::AuditKey,
-    actor: &Actor,
-    organisation_id: i64,
-    user_id: i64,
-    user_email: &str,
+/// The account a notice of a privileged role is about, as the notice stores it.
+struct PrivilegedAccount<'a> {
+    id: i64,
+    email: &'a str,
     role: Role,
-    kind: &str,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO account_notices (organisation_id, kind, user_id, user_email, role, actor, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(organisation_id)
-    .bind(kind)
-    .bind(user_id)
-    .bind(user_email)
-    .bind(role.code())
-    .bind(&actor.name)
-    .bind(audit::now())
-    .execute(&mut *transaction)
-    .await?;
-    audit::append(
-        transaction,
-        key,
-        &NewAuditEntry {
-            actor: actor.name.clone(),
-            organisation_id: Some(organisation_id),
-            action: AuditAction::PrivilegedRoleGranted,
-            record_type: RecordType::User,
-            record_id: Some(user_id.to_string()),
-            case_id: None,
-            detail: format!(
-                "{kind}: user {user_email} with role {role}; the organisation's supervisors were notified"
-            ),
-        },
-    )
-    .await?;
-    Ok(())
+}
+
+impl SqliteStore {
+    /// Flags a privileged role in the audit log and notifies the organisation's supervisors, in
+    /// the caller's transaction.
+    async fn notice_privileged_role(
+        &self,
+        transaction: &mut sqlx::SqliteConnection,
+        actor: &Actor,
+        organisation_id: i64,
+        account: PrivilegedAccount<'_>,
+        kind: &str,
+    ) -> StoreResult<()> {
+        let PrivilegedAccount {
+            id: user_id,
+            email: user_email,
+            role,
+        } = account;
+        sqlx::query(
+            "INSERT INTO account_notices (organisation_id, kind, user_id, user_email, role, actor, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(organisation_id)
+        .bind(kind)
+        .bind(user_id)
+        .bind(user_email)
+        .bind(role.code())
+        .bind(&actor.name)
+        .bind(audit::now())
+        .execute(&mut *transaction)
+        .await?;
+        audit::append(
+            transaction,
+            &self.audit_key(),
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(organisation_id),
+                action: AuditAction::PrivilegedRoleGranted,
+                record_type: RecordType::User,
+                record_id: Some(user_id.to_string()),
+                case_id: None,
+                detail: format!(
+                    "{kind}: user {user_email} with role {role}; the organisation's supervisors were notified"
+                ),
+            },
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 /// A user as stored. Its `Debug` never shows the password hash or the TOTP secret.
@@ -398,14 +409,15 @@ impl AccountStore for SqliteStore {
         )
         .await?;
         if created.role.is_privileged() {
-            notice_privileged_role(
+            self.notice_privileged_role(
                 &mut transaction,
-                &self.audit_key(),
                 actor,
                 created.organisation_id,
-                created.id,
-                &created.email,
-                created.role,
+                PrivilegedAccount {
+                    id: created.id,
+                    email: &created.email,
+                    role: created.role,
+                },
                 "privileged_account_created",
             )
             .await?;
@@ -501,14 +513,15 @@ impl AccountStore for SqliteStore {
             .await?;
         // A promotion to a privileged role (or from one privileged role to another) is noticed.
         if role.is_privileged() && role_before != role.code() {
-            notice_privileged_role(
+            self.notice_privileged_role(
                 &mut transaction,
-                &self.audit_key(),
                 actor,
                 organisation_id,
-                user_id,
-                &email,
-                role,
+                PrivilegedAccount {
+                    id: user_id,
+                    email: &email,
+                    role,
+                },
                 "privileged_role_granted",
             )
             .await?;

@@ -19,7 +19,6 @@ use sqlx::{Row, SqliteConnection};
 use time::Date;
 
 use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
-use crate::audit_files::AuditKey;
 use crate::{Actor, SqliteStore, StoreError, StoreResult};
 
 /// A report of the case to an authority.
@@ -363,30 +362,34 @@ async fn case_rows<T>(
         .collect()
 }
 
-async fn audit_legal(
-    connection: &mut SqliteConnection,
-    key: &AuditKey,
-    actor: &Actor,
-    organisation_id: i64,
-    action: AuditAction,
-    case_id: i64,
-    detail: String,
-) -> StoreResult<()> {
-    audit::append(
-        connection,
-        key,
-        &NewAuditEntry {
-            actor: actor.name.clone(),
-            organisation_id: Some(organisation_id),
-            action,
-            record_type: RecordType::Case,
-            record_id: Some(case_id.to_string()),
-            case_id: Some(case_id),
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
+impl SqliteStore {
+    /// Appends, inside the caller's transaction, the audit entry of a change to a case's legal
+    /// track, under the store's audit key.
+    async fn audit_legal(
+        &self,
+        connection: &mut SqliteConnection,
+        actor: &Actor,
+        organisation_id: i64,
+        action: AuditAction,
+        case_id: i64,
+        detail: String,
+    ) -> StoreResult<()> {
+        audit::append(
+            connection,
+            &self.audit_key(),
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: Some(organisation_id),
+                action,
+                record_type: RecordType::Case,
+                record_id: Some(case_id.to_string()),
+                case_id: Some(case_id),
+                detail,
+            },
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 fn report_from_row(row: &SqliteRow) -> StoreResult<StoredAuthorityReport> {
@@ -565,9 +568,8 @@ impl LegalTrackStore for SqliteStore {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = report_from_row(&row)?;
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -603,9 +605,8 @@ impl LegalTrackStore for SqliteStore {
         .bind(audit::now())
         .fetch_one(&mut *transaction)
         .await?;
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -668,9 +669,8 @@ impl LegalTrackStore for SqliteStore {
             .outcome
             .map(|outcome| format!(": {outcome}"))
             .unwrap_or_default();
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Update,
@@ -730,9 +730,8 @@ impl LegalTrackStore for SqliteStore {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = participation_from_row(&row)?;
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -772,9 +771,8 @@ impl LegalTrackStore for SqliteStore {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = certification_from_row(&row)?;
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -830,9 +828,8 @@ impl LegalTrackStore for SqliteStore {
                 iso(stored.asked_on)
             )));
         }
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Update,
@@ -878,9 +875,8 @@ impl LegalTrackStore for SqliteStore {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = application_from_row(&row)?;
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Create,
@@ -941,9 +937,8 @@ impl LegalTrackStore for SqliteStore {
             .fetch_one(&mut *transaction)
             .await?;
         let stored = application_from_row(&row)?;
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Update,
@@ -1000,9 +995,8 @@ impl LegalTrackStore for SqliteStore {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = assessment_from_row(&row)?;
-        audit_legal(
+        self.audit_legal(
             &mut transaction,
-            &self.audit_key(),
             actor,
             organisation_id,
             AuditAction::Screen,
