@@ -12,7 +12,9 @@
 //! (`load-advocate-N@hotline.demo`, with the demo password) and each pair's advocate opens two
 //! cases the pair shares. Then every client, until the time is up, runs sessions: it logs in once
 //! (argon2 makes a login cost what it costs, so a session does many requests, not one), does
-//! `--session-requests` operations drawn from a fixed mix, and logs out. The mix:
+//! `--session-requests` operations drawn from a fixed mix, and logs out; the first session of
+//! each client is shorter, by a random amount, so that logins do not all come at once, and the
+//! clock starts once every client is logged in (that first login is not counted). The mix:
 //! - list the cases in its scope (15 %), read a case (30 %), open a new case of a synthetic person
 //!   (10 %), add a note (20 %);
 //! - edit a shared case (25 %): read it, change the alias, save it naming the version it read.
@@ -363,7 +365,7 @@ async fn run_client(
     options: Arc<Options>,
     number: usize,
     shared_cases: Vec<i64>,
-    deadline: Instant,
+    start: Arc<tokio::sync::Barrier>,
 ) -> ClientReport {
     let api = Api::new(&options.url);
     let mut report = ClientReport::default();
@@ -379,26 +381,46 @@ async fn run_client(
         outdated_reads: HashMap::new(),
     };
     let email = pair_email(number / 2);
+    // Users do not all log in at the same moment: the first session of each client is cut short
+    // at random, so that the sessions of the clients begin and end at different times.
+    let mut session_requests = state.rng.gen_range(1..=options.session_requests);
+    // The measurement starts with every client in a session, as in a working day: the first
+    // login is made before it and not counted; every later one is.
+    let mut session = match api.login(&email, &options.password).await {
+        Ok(token) => Some(token),
+        Err(error) => {
+            report.error(format!("first login: {error}"));
+            None
+        }
+    };
+    start.wait().await;
+    let deadline = Instant::now() + Duration::from_secs(options.seconds);
     while Instant::now() < deadline {
-        let login = json!({ "email": email, "password": options.password });
-        let Some(answer) = api
-            .timed(
-                &mut report,
-                Operation::Login,
-                reqwest::Method::POST,
-                "/api/v1/login",
-                None,
-                Some(&login),
-            )
-            .await
-        else {
-            continue;
+        let token = match session.take() {
+            Some(token) => token,
+            None => {
+                let login = json!({ "email": email, "password": options.password });
+                let Some(answer) = api
+                    .timed(
+                        &mut report,
+                        Operation::Login,
+                        reqwest::Method::POST,
+                        "/api/v1/login",
+                        None,
+                        Some(&login),
+                    )
+                    .await
+                else {
+                    continue;
+                };
+                let Some(token) = token_of(&answer) else {
+                    report.error(format!("login: {} {}", answer.status, answer.body));
+                    continue;
+                };
+                token
+            }
         };
-        let Some(token) = token_of(&answer) else {
-            report.error(format!("login: {} {}", answer.status, answer.body));
-            continue;
-        };
-        for _ in 0..options.session_requests {
+        for _ in 0..session_requests {
             if Instant::now() >= deadline {
                 break;
             }
@@ -426,6 +448,7 @@ async fn run_client(
                 report.error(format!("logout: {}", answer.status));
             }
         }
+        session_requests = options.session_requests;
     }
     report
 }
@@ -777,18 +800,19 @@ async fn run(options: Options) -> Result<bool, String> {
     let setup = Api::new(&options.url);
     let shared = prepare(&options, &setup).await?;
     let options = Arc::new(options);
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(options.seconds);
+    let start = Arc::new(tokio::sync::Barrier::new(options.clients + 1));
     let clients: Vec<_> = (0..options.clients)
         .map(|number| {
             tokio::spawn(run_client(
                 options.clone(),
                 number,
                 shared[number / 2].clone(),
-                deadline,
+                start.clone(),
             ))
         })
         .collect();
+    start.wait().await;
+    let started = Instant::now();
     let mut reports = Vec::new();
     for client in clients {
         reports.push(client.await.map_err(|error| error.to_string())?);
