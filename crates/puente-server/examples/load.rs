@@ -180,6 +180,13 @@ struct Answer {
     body: Value,
 }
 
+impl Answer {
+    /// The elements of a JSON array body (none when the body is not an array).
+    fn items(&self) -> impl Iterator<Item = &Value> {
+        self.body.as_array().into_iter().flatten()
+    }
+}
+
 /// A client of the API: one connection pool, as a browser has.
 struct Api {
     client: Client,
@@ -243,6 +250,38 @@ impl Api {
         }
     }
 
+    /// An unmeasured `GET`, for preparing and for checking.
+    async fn get(&self, path: &str, token: &str) -> Result<Answer, String> {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    /// A measured `GET` that must answer 200: anything else is counted as an error, named `what`.
+    async fn timed_read(
+        &self,
+        report: &mut ClientReport,
+        operation: Operation,
+        path: &str,
+        token: &str,
+        what: &str,
+    ) -> Option<Answer> {
+        let answer = self
+            .timed(
+                report,
+                operation,
+                reqwest::Method::GET,
+                path,
+                Some(token),
+                None,
+            )
+            .await?;
+        if answer.status != StatusCode::OK {
+            report.error(format!("{what}: {}", answer.status));
+            return None;
+        }
+        Some(answer)
+    }
+
     async fn login(&self, email: &str, password: &str) -> Result<String, String> {
         let answer = self
             .send(
@@ -281,14 +320,9 @@ fn new_case_body(generated: &puente_synth::demo::DemoCase) -> Value {
 async fn prepare(options: &Options, api: &Api) -> Result<Vec<Vec<i64>>, String> {
     let pairs = options.clients.div_ceil(2);
     let admin = api.login(ADMIN, &options.password).await?;
-    let users = api
-        .send(reqwest::Method::GET, "/api/v1/users", Some(&admin), None)
-        .await?;
+    let users = api.get("/api/v1/users", &admin).await?;
     let existing: BTreeSet<String> = users
-        .body
-        .as_array()
-        .into_iter()
-        .flatten()
+        .items()
         .filter_map(|user| user["email"].as_str().map(str::to_string))
         .collect();
     for pair in 0..pairs {
@@ -455,27 +489,19 @@ async fn run_client(
 
 async fn list_cases(api: &Api, token: &str, state: &mut ClientState, report: &mut ClientReport) {
     let Some(answer) = api
-        .timed(
+        .timed_read(
             report,
             Operation::ListCases,
-            reqwest::Method::GET,
             "/api/v1/cases",
-            Some(token),
-            None,
+            token,
+            "list cases",
         )
         .await
     else {
         return;
     };
-    if answer.status != StatusCode::OK {
-        report.error(format!("list cases: {}", answer.status));
-        return;
-    }
     let mut known: BTreeSet<i64> = answer
-        .body
-        .as_array()
-        .into_iter()
-        .flatten()
+        .items()
         .filter_map(|case| case["id"].as_i64())
         .collect();
     known.extend(&state.shared_cases);
@@ -485,21 +511,8 @@ async fn list_cases(api: &Api, token: &str, state: &mut ClientState, report: &mu
 async fn read_case(api: &Api, token: &str, state: &mut ClientState, report: &mut ClientReport) {
     let case_id = state.known_cases[state.rng.gen_range(0..state.known_cases.len())];
     let path = format!("/api/v1/cases/{case_id}");
-    if let Some(answer) = api
-        .timed(
-            report,
-            Operation::ReadCase,
-            reqwest::Method::GET,
-            &path,
-            Some(token),
-            None,
-        )
-        .await
-    {
-        if answer.status != StatusCode::OK {
-            report.error(format!("read case: {}", answer.status));
-        }
-    }
+    api.timed_read(report, Operation::ReadCase, &path, token, "read case")
+        .await;
 }
 
 async fn create_case(api: &Api, token: &str, state: &mut ClientState, report: &mut ClientReport) {
@@ -580,22 +593,17 @@ async fn edit_shared_case(
         Some(body) => (body, true),
         None => {
             let Some(answer) = api
-                .timed(
+                .timed_read(
                     report,
                     Operation::ReadCase,
-                    reqwest::Method::GET,
                     &path,
-                    Some(token),
-                    None,
+                    token,
+                    "read case to edit",
                 )
                 .await
             else {
                 return;
             };
-            if answer.status != StatusCode::OK {
-                report.error(format!("read case to edit: {}", answer.status));
-                return;
-            }
             (answer.body, false)
         }
     };
@@ -667,14 +675,9 @@ async fn verify(options: &Options, reports: &[ClientReport]) -> Result<Verificat
     let token = api.login(SUPERVISOR, &options.password).await?;
     let mut verification = Verification::default();
 
-    let listed = api
-        .send(reqwest::Method::GET, "/api/v1/cases", Some(&token), None)
-        .await?;
+    let listed = api.get("/api/v1/cases", &token).await?;
     let stored: BTreeSet<i64> = listed
-        .body
-        .as_array()
-        .into_iter()
-        .flatten()
+        .items()
         .filter_map(|case| case["id"].as_i64())
         .collect();
     for id in reports.iter().flat_map(|report| &report.created_cases) {
@@ -693,18 +696,10 @@ async fn verify(options: &Options, reports: &[ClientReport]) -> Result<Verificat
     }
     for (case_id, notes) in notes_by_case {
         let answer = api
-            .send(
-                reqwest::Method::GET,
-                &format!("/api/v1/cases/{case_id}/notes"),
-                Some(&token),
-                None,
-            )
+            .get(&format!("/api/v1/cases/{case_id}/notes"), &token)
             .await?;
         let stored: HashMap<i64, String> = answer
-            .body
-            .as_array()
-            .into_iter()
-            .flatten()
+            .items()
             .filter_map(|note| Some((note["id"].as_i64()?, note["text"].as_str()?.to_string())))
             .collect();
         for (note_id, text) in notes {
@@ -729,18 +724,10 @@ async fn verify(options: &Options, reports: &[ClientReport]) -> Result<Verificat
             }
         }
         let answer = api
-            .send(
-                reqwest::Method::GET,
-                &format!("/api/v1/cases/{case_id}/history"),
-                Some(&token),
-                None,
-            )
+            .get(&format!("/api/v1/cases/{case_id}/history"), &token)
             .await?;
         let aliases: HashMap<i64, String> = answer
-            .body
-            .as_array()
-            .into_iter()
-            .flatten()
+            .items()
             .filter_map(|version| {
                 Some((
                     version["version"].as_i64()?,
@@ -770,6 +757,20 @@ fn percentile(sorted: &[u32], fraction: f64) -> f64 {
     }
     let rank = ((sorted.len() as f64) * fraction).ceil() as usize;
     f64::from(sorted[rank.clamp(1, sorted.len()) - 1]) / 1000.0
+}
+
+/// One line of the table: requests, their rate, and the latency percentiles of `sorted`.
+fn figures_line(out: &mut String, name: &str, sorted: &[u32], elapsed: f64) {
+    let _ = writeln!(
+        out,
+        "  {:<12} {:>8} {:>8.1} {:>9.1} {:>9.1} {:>9.1}",
+        name,
+        sorted.len(),
+        sorted.len() as f64 / elapsed,
+        percentile(sorted, 0.50),
+        percentile(sorted, 0.99),
+        percentile(sorted, 1.0),
+    );
 }
 
 fn main() -> ExitCode {
@@ -855,31 +856,12 @@ async fn run(options: Options) -> Result<bool, String> {
         "operation", "requests", "req/s", "p50 ms", "p99 ms", "max ms"
     );
     for operation in Operation::ALL {
-        let Some(latencies) = by_operation.get_mut(&operation) else {
-            continue;
-        };
-        latencies.sort_unstable();
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>8} {:>8.1} {:>9.1} {:>9.1} {:>9.1}",
-            operation.name(),
-            latencies.len(),
-            latencies.len() as f64 / elapsed,
-            percentile(latencies, 0.50),
-            percentile(latencies, 0.99),
-            percentile(latencies, 1.0),
-        );
+        if let Some(latencies) = by_operation.get_mut(&operation) {
+            latencies.sort_unstable();
+            figures_line(&mut out, operation.name(), latencies, elapsed);
+        }
     }
-    let _ = writeln!(
-        out,
-        "  {:<12} {:>8} {:>8.1} {:>9.1} {:>9.1} {:>9.1}",
-        "all",
-        all.len(),
-        all.len() as f64 / elapsed,
-        percentile(&all, 0.50),
-        percentile(&all, 0.99),
-        percentile(&all, 1.0),
-    );
+    figures_line(&mut out, "all", &all, elapsed);
     let _ = writeln!(
         out,
         "  errors {errors}; stale saves refused with 409: {stale_refused}; stale saves accepted: \
