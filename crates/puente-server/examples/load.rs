@@ -12,7 +12,9 @@
 //! (`load-advocate-N@hotline.demo`, with the demo password) and each pair's advocate opens two
 //! cases the pair shares. Then every client, until the time is up, runs sessions: it logs in once
 //! (argon2 makes a login cost what it costs, so a session does many requests, not one), does
-//! `--session-requests` operations drawn from a fixed mix, and logs out. The mix:
+//! `--session-requests` operations drawn from a fixed mix, and logs out; the first session of
+//! each client is shorter, by a random amount, so that logins do not all come at once, and the
+//! clock starts once every client is logged in (that first login is not counted). The mix:
 //! - list the cases in its scope (15 %), read a case (30 %), open a new case of a synthetic person
 //!   (10 %), add a note (20 %);
 //! - edit a shared case (25 %): read it, change the alias, save it naming the version it read.
@@ -178,6 +180,13 @@ struct Answer {
     body: Value,
 }
 
+impl Answer {
+    /// The elements of a JSON array body (none when the body is not an array).
+    fn items(&self) -> impl Iterator<Item = &Value> {
+        self.body.as_array().into_iter().flatten()
+    }
+}
+
 /// A client of the API: one connection pool, as a browser has.
 struct Api {
     client: Client,
@@ -241,6 +250,38 @@ impl Api {
         }
     }
 
+    /// An unmeasured `GET`, for preparing and for checking.
+    async fn get(&self, path: &str, token: &str) -> Result<Answer, String> {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    /// A measured `GET` that must answer 200: anything else is counted as an error, named `what`.
+    async fn timed_read(
+        &self,
+        report: &mut ClientReport,
+        operation: Operation,
+        path: &str,
+        token: &str,
+        what: &str,
+    ) -> Option<Answer> {
+        let answer = self
+            .timed(
+                report,
+                operation,
+                reqwest::Method::GET,
+                path,
+                Some(token),
+                None,
+            )
+            .await?;
+        if answer.status != StatusCode::OK {
+            report.error(format!("{what}: {}", answer.status));
+            return None;
+        }
+        Some(answer)
+    }
+
     async fn login(&self, email: &str, password: &str) -> Result<String, String> {
         let answer = self
             .send(
@@ -279,14 +320,9 @@ fn new_case_body(generated: &puente_synth::demo::DemoCase) -> Value {
 async fn prepare(options: &Options, api: &Api) -> Result<Vec<Vec<i64>>, String> {
     let pairs = options.clients.div_ceil(2);
     let admin = api.login(ADMIN, &options.password).await?;
-    let users = api
-        .send(reqwest::Method::GET, "/api/v1/users", Some(&admin), None)
-        .await?;
+    let users = api.get("/api/v1/users", &admin).await?;
     let existing: BTreeSet<String> = users
-        .body
-        .as_array()
-        .into_iter()
-        .flatten()
+        .items()
         .filter_map(|user| user["email"].as_str().map(str::to_string))
         .collect();
     for pair in 0..pairs {
@@ -363,7 +399,7 @@ async fn run_client(
     options: Arc<Options>,
     number: usize,
     shared_cases: Vec<i64>,
-    deadline: Instant,
+    start: Arc<tokio::sync::Barrier>,
 ) -> ClientReport {
     let api = Api::new(&options.url);
     let mut report = ClientReport::default();
@@ -379,26 +415,46 @@ async fn run_client(
         outdated_reads: HashMap::new(),
     };
     let email = pair_email(number / 2);
+    // Users do not all log in at the same moment: the first session of each client is cut short
+    // at random, so that the sessions of the clients begin and end at different times.
+    let mut session_requests = state.rng.gen_range(1..=options.session_requests);
+    // The measurement starts with every client in a session, as in a working day: the first
+    // login is made before it and not counted; every later one is.
+    let mut session = match api.login(&email, &options.password).await {
+        Ok(token) => Some(token),
+        Err(error) => {
+            report.error(format!("first login: {error}"));
+            None
+        }
+    };
+    start.wait().await;
+    let deadline = Instant::now() + Duration::from_secs(options.seconds);
     while Instant::now() < deadline {
-        let login = json!({ "email": email, "password": options.password });
-        let Some(answer) = api
-            .timed(
-                &mut report,
-                Operation::Login,
-                reqwest::Method::POST,
-                "/api/v1/login",
-                None,
-                Some(&login),
-            )
-            .await
-        else {
-            continue;
+        let token = match session.take() {
+            Some(token) => token,
+            None => {
+                let login = json!({ "email": email, "password": options.password });
+                let Some(answer) = api
+                    .timed(
+                        &mut report,
+                        Operation::Login,
+                        reqwest::Method::POST,
+                        "/api/v1/login",
+                        None,
+                        Some(&login),
+                    )
+                    .await
+                else {
+                    continue;
+                };
+                let Some(token) = token_of(&answer) else {
+                    report.error(format!("login: {} {}", answer.status, answer.body));
+                    continue;
+                };
+                token
+            }
         };
-        let Some(token) = token_of(&answer) else {
-            report.error(format!("login: {} {}", answer.status, answer.body));
-            continue;
-        };
-        for _ in 0..options.session_requests {
+        for _ in 0..session_requests {
             if Instant::now() >= deadline {
                 break;
             }
@@ -426,33 +482,26 @@ async fn run_client(
                 report.error(format!("logout: {}", answer.status));
             }
         }
+        session_requests = options.session_requests;
     }
     report
 }
 
 async fn list_cases(api: &Api, token: &str, state: &mut ClientState, report: &mut ClientReport) {
     let Some(answer) = api
-        .timed(
+        .timed_read(
             report,
             Operation::ListCases,
-            reqwest::Method::GET,
             "/api/v1/cases",
-            Some(token),
-            None,
+            token,
+            "list cases",
         )
         .await
     else {
         return;
     };
-    if answer.status != StatusCode::OK {
-        report.error(format!("list cases: {}", answer.status));
-        return;
-    }
     let mut known: BTreeSet<i64> = answer
-        .body
-        .as_array()
-        .into_iter()
-        .flatten()
+        .items()
         .filter_map(|case| case["id"].as_i64())
         .collect();
     known.extend(&state.shared_cases);
@@ -462,21 +511,8 @@ async fn list_cases(api: &Api, token: &str, state: &mut ClientState, report: &mu
 async fn read_case(api: &Api, token: &str, state: &mut ClientState, report: &mut ClientReport) {
     let case_id = state.known_cases[state.rng.gen_range(0..state.known_cases.len())];
     let path = format!("/api/v1/cases/{case_id}");
-    if let Some(answer) = api
-        .timed(
-            report,
-            Operation::ReadCase,
-            reqwest::Method::GET,
-            &path,
-            Some(token),
-            None,
-        )
-        .await
-    {
-        if answer.status != StatusCode::OK {
-            report.error(format!("read case: {}", answer.status));
-        }
-    }
+    api.timed_read(report, Operation::ReadCase, &path, token, "read case")
+        .await;
 }
 
 async fn create_case(api: &Api, token: &str, state: &mut ClientState, report: &mut ClientReport) {
@@ -557,22 +593,17 @@ async fn edit_shared_case(
         Some(body) => (body, true),
         None => {
             let Some(answer) = api
-                .timed(
+                .timed_read(
                     report,
                     Operation::ReadCase,
-                    reqwest::Method::GET,
                     &path,
-                    Some(token),
-                    None,
+                    token,
+                    "read case to edit",
                 )
                 .await
             else {
                 return;
             };
-            if answer.status != StatusCode::OK {
-                report.error(format!("read case to edit: {}", answer.status));
-                return;
-            }
             (answer.body, false)
         }
     };
@@ -644,14 +675,9 @@ async fn verify(options: &Options, reports: &[ClientReport]) -> Result<Verificat
     let token = api.login(SUPERVISOR, &options.password).await?;
     let mut verification = Verification::default();
 
-    let listed = api
-        .send(reqwest::Method::GET, "/api/v1/cases", Some(&token), None)
-        .await?;
+    let listed = api.get("/api/v1/cases", &token).await?;
     let stored: BTreeSet<i64> = listed
-        .body
-        .as_array()
-        .into_iter()
-        .flatten()
+        .items()
         .filter_map(|case| case["id"].as_i64())
         .collect();
     for id in reports.iter().flat_map(|report| &report.created_cases) {
@@ -670,18 +696,10 @@ async fn verify(options: &Options, reports: &[ClientReport]) -> Result<Verificat
     }
     for (case_id, notes) in notes_by_case {
         let answer = api
-            .send(
-                reqwest::Method::GET,
-                &format!("/api/v1/cases/{case_id}/notes"),
-                Some(&token),
-                None,
-            )
+            .get(&format!("/api/v1/cases/{case_id}/notes"), &token)
             .await?;
         let stored: HashMap<i64, String> = answer
-            .body
-            .as_array()
-            .into_iter()
-            .flatten()
+            .items()
             .filter_map(|note| Some((note["id"].as_i64()?, note["text"].as_str()?.to_string())))
             .collect();
         for (note_id, text) in notes {
@@ -706,18 +724,10 @@ async fn verify(options: &Options, reports: &[ClientReport]) -> Result<Verificat
             }
         }
         let answer = api
-            .send(
-                reqwest::Method::GET,
-                &format!("/api/v1/cases/{case_id}/history"),
-                Some(&token),
-                None,
-            )
+            .get(&format!("/api/v1/cases/{case_id}/history"), &token)
             .await?;
         let aliases: HashMap<i64, String> = answer
-            .body
-            .as_array()
-            .into_iter()
-            .flatten()
+            .items()
             .filter_map(|version| {
                 Some((
                     version["version"].as_i64()?,
@@ -749,6 +759,20 @@ fn percentile(sorted: &[u32], fraction: f64) -> f64 {
     f64::from(sorted[rank.clamp(1, sorted.len()) - 1]) / 1000.0
 }
 
+/// One line of the table: requests, their rate, and the latency percentiles of `sorted`.
+fn figures_line(out: &mut String, name: &str, sorted: &[u32], elapsed: f64) {
+    let _ = writeln!(
+        out,
+        "  {:<12} {:>8} {:>8.1} {:>9.1} {:>9.1} {:>9.1}",
+        name,
+        sorted.len(),
+        sorted.len() as f64 / elapsed,
+        percentile(sorted, 0.50),
+        percentile(sorted, 0.99),
+        percentile(sorted, 1.0),
+    );
+}
+
 fn main() -> ExitCode {
     let options = match parse_options() {
         Ok(options) => options,
@@ -777,18 +801,19 @@ async fn run(options: Options) -> Result<bool, String> {
     let setup = Api::new(&options.url);
     let shared = prepare(&options, &setup).await?;
     let options = Arc::new(options);
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(options.seconds);
+    let start = Arc::new(tokio::sync::Barrier::new(options.clients + 1));
     let clients: Vec<_> = (0..options.clients)
         .map(|number| {
             tokio::spawn(run_client(
                 options.clone(),
                 number,
                 shared[number / 2].clone(),
-                deadline,
+                start.clone(),
             ))
         })
         .collect();
+    start.wait().await;
+    let started = Instant::now();
     let mut reports = Vec::new();
     for client in clients {
         reports.push(client.await.map_err(|error| error.to_string())?);
@@ -831,31 +856,12 @@ async fn run(options: Options) -> Result<bool, String> {
         "operation", "requests", "req/s", "p50 ms", "p99 ms", "max ms"
     );
     for operation in Operation::ALL {
-        let Some(latencies) = by_operation.get_mut(&operation) else {
-            continue;
-        };
-        latencies.sort_unstable();
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>8} {:>8.1} {:>9.1} {:>9.1} {:>9.1}",
-            operation.name(),
-            latencies.len(),
-            latencies.len() as f64 / elapsed,
-            percentile(latencies, 0.50),
-            percentile(latencies, 0.99),
-            percentile(latencies, 1.0),
-        );
+        if let Some(latencies) = by_operation.get_mut(&operation) {
+            latencies.sort_unstable();
+            figures_line(&mut out, operation.name(), latencies, elapsed);
+        }
     }
-    let _ = writeln!(
-        out,
-        "  {:<12} {:>8} {:>8.1} {:>9.1} {:>9.1} {:>9.1}",
-        "all",
-        all.len(),
-        all.len() as f64 / elapsed,
-        percentile(&all, 0.50),
-        percentile(&all, 0.99),
-        percentile(&all, 1.0),
-    );
+    figures_line(&mut out, "all", &all, elapsed);
     let _ = writeln!(
         out,
         "  errors {errors}; stale saves refused with 409: {stale_refused}; stale saves accepted: \
