@@ -18,14 +18,13 @@ use puente_core::{Country, Lang, Vocabulary};
 use puente_linkage::{find_duplicates, Column, FieldKind, Model, Table};
 use puente_store::PersonToCompare;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
 use crate::error::{AppError, InLanguage, PageError};
+use crate::extract::ApiJson;
 use crate::i18n::t;
 use crate::policy::{self, Action, CaseScope, Decision};
-use crate::routes::api::ApiJson;
 use crate::templates::page;
 use crate::AppState;
 
@@ -43,7 +42,7 @@ const FIELDS: [(&str, FieldKind); 6] = [
 ];
 
 /// One field's part in a likely match.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FieldWeight {
     pub field: String,
     pub level: String,
@@ -51,7 +50,7 @@ pub struct FieldWeight {
 }
 
 /// A likely duplicate of the person being entered.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LikelyDuplicate {
     pub person_id: i64,
     /// The record's cases.
@@ -205,44 +204,74 @@ pub async fn likely_duplicates(
 }
 
 /// The body of `POST /api/v1/persons/duplicates`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DuplicateCheckRequest {
+    #[schema(value_type = crate::openapi::PersonSchema)]
     person: Person,
     /// The case being edited, if any: its own person is not a duplicate of itself.
     #[serde(default)]
     case_id: Option<i64>,
 }
 
+/// The answer of `POST /api/v1/persons/duplicates`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DuplicatesAnswer {
+    /// Most likely first.
+    duplicates: Vec<LikelyDuplicate>,
+}
+
 /// `POST /api/v1/persons/duplicates` `{"person", "case_id"?}`: `{"duplicates": [...]}`, the
 /// organisation's likely duplicates of the person, with the explanation per field.
+#[utoipa::path(post, path = "/api/v1/persons/duplicates", request_body = DuplicateCheckRequest, responses(
+    (status = 200, description = "The organisation's likely duplicates of the person (never another organisation's), the match explained per field", body = DuplicatesAnswer),
+    (status = 404, description = "No such case visible to the user (`case_id`)", body = crate::error::ErrorAnswer),
+))]
 pub async fn check_duplicates(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(request): ApiJson<DuplicateCheckRequest>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DuplicatesAnswer>, AppError> {
     if let Some(case_id) = request.case_id {
         cases::authorize_case(&state, &principal, Action::EditCase, case_id).await?;
     }
     let duplicates =
         likely_duplicates(&state, &principal, &request.person, request.case_id).await?;
-    Ok(Json(json!({ "duplicates": duplicates })))
+    Ok(Json(DuplicatesAnswer { duplicates }))
 }
 
 /// The body of `POST /api/v1/persons/merge`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct MergeRequest {
     merged_person_id: i64,
     kept_person_id: i64,
 }
 
+/// The answer of `POST /api/v1/persons/merge`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MergeAnswer {
+    kept_person_id: i64,
+    merged_person_id: i64,
+    /// The cases that moved to the person kept.
+    moved_cases: Vec<i64>,
+}
+
 /// `POST /api/v1/persons/merge` (supervisors): the merged record is kept with `merged_into` set,
 /// its cases move to the person kept. 200 with what moved.
+#[utoipa::path(post, path = "/api/v1/persons/merge", request_body = MergeRequest, responses(
+    (status = 200, description = "What moved", body = MergeAnswer),
+    (status = 404, description = "No such person in the organisation", body = crate::error::ErrorAnswer),
+    (status = 409, description = "A record was merged already", body = crate::error::ErrorAnswer),
+    (status = 422, description = "A record cannot be merged into itself", body = crate::error::ErrorAnswer),
+))]
 pub async fn merge_persons(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(request): ApiJson<MergeRequest>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MergeAnswer>, AppError> {
     policy::require(&principal.subject(), Action::MergePersons, None)?;
+    if request.merged_person_id == request.kept_person_id {
+        return Err(AppError::localized("invalid-merge-into-itself", ""));
+    }
     let outcome = state
         .store
         .merge_persons(
@@ -252,23 +281,35 @@ pub async fn merge_persons(
             request.kept_person_id,
         )
         .await?;
-    Ok(Json(json!(outcome)))
+    Ok(Json(MergeAnswer {
+        kept_person_id: outcome.kept_person_id,
+        merged_person_id: outcome.merged_person_id,
+        moved_cases: outcome.moved_cases,
+    }))
 }
 
 /// The body of `POST /api/v1/persons/distinct`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DistinctRequest {
     person_a: i64,
     person_b: i64,
 }
 
 /// `POST /api/v1/persons/distinct` (supervisors): 204; the pair is never suggested again.
+#[utoipa::path(post, path = "/api/v1/persons/distinct", request_body = DistinctRequest, responses(
+    (status = 204, description = "Remembered: the pair is never suggested again"),
+    (status = 404, description = "No such person in the organisation", body = crate::error::ErrorAnswer),
+    (status = 422, description = "A record is not distinct from itself", body = crate::error::ErrorAnswer),
+))]
 pub async fn mark_distinct(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(request): ApiJson<DistinctRequest>,
 ) -> Result<StatusCode, AppError> {
     policy::require(&principal.subject(), Action::MergePersons, None)?;
+    if request.person_a == request.person_b {
+        return Err(AppError::localized("invalid-distinct-from-itself", ""));
+    }
     state
         .store
         .mark_persons_distinct(

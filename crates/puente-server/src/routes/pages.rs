@@ -844,6 +844,9 @@ pub async fn account_notice_rows(
 /// `GET /api/v1/account-notices` (supervisors, organisation admins): the notices of privileged
 /// roles given in the organisation, newest first, each with its sentence in the request's
 /// language.
+#[utoipa::path(get, path = "/api/v1/account-notices", responses(
+    (status = 200, description = "Notices, each with its sentence in the request's language", body = Vec<serde_json::Value>),
+))]
 pub async fn api_account_notices(
     State(state): State<AppState>,
     principal: Principal,

@@ -14,6 +14,8 @@ mod private_stats;
 mod referrals;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
 mod refused_forms;
+// The route table: the router and the OpenAPI document agree.
+mod route_table;
 mod screening_words;
 mod security;
 
