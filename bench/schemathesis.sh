@@ -12,7 +12,8 @@
 #
 # Schemathesis reads its settings from bench/schemathesis.toml: the few operations that may refuse a
 # request the document allows with the 422 they document, for a reason no schema can state (see
-# there). `.ci/run` runs this after the tests, with fewer examples per operation. Prints
+# there). `.ci/run` runs this after the tests with fewer examples and without the coverage phase
+# (`-n 10 --phases examples,fuzzing,stateful`), to keep it to a few minutes. Prints
 # Schemathesis's report and exits with its status (0: no failure).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,8 +28,11 @@ fi
 work="$(mktemp -d)"
 server_pid=""
 cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2> /dev/null || true; fi
-    rm -rf "$work"
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2> /dev/null || true
+        wait "$server_pid" 2> /dev/null || true
+    fi
+    rm -rf "$work" || true
 }
 trap cleanup EXIT
 

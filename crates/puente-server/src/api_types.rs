@@ -31,9 +31,31 @@ pub fn vocabulary_codes<V: puente_core::Vocabulary + 'static>() -> utoipa::opena
         .build()
 }
 
-/// A case status, by its code (HTCDS CaseStatus).
-pub fn case_status_schema() -> utoipa::openapi::Object {
-    vocabulary_codes::<puente_core::htcds::CaseStatus>()
+/// A case status, by its code (HTCDS CaseStatus), or null (the default).
+pub fn optional_case_status_schema() -> utoipa::openapi::Object {
+    optional(vocabulary_codes::<puente_core::htcds::CaseStatus>())
+}
+
+/// A code, or null.
+pub fn optional(codes: utoipa::openapi::Object) -> utoipa::openapi::Object {
+    let mut values = codes.enum_values.clone().unwrap_or_default();
+    values.push(serde_json::Value::Null);
+    utoipa::openapi::ObjectBuilder::from(codes)
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::Type::String,
+            utoipa::openapi::Type::Null,
+        ]))
+        .enum_values(Some(values))
+        .build()
+}
+
+/// A code, or nothing (an empty value, as a form sends a choice left blank).
+pub fn code_or_blank(codes: utoipa::openapi::Object) -> utoipa::openapi::Object {
+    let mut values = codes.enum_values.clone().unwrap_or_default();
+    values.push(serde_json::Value::from(""));
+    utoipa::openapi::ObjectBuilder::from(codes)
+        .enum_values(Some(values))
+        .build()
 }
 
 /// A consent scope, by its code (HTCDS ConsentScope).

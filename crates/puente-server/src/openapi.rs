@@ -749,6 +749,20 @@ mod tests {
     }
 
     #[test]
+    fn the_required_query_parameters_are_required() {
+        for path in ["/api/v1/stats", "/api/v1/stats.csv"] {
+            let parameters = document()["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap();
+            let by = parameters
+                .iter()
+                .find(|parameter| parameter["name"] == "by")
+                .unwrap();
+            assert_eq!(by["required"], json!(true), "{path}: {by}");
+        }
+    }
+
+    #[test]
     fn only_logging_in_and_this_document_are_public() {
         let document = document();
         let mut public = Vec::new();

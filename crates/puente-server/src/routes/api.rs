@@ -187,7 +187,7 @@ pub struct NewCaseRequest {
     #[schema(value_type = PersonSchema)]
     person: Person,
     #[serde(default)]
-    #[schema(schema_with = crate::api_types::case_status_schema)]
+    #[schema(schema_with = crate::api_types::optional_case_status_schema)]
     status: Option<CaseStatus>,
     /// The victim context (HTCDS vic_).
     #[serde(default)]

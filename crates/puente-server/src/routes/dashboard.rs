@@ -49,22 +49,56 @@ pub const CTDC_DIMENSIONS: [(&str, &str); 5] = [
 ];
 
 /// The query of `GET /api/v1/stats` and `GET /api/v1/stats.csv`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Deserialize)]
 pub struct StatsParameters {
-    /// One dimension, or two separated by a comma (`month,exploitation_type`). With
-    /// `source=ctdc`: gender, age_group, nationality, country_of_exploitation, year.
-    #[param(schema_with = by_schema, required = true)]
     by: String,
     /// `cases` (the organisation's cases, the default) or `ctdc` (the imported CTDC dataset).
     #[serde(default)]
-    #[param(schema_with = source_schema)]
     source: Option<String>,
     /// `es` or `en`: the CSV for people, with the labels of the values and of the columns in that
     /// language (the dashboard's download links). Without it, the codes, for programs.
     #[serde(default)]
-    #[param(schema_with = labels_schema)]
     labels: Option<String>,
+}
+
+/// The parameters as the document describes them (written out: their schemas are made from the
+/// vocabularies, and a derived description would drop `required`).
+impl utoipa::IntoParams for StatsParameters {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::Required;
+        let parameter = |name: &str, required, description: &str, schema| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(required)
+                .description(Some(description))
+                .schema(Some(schema))
+                .build()
+        };
+        vec![
+            parameter(
+                "by",
+                Required::True,
+                "One dimension, or two separated by a comma (`month,exploitation_type`). With `source=ctdc`, one of gender, age_group, nationality, country_of_exploitation, year.",
+                by_schema(),
+            ),
+            parameter(
+                "source",
+                Required::False,
+                "`cases` (the organisation's cases, the default) or `ctdc` (the imported CTDC dataset).",
+                source_schema(),
+            ),
+            parameter(
+                "labels",
+                Required::False,
+                "For the CSV: the values and columns by their labels in this language, for people; without it, the codes.",
+                labels_schema(),
+            ),
+        ]
+    }
 }
 
 /// One dimension, or two separated by a comma, of the case dimensions and the CTDC ones.

@@ -76,7 +76,7 @@ pub struct ServiceSearchParameters {
     /// The support needed.
     #[param(schema_with = need_schema)]
     need: Option<String>,
-    #[param(schema_with = crate::openapi::country_code)]
+    #[param(schema_with = country_schema)]
     country: Option<String>,
     /// A town or department.
     place: Option<String>,
@@ -91,15 +91,24 @@ pub struct ServiceSearchParameters {
     rural: Option<bool>,
 }
 
+// A blank value is a choice left blank in the directory's form: the same as no parameter.
 fn need_schema() -> utoipa::openapi::Object {
-    crate::api_types::vocabulary_codes::<puente_core::htcds::SupportType>()
+    crate::api_types::code_or_blank(crate::api_types::vocabulary_codes::<
+        puente_core::htcds::SupportType,
+    >())
+}
+
+fn country_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(crate::openapi::country_code())
 }
 
 fn sex_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(["F", "M", "X"]))
-        .build()
+    crate::api_types::code_or_blank(
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(["F", "M", "X"]))
+            .build(),
+    )
 }
 
 /// `GET /api/v1/services?country=GT&need=shelter&age=15&sex=F&language=es`: the matching services,

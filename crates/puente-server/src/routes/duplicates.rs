@@ -225,12 +225,15 @@ pub struct DuplicatesAnswer {
 #[utoipa::path(post, path = "/api/v1/persons/duplicates", request_body = DuplicateCheckRequest, responses(
     (status = 200, description = "The organisation's likely duplicates of the person (never another organisation's), the match explained per field", body = DuplicatesAnswer),
     (status = 404, description = "No such case visible to the user (`case_id`)", body = crate::error::ErrorAnswer),
+    (status = 422, description = "A field of the person is not valid or out of its bounds (named in `field`)", body = crate::error::ErrorAnswer),
 ))]
 pub async fn check_duplicates(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(request): ApiJson<DuplicateCheckRequest>,
 ) -> Result<Json<DuplicatesAnswer>, AppError> {
+    // The person within the bounds of a case's person, as the document says.
+    cases::validate_case(&puente_core::domain::Case::new(request.person.clone()))?;
     if let Some(case_id) = request.case_id {
         cases::authorize_case(&state, &principal, Action::EditCase, case_id).await?;
     }

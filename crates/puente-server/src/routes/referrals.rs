@@ -81,7 +81,7 @@ fn shareable_parts_schema() -> utoipa::openapi::Array {
 }
 
 fn referral_reason_schema() -> utoipa::openapi::Object {
-    crate::api_types::vocabulary_codes::<ReferralReason>()
+    crate::api_types::optional(crate::api_types::vocabulary_codes::<ReferralReason>())
 }
 
 /// The answer of `POST /api/v1/cases/{id}/referrals`.
