@@ -38,6 +38,8 @@ pub mod policy;
 pub mod routes;
 /// Secrets sealed at rest (second-factor secrets) under a key kept outside the database.
 pub mod secrets;
+/// Operations shared by several route modules, between the routes and the store.
+pub mod services;
 /// Server-rendered pages.
 pub mod templates;
 

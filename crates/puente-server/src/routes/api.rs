@@ -24,9 +24,9 @@ use crate::openapi::{
     ScreeningResultSchema, StoredCaseSchema, StoredScreeningSchema,
 };
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
-use crate::routes::case_pages::case_audit_entries;
-use crate::routes::duplicates::LikelyDuplicate;
-use crate::routes::pages::{change_user_role, create_user_in_organisation};
+use crate::services::audit::case_audit_entries;
+use crate::services::duplicates::{likely_duplicates, LikelyDuplicate};
+use crate::services::users::{change_user_role, create_user_in_organisation};
 use crate::AppState;
 
 /// The body of `POST /api/v1/login`.
@@ -222,8 +222,7 @@ pub async fn create_case(
     case.events = request.events;
     let person = case.person.clone();
     let id = cases::create_case(&state, &principal, case).await?;
-    let likely_duplicates =
-        crate::routes::duplicates::likely_duplicates(&state, &principal, &person, Some(id)).await?;
+    let likely_duplicates = likely_duplicates(&state, &principal, &person, Some(id)).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/cases/{id}"))],
@@ -334,9 +333,7 @@ pub async fn update_case(
         },
     )
     .await?;
-    let likely_duplicates =
-        crate::routes::duplicates::likely_duplicates(&state, &principal, &person, Some(case_id))
-            .await?;
+    let likely_duplicates = likely_duplicates(&state, &principal, &person, Some(case_id)).await?;
     Ok(Json(UpdatedCase {
         id: case_id,
         version,

@@ -210,3 +210,76 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    /// The route modules that still reach into another one, each with what it uses: page parts
+    /// to move into a service or a page layer. The list may only shrink.
+    const NOT_YET_MOVED: &[(&str, &str)] = &[
+        ("case_pages", "duplicates::warning_before_saving"),
+        ("case_pages", "duplicates::remember_different_person"),
+        ("referrals", "directory::match_view"),
+        ("referrals", "case_pages::level_label"),
+        ("referrals", "pages::account_notice_rows"),
+    ];
+
+    /// Every `crate::routes::<module>::<item>` a route module names (or `super::<module>::`),
+    /// other than the route table's own.
+    fn route_to_route_uses() -> Vec<(String, String)> {
+        let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+        let mut uses = Vec::new();
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            let module = path.file_stem().unwrap().to_string_lossy().to_string();
+            if module == "mod" || path.extension().is_none_or(|extension| extension != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+            {
+                for prefix in ["crate::routes::", "super::"] {
+                    for (index, _) in line.match_indices(prefix) {
+                        let rest = &line[index + prefix.len()..];
+                        let named: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                            .collect();
+                        // `super::*` in a test module, or `super::Item` of the module itself.
+                        if named.contains("::") {
+                            uses.push((module.clone(), named.trim_end_matches(':').to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        uses.sort();
+        uses.dedup();
+        uses
+    }
+
+    #[test]
+    fn no_route_module_uses_another_beyond_the_list_still_to_move() {
+        for (module, named) in route_to_route_uses() {
+            assert!(
+                NOT_YET_MOVED
+                    .iter()
+                    .any(|(from, item)| *from == module && named == *item),
+                "the route module `{module}` uses `{named}` of another route module: move it to a service"
+            );
+        }
+    }
+
+    #[test]
+    fn the_list_still_to_move_holds_only_uses_that_remain() {
+        let uses = route_to_route_uses();
+        for (module, item) in NOT_YET_MOVED {
+            assert!(
+                uses.iter()
+                    .any(|(from, named)| from == module && named == item),
+                "`{module}` no longer uses `{item}`: take it off the list"
+            );
+        }
+    }
+}
