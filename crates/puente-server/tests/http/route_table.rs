@@ -20,17 +20,22 @@ fn concrete(path: &str) -> String {
         .join("/")
 }
 
-#[tokio::test]
-async fn every_documented_operation_is_routed_with_its_method_and_no_other() {
-    let app = spawn_app().await;
-    let document: Value = plain_client()
+/// The OpenAPI document the server serves, to anyone.
+pub async fn served_document(app: &TestApp) -> Value {
+    plain_client()
         .get(app.url("/api/v1/openapi.json"))
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_routed_with_its_method_and_no_other() {
+    let app = spawn_app().await;
+    let document = served_document(&app).await;
     let paths = document["paths"].as_object().unwrap();
     assert!(paths.len() > 30, "{} paths", paths.len());
     for (path, operations) in paths {
