@@ -10,6 +10,24 @@ use puente_core::sharing::{ReferralSide, ReferralStatus, TransitionError};
 use puente_core::{Lang, Vocabulary};
 use puente_store::StoreError;
 
+/// Every error answer of the JSON API: `{"error": {"code", "message", "field"}}`.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ErrorAnswer {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for a program (`code`) and for a person (`message`).
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code: `not_found`, `stale_version`, `too_many_attempts`, `invalid_parameter`, ...
+    #[schema(examples("not_found", "stale_version", "invalid_parameter"))]
+    pub code: String,
+    /// In the request's language (`Accept-Language`, es or en).
+    pub message: String,
+    /// The parameter or body field the error is about (`person.estimated_age`), when there is one.
+    pub field: Option<String>,
+}
+
 /// What went wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -379,9 +397,13 @@ impl AppError {
             AppError::FieldsRefused { fields, .. } => Some(fields.join(", ")),
             other => other.field().map(str::to_string),
         };
-        let body = serde_json::json!({
-            "error": { "code": self.code(), "message": self.message(lang), "field": field }
-        });
+        let body = ErrorAnswer {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message: self.message(lang),
+                field,
+            },
+        };
         let mut response = (status, axum::Json(body)).into_response();
         if let AppError::Throttled {
             retry_after_seconds,

@@ -66,6 +66,8 @@ invalid-role = "{ $value }" is not a role.
 invalid-password-length = The password must have at least { $value } characters.
 invalid-user-name = The user needs a name.
 invalid-own-role = You cannot change your own role.
+invalid-merge-into-itself = A record cannot be merged into itself: choose two different records.
+invalid-distinct-from-itself = A record is always the same person as itself: choose two different records.
 
 cases-title = Cases
 cases-empty = No cases yet.

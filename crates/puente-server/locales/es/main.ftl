@@ -66,6 +66,8 @@ invalid-role = "{ $value }" no es un rol.
 invalid-password-length = La contraseña debe tener al menos { $value } caracteres.
 invalid-user-name = El usuario necesita un nombre.
 invalid-own-role = No puede cambiar su propio rol.
+invalid-merge-into-itself = Un registro no se puede fusionar consigo mismo: elija dos registros distintos.
+invalid-distinct-from-itself = Un registro siempre es la misma persona que sí mismo: elija dos registros distintos.
 
 cases-title = Casos
 cases-empty = Aún no hay casos.
