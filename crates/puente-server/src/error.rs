@@ -123,6 +123,10 @@ pub enum AppError {
     /// The request (its body, or the whole answer) took too long.
     #[error("the request took too long")]
     RequestTimeout,
+    /// The database cannot be reached for now (down, or the connection was lost): the request can
+    /// be retried.
+    #[error("the database is unavailable")]
+    Unavailable,
     /// Anything else. Never shown to the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -182,6 +186,7 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -216,6 +221,7 @@ impl AppError {
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::RequestTimeout => "request_timeout",
+            AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -565,6 +571,10 @@ impl From<StoreError> for AppError {
             StoreError::ReferralTransition { error, .. } => AppError::ReferralNotAllowed(error),
             StoreError::AccessEnded { status, .. } => AppError::AccessEnded { status },
             StoreError::Constraint { name } => AppError::Constraint { name },
+            StoreError::Unavailable { reason } => {
+                tracing::error!(reason = %reason, "the database is unavailable");
+                AppError::Unavailable
+            }
             other => AppError::Internal(other.into()),
         }
     }

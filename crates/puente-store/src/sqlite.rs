@@ -17,6 +17,8 @@ use crate::audit_files::{AuditFiles, AuditState};
 use crate::{AuditStore, StoreResult};
 
 /// The shared SQL, compiled for SQLite.
+// The same files are compiled once per backend on purpose: the SQL is written once.
+#[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 pub(crate) mod sql;
 

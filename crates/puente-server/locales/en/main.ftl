@@ -371,6 +371,7 @@ error-method_not_allowed = This address does not answer this method.
 error-payload_too_large = The request is too large.
 error-unsupported_media_type = The request body is not of a type this address reads (JSON is expected).
 error-request_timeout = The request took too long.
+error-unavailable = The database is unavailable for now. Please try again in a moment.
 bound-too-long = “{ $field }” has more than { $max } characters.
 bound-too-many = “{ $field }” has more than { $max } entries.
 bound-out-of-range = “{ $field }” must be between { $min } and { $max } (got { $value }).
