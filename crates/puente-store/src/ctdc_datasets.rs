@@ -9,7 +9,8 @@ use crate::audit::{self, AuditAction, NewAuditEntry, RecordType};
 use crate::sqlite::SqliteStore;
 use crate::{Actor, CtdcImportSummary, StoreError, StoreResult};
 
-/// The name under which the Global Dataset (the `ctdc_records` table) is listed.
+/// The name a Global Dataset of 63 columns is kept under when no other is given, and the name of
+/// the Global Dataset records imported before each file became its own dataset.
 pub const GLOBAL_DATASET_NAME: &str = "global-dataset";
 
 /// A stored dataset.
@@ -20,6 +21,16 @@ pub struct CtdcDataset {
     pub release: String,
     pub columns: Vec<String>,
     pub records: u64,
+}
+
+impl CtdcDataset {
+    /// Whether it is a Global Dataset (63 or 58 columns, kept in `ctdc_records` and read through
+    /// [`crate::CtdcStore`]) rather than a synthetic release (read with
+    /// [`CtdcDatasetStore::ctdc_dataset_rows`]).
+    pub fn is_global(&self) -> bool {
+        puente_core::ctdc::CtdcRelease::from_code(&self.release)
+            .is_some_and(|release| release.is_global_dataset())
+    }
 }
 
 /// Rows per INSERT statement.
@@ -42,7 +53,7 @@ pub trait CtdcDatasetStore: Send + Sync {
         rows: &[Vec<Option<String>>],
         replace: bool,
     ) -> StoreResult<CtdcImportSummary>;
-    /// Every dataset: the Global Dataset (when it has records) first, then the others by name.
+    /// Every dataset: the Global Datasets first, by name, then the synthetic ones by name.
     async fn ctdc_datasets(&self) -> StoreResult<Vec<CtdcDataset>>;
     /// A stored synthetic dataset's rows, in file order.
     async fn ctdc_dataset_rows(&self, name: &str) -> StoreResult<Vec<Vec<Option<String>>>>;
@@ -61,42 +72,40 @@ impl CtdcDatasetStore for SqliteStore {
         rows: &[Vec<Option<String>>],
         replace: bool,
     ) -> StoreResult<CtdcImportSummary> {
-        if name == GLOBAL_DATASET_NAME || name.trim().is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "`{name}` cannot name a synthetic dataset"
-            )));
+        if name.trim().is_empty() {
+            return Err(StoreError::Invalid("a dataset needs a name".into()));
         }
         let mut transaction = self.begin_write().await?;
+        let (global_taken, _) = crate::ctdc::dataset_name_taken(&mut transaction, name).await?;
+        if global_taken {
+            return Err(StoreError::Conflict(format!(
+                "`{name}` names a Global Dataset already; give the synthetic dataset another name with --dataset"
+            )));
+        }
         let existing: Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, records FROM ctdc_datasets WHERE name = ?")
+            sqlx::query_as("SELECT id, records FROM ctdc_datasets WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&mut *transaction)
                 .await?;
-        let earlier: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, imported_at FROM ctdc_imports WHERE content_sha256 = ? ORDER BY id DESC LIMIT 1",
-        )
-        .bind(content_sha256)
-        .fetch_optional(&mut *transaction)
-        .await?;
         if !replace {
-            if let Some((id, at)) = earlier {
+            if let Some((id, at)) =
+                crate::ctdc::stored_import_of(&mut transaction, content_sha256).await?
+            {
                 return Err(StoreError::Conflict(format!(
                     "this file was already imported (import {id}, {at}); use --replace to replace it"
                 )));
             }
             if existing.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "a dataset named `{name}` is already stored; use --replace to replace it or --dataset to give another name"
-                )));
+                return Err(crate::ctdc::name_taken_error(name));
             }
         }
         let mut replaced = 0;
         if let Some((id, records)) = existing {
-            sqlx::query("DELETE FROM ctdc_dataset_rows WHERE dataset_id = ?")
+            sqlx::query("DELETE FROM ctdc_dataset_rows WHERE dataset_id = $1")
                 .bind(id)
                 .execute(&mut *transaction)
                 .await?;
-            sqlx::query("DELETE FROM ctdc_datasets WHERE id = ?")
+            sqlx::query("DELETE FROM ctdc_datasets WHERE id = $1")
                 .bind(id)
                 .execute(&mut *transaction)
                 .await?;
@@ -108,7 +117,7 @@ impl CtdcDatasetStore for SqliteStore {
         let columns_json = serde_json::to_string(columns)
             .map_err(|error| StoreError::Invalid(error.to_string()))?;
         let dataset_id: i64 = sqlx::query_scalar(
-            "INSERT INTO ctdc_datasets (name, release, columns, import_id, records) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO ctdc_datasets (name, release, columns, import_id, records) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(name)
         .bind(release)
@@ -160,18 +169,25 @@ impl CtdcDatasetStore for SqliteStore {
 
     async fn ctdc_datasets(&self) -> StoreResult<Vec<CtdcDataset>> {
         let mut datasets = Vec::new();
-        let global: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ctdc_records")
-            .fetch_one(&self.reader)
-            .await?;
-        if global > 0 {
+        let global: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT ctdc_records.dataset, ctdc_global_datasets.release, COUNT(*)
+               FROM ctdc_records
+               LEFT JOIN ctdc_global_datasets ON ctdc_global_datasets.name = ctdc_records.dataset
+              GROUP BY ctdc_records.dataset, ctdc_global_datasets.release
+              ORDER BY ctdc_records.dataset",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        for (name, release, records) in global {
+            let release = release
+                .as_deref()
+                .and_then(puente_core::ctdc::CtdcRelease::from_code)
+                .unwrap_or(puente_core::ctdc::CtdcRelease::GlobalDataset);
             datasets.push(CtdcDataset {
-                name: GLOBAL_DATASET_NAME.to_string(),
-                release: "global-dataset".to_string(),
-                columns: puente_core::ctdc::COLUMNS
-                    .iter()
-                    .map(|(name, _)| name.to_string())
-                    .collect(),
-                records: global as u64,
+                name,
+                release: release.code().to_string(),
+                columns: release.columns().iter().map(|c| c.to_string()).collect(),
+                records: records as u64,
             });
         }
         let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
@@ -193,7 +209,7 @@ impl CtdcDatasetStore for SqliteStore {
     }
 
     async fn ctdc_dataset_rows(&self, name: &str) -> StoreResult<Vec<Vec<Option<String>>>> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM ctdc_datasets WHERE name = ?")
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM ctdc_datasets WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.reader)
             .await?;
@@ -201,7 +217,7 @@ impl CtdcDatasetStore for SqliteStore {
             return Err(StoreError::not_found("CTDC dataset", format!("`{name}`")));
         };
         let cells: Vec<String> = sqlx::query_scalar(
-            "SELECT cells FROM ctdc_dataset_rows WHERE dataset_id = ? ORDER BY row_number",
+            "SELECT cells FROM ctdc_dataset_rows WHERE dataset_id = $1 ORDER BY row_number",
         )
         .bind(id)
         .fetch_all(&self.reader)

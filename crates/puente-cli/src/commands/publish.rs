@@ -14,7 +14,6 @@ use puente_core::ctdc::releases::GLOBAL_SYNTHETIC_COLUMNS;
 use puente_core::ctdc::Cell;
 use puente_store::{
     Actor, CaseStatsStore, CaseStore, CtdcDatasetStore, CtdcStore, SqliteStore, StatsDimension,
-    GLOBAL_DATASET_NAME,
 };
 use puente_synthesis::evaluate::evaluate;
 use puente_synthesis::k_anonymity::{k_anonymise, KAnonymityReport};
@@ -296,10 +295,10 @@ async fn load_source(
                 "--from ctdc: no CTDC dataset is stored; import one with `puente import ctdc FILE`",
             )?;
             let positions = choose_columns(&args.columns, &dataset.columns, &dataset.name)?;
-            let rows = if dataset.name == GLOBAL_DATASET_NAME {
+            let rows = if dataset.is_global() {
                 let mut rows = Vec::new();
                 store
-                    .export_ctdc(&Actor::command_line(), &mut |page| {
+                    .export_ctdc(&Actor::command_line(), &dataset.name, &mut |page| {
                         for record in page {
                             rows.push(
                                 positions
