@@ -15,6 +15,8 @@ pub mod audit;
 pub mod audit_files;
 /// A case's organisation and owner (for authorisation) and de-identified case counts.
 pub mod case_access;
+/// An organisation's cases, de-identified, as the facts of a CTDC release.
+pub mod case_release;
 /// De-identified counts of an organisation's cases for the dashboard (raw; published through
 /// `puente-disclosure`).
 pub mod case_stats;
@@ -53,6 +55,7 @@ pub use audit::{
 };
 pub use audit_files::{AuditFiles, AuditKey, AuditKeys};
 pub use case_access::CaseAccessStore;
+pub use case_release::CaseReleaseStore;
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
@@ -264,6 +267,7 @@ pub trait AuditStore: Send + Sync {
 pub trait Store:
     CtdcStore
     + CtdcDatasetStore
+    + CaseReleaseStore
     + AuditStore
     + CaseStore
     + ConsentStore
@@ -283,6 +287,7 @@ pub trait Store:
 impl<T> Store for T where
     T: CtdcStore
         + CtdcDatasetStore
+        + CaseReleaseStore
         + AuditStore
         + CaseStore
         + ConsentStore
