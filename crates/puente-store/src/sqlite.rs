@@ -32,6 +32,9 @@ pub struct SqliteStore {
     pub(crate) reader: SqlitePool,
     path: PathBuf,
     audit: Arc<AuditState>,
+    /// The dashboard's counts, kept while the cases and referrals they were made from are
+    /// unchanged (`case_stats.rs`), shared by the clones of a store.
+    pub(crate) case_stats_cache: Arc<Mutex<crate::case_stats::CaseStatsCache>>,
 }
 
 /// The audit log's files and keys, shared by the clones of a store.
@@ -105,6 +108,7 @@ impl SqliteStore {
                 keys: RwLock::new(keys),
                 last_checkpointed: Mutex::new(last),
             }),
+            case_stats_cache: Arc::default(),
         };
         if created {
             store.checkpoint_now(Some("key_created")).await?;
