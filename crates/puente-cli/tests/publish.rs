@@ -284,7 +284,7 @@ fn a_k_anonymised_release_shares_every_combination_among_k_records() {
 
 #[test]
 fn cases_are_published_as_every_ctdc_variable_a_case_records() {
-    use puente_core::ctdc::from_cases::CASE_VARIABLES;
+    use puente_core::ctdc::from_cases::case_variables;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("puente.db");
     run(
@@ -345,7 +345,7 @@ fn cases_are_published_as_every_ctdc_variable_a_case_records() {
             "--org",
             "hotline-demo",
             "--columns",
-            &CASE_VARIABLES.join(","),
+            &case_variables().join(","),
             "--epsilon",
             "4",
             "--format",

@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use puente_core::country::Country;
-use puente_core::ctdc::from_cases::{case_release_row, CASE_VARIABLES};
+use puente_core::ctdc::from_cases::{case_release_row, case_variables};
 use puente_core::ctdc::releases::GLOBAL_SYNTHETIC_COLUMNS;
 use puente_core::ctdc::Cell;
 use puente_store::{Actor, CaseReleaseStore, CaseStore, CtdcDatasetStore, CtdcStore, SqliteStore};
@@ -347,7 +347,7 @@ async fn load_source(
                 .organisation_by_slug(slug)
                 .await?
                 .with_context(|| format!("--org: no organisation `{slug}`"))?;
-            let available: Vec<String> = CASE_VARIABLES.iter().map(|c| c.to_string()).collect();
+            let available: Vec<String> = case_variables().iter().map(|c| c.to_string()).collect();
             let positions = choose_columns(&args.columns, &available, "cases")?;
             let rows: Vec<Vec<String>> = store
                 .cases_for_release(organisation.id)
