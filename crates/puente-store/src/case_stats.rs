@@ -17,7 +17,7 @@
 //! SVG charts and their tables, with `puente_disclosure::SUPPRESSION_NOTE` under them. The
 //! imported CTDC dataset goes the same way from `CtdcStore::ctdc_stats`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -25,10 +25,8 @@ use puente_core::domain::{TraffickingEvent, VictimContext};
 use puente_core::htcds::TraffickingEventType;
 use puente_core::{Label, Vocabulary};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
-use crate::sqlite::SqliteStore;
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 
 /// What the cases are counted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -181,22 +179,23 @@ pub trait CaseStatsStore: Send + Sync {
 /// The parts of a case document the counts read.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct CountedDocument {
-    victim: VictimContext,
-    events: Vec<TraffickingEvent>,
+pub(crate) struct CountedDocument {
+    pub(crate) victim: VictimContext,
+    pub(crate) events: Vec<TraffickingEvent>,
 }
 
 /// What the counts of an organisation are made from, in a few numbers: the number of its cases,
 /// the sum of their versions (every case update raises one) and the last case id; the number of
 /// its referrals, the last id and the last change. When any differs, counts kept are stale.
-type DataKey = (i64, i64, i64, i64, i64, String);
+pub(crate) type DataKey = (i64, i64, i64, i64, i64, String);
 
 /// The counts kept between questions, per organisation, with the key of the data they were made
-/// from: the cases read and parsed once, and each answer given.
+/// from: the cases read and parsed once, and each answer given. It holds no connection, so each
+/// backend's store keeps one the same way.
 #[derive(Default)]
 pub(crate) struct CaseStatsCache {
-    cases: HashMap<i64, (DataKey, Arc<Vec<CountedCase>>)>,
-    answers: HashMap<(i64, Vec<StatsDimension>), (DataKey, CaseStats)>,
+    pub(crate) cases: HashMap<i64, (DataKey, Arc<Vec<CountedCase>>)>,
+    pub(crate) answers: HashMap<(i64, Vec<StatsDimension>), (DataKey, CaseStats)>,
 }
 
 impl std::fmt::Debug for CaseStatsCache {
@@ -209,89 +208,15 @@ impl std::fmt::Debug for CaseStatsCache {
     }
 }
 
-/// The key of an organisation's data now (an index-only read of `cases_stats_key`).
-async fn data_key(store: &SqliteStore, organisation_id: i64) -> StoreResult<DataKey> {
-    let (cases, versions, last_case): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(CAST(SUM(version) AS BIGINT), 0), COALESCE(MAX(id), 0) FROM cases WHERE organisation_id = $1",
-    )
-    .bind(organisation_id)
-    .fetch_one(&store.reader)
-    .await?;
-    let (referrals, last_referral, referral_changed): (i64, i64, String) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(updated_at), '') FROM referrals WHERE from_organisation_id = $1",
-    )
-    .bind(organisation_id)
-    .fetch_one(&store.reader)
-    .await?;
-    Ok((
-        cases,
-        versions,
-        last_case,
-        referrals,
-        last_referral,
-        referral_changed,
-    ))
-}
-
-/// Reads and parses every case of an organisation, with its referrals, for counting.
-async fn load_counted_cases(
-    store: &SqliteStore,
-    organisation_id: i64,
-) -> StoreResult<Vec<CountedCase>> {
-    let rows = sqlx::query(
-        "SELECT id, sex, age_at_intake, nationality, opened_on, document FROM cases WHERE organisation_id = $1 ORDER BY id",
-    )
-    .bind(organisation_id)
-    .fetch_all(&store.reader)
-    .await?;
-    let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
-    let referral_rows = sqlx::query(
-        "SELECT case_id, status, incoming_referral_date FROM referrals WHERE from_organisation_id = $1 ORDER BY id",
-    )
-    .bind(organisation_id)
-    .fetch_all(&store.reader)
-    .await?;
-    for row in &referral_rows {
-        let case_id: i64 = row.try_get("case_id")?;
-        let status: String = row.try_get("status")?;
-        let accepted_on: Option<String> = row.try_get("incoming_referral_date")?;
-        let entry = referrals.entry(case_id).or_default();
-        entry.0.push(status);
-        if let Some(accepted_on) = accepted_on {
-            if entry.1.as_ref().is_none_or(|first| accepted_on < *first) {
-                entry.1 = Some(accepted_on);
-            }
-        }
-    }
-    rows.iter()
-        .map(|row| {
-            let id: i64 = row.try_get("id")?;
-            let document: String = row.try_get("document")?;
-            let (referral_statuses, first_accepted_on) = referrals.remove(&id).unwrap_or_default();
-            Ok(CountedCase {
-                sex: row.try_get("sex")?,
-                age: row.try_get("age_at_intake")?,
-                nationality: row.try_get("nationality")?,
-                opened_on: row.try_get("opened_on")?,
-                document: serde_json::from_str(&document).map_err(|error| {
-                    StoreError::Invalid(format!("stored case {id} document: {error}"))
-                })?,
-                referral_statuses,
-                first_accepted_on,
-            })
-        })
-        .collect()
-}
-
 /// What is known of one case for counting.
-struct CountedCase {
-    sex: Option<String>,
-    age: Option<i64>,
-    nationality: Option<String>,
-    opened_on: String,
-    document: CountedDocument,
-    referral_statuses: Vec<String>,
-    first_accepted_on: Option<String>,
+pub(crate) struct CountedCase {
+    pub(crate) sex: Option<String>,
+    pub(crate) age: Option<i64>,
+    pub(crate) nationality: Option<String>,
+    pub(crate) opened_on: String,
+    pub(crate) document: CountedDocument,
+    pub(crate) referral_statuses: Vec<String>,
+    pub(crate) first_accepted_on: Option<String>,
 }
 
 pub(crate) fn age_group(age: Option<i64>) -> String {
@@ -306,14 +231,14 @@ pub(crate) fn age_group(age: Option<i64>) -> String {
     }
 }
 
-fn days_between(from: &str, to: &str) -> Option<i64> {
+pub(crate) fn days_between(from: &str, to: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let from = time::Date::parse(from.get(..10)?, &format).ok()?;
     let to = time::Date::parse(to.get(..10)?, &format).ok()?;
     Some((to - from).whole_days())
 }
 
-fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String> {
+pub(crate) fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String> {
     let set: BTreeSet<String> = values.into_iter().collect();
     if set.is_empty() {
         vec![UNKNOWN.into()]
@@ -323,7 +248,7 @@ fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String>
 }
 
 /// The values a case takes in a dimension (several for a multi-valued one, never none).
-fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
+pub(crate) fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
     let victim = &case.document.victim;
     match dimension {
         StatsDimension::Month => vec![case.opened_on.get(..7).unwrap_or(UNKNOWN).to_string()],
@@ -396,109 +321,8 @@ fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
 
 /// The order of an ordered dimension's values: by their leading number (a band's lower bound, a
 /// month's year), then as text (a month); unknown and none last.
-fn order_key(value: &str) -> (bool, i64, String) {
+pub(crate) fn order_key(value: &str) -> (bool, i64, String) {
     let leading: String = value.chars().take_while(char::is_ascii_digit).collect();
     let last = value == UNKNOWN || value == "none";
     (last, leading.parse().unwrap_or(i64::MAX), value.to_string())
-}
-
-#[async_trait]
-impl CaseStatsStore for SqliteStore {
-    async fn case_stats(
-        &self,
-        organisation_id: i64,
-        by: &[StatsDimension],
-    ) -> StoreResult<CaseStats> {
-        if by.is_empty() {
-            return Err(StoreError::Invalid(
-                "count by at least one dimension".into(),
-            ));
-        }
-        if by.iter().collect::<BTreeSet<_>>().len() != by.len() {
-            return Err(StoreError::Invalid("a dimension is repeated".into()));
-        }
-        // The answer kept for this question, while the data it was made from is unchanged.
-        let key = data_key(self, organisation_id).await?;
-        let question = (organisation_id, by.to_vec());
-        {
-            let cache = self
-                .case_stats_cache
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some((kept_key, answer)) = cache.answers.get(&question) {
-                if *kept_key == key {
-                    return Ok(answer.clone());
-                }
-            }
-        }
-        let kept_cases = {
-            let cache = self
-                .case_stats_cache
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            cache
-                .cases
-                .get(&organisation_id)
-                .filter(|(kept_key, _)| *kept_key == key)
-                .map(|(_, cases)| Arc::clone(cases))
-        };
-        let cases = match kept_cases {
-            Some(cases) => cases,
-            None => {
-                let cases = Arc::new(load_counted_cases(self, organisation_id).await?);
-                self.case_stats_cache
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .cases
-                    .insert(organisation_id, (key.clone(), Arc::clone(&cases)));
-                cases
-            }
-        };
-        let mut counts: BTreeMap<Vec<String>, u64> = BTreeMap::new();
-        for case in cases.iter() {
-            let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
-            for dimension in by {
-                let values = values_of(case, *dimension);
-                combinations = combinations
-                    .into_iter()
-                    .flat_map(|prefix| {
-                        values.iter().map(move |value| {
-                            let mut combination = prefix.clone();
-                            combination.push(value.clone());
-                            combination
-                        })
-                    })
-                    .collect();
-            }
-            for combination in combinations {
-                *counts.entry(combination).or_default() += 1;
-            }
-        }
-        let mut stats_rows: Vec<StatsRow> = counts
-            .into_iter()
-            .map(|(values, count)| StatsRow { values, count })
-            .collect();
-        if by[0].is_ordered() {
-            stats_rows.sort_by(|a, b| {
-                a.values
-                    .iter()
-                    .map(|v| order_key(v))
-                    .cmp(b.values.iter().map(|v| order_key(v)))
-            });
-        } else {
-            stats_rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.values.cmp(&b.values)));
-        }
-        let answer = CaseStats {
-            by: by.to_vec(),
-            rows: stats_rows,
-            cases: cases.len() as u64,
-            overlapping: by.iter().any(|dimension| dimension.is_multi_valued()),
-        };
-        self.case_stats_cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .answers
-            .insert(question, (key, answer.clone()));
-        Ok(answer)
-    }
 }
