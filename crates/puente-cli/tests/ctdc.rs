@@ -44,6 +44,8 @@ fn export(db: &Path, out: &Path) {
 
 fn gender_counts() -> Value {
     json!({
+        "dataset": "global-dataset",
+        "release": "global-dataset",
         "by": ["gender"],
         "rows": [
             {"gender": "Female", "count": 68083},
@@ -149,7 +151,9 @@ fn grouped_stats_come_as_an_aligned_table_and_as_csv() {
         .args(["stats", "ctdc", "--by", "shoe_size"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("`shoe_size` is not a CTDC column"));
+        .stderr(predicate::str::contains(
+            "`shoe_size` is not a column of dataset `global-dataset`",
+        ));
 }
 
 /// The shared file's rows, parsed (some fields are quoted because they hold commas).

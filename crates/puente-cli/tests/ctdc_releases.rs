@@ -165,8 +165,131 @@ fn the_2017_global_dataset_imports_with_its_conventions() {
         counts(&by_citizenship, "citizenship"),
         vec![(json!("PH"), 7), (Value::Null, 3), (json!("ZZ"), 2)]
     );
-    let by_gender = stats(&db, &["--dataset", "global-dataset", "--by", "gender"]);
+    let by_gender = stats(&db, &["--dataset", "global-dataset-2017", "--by", "gender"]);
     assert_eq!(counts(&by_gender, "gender")[1], (json!("Unknown"), 3));
+}
+
+/// A 63-column Global Dataset of 2021: 4 men from Honduras and 1 woman from Guatemala.
+fn global_2021(dir: &Path) -> PathBuf {
+    let path = dir.join("global-2021.csv");
+    let mut rows = Vec::new();
+    for _ in 0..4 {
+        rows.push(vec![
+            ("yearOfRegistration", "2021"),
+            ("gender", "Male"),
+            ("citizenship", "HN"),
+        ]);
+    }
+    rows.push(vec![
+        ("yearOfRegistration", "2020"),
+        ("gender", "Female"),
+        ("citizenship", "GT"),
+    ]);
+    write(
+        &path,
+        &CtdcRelease::GlobalDataset.columns(),
+        "",
+        &rows,
+        true,
+    );
+    path
+}
+
+#[test]
+fn global_dataset_files_of_different_years_are_kept_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("puente.db");
+    let old = global_2017(dir.path());
+    let new = global_2021(dir.path());
+    run(&db, &["import", "ctdc", old.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains("as dataset `global-dataset-2017`"));
+    run(&db, &["import", "ctdc", new.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains("as dataset `global-dataset`"));
+    run(&db, &["stats", "ctdc", "--by", "gender"])
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "`global-dataset` (5 records), `global-dataset-2017` (12 records)",
+        ));
+    let recent = stats(&db, &["--dataset", "global-dataset", "--by", "citizenship"]);
+    assert_eq!(
+        counts(&recent, "citizenship"),
+        vec![(json!("HN"), 4), (json!("GT"), 1)]
+    );
+    let older = stats(&db, &["--dataset", "global-dataset-2017", "--by", "gender"]);
+    assert_eq!(
+        counts(&older, "gender"),
+        vec![
+            (json!("Female"), 7),
+            (json!("Unknown"), 3),
+            (json!("Male"), 2)
+        ]
+    );
+    // A column the 2017 edition does not have is refused for it, and known for the later one.
+    run(
+        &db,
+        &[
+            "stats",
+            "ctdc",
+            "--dataset",
+            "global-dataset-2017",
+            "--by",
+            "isSlaveryAndPractices",
+        ],
+    )
+    .failure()
+    .stderr(predicate::str::contains(
+        "`isSlaveryAndPractices` is not a column of dataset `global-dataset-2017`",
+    ));
+    // Another file under a name in use is refused and changes nothing; --replace replaces only
+    // that dataset.
+    let renamed = dir.path().join("global-2021-copy.csv");
+    let mut text = std::fs::read_to_string(&new).unwrap();
+    let first_row = text.lines().nth(1).unwrap().to_owned();
+    text.push_str(&first_row);
+    text.push('\n');
+    std::fs::write(&renamed, text).unwrap();
+    run(
+        &db,
+        &[
+            "import",
+            "ctdc",
+            "--dataset",
+            "global-dataset-2017",
+            renamed.to_str().unwrap(),
+        ],
+    )
+    .failure()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "a dataset named `global-dataset-2017` is already stored",
+    ));
+    run(
+        &db,
+        &["import", "ctdc", "--replace", renamed.to_str().unwrap()],
+    )
+    .success();
+    let replaced = stats(&db, &["--dataset", "global-dataset", "--by", "gender"]);
+    assert_eq!(replaced["rows"][0]["count"], 5);
+    let untouched = stats(&db, &["--dataset", "global-dataset-2017", "--by", "gender"]);
+    assert_eq!(counts(&untouched, "gender")[0], (json!("Female"), 7));
+    // Each can be exported on its own.
+    let out = dir.path().join("export.csv");
+    run(
+        &db,
+        &[
+            "export",
+            "ctdc",
+            "--dataset",
+            "global-dataset-2017",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .success();
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 13);
 }
 
 #[test]

@@ -175,6 +175,28 @@ fn a_ctdc_2024_release_imports_back_to_its_rows() {
         .map(|row| row["count"].as_u64().unwrap())
         .unwrap();
     assert_eq!(imported_women as usize, women);
+    // Every row comes back: the counts of every combination of the 27 variables are the file's.
+    let output = puente()
+        .arg("--db")
+        .arg(&second)
+        .args(["stats", "ctdc", "--format", "json", "--by"])
+        .arg(GLOBAL_SYNTHETIC_COLUMNS.join(","))
+        .output()
+        .unwrap();
+    let stats: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut imported = std::collections::BTreeMap::<Vec<String>, u64>::new();
+    for row in stats["rows"].as_array().unwrap() {
+        let values = GLOBAL_SYNTHETIC_COLUMNS
+            .iter()
+            .map(|column| row[column].as_str().unwrap_or_default().to_string())
+            .collect();
+        imported.insert(values, row["count"].as_u64().unwrap());
+    }
+    let mut written = std::collections::BTreeMap::<Vec<String>, u64>::new();
+    for row in &rows[1..] {
+        *written.entry(row.clone()).or_default() += 1;
+    }
+    assert_eq!(imported, written);
 }
 
 #[test]
@@ -257,5 +279,92 @@ fn a_k_anonymised_release_shares_every_combination_among_k_records() {
         *groups.entry(row.clone()).or_insert(0) += 1;
     }
     assert!(groups.values().all(|size| *size >= 11), "{groups:?}");
+    assert!(rows.len() > 100);
+}
+
+#[test]
+fn cases_are_published_as_every_ctdc_variable_a_case_records() {
+    use puente_core::ctdc::from_cases::case_variables;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("puente.db");
+    run(
+        &db,
+        &["demo-data", "--cases", "150", "--org", "hotline-demo"],
+    )
+    .success();
+    // The records themselves, as CTDC variables: with k = 2 over three flags nothing is suppressed.
+    let flags = dir.path().join("flags.csv");
+    publish(
+        &db,
+        &[
+            "--from",
+            "cases",
+            "--org",
+            "hotline-demo",
+            "--columns",
+            "isForcedLabour,isSexualExploit,meansThreats,typeOfLabourAgriculture,ageBroad",
+            "--mode",
+            "k-anon",
+            "--k",
+            "2",
+            "--out",
+            flags.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let rows = read_csv(&flags);
+    let records = rows.len() - 1;
+    assert!(records > 140, "{records}");
+    for (position, name) in ["isForcedLabour", "isSexualExploit", "meansThreats"]
+        .iter()
+        .enumerate()
+    {
+        let set = rows[1..].iter().filter(|row| row[position] == "1").count();
+        assert!(set > 0 && set < records, "{name}: {set} of {records}");
+        assert!(
+            rows[1..]
+                .iter()
+                .all(|row| row[position].is_empty() || row[position] == "1"),
+            "{name} holds only 1 or empty"
+        );
+    }
+    let bands: std::collections::BTreeSet<&str> =
+        rows[1..].iter().map(|row| row[4].as_str()).collect();
+    let known = [
+        "", "0--8", "9--17", "18--20", "21--23", "24--26", "27--29", "30--38", "39--47", "48+",
+    ];
+    assert!(bands.iter().all(|band| known.contains(band)), "{bands:?}");
+
+    // Every case variable, differentially private, in the 2024 codebook's format.
+    let all = dir.path().join("all.csv");
+    publish(
+        &db,
+        &[
+            "--from",
+            "cases",
+            "--org",
+            "hotline-demo",
+            "--columns",
+            &case_variables().join(","),
+            "--epsilon",
+            "4",
+            "--format",
+            "ctdc-2024",
+            "--out",
+            all.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let rows = read_csv(&all);
+    assert_eq!(rows[0], GLOBAL_SYNTHETIC_COLUMNS.map(String::from).to_vec());
+    let citizenship = rows[1..]
+        .iter()
+        .filter(|row| !row[4].is_empty())
+        .map(|row| row[4].as_str())
+        .collect::<Vec<_>>();
+    assert!(
+        citizenship.iter().all(|code| code.len() == 3),
+        "{citizenship:?}"
+    );
     assert!(rows.len() > 100);
 }

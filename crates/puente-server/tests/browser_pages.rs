@@ -83,11 +83,70 @@ async fn fixture(app: &TestApp) -> Fixture {
     let body: Value = response.json().await.unwrap();
     assert_eq!(status, 201, "{body}");
     let referral_id = body["id"].as_i64().unwrap();
+    import_ctdc_datasets(app).await;
     Fixture {
         case_id,
         screening_id,
         referral_id,
     }
+}
+
+/// A Global Dataset and a Victim-Perpetrator synthetic dataset, for the dashboard's chooser.
+async fn import_ctdc_datasets(app: &TestApp) {
+    use puente_core::ctdc::releases::VICTIM_PERPETRATOR_COLUMNS;
+    use puente_core::ctdc::{parse_cell, CtdcRecord};
+    use puente_store::{Actor, CtdcDatasetStore, CtdcStore};
+    let mut record = CtdcRecord::empty();
+    record.cells[0] = parse_cell(0, "2020").unwrap();
+    record.cells[2] = parse_cell(2, "Female").unwrap();
+    app.store
+        .import_ctdc(
+            &Actor::command_line(),
+            "global-dataset",
+            "global-dataset",
+            "global.csv",
+            "hash-global",
+            &vec![record; 12],
+            false,
+        )
+        .await
+        .unwrap();
+    let columns: Vec<String> = VICTIM_PERPETRATOR_COLUMNS.map(String::from).to_vec();
+    let values = [
+        "2014-2018",
+        "Woman",
+        "Minor",
+        "1",
+        "",
+        "Americas",
+        "Americas",
+        "1",
+        "Male;Female",
+        "30--38",
+        "Americas",
+        "FamilyIntimatePartner",
+        "No;Yes",
+        "1",
+        "",
+        "1",
+    ];
+    let row: Vec<Option<String>> = values
+        .iter()
+        .map(|value| (!value.is_empty()).then(|| value.to_string()))
+        .collect();
+    app.store
+        .import_ctdc_dataset(
+            &Actor::command_line(),
+            "victim-perpetrator-synthetic",
+            "victim-perpetrator-synthetic",
+            "vp.csv",
+            "hash-vp",
+            &columns,
+            &vec![row; 9],
+            false,
+        )
+        .await
+        .unwrap();
 }
 
 async fn log_in(client: &fantoccini::Client, base: &str, email: &str) -> Step<()> {
@@ -135,7 +194,16 @@ fn tour(fixture: &Fixture) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
             ADMIN,
             vec![("admin", "/admin".into()), ("account", "/account".into())],
         ),
-        (ANALYST, vec![("dashboard", "/dashboard".into())]),
+        (
+            ANALYST,
+            vec![
+                ("dashboard", "/dashboard".into()),
+                (
+                    "dashboard-synthetic",
+                    "/dashboard?dataset=victim-perpetrator-synthetic".into(),
+                ),
+            ],
+        ),
         (
             CASE_WORKER,
             vec![

@@ -17,7 +17,8 @@
 //! SVG charts and their tables, with `puente_disclosure::SUPPRESSION_NOTE` under them. The
 //! imported CTDC dataset goes the same way from `CtdcStore::ctdc_stats`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use puente_core::domain::{TraffickingEvent, VictimContext};
@@ -181,6 +182,30 @@ pub trait CaseStatsStore: Send + Sync {
 pub(crate) struct CountedDocument {
     pub(crate) victim: VictimContext,
     pub(crate) events: Vec<TraffickingEvent>,
+}
+
+/// What the counts of an organisation are made from, in a few numbers: the number of its cases,
+/// the sum of their versions (every case update raises one) and the last case id; the number of
+/// its referrals, the last id and the last change. When any differs, counts kept are stale.
+pub(crate) type DataKey = (i64, i64, i64, i64, i64, String);
+
+/// The counts kept between questions, per organisation, with the key of the data they were made
+/// from: the cases read and parsed once, and each answer given. It holds no connection, so each
+/// backend's store keeps one the same way.
+#[derive(Default)]
+pub(crate) struct CaseStatsCache {
+    pub(crate) cases: HashMap<i64, (DataKey, Arc<Vec<CountedCase>>)>,
+    pub(crate) answers: HashMap<(i64, Vec<StatsDimension>), (DataKey, CaseStats)>,
+}
+
+impl std::fmt::Debug for CaseStatsCache {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CaseStatsCache")
+            .field("organisations", &self.cases.len())
+            .field("answers", &self.answers.len())
+            .finish()
+    }
 }
 
 /// What is known of one case for counting.

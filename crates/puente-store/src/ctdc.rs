@@ -1,7 +1,10 @@
-//! The imported CTDC Global Dataset: import (all or nothing), export in import order, grouped counts.
+//! The imported CTDC Global Datasets, each file its own named dataset: import (all or nothing),
+//! export in import order, grouped counts.
 
 use puente_core::ctdc::Cell;
 use serde::Serialize;
+
+use crate::StoreError;
 
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -17,4 +20,11 @@ pub struct CtdcImportSummary {
 pub struct CtdcStatsRow {
     pub values: Vec<Option<Cell>>,
     pub count: u64,
+}
+
+/// The refusal of a dataset name already in use.
+pub(crate) fn name_taken_error(name: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "a dataset named `{name}` is already stored; use --replace to replace it or --dataset to give another name"
+    ))
 }

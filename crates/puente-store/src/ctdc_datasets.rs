@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::{Actor, CtdcImportSummary, StoreResult};
 
-/// The name under which the Global Dataset (the `ctdc_records` table) is listed.
+/// The name a Global Dataset of 63 columns is kept under when no other is given, and the name of
+/// the Global Dataset records imported before each file became its own dataset.
 pub const GLOBAL_DATASET_NAME: &str = "global-dataset";
 
 /// A stored dataset.
@@ -17,6 +18,16 @@ pub struct CtdcDataset {
     pub release: String,
     pub columns: Vec<String>,
     pub records: u64,
+}
+
+impl CtdcDataset {
+    /// Whether it is a Global Dataset (63 or 58 columns, kept in `ctdc_records` and read through
+    /// [`crate::CtdcStore`]) rather than a synthetic release (read with
+    /// [`CtdcDatasetStore::ctdc_dataset_rows`]).
+    pub fn is_global(&self) -> bool {
+        puente_core::ctdc::CtdcRelease::from_code(&self.release)
+            .is_some_and(|release| release.is_global_dataset())
+    }
 }
 
 #[async_trait]
@@ -36,7 +47,7 @@ pub trait CtdcDatasetStore: Send + Sync {
         rows: &[Vec<Option<String>>],
         replace: bool,
     ) -> StoreResult<CtdcImportSummary>;
-    /// Every dataset: the Global Dataset (when it has records) first, then the others by name.
+    /// Every dataset: the Global Datasets first, by name, then the synthetic ones by name.
     async fn ctdc_datasets(&self) -> StoreResult<Vec<CtdcDataset>>;
     /// A stored synthetic dataset's rows, in file order.
     async fn ctdc_dataset_rows(&self, name: &str) -> StoreResult<Vec<Vec<Option<String>>>>;

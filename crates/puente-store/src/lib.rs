@@ -18,6 +18,8 @@ pub mod audit;
 pub mod audit_files;
 /// A case's organisation and owner (for authorisation) and de-identified case counts.
 pub mod case_access;
+/// An organisation's cases, de-identified, as the facts of a CTDC release.
+pub mod case_release;
 /// De-identified counts of an organisation's cases for the dashboard (raw; published through
 /// `puente-disclosure`).
 pub mod case_stats;
@@ -63,6 +65,7 @@ pub use audit::{
 };
 pub use audit_files::{AuditFiles, AuditKey, AuditKeys};
 pub use case_access::CaseAccessStore;
+pub use case_release::CaseReleaseStore;
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
@@ -242,27 +245,37 @@ impl Actor {
 /// Receives the pages of an export.
 pub type ExportSink<'a> = dyn FnMut(&[CtdcRecord]) -> StoreResult<()> + Send + 'a;
 
-/// The CTDC dataset in the store.
+/// The CTDC Global Datasets in the store: each imported file is its own named dataset (listed with
+/// the synthetic ones by [`CtdcDatasetStore::ctdc_datasets`]).
 #[async_trait]
 pub trait CtdcStore: Send + Sync {
-    /// Imports records from one file, all or nothing. With `replace`, the records already stored are
-    /// removed in the same transaction. A file already imported (same content) is refused unless
-    /// `replace` is set.
+    /// Imports the records of one file as the Global Dataset `dataset` (of `release`, the 63- or
+    /// the 58-column edition), all or nothing. A dataset of that name already stored, or a file
+    /// already stored (same content), is refused unless `replace` is set; then the dataset of that
+    /// name is replaced in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     async fn import_ctdc(
         &self,
         actor: &Actor,
+        dataset: &str,
+        release: &str,
         source: &str,
         content_sha256: &str,
         records: &[CtdcRecord],
         replace: bool,
     ) -> StoreResult<CtdcImportSummary>;
-    /// Hands every stored record, in import order, to `on_page`, a page at a time, and returns how
-    /// many there were. Audited as an export; an error from `on_page` stops the export and leaves no
-    /// audit entry, as nothing was exported.
-    async fn export_ctdc(&self, actor: &Actor, on_page: &mut ExportSink<'_>) -> StoreResult<u64>;
-    /// Counts grouped by CTDC columns (by index), largest first.
-    async fn ctdc_stats(&self, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>>;
-    /// How many records are stored.
+    /// Hands every record of the Global Dataset `dataset`, in import order, to `on_page`, a page at
+    /// a time, and returns how many there were. Audited as an export; an error from `on_page` stops
+    /// the export and leaves no audit entry, as nothing was exported.
+    async fn export_ctdc(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        on_page: &mut ExportSink<'_>,
+    ) -> StoreResult<u64>;
+    /// Counts of the Global Dataset `dataset` grouped by CTDC columns (by index), largest first.
+    async fn ctdc_stats(&self, dataset: &str, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>>;
+    /// How many Global Dataset records are stored, in every dataset.
     async fn ctdc_count(&self) -> StoreResult<u64>;
 }
 
@@ -290,6 +303,8 @@ pub trait AuditStore: Send + Sync {
 pub trait Store:
     StoreControl
     + CtdcStore
+    + CtdcDatasetStore
+    + CaseReleaseStore
     + AuditStore
     + CaseStore
     + ConsentStore
@@ -309,6 +324,8 @@ pub trait Store:
 impl<T> Store for T where
     T: StoreControl
         + CtdcStore
+        + CtdcDatasetStore
+        + CaseReleaseStore
         + AuditStore
         + CaseStore
         + ConsentStore

@@ -361,3 +361,58 @@ async fn the_demo_volume_adds_up() {
     sorted.sort();
     assert_eq!(months, sorted, "months are listed in order");
 }
+
+#[tokio::test]
+async fn counts_kept_between_questions_follow_every_change_of_the_cases() {
+    let counted = counted().await;
+    let by_sex = [StatsDimension::Sex];
+    assert_eq!(
+        rows(&counted, &by_sex).await,
+        [("Female".to_string(), 13), ("Male".to_string(), 7)]
+    );
+    // Asked again, unchanged: the same answer.
+    assert_eq!(rows(&counted, &by_sex).await[1].1, 7);
+    let admin = Actor {
+        name: "admin@test".into(),
+        organisation_id: None,
+    };
+    // A new case is counted.
+    let ids = counted
+        .store
+        .create_cases(
+            &admin,
+            counted.hotline,
+            &[NewCase {
+                case: case("SV", Gender::Male, 40, &[], &["SV"]),
+                owner_user_id: None,
+                opened_on: "2026-11-20".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows(&counted, &by_sex).await[1], ("Male".to_string(), 8));
+    // An edit is counted: the new case's person is recorded as a woman.
+    let stored = counted
+        .store
+        .case(&admin, counted.hotline, ids[0])
+        .await
+        .unwrap()
+        .unwrap();
+    let mut edited = stored.case.clone();
+    edited.person.sex = Some(Gender::Female);
+    counted
+        .store
+        .update_case(&admin, counted.hotline, ids[0], stored.version, &edited)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&counted, &by_sex).await,
+        [("Female".to_string(), 14), ("Male".to_string(), 7)]
+    );
+    // Another question over the same data reads the cases kept and agrees with them.
+    let by_nationality = rows(&counted, &[StatsDimension::Nationality]).await;
+    assert!(
+        by_nationality.contains(&("SV".to_string(), 1)),
+        "{by_nationality:?}"
+    );
+}

@@ -211,32 +211,62 @@ async fn importing_the_same_file_twice_is_refused_and_replace_replaces() {
     let store = fresh_store().await;
     let cli = actor("cli:test", None);
     let records = vec![ctdc_record("Female"), ctdc_record("Male")];
-    store
-        .import_ctdc(&cli, "a.csv", "hash-a", &records, false)
+    let import =
+        |dataset: &'static str, source: &'static str, records: Vec<CtdcRecord>, replace| {
+            let store = &store;
+            let cli = &cli;
+            async move {
+                store
+                    .import_ctdc(
+                        cli,
+                        dataset,
+                        "global-dataset",
+                        source,
+                        source,
+                        &records,
+                        replace,
+                    )
+                    .await
+            }
+        };
+    import("global-dataset", "a.csv", records.clone(), false)
         .await
         .unwrap();
-    let error = store
-        .import_ctdc(&cli, "a.csv", "hash-a", &records, false)
+    let error = import("another", "a.csv", records.clone(), false)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("already imported"), "{error}");
     assert_eq!(store.ctdc_count().await.unwrap(), 2);
 
-    store
-        .import_ctdc(&cli, "b.csv", "hash-b", &records[..1], false)
+    // Another file under the same name is refused: two files never share one dataset.
+    let error = import("global-dataset", "b.csv", records[..1].to_vec(), false)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("already stored"), "{error}");
+    import("edition-2020", "b.csv", records[..1].to_vec(), false)
         .await
         .unwrap();
     assert_eq!(store.ctdc_count().await.unwrap(), 3);
-    let summary = store
-        .import_ctdc(&cli, "a.csv", "hash-a", &records, true)
+    let by_gender = store.ctdc_stats("edition-2020", &[2]).await.unwrap();
+    assert_eq!(by_gender.len(), 1);
+    assert_eq!(by_gender[0].count, 1);
+    let summary = import("global-dataset", "a.csv", records.clone(), true)
         .await
         .unwrap();
-    assert_eq!((summary.records, summary.replaced), (2, 3));
-    assert_eq!(store.ctdc_count().await.unwrap(), 2);
+    assert_eq!((summary.records, summary.replaced), (2, 2));
+    assert_eq!(store.ctdc_count().await.unwrap(), 3);
+    let names: Vec<String> = store
+        .ctdc_datasets()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|dataset| dataset.name)
+        .collect();
+    assert_eq!(names, ["edition-2020", "global-dataset"]);
 
     let mut exported = Vec::new();
     let count = store
-        .export_ctdc(&cli, &mut |page| {
+        .export_ctdc(&cli, "global-dataset", &mut |page| {
             exported.extend_from_slice(page);
             Ok(())
         })

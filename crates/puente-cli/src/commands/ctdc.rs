@@ -9,9 +9,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use puente_core::ctdc::{self, Cell, ColumnKind, ReadOptions, COLUMNS};
-use puente_store::{
-    Actor, CtdcDataset, CtdcDatasetStore, CtdcStore, SqliteStore, GLOBAL_DATASET_NAME,
-};
+use puente_store::{Actor, CtdcDataset, CtdcDatasetStore, CtdcStore, SqliteStore};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, clap::Subcommand)]
@@ -19,8 +17,8 @@ pub enum ImportCommand {
     /// Import a CTDC CSV of any release, recognised by its header: the Global Dataset (63 or 58
     /// columns; `,` or `;`, with or without the terms-of-use column, `-99` or empty for missing, with
     /// or without BOM, CRLF or LF, quoted or not), the Global Synthetic Dataset (27 variables) or
-    /// the Victim-Perpetrator Synthetic Dataset (16 variables). Each synthetic file is kept as its
-    /// own dataset. All or nothing: the first invalid row stops the import and the database is left
+    /// the Victim-Perpetrator Synthetic Dataset (16 variables). Each file is kept as its own
+    /// dataset. All or nothing: the first invalid row stops the import and the database is left
     /// as it was.
     Ctdc(ImportCtdcArgs),
 }
@@ -35,19 +33,20 @@ pub struct ImportCtdcArgs {
     /// Where rejected rows go with --skip-invalid (default: FILE.rejects.csv).
     #[arg(long, value_name = "FILE", requires = "skip_invalid")]
     pub rejects: Option<PathBuf>,
-    /// Remove the CTDC records already stored (for a synthetic release: the dataset of the same
-    /// name), in the same transaction.
+    /// Replace the dataset of the same name, in the same transaction.
     #[arg(long)]
     pub replace: bool,
-    /// The name of the dataset a synthetic release is kept as (default: the release's name,
-    /// `global-synthetic` or `victim-perpetrator-synthetic`).
+    /// The name of the dataset the file is kept as (default: the release's name,
+    /// `global-dataset`, `global-dataset-2017`, `global-synthetic` or
+    /// `victim-perpetrator-synthetic`).
     #[arg(long, value_name = "NAME")]
     pub dataset: Option<String>,
 }
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ExportCommand {
-    /// Write the stored CTDC records as the canonical 63-column CSV (comma-separated, empty for missing).
+    /// Write a stored Global Dataset as the canonical 63-column CSV (comma-separated, empty for
+    /// missing).
     Ctdc(ExportCtdcArgs),
 }
 
@@ -56,6 +55,9 @@ pub struct ExportCtdcArgs {
     /// The CSV file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// The Global Dataset to write; may be left out when one is stored.
+    #[arg(long, value_name = "NAME")]
+    pub dataset: Option<String>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -113,8 +115,8 @@ pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<Exi
         },
     )
     .map_err(|error| anyhow::anyhow!("{}: {error}", args.file.display()))?;
-    let file = match read {
-        ctdc::CtdcReleaseFile::Global { file, .. } => file,
+    let (release, file) = match read {
+        ctdc::CtdcReleaseFile::Global { release, file } => (release, file),
         ctdc::CtdcReleaseFile::Synthetic(file) => return import_synthetic(db, &args, &bytes, file),
     };
     write_rejects_of(&args, &file.rejected)?;
@@ -124,10 +126,16 @@ pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<Exi
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let name = args
+        .dataset
+        .clone()
+        .unwrap_or_else(|| release.code().to_string());
     let (runtime, store) = open_store(db)?;
     let summary = runtime
         .block_on(store.import_ctdc(
             &Actor::command_line(),
+            &name,
+            release.code(),
             &source,
             &sha256,
             &file.records,
@@ -139,8 +147,9 @@ pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<Exi
     runtime.block_on(store.close());
 
     println!(
-        "Imported {} CTDC records from {} in {:.2?}.",
+        "Imported {} CTDC records of the {} from {} as dataset `{name}` in {:.2?}.",
         summary.records,
+        release.title(),
         args.file.display(),
         started.elapsed()
     );
@@ -267,6 +276,13 @@ pub fn export(db: Option<PathBuf>, command: ExportCommand) -> anyhow::Result<Exi
     let ExportCommand::Ctdc(args) = command;
     let started = Instant::now();
     let (runtime, store) = open_store(db)?;
+    let global: Vec<CtdcDataset> = runtime
+        .block_on(store.ctdc_datasets())?
+        .into_iter()
+        .filter(CtdcDataset::is_global)
+        .collect();
+    let dataset = choose_dataset(&global, args.dataset.as_deref())?
+        .context("no Global Dataset is stored; import one with `puente import ctdc FILE`")?;
     // Write to a temporary file beside the target and rename it at the end, so a failed export
     // leaves no half-written file.
     let directory = args
@@ -278,16 +294,20 @@ pub fn export(db: Option<PathBuf>, command: ExportCommand) -> anyhow::Result<Exi
         .with_context(|| format!("cannot write in {}", directory.display()))?;
     let mut writer =
         ctdc::CtdcCsvWriter::new(std::io::BufWriter::with_capacity(1 << 20, temporary))?;
-    let exported = runtime.block_on(store.export_ctdc(&Actor::command_line(), &mut |page| {
-        page.iter()
-            .try_for_each(|record| writer.write(record))
-            .map_err(|error| {
-                puente_store::StoreError::Invalid(format!(
-                    "cannot write {}: {error}",
-                    args.out.display()
-                ))
-            })
-    }))?;
+    let exported = runtime.block_on(store.export_ctdc(
+        &Actor::command_line(),
+        &dataset.name,
+        &mut |page| {
+            page.iter()
+                .try_for_each(|record| writer.write(record))
+                .map_err(|error| {
+                    puente_store::StoreError::Invalid(format!(
+                        "cannot write {}: {error}",
+                        args.out.display()
+                    ))
+                })
+        },
+    ))?;
     runtime.block_on(store.close());
     let temporary = writer.finish()?.into_inner().map_err(|error| {
         anyhow::anyhow!("cannot write {}: {}", args.out.display(), error.error())
@@ -339,33 +359,40 @@ pub fn stats(db: Option<PathBuf>, command: StatsCommand) -> anyhow::Result<ExitC
     let (runtime, store) = open_store(db)?;
     let datasets = runtime.block_on(store.ctdc_datasets())?;
     let dataset = choose_dataset(&datasets, args.dataset.as_deref())?;
-    if let Some(dataset) = dataset.filter(|dataset| dataset.name != GLOBAL_DATASET_NAME) {
+    let Some(dataset) = dataset else {
+        bail!("no CTDC dataset is stored; import one with `puente import ctdc FILE`");
+    };
+    if !dataset.is_global() {
         let rows = runtime.block_on(store.ctdc_dataset_rows(&dataset.name))?;
         runtime.block_on(store.close());
         return synthetic_stats(&args, &dataset, &rows);
     }
     let mut indices = Vec::new();
     for name in &args.by {
-        match ctdc::column_index(name) {
+        match ctdc::column_index(name)
+            .filter(|index| dataset.columns.iter().any(|c| c == COLUMNS[*index].0))
+        {
             Some(index) => indices.push(index),
             None => bail!(
-                "--by: `{name}` is not a CTDC column; the columns are: {}",
-                COLUMNS
-                    .iter()
-                    .map(|(name, _)| *name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "--by: `{name}` is not a column of dataset `{}`; its columns are: {}",
+                dataset.name,
+                dataset.columns.join(", ")
             ),
         }
     }
     let names: Vec<&str> = indices.iter().map(|index| COLUMNS[*index].0).collect();
-    let rows = runtime.block_on(store.ctdc_stats(&indices))?;
+    let rows = runtime.block_on(store.ctdc_stats(&dataset.name, &indices))?;
     runtime.block_on(store.close());
     let kinds: Vec<ColumnKind> = indices.iter().map(|index| COLUMNS[*index].1).collect();
     let output = match args.format {
         StatsFormat::Json => {
             let rows = stats_json_rows(&names, &kinds, &rows);
-            let document = serde_json::json!({ "by": names, "rows": rows });
+            let document = serde_json::json!({
+                "dataset": dataset.name,
+                "release": dataset.release,
+                "by": names,
+                "rows": rows,
+            });
             serde_json::to_string_pretty(&document)? + "\n"
         }
         StatsFormat::Csv => stats_csv(&names, &rows)?,

@@ -10,12 +10,10 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use puente_core::country::Country;
+use puente_core::ctdc::from_cases::{case_release_row, case_variables};
 use puente_core::ctdc::releases::GLOBAL_SYNTHETIC_COLUMNS;
 use puente_core::ctdc::Cell;
-use puente_store::{
-    Actor, CaseStatsStore, CaseStore, CtdcDatasetStore, CtdcStore, SqliteStore, StatsDimension,
-    GLOBAL_DATASET_NAME,
-};
+use puente_store::{Actor, CaseReleaseStore, CaseStore, CtdcDatasetStore, CtdcStore, SqliteStore};
 use puente_synthesis::evaluate::evaluate;
 use puente_synthesis::k_anonymity::{k_anonymise, KAnonymityReport};
 use puente_synthesis::marginals::MarginalsReport;
@@ -34,8 +32,8 @@ pub enum PublishCommand {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum PublishSource {
-    /// The organisation's own cases (`--org SLUG`), as the CTDC variables yearOfRegistration,
-    /// gender, majorityStatus and citizenship.
+    /// The organisation's own cases (`--org SLUG`), as the CTDC variables of the 2024 Global
+    /// Synthetic Dataset that a case records (all but traffickMonths), and majorityStatus.
     Cases,
     /// An imported CTDC dataset (`--dataset NAME` when several are stored).
     Ctdc,
@@ -296,10 +294,10 @@ async fn load_source(
                 "--from ctdc: no CTDC dataset is stored; import one with `puente import ctdc FILE`",
             )?;
             let positions = choose_columns(&args.columns, &dataset.columns, &dataset.name)?;
-            let rows = if dataset.name == GLOBAL_DATASET_NAME {
+            let rows = if dataset.is_global() {
                 let mut rows = Vec::new();
                 store
-                    .export_ctdc(&Actor::command_line(), &mut |page| {
+                    .export_ctdc(&Actor::command_line(), &dataset.name, &mut |page| {
                         for record in page {
                             rows.push(
                                 positions
@@ -349,30 +347,21 @@ async fn load_source(
                 .organisation_by_slug(slug)
                 .await?
                 .with_context(|| format!("--org: no organisation `{slug}`"))?;
-            let available: Vec<String> = CASE_COLUMNS.iter().map(|c| c.to_string()).collect();
+            let available: Vec<String> = case_variables().iter().map(|c| c.to_string()).collect();
             let positions = choose_columns(&args.columns, &available, "cases")?;
-            let stats = store
-                .case_stats(
-                    organisation.id,
-                    &[
-                        StatsDimension::Month,
-                        StatsDimension::Sex,
-                        StatsDimension::AgeGroup,
-                        StatsDimension::Nationality,
-                    ],
-                )
-                .await?;
-            let mut rows = Vec::new();
-            for row in &stats.rows {
-                let values = case_values(&row.values);
-                for _ in 0..row.count {
-                    rows.push(positions.iter().map(|p| values[*p].clone()).collect());
-                }
-            }
+            let rows: Vec<Vec<String>> = store
+                .cases_for_release(organisation.id)
+                .await?
+                .iter()
+                .map(|case| {
+                    let values = case_release_row(case);
+                    positions.iter().map(|p| values[*p].clone()).collect()
+                })
+                .collect();
             SourceData {
                 name: format!("the cases of `{slug}`"),
                 data: Microdata {
-                    columns: positions.iter().map(|p| available_name(*p)).collect(),
+                    columns: positions.iter().map(|p| available[*p].clone()).collect(),
                     rows,
                 },
             }
@@ -385,49 +374,6 @@ async fn load_source(
         );
     }
     Ok(source)
-}
-
-/// The CTDC variables Puente's cases are published as.
-const CASE_COLUMNS: [&str; 4] = [
-    "yearOfRegistration",
-    "gender",
-    "majorityStatus",
-    "citizenship",
-];
-
-fn available_name(position: usize) -> String {
-    CASE_COLUMNS[position].to_string()
-}
-
-/// A case's counted values (month, sex, age group, nationality) as the CTDC variables.
-fn case_values(values: &[String]) -> Vec<String> {
-    let year = values[0]
-        .get(..4)
-        .filter(|year| year.chars().all(|c| c.is_ascii_digit()));
-    let gender = match values[1].as_str() {
-        "Female" => "Female",
-        "Male" => "Male",
-        "TransgenderOrNonConforming" | "Transgender/NonConforming" => "Transgender/NonConforming",
-        _ => "",
-    };
-    let majority = match values[2]
-        .split(['-', '+'])
-        .next()
-        .and_then(|low| low.parse::<u32>().ok())
-    {
-        Some(low) if low < 18 => "Minor",
-        Some(_) => "Adult",
-        None => "",
-    };
-    let citizenship = Country::from_code(&values[3])
-        .map(|c| c.alpha_2())
-        .unwrap_or("");
-    vec![
-        year.unwrap_or("").to_string(),
-        gender.to_string(),
-        majority.to_string(),
-        citizenship.to_string(),
-    ]
 }
 
 /// The positions of the chosen columns, or an error naming the unknown one and the columns there are.

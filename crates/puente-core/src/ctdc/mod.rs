@@ -6,6 +6,8 @@
 //! and `RecruiterRelationship`, kept as written so that export gives back what was imported).
 
 mod csv_format;
+pub mod from_cases;
+pub mod labels;
 pub mod releases;
 
 pub use csv_format::{

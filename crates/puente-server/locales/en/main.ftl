@@ -316,6 +316,11 @@ dashboard-ctdc-age_group = Age group
 dashboard-ctdc-nationality = Citizenship
 dashboard-ctdc-country_of_exploitation = Country of exploitation
 dashboard-ctdc-year = Year of registration
+dashboard-ctdc-dataset = Dataset
+dashboard-ctdc-show = Show
+dashboard-ctdc-count = Records
+dashboard-ctdc-records = { $count } records
+dashboard-ctdc-overlapping = A record may be counted under several values here (its cell holds several), so the rows do not add up to the total.
 
 ## Likely duplicate persons.
 

@@ -316,6 +316,11 @@ dashboard-ctdc-age_group = Grupo de edad
 dashboard-ctdc-nationality = Ciudadanía
 dashboard-ctdc-country_of_exploitation = País de explotación
 dashboard-ctdc-year = Año de registro
+dashboard-ctdc-dataset = Conjunto de datos
+dashboard-ctdc-show = Mostrar
+dashboard-ctdc-count = Registros
+dashboard-ctdc-records = { $count } registros
+dashboard-ctdc-overlapping = Un registro puede contarse en varios valores aquí (la celda tiene varios), así que las filas no suman el total.
 
 ## Posibles duplicados de personas.
 

@@ -8,14 +8,17 @@
 //! on the same data gets the same answer, charged to the organisation's privacy budget once a
 //! period, post-processed to non-negative counts whose rows add up to the total, small ones shown
 //! as `<3`. Every answer says which (`"privacy"` in the JSON, a line under each chart). A spent
-//! budget is refused with the day it renews. The imported CTDC dataset, a published release
-//! already, goes through small-cell suppression.
+//! budget is refused with the day it renews. The imported CTDC datasets, published releases
+//! already, go through small-cell suppression; each is counted on its own (`dataset=NAME`, the
+//! first stored when left out), a Global Dataset by [`CTDC_DIMENSIONS`], a synthetic release by
+//! each of its variables.
 
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
+use puente_core::ctdc::labels as ctdc_labels;
 use puente_core::{Country, Lang, Vocabulary};
 use puente_directory::Population;
 use puente_disclosure::accounting::{
@@ -24,7 +27,7 @@ use puente_disclosure::accounting::{
 };
 use puente_disclosure::private::{derive_seed, private_rows, rows_fingerprint, NoiseKey};
 use puente_disclosure::{publish_rows, PublishedRows, SUPPRESSION_NOTE};
-use puente_store::{Role, StatsDimension};
+use puente_store::{CtdcDataset, Role, StatsDimension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -52,9 +55,12 @@ pub const CTDC_DIMENSIONS: [(&str, &str); 5] = [
 #[derive(Debug, Deserialize)]
 pub struct StatsParameters {
     by: String,
-    /// `cases` (the organisation's cases, the default) or `ctdc` (the imported CTDC dataset).
+    /// `cases` (the organisation's cases, the default) or `ctdc` (an imported CTDC dataset).
     #[serde(default)]
     source: Option<String>,
+    /// With `source=ctdc`: the dataset (the first stored when left out).
+    #[serde(default)]
+    dataset: Option<String>,
     /// `es` or `en`: the CSV for people, with the labels of the values and of the columns in that
     /// language (the dashboard's download links). Without it, the codes, for programs.
     #[serde(default)]
@@ -304,12 +310,69 @@ fn budget_spent_error(spent: &BudgetSpent) -> AppError {
     ))
 }
 
-/// The CTDC dataset's counts by one of [`CTDC_DIMENSIONS`], published.
-async fn published_ctdc_stats(state: &AppState, name: &str) -> Result<PublishedRows, AppError> {
+/// The CTDC dataset named, or the first stored (Global Datasets first), with every dataset stored;
+/// `None` when none is.
+async fn chosen_ctdc_dataset(
+    state: &AppState,
+    named: Option<&str>,
+) -> Result<(Vec<CtdcDataset>, Option<CtdcDataset>), AppError> {
+    let datasets = state.store.ctdc_datasets().await?;
+    let chosen = match named.map(str::trim).filter(|name| !name.is_empty()) {
+        None => datasets.first().cloned(),
+        Some(name) => Some(
+            datasets
+                .iter()
+                .find(|dataset| dataset.name == name)
+                .cloned()
+                .ok_or_else(|| {
+                    let names: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
+                    AppError::Invalid(format!(
+                        "`dataset`: no CTDC dataset `{name}`; the datasets are: {}",
+                        names.join(", ")
+                    ))
+                })?,
+        ),
+    };
+    Ok((datasets, chosen))
+}
+
+/// What the dashboard counts a dataset by: a Global Dataset by [`CTDC_DIMENSIONS`] (their API
+/// names), a synthetic release by every one of its variables.
+fn ctdc_variables(dataset: &CtdcDataset) -> Vec<String> {
+    if dataset.is_global() {
+        CTDC_DIMENSIONS
+            .iter()
+            .map(|(_, api)| api.to_string())
+            .collect()
+    } else {
+        dataset.columns.clone()
+    }
+}
+
+/// The column a CTDC variable of the dashboard counts: the column of an API name of
+/// [`CTDC_DIMENSIONS`], else the name itself.
+fn ctdc_column_of(name: &str) -> &str {
+    CTDC_DIMENSIONS
+        .iter()
+        .find(|(_, api)| *api == name)
+        .map_or(name, |(column, _)| column)
+}
+
+/// A CTDC dataset's counts by one variable, published.
+async fn published_ctdc_stats(
+    state: &AppState,
+    dataset: &CtdcDataset,
+    name: &str,
+) -> Result<PublishedRows, AppError> {
+    if !dataset.is_global() {
+        let rows = state.store.ctdc_dataset_rows(&dataset.name).await?;
+        return synthetic_ctdc_stats(dataset, &rows, name);
+    }
     let Some((column, _)) = CTDC_DIMENSIONS.iter().find(|(_, api)| *api == name) else {
         let known: Vec<&str> = CTDC_DIMENSIONS.iter().map(|(_, api)| *api).collect();
         return Err(AppError::Invalid(format!(
-            "`by` for the CTDC dataset takes one of {}",
+            "`by` for the CTDC dataset `{}` takes one of {}",
+            dataset.name,
             known.join(", ")
         )));
     };
@@ -317,7 +380,7 @@ async fn published_ctdc_stats(state: &AppState, name: &str) -> Result<PublishedR
         .iter()
         .position(|(header, _)| header == column)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown CTDC column {column}")))?;
-    let stored = state.store.ctdc_stats(&[index]).await?;
+    let stored = state.store.ctdc_stats(&dataset.name, &[index]).await?;
     let rows: Vec<(Vec<String>, u64)> = stored
         .iter()
         .map(|row| {
@@ -338,6 +401,58 @@ async fn published_ctdc_stats(state: &AppState, name: &str) -> Result<PublishedR
     Ok(publish_rows(&rows, false, total))
 }
 
+/// The counts of a synthetic dataset's rows by one of its variables, published. A multi-valued
+/// cell counts its row once under each of its values (the rows then overlap); an empty cell is
+/// counted under the empty value (for a flag: not set).
+fn synthetic_ctdc_stats(
+    dataset: &CtdcDataset,
+    rows: &[Vec<Option<String>>],
+    name: &str,
+) -> Result<PublishedRows, AppError> {
+    let Some(position) = dataset.columns.iter().position(|column| column == name) else {
+        return Err(AppError::Invalid(format!(
+            "`by`: `{name}` is not a variable of the CTDC dataset `{}`; its variables are: {}",
+            dataset.name,
+            dataset.columns.join(", ")
+        )));
+    };
+    let multi_valued = puente_core::ctdc::CtdcRelease::from_code(&dataset.release)
+        .is_some_and(|release| release.is_multi_valued(name));
+    let flag = ctdc_labels::is_flag_column(name);
+    let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+    for row in rows {
+        let cell = row.get(position).cloned().flatten().unwrap_or_default();
+        let mut values: Vec<String> = if multi_valued {
+            cell.split(puente_core::ctdc::releases::MULTI_VALUE_SEPARATOR)
+                .map(|value| value.trim().to_string())
+                .filter(|value| !value.is_empty())
+                .collect()
+        } else {
+            vec![cell.trim().to_string()]
+        };
+        values.sort();
+        values.dedup();
+        if values.is_empty() {
+            values.push(String::new());
+        }
+        for value in values {
+            // A flag's 0 means the same as empty.
+            let value = if flag && value == "0" {
+                String::new()
+            } else {
+                value
+            };
+            *counts.entry(value).or_default() += 1;
+        }
+    }
+    let mut counted: Vec<(Vec<String>, u64)> = counts
+        .into_iter()
+        .map(|(value, count)| (vec![value], count))
+        .collect();
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(publish_rows(&counted, multi_valued, rows.len() as u64))
+}
+
 /// `GET /api/v1/stats?by=nationality` (or `by=month,exploitation_type`; `&source=ctdc` for the
 /// imported CTDC dataset): `{"by": [...], "rows": [{"nationality": "GT", "count": 12},
 /// {"nationality": "NI", "count": null, "suppressed": true}, ...], "total": n}`. Every count
@@ -352,15 +467,19 @@ pub async fn stats(
     Query(parameters): Query<StatsParameters>,
 ) -> Result<Response, AppError> {
     policy::require(&principal.subject(), Action::ViewAggregates, None)?;
-    let (names, published, privacy) = published_for(&state, &principal, &parameters).await?;
+    let (names, published, privacy, dataset) =
+        published_for(&state, &principal, &parameters).await?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    Ok(Json(json!({
+    let mut body = json!({
         "by": names,
         "rows": published.api_rows(&names),
         "total": published.total,
         "privacy": privacy,
-    }))
-    .into_response())
+    });
+    if let Some(dataset) = dataset {
+        body["dataset"] = json!(dataset);
+    }
+    Ok(Json(body).into_response())
 }
 
 /// `GET /api/v1/stats.csv?by=...`: the same published numbers as CSV (`<3` for a hidden count).
@@ -374,7 +493,7 @@ pub async fn stats_csv(
     Query(parameters): Query<StatsParameters>,
 ) -> Result<Response, AppError> {
     policy::require(&principal.subject(), Action::ViewAggregates, None)?;
-    let (names, mut published, _) = published_for(&state, &principal, &parameters).await?;
+    let (names, mut published, _, _) = published_for(&state, &principal, &parameters).await?;
     let file_name = format!("puente-{}.csv", names.join("-"));
     let labels =
         match parameters.labels.as_deref() {
@@ -430,7 +549,7 @@ fn labelled_csv(names: &[String], published: &mut PublishedRows, lang: Lang) -> 
         .zip(&dimensions)
         .map(|(name, dimension)| match dimension {
             Some(dimension) => dimension.label().get(lang).to_string(),
-            None => name.clone(),
+            None => ctdc_variable_title(name, lang),
         })
         .collect();
     let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
@@ -452,11 +571,15 @@ fn labelled_csv(names: &[String], published: &mut PublishedRows, lang: Lang) -> 
     text
 }
 
+/// The names counted by, the published rows, how they were protected, and the CTDC dataset
+/// counted (for `source=ctdc`).
+type PublishedAnswer = (Vec<String>, PublishedRows, PrivacyLine, Option<String>);
+
 async fn published_for(
     state: &AppState,
     principal: &Principal,
     parameters: &StatsParameters,
-) -> Result<(Vec<String>, PublishedRows, PrivacyLine), AppError> {
+) -> Result<PublishedAnswer, AppError> {
     // The JSON has no labels, but a `labels` the CSV would refuse is refused here too: the same
     // parameters mean the same thing on both.
     if let Some(tag) = parameters.labels.as_deref() {
@@ -477,17 +600,33 @@ async fn published_for(
                 dimensions.iter().map(|d| d.code().to_string()).collect(),
                 published,
                 privacy,
+                None,
             ))
         }
         Some("ctdc") => {
             let name = parameters.by.trim().to_string();
-            let published = published_ctdc_stats(state, &name).await?;
-            Ok((vec![name], published, PrivacyLine::exact()))
+            let (_, dataset) = chosen_ctdc_dataset(state, parameters.dataset.as_deref()).await?;
+            let dataset = dataset
+                .ok_or_else(|| AppError::Invalid("no CTDC dataset is imported".to_string()))?;
+            let published = published_ctdc_stats(state, &dataset, &name).await?;
+            Ok((
+                vec![name],
+                published,
+                PrivacyLine::exact(),
+                Some(dataset.name),
+            ))
         }
         Some(other) => Err(AppError::Invalid(format!(
             "`source` is `cases` or `ctdc`, not `{other}`"
         ))),
     }
+}
+
+/// The dashboard page's query: the CTDC dataset shown (the first stored when left out).
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardParameters {
+    #[serde(default)]
+    dataset: Option<String>,
 }
 
 /// A value of a dimension as people read it.
@@ -538,21 +677,38 @@ fn value_label(dimension: StatsDimension, value: &str, lang: Lang) -> String {
     }
 }
 
-/// A value of a CTDC dimension as people read it: a sex by its label, a country by its name,
-/// an age group or a year as it is.
+/// A value of a CTDC variable as people read it: a sex by its label, a country by its name, a
+/// flag as yes or no, an age band, a region or a range of years in words.
 fn ctdc_value_label(name: &str, value: &str, lang: Lang) -> String {
     if value == puente_store::case_stats::UNKNOWN {
         return t(lang, "dashboard-unknown");
     }
-    match name {
+    let known = match name {
         "gender" => puente_core::htcds::Gender::from_code(value)
-            .map(|gender| gender.label_in(lang).to_string())
-            .unwrap_or_else(|| value.to_string()),
-        "nationality" | "country_of_exploitation" => Country::from_code(value)
-            .map(|country| country.name(lang).to_string())
-            .unwrap_or_else(|| value.to_string()),
-        _ => value.to_string(),
+            .map(|gender| gender.label_in(lang).to_string()),
+        "nationality" | "country_of_exploitation" => {
+            Country::from_code(value).map(|country| country.name(lang).to_string())
+        }
+        _ => None,
+    };
+    known.unwrap_or_else(|| ctdc_labels::value_text(ctdc_column_of(name), value, lang))
+}
+
+/// The title of a CTDC variable in `lang`.
+fn ctdc_variable_title(name: &str, lang: Lang) -> String {
+    if CTDC_DIMENSIONS.iter().any(|(_, api)| *api == name) {
+        t(lang, &format!("dashboard-ctdc-{name}"))
+    } else {
+        ctdc_labels::variable_text(name, lang)
     }
+}
+
+/// A dataset of the chooser on the dashboard.
+#[derive(Debug, Serialize)]
+pub struct DatasetChoice {
+    pub name: String,
+    pub label: String,
+    pub chosen: bool,
 }
 
 /// One table and chart of the dashboard.
@@ -581,6 +737,7 @@ pub struct GapRow {
 pub async fn dashboard_page(
     State(state): State<AppState>,
     user: PageUser,
+    Query(parameters): Query<DashboardParameters>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
     policy::require(&user.subject(), Action::ViewAggregates, None).in_language(lang)?;
@@ -656,17 +813,37 @@ pub async fn dashboard_page(
             population: population_label(gap.population, lang),
         })
         .collect();
-    let ctdc_records = state.store.ctdc_count().await.in_language(lang)?;
+    let (datasets, chosen) = chosen_ctdc_dataset(&state, parameters.dataset.as_deref())
+        .await
+        .in_language(lang)?;
     let mut ctdc_panels = Vec::new();
-    if ctdc_records > 0 {
-        for (_, name) in CTDC_DIMENSIONS {
-            let published = published_ctdc_stats(&state, name).await.in_language(lang)?;
+    let mut ctdc_records = 0;
+    if let Some(dataset) = &chosen {
+        ctdc_records = dataset.records;
+        // A synthetic dataset's rows are read once for all its variables.
+        let rows = if dataset.is_global() {
+            Vec::new()
+        } else {
+            state
+                .store
+                .ctdc_dataset_rows(&dataset.name)
+                .await
+                .in_language(lang)?
+        };
+        for name in ctdc_variables(dataset) {
+            let published = if dataset.is_global() {
+                published_ctdc_stats(&state, dataset, &name)
+                    .await
+                    .in_language(lang)?
+            } else {
+                synthetic_ctdc_stats(dataset, &rows, &name).in_language(lang)?
+            };
             let rows: Vec<(String, String)> = published
                 .rows
                 .iter()
                 .map(|row| {
                     (
-                        ctdc_value_label(name, &row.values[0], lang),
+                        ctdc_value_label(&name, &row.values[0], lang),
                         row.count.display(),
                     )
                 })
@@ -680,18 +857,39 @@ pub async fn dashboard_page(
                     count: row.count,
                 })
                 .collect();
-            let title = t(lang, &format!("dashboard-ctdc-{name}"));
+            let title = ctdc_variable_title(&name, lang);
+            let overlapping = puente_core::ctdc::CtdcRelease::from_code(&dataset.release)
+                .is_some_and(|release| release.is_multi_valued(&name));
             ctdc_panels.push(DashboardPanel {
-                code: name.to_string(),
                 svg: horizontal_bars(&title, &bars),
+                code: name,
                 title,
                 rows,
                 total: published.total.display(),
-                overlapping: false,
+                overlapping,
                 privacy: String::new(),
             });
         }
     }
+    let dataset_choices: Vec<DatasetChoice> = datasets
+        .iter()
+        .map(|dataset| DatasetChoice {
+            name: dataset.name.clone(),
+            label: format!(
+                "{} ({}, {})",
+                dataset.name,
+                puente_core::ctdc::CtdcRelease::from_code(&dataset.release)
+                    .map(|release| ctdc_labels::release_label(release).get(lang).to_string())
+                    .unwrap_or_else(|| dataset.release.clone()),
+                crate::i18n::translations().text_with(
+                    lang,
+                    "dashboard-ctdc-records",
+                    &[("count", (dataset.records as i64).into())],
+                )
+            ),
+            chosen: chosen.as_ref().is_some_and(|c| c.name == dataset.name),
+        })
+        .collect();
     Ok(page(
         &user,
         "/dashboard",
@@ -701,6 +899,8 @@ pub async fn dashboard_page(
             gaps => gaps,
             ctdc_panels => ctdc_panels,
             ctdc_records => ctdc_records,
+            ctdc_dataset => chosen.as_ref().map(|dataset| dataset.name.clone()),
+            ctdc_datasets => dataset_choices,
             suppression_note => SUPPRESSION_NOTE.get(lang),
         },
     )?

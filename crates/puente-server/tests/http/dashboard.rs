@@ -212,7 +212,15 @@ async fn the_imported_ctdc_dataset_is_counted_with_the_same_suppression() {
     records.extend((0..5).map(|_| record("Male")));
     records.push(record("Transgender/NonConforming"));
     app.store
-        .import_ctdc(&Actor::command_line(), "test.csv", "hash", &records, false)
+        .import_ctdc(
+            &Actor::command_line(),
+            "global-dataset",
+            "global-dataset",
+            "test.csv",
+            "hash",
+            &records,
+            false,
+        )
         .await
         .unwrap();
     let analyst = app.token(ANALYST).await;
@@ -242,4 +250,154 @@ async fn the_imported_ctdc_dataset_is_counted_with_the_same_suppression() {
     let page = app.page(&client, "/dashboard", StatusCode::OK).await;
     assert!(page.contains("id=\"ctdc\""), "{page}");
     assert!(page.contains("(16 registros)"), "{page}");
+}
+
+#[tokio::test]
+async fn each_ctdc_dataset_is_counted_on_its_own_and_shown_with_labels() {
+    use puente_core::ctdc::{parse_cell, CtdcRecord};
+    use puente_store::{Actor, CtdcDatasetStore, CtdcStore};
+    let app = spawn_app().await;
+    let mut record = CtdcRecord::empty();
+    record.cells[0] = parse_cell(0, "2019").unwrap();
+    record.cells[2] = parse_cell(2, "Female").unwrap();
+    app.store
+        .import_ctdc(
+            &Actor::command_line(),
+            "global-dataset",
+            "global-dataset",
+            "global.csv",
+            "hash-global",
+            &vec![record; 7],
+            false,
+        )
+        .await
+        .unwrap();
+    let columns: Vec<String> = ["gender", "ageBroad", "meansThreats", "IP_Gender"]
+        .map(String::from)
+        .to_vec();
+    let row = |gender: &str, age: &str, threats: Option<&str>, perpetrators: &str| {
+        vec![
+            Some(gender.to_string()),
+            Some(age.to_string()),
+            threats.map(String::from),
+            Some(perpetrators.to_string()),
+        ]
+    };
+    let mut rows = vec![row("Man", "9--17", Some("1"), "Male;Female"); 6];
+    rows.extend(vec![row("Woman", "18--20", None, "Male"); 4]);
+    app.store
+        .import_ctdc_dataset(
+            &Actor::command_line(),
+            "perpetrators-2024",
+            "victim-perpetrator-synthetic",
+            "vp.csv",
+            "hash-vp",
+            &columns,
+            &rows,
+            false,
+        )
+        .await
+        .unwrap();
+    let analyst = app.token(ANALYST).await;
+    // Without `dataset`, the first stored (the Global Dataset); with it, the one named.
+    let global: Value = app
+        .get(&analyst, "/api/v1/stats?source=ctdc&by=gender")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(global["dataset"], "global-dataset");
+    assert_eq!(global["total"], json!(7));
+    let response = app
+        .get(
+            &analyst,
+            "/api/v1/stats?source=ctdc&dataset=perpetrators-2024&by=meansThreats",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let threats: Value = response.json().await.unwrap();
+    assert_eq!(threats["dataset"], "perpetrators-2024");
+    assert_eq!(
+        threats["rows"],
+        json!([{"meansThreats": "1", "count": 6}, {"meansThreats": "", "count": 4}])
+    );
+    // A multi-valued variable counts a record under each of its values.
+    let perpetrators: Value = app
+        .get(
+            &analyst,
+            "/api/v1/stats?source=ctdc&dataset=perpetrators-2024&by=IP_Gender",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        perpetrators["rows"],
+        json!([{"IP_Gender": "Male", "count": 10}, {"IP_Gender": "Female", "count": 6}])
+    );
+    assert_eq!(perpetrators["total"], json!(10));
+    for (query, status) in [
+        (
+            "dataset=nothing-of-that-name&by=gender",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "dataset=perpetrators-2024&by=citizenship",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let response = app
+            .get(&analyst, &format!("/api/v1/stats?source=ctdc&{query}"))
+            .await;
+        assert_eq!(response.status(), status, "{query}");
+    }
+    let csv = app
+        .get(
+            &analyst,
+            "/api/v1/stats.csv?source=ctdc&dataset=perpetrators-2024&by=ageBroad&labels=es",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("Grupo de edad,"), "{csv}");
+    assert!(csv.contains("9 a 17 años,6"), "{csv}");
+
+    let client = browser();
+    app.web_login(&client, ANALYST, PASSWORD).await;
+    let page = app
+        .page(
+            &client,
+            "/dashboard?dataset=perpetrators-2024",
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        page.contains("<select id=\"dataset\" name=\"dataset\">"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"global-dataset\""), "{page}");
+    assert!(
+        page.contains("<option value=\"perpetrators-2024\" selected>"),
+        "{page}"
+    );
+    assert!(page.contains("(10 registros)"), "{page}");
+    for label in [
+        "Control: amenazas",
+        "Género del perpetrador",
+        "Hombre",
+        "9 a 17 años",
+        "Sí",
+    ] {
+        assert!(page.contains(label), "{label} in {page}");
+    }
+    let ctdc_part = &page[page.find("id=\"ctdc\"").unwrap()..];
+    for code in [">meansThreats<", ">IP_Gender<", ">Man<", ">9--17<"] {
+        assert!(!ctdc_part.contains(code), "{code} shown as a code");
+    }
+    // The Global Dataset's charts, chosen from the same page.
+    let page = app
+        .page(&client, "/dashboard?dataset=global-dataset", StatusCode::OK)
+        .await;
+    assert!(page.contains("(7 registros)"), "{page}");
 }

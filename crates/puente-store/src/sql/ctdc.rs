@@ -120,34 +120,81 @@ pub(crate) async fn record_import(
     .await?)
 }
 
+/// The import of a file with this content whose records are still stored (in a Global Dataset or
+/// a synthetic one): its id and when it was made.
+pub(crate) async fn stored_import_of(
+    transaction: &mut sqlx::Transaction<'_, Db>,
+    content_sha256: &str,
+) -> StoreResult<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, imported_at FROM ctdc_imports WHERE content_sha256 = $1
+           AND (EXISTS (SELECT 1 FROM ctdc_records WHERE ctdc_records.import_id = ctdc_imports.id)
+             OR EXISTS (SELECT 1 FROM ctdc_datasets WHERE ctdc_datasets.import_id = ctdc_imports.id))
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(content_sha256)
+    .fetch_optional(&mut **transaction)
+    .await?)
+}
+
+/// Whether a dataset of this name is stored, among the Global Datasets or the synthetic ones.
+pub(crate) async fn dataset_name_taken(
+    transaction: &mut sqlx::Transaction<'_, Db>,
+    name: &str,
+) -> StoreResult<(bool, bool)> {
+    let global: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM ctdc_records WHERE dataset = $1 LIMIT 1")
+            .bind(name)
+            .fetch_optional(&mut **transaction)
+            .await?;
+    let synthetic: Option<i64> = sqlx::query_scalar("SELECT id FROM ctdc_datasets WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    Ok((global.is_some(), synthetic.is_some()))
+}
+
 #[async_trait]
 impl CtdcStore for Backend {
     async fn import_ctdc(
         &self,
         actor: &Actor,
+        dataset: &str,
+        release: &str,
         source: &str,
         content_sha256: &str,
         records: &[CtdcRecord],
         replace: bool,
     ) -> StoreResult<CtdcImportSummary> {
+        if dataset.trim().is_empty() {
+            return Err(StoreError::Invalid("a dataset needs a name".into()));
+        }
         let mut transaction = self.begin_write().await?;
-        let earlier: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, imported_at FROM ctdc_imports WHERE content_sha256 = $1 ORDER BY id DESC LIMIT 1")
-                .bind(content_sha256)
-                .fetch_optional(&mut *transaction)
-                .await?;
-        if let (Some((id, at)), false) = (&earlier, replace) {
+        let (global_taken, synthetic_taken) = dataset_name_taken(&mut transaction, dataset).await?;
+        if synthetic_taken {
             return Err(StoreError::Conflict(format!(
-                "this file was already imported (import {id}, {at}); use --replace to replace the stored CTDC records"
+                "`{dataset}` names a synthetic CTDC dataset already; give the Global Dataset another name with --dataset"
             )));
+        }
+        if !replace {
+            if let Some((id, at)) = stored_import_of(&mut transaction, content_sha256).await? {
+                return Err(StoreError::Conflict(format!(
+                    "this file was already imported (import {id}, {at}); use --replace to replace the stored CTDC records"
+                )));
+            }
+            if global_taken {
+                return Err(name_taken_error(dataset));
+            }
         }
         let mut replaced = 0;
         if replace {
-            replaced = sqlx::query("DELETE FROM ctdc_records")
+            replaced = sqlx::query("DELETE FROM ctdc_records WHERE dataset = $1")
+                .bind(dataset)
                 .execute(&mut *transaction)
                 .await?
                 .rows_affected();
-            sqlx::query("DELETE FROM ctdc_imports")
+            sqlx::query("DELETE FROM ctdc_global_datasets WHERE name = $1")
+                .bind(dataset)
                 .execute(&mut *transaction)
                 .await?;
         }
@@ -159,6 +206,14 @@ impl CtdcStore for Backend {
             records.len(),
         )
         .await?;
+        sqlx::query(
+            "INSERT INTO ctdc_global_datasets (name, release, import_id) VALUES ($1, $2, $3)",
+        )
+        .bind(dataset)
+        .bind(release)
+        .bind(import_id)
+        .execute(&mut *transaction)
+        .await?;
 
         let column_list = COLUMNS
             .iter()
@@ -167,9 +222,10 @@ impl CtdcStore for Backend {
             .join(", ");
         for chunk in records.chunks(ROWS_PER_INSERT) {
             let mut builder: QueryBuilder<Db> = QueryBuilder::new(format!(
-                "INSERT INTO ctdc_records (import_id, {column_list}) "
+                "INSERT INTO ctdc_records (dataset, import_id, {column_list}) "
             ));
             builder.push_values(chunk, |mut row, record| {
+                row.push_bind(dataset.to_string());
                 row.push_bind(import_id);
                 for (cell, (_, kind)) in record.cells.iter().zip(COLUMNS.iter()) {
                     push_cell(&mut row, cell, *kind);
@@ -182,7 +238,7 @@ impl CtdcStore for Backend {
                 .await?;
         }
         let detail = format!(
-            "{} records from {source}{}",
+            "{} records of {release} from {source} as dataset {dataset}{}",
             records.len(),
             if replace { ", replacing" } else { "" }
         );
@@ -208,7 +264,12 @@ impl CtdcStore for Backend {
         })
     }
 
-    async fn export_ctdc(&self, actor: &Actor, on_page: &mut ExportSink<'_>) -> StoreResult<u64> {
+    async fn export_ctdc(
+        &self,
+        actor: &Actor,
+        dataset: &str,
+        on_page: &mut ExportSink<'_>,
+    ) -> StoreResult<u64> {
         // Rows are read in pages of EXPORT_PAGE records, each page one row of JSON built by SQLite:
         // one hand-over from SQLite's worker thread per page instead of one per record.
         let json_columns = COLUMNS
@@ -218,7 +279,7 @@ impl CtdcStore for Backend {
             .join(", ");
         let sql = format!(
             "SELECT MAX(id), {} FROM
-               (SELECT * FROM ctdc_records WHERE id > $1 ORDER BY id LIMIT {EXPORT_PAGE}) page",
+               (SELECT * FROM ctdc_records WHERE dataset = $1 AND id > $2 ORDER BY id LIMIT {EXPORT_PAGE}) page",
             json_rows_aggregate(&json_columns)
         );
         // The read and its audit entry share one transaction on the writer, so an export is never
@@ -228,6 +289,7 @@ impl CtdcStore for Backend {
         let mut last_id = 0_i64;
         loop {
             let (page_last_id, page): (Option<i64>, String) = sqlx::query_as(&sql)
+                .bind(dataset)
                 .bind(last_id)
                 .fetch_one(&mut *transaction)
                 .await?;
@@ -259,9 +321,9 @@ impl CtdcStore for Backend {
                 organisation_id: actor.organisation_id,
                 action: AuditAction::Export,
                 record_type: RecordType::Ctdc,
-                record_id: None,
+                record_id: Some(dataset.to_string()),
                 case_id: None,
-                detail: format!("{exported} records"),
+                detail: format!("{exported} records of dataset {dataset}"),
             },
         )
         .await?;
@@ -269,7 +331,7 @@ impl CtdcStore for Backend {
         Ok(exported)
     }
 
-    async fn ctdc_stats(&self, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>> {
+    async fn ctdc_stats(&self, dataset: &str, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>> {
         if by.is_empty() || by.iter().any(|index| *index >= COLUMN_COUNT) {
             return Err(StoreError::Invalid(
                 "group by at least one CTDC column".into(),
@@ -281,9 +343,12 @@ impl CtdcStore for Backend {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {columns}, COUNT(*) AS count FROM ctdc_records GROUP BY {columns} ORDER BY count DESC, {columns}"
+            "SELECT {columns}, COUNT(*) AS count FROM ctdc_records WHERE dataset = $1 GROUP BY {columns} ORDER BY count DESC, {columns}"
         );
-        let rows = sqlx::query(&sql).fetch_all(&self.reader).await?;
+        let rows = sqlx::query(&sql)
+            .bind(dataset)
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter()
             .map(|row| {
                 let values = by

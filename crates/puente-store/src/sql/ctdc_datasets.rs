@@ -26,33 +26,31 @@ impl CtdcDatasetStore for Backend {
         rows: &[Vec<Option<String>>],
         replace: bool,
     ) -> StoreResult<CtdcImportSummary> {
-        if name == GLOBAL_DATASET_NAME || name.trim().is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "`{name}` cannot name a synthetic dataset"
-            )));
+        if name.trim().is_empty() {
+            return Err(StoreError::Invalid("a dataset needs a name".into()));
         }
         let mut transaction = self.begin_write().await?;
+        let (global_taken, _) = super::ctdc::dataset_name_taken(&mut transaction, name).await?;
+        if global_taken {
+            return Err(StoreError::Conflict(format!(
+                "`{name}` names a Global Dataset already; give the synthetic dataset another name with --dataset"
+            )));
+        }
         let existing: Option<(i64, i64)> =
             sqlx::query_as("SELECT id, records FROM ctdc_datasets WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&mut *transaction)
                 .await?;
-        let earlier: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, imported_at FROM ctdc_imports WHERE content_sha256 = $1 ORDER BY id DESC LIMIT 1",
-        )
-        .bind(content_sha256)
-        .fetch_optional(&mut *transaction)
-        .await?;
         if !replace {
-            if let Some((id, at)) = earlier {
+            if let Some((id, at)) =
+                super::ctdc::stored_import_of(&mut transaction, content_sha256).await?
+            {
                 return Err(StoreError::Conflict(format!(
                     "this file was already imported (import {id}, {at}); use --replace to replace it"
                 )));
             }
             if existing.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "a dataset named `{name}` is already stored; use --replace to replace it or --dataset to give another name"
-                )));
+                return Err(crate::ctdc::name_taken_error(name));
             }
         }
         let mut replaced = 0;
@@ -125,18 +123,25 @@ impl CtdcDatasetStore for Backend {
 
     async fn ctdc_datasets(&self) -> StoreResult<Vec<CtdcDataset>> {
         let mut datasets = Vec::new();
-        let global: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ctdc_records")
-            .fetch_one(&self.reader)
-            .await?;
-        if global > 0 {
+        let global: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT ctdc_records.dataset, ctdc_global_datasets.release, COUNT(*)
+               FROM ctdc_records
+               LEFT JOIN ctdc_global_datasets ON ctdc_global_datasets.name = ctdc_records.dataset
+              GROUP BY ctdc_records.dataset, ctdc_global_datasets.release
+              ORDER BY ctdc_records.dataset",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        for (name, release, records) in global {
+            let release = release
+                .as_deref()
+                .and_then(puente_core::ctdc::CtdcRelease::from_code)
+                .unwrap_or(puente_core::ctdc::CtdcRelease::GlobalDataset);
             datasets.push(CtdcDataset {
-                name: GLOBAL_DATASET_NAME.to_string(),
-                release: "global-dataset".to_string(),
-                columns: puente_core::ctdc::COLUMNS
-                    .iter()
-                    .map(|(name, _)| name.to_string())
-                    .collect(),
-                records: global as u64,
+                name,
+                release: release.code().to_string(),
+                columns: release.columns().iter().map(|c| c.to_string()).collect(),
+                records: records as u64,
             });
         }
         let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
