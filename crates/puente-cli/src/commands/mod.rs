@@ -40,6 +40,13 @@ pub fn database_path(db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     Ok(dir.join("puente.db"))
 }
 
+/// Where the store is: `--db` or `$PUENTE_DB` as a `postgres://` URL or a SQLite path, else
+/// `puente.db` in the user's data directory.
+pub fn store_location(db: Option<PathBuf>) -> anyhow::Result<puente_store::StoreLocation> {
+    let path = database_path(db)?;
+    Ok(puente_store::StoreLocation::parse(&path.to_string_lossy()))
+}
+
 /// A current-thread Tokio runtime for the commands that talk to the store.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

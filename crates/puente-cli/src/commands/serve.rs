@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use puente_server::{AppState, ServerConfig};
-use puente_store::SqliteStore;
+use puente_store::{Store, StoreLocation};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -34,27 +34,27 @@ pub struct ServeArgs {
 }
 
 pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let path = super::database_path(db)?;
+    let location = super::store_location(db)?;
     let runtime = super::runtime()?;
-    runtime.block_on(serve(path, args))?;
+    runtime.block_on(serve(location, args))?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
+    let store = puente_store::open_store(&location)
+        .await
+        .with_context(|| format!("cannot open the database {}", location.describe()))?;
     let key_file = args
         .secrets_key_file
         .clone()
-        .unwrap_or_else(|| path.with_extension("secrets-key"));
+        .unwrap_or_else(|| store.file_beside("secrets-key"));
     let secrets_key = puente_server::secrets::SecretsKey::load_or_create(&key_file)?;
-    let store = SqliteStore::open(&path)
-        .await
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
     if args.demo {
         let (password, generated) = match std::env::var("PUENTE_DEMO_PASSWORD") {
             Ok(password) if !password.is_empty() => (password, false),
             _ => (puente_server::demo::generate_demo_password(), true),
         };
-        let report = puente_server::demo::ensure_demo(&store, &password)
+        let report = puente_server::demo::ensure_demo(store.as_ref(), &password)
             .await
             .context("cannot create the demo data")?;
         println!(
@@ -90,7 +90,7 @@ async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         secrets_key,
         ..ServerConfig::default()
     };
-    let state = AppState::new(Arc::new(store.clone()), config);
+    let state = AppState::new(store.clone(), config);
     let checkpoints = tokio::spawn(write_audit_checkpoints(store.clone()));
     let served = puente_server::serve(listener, state, shutdown_signal()).await;
     checkpoints.abort();
@@ -103,8 +103,7 @@ async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
 
 /// Appends a signed audit checkpoint every minute while serving (when the log changed), so that a
 /// deleted tail or an inserted entry is found by `puente audit verify`.
-async fn write_audit_checkpoints(store: SqliteStore) {
-    use puente_store::AuditStore;
+async fn write_audit_checkpoints(store: Arc<dyn Store>) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     every_minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

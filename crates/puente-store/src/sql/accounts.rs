@@ -70,7 +70,7 @@ impl Backend {
 fn user_from_row(row: &DbRow) -> StoreResult<User> {
     let role: String = row.try_get("role")?;
     let language: Option<String> = row.try_get("language")?;
-    let active: i64 = row.try_get("active")?;
+    let active: bool = row.try_get("active")?;
     Ok(User {
         id: row.try_get("id")?,
         organisation_id: row.try_get("organisation_id")?,
@@ -80,7 +80,7 @@ fn user_from_row(row: &DbRow) -> StoreResult<User> {
         password_hash: row.try_get("password_hash")?,
         language: language.as_deref().and_then(Lang::from_tag),
         totp_secret: row.try_get("totp_secret")?,
-        active: active != 0,
+        active,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -501,7 +501,7 @@ impl AccountStore for Backend {
             "SELECT sessions.id AS session_id, sessions.kind AS session_kind, sessions.csrf_token,
                     sessions.expires_at_unix, users.*
              FROM sessions JOIN users ON users.id = sessions.user_id
-             WHERE sessions.token_sha256 = $1 AND sessions.expires_at_unix > $2 AND users.active = 1",
+             WHERE sessions.token_sha256 = $1 AND sessions.expires_at_unix > $2 AND users.active = TRUE",
         )
         .bind(token_sha256)
         .bind(now_unix)
