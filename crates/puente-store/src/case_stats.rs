@@ -177,23 +177,102 @@ pub trait CaseStatsStore: Send + Sync {
     ) -> StoreResult<CaseStats>;
 }
 
-/// The parts of a case document the counts read.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CountedDocument {
-    victim: VictimContext,
-    events: Vec<TraffickingEvent>,
+/// The multi-valued facts a case is counted by, as the `cases` columns of the same names hold
+/// them (codes joined by commas; empty for none). Filled at write time from the case, so counting
+/// never decodes a case document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CountedFacts {
+    pub exploitation_types: String,
+    pub exploitation_countries: String,
+    pub route: String,
+    pub recruitment_methods: String,
+    pub methods_of_control: String,
 }
 
-/// What is known of one case for counting.
+fn joined_distinct<I: IntoIterator<Item = String>>(values: I) -> String {
+    values
+        .into_iter()
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl CountedFacts {
+    /// The facts of a case's victim context and route.
+    pub(crate) fn of(victim: &VictimContext, events: &[TraffickingEvent]) -> CountedFacts {
+        let countries: Vec<&str> = events
+            .iter()
+            .filter_map(|event| event.country)
+            .map(|country| country.alpha_2())
+            .collect();
+        CountedFacts {
+            exploitation_types: joined_distinct(
+                victim
+                    .types_of_exploitation
+                    .iter()
+                    .map(|t| t.code().to_string()),
+            ),
+            exploitation_countries: joined_distinct(
+                events
+                    .iter()
+                    .filter(|event| event.kind == TraffickingEventType::Exploitation)
+                    .filter_map(|event| event.country)
+                    .map(|country| country.alpha_2().to_string()),
+            ),
+            route: match (countries.first(), countries.last()) {
+                (Some(origin), Some(destination)) => format!("{origin}→{destination}"),
+                _ => String::new(),
+            },
+            recruitment_methods: joined_distinct(
+                victim
+                    .recruitment_methods
+                    .iter()
+                    .map(|m| m.code().to_string()),
+            ),
+            methods_of_control: joined_distinct(
+                victim
+                    .methods_of_control
+                    .iter()
+                    .map(|m| m.code().to_string()),
+            ),
+        }
+    }
+}
+
+/// Writes a case's counted facts into its columns (in the transaction that saves the case).
+pub(crate) async fn write_counted_facts(
+    connection: &mut sqlx::SqliteConnection,
+    case_id: i64,
+    victim: &VictimContext,
+    events: &[TraffickingEvent],
+) -> StoreResult<()> {
+    let facts = CountedFacts::of(victim, events);
+    sqlx::query(
+        "UPDATE cases SET exploitation_types = $1, exploitation_countries = $2, route = $3,
+             recruitment_methods = $4, methods_of_control = $5 WHERE id = $6",
+    )
+    .bind(&facts.exploitation_types)
+    .bind(&facts.exploitation_countries)
+    .bind(&facts.route)
+    .bind(&facts.recruitment_methods)
+    .bind(&facts.methods_of_control)
+    .bind(case_id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// What is known of a group of cases that count alike (`weight` cases).
 struct CountedCase {
     sex: Option<String>,
     age: Option<i64>,
     nationality: Option<String>,
     opened_on: String,
-    document: CountedDocument,
+    facts: CountedFacts,
     referral_statuses: Vec<String>,
     first_accepted_on: Option<String>,
+    weight: u64,
 }
 
 pub(crate) fn age_group(age: Option<i64>) -> String {
@@ -224,55 +303,34 @@ fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String>
     }
 }
 
+/// The codes of a comma-joined column, or unknown for none.
+fn codes_or_unknown(joined: &str) -> Vec<String> {
+    distinct_or_unknown(
+        joined
+            .split(',')
+            .filter(|code| !code.is_empty())
+            .map(str::to_string),
+    )
+}
+
 /// The values a case takes in a dimension (several for a multi-valued one, never none).
 fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
-    let victim = &case.document.victim;
+    let facts = &case.facts;
     match dimension {
         StatsDimension::Month => vec![case.opened_on.get(..7).unwrap_or(UNKNOWN).to_string()],
-        StatsDimension::ExploitationType => distinct_or_unknown(
-            victim
-                .types_of_exploitation
-                .iter()
-                .map(|t| t.code().to_string()),
-        ),
+        StatsDimension::ExploitationType => codes_or_unknown(&facts.exploitation_types),
         StatsDimension::Sex => vec![case.sex.clone().unwrap_or_else(|| UNKNOWN.into())],
         StatsDimension::AgeGroup => vec![age_group(case.age)],
         StatsDimension::Nationality => {
             vec![case.nationality.clone().unwrap_or_else(|| UNKNOWN.into())]
         }
-        StatsDimension::CountryOfExploitation => distinct_or_unknown(
-            case.document
-                .events
-                .iter()
-                .filter(|event| event.kind == TraffickingEventType::Exploitation)
-                .filter_map(|event| event.country)
-                .map(|country| country.alpha_2().to_string()),
-        ),
-        StatsDimension::Route => {
-            let countries: Vec<&str> = case
-                .document
-                .events
-                .iter()
-                .filter_map(|event| event.country)
-                .map(|country| country.alpha_2())
-                .collect();
-            match (countries.first(), countries.last()) {
-                (Some(origin), Some(destination)) => vec![format!("{origin}→{destination}")],
-                _ => vec![UNKNOWN.into()],
-            }
-        }
-        StatsDimension::RecruitmentMethod => distinct_or_unknown(
-            victim
-                .recruitment_methods
-                .iter()
-                .map(|m| m.code().to_string()),
-        ),
-        StatsDimension::MethodOfControl => distinct_or_unknown(
-            victim
-                .methods_of_control
-                .iter()
-                .map(|m| m.code().to_string()),
-        ),
+        StatsDimension::CountryOfExploitation => codes_or_unknown(&facts.exploitation_countries),
+        StatsDimension::Route => match facts.route.as_str() {
+            "" => vec![UNKNOWN.into()],
+            route => vec![route.to_string()],
+        },
+        StatsDimension::RecruitmentMethod => codes_or_unknown(&facts.recruitment_methods),
+        StatsDimension::MethodOfControl => codes_or_unknown(&facts.methods_of_control),
         StatsDimension::ReferralOutcome => {
             if case.referral_statuses.is_empty() {
                 vec!["not_referred".into()]
@@ -293,6 +351,32 @@ fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
                 Some(_) => "91+".into(),
             }]
         }
+    }
+}
+
+/// The column (or expression) a dimension is counted from; `None` for the referral dimensions,
+/// which are read case by case.
+fn column_of(dimension: StatsDimension) -> Option<&'static str> {
+    Some(match dimension {
+        StatsDimension::Month => "SUBSTR(opened_on, 1, 7)",
+        StatsDimension::ExploitationType => "exploitation_types",
+        StatsDimension::Sex => "sex",
+        StatsDimension::AgeGroup => "age_at_intake",
+        StatsDimension::Nationality => "nationality",
+        StatsDimension::CountryOfExploitation => "exploitation_countries",
+        StatsDimension::Route => "route",
+        StatsDimension::RecruitmentMethod => "recruitment_methods",
+        StatsDimension::MethodOfControl => "methods_of_control",
+        StatsDimension::ReferralOutcome | StatsDimension::TimeToFirstService => return None,
+    })
+}
+
+/// The name a dimension's column is read back by.
+fn alias_of(dimension: StatsDimension) -> &'static str {
+    match dimension {
+        StatsDimension::Month => "opened_month",
+        StatsDimension::AgeGroup => "age_at_intake",
+        other => column_of(other).unwrap_or("id"),
     }
 }
 
@@ -319,22 +403,38 @@ impl CaseStatsStore for SqliteStore {
         if by.iter().collect::<BTreeSet<_>>().len() != by.len() {
             return Err(StoreError::Invalid("a dimension is repeated".into()));
         }
-        let rows = sqlx::query(
-            "SELECT id, sex, age_at_intake, nationality, opened_on, document FROM cases WHERE organisation_id = ? ORDER BY id",
-        )
-        .bind(organisation_id)
-        .fetch_all(&self.reader)
-        .await?;
-        let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
-        let needs_referrals = by.iter().any(|dimension| {
-            matches!(
-                dimension,
-                StatsDimension::ReferralOutcome | StatsDimension::TimeToFirstService
+        let needs_referrals = by.iter().any(|dimension| column_of(*dimension).is_none());
+        // Counted in SQL: one row per distinct combination of the columns asked for, with its
+        // count; the referral dimensions need each case (its id and opening day) instead.
+        let mut columns: Vec<String> = by
+            .iter()
+            .filter_map(|dimension| {
+                column_of(*dimension).map(|column| format!("{column} AS {}", alias_of(*dimension)))
+            })
+            .collect();
+        let grouped: Vec<&str> = by.iter().filter_map(|d| column_of(*d)).collect();
+        let sql = if needs_referrals {
+            columns.push("id".into());
+            columns.push("opened_on".into());
+            format!(
+                "SELECT {}, 1 AS counted FROM cases WHERE organisation_id = $1",
+                columns.join(", ")
             )
-        });
+        } else {
+            format!(
+                "SELECT {}, CAST(COUNT(*) AS BIGINT) AS counted FROM cases WHERE organisation_id = $1 GROUP BY {}",
+                columns.join(", "),
+                grouped.join(", ")
+            )
+        };
+        let rows = sqlx::query(&sql)
+            .bind(organisation_id)
+            .fetch_all(&self.reader)
+            .await?;
+        let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
         if needs_referrals {
             let referral_rows = sqlx::query(
-                "SELECT case_id, status, incoming_referral_date FROM referrals WHERE from_organisation_id = ? ORDER BY id",
+                "SELECT case_id, status, incoming_referral_date FROM referrals WHERE from_organisation_id = $1 ORDER BY id",
             )
             .bind(organisation_id)
             .fetch_all(&self.reader)
@@ -352,22 +452,55 @@ impl CaseStatsStore for SqliteStore {
                 }
             }
         }
+        let asked = |dimension: StatsDimension| by.contains(&dimension);
+        let text =
+            |row: &sqlx::sqlite::SqliteRow, dimension: StatsDimension| -> StoreResult<String> {
+                if !asked(dimension) {
+                    return Ok(String::new());
+                }
+                let value: Option<String> = row.try_get(alias_of(dimension))?;
+                Ok(value.unwrap_or_default())
+            };
+        let optional = |row: &sqlx::sqlite::SqliteRow,
+                        dimension: StatsDimension|
+         -> StoreResult<Option<String>> {
+            if !asked(dimension) {
+                return Ok(None);
+            }
+            Ok(row.try_get(alias_of(dimension))?)
+        };
         let mut counts: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        let mut total: u64 = 0;
         for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let document: String = row.try_get("document")?;
-            let (referral_statuses, first_accepted_on) = referrals.remove(&id).unwrap_or_default();
+            let weight: i64 = row.try_get("counted")?;
+            let (referral_statuses, first_accepted_on, opened_on) = if needs_referrals {
+                let id: i64 = row.try_get("id")?;
+                let (statuses, first) = referrals.remove(&id).unwrap_or_default();
+                (statuses, first, row.try_get("opened_on")?)
+            } else {
+                (Vec::new(), None, text(row, StatsDimension::Month)?)
+            };
             let case = CountedCase {
-                sex: row.try_get("sex")?,
-                age: row.try_get("age_at_intake")?,
-                nationality: row.try_get("nationality")?,
-                opened_on: row.try_get("opened_on")?,
-                document: serde_json::from_str(&document).map_err(|error| {
-                    StoreError::Invalid(format!("stored case {id} document: {error}"))
-                })?,
+                sex: optional(row, StatsDimension::Sex)?,
+                age: if asked(StatsDimension::AgeGroup) {
+                    row.try_get("age_at_intake")?
+                } else {
+                    None
+                },
+                nationality: optional(row, StatsDimension::Nationality)?,
+                opened_on,
+                facts: CountedFacts {
+                    exploitation_types: text(row, StatsDimension::ExploitationType)?,
+                    exploitation_countries: text(row, StatsDimension::CountryOfExploitation)?,
+                    route: text(row, StatsDimension::Route)?,
+                    recruitment_methods: text(row, StatsDimension::RecruitmentMethod)?,
+                    methods_of_control: text(row, StatsDimension::MethodOfControl)?,
+                },
                 referral_statuses,
                 first_accepted_on,
+                weight: weight as u64,
             };
+            total += case.weight;
             let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
             for dimension in by {
                 let values = values_of(&case, *dimension);
@@ -383,7 +516,7 @@ impl CaseStatsStore for SqliteStore {
                     .collect();
             }
             for combination in combinations {
-                *counts.entry(combination).or_default() += 1;
+                *counts.entry(combination).or_default() += case.weight;
             }
         }
         let mut stats_rows: Vec<StatsRow> = counts
@@ -403,7 +536,7 @@ impl CaseStatsStore for SqliteStore {
         Ok(CaseStats {
             by: by.to_vec(),
             rows: stats_rows,
-            cases: rows.len() as u64,
+            cases: total,
             overlapping: by.iter().any(|dimension| dimension.is_multi_valued()),
         })
     }

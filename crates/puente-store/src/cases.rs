@@ -191,7 +191,7 @@ fn organisation_from_row(row: &SqliteRow) -> StoreResult<StoredOrganisation> {
     })
 }
 
-fn person_from_row(row: &SqliteRow) -> StoreResult<Person> {
+pub(crate) fn person_from_row(row: &SqliteRow) -> StoreResult<Person> {
     let sex: Option<String> = row.try_get("sex")?;
     let date_of_birth: Option<String> = row.try_get("date_of_birth")?;
     let nationality: Option<String> = row.try_get("nationality")?;
@@ -558,6 +558,14 @@ impl CaseStore for SqliteStore {
             .bind(&now)
             .fetch_one(&mut *transaction)
             .await?;
+            crate::case_stats::write_counted_facts(
+                &mut transaction,
+                id,
+                &new_case.case.victim,
+                &new_case.case.events,
+            )
+            .await?;
+            crate::case_search::write_search_keys(&mut transaction, person_id).await?;
             let mut recorded = new_case.case.clone();
             recorded.consents.clear();
             for consent in &new_case.case.consents {
@@ -678,6 +686,14 @@ impl CaseStore for SqliteStore {
             });
         }
         update_person(&mut transaction, person_id, &case.person, &now).await?;
+        crate::case_search::write_search_keys(&mut transaction, person_id).await?;
+        crate::case_stats::write_counted_facts(
+            &mut transaction,
+            case_id,
+            &case.victim,
+            &case.events,
+        )
+        .await?;
         // The saved version keeps the consents as recorded, whatever the caller's copy says.
         let mut case = case.clone();
         case.consents = consents::case_consents(&mut transaction, case_id).await?;

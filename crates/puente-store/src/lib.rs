@@ -15,6 +15,8 @@ pub mod audit;
 pub mod audit_files;
 /// A case's organisation and owner (for authorisation) and de-identified case counts.
 pub mod case_access;
+/// Finding cases: search keys, filtered and paged case lists, the duplicate check's candidates.
+pub mod case_search;
 /// De-identified counts of an organisation's cases for the dashboard (raw; published through
 /// `puente-disclosure`).
 pub mod case_stats;
@@ -53,6 +55,7 @@ pub use audit::{
 };
 pub use audit_files::{AuditFiles, AuditKey, AuditKeys};
 pub use case_access::CaseAccessStore;
+pub use case_search::{CaseFilter, CasePage, CaseSearchStore, CaseSort};
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
@@ -255,6 +258,7 @@ pub trait Store:
     CtdcStore
     + AuditStore
     + CaseStore
+    + CaseSearchStore
     + ConsentStore
     + CaseAccessStore
     + AccountStore
@@ -273,6 +277,7 @@ impl<T> Store for T where
     T: CtdcStore
         + AuditStore
         + CaseStore
+        + CaseSearchStore
         + ConsentStore
         + CaseAccessStore
         + AccountStore
