@@ -20,6 +20,11 @@ pub(crate) fn id_parameter() -> Value {
     json!({ "name": "id", "in": "path", "required": true, "schema": id_schema() })
 }
 
+/// An optional parameter of the query string.
+fn query_parameter(name: &str, kind: &str, description: &str) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": kind } })
+}
+
 /// A code of one of the core's vocabularies.
 fn vocabulary_schema<V: puente_core::Vocabulary + 'static>() -> Value {
     let codes: Vec<&str> = V::all().iter().map(|value| value.code()).collect();
@@ -277,7 +282,23 @@ pub fn document() -> Value {
             "/api/v1/logout": { "post": operation("Log out", json!({ "204": { "description": "The session is ended" } }), json!({})) },
             "/api/v1/me": { "get": operation("The logged-in user", json!({ "200": json_response("The user and organisation", reference("User")) }), json!({})) },
             "/api/v1/cases": {
-                "get": operation("The cases in the user's scope", json!({ "200": json_response("Case summaries, newest first", json!({ "type": "array", "items": { "type": "object" } })) }), json!({})),
+                "get": operation("Find cases in the user's scope: `q` matches a person's names (accents, misspellings and nicknames folded), a phone by its digits, a case by its number; every query word must match", json!({
+                    "200": json_response("One page of case summaries and the total", json!({ "type": "object", "properties": {
+                        "cases": { "type": "array", "items": { "type": "object" } }, "total": { "type": "integer" },
+                        "page": { "type": "integer" }, "per_page": { "type": "integer" } } })),
+                    "400": error_response("A parameter is not valid (named in `field`)"),
+                    "403": error_response("The role never lists cases")
+                }), json!({ "parameters": [
+                    query_parameter("q", "string", "Names, a nickname, a phone number or a case number"),
+                    query_parameter("status", "string", "A CaseStatus code"),
+                    query_parameter("assignee", "integer", "The user the cases are assigned to"),
+                    query_parameter("nationality", "string", "ISO 3166-1 alpha-2"),
+                    query_parameter("opened_from", "string", "YYYY-MM-DD, inclusive"),
+                    query_parameter("opened_to", "string", "YYYY-MM-DD, inclusive"),
+                    query_parameter("sort", "string", "newest (default), oldest or updated"),
+                    query_parameter("page", "integer", "From 1 (default 1)"),
+                    query_parameter("per_page", "integer", "1 to 100 (default 25)")
+                ] })),
                 "post": operation("Open a case", json!({
                     "201": json_response("The new case's id", reference("Id")),
                     "422": error_response("A field is not valid")

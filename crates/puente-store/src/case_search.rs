@@ -132,6 +132,8 @@ pub trait CaseSearchStore: Send + Sync {
         organisation_id: i64,
         keys: &[String],
     ) -> StoreResult<Vec<PersonToCompare>>;
+    /// The person of one of the organisation's cases (not identifying: an id).
+    async fn case_person(&self, organisation_id: i64, case_id: i64) -> StoreResult<Option<i64>>;
 }
 
 /// Writes the search keys of a person as it now stands (its row and its cases), replacing the
@@ -386,6 +388,18 @@ fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<CaseSummary> {
 
 #[async_trait]
 impl CaseSearchStore for SqliteStore {
+    async fn case_person(&self, organisation_id: i64, case_id: i64) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT person_id FROM cases WHERE id = $1 AND organisation_id = $2",
+            )
+            .bind(case_id)
+            .bind(organisation_id)
+            .fetch_optional(&self.reader)
+            .await?,
+        )
+    }
+
     async fn find_cases(
         &self,
         actor: &Actor,
