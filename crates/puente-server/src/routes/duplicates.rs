@@ -160,6 +160,20 @@ pub async fn likely_duplicates(
             None => true,
         })
         .collect();
+    // Scoring is CPU work: off the async workers.
+    let person = person.clone();
+    tokio::task::spawn_blocking(move || likely_duplicates_among(&records, &person))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
+}
+
+/// Scores `person` against `records` with the linkage engine: the likely duplicates, most likely
+/// first, with the weight of each field. Pure; the records are the caller's to choose.
+pub fn likely_duplicates_among(
+    records: &[PersonToCompare],
+    person: &Person,
+) -> Result<Vec<LikelyDuplicate>, puente_linkage::LinkageError> {
     if records.is_empty() {
         return Ok(Vec::new());
     }
@@ -179,13 +193,7 @@ pub async fn likely_duplicates(
     let model = Model::default_for(&table.schema());
     let country = person.nationality.or(Country::from_alpha_2("GT"));
     let values = values_of_person(person);
-    // Scoring is CPU work: off the async workers.
-    let found = tokio::task::spawn_blocking(move || {
-        find_duplicates(&model, &table, &values, DUPLICATE_THRESHOLD, country)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
+    let found = find_duplicates(&model, &table, &values, DUPLICATE_THRESHOLD, country)?;
     Ok(found
         .into_iter()
         .map(|duplicate| {
