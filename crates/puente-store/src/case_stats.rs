@@ -406,31 +406,56 @@ impl CaseStatsStore for SqliteStore {
         let needs_referrals = by.iter().any(|dimension| column_of(*dimension).is_none());
         // Counted in SQL: one row per distinct combination of the columns asked for, with its
         // count; the referral dimensions need each case (its id and opening day) instead.
-        let mut columns: Vec<String> = by
+        let columns: Vec<String> = by
             .iter()
             .filter_map(|dimension| {
                 column_of(*dimension).map(|column| format!("{column} AS {}", alias_of(*dimension)))
             })
             .collect();
         let grouped: Vec<&str> = by.iter().filter_map(|d| column_of(*d)).collect();
-        let sql = if needs_referrals {
-            columns.push("id".into());
-            columns.push("opened_on".into());
+        let grouped_sql = |condition: &str| {
+            let (select, group_by) = if columns.is_empty() {
+                ("0 AS no_column".to_string(), String::new())
+            } else {
+                (
+                    columns.join(", "),
+                    format!(" GROUP BY {}", grouped.join(", ")),
+                )
+            };
             format!(
-                "SELECT {}, 1 AS counted FROM cases WHERE organisation_id = $1",
-                columns.join(", ")
-            )
-        } else {
-            format!(
-                "SELECT {}, CAST(COUNT(*) AS BIGINT) AS counted FROM cases WHERE organisation_id = $1 GROUP BY {}",
-                columns.join(", "),
-                grouped.join(", ")
+                "SELECT {select}, NULL AS id, NULL AS opened_on, CAST(COUNT(*) AS BIGINT) AS counted FROM cases
+                 WHERE organisation_id = $1{condition}{group_by}"
             )
         };
-        let rows = sqlx::query(&sql)
+        let referred = " AND id IN (SELECT case_id FROM referrals WHERE from_organisation_id = $1)";
+        let rows = if needs_referrals {
+            // Only the referred cases are read one by one; the others count alike by their
+            // columns (not referred, no first service).
+            let mut per_case = columns.clone();
+            per_case.push("id".into());
+            per_case.push("opened_on".into());
+            let mut rows = sqlx::query(&format!(
+                "SELECT {}, 1 AS counted FROM cases WHERE organisation_id = $1{referred}",
+                per_case.join(", ")
+            ))
             .bind(organisation_id)
             .fetch_all(&self.reader)
             .await?;
+            let not_referred =
+                " AND id NOT IN (SELECT case_id FROM referrals WHERE from_organisation_id = $1)";
+            rows.extend(
+                sqlx::query(&grouped_sql(not_referred))
+                    .bind(organisation_id)
+                    .fetch_all(&self.reader)
+                    .await?,
+            );
+            rows
+        } else {
+            sqlx::query(&grouped_sql(""))
+                .bind(organisation_id)
+                .fetch_all(&self.reader)
+                .await?
+        };
         let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
         if needs_referrals {
             let referral_rows = sqlx::query(
@@ -473,12 +498,13 @@ impl CaseStatsStore for SqliteStore {
         let mut total: u64 = 0;
         for row in &rows {
             let weight: i64 = row.try_get("counted")?;
-            let (referral_statuses, first_accepted_on, opened_on) = if needs_referrals {
-                let id: i64 = row.try_get("id")?;
-                let (statuses, first) = referrals.remove(&id).unwrap_or_default();
-                (statuses, first, row.try_get("opened_on")?)
-            } else {
-                (Vec::new(), None, text(row, StatsDimension::Month)?)
+            let id: Option<i64> = row.try_get("id")?;
+            let (referral_statuses, first_accepted_on, opened_on) = match id {
+                Some(id) => {
+                    let (statuses, first) = referrals.remove(&id).unwrap_or_default();
+                    (statuses, first, row.try_get("opened_on")?)
+                }
+                None => (Vec::new(), None, text(row, StatsDimension::Month)?),
             };
             let case = CountedCase {
                 sex: optional(row, StatsDimension::Sex)?,
