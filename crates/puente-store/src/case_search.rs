@@ -358,7 +358,8 @@ fn case_conditions(organisation_id: i64, filter: &CaseFilter) -> Conditions {
     conditions
 }
 
-fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<CaseSummary> {
+/// A case list's line from a row of `cases c JOIN persons p` (the columns of a case list).
+pub(crate) fn summary_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<CaseSummary> {
     let status: String = row.try_get("status")?;
     let sex: Option<String> = row.try_get("sex")?;
     let nationality: Option<String> = row.try_get("nationality")?;

@@ -735,34 +735,10 @@ impl CaseStore for SqliteStore {
         .bind(owner_user_id)
         .fetch_all(&mut *transaction)
         .await?;
-        let mut summaries = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let status: String = row.try_get("status")?;
-            let sex: Option<String> = row.try_get("sex")?;
-            let nationality: Option<String> = row.try_get("nationality")?;
-            let age: Option<i64> = row.try_get("age_at_intake")?;
-            let name = Person {
-                given_name: row.try_get("given_name")?,
-                middle_name: row.try_get("middle_name")?,
-                surname: row.try_get("surname")?,
-                second_surname: row.try_get("second_surname")?,
-                ..Person::default()
-            }
-            .full_name();
-            summaries.push(CaseSummary {
-                id: row.try_get("id")?,
-                organisation_id: row.try_get("organisation_id")?,
-                owner_user_id: row.try_get("owner_user_id")?,
-                status: CaseStatus::from_code(&status).unwrap_or(CaseStatus::Active),
-                version: row.try_get("version")?,
-                person_name: name,
-                sex: sex.as_deref().and_then(Gender::from_code),
-                age_at_intake: age.map(|a| a as u32),
-                nationality: nationality.as_deref().and_then(Country::from_code),
-                opened_on: row.try_get("opened_on")?,
-                updated_at: row.try_get("updated_at")?,
-            });
-        }
+        let summaries = rows
+            .iter()
+            .map(crate::case_search::summary_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         audit::append(
             &mut transaction,
             &self.audit_key(),
