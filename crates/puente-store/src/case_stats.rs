@@ -17,17 +17,15 @@
 //! SVG charts and their tables, with `puente_disclosure::SUPPRESSION_NOTE` under them. The
 //! imported CTDC dataset goes the same way from `CtdcStore::ctdc_stats`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use puente_core::domain::{TraffickingEvent, VictimContext};
 use puente_core::htcds::TraffickingEventType;
 use puente_core::{Label, Vocabulary};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
-use crate::sqlite::SqliteStore;
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 
 /// What the cases are counted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -189,7 +187,7 @@ pub(crate) struct CountedFacts {
     pub methods_of_control: String,
 }
 
-fn joined_distinct<I: IntoIterator<Item = String>>(values: I) -> String {
+pub(crate) fn joined_distinct<I: IntoIterator<Item = String>>(values: I) -> String {
     values
         .into_iter()
         .collect::<BTreeSet<String>>()
@@ -240,39 +238,16 @@ impl CountedFacts {
     }
 }
 
-/// Writes a case's counted facts into its columns (in the transaction that saves the case).
-pub(crate) async fn write_counted_facts(
-    connection: &mut sqlx::SqliteConnection,
-    case_id: i64,
-    victim: &VictimContext,
-    events: &[TraffickingEvent],
-) -> StoreResult<()> {
-    let facts = CountedFacts::of(victim, events);
-    sqlx::query(
-        "UPDATE cases SET exploitation_types = $1, exploitation_countries = $2, route = $3,
-             recruitment_methods = $4, methods_of_control = $5 WHERE id = $6",
-    )
-    .bind(&facts.exploitation_types)
-    .bind(&facts.exploitation_countries)
-    .bind(&facts.route)
-    .bind(&facts.recruitment_methods)
-    .bind(&facts.methods_of_control)
-    .bind(case_id)
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
-}
-
 /// What is known of a group of cases that count alike (`weight` cases).
-struct CountedCase {
-    sex: Option<String>,
-    age: Option<i64>,
-    nationality: Option<String>,
-    opened_on: String,
-    facts: CountedFacts,
-    referral_statuses: Vec<String>,
-    first_accepted_on: Option<String>,
-    weight: u64,
+pub(crate) struct CountedCase {
+    pub(crate) sex: Option<String>,
+    pub(crate) age: Option<i64>,
+    pub(crate) nationality: Option<String>,
+    pub(crate) opened_on: String,
+    pub(crate) facts: CountedFacts,
+    pub(crate) referral_statuses: Vec<String>,
+    pub(crate) first_accepted_on: Option<String>,
+    pub(crate) weight: u64,
 }
 
 pub(crate) fn age_group(age: Option<i64>) -> String {
@@ -287,14 +262,14 @@ pub(crate) fn age_group(age: Option<i64>) -> String {
     }
 }
 
-fn days_between(from: &str, to: &str) -> Option<i64> {
+pub(crate) fn days_between(from: &str, to: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let from = time::Date::parse(from.get(..10)?, &format).ok()?;
     let to = time::Date::parse(to.get(..10)?, &format).ok()?;
     Some((to - from).whole_days())
 }
 
-fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String> {
+pub(crate) fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String> {
     let set: BTreeSet<String> = values.into_iter().collect();
     if set.is_empty() {
         vec![UNKNOWN.into()]
@@ -304,7 +279,7 @@ fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String>
 }
 
 /// The codes of a comma-joined column, or unknown for none.
-fn codes_or_unknown(joined: &str) -> Vec<String> {
+pub(crate) fn codes_or_unknown(joined: &str) -> Vec<String> {
     distinct_or_unknown(
         joined
             .split(',')
@@ -314,7 +289,7 @@ fn codes_or_unknown(joined: &str) -> Vec<String> {
 }
 
 /// The values a case takes in a dimension (several for a multi-valued one, never none).
-fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
+pub(crate) fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
     let facts = &case.facts;
     match dimension {
         StatsDimension::Month => vec![case.opened_on.get(..7).unwrap_or(UNKNOWN).to_string()],
@@ -356,7 +331,7 @@ fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
 
 /// The column (or expression) a dimension is counted from; `None` for the referral dimensions,
 /// which are read case by case.
-fn column_of(dimension: StatsDimension) -> Option<&'static str> {
+pub(crate) fn column_of(dimension: StatsDimension) -> Option<&'static str> {
     Some(match dimension {
         StatsDimension::Month => "SUBSTR(opened_on, 1, 7)",
         StatsDimension::ExploitationType => "exploitation_types",
@@ -372,7 +347,7 @@ fn column_of(dimension: StatsDimension) -> Option<&'static str> {
 }
 
 /// The name a dimension's column is read back by.
-fn alias_of(dimension: StatsDimension) -> &'static str {
+pub(crate) fn alias_of(dimension: StatsDimension) -> &'static str {
     match dimension {
         StatsDimension::Month => "opened_month",
         StatsDimension::AgeGroup => "age_at_intake",
@@ -382,188 +357,8 @@ fn alias_of(dimension: StatsDimension) -> &'static str {
 
 /// The order of an ordered dimension's values: by their leading number (a band's lower bound, a
 /// month's year), then as text (a month); unknown and none last.
-fn order_key(value: &str) -> (bool, i64, String) {
+pub(crate) fn order_key(value: &str) -> (bool, i64, String) {
     let leading: String = value.chars().take_while(char::is_ascii_digit).collect();
     let last = value == UNKNOWN || value == "none";
     (last, leading.parse().unwrap_or(i64::MAX), value.to_string())
-}
-
-#[async_trait]
-impl CaseStatsStore for SqliteStore {
-    async fn case_stats(
-        &self,
-        organisation_id: i64,
-        by: &[StatsDimension],
-    ) -> StoreResult<CaseStats> {
-        if by.is_empty() {
-            return Err(StoreError::Invalid(
-                "count by at least one dimension".into(),
-            ));
-        }
-        if by.iter().collect::<BTreeSet<_>>().len() != by.len() {
-            return Err(StoreError::Invalid("a dimension is repeated".into()));
-        }
-        let needs_referrals = by.iter().any(|dimension| column_of(*dimension).is_none());
-        // Counted in SQL: one row per distinct combination of the columns asked for, with its
-        // count; the referral dimensions need each case (its id and opening day) instead.
-        let columns: Vec<String> = by
-            .iter()
-            .filter_map(|dimension| {
-                column_of(*dimension).map(|column| format!("{column} AS {}", alias_of(*dimension)))
-            })
-            .collect();
-        let grouped: Vec<&str> = by.iter().filter_map(|d| column_of(*d)).collect();
-        let grouped_sql = |condition: &str| {
-            let (select, group_by) = if columns.is_empty() {
-                ("0 AS no_column".to_string(), String::new())
-            } else {
-                (
-                    columns.join(", "),
-                    format!(" GROUP BY {}", grouped.join(", ")),
-                )
-            };
-            format!(
-                "SELECT {select}, NULL AS id, NULL AS opened_on, CAST(COUNT(*) AS BIGINT) AS counted FROM cases
-                 WHERE organisation_id = $1{condition}{group_by}"
-            )
-        };
-        let referred = " AND id IN (SELECT case_id FROM referrals WHERE from_organisation_id = $1)";
-        let rows = if needs_referrals {
-            // Only the referred cases are read one by one; the others count alike by their
-            // columns (not referred, no first service).
-            let mut per_case = columns.clone();
-            per_case.push("id".into());
-            per_case.push("opened_on".into());
-            let mut rows = sqlx::query(&format!(
-                "SELECT {}, 1 AS counted FROM cases WHERE organisation_id = $1{referred}",
-                per_case.join(", ")
-            ))
-            .bind(organisation_id)
-            .fetch_all(&self.reader)
-            .await?;
-            let not_referred =
-                " AND id NOT IN (SELECT case_id FROM referrals WHERE from_organisation_id = $1)";
-            rows.extend(
-                sqlx::query(&grouped_sql(not_referred))
-                    .bind(organisation_id)
-                    .fetch_all(&self.reader)
-                    .await?,
-            );
-            rows
-        } else {
-            sqlx::query(&grouped_sql(""))
-                .bind(organisation_id)
-                .fetch_all(&self.reader)
-                .await?
-        };
-        let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
-        if needs_referrals {
-            let referral_rows = sqlx::query(
-                "SELECT case_id, status, incoming_referral_date FROM referrals WHERE from_organisation_id = $1 ORDER BY id",
-            )
-            .bind(organisation_id)
-            .fetch_all(&self.reader)
-            .await?;
-            for row in &referral_rows {
-                let case_id: i64 = row.try_get("case_id")?;
-                let status: String = row.try_get("status")?;
-                let accepted_on: Option<String> = row.try_get("incoming_referral_date")?;
-                let entry = referrals.entry(case_id).or_default();
-                entry.0.push(status);
-                if let Some(accepted_on) = accepted_on {
-                    if entry.1.as_ref().is_none_or(|first| accepted_on < *first) {
-                        entry.1 = Some(accepted_on);
-                    }
-                }
-            }
-        }
-        let asked = |dimension: StatsDimension| by.contains(&dimension);
-        let text =
-            |row: &sqlx::sqlite::SqliteRow, dimension: StatsDimension| -> StoreResult<String> {
-                if !asked(dimension) {
-                    return Ok(String::new());
-                }
-                let value: Option<String> = row.try_get(alias_of(dimension))?;
-                Ok(value.unwrap_or_default())
-            };
-        let optional = |row: &sqlx::sqlite::SqliteRow,
-                        dimension: StatsDimension|
-         -> StoreResult<Option<String>> {
-            if !asked(dimension) {
-                return Ok(None);
-            }
-            Ok(row.try_get(alias_of(dimension))?)
-        };
-        let mut counts: BTreeMap<Vec<String>, u64> = BTreeMap::new();
-        let mut total: u64 = 0;
-        for row in &rows {
-            let weight: i64 = row.try_get("counted")?;
-            let id: Option<i64> = row.try_get("id")?;
-            let (referral_statuses, first_accepted_on, opened_on) = match id {
-                Some(id) => {
-                    let (statuses, first) = referrals.remove(&id).unwrap_or_default();
-                    (statuses, first, row.try_get("opened_on")?)
-                }
-                None => (Vec::new(), None, text(row, StatsDimension::Month)?),
-            };
-            let case = CountedCase {
-                sex: optional(row, StatsDimension::Sex)?,
-                age: if asked(StatsDimension::AgeGroup) {
-                    row.try_get("age_at_intake")?
-                } else {
-                    None
-                },
-                nationality: optional(row, StatsDimension::Nationality)?,
-                opened_on,
-                facts: CountedFacts {
-                    exploitation_types: text(row, StatsDimension::ExploitationType)?,
-                    exploitation_countries: text(row, StatsDimension::CountryOfExploitation)?,
-                    route: text(row, StatsDimension::Route)?,
-                    recruitment_methods: text(row, StatsDimension::RecruitmentMethod)?,
-                    methods_of_control: text(row, StatsDimension::MethodOfControl)?,
-                },
-                referral_statuses,
-                first_accepted_on,
-                weight: weight as u64,
-            };
-            total += case.weight;
-            let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
-            for dimension in by {
-                let values = values_of(&case, *dimension);
-                combinations = combinations
-                    .into_iter()
-                    .flat_map(|prefix| {
-                        values.iter().map(move |value| {
-                            let mut combination = prefix.clone();
-                            combination.push(value.clone());
-                            combination
-                        })
-                    })
-                    .collect();
-            }
-            for combination in combinations {
-                *counts.entry(combination).or_default() += case.weight;
-            }
-        }
-        let mut stats_rows: Vec<StatsRow> = counts
-            .into_iter()
-            .map(|(values, count)| StatsRow { values, count })
-            .collect();
-        if by[0].is_ordered() {
-            stats_rows.sort_by(|a, b| {
-                a.values
-                    .iter()
-                    .map(|v| order_key(v))
-                    .cmp(b.values.iter().map(|v| order_key(v)))
-            });
-        } else {
-            stats_rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.values.cmp(&b.values)));
-        }
-        Ok(CaseStats {
-            by: by.to_vec(),
-            rows: stats_rows,
-            cases: total,
-            overlapping: by.iter().any(|dimension| dimension.is_multi_valued()),
-        })
-    }
 }

@@ -529,7 +529,7 @@ async fn comparing_against_the_blocks_finds_what_comparing_against_everyone_find
             .filter(|record| record.person_id != stored.person_id)
             .cloned()
             .collect();
-        let expected = puente_server::routes::duplicates::likely_duplicates_among(
+        let expected = puente_server::services::duplicates::likely_duplicates_among(
             &others,
             &stored.case.person,
         )
