@@ -53,13 +53,21 @@ fn normal_dependencies() -> BTreeMap<String, Vec<String>> {
 #[test]
 fn the_pure_crates_depend_only_on_what_is_pinned_here() {
     // Why each engine needs what it has: csv, time and the serde family for the data they read;
+    // phonenumber (a port of libphonenumber) for the one phone normaliser;
     // rayon for parallel scoring; the RustCrypto crates, base64 and regex for clkhash-compatible
     // encodings; pulp for the vectorised popcount without unsafe code; num-bigint and the ChaCha
     // generator for the exact samplers of differential privacy.
     let pinned: &[(&str, &[&str])] = &[
         (
             "puente-core",
-            &["csv", "serde", "serde_json", "thiserror", "time"],
+            &[
+                "csv",
+                "phonenumber",
+                "serde",
+                "serde_json",
+                "thiserror",
+                "time",
+            ],
         ),
         (
             "puente-directory",

@@ -148,7 +148,8 @@ pub struct InvalidPhone {
 
 impl PhoneNumber {
     /// Parses a number written as people write them (`+502 5555-1234`, `(502) 5555 1234`,
-    /// `00502 55551234`, or a national number with `default_country`), into E.164.
+    /// `00502 55551234`, or a national number with `default_country`), into E.164, through the one
+    /// normaliser, [`crate::phone::normalise_phone`].
     pub fn parse(
         text: &str,
         default_country: Option<Country>,
@@ -164,41 +165,18 @@ impl PhoneNumber {
         {
             return Err(invalid("it may hold only digits, spaces, + - . ( ) /"));
         }
-        let international = trimmed.starts_with('+') || trimmed.starts_with("00");
-        let mut digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-        if trimmed.starts_with("00") {
-            digits.drain(..2);
-        }
-        if !international {
-            match default_country {
-                Some(country) => {
-                    let code = country.calling_code().to_string();
-                    // A national number may already carry the country code without the plus sign.
-                    let national_lengths: &[usize] = match code.as_str() {
-                        "1" => &[10],
-                        "52" => &[10],
-                        _ => &[8],
-                    };
-                    let already_prefixed = digits.starts_with(&code)
-                        && national_lengths.contains(&(digits.len() - code.len()));
-                    if !already_prefixed {
-                        digits = format!("{code}{digits}");
-                    }
+        let phone = crate::phone::normalise_phone(trimmed, default_country).map_err(|problem| {
+            invalid(match problem {
+                crate::phone::PhoneProblem::TooShort => "a phone number has at least seven digits",
+                crate::phone::PhoneProblem::NeedsCountry => {
+                    "a national number needs a country (write it with +code)"
                 }
-                None => {
-                    return Err(invalid(
-                        "a national number needs a country (write it with +code)",
-                    ))
+                crate::phone::PhoneProblem::NotANumber => {
+                    "no country's numbering plan has this number"
                 }
-            }
-        }
-        if digits.len() < 8 || digits.len() > 15 {
-            return Err(invalid("an E.164 number has 8 to 15 digits"));
-        }
-        if digits.starts_with('0') {
-            return Err(invalid("a country calling code never starts with 0"));
-        }
-        Ok(PhoneNumber(format!("+{digits}")))
+            })
+        })?;
+        Ok(PhoneNumber(phone.e164()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -18,6 +18,8 @@ pub mod lang;
 /// The legal track: reports to authorities, proceedings, participation, certifications, relief
 /// applications.
 pub mod legal;
+/// The one phone normaliser (on the `phonenumber` crate, a libphonenumber port).
+pub mod phone;
 /// The relief facts and relief options of `shared/docs/relief.md`.
 pub mod relief_facts;
 /// The screening facts vocabulary of `shared/docs/screening.md`.

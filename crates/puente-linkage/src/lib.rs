@@ -38,6 +38,8 @@ pub mod normalize;
 pub mod phone;
 /// Tables, columns and field kinds.
 pub mod schema;
+/// The keys a person is found by (search and the duplicate check's blocks).
+pub mod search_keys;
 /// Jaro-Winkler and edit distance.
 pub mod similarity;
 

@@ -23,96 +23,26 @@ impl Phone {
     }
 }
 
-/// Calling codes of the region (from `puente_core`), longest first so that `502` is tried before
-/// `52`.
-fn region_codes() -> &'static [u16] {
-    static CODES: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
-    CODES.get_or_init(|| {
-        let mut codes: Vec<u16> = puente_core::country::REGION
-            .iter()
-            .filter_map(|code| Country::from_alpha_2(code))
-            .map(Country::calling_code)
-            .collect();
-        codes.sort_by_key(|code| (std::cmp::Reverse(code.to_string().len()), *code));
-        codes.dedup();
-        codes
-    })
-}
-
-/// The length of national numbers for a calling code in the region.
-fn national_lengths(code: u16) -> &'static [usize] {
-    match code {
-        502..=506 => &[8],
-        507 => &[7, 8],
-        52 | 1 => &[10],
-        _ => &[],
-    }
-}
-
-/// Normalises a phone number. `default_country` is the country assumed for national numbers written
-/// without a calling code (the record's country, or the deployment's). Returns `None` when the text
-/// holds fewer than seven digits.
+/// Normalises a phone number for comparison. `default_country` is the country assumed for national
+/// numbers written without a calling code (the record's country, or the deployment's). Returns
+/// `None` when the text holds fewer than seven digits, or digits no numbering plan has.
 ///
-/// Accepted: a leading `+` or `00` with the calling code; the calling code without `+`
-/// (`502-5555-1234`) when the length fits a region country; national numbers; Mexico's old mobile
-/// prefix `+52 1`; the US trunk `1` before a ten-digit number. Other punctuation is ignored.
+/// The reading is the one of [`puente_core::phone::normalise_phone`], the one normaliser of the
+/// project; a national number whose country cannot be told keeps its digits, with no calling code,
+/// so two records written the same way still agree.
 pub fn normalize_phone(text: &str, default_country: Option<Country>) -> Option<Phone> {
-    let trimmed = text.trim();
-    let explicit_international = trimmed.starts_with('+') || trimmed.starts_with("00");
-    let mut digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-    if trimmed.starts_with("00") {
-        digits.drain(..2);
+    use puente_core::phone::{normalise_phone, PhoneProblem};
+    match normalise_phone(text, default_country) {
+        Ok(phone) => Some(Phone {
+            calling_code: Some(phone.calling_code),
+            national: phone.national,
+        }),
+        Err(PhoneProblem::NeedsCountry) => Some(Phone {
+            calling_code: None,
+            national: text.chars().filter(char::is_ascii_digit).collect(),
+        }),
+        Err(PhoneProblem::TooShort | PhoneProblem::NotANumber) => None,
     }
-    if digits.len() < 7 {
-        return None;
-    }
-    let default_code = default_country.map(Country::calling_code);
-    // A number that starts with a region calling code and has the right length after it.
-    let with_code = || {
-        for &code in region_codes() {
-            let prefix = code.to_string();
-            if let Some(rest) = digits.strip_prefix(&prefix) {
-                let rest = if code == 52 && rest.len() == 11 && rest.starts_with('1') {
-                    &rest[1..]
-                } else {
-                    rest
-                };
-                if national_lengths(code).contains(&rest.len()) {
-                    return Some(Phone {
-                        calling_code: Some(code),
-                        national: rest.to_string(),
-                    });
-                }
-            }
-        }
-        None
-    };
-    if explicit_international {
-        if let Some(phone) = with_code() {
-            return Some(phone);
-        }
-        // Outside the region: keep the digits whole, as E.164 without a split.
-        return Some(Phone {
-            calling_code: Some(0),
-            national: digits,
-        });
-    }
-    if let Some(code) = default_code {
-        if national_lengths(code).contains(&digits.len()) {
-            return Some(Phone {
-                calling_code: Some(code),
-                national: digits,
-            });
-        }
-    }
-    if let Some(phone) = with_code() {
-        return Some(phone);
-    }
-    // Eight digits and no country: a Central American national number whose country is unknown.
-    Some(Phone {
-        calling_code: None,
-        national: digits,
-    })
 }
 
 #[cfg(test)]
@@ -154,6 +84,9 @@ mod tests {
             ("+505 8888 1111", None, "+50588881111"),
             ("+506 8888 2222", None, "+50688882222"),
             ("+507 6666-7777", None, "+50766667777"),
+            ("6666 7777", Some("PA"), "+50766667777"),
+            ("507 223-4567", Some("PA"), "+5072234567"),
+            ("223-4567", Some("PA"), "+5072234567"),
             ("+52 1 55 1234 5678", None, "+525512345678"),
             ("55 1234 5678", Some("MX"), "+525512345678"),
             ("(212) 555-0100", Some("US"), "+12125550100"),

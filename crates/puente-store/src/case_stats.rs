@@ -17,8 +17,7 @@
 //! SVG charts and their tables, with `puente_disclosure::SUPPRESSION_NOTE` under them. The
 //! imported CTDC dataset goes the same way from `CtdcStore::ctdc_stats`.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use puente_core::domain::{TraffickingEvent, VictimContext};
@@ -176,47 +175,79 @@ pub trait CaseStatsStore: Send + Sync {
     ) -> StoreResult<CaseStats>;
 }
 
-/// The parts of a case document the counts read.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct CountedDocument {
-    pub(crate) victim: VictimContext,
-    pub(crate) events: Vec<TraffickingEvent>,
+/// The multi-valued facts a case is counted by, as the `cases` columns of the same names hold
+/// them (codes joined by commas; empty for none). Filled at write time from the case, so counting
+/// never decodes a case document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CountedFacts {
+    pub exploitation_types: String,
+    pub exploitation_countries: String,
+    pub route: String,
+    pub recruitment_methods: String,
+    pub methods_of_control: String,
 }
 
-/// What the counts of an organisation are made from, in a few numbers: the number of its cases,
-/// the sum of their versions (every case update raises one) and the last case id; the number of
-/// its referrals, the last id and the last change. When any differs, counts kept are stale.
-pub(crate) type DataKey = (i64, i64, i64, i64, i64, String);
-
-/// The counts kept between questions, per organisation, with the key of the data they were made
-/// from: the cases read and parsed once, and each answer given. It holds no connection, so each
-/// backend's store keeps one the same way.
-#[derive(Default)]
-pub(crate) struct CaseStatsCache {
-    pub(crate) cases: HashMap<i64, (DataKey, Arc<Vec<CountedCase>>)>,
-    pub(crate) answers: HashMap<(i64, Vec<StatsDimension>), (DataKey, CaseStats)>,
+pub(crate) fn joined_distinct<I: IntoIterator<Item = String>>(values: I) -> String {
+    values
+        .into_iter()
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
-impl std::fmt::Debug for CaseStatsCache {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CaseStatsCache")
-            .field("organisations", &self.cases.len())
-            .field("answers", &self.answers.len())
-            .finish()
+impl CountedFacts {
+    /// The facts of a case's victim context and route.
+    pub(crate) fn of(victim: &VictimContext, events: &[TraffickingEvent]) -> CountedFacts {
+        let countries: Vec<&str> = events
+            .iter()
+            .filter_map(|event| event.country)
+            .map(|country| country.alpha_2())
+            .collect();
+        CountedFacts {
+            exploitation_types: joined_distinct(
+                victim
+                    .types_of_exploitation
+                    .iter()
+                    .map(|t| t.code().to_string()),
+            ),
+            exploitation_countries: joined_distinct(
+                events
+                    .iter()
+                    .filter(|event| event.kind == TraffickingEventType::Exploitation)
+                    .filter_map(|event| event.country)
+                    .map(|country| country.alpha_2().to_string()),
+            ),
+            route: match (countries.first(), countries.last()) {
+                (Some(origin), Some(destination)) => format!("{origin}→{destination}"),
+                _ => String::new(),
+            },
+            recruitment_methods: joined_distinct(
+                victim
+                    .recruitment_methods
+                    .iter()
+                    .map(|m| m.code().to_string()),
+            ),
+            methods_of_control: joined_distinct(
+                victim
+                    .methods_of_control
+                    .iter()
+                    .map(|m| m.code().to_string()),
+            ),
+        }
     }
 }
 
-/// What is known of one case for counting.
+/// What is known of a group of cases that count alike (`weight` cases).
 pub(crate) struct CountedCase {
     pub(crate) sex: Option<String>,
     pub(crate) age: Option<i64>,
     pub(crate) nationality: Option<String>,
     pub(crate) opened_on: String,
-    pub(crate) document: CountedDocument,
+    pub(crate) facts: CountedFacts,
     pub(crate) referral_statuses: Vec<String>,
     pub(crate) first_accepted_on: Option<String>,
+    pub(crate) weight: u64,
 }
 
 pub(crate) fn age_group(age: Option<i64>) -> String {
@@ -247,55 +278,34 @@ pub(crate) fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> 
     }
 }
 
+/// The codes of a comma-joined column, or unknown for none.
+pub(crate) fn codes_or_unknown(joined: &str) -> Vec<String> {
+    distinct_or_unknown(
+        joined
+            .split(',')
+            .filter(|code| !code.is_empty())
+            .map(str::to_string),
+    )
+}
+
 /// The values a case takes in a dimension (several for a multi-valued one, never none).
 pub(crate) fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
-    let victim = &case.document.victim;
+    let facts = &case.facts;
     match dimension {
         StatsDimension::Month => vec![case.opened_on.get(..7).unwrap_or(UNKNOWN).to_string()],
-        StatsDimension::ExploitationType => distinct_or_unknown(
-            victim
-                .types_of_exploitation
-                .iter()
-                .map(|t| t.code().to_string()),
-        ),
+        StatsDimension::ExploitationType => codes_or_unknown(&facts.exploitation_types),
         StatsDimension::Sex => vec![case.sex.clone().unwrap_or_else(|| UNKNOWN.into())],
         StatsDimension::AgeGroup => vec![age_group(case.age)],
         StatsDimension::Nationality => {
             vec![case.nationality.clone().unwrap_or_else(|| UNKNOWN.into())]
         }
-        StatsDimension::CountryOfExploitation => distinct_or_unknown(
-            case.document
-                .events
-                .iter()
-                .filter(|event| event.kind == TraffickingEventType::Exploitation)
-                .filter_map(|event| event.country)
-                .map(|country| country.alpha_2().to_string()),
-        ),
-        StatsDimension::Route => {
-            let countries: Vec<&str> = case
-                .document
-                .events
-                .iter()
-                .filter_map(|event| event.country)
-                .map(|country| country.alpha_2())
-                .collect();
-            match (countries.first(), countries.last()) {
-                (Some(origin), Some(destination)) => vec![format!("{origin}→{destination}")],
-                _ => vec![UNKNOWN.into()],
-            }
-        }
-        StatsDimension::RecruitmentMethod => distinct_or_unknown(
-            victim
-                .recruitment_methods
-                .iter()
-                .map(|m| m.code().to_string()),
-        ),
-        StatsDimension::MethodOfControl => distinct_or_unknown(
-            victim
-                .methods_of_control
-                .iter()
-                .map(|m| m.code().to_string()),
-        ),
+        StatsDimension::CountryOfExploitation => codes_or_unknown(&facts.exploitation_countries),
+        StatsDimension::Route => match facts.route.as_str() {
+            "" => vec![UNKNOWN.into()],
+            route => vec![route.to_string()],
+        },
+        StatsDimension::RecruitmentMethod => codes_or_unknown(&facts.recruitment_methods),
+        StatsDimension::MethodOfControl => codes_or_unknown(&facts.methods_of_control),
         StatsDimension::ReferralOutcome => {
             if case.referral_statuses.is_empty() {
                 vec!["not_referred".into()]
@@ -316,6 +326,32 @@ pub(crate) fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<St
                 Some(_) => "91+".into(),
             }]
         }
+    }
+}
+
+/// The column (or expression) a dimension is counted from; `None` for the referral dimensions,
+/// which are read case by case.
+pub(crate) fn column_of(dimension: StatsDimension) -> Option<&'static str> {
+    Some(match dimension {
+        StatsDimension::Month => "SUBSTR(opened_on, 1, 7)",
+        StatsDimension::ExploitationType => "exploitation_types",
+        StatsDimension::Sex => "sex",
+        StatsDimension::AgeGroup => "age_at_intake",
+        StatsDimension::Nationality => "nationality",
+        StatsDimension::CountryOfExploitation => "exploitation_countries",
+        StatsDimension::Route => "route",
+        StatsDimension::RecruitmentMethod => "recruitment_methods",
+        StatsDimension::MethodOfControl => "methods_of_control",
+        StatsDimension::ReferralOutcome | StatsDimension::TimeToFirstService => return None,
+    })
+}
+
+/// The name a dimension's column is read back by.
+pub(crate) fn alias_of(dimension: StatsDimension) -> &'static str {
+    match dimension {
+        StatsDimension::Month => "opened_month",
+        StatsDimension::AgeGroup => "age_at_intake",
+        other => column_of(other).unwrap_or("id"),
     }
 }
 

@@ -20,6 +20,8 @@ pub mod audit_files;
 pub mod case_access;
 /// An organisation's cases, de-identified, as the facts of a CTDC release.
 pub mod case_release;
+/// Finding cases: search keys, filtered and paged case lists, the duplicate check's candidates.
+pub mod case_search;
 /// De-identified counts of an organisation's cases for the dashboard (raw; published through
 /// `puente-disclosure`).
 pub mod case_stats;
@@ -66,6 +68,7 @@ pub use audit::{
 pub use audit_files::{AuditFiles, AuditKey, AuditKeys};
 pub use case_access::CaseAccessStore;
 pub use case_release::CaseReleaseStore;
+pub use case_search::{CaseFilter, CasePage, CaseSearchStore, CaseSort};
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,
@@ -307,6 +310,7 @@ pub trait Store:
     + CaseReleaseStore
     + AuditStore
     + CaseStore
+    + CaseSearchStore
     + ConsentStore
     + CaseAccessStore
     + AccountStore
@@ -328,6 +332,7 @@ impl<T> Store for T where
         + CaseReleaseStore
         + AuditStore
         + CaseStore
+        + CaseSearchStore
         + ConsentStore
         + CaseAccessStore
         + AccountStore

@@ -50,9 +50,6 @@ pub struct PostgresStore {
     database: String,
     data_directory: PathBuf,
     pub(crate) audit: Arc<AuditState>,
-    /// The dashboard's counts, kept while the cases and referrals they were made from are
-    /// unchanged (`case_stats.rs`), shared by the clones of a store.
-    pub(crate) case_stats_cache: Arc<std::sync::Mutex<crate::case_stats::CaseStatsCache>>,
 }
 
 /// Where the files that belong to a PostgreSQL database but live outside it are kept:
@@ -111,8 +108,8 @@ impl PostgresStore {
             database,
             data_directory: postgres_data_directory(),
             audit: Arc::new(audit),
-            case_stats_cache: Arc::default(),
         };
+        sql::case_search::backfill(&store).await?;
         if created {
             store.checkpoint_now(Some("key_created")).await?;
         }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -47,9 +47,6 @@ pub struct SqliteStore {
     pub(crate) reader: SqlitePool,
     path: PathBuf,
     pub(crate) audit: Arc<AuditState>,
-    /// The dashboard's counts, kept while the cases and referrals they were made from are
-    /// unchanged (`case_stats.rs`), shared by the clones of a store.
-    pub(crate) case_stats_cache: Arc<Mutex<crate::case_stats::CaseStatsCache>>,
 }
 
 impl SqliteStore {
@@ -91,8 +88,8 @@ impl SqliteStore {
             reader,
             path: path.to_path_buf(),
             audit: Arc::new(audit),
-            case_stats_cache: Arc::default(),
         };
+        sql::case_search::backfill(&store).await?;
         if created {
             store.checkpoint_now(Some("key_created")).await?;
         }

@@ -71,6 +71,25 @@ invalid-distinct-from-itself = A record is always the same person as itself: cho
 
 cases-title = Cases
 cases-empty = No cases yet.
+cases-search = Search by name, nickname, phone or case number
+cases-search-hint = e.g. José Hernández, Chepe, 5555-1234, 42
+cases-search-button = Search
+cases-filters = Filters
+cases-any = Any
+cases-opened-from = Opened from
+cases-opened-to = Opened until
+cases-sort = Sort
+cases-sort-newest = Opened most recently
+cases-sort-oldest = Opened longest ago
+cases-sort-updated = Changed most recently
+cases-found = { $total ->
+    [one] 1 case
+   *[other] { $total } cases
+}, page { $page } of { $pages }
+cases-pages = Case pages
+cases-previous = ← Previous
+cases-next = Next →
+cases-none-found = No case matches the search.
 case-person = Person
 case-status = Status
 case-age = Age

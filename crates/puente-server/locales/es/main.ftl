@@ -71,6 +71,25 @@ invalid-distinct-from-itself = Un registro siempre es la misma persona que sí m
 
 cases-title = Casos
 cases-empty = Aún no hay casos.
+cases-search = Buscar por nombre, apodo, teléfono o número de caso
+cases-search-hint = p. ej. José Hernández, Chepe, 5555-1234, 42
+cases-search-button = Buscar
+cases-filters = Filtros
+cases-any = Cualquiera
+cases-opened-from = Abierto desde
+cases-opened-to = Abierto hasta
+cases-sort = Ordenar
+cases-sort-newest = Abiertos más recientemente
+cases-sort-oldest = Abiertos hace más tiempo
+cases-sort-updated = Cambiados más recientemente
+cases-found = { $total ->
+    [one] 1 caso
+   *[other] { $total } casos
+}, página { $page } de { $pages }
+cases-pages = Páginas de casos
+cases-previous = ← Anterior
+cases-next = Siguiente →
+cases-none-found = Ningún caso coincide con la búsqueda.
 case-person = Persona
 case-status = Estado
 case-age = Edad

@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api_types::IdAnswer;
 use crate::auth::{self, ClientAddress, Principal, RequestLang, SESSION_COOKIE};
+use crate::case_search::{self, CaseListParameters, CasePageAnswer};
 use crate::cases;
 use crate::error::{AppError, ErrorAnswer};
 pub use crate::extract::ApiJson;
@@ -23,7 +24,7 @@ use crate::openapi::{
     AuditEntrySchema, CaseEventSchema, CaseSchema, PersonSchema, ScreeningInputSchema,
     ScreeningResultSchema, StoredCaseSchema, StoredScreeningSchema,
 };
-use crate::policy::{self, case_list_scope, Action, CaseListScope};
+use crate::policy::{self, Action};
 use crate::services::audit::case_audit_entries;
 use crate::services::duplicates::{likely_duplicates, LikelyDuplicate};
 use crate::services::users::{change_user_role, create_user_in_organisation};
@@ -160,25 +161,22 @@ pub async fn me(principal: Principal) -> Json<MeAnswer> {
     })
 }
 
-/// `GET /api/v1/cases`: the cases in the user's scope, newest first. Audited as a list.
-#[utoipa::path(get, path = "/api/v1/cases", responses(
-    (status = 200, description = "Case summaries, newest first", body = Vec<serde_json::Value>),
+/// `GET /api/v1/cases?q=&status=&assignee=&nationality=&opened_from=&opened_to=&sort=&page=&per_page=`:
+/// `{"cases": [...], "total", "page", "per_page"}`, one page of the cases in the user's scope
+/// that match (newest first unless `sort` says otherwise). A parameter that cannot be read is
+/// refused (400) naming it. Audited as a list.
+#[utoipa::path(get, path = "/api/v1/cases", params(CaseListParameters), responses(
+    (status = 200, description = "One page of the matching cases and how many match", body = CasePageAnswer),
+    (status = 400, description = "A parameter cannot be read (named in `field`)", body = ErrorAnswer),
+    (status = 403, description = "The role never lists cases", body = ErrorAnswer),
 ))]
 pub async fn list_cases(
     State(state): State<AppState>,
     principal: Principal,
+    Query(parameters): Query<CaseListParameters>,
 ) -> Result<Json<Value>, AppError> {
-    policy::require(&principal.subject(), Action::ListCases, None)?;
-    let owner = match case_list_scope(&principal.subject()) {
-        CaseListScope::Own => Some(principal.user.id),
-        CaseListScope::Organisation => None,
-        CaseListScope::Nothing => return Err(AppError::Forbidden),
-    };
-    let cases = state
-        .store
-        .list_cases(&principal.actor(), principal.user.organisation_id, owner)
-        .await?;
-    Ok(Json(json!(cases)))
+    let page = case_search::find_cases(&state, &principal, &parameters).await?;
+    Ok(Json(json!(page)))
 }
 
 /// The body of `POST /api/v1/cases`.

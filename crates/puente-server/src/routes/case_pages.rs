@@ -18,13 +18,15 @@ use puente_screening::questionnaire::{
 };
 use puente_screening::Level;
 use puente_store::cases::today_iso;
+use puente_store::CaseSort;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser};
+use crate::case_search::{self, CaseListParameters};
 use crate::cases::{self, FormFields};
 use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
-use crate::policy::{self, authorize, case_list_scope, Action, CaseListScope, CaseScope, Decision};
+use crate::policy::{self, authorize, Action, CaseScope, Decision};
 use crate::templates::{country_choices, page, vocabulary_choices, Choice};
 use crate::AppState;
 
@@ -39,27 +41,35 @@ struct CaseRow {
     opened_on: String,
 }
 
-/// The cases in the user's scope.
-pub async fn list(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+/// A page link of the case list: its number and address.
+#[derive(Debug, Serialize)]
+struct PageLink {
+    number: u32,
+    href: String,
+}
+
+/// The cases page: the search box, the filters, the sort and one page of cards. A filter that
+/// cannot be read is shown again as typed, with its message, and no cases.
+pub async fn list(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(parameters): Query<CaseListParameters>,
+) -> Result<Response, PageError> {
     let lang = user.lang;
     policy::require(&user.subject(), Action::ListCases, None).in_language(lang)?;
-    let owner = match case_list_scope(&user.subject()) {
-        CaseListScope::Own => Some(user.principal.user.id),
-        CaseListScope::Organisation => None,
-        CaseListScope::Nothing => {
-            return Err(PageError {
-                error: AppError::Forbidden,
-                lang,
-            })
-        }
+    let found = case_search::find_cases(&state, &user.principal, &parameters).await;
+    let (found_page, error, status) = match found {
+        Ok(page) => (Some(page), None, StatusCode::OK),
+        Err(error) if error.field().is_some() => (
+            None,
+            Some((error.field().map(str::to_string), error.message(lang))),
+            error.status(),
+        ),
+        Err(error) => return Err(PageError { error, lang }),
     };
-    let summaries = state
-        .store
-        .list_cases(&user.actor(), user.principal.user.organisation_id, owner)
-        .await
-        .in_language(lang)?;
-    let rows: Vec<CaseRow> = summaries
+    let rows: Vec<CaseRow> = found_page
         .iter()
+        .flat_map(|page| page.cases.iter())
         .map(|summary| CaseRow {
             id: summary.id,
             name: summary.person_name.clone(),
@@ -79,7 +89,55 @@ pub async fn list(State(state): State<AppState>, user: PageUser) -> Result<Respo
             opened_on: summary.opened_on.clone(),
         })
         .collect();
-    Ok(page(&user, "/cases", "cases.html", context! { cases => rows })?.into_response())
+    let (total, page_number, pages) = match &found_page {
+        Some(page) => (
+            page.total,
+            page.page,
+            page.total.div_ceil(u64::from(page.per_page)).max(1) as u32,
+        ),
+        None => (0, 1, 1),
+    };
+    let link = |number: u32| {
+        let mut link = parameters.clone();
+        link.page = Some(number.to_string());
+        PageLink {
+            number,
+            href: format!(
+                "/cases?{}",
+                serde_urlencoded::to_string(&link).unwrap_or_default()
+            ),
+        }
+    };
+    let previous = (page_number > 1).then(|| link(page_number - 1));
+    let next = (page_number < pages).then(|| link(page_number + 1));
+    let sorts: Vec<Choice> = CaseSort::ALL
+        .iter()
+        .map(|sort| Choice {
+            value: sort.code().to_string(),
+            label: t(lang, &format!("cases-sort-{}", sort.code())),
+        })
+        .collect();
+    let (error_field, error_message) = error.unzip();
+    let body = page(
+        &user,
+        "/cases",
+        "cases.html",
+        context! {
+            cases => rows,
+            filters => parameters,
+            statuses => vocabulary_choices::<CaseStatus>(lang),
+            countries => country_choices(lang),
+            sorts => sorts,
+            total => total,
+            page_number => page_number,
+            pages => pages,
+            previous => previous,
+            next => next,
+            error_field => error_field.flatten(),
+            error_message => error_message,
+        },
+    )?;
+    Ok((status, body).into_response())
 }
 
 /// The values of the case form, as the template shows them.

@@ -3,6 +3,7 @@
 
 use puente_core::domain::Person;
 use puente_core::{Country, Vocabulary};
+use puente_linkage::search_keys::duplicate_lookup_keys;
 use puente_linkage::{find_duplicates, Column, FieldKind, Model, Table};
 use puente_store::PersonToCompare;
 use serde::Serialize;
@@ -102,16 +103,20 @@ pub async fn likely_duplicates(
 ) -> Result<Vec<LikelyDuplicate>, AppError> {
     policy::require(&principal.subject(), Action::CheckDuplicates, None)?;
     let organisation_id = principal.user.organisation_id;
+    // Only the records that share a blocking key with the person are compared: never the whole
+    // organisation.
     let records = state
         .store
-        .persons_to_compare(&principal.actor(), organisation_id)
+        .duplicate_candidates(
+            &principal.actor(),
+            organisation_id,
+            &duplicate_lookup_keys(person),
+        )
         .await?;
-    let own_person = editing_case.and_then(|case_id| {
-        records
-            .iter()
-            .find(|record| record.cases.iter().any(|case| case.case_id == case_id))
-            .map(|record| record.person_id)
-    });
+    let own_person = match editing_case {
+        Some(case_id) => state.store.case_person(organisation_id, case_id).await?,
+        None => None,
+    };
     let distinct = state.store.distinct_pairs(organisation_id).await?;
     let subject = principal.subject();
     let readable = |record: &PersonToCompare| {
@@ -138,6 +143,20 @@ pub async fn likely_duplicates(
             None => true,
         })
         .collect();
+    // Scoring is CPU work: off the async workers.
+    let person = person.clone();
+    tokio::task::spawn_blocking(move || likely_duplicates_among(&records, &person))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
+}
+
+/// Scores `person` against `records` with the linkage engine: the likely duplicates, most likely
+/// first, with the weight of each field. Pure; the records are the caller's to choose.
+pub fn likely_duplicates_among(
+    records: &[PersonToCompare],
+    person: &Person,
+) -> Result<Vec<LikelyDuplicate>, puente_linkage::LinkageError> {
     if records.is_empty() {
         return Ok(Vec::new());
     }
@@ -157,13 +176,7 @@ pub async fn likely_duplicates(
     let model = Model::default_for(&table.schema());
     let country = person.nationality.or(Country::from_alpha_2("GT"));
     let values = values_of_person(person);
-    // Scoring is CPU work (every record of the organisation): off the async workers.
-    let found = tokio::task::spawn_blocking(move || {
-        find_duplicates(&model, &table, &values, DUPLICATE_THRESHOLD, country)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
+    let found = find_duplicates(&model, &table, &values, DUPLICATE_THRESHOLD, country)?;
     Ok(found
         .into_iter()
         .map(|duplicate| {

@@ -7,6 +7,8 @@ mod dashboard;
 mod directory;
 mod duplicates;
 mod error_pages;
+// Finding cases: search keys, filters, pages, the role matrix.
+mod case_search;
 mod labels;
 // The legal protection section of a case.
 mod legal;
@@ -270,7 +272,8 @@ async fn the_case_list_shows_an_advocate_only_their_cases_and_a_supervisor_the_o
     let mine = app.create_case(&advocate, "Sofía").await;
     let theirs = app.create_case(&supervisor, "Julia").await;
     let ids = |list: Value| -> Vec<i64> {
-        list.as_array()
+        list["cases"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|c| c["id"].as_i64().unwrap())
@@ -873,7 +876,7 @@ async fn the_analysts_statistics_suppress_counts_under_three_and_name_no_one() {
         .json()
         .await
         .unwrap();
-    for case in cases.as_array().unwrap() {
+    for case in cases["cases"].as_array().unwrap() {
         assert!(
             !overview.contains(case["person_name"].as_str().unwrap()),
             "a name on the analyst's page"

@@ -1,89 +1,39 @@
 //! The SQL of `crate::case_stats`, written once for both backends.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::Row;
 
+use puente_core::domain::{TraffickingEvent, VictimContext};
+
 use crate::{StoreError, StoreResult};
 
-use super::Backend;
+use super::{Backend, DbConnection, DbRow};
 #[allow(unused_imports)]
 pub(crate) use crate::case_stats::*;
 
-/// The key of an organisation's data now (an index-only read of `cases_stats_key`).
-async fn data_key(store: &Backend, organisation_id: i64) -> StoreResult<DataKey> {
-    let (cases, versions, last_case): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(CAST(SUM(version) AS BIGINT), 0), COALESCE(MAX(id), 0) FROM cases WHERE organisation_id = $1",
+/// Writes a case's counted facts into its columns (in the transaction that saves the case).
+pub(crate) async fn write_counted_facts(
+    connection: &mut DbConnection,
+    case_id: i64,
+    victim: &VictimContext,
+    events: &[TraffickingEvent],
+) -> StoreResult<()> {
+    let facts = CountedFacts::of(victim, events);
+    sqlx::query(
+        "UPDATE cases SET exploitation_types = $1, exploitation_countries = $2, route = $3,
+             recruitment_methods = $4, methods_of_control = $5 WHERE id = $6",
     )
-    .bind(organisation_id)
-    .fetch_one(&store.reader)
+    .bind(&facts.exploitation_types)
+    .bind(&facts.exploitation_countries)
+    .bind(&facts.route)
+    .bind(&facts.recruitment_methods)
+    .bind(&facts.methods_of_control)
+    .bind(case_id)
+    .execute(&mut *connection)
     .await?;
-    let (referrals, last_referral, referral_changed): (i64, i64, String) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(updated_at), '') FROM referrals WHERE from_organisation_id = $1",
-    )
-    .bind(organisation_id)
-    .fetch_one(&store.reader)
-    .await?;
-    Ok((
-        cases,
-        versions,
-        last_case,
-        referrals,
-        last_referral,
-        referral_changed,
-    ))
-}
-
-/// Reads and parses every case of an organisation, with its referrals, for counting.
-async fn load_counted_cases(
-    store: &Backend,
-    organisation_id: i64,
-) -> StoreResult<Vec<CountedCase>> {
-    let rows = sqlx::query(
-        "SELECT id, sex, age_at_intake, nationality, opened_on, document FROM cases WHERE organisation_id = $1 ORDER BY id",
-    )
-    .bind(organisation_id)
-    .fetch_all(&store.reader)
-    .await?;
-    let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
-    let referral_rows = sqlx::query(
-        "SELECT case_id, status, incoming_referral_date FROM referrals WHERE from_organisation_id = $1 ORDER BY id",
-    )
-    .bind(organisation_id)
-    .fetch_all(&store.reader)
-    .await?;
-    for row in &referral_rows {
-        let case_id: i64 = row.try_get("case_id")?;
-        let status: String = row.try_get("status")?;
-        let accepted_on: Option<String> = row.try_get("incoming_referral_date")?;
-        let entry = referrals.entry(case_id).or_default();
-        entry.0.push(status);
-        if let Some(accepted_on) = accepted_on {
-            if entry.1.as_ref().is_none_or(|first| accepted_on < *first) {
-                entry.1 = Some(accepted_on);
-            }
-        }
-    }
-    rows.iter()
-        .map(|row| {
-            let id: i64 = row.try_get("id")?;
-            let document: String = row.try_get("document")?;
-            let (referral_statuses, first_accepted_on) = referrals.remove(&id).unwrap_or_default();
-            Ok(CountedCase {
-                sex: row.try_get("sex")?,
-                age: row.try_get("age_at_intake")?,
-                nationality: row.try_get("nationality")?,
-                opened_on: row.try_get("opened_on")?,
-                document: serde_json::from_str(&document).map_err(|error| {
-                    StoreError::Invalid(format!("stored case {id} document: {error}"))
-                })?,
-                referral_statuses,
-                first_accepted_on,
-            })
-        })
-        .collect()
+    Ok(())
 }
 
 #[async_trait]
@@ -101,48 +51,130 @@ impl CaseStatsStore for Backend {
         if by.iter().collect::<BTreeSet<_>>().len() != by.len() {
             return Err(StoreError::Invalid("a dimension is repeated".into()));
         }
-        // The answer kept for this question, while the data it was made from is unchanged.
-        let key = data_key(self, organisation_id).await?;
-        let question = (organisation_id, by.to_vec());
-        {
-            let cache = self
-                .case_stats_cache
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some((kept_key, answer)) = cache.answers.get(&question) {
-                if *kept_key == key {
-                    return Ok(answer.clone());
+        let needs_referrals = by.iter().any(|dimension| column_of(*dimension).is_none());
+        // Counted in SQL: one row per distinct combination of the columns asked for, with its
+        // count; the referral dimensions need each case (its id and opening day) instead.
+        let columns: Vec<String> = by
+            .iter()
+            .filter_map(|dimension| {
+                column_of(*dimension).map(|column| format!("{column} AS {}", alias_of(*dimension)))
+            })
+            .collect();
+        let grouped: Vec<&str> = by.iter().filter_map(|d| column_of(*d)).collect();
+        let grouped_sql = |condition: &str| {
+            let (select, group_by) = if columns.is_empty() {
+                ("0 AS no_column".to_string(), String::new())
+            } else {
+                (
+                    columns.join(", "),
+                    format!(" GROUP BY {}", grouped.join(", ")),
+                )
+            };
+            format!(
+                "SELECT {select}, CAST(NULL AS BIGINT) AS id, CAST(NULL AS TEXT) AS opened_on, CAST(COUNT(*) AS BIGINT) AS counted FROM cases
+                 WHERE organisation_id = $1{condition}{group_by}"
+            )
+        };
+        let referred = " AND id IN (SELECT case_id FROM referrals WHERE from_organisation_id = $1)";
+        let rows = if needs_referrals {
+            // Only the referred cases are read one by one; the others count alike by their
+            // columns (not referred, no first service).
+            let mut per_case = columns.clone();
+            per_case.push("id".into());
+            per_case.push("opened_on".into());
+            let mut rows = sqlx::query(&format!(
+                "SELECT {}, CAST(1 AS BIGINT) AS counted FROM cases WHERE organisation_id = $1{referred}",
+                per_case.join(", ")
+            ))
+            .bind(organisation_id)
+            .fetch_all(&self.reader)
+            .await?;
+            let not_referred =
+                " AND id NOT IN (SELECT case_id FROM referrals WHERE from_organisation_id = $1)";
+            rows.extend(
+                sqlx::query(&grouped_sql(not_referred))
+                    .bind(organisation_id)
+                    .fetch_all(&self.reader)
+                    .await?,
+            );
+            rows
+        } else {
+            sqlx::query(&grouped_sql(""))
+                .bind(organisation_id)
+                .fetch_all(&self.reader)
+                .await?
+        };
+        let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
+        if needs_referrals {
+            let referral_rows = sqlx::query(
+                "SELECT case_id, status, incoming_referral_date FROM referrals WHERE from_organisation_id = $1 ORDER BY id",
+            )
+            .bind(organisation_id)
+            .fetch_all(&self.reader)
+            .await?;
+            for row in &referral_rows {
+                let case_id: i64 = row.try_get("case_id")?;
+                let status: String = row.try_get("status")?;
+                let accepted_on: Option<String> = row.try_get("incoming_referral_date")?;
+                let entry = referrals.entry(case_id).or_default();
+                entry.0.push(status);
+                if let Some(accepted_on) = accepted_on {
+                    if entry.1.as_ref().is_none_or(|first| accepted_on < *first) {
+                        entry.1 = Some(accepted_on);
+                    }
                 }
             }
         }
-        let kept_cases = {
-            let cache = self
-                .case_stats_cache
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            cache
-                .cases
-                .get(&organisation_id)
-                .filter(|(kept_key, _)| *kept_key == key)
-                .map(|(_, cases)| Arc::clone(cases))
-        };
-        let cases = match kept_cases {
-            Some(cases) => cases,
-            None => {
-                let cases = Arc::new(load_counted_cases(self, organisation_id).await?);
-                self.case_stats_cache
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .cases
-                    .insert(organisation_id, (key.clone(), Arc::clone(&cases)));
-                cases
+        let asked = |dimension: StatsDimension| by.contains(&dimension);
+        let text = |row: &DbRow, dimension: StatsDimension| -> StoreResult<String> {
+            if !asked(dimension) {
+                return Ok(String::new());
             }
+            let value: Option<String> = row.try_get(alias_of(dimension))?;
+            Ok(value.unwrap_or_default())
+        };
+        let optional = |row: &DbRow, dimension: StatsDimension| -> StoreResult<Option<String>> {
+            if !asked(dimension) {
+                return Ok(None);
+            }
+            Ok(row.try_get(alias_of(dimension))?)
         };
         let mut counts: BTreeMap<Vec<String>, u64> = BTreeMap::new();
-        for case in cases.iter() {
+        let mut total: u64 = 0;
+        for row in &rows {
+            let weight: i64 = row.try_get("counted")?;
+            let id: Option<i64> = row.try_get("id")?;
+            let (referral_statuses, first_accepted_on, opened_on) = match id {
+                Some(id) => {
+                    let (statuses, first) = referrals.remove(&id).unwrap_or_default();
+                    (statuses, first, row.try_get("opened_on")?)
+                }
+                None => (Vec::new(), None, text(row, StatsDimension::Month)?),
+            };
+            let case = CountedCase {
+                sex: optional(row, StatsDimension::Sex)?,
+                age: if asked(StatsDimension::AgeGroup) {
+                    row.try_get("age_at_intake")?
+                } else {
+                    None
+                },
+                nationality: optional(row, StatsDimension::Nationality)?,
+                opened_on,
+                facts: CountedFacts {
+                    exploitation_types: text(row, StatsDimension::ExploitationType)?,
+                    exploitation_countries: text(row, StatsDimension::CountryOfExploitation)?,
+                    route: text(row, StatsDimension::Route)?,
+                    recruitment_methods: text(row, StatsDimension::RecruitmentMethod)?,
+                    methods_of_control: text(row, StatsDimension::MethodOfControl)?,
+                },
+                referral_statuses,
+                first_accepted_on,
+                weight: weight as u64,
+            };
+            total += case.weight;
             let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
             for dimension in by {
-                let values = values_of(case, *dimension);
+                let values = values_of(&case, *dimension);
                 combinations = combinations
                     .into_iter()
                     .flat_map(|prefix| {
@@ -155,7 +187,7 @@ impl CaseStatsStore for Backend {
                     .collect();
             }
             for combination in combinations {
-                *counts.entry(combination).or_default() += 1;
+                *counts.entry(combination).or_default() += case.weight;
             }
         }
         let mut stats_rows: Vec<StatsRow> = counts
@@ -172,17 +204,11 @@ impl CaseStatsStore for Backend {
         } else {
             stats_rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.values.cmp(&b.values)));
         }
-        let answer = CaseStats {
+        Ok(CaseStats {
             by: by.to_vec(),
             rows: stats_rows,
-            cases: cases.len() as u64,
+            cases: total,
             overlapping: by.iter().any(|dimension| dimension.is_multi_valued()),
-        };
-        self.case_stats_cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .answers
-            .insert(question, (key, answer.clone()));
-        Ok(answer)
+        })
     }
 }

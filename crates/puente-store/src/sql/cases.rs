@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use puente_core::domain::{Case, Organisation, PartialDate, Person, PhoneNumber};
-use puente_core::htcds::{CaseStatus, Gender, OrganisationType};
+use puente_core::htcds::{Gender, OrganisationType};
 use puente_core::{Country, Vocabulary};
 use sqlx::Row;
 
@@ -33,7 +33,7 @@ fn organisation_from_row(row: &DbRow) -> StoreResult<StoredOrganisation> {
     })
 }
 
-fn person_from_row(row: &DbRow) -> StoreResult<Person> {
+pub(crate) fn person_from_row(row: &DbRow) -> StoreResult<Person> {
     let sex: Option<String> = row.try_get("sex")?;
     let date_of_birth: Option<String> = row.try_get("date_of_birth")?;
     let nationality: Option<String> = row.try_get("nationality")?;
@@ -363,6 +363,14 @@ impl CaseStore for Backend {
             .bind(&now)
             .fetch_one(&mut *transaction)
             .await?;
+            super::case_stats::write_counted_facts(
+                &mut transaction,
+                id,
+                &new_case.case.victim,
+                &new_case.case.events,
+            )
+            .await?;
+            super::case_search::write_search_keys(&mut transaction, person_id).await?;
             let mut recorded = new_case.case.clone();
             recorded.consents.clear();
             for consent in &new_case.case.consents {
@@ -483,6 +491,14 @@ impl CaseStore for Backend {
             });
         }
         update_person(&mut transaction, person_id, &case.person, &now).await?;
+        super::case_search::write_search_keys(&mut transaction, person_id).await?;
+        super::case_stats::write_counted_facts(
+            &mut transaction,
+            case_id,
+            &case.victim,
+            &case.events,
+        )
+        .await?;
         // The saved version keeps the consents as recorded, whatever the caller's copy says.
         let mut case = case.clone();
         case.consents = consents::case_consents(&mut transaction, case_id).await?;
@@ -524,34 +540,10 @@ impl CaseStore for Backend {
         .bind(owner_user_id)
         .fetch_all(&mut *transaction)
         .await?;
-        let mut summaries = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let status: String = row.try_get("status")?;
-            let sex: Option<String> = row.try_get("sex")?;
-            let nationality: Option<String> = row.try_get("nationality")?;
-            let age: Option<i64> = row.try_get("age_at_intake")?;
-            let name = Person {
-                given_name: row.try_get("given_name")?,
-                middle_name: row.try_get("middle_name")?,
-                surname: row.try_get("surname")?,
-                second_surname: row.try_get("second_surname")?,
-                ..Person::default()
-            }
-            .full_name();
-            summaries.push(CaseSummary {
-                id: row.try_get("id")?,
-                organisation_id: row.try_get("organisation_id")?,
-                owner_user_id: row.try_get("owner_user_id")?,
-                status: CaseStatus::from_code(&status).unwrap_or(CaseStatus::Active),
-                version: row.try_get("version")?,
-                person_name: name,
-                sex: sex.as_deref().and_then(Gender::from_code),
-                age_at_intake: age.map(|a| a as u32),
-                nationality: nationality.as_deref().and_then(Country::from_code),
-                opened_on: row.try_get("opened_on")?,
-                updated_at: row.try_get("updated_at")?,
-            });
-        }
+        let summaries = rows
+            .iter()
+            .map(super::case_search::summary_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         audit::append(
             &mut transaction,
             &self.audit_key(),

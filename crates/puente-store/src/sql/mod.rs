@@ -20,6 +20,7 @@ pub(crate) mod annual;
 pub(crate) mod audit;
 pub(crate) mod case_access;
 pub(crate) mod case_release;
+pub(crate) mod case_search;
 pub(crate) mod case_stats;
 pub(crate) mod cases;
 pub(crate) mod consents;

@@ -7,9 +7,39 @@ use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
 use super::cases::{insert_history, stored_case_from_row, CASE_COLUMNS};
 use crate::{Actor, StoreError, StoreResult};
 
-use super::{Backend, DbConnection};
+use super::{Backend, DbConnection, DbRow};
 #[allow(unused_imports)]
 pub(crate) use crate::person_links::*;
+
+/// Persons to compare from rows of persons joined with their cases, ordered by person.
+pub(crate) fn persons_from_rows(rows: &[DbRow]) -> StoreResult<Vec<PersonToCompare>> {
+    let mut persons: Vec<PersonToCompare> = Vec::new();
+    for row in rows {
+        let person_id: i64 = row.try_get("id")?;
+        if persons.last().map(|p| p.person_id) != Some(person_id) {
+            persons.push(PersonToCompare {
+                person_id,
+                given_name: row.try_get("given_name")?,
+                middle_name: row.try_get("middle_name")?,
+                surname: row.try_get("surname")?,
+                second_surname: row.try_get("second_surname")?,
+                sex: row.try_get("sex")?,
+                date_of_birth: row.try_get("date_of_birth")?,
+                nationality: row.try_get("nationality")?,
+                phone: row.try_get("phone")?,
+                cases: Vec::new(),
+            });
+        }
+        let case_id: Option<i64> = row.try_get("case_id")?;
+        if let (Some(case_id), Some(person)) = (case_id, persons.last_mut()) {
+            person.cases.push(PersonCase {
+                case_id,
+                owner_user_id: row.try_get("owner_user_id")?,
+            });
+        }
+    }
+    Ok(persons)
+}
 
 /// Checks that a person is the organisation's and not merged; `NotFound` otherwise.
 async fn live_person_of(
@@ -50,31 +80,7 @@ impl PersonLinkStore for Backend {
         .bind(organisation_id)
         .fetch_all(&self.reader)
         .await?;
-        let mut persons: Vec<PersonToCompare> = Vec::new();
-        for row in &rows {
-            let person_id: i64 = row.try_get("id")?;
-            if persons.last().map(|p| p.person_id) != Some(person_id) {
-                persons.push(PersonToCompare {
-                    person_id,
-                    given_name: row.try_get("given_name")?,
-                    middle_name: row.try_get("middle_name")?,
-                    surname: row.try_get("surname")?,
-                    second_surname: row.try_get("second_surname")?,
-                    sex: row.try_get("sex")?,
-                    date_of_birth: row.try_get("date_of_birth")?,
-                    nationality: row.try_get("nationality")?,
-                    phone: row.try_get("phone")?,
-                    cases: Vec::new(),
-                });
-            }
-            let case_id: Option<i64> = row.try_get("case_id")?;
-            if let (Some(case_id), Some(person)) = (case_id, persons.last_mut()) {
-                person.cases.push(PersonCase {
-                    case_id,
-                    owner_user_id: row.try_get("owner_user_id")?,
-                });
-            }
-        }
+        let persons = persons_from_rows(&rows)?;
         let mut transaction = self.begin_write().await?;
         audit::append(
             &mut transaction,
@@ -226,6 +232,8 @@ impl PersonLinkStore for Backend {
             )
             .await?;
         }
+        super::case_search::write_search_keys(&mut transaction, kept_person_id).await?;
+        super::case_search::remove_search_keys(&mut transaction, merged_person_id).await?;
         for person in [merged_person_id, kept_person_id] {
             audit::append(
                 &mut transaction,

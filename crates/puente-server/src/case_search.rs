@@ -1,0 +1,241 @@
+//! Finding cases, for the API (`GET /api/v1/cases`) and the cases page alike: the address's
+//! parameters read into a [`CaseFilter`] (each refusal names its parameter), the caller's scope
+//! from the policy, then one page from the store.
+
+use puente_core::htcds::CaseStatus;
+use puente_core::{Country, Vocabulary};
+use puente_linkage::search_keys::parse_query;
+use puente_store::case_search::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use puente_store::{CaseFilter, CasePage, CaseSort};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::policy::{self, case_list_scope, Action, CaseListScope};
+use crate::AppState;
+
+/// The longest query read.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// The parameters of a case list as typed in the address (`?q=&status=&...`); every one is
+/// optional and an empty one is left out. Read as text, so that a value that cannot be read is
+/// refused (400) naming its parameter.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListParameters {
+    /// Names, a nickname, a phone number or a case number: a person's names match with accents,
+    /// misspellings and nicknames folded, a phone by its digits; every word must match.
+    #[serde(default)]
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// The cases of this status only.
+    #[serde(default)]
+    #[param(schema_with = status_parameter_schema)]
+    pub status: Option<String>,
+    /// The cases assigned to this user only.
+    #[serde(default)]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub assignee: Option<String>,
+    /// The cases of persons of this nationality only.
+    #[serde(default)]
+    #[param(schema_with = nationality_parameter_schema)]
+    pub nationality: Option<String>,
+    /// Opened on or after this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[param(value_type = Option<String>, format = Date)]
+    pub opened_from: Option<String>,
+    /// Opened on or before this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[param(value_type = Option<String>, format = Date)]
+    pub opened_to: Option<String>,
+    /// `newest` (opened most recently first, the default), `oldest` or `updated` (changed most
+    /// recently first).
+    #[serde(default)]
+    #[param(schema_with = sort_parameter_schema)]
+    pub sort: Option<String>,
+    /// The page, from 1 (1 by default).
+    #[serde(default)]
+    #[param(value_type = Option<u32>, minimum = 1)]
+    pub page: Option<String>,
+    /// Cases per page, 1 to 100 (25 by default).
+    #[serde(default)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub per_page: Option<String>,
+}
+
+fn status_parameter_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(crate::api_types::vocabulary_codes::<CaseStatus>())
+}
+
+fn nationality_parameter_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(crate::openapi::country_code())
+}
+
+fn sort_parameter_schema() -> utoipa::openapi::Object {
+    let codes: Vec<&str> = CaseSort::ALL.iter().map(|sort| sort.code()).collect();
+    crate::api_types::code_or_blank(
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(codes))
+            .build(),
+    )
+}
+
+/// The answer of `GET /api/v1/cases`, as the document describes it: the store's [`CasePage`].
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct CasePageAnswer {
+    /// This page's cases, in the order asked for.
+    cases: Vec<CaseListLine>,
+    /// How many cases match, on every page.
+    #[schema(minimum = 0)]
+    total: u64,
+    #[schema(minimum = 1)]
+    page: u32,
+    #[schema(minimum = 1, maximum = 100)]
+    per_page: u32,
+}
+
+/// A line of a case list (the store's `CaseSummary`): the non-identifying facts and the person's
+/// name.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct CaseListLine {
+    id: i64,
+    organisation_id: i64,
+    /// The user the case is assigned to.
+    owner_user_id: Option<i64>,
+    #[schema(schema_with = case_status_schema)]
+    status: String,
+    version: i64,
+    person_name: String,
+    #[schema(schema_with = optional_sex_schema)]
+    sex: Option<String>,
+    age_at_intake: Option<u32>,
+    #[schema(schema_with = optional_country_schema)]
+    nationality: Option<String>,
+    /// `YYYY-MM-DD`.
+    opened_on: String,
+    /// ISO 8601.
+    updated_at: String,
+}
+
+fn case_status_schema() -> utoipa::openapi::Object {
+    crate::api_types::vocabulary_codes::<CaseStatus>()
+}
+
+fn optional_sex_schema() -> utoipa::openapi::Object {
+    crate::api_types::optional(crate::api_types::vocabulary_codes::<
+        puente_core::htcds::Gender,
+    >())
+}
+
+fn optional_country_schema() -> utoipa::openapi::Object {
+    crate::api_types::optional(crate::openapi::country_code())
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+}
+
+fn refused(field: &str, value: &str) -> AppError {
+    AppError::InvalidParameter {
+        field: field.to_string(),
+        value: value.to_string(),
+    }
+}
+
+fn day(field: &str, value: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(value) = value else { return Ok(None) };
+    time::Date::parse(
+        value,
+        &time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| refused(field, value))?;
+    Ok(Some(value.to_string()))
+}
+
+fn number(field: &str, value: Option<&str>, default: u32, max: u32) -> Result<u32, AppError> {
+    match value {
+        None => Ok(default),
+        Some(text) => match text.parse::<u32>() {
+            Ok(number) if (1..=max).contains(&number) => Ok(number),
+            _ => Err(refused(field, text)),
+        },
+    }
+}
+
+impl CaseListParameters {
+    /// The filter these parameters ask for; `default_country` reads a national phone number in
+    /// the query. A value that cannot be read is refused naming its parameter.
+    pub fn filter(&self, default_country: Option<Country>) -> Result<CaseFilter, AppError> {
+        let query = given(&self.q).unwrap_or("");
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(refused(
+                "q",
+                &format!("more than {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        let status = given(&self.status)
+            .map(|code| CaseStatus::from_code(code).ok_or_else(|| refused("status", code)))
+            .transpose()?;
+        let assignee = given(&self.assignee)
+            .map(|id| {
+                id.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .ok_or_else(|| refused("assignee", id))
+            })
+            .transpose()?;
+        let nationality = given(&self.nationality)
+            .map(|code| Country::from_code(code).ok_or_else(|| refused("nationality", code)))
+            .transpose()?;
+        let opened_from = day("opened_from", given(&self.opened_from))?;
+        let opened_to = day("opened_to", given(&self.opened_to))?;
+        let sort = given(&self.sort)
+            .map(|code| CaseSort::from_code(code).ok_or_else(|| refused("sort", code)))
+            .transpose()?
+            .unwrap_or_default();
+        Ok(CaseFilter {
+            query: parse_query(query, default_country),
+            status,
+            owner_user_id: None,
+            assignee,
+            nationality,
+            opened_from,
+            opened_to,
+            sort,
+            page: number("page", given(&self.page), 1, u32::MAX)?,
+            per_page: number(
+                "per_page",
+                given(&self.per_page),
+                DEFAULT_PER_PAGE,
+                MAX_PER_PAGE,
+            )?,
+        })
+    }
+}
+
+/// One page of the cases in the caller's scope that match the parameters. Audited as a list.
+pub async fn find_cases(
+    state: &AppState,
+    principal: &Principal,
+    parameters: &CaseListParameters,
+) -> Result<CasePage, AppError> {
+    policy::require(&principal.subject(), Action::ListCases, None)?;
+    let owner = match case_list_scope(&principal.subject()) {
+        CaseListScope::Own => Some(principal.user.id),
+        CaseListScope::Organisation => None,
+        CaseListScope::Nothing => return Err(AppError::Forbidden),
+    };
+    let mut filter = parameters.filter(principal.organisation.organisation.country)?;
+    filter.owner_user_id = owner;
+    Ok(state
+        .store
+        .find_cases(&principal.actor(), principal.user.organisation_id, &filter)
+        .await?)
+}

@@ -1,0 +1,198 @@
+//! Finding a case: `GET /api/v1/cases` with a query matched through the persons' search keys
+//! (accents, misspellings, nicknames, phones, case numbers), filters, sorting and pages, each
+//! refused parameter named; the cases page with its search box in Spanish; who sees what.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// Creates José Hernández Díaz of Panama, with a Panamanian mobile, as `token`'s case.
+async fn create_jose(app: &TestApp, token: &str) -> i64 {
+    let response = app
+        .post(
+            token,
+            "/api/v1/cases",
+            &json!({
+                "person": { "given_name": "José", "surname": "Hernández", "second_surname": "Díaz",
+                            "sex": "M", "nationality": "PA", "phone": "+507 6666-7777" }
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn found(app: &TestApp, token: &str, query: &str) -> Value {
+    let response = app.get(token, &format!("/api/v1/cases?{query}")).await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    response.json().await.unwrap()
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| case["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_returning_caller_is_found_however_the_name_or_number_was_written() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let jose = create_jose(&app, &supervisor).await;
+    for query in [
+        "q=jose%20ernandes",
+        "q=JOS%C3%89%20HERN%C3%81NDEZ",
+        "q=Chepe",
+        "q=pepe%20diaz",
+        "q=6666-7777",
+        "q=%2B507%206666%207777",
+        "q=50766667777",
+        &format!("q=%23{jose}"),
+    ] {
+        let page = found(&app, &supervisor, query).await;
+        assert!(ids(&page).contains(&jose), "{query}: {page}");
+        assert_eq!(page["total"].as_u64().unwrap(), ids(&page).len() as u64);
+    }
+    let none = found(&app, &supervisor, "q=chepe%20zzyzx").await;
+    assert_eq!(none["total"], 0);
+}
+
+#[tokio::test]
+async fn filters_sort_and_pages_answer_with_the_total() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let jose = create_jose(&app, &supervisor).await;
+    let all = found(&app, &supervisor, "").await;
+    let total = all["total"].as_u64().unwrap();
+    assert!(total > 2, "{all}");
+    assert_eq!(
+        (all["page"].as_u64(), all["per_page"].as_u64()),
+        (Some(1), Some(25))
+    );
+    let first = found(&app, &supervisor, "per_page=2&page=1").await;
+    let second = found(&app, &supervisor, "per_page=2&page=2").await;
+    assert_eq!(ids(&first).len(), 2);
+    assert_eq!(first["total"].as_u64(), Some(total));
+    assert!(ids(&first).iter().all(|id| !ids(&second).contains(id)));
+    let panama = found(&app, &supervisor, "nationality=PA").await;
+    assert!(ids(&panama).contains(&jose));
+    assert!(panama["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|case| case["nationality"] == "PA"));
+    let closed = found(&app, &supervisor, "status=Closed&q=chepe").await;
+    assert!(!ids(&closed).contains(&jose));
+    let future = found(&app, &supervisor, "opened_from=2100-01-01").await;
+    assert_eq!(future["total"], 0);
+    let oldest = found(&app, &supervisor, "sort=oldest&per_page=100").await;
+    let opened: Vec<&str> = oldest["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| case["opened_on"].as_str().unwrap())
+        .collect();
+    assert!(
+        opened.windows(2).all(|pair| pair[0] <= pair[1]),
+        "{opened:?}"
+    );
+    for (query, field) in [
+        ("per_page=101", "per_page"),
+        ("per_page=0", "per_page"),
+        ("page=zero", "page"),
+        ("status=Bogus", "status"),
+        ("nationality=Atlantis", "nationality"),
+        ("opened_from=2026-13-01", "opened_from"),
+        ("sort=sideways", "sort"),
+        ("assignee=me", "assignee"),
+    ] {
+        let response = app
+            .get(&supervisor, &format!("/api/v1/cases?{query}"))
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["field"], field, "{query}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn each_role_finds_only_what_it_may_see() {
+    let app = spawn_app().await;
+    let advocate = app.token(ADVOCATE).await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let supervisors_jose = create_jose(&app, &supervisor).await;
+    let advocates_jose = create_jose(&app, &advocate).await;
+    // An advocate finds their own case, not a colleague's.
+    let advocates = found(&app, &advocate, "q=chepe").await;
+    assert!(ids(&advocates).contains(&advocates_jose), "{advocates}");
+    assert!(!ids(&advocates).contains(&supervisors_jose), "{advocates}");
+    let me: Value = app.get(&advocate, "/api/v1/me").await.json().await.unwrap();
+    assert!(advocates["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|case| case["owner_user_id"] == me["id"]));
+    // A supervisor finds both.
+    let supervisors = found(&app, &supervisor, "q=chepe").await;
+    assert!(
+        ids(&supervisors).contains(&supervisors_jose)
+            && ids(&supervisors).contains(&advocates_jose)
+    );
+    // The shelter's case worker never finds the hotline's cases.
+    let case_worker = app.token(CASE_WORKER).await;
+    let shelter = found(&app, &case_worker, "q=chepe").await;
+    let own: Value = app
+        .get(&case_worker, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!ids(&shelter).contains(&supervisors_jose) && !ids(&shelter).contains(&advocates_jose));
+    assert!(shelter["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|case| case["organisation_id"] == own["organisation_id"]));
+    // An analyst never lists cases.
+    let analyst = app.token(ANALYST).await;
+    let response = app.get(&analyst, "/api/v1/cases?q=chepe").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_cases_page_searches_in_spanish_and_shows_a_refused_filter_as_typed() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    create_jose(&app, &supervisor).await;
+    let client = browser();
+    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let html = app
+        .page(&client, "/cases?q=jose+ernandes", StatusCode::OK)
+        .await;
+    assert!(html.contains("José Hernández Díaz"), "{html}");
+    assert!(html.contains("Buscar por nombre, apodo, teléfono o número de caso"));
+    assert!(
+        html.contains("Abiertos más recientemente"),
+        "the sort is labelled"
+    );
+    assert!(!html.contains(">Active<"), "labels, not codes");
+    let paged = app.page(&client, "/cases?per_page=1", StatusCode::OK).await;
+    assert!(paged.contains("rel=\"next\""), "{paged}");
+    assert!(paged.contains("página 1 de"), "{paged}");
+    let refused = app
+        .page(
+            &client,
+            "/cases?q=chepe&opened_from=ayer",
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    assert!(refused.contains("value=\"ayer\""), "{refused}");
+    assert!(refused.contains("value=\"chepe\""), "{refused}");
+    assert!(refused.contains("no es válido"), "{refused}");
+}
