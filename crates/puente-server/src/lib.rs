@@ -34,6 +34,8 @@ pub mod policy;
 pub mod routes;
 /// Secrets sealed at rest (second-factor secrets) under a key kept outside the database.
 pub mod secrets;
+/// Tasks: the due day or moment, the assignee check, the tasks deadlines become.
+pub mod tasks;
 /// Server-rendered pages.
 pub mod templates;
 

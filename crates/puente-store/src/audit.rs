@@ -107,6 +107,8 @@ audit_codes! {
         Service = "service",
         Directory = "directory",
         AuditLog = "audit_log",
+        Task = "task",
+        ReferralMessage = "referral_message",
     }
 }
 

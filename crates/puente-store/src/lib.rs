@@ -28,6 +28,8 @@ pub mod ctdc;
 pub mod ctdc_datasets;
 /// The service directory: services, search and suggestions, national hotlines.
 pub mod directory;
+/// Each user's notifications, messages on a referral and the case a receiver opens from it.
+pub mod followup;
 /// The legal track of a case: reports, proceedings, participation, certifications, relief
 /// applications and relief results.
 pub mod legal;
@@ -41,6 +43,8 @@ pub mod referrals;
 pub mod screenings;
 /// The SQLite backend.
 pub mod sqlite;
+/// Tasks on a case: added by users, or made from statutory and legal deadlines.
+pub mod tasks;
 
 pub use accounts::{AccountStore, Role};
 pub use annual::{
@@ -63,6 +67,7 @@ pub use ctdc_datasets::{CtdcDataset, CtdcDatasetStore, GLOBAL_DATASET_NAME};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
 };
+pub use followup::{FollowupStore, ReferralMessage, UserNotification};
 pub use legal::{
     LegalTrack, LegalTrackStore, NewAuthorityReport, NewCertification, NewParticipation,
     NewProceeding, NewProceedingStage, NewReliefApplication, NewReliefAssessment,
@@ -77,6 +82,7 @@ pub use referrals::{
 };
 pub use screenings::ScreeningStore;
 pub use sqlite::SqliteStore;
+pub use tasks::{NewTask, StoredTask, TaskDue, TaskDueFilter, TaskQuery, TaskSource, TaskStore};
 
 use async_trait::async_trait;
 use puente_core::ctdc::CtdcRecord;
@@ -266,6 +272,8 @@ pub trait Store:
     + LegalTrackStore
     + AnnualReportStore
     + PrivacyBudgetStore
+    + TaskStore
+    + FollowupStore
 {
 }
 
@@ -284,5 +292,7 @@ impl<T> Store for T where
         + LegalTrackStore
         + AnnualReportStore
         + PrivacyBudgetStore
+        + TaskStore
+        + FollowupStore
 {
 }

@@ -164,6 +164,8 @@ pub enum NotificationKind {
     ReferralRevoked,
     /// The person withdrew the consent a referral shared under: the receiver's access ended.
     ConsentWithdrawn,
+    /// The other organisation wrote a message on the referral.
+    ReferralMessage,
 }
 
 impl NotificationKind {
@@ -175,10 +177,11 @@ impl NotificationKind {
             NotificationKind::ReferralCompleted => "referral_completed",
             NotificationKind::ReferralRevoked => "referral_revoked",
             NotificationKind::ConsentWithdrawn => "consent_withdrawn",
+            NotificationKind::ReferralMessage => "referral_message",
         }
     }
 
-    fn from_code(code: &str) -> Option<NotificationKind> {
+    pub fn from_code(code: &str) -> Option<NotificationKind> {
         [
             NotificationKind::ReferralReceived,
             NotificationKind::ReferralAccepted,
@@ -186,6 +189,7 @@ impl NotificationKind {
             NotificationKind::ReferralCompleted,
             NotificationKind::ReferralRevoked,
             NotificationKind::ConsentWithdrawn,
+            NotificationKind::ReferralMessage,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)
@@ -247,6 +251,12 @@ impl Notification {
             }
             (NotificationKind::ConsentWithdrawn, Lang::En) => {
                 format!("The person withdrew their consent (referral {id} from {other}): you no longer have access to the case")
+            }
+            (NotificationKind::ReferralMessage, Lang::Es) => {
+                format!("Nuevo mensaje de {other} en la remisión {id}")
+            }
+            (NotificationKind::ReferralMessage, Lang::En) => {
+                format!("New message from {other} on referral {id}")
             }
         }
     }
@@ -407,7 +417,7 @@ fn referral_from_row(row: &SqliteRow) -> StoreResult<StoredReferral> {
     })
 }
 
-async fn load_referral(
+pub(crate) async fn load_referral(
     connection: &mut SqliteConnection,
     referral_id: i64,
 ) -> StoreResult<Option<StoredReferral>> {

@@ -18,6 +18,8 @@ pub mod legal;
 pub mod pages;
 /// Referrals between organisations and their notifications.
 pub mod referrals;
+/// Tasks on a case, the task lists and the "my work" page.
+pub mod tasks;
 
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -67,6 +69,11 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/persons/merge"),
     ("post", "/api/v1/persons/distinct"),
     ("get", "/api/v1/account-notices"),
+    ("get", "/api/v1/cases/{id}/tasks"),
+    ("post", "/api/v1/cases/{id}/tasks"),
+    ("get", "/api/v1/tasks"),
+    ("post", "/api/v1/tasks/{id}/complete"),
+    ("post", "/api/v1/tasks/{id}/reopen"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -149,6 +156,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/persons/merge", post(duplicates::merge_persons))
         .route("/api/v1/persons/distinct", post(duplicates::mark_distinct))
         .route("/api/v1/account-notices", get(pages::api_account_notices))
+        .route(
+            "/api/v1/cases/{id}/tasks",
+            get(tasks::case_tasks).post(tasks::create_task),
+        )
+        .route("/api/v1/tasks", get(tasks::list_tasks))
+        .route("/api/v1/tasks/{id}/complete", post(tasks::complete_task))
+        .route("/api/v1/tasks/{id}/reopen", post(tasks::reopen_task))
         .route("/api/v1/openapi.json", get(api::openapi));
     let pages = Router::new()
         .route("/", get(pages::home))
@@ -192,6 +206,10 @@ pub fn router(state: AppState) -> Router {
         .route("/persons/merge", post(duplicates::merge_form))
         .route("/persons/distinct", post(duplicates::distinct_form))
         .route("/notifications", get(referrals::notifications_page))
+        .route("/notifications/{id}", get(referrals::open_notification))
+        .route("/my-work", get(tasks::my_work_page))
+        .route("/cases/{id}/tasks", post(tasks::add_task_form))
+        .route("/tasks/{id}/{action}", post(tasks::task_action_form))
         .route(
             "/notifications/read",
             post(referrals::notifications_read_form),

@@ -408,7 +408,11 @@ pub async fn list_notifications(
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let notifications = state
         .store
-        .notifications(principal.user.organisation_id, parameters.unread)
+        .user_notifications(
+            principal.user.organisation_id,
+            principal.user.id,
+            parameters.unread,
+        )
         .await?;
     Ok(Json(Value::Array(
         notifications
@@ -416,6 +420,7 @@ pub async fn list_notifications(
             .map(|notification| {
                 let mut value = json!(notification);
                 value["message"] = json!(notification.message(lang));
+                value["read"] = json!(notification.read_by_me_at.is_some());
                 value
             })
             .collect(),
@@ -431,9 +436,10 @@ pub async fn read_notification(
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     state
         .store
-        .mark_notification_read(
+        .mark_read_for_user(
             &principal.actor(),
             principal.user.organisation_id,
+            principal.user.id,
             notification_id,
         )
         .await?;
@@ -448,7 +454,11 @@ pub async fn read_all_notifications(
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let marked = state
         .store
-        .mark_all_notifications_read(&principal.actor(), principal.user.organisation_id)
+        .mark_all_read_for_user(
+            &principal.actor(),
+            principal.user.organisation_id,
+            principal.user.id,
+        )
         .await?;
     Ok(Json(json!({ "marked": marked })))
 }
@@ -936,17 +946,22 @@ pub async fn notifications_page(
     policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
     let notifications = state
         .store
-        .notifications(user.principal.user.organisation_id, false)
+        .user_notifications(
+            user.principal.user.organisation_id,
+            user.principal.user.id,
+            false,
+        )
         .await
         .in_language(lang)?;
     let rows: Vec<Value> = notifications
         .iter()
         .map(|notification| {
             json!({
+                "id": notification.notification.id,
                 "message": notification.message(lang),
-                "referral_id": notification.referral_id,
-                "created_at": notification.created_at,
-                "unread": notification.read_at.is_none(),
+                "referral_id": notification.notification.referral_id,
+                "created_at": notification.notification.created_at,
+                "unread": notification.read_by_me_at.is_none(),
             })
         })
         .collect();
@@ -969,10 +984,49 @@ pub async fn notifications_read_form(
     policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
     state
         .store
-        .mark_all_notifications_read(&user.actor(), user.principal.user.organisation_id)
+        .mark_all_read_for_user(
+            &user.actor(),
+            user.principal.user.organisation_id,
+            user.principal.user.id,
+        )
         .await
         .in_language(lang)?;
     Ok(see_other("/notifications"))
+}
+
+/// `GET /notifications/{id}`: opens a notification: marks it read for the user and goes to the
+/// referral it is about.
+pub async fn open_notification(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(notification_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    let organisation_id = user.principal.user.organisation_id;
+    let notification = state
+        .store
+        .user_notifications(organisation_id, user.principal.user.id, false)
+        .await
+        .in_language(lang)?
+        .into_iter()
+        .find(|notification| notification.notification.id == notification_id)
+        .ok_or(AppError::NotFound)
+        .in_language(lang)?;
+    state
+        .store
+        .mark_read_for_user(
+            &user.actor(),
+            organisation_id,
+            user.principal.user.id,
+            notification_id,
+        )
+        .await
+        .in_language(lang)?;
+    Ok(see_other(&format!(
+        "/referrals/{}",
+        notification.notification.referral_id
+    )))
 }
 
 /// `GET /notifications/badge.svg`: the number of unread notifications as a small image, so that
@@ -984,9 +1038,8 @@ pub async fn notifications_badge(State(state): State<AppState>, user: PageUser) 
     {
         state
             .store
-            .notifications(user.principal.user.organisation_id, true)
+            .unread_count_for_user(user.principal.user.organisation_id, user.principal.user.id)
             .await
-            .map(|notifications| notifications.len())
             .unwrap_or(0)
     } else {
         0

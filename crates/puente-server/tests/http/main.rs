@@ -16,6 +16,8 @@ mod referrals;
 mod refused_forms;
 mod screening_words;
 mod security;
+// Tasks on a case and the "my work" page.
+mod tasks;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};
@@ -813,7 +815,7 @@ async fn a_case_is_worked_end_to_end_through_the_pages() {
 async fn every_role_reaches_its_pages_and_only_those() {
     let app = spawn_app().await;
     let expectations = [
-        (ADVOCATE, "/cases", [200, 403, 403]),
+        (ADVOCATE, "/my-work", [200, 403, 403]),
         (SUPERVISOR, "/cases", [200, 200, 403]),
         (ADMIN, "/admin", [403, 200, 200]),
         (ANALYST, "/dashboard", [403, 200, 403]),
