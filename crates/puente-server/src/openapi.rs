@@ -326,6 +326,11 @@ pub fn document() -> Value {
                 "get": operation("Tasks: the user's own with mine=true (advocates and case workers always), the organisation's for supervisors; due=overdue|today|week lists open tasks due so", json!({ "200": json_response("Tasks by when they are due", json!({ "type": "array", "items": { "type": "object" } })), "403": error_response("The role works no cases"), "422": error_response("A `mine` or `due` value that is not known") }),
                     json!({ "parameters": [{ "name": "mine", "in": "query", "schema": { "type": "boolean" } }, { "name": "due", "in": "query", "schema": { "type": "string", "enum": ["overdue", "today", "week"] } }] }))
             },
+            "/api/v1/referrals/{id}/messages": {
+                "get": operation("The messages of a referral between its two organisations, oldest first", json!({ "200": json_response("Messages", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such referral the organisation is party to") }), json!({ "parameters": [id_parameter()] })),
+                "post": operation("Write a message to the other organisation of a referral (notified, audited on both sides)", json!({ "201": json_response("The message's id", reference("Id")), "404": error_response("No such referral the organisation is party to"), "422": error_response("An empty or overlong text (field `text`)") }),
+                    json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "pattern": "\\S", "maxLength": 4000 } } })) }))
+            },
             "/api/v1/tasks/{id}/complete": {
                 "post": operation("Mark a task done", json!({ "200": json_response("The task", json!({ "type": "object" })), "404": error_response("No such task visible to the user"), "409": error_response("The task is done already") }), json!({ "parameters": [id_parameter()] }))
             },

@@ -149,7 +149,7 @@ pub fn add_paths(document: &mut Value) {
                 "409": error_response("The referral was rejected or revoked, or the consent withdrawn")
             }), json!({ "parameters": [id_parameter()] }))
         },
-        "/api/v1/referrals/{id}/accept": { "post": referral_answer("Accept a pending referral (the receiver)") },
+        "/api/v1/referrals/{id}/accept": { "post": referral_answer("Accept a pending referral (the receiver); with {\"open_case\": true} also open a case of the receiving organisation from the shared parts only, linked to the referral: the answer then carries its case_id") },
         "/api/v1/referrals/{id}/reject": { "post": referral_answer("Reject a pending referral, with an optional {\"note\"} (the receiver)") },
         "/api/v1/referrals/{id}/complete": { "post": referral_answer("Record that an accepted referral's services were delivered (the receiver)") },
         "/api/v1/referrals/{id}/revoke": { "post": referral_answer("Revoke a pending or accepted referral, ending the receiver's access (the sender)") },

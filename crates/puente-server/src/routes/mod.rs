@@ -12,6 +12,8 @@ pub mod dashboard;
 pub mod directory;
 /// Likely duplicate persons while entering a person; merges and distinct pairs.
 pub mod duplicates;
+/// Handing over: a case opened from a referral, and messages on a referral.
+pub mod handover;
 /// A case's legal protection: relief options, relief questions, the legal track.
 pub mod legal;
 /// Pages that are not about one case: login, language, account, admin, overview.
@@ -74,6 +76,8 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/tasks"),
     ("post", "/api/v1/tasks/{id}/complete"),
     ("post", "/api/v1/tasks/{id}/reopen"),
+    ("get", "/api/v1/referrals/{id}/messages"),
+    ("post", "/api/v1/referrals/{id}/messages"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -163,6 +167,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tasks", get(tasks::list_tasks))
         .route("/api/v1/tasks/{id}/complete", post(tasks::complete_task))
         .route("/api/v1/tasks/{id}/reopen", post(tasks::reopen_task))
+        .route(
+            "/api/v1/referrals/{id}/messages",
+            get(handover::list_messages).post(handover::post_message),
+        )
         .route("/api/v1/openapi.json", get(api::openapi));
     let pages = Router::new()
         .route("/", get(pages::home))
@@ -210,6 +218,8 @@ pub fn router(state: AppState) -> Router {
         .route("/my-work", get(tasks::my_work_page))
         .route("/cases/{id}/tasks", post(tasks::add_task_form))
         .route("/tasks/{id}/{action}", post(tasks::task_action_form))
+        .route("/referrals/{id}/messages", post(handover::message_form))
+        .route("/referrals/{id}/open-case", post(handover::open_case_form))
         .route(
             "/notifications/read",
             post(referrals::notifications_read_form),

@@ -351,14 +351,45 @@ async fn referral_action(
     Ok(Json(json!(referral)))
 }
 
-/// `POST /api/v1/referrals/{id}/accept` (the receiver).
+/// `POST /api/v1/referrals/{id}/accept` (the receiver). With `{"open_case": true}` the
+/// receiver also opens its own case from the shared parts: 200 `{"case_id"}` with the referral.
 pub async fn accept_referral(
     State(state): State<AppState>,
     principal: Principal,
+    RequestLang(lang): RequestLang,
     Path(referral_id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
-    referral_action(state, principal, referral_id, Answer::Accept, body).await
+    let open_case = if body.is_empty() {
+        false
+    } else {
+        let value: Value = serde_json::from_slice(&body)
+            .map_err(|error| AppError::BadRequest(error.to_string()))?;
+        match &value["open_case"] {
+            Value::Null => false,
+            Value::Bool(open) => *open,
+            other => {
+                return Err(AppError::InvalidField {
+                    field: "open_case".into(),
+                    detail: format!("`{other}` is not true or false"),
+                })
+            }
+        }
+    };
+    if open_case {
+        // Both checks come before the answer, so a refusal changes nothing.
+        policy::require(&principal.subject(), Action::CreateCase, None)?;
+    }
+    let referral = answer_referral(&state, &principal, referral_id, Answer::Accept, None).await?;
+    if !open_case {
+        return Ok(Json(json!(referral)));
+    }
+    let case_id =
+        crate::routes::handover::open_case_from_referral(&state, &principal, referral_id, lang)
+            .await?;
+    let mut answer = json!(referral);
+    answer["case_id"] = json!(case_id);
+    Ok(Json(answer))
 }
 
 /// `POST /api/v1/referrals/{id}/reject` (the receiver), with an optional `{"note"}`.
@@ -614,6 +645,35 @@ pub async fn referral_page(
     };
     let names = organisation_names(&state).await.in_language(lang)?;
     let row = referral_row(&referral, organisation_id, &names, lang);
+    let messages: Vec<Value> = state
+        .store
+        .referral_messages(organisation_id, referral_id)
+        .await
+        .in_language(lang)?
+        .into_iter()
+        .map(|message| {
+            json!({
+                "mine": message.organisation_id == organisation_id,
+                "organisation": message.organisation,
+                "author": message.author,
+                "text": message.text,
+                "created_at": message.created_at,
+            })
+        })
+        .collect();
+    let opened_case = if received {
+        state
+            .store
+            .referral_case(organisation_id, referral_id)
+            .await
+            .in_language(lang)?
+    } else {
+        None
+    };
+    let can_open_case = received
+        && referral.status == ReferralStatus::Accepted
+        && opened_case.is_none()
+        && policy::authorize(&user.subject(), Action::CreateCase, None) == policy::Decision::Allow;
     Ok(page(
         &user,
         &format!("/referrals/{referral_id}"),
@@ -631,6 +691,9 @@ pub async fn referral_page(
             can_complete => received && referral.status == ReferralStatus::Accepted,
             can_revoke => !received && matches!(referral.status, ReferralStatus::Pending | ReferralStatus::Accepted),
             shared => shared,
+            messages => messages,
+            opened_case => opened_case,
+            can_open_case => can_open_case,
         },
     )?
     .into_response())

@@ -18,6 +18,8 @@ mod screening_words;
 mod security;
 // Tasks on a case and the "my work" page.
 mod tasks;
+// Handing over: a case opened from a referral, messages, notifications per user.
+mod handover;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};
