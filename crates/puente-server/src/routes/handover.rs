@@ -188,3 +188,31 @@ pub async fn open_case_form(
         .in_language(lang)?;
     Ok(see_other(&format!("/cases/{case_id}")))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// A colleague of the case's organisation who works cases; null gives the case to no one.
+    assignee: Option<i64>,
+}
+
+/// `POST /api/v1/cases/{id}/assign` `{"assignee"}` (supervisors): gives the case to a colleague.
+/// An assignee who cannot own the organisation's cases is a 422 naming `assignee`.
+pub async fn assign_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+    ApiJson(request): ApiJson<AssignRequest>,
+) -> Result<Json<Value>, AppError> {
+    match cases::assign_case(&state, &principal, case_id, request.assignee).await {
+        Ok(()) => Ok(Json(json!({ "id": case_id, "assignee": request.assignee }))),
+        Err(AppError::Localized {
+            id: "invalid-owner",
+            value,
+        }) => Err(AppError::InvalidField {
+            field: "assignee".into(),
+            detail: format!("user {value} cannot own cases of this organisation"),
+        }),
+        Err(error) => Err(error),
+    }
+}

@@ -78,6 +78,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/tasks/{id}/reopen"),
     ("get", "/api/v1/referrals/{id}/messages"),
     ("post", "/api/v1/referrals/{id}/messages"),
+    ("post", "/api/v1/cases/{id}/assign"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -167,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tasks", get(tasks::list_tasks))
         .route("/api/v1/tasks/{id}/complete", post(tasks::complete_task))
         .route("/api/v1/tasks/{id}/reopen", post(tasks::reopen_task))
+        .route("/api/v1/cases/{id}/assign", post(handover::assign_case))
         .route(
             "/api/v1/referrals/{id}/messages",
             get(handover::list_messages).post(handover::post_message),

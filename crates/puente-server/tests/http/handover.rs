@@ -364,3 +364,50 @@ async fn a_notification_read_by_one_user_stays_unread_for_a_colleague_and_mark_a
     assert!(marked["marked"].as_u64().unwrap() >= 1);
     assert_eq!(unread(worker).await.len(), 0);
 }
+
+#[tokio::test]
+async fn a_supervisor_assigns_a_case_to_a_colleague_and_a_wrong_assignee_is_refused_naming_the_field(
+) {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let advocate = app.token(ADVOCATE).await;
+    let case_id = app.create_case(&supervisor, "Tomasa").await;
+    let me: Value = app.get(&advocate, "/api/v1/me").await.json().await.unwrap();
+    let advocate_id = me["id"].as_i64().unwrap();
+    let worker: Value = app
+        .get(&app.token(CASE_WORKER).await, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/cases/{case_id}/assign");
+    assert_eq!(
+        app.post(&advocate, &path, &json!({ "assignee": advocate_id }))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let response = app
+        .post(&supervisor, &path, &json!({ "assignee": worker["id"] }))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["field"], "assignee");
+    assert_eq!(
+        app.get(&advocate, &format!("/api/v1/cases/{case_id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "nothing changed"
+    );
+    let response = app
+        .post(&supervisor, &path, &json!({ "assignee": advocate_id }))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&advocate, &format!("/api/v1/cases/{case_id}"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
