@@ -9,30 +9,7 @@ use serde_json::{json, Value};
 /// A hotline case referred to the shelter, sharing identity and events (not contact or notes),
 /// with the person's consent. Returns the case and the referral.
 async fn referred_case(app: &TestApp, advocate: &str) -> (i64, i64) {
-    let response = app
-        .post(
-            advocate,
-            "/api/v1/cases",
-            &json!({
-                "person": { "given_name": "Rosa", "surname": "Xicará", "sex": "F",
-                            "date_of_birth": "2011-03", "nationality": "GT",
-                            "phone": "+50255551234", "current_country": "GT" },
-                "events": [{ "kind": "Exploitation", "country": "MX", "place": "Tapachula" }]
-            }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let case_id = response.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let response = app
-        .post(
-            advocate,
-            &format!("/api/v1/cases/{case_id}/notes"),
-            &json!({ "text": "Nota confidencial del caso" }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
+    let case_id = crate::referrals::hotline_case(app, advocate).await;
     let response = app
         .post(
             advocate,
