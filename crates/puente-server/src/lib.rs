@@ -10,6 +10,8 @@
 //! Every failure is an [`error::AppError`], answered as `{"error": {"code", "message"}}` or as a
 //! page. [`demo`] fills a database for `puente serve --demo`.
 
+/// Typed answers and bodies of the JSON API shared by several route modules.
+pub mod api_types;
 /// Sessions, passwords, TOTP, login throttling and CSRF protection.
 /// The audit log as a person reads it: labels in the reader's language instead of codes.
 pub mod audit_view;
@@ -24,9 +26,11 @@ pub mod demo;
 pub mod demo_legal;
 /// The one error type and how it is answered.
 pub mod error;
+/// Extractors of the JSON API: bodies read as the OpenAPI document describes them.
+pub mod extract;
 /// Spanish and English messages (Fluent).
 pub mod i18n;
-/// The OpenAPI document of `/api/v1`.
+/// The OpenAPI document of `/api/v1`, generated from the handlers.
 pub mod openapi;
 /// Authorisation: role × action × ownership, in one place.
 pub mod policy;
@@ -34,6 +38,8 @@ pub mod policy;
 pub mod routes;
 /// Secrets sealed at rest (second-factor secrets) under a key kept outside the database.
 pub mod secrets;
+/// Operations shared by several route modules, between the routes and the store.
+pub mod services;
 /// Tasks: the due day or moment, the assignee check, the tasks deadlines become.
 pub mod tasks;
 /// Server-rendered pages.

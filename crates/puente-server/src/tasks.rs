@@ -153,6 +153,48 @@ pub fn task_json(task: &StoredTask, lang: Lang, now: OffsetDateTime) -> Value {
     value
 }
 
+/// A task as the API answers it (`task_json`): the stored task, its title in the request's
+/// language, whether it is open or overdue, and what raised it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TaskSchema {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub case_id: i64,
+    pub title: String,
+    /// The day it is due: YYYY-MM-DD.
+    pub due_on: String,
+    /// The moment it is due (RFC 3339, UTC), for a deadline counted in hours.
+    pub due_at: Option<String>,
+    pub assignee_user_id: i64,
+    pub assignee_name: String,
+    /// `manual`, `statutory` or `legal`.
+    pub source: String,
+    pub source_key: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub completed_by: Option<String>,
+    pub completed_at: Option<String>,
+    pub version: i64,
+    pub overdue: bool,
+    pub open: bool,
+    /// What raised it, in the request's language (empty for a task a user added).
+    pub source_label: String,
+}
+
+/// A message on a referral, as the API answers it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReferralMessageSchema {
+    pub id: i64,
+    pub referral_id: i64,
+    /// The writing organisation's id and name.
+    pub organisation_id: i64,
+    pub organisation: String,
+    /// The writer's email.
+    pub author: String,
+    pub text: String,
+    pub created_at: String,
+}
+
 /// Who a deadline's task goes to: the case's owner, else the user who saved what raised it.
 fn deadline_assignee(owner_user_id: Option<i64>, principal: &Principal) -> i64 {
     owner_user_id.unwrap_or(principal.user.id)

@@ -5,103 +5,36 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use puente_core::sharing::case_from_shared;
-use puente_core::Lang;
-use puente_store::{NewCase, ReferralStatus};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
+use crate::error::ErrorAnswer;
 use crate::error::{AppError, InLanguage, PageError};
+use crate::extract::ApiJson;
 use crate::policy::{self, Action};
-use crate::routes::api::ApiJson;
+use crate::services::handover::open_case_from_referral;
+use crate::tasks::ReferralMessageSchema;
 use crate::AppState;
 
-/// The name a case opened from a referral carries when the person's identity was not shared.
-fn unshared_name(referral_id: i64, lang: Lang) -> String {
-    match lang {
-        Lang::Es => format!("Persona de la remisión {referral_id}"),
-        Lang::En => format!("Person of referral {referral_id}"),
-    }
-}
-
-/// Opens, at the receiving organisation, a case filled from the shared parts of an accepted
-/// referral (read through `shared_case`, audited on both sides), owned by the user, and links it
-/// to the referral. A referral that has a case already is refused before anything is written.
-pub async fn open_case_from_referral(
-    state: &AppState,
-    principal: &Principal,
-    referral_id: i64,
-    lang: Lang,
-) -> Result<i64, AppError> {
-    policy::require(&principal.subject(), Action::ViewReferredCase, None)?;
-    policy::require(&principal.subject(), Action::CreateCase, None)?;
-    let organisation_id = principal.user.organisation_id;
-    let referral = state
-        .store
-        .referral(organisation_id, referral_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if referral.to_organisation_id != organisation_id {
-        return Err(AppError::NotFound);
-    }
-    if referral.status != ReferralStatus::Accepted {
-        return Err(AppError::Conflict(format!(
-            "referral {referral_id} is {}: a case is opened from an accepted referral",
-            referral.status.code()
-        )));
-    }
-    if let Some(case_id) = state
-        .store
-        .referral_case(organisation_id, referral_id)
-        .await?
-    {
-        return Err(AppError::Conflict(format!(
-            "case {case_id} was opened from referral {referral_id} already"
-        )));
-    }
-    let shared = state
-        .store
-        .shared_case(&principal.actor(), organisation_id, referral_id)
-        .await?;
-    let case = case_from_shared(
-        shared.identity.as_ref(),
-        shared.contact.as_ref(),
-        shared.events.as_deref(),
-        &unshared_name(referral_id, lang),
-    );
-    cases::validate_case(&case)?;
-    let ids = state
-        .store
-        .create_cases(
-            &principal.actor(),
-            organisation_id,
-            &[NewCase {
-                case,
-                owner_user_id: Some(principal.user.id),
-                opened_on: puente_store::cases::today_iso(),
-            }],
-        )
-        .await?;
-    let case_id = *ids
-        .first()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the store created no case")))?;
-    state
-        .store
-        .link_referral_case(&principal.actor(), organisation_id, referral_id, case_id)
-        .await?;
-    Ok(case_id)
-}
-
-#[derive(Debug, Deserialize)]
+/// The body of `POST /api/v1/referrals/{id}/messages`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageRequest {
+    /// The message for the other organisation (never more than the referral shares).
+    #[schema(min_length = 1, max_length = 4000)]
     text: String,
 }
 
 /// `POST /api/v1/referrals/{id}/messages` `{"text"}`: 201 `{"id"}`; 404 for a referral the
 /// organisation is not party to.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/messages", params(("id" = i64, Path, description = "The referral")), request_body = MessageRequest, responses(
+    (status = 201, description = "The message's id", body = IdAnswer),
+    (status = 404, description = "No such referral the organisation is party to", body = ErrorAnswer),
+    (status = 422, description = "An empty or overlong message, named in `field`", body = ErrorAnswer),
+))]
 pub async fn post_message(
     State(state): State<AppState>,
     principal: Principal,
@@ -119,7 +52,7 @@ pub async fn post_message(
             &request.text,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": message.id }))).into_response())
+    Ok((StatusCode::CREATED, Json(IdAnswer { id: message.id })).into_response())
 }
 
 /// Refuses an empty or overlong message, naming the field.
@@ -138,6 +71,10 @@ fn check_message(text: &str) -> Result<(), AppError> {
 }
 
 /// `GET /api/v1/referrals/{id}/messages`: oldest first.
+#[utoipa::path(get, path = "/api/v1/referrals/{id}/messages", params(("id" = i64, Path, description = "The referral")), responses(
+    (status = 200, description = "The referral's messages, oldest first", body = Vec<ReferralMessageSchema>),
+    (status = 404, description = "No such referral the organisation is party to", body = ErrorAnswer),
+))]
 pub async fn list_messages(
     State(state): State<AppState>,
     principal: Principal,
@@ -189,7 +126,17 @@ pub async fn open_case_form(
     Ok(see_other(&format!("/cases/{case_id}")))
 }
 
-#[derive(Debug, Deserialize)]
+/// The answer of `POST /api/v1/cases/{id}/assign`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AssignAnswer {
+    /// The case.
+    id: i64,
+    /// Its new assignee; null for no one.
+    assignee: Option<i64>,
+}
+
+/// The body of `POST /api/v1/cases/{id}/assign`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// A colleague of the case's organisation who works cases; null gives the case to no one.
@@ -198,14 +145,22 @@ pub struct AssignRequest {
 
 /// `POST /api/v1/cases/{id}/assign` `{"assignee"}` (supervisors): gives the case to a colleague.
 /// An assignee who cannot own the organisation's cases is a 422 naming `assignee`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assign", params(("id" = i64, Path, description = "The case")), request_body = AssignRequest, responses(
+    (status = 200, description = "The case's id and its assignee", body = AssignAnswer),
+    (status = 404, description = "No such case visible to the user", body = ErrorAnswer),
+    (status = 422, description = "The assignee cannot own cases of this organisation", body = ErrorAnswer),
+))]
 pub async fn assign_case(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
     ApiJson(request): ApiJson<AssignRequest>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AssignAnswer>, AppError> {
     match cases::assign_case(&state, &principal, case_id, request.assignee).await {
-        Ok(()) => Ok(Json(json!({ "id": case_id, "assignee": request.assignee }))),
+        Ok(()) => Ok(Json(AssignAnswer {
+            id: case_id,
+            assignee: request.assignee,
+        })),
         Err(AppError::Localized {
             id: "invalid-owner",
             value,

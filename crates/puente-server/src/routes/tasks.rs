@@ -8,25 +8,32 @@ use minijinja::context;
 use puente_core::Vocabulary;
 use puente_store::{ReferralStatus, TaskDueFilter, TaskQuery};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
 use crate::cases::{self, FormFields};
+use crate::error::ErrorAnswer;
 use crate::error::{AppError, InLanguage, PageError};
+use crate::extract::ApiJson;
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
-use crate::routes::api::ApiJson;
-use crate::tasks::{self, task_json};
+use crate::tasks::{self, task_json, TaskSchema};
 use crate::templates::page;
 use crate::AppState;
 
 /// Cases without activity for this many days are listed on "my work".
 pub const QUIET_CASE_DAYS: i64 = 30;
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /api/v1/cases/{id}/tasks`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskRequest {
+    /// What is to be done.
+    #[schema(min_length = 1, max_length = 200)]
     title: String,
+    /// The day it is due: YYYY-MM-DD.
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     due_on: String,
     /// A user id of the organisation; the creator when absent.
     #[serde(default)]
@@ -34,6 +41,11 @@ pub struct TaskRequest {
 }
 
 /// `POST /api/v1/cases/{id}/tasks` `{"title", "due_on", "assignee"}`: 201 `{"id"}`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/tasks", params(("id" = i64, Path, description = "The case")), request_body = TaskRequest, responses(
+    (status = 201, description = "The task's id", body = IdAnswer),
+    (status = 404, description = "No such case visible to the user", body = ErrorAnswer),
+    (status = 422, description = "An empty or overlong title, a day that is not a date, or an assignee outside the organisation, named in `field`", body = ErrorAnswer),
+))]
 pub async fn create_task(
     State(state): State<AppState>,
     principal: Principal,
@@ -49,10 +61,14 @@ pub async fn create_task(
         request.assignee,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": task.id }))).into_response())
+    Ok((StatusCode::CREATED, Json(IdAnswer { id: task.id })).into_response())
 }
 
 /// `GET /api/v1/cases/{id}/tasks`: the case's tasks, open ones first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/tasks", params(("id" = i64, Path, description = "The case")), responses(
+    (status = 200, description = "The case's tasks, open ones first", body = Vec<TaskSchema>),
+    (status = 404, description = "No such case visible to the user", body = ErrorAnswer),
+))]
 pub async fn case_tasks(
     State(state): State<AppState>,
     principal: Principal,
@@ -73,11 +89,17 @@ pub async fn case_tasks(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET /api/v1/tasks`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskListParameters {
+    /// `true`: only the user's own tasks.
     #[serde(default)]
+    #[param(pattern = "^(true|false)$")]
     mine: Option<String>,
+    /// Only the tasks overdue, due today or due within a week.
     #[serde(default)]
+    #[param(pattern = "^(overdue|today|week)?$")]
     due: Option<String>,
 }
 
@@ -110,6 +132,9 @@ async fn listed_tasks(
 }
 
 /// `GET /api/v1/tasks?mine=true&due=overdue|today|week`.
+#[utoipa::path(get, path = "/api/v1/tasks", params(TaskListParameters), responses(
+    (status = 200, description = "The tasks the role reaches (or the user's own), open ones first", body = Vec<TaskSchema>),
+))]
 pub async fn list_tasks(
     State(state): State<AppState>,
     principal: Principal,
@@ -171,6 +196,11 @@ async fn set_done(
 }
 
 /// `POST /api/v1/tasks/{id}/complete`: 200 with the task; 409 when it is done already.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The task")), responses(
+    (status = 200, description = "The task, done", body = TaskSchema),
+    (status = 404, description = "No such task on a case visible to the user", body = ErrorAnswer),
+    (status = 409, description = "The task is done already", body = ErrorAnswer),
+))]
 pub async fn complete_task(
     State(state): State<AppState>,
     principal: Principal,
@@ -182,6 +212,11 @@ pub async fn complete_task(
 }
 
 /// `POST /api/v1/tasks/{id}/reopen`: 200 with the task; 409 when it is open.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/reopen", params(("id" = i64, Path, description = "The task")), responses(
+    (status = 200, description = "The task, open again", body = TaskSchema),
+    (status = 404, description = "No such task on a case visible to the user", body = ErrorAnswer),
+    (status = 409, description = "The task is open", body = ErrorAnswer),
+))]
 pub async fn reopen_task(
     State(state): State<AppState>,
     principal: Principal,
