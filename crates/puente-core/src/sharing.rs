@@ -444,6 +444,46 @@ pub fn project(
     }
 }
 
+/// The case a receiving organisation opens from a referral: the person and the route filled from
+/// the shared identity, contact and events only; every other field starts empty. Without a
+/// shared identity the person is named `name_when_unshared` (the receiver's own label for the
+/// referral), as a case needs a name. Consents, notes and screenings stay with the sender: the
+/// receiver records its own.
+pub fn case_from_shared(
+    identity: Option<&SharedIdentity>,
+    contact: Option<&SharedContact>,
+    events: Option<&[TraffickingEvent]>,
+    name_when_unshared: &str,
+) -> Case {
+    let mut person = crate::domain::Person::default();
+    match identity {
+        Some(identity) => {
+            person.given_name = identity.given_name.clone();
+            person.middle_name = identity.middle_name.clone();
+            person.surname = identity.surname.clone();
+            person.second_surname = identity.second_surname.clone();
+            person.alias = identity.alias.clone();
+            person.sex = identity.sex;
+            person.date_of_birth = identity.date_of_birth;
+            person.estimated_age = identity.estimated_age;
+            person.nationality = identity.nationality;
+            person.languages = identity.languages.clone();
+        }
+        None => person.given_name = name_when_unshared.to_string(),
+    }
+    if let Some(contact) = contact {
+        person.phone = contact
+            .phone
+            .as_deref()
+            .and_then(|phone| crate::domain::PhoneNumber::parse(phone, None).ok());
+        person.current_country = contact.current_country;
+        person.current_place = contact.current_place.clone();
+    }
+    let mut case = Case::new(person);
+    case.events = events.map(<[TraffickingEvent]>::to_vec).unwrap_or_default();
+    case
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -648,5 +688,39 @@ mod tests {
                 prop_assert!(!(access_ended && status.gives_access()), "access came back at {status:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_case_opened_from_a_referral_holds_only_the_shared_parts() {
+        let identity = SharedIdentity {
+            given_name: "Rosa".into(),
+            middle_name: None,
+            surname: "Pérez".into(),
+            second_surname: Some("Díaz".into()),
+            alias: None,
+            sex: Some(Gender::Female),
+            date_of_birth: None,
+            estimated_age: Some(16),
+            nationality: Country::from_alpha_2("HN"),
+            languages: vec!["es".into()],
+        };
+        let case = case_from_shared(Some(&identity), None, None, "Remisión 4");
+        assert_eq!(case.person.full_name(), "Rosa Pérez Díaz");
+        assert_eq!(case.person.estimated_age, Some(16));
+        assert_eq!(case.person.phone, None);
+        assert!(case.events.is_empty() && case.consents.is_empty());
+        let contact = SharedContact {
+            phone: Some("+50255551234".into()),
+            current_country: Country::from_alpha_2("MX"),
+            current_place: Some("Tapachula".into()),
+        };
+        let case = case_from_shared(None, Some(&contact), Some(&[]), "Remisión 4");
+        assert_eq!(case.person.given_name, "Remisión 4");
+        assert_eq!(case.person.nationality, None);
+        assert_eq!(case.person.current_place.as_deref(), Some("Tapachula"));
+        assert_eq!(
+            case.person.phone.map(|phone| phone.to_string()).as_deref(),
+            Some("+50255551234")
+        );
     }
 }

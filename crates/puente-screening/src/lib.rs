@@ -77,6 +77,8 @@
 
 /// The indicator catalogue: group, HTCDS code, sources and questions for every fact.
 pub mod catalogue;
+/// The statutory clocks a screening starts (the TVPRA's 48 and 72 hours).
+pub mod clocks;
 /// The groups of facts the rules are written in (FORCE, FRAUD, COERCION, LABOUR_LIKE, ...).
 pub mod groups;
 /// Hotline numbers for next steps.

@@ -325,6 +325,17 @@ pub async fn screen_case(
         .store
         .record_screening(&principal.actor(), &screening)
         .await?;
+    // The statutory clocks the screening starts become tasks (once per case and clock).
+    crate::tasks::add_clock_tasks(
+        state,
+        principal,
+        stored.organisation_id,
+        stored.owner_user_id,
+        case_id,
+        &input.person,
+        lang,
+    )
+    .await?;
     Ok((stored_screening, result))
 }
 

@@ -42,6 +42,8 @@ pub mod routes;
 pub mod secrets;
 /// Operations shared by several route modules, between the routes and the store.
 pub mod services;
+/// Tasks: the due day or moment, the assignee check, the tasks deadlines become.
+pub mod tasks;
 /// Server-rendered pages.
 pub mod templates;
 

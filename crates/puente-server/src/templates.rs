@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/case_form.html"),
     ),
     ("case.html", include_str!("../templates/case.html")),
+    ("my_work.html", include_str!("../templates/my_work.html")),
     (
         "consent_withdraw.html",
         include_str!("../templates/consent_withdraw.html"),

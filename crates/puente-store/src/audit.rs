@@ -105,6 +105,8 @@ audit_codes! {
         Service = "service",
         Directory = "directory",
         AuditLog = "audit_log",
+        Task = "task",
+        ReferralMessage = "referral_message",
     }
 }
 

@@ -35,6 +35,8 @@ pub mod ctdc;
 pub mod ctdc_datasets;
 /// The service directory: services, search and suggestions, national hotlines.
 pub mod directory;
+/// Each user's notifications, messages on a referral and the case a receiver opens from it.
+pub mod followup;
 /// The legal track of a case: reports, proceedings, participation, certifications, relief
 /// applications and relief results.
 pub mod legal;
@@ -52,6 +54,8 @@ pub mod referrals;
 pub mod screenings;
 /// The SQLite backend.
 pub mod sqlite;
+/// Tasks on a case: added by users, or made from statutory and legal deadlines.
+pub mod tasks;
 /// A fresh store on either backend, for tests.
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -79,6 +83,7 @@ pub use ctdc_datasets::{CtdcDataset, CtdcDatasetStore, GLOBAL_DATASET_NAME};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
 };
+pub use followup::{FollowupStore, ReferralMessage, UserNotification};
 pub use legal::{
     LegalTrack, LegalTrackStore, NewAuthorityReport, NewCertification, NewParticipation,
     NewProceeding, NewProceedingStage, NewReliefApplication, NewReliefAssessment,
@@ -95,6 +100,7 @@ pub use referrals::{
 };
 pub use screenings::ScreeningStore;
 pub use sqlite::SqliteStore;
+pub use tasks::{NewTask, StoredTask, TaskDue, TaskDueFilter, TaskQuery, TaskSource, TaskStore};
 
 use async_trait::async_trait;
 use puente_core::ctdc::CtdcRecord;
@@ -322,6 +328,8 @@ pub trait Store:
     + LegalTrackStore
     + AnnualReportStore
     + PrivacyBudgetStore
+    + TaskStore
+    + FollowupStore
 {
 }
 
@@ -344,5 +352,7 @@ impl<T> Store for T where
         + LegalTrackStore
         + AnnualReportStore
         + PrivacyBudgetStore
+        + TaskStore
+        + FollowupStore
 {
 }

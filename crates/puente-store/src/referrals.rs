@@ -157,6 +157,8 @@ pub enum NotificationKind {
     ReferralRevoked,
     /// The person withdrew the consent a referral shared under: the receiver's access ended.
     ConsentWithdrawn,
+    /// The other organisation wrote a message on the referral.
+    ReferralMessage,
 }
 
 impl NotificationKind {
@@ -168,10 +170,11 @@ impl NotificationKind {
             NotificationKind::ReferralCompleted => "referral_completed",
             NotificationKind::ReferralRevoked => "referral_revoked",
             NotificationKind::ConsentWithdrawn => "consent_withdrawn",
+            NotificationKind::ReferralMessage => "referral_message",
         }
     }
 
-    pub(crate) fn from_code(code: &str) -> Option<NotificationKind> {
+    pub fn from_code(code: &str) -> Option<NotificationKind> {
         [
             NotificationKind::ReferralReceived,
             NotificationKind::ReferralAccepted,
@@ -179,6 +182,7 @@ impl NotificationKind {
             NotificationKind::ReferralCompleted,
             NotificationKind::ReferralRevoked,
             NotificationKind::ConsentWithdrawn,
+            NotificationKind::ReferralMessage,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)
@@ -240,6 +244,12 @@ impl Notification {
             }
             (NotificationKind::ConsentWithdrawn, Lang::En) => {
                 format!("The person withdrew their consent (referral {id} from {other}): you no longer have access to the case")
+            }
+            (NotificationKind::ReferralMessage, Lang::Es) => {
+                format!("Nuevo mensaje de {other} en la remisión {id}")
+            }
+            (NotificationKind::ReferralMessage, Lang::En) => {
+                format!("New message from {other} on referral {id}")
             }
         }
     }

@@ -68,6 +68,40 @@ pub enum DeadlineKind {
     TvpraTransferWithin72Hours,
 }
 
+impl DeadlineKind {
+    /// The code, as in the JSON (`tvpra_transfer_72_hours`, ...): the key of the task it becomes.
+    pub fn code(self) -> &'static str {
+        match self {
+            DeadlineKind::TwentyFirstBirthday => "twenty_first_birthday",
+            DeadlineKind::AsylumOneYear => "asylum_one_year",
+            DeadlineKind::TvpraScreeningWithin48Hours => "tvpra_screening_48_hours",
+            DeadlineKind::TvpraTransferWithin72Hours => "tvpra_transfer_72_hours",
+        }
+    }
+
+    /// What is to be done by the deadline, as the title of the task it becomes.
+    pub fn task_title(self) -> Label {
+        match self {
+            DeadlineKind::TwentyFirstBirthday => Label {
+                es: "Presentar la petición de SIJS antes de que cumpla 21 años",
+                en: "File the SIJS petition before the 21st birthday",
+            },
+            DeadlineKind::AsylumOneYear => Label {
+                es: "Presentar la solicitud de asilo dentro del año desde la llegada",
+                en: "File the asylum application within one year of arrival",
+            },
+            DeadlineKind::TvpraScreeningWithin48Hours => Label {
+                es: "TVPRA: evaluar a la niña o niño (trata y temor a volver) dentro de las 48 horas",
+                en: "TVPRA: screen the child (trafficking and fear of return) within 48 hours",
+            },
+            DeadlineKind::TvpraTransferWithin72Hours => Label {
+                es: "TVPRA: trasladar a la niña o niño a ORR dentro de las 72 horas",
+                en: "TVPRA: transfer the child to ORR within 72 hours",
+            },
+        }
+    }
+}
+
 /// A deadline of an option: the date when it can be known, whether it has passed on `as_of`,
 /// whether the person is exempt, and a sentence in the requested language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

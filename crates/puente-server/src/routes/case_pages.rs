@@ -680,6 +680,22 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let now = time::OffsetDateTime::now_utc();
+    let task_rows: Vec<Value> = state
+        .store
+        .tasks_of_case(organisation_id, case_id)
+        .await
+        .in_language(lang)?
+        .iter()
+        .map(|task| Value::from_serialize(crate::tasks::task_json(task, lang, now)))
+        .collect();
+    let task_assignees: Vec<Value> = colleagues
+        .iter()
+        .filter(|colleague| {
+            cases::can_own_cases(colleague) && colleague.id != user.principal.user.id
+        })
+        .map(|colleague| context! { id => colleague.id, name => colleague.display_name.clone() })
+        .collect();
     let message = match notice.done.as_deref() {
         Some("saved") => Some(t(lang, "notice-saved")),
         _ => None,
@@ -702,6 +718,8 @@ pub async fn show(
             events => events,
             consents => consents,
             notes => notes,
+            tasks => task_rows,
+            task_assignees => task_assignees,
             screenings => screening_rows,
             history => history.iter().map(|version| context! {
                 version => version.version,

@@ -417,6 +417,18 @@ pub async fn question_answer(
         )
         .await
         .in_language(lang)?;
+    // The deadlines of the options become tasks on the case (once per case and deadline).
+    crate::tasks::add_relief_tasks(
+        &state,
+        &user.principal,
+        stored.organisation_id,
+        stored.owner_user_id,
+        case_id,
+        &result,
+        lang,
+    )
+    .await
+    .in_language(lang)?;
     let mut answered = answered_list(fields.get("answered").unwrap_or(""));
     answered.push(question.key().to_string());
     Ok(see_other(&format!(

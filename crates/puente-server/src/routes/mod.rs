@@ -12,12 +12,16 @@ pub mod dashboard;
 pub mod directory;
 /// Likely duplicate persons while entering a person; merges and distinct pairs.
 pub mod duplicates;
+/// Handing over: a case opened from a referral, and messages on a referral.
+pub mod handover;
 /// A case's legal protection: relief options, relief questions, the legal track.
 pub mod legal;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
 /// Referrals between organisations and their notifications.
 pub mod referrals;
+/// Tasks on a case, the task lists and the "my work" page.
+pub mod tasks;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -68,6 +72,12 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(duplicates::merge_persons))
         .routes(routes!(duplicates::mark_distinct))
         .routes(routes!(pages::api_account_notices))
+        .routes(routes!(tasks::case_tasks, tasks::create_task))
+        .routes(routes!(tasks::list_tasks))
+        .routes(routes!(tasks::complete_task))
+        .routes(routes!(tasks::reopen_task))
+        .routes(routes!(handover::assign_case))
+        .routes(routes!(handover::list_messages, handover::post_message))
         .routes(routes!(crate::openapi::openapi))
 }
 
@@ -116,6 +126,12 @@ pub fn router(state: AppState) -> Router {
         .route("/persons/merge", post(duplicates::merge_form))
         .route("/persons/distinct", post(duplicates::distinct_form))
         .route("/notifications", get(referrals::notifications_page))
+        .route("/notifications/{id}", get(referrals::open_notification))
+        .route("/my-work", get(tasks::my_work_page))
+        .route("/cases/{id}/tasks", post(tasks::add_task_form))
+        .route("/tasks/{id}/{action}", post(tasks::task_action_form))
+        .route("/referrals/{id}/messages", post(handover::message_form))
+        .route("/referrals/{id}/open-case", post(handover::open_case_form))
         .route(
             "/notifications/read",
             post(referrals::notifications_read_form),

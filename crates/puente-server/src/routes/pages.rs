@@ -31,7 +31,14 @@ pub async fn home(principal: Option<Extension<Arc<Principal>>>) -> Response {
     };
     let subject = principal.subject();
     let allowed = |action| authorize(&subject, action, None) == Decision::Allow;
-    let target = if allowed(Action::ListCases) {
+    // Advocates and case workers start from their work of the day; supervisors from the cases.
+    let works_own_cases = matches!(
+        principal.user.role,
+        puente_store::Role::Advocate | puente_store::Role::CaseWorker
+    );
+    let target = if allowed(Action::ListCases) && works_own_cases {
+        "/my-work"
+    } else if allowed(Action::ListCases) {
         "/cases"
     } else if allowed(Action::ManageUsers) {
         "/admin"

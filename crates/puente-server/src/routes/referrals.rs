@@ -100,6 +100,14 @@ pub struct ReferralNote {
     note: Option<String>,
 }
 
+/// The optional body of `POST /api/v1/referrals/{id}/accept`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AcceptRequest {
+    /// Also open the receiver's own case from the shared parts.
+    #[allow(dead_code)]
+    open_case: Option<bool>,
+}
+
 async fn organisation_id_of(
     state: &AppState,
     reference: &OrganisationRef,
@@ -422,18 +430,50 @@ async fn referral_action(
     Ok(Json(json!(referral)))
 }
 
-/// `POST /api/v1/referrals/{id}/accept` (the receiver).
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", params(("id" = i64, Path, description = "The referral")), request_body(content = Option<ReferralNote>, description = "Nothing, or a note", content_type = "application/json"), responses(
-    (status = 200, description = "The referral after the change", body = ReferralSchema),
+/// `POST /api/v1/referrals/{id}/accept` (the receiver). With `{"open_case": true}` the
+/// receiver also opens its own case from the shared parts: 200 `{"case_id"}` with the referral.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", params(("id" = i64, Path, description = "The referral")), request_body(content = Option<AcceptRequest>, description = "Nothing, or whether to open the receiver's own case", content_type = "application/json"), responses(
+    (status = 200, description = "The referral after the change; with `open_case`, also the new case's `case_id`", body = ReferralSchema),
     (status = 409, description = "The wrong side or the wrong status for this change", body = ErrorAnswer),
+    (status = 422, description = "`open_case` is not true or false", body = ErrorAnswer),
 ))]
 pub async fn accept_referral(
     State(state): State<AppState>,
     principal: Principal,
+    RequestLang(lang): RequestLang,
     Path(referral_id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
-    referral_action(state, principal, referral_id, Answer::Accept, body).await
+    let open_case = if body.is_empty() {
+        false
+    } else {
+        let value: Value = serde_json::from_slice(&body)
+            .map_err(|error| AppError::BadRequest(error.to_string()))?;
+        match &value["open_case"] {
+            Value::Null => false,
+            Value::Bool(open) => *open,
+            other => {
+                return Err(AppError::InvalidField {
+                    field: "open_case".into(),
+                    detail: format!("`{other}` is not true or false"),
+                })
+            }
+        }
+    };
+    if open_case {
+        // Both checks come before the answer, so a refusal changes nothing.
+        policy::require(&principal.subject(), Action::CreateCase, None)?;
+    }
+    let referral = answer_referral(&state, &principal, referral_id, Answer::Accept, None).await?;
+    if !open_case {
+        return Ok(Json(json!(referral)));
+    }
+    let case_id =
+        crate::services::handover::open_case_from_referral(&state, &principal, referral_id, lang)
+            .await?;
+    let mut answer = json!(referral);
+    answer["case_id"] = json!(case_id);
+    Ok(Json(answer))
 }
 
 /// `POST /api/v1/referrals/{id}/reject` (the receiver), with an optional `{"note"}`.
@@ -501,7 +541,11 @@ pub async fn list_notifications(
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let notifications = state
         .store
-        .notifications(principal.user.organisation_id, parameters.unread)
+        .user_notifications(
+            principal.user.organisation_id,
+            principal.user.id,
+            parameters.unread,
+        )
         .await?;
     Ok(Json(Value::Array(
         notifications
@@ -509,6 +553,7 @@ pub async fn list_notifications(
             .map(|notification| {
                 let mut value = json!(notification);
                 value["message"] = json!(notification.message(lang));
+                value["read"] = json!(notification.read_by_me_at.is_some());
                 value
             })
             .collect(),
@@ -527,9 +572,10 @@ pub async fn read_notification(
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     state
         .store
-        .mark_notification_read(
+        .mark_read_for_user(
             &principal.actor(),
             principal.user.organisation_id,
+            principal.user.id,
             notification_id,
         )
         .await?;
@@ -554,7 +600,11 @@ pub async fn read_all_notifications(
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let marked = state
         .store
-        .mark_all_notifications_read(&principal.actor(), principal.user.organisation_id)
+        .mark_all_read_for_user(
+            &principal.actor(),
+            principal.user.organisation_id,
+            principal.user.id,
+        )
         .await?;
     Ok(Json(MarkedAnswer { marked }))
 }
@@ -710,6 +760,35 @@ pub async fn referral_page(
     };
     let names = organisation_names(&state).await.in_language(lang)?;
     let row = referral_row(&referral, organisation_id, &names, lang);
+    let messages: Vec<Value> = state
+        .store
+        .referral_messages(organisation_id, referral_id)
+        .await
+        .in_language(lang)?
+        .into_iter()
+        .map(|message| {
+            json!({
+                "mine": message.organisation_id == organisation_id,
+                "organisation": message.organisation,
+                "author": message.author,
+                "text": message.text,
+                "created_at": message.created_at,
+            })
+        })
+        .collect();
+    let opened_case = if received {
+        state
+            .store
+            .referral_case(organisation_id, referral_id)
+            .await
+            .in_language(lang)?
+    } else {
+        None
+    };
+    let can_open_case = received
+        && referral.status == ReferralStatus::Accepted
+        && opened_case.is_none()
+        && policy::authorize(&user.subject(), Action::CreateCase, None) == policy::Decision::Allow;
     Ok(page(
         &user,
         &format!("/referrals/{referral_id}"),
@@ -727,6 +806,9 @@ pub async fn referral_page(
             can_complete => received && referral.status == ReferralStatus::Accepted,
             can_revoke => !received && matches!(referral.status, ReferralStatus::Pending | ReferralStatus::Accepted),
             shared => shared,
+            messages => messages,
+            opened_case => opened_case,
+            can_open_case => can_open_case,
         },
     )?
     .into_response())
@@ -1042,17 +1124,22 @@ pub async fn notifications_page(
     policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
     let notifications = state
         .store
-        .notifications(user.principal.user.organisation_id, false)
+        .user_notifications(
+            user.principal.user.organisation_id,
+            user.principal.user.id,
+            false,
+        )
         .await
         .in_language(lang)?;
     let rows: Vec<Value> = notifications
         .iter()
         .map(|notification| {
             json!({
+                "id": notification.notification.id,
                 "message": notification.message(lang),
-                "referral_id": notification.referral_id,
-                "created_at": notification.created_at,
-                "unread": notification.read_at.is_none(),
+                "referral_id": notification.notification.referral_id,
+                "created_at": notification.notification.created_at,
+                "unread": notification.read_by_me_at.is_none(),
             })
         })
         .collect();
@@ -1075,10 +1162,49 @@ pub async fn notifications_read_form(
     policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
     state
         .store
-        .mark_all_notifications_read(&user.actor(), user.principal.user.organisation_id)
+        .mark_all_read_for_user(
+            &user.actor(),
+            user.principal.user.organisation_id,
+            user.principal.user.id,
+        )
         .await
         .in_language(lang)?;
     Ok(see_other("/notifications"))
+}
+
+/// `GET /notifications/{id}`: opens a notification: marks it read for the user and goes to the
+/// referral it is about.
+pub async fn open_notification(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(notification_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    let organisation_id = user.principal.user.organisation_id;
+    let notification = state
+        .store
+        .user_notifications(organisation_id, user.principal.user.id, false)
+        .await
+        .in_language(lang)?
+        .into_iter()
+        .find(|notification| notification.notification.id == notification_id)
+        .ok_or(AppError::NotFound)
+        .in_language(lang)?;
+    state
+        .store
+        .mark_read_for_user(
+            &user.actor(),
+            organisation_id,
+            user.principal.user.id,
+            notification_id,
+        )
+        .await
+        .in_language(lang)?;
+    Ok(see_other(&format!(
+        "/referrals/{}",
+        notification.notification.referral_id
+    )))
 }
 
 /// `GET /notifications/badge.svg`: the number of unread notifications as a small image, so that
@@ -1090,9 +1216,8 @@ pub async fn notifications_badge(State(state): State<AppState>, user: PageUser) 
     {
         state
             .store
-            .notifications(user.principal.user.organisation_id, true)
+            .unread_count_for_user(user.principal.user.organisation_id, user.principal.user.id)
             .await
-            .map(|notifications| notifications.len())
             .unwrap_or(0)
     } else {
         0

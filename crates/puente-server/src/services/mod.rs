@@ -5,5 +5,7 @@
 pub mod audit;
 /// Likely duplicates of a person among the organisation's records.
 pub mod duplicates;
+/// The receiver's own case opened from an accepted referral.
+pub mod handover;
 /// The organisation's users: creating them and changing their roles.
 pub mod users;

@@ -20,6 +20,10 @@ mod refused_forms;
 mod route_table;
 mod screening_words;
 mod security;
+// Tasks on a case and the "my work" page.
+mod tasks;
+// Handing over: a case opened from a referral, messages, notifications per user.
+mod handover;
 
 use helpers::*;
 use puente_store::{AuditQuery, AuditStore};
@@ -818,7 +822,7 @@ async fn a_case_is_worked_end_to_end_through_the_pages() {
 async fn every_role_reaches_its_pages_and_only_those() {
     let app = spawn_app().await;
     let expectations = [
-        (ADVOCATE, "/cases", [200, 403, 403]),
+        (ADVOCATE, "/my-work", [200, 403, 403]),
         (SUPERVISOR, "/cases", [200, 200, 403]),
         (ADMIN, "/admin", [403, 200, 200]),
         (ANALYST, "/dashboard", [403, 200, 403]),

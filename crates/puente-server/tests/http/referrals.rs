@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// A hotline case with a phone, a note and an event, owned by the advocate.
-async fn hotline_case(app: &TestApp, token: &str) -> i64 {
+pub(crate) async fn hotline_case(app: &TestApp, token: &str) -> i64 {
     let response = app
         .post(
             token,

@@ -83,7 +83,7 @@ fn referral_from_row(row: &DbRow) -> StoreResult<StoredReferral> {
     })
 }
 
-async fn load_referral(
+pub(crate) async fn load_referral(
     connection: &mut DbConnection,
     referral_id: i64,
 ) -> StoreResult<Option<StoredReferral>> {

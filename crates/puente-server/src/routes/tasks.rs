@@ -1,0 +1,395 @@
+//! Tasks on a case, the task lists and the "my work" page.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use minijinja::context;
+use puente_core::Vocabulary;
+use puente_store::{ReferralStatus, TaskDueFilter, TaskQuery};
+use serde::Deserialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::api_types::IdAnswer;
+use crate::auth::{see_other, PageUser, Principal, RequestLang};
+use crate::cases::{self, FormFields};
+use crate::error::ErrorAnswer;
+use crate::error::{AppError, InLanguage, PageError};
+use crate::extract::ApiJson;
+use crate::policy::{self, case_list_scope, Action, CaseListScope};
+use crate::tasks::{self, task_json, TaskSchema};
+use crate::templates::page;
+use crate::AppState;
+
+/// Cases without activity for this many days are listed on "my work".
+pub const QUIET_CASE_DAYS: i64 = 30;
+
+/// The body of `POST /api/v1/cases/{id}/tasks`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskRequest {
+    /// What is to be done.
+    #[schema(min_length = 1, max_length = 200)]
+    title: String,
+    /// The day it is due: YYYY-MM-DD.
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    due_on: String,
+    /// A user id of the organisation; the creator when absent.
+    #[serde(default)]
+    assignee: Option<i64>,
+}
+
+/// `POST /api/v1/cases/{id}/tasks` `{"title", "due_on", "assignee"}`: 201 `{"id"}`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/tasks", params(("id" = i64, Path, description = "The case")), request_body = TaskRequest, responses(
+    (status = 201, description = "The task's id", body = IdAnswer),
+    (status = 404, description = "No such case visible to the user", body = ErrorAnswer),
+    (status = 422, description = "An empty or overlong title, a day that is not a date, or an assignee outside the organisation, named in `field`", body = ErrorAnswer),
+))]
+pub async fn create_task(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<i64>,
+    ApiJson(request): ApiJson<TaskRequest>,
+) -> Result<Response, AppError> {
+    let task = tasks::add_task(
+        &state,
+        &principal,
+        case_id,
+        &request.title,
+        &request.due_on,
+        request.assignee,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(IdAnswer { id: task.id })).into_response())
+}
+
+/// `GET /api/v1/cases/{id}/tasks`: the case's tasks, open ones first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/tasks", params(("id" = i64, Path, description = "The case")), responses(
+    (status = 200, description = "The case's tasks, open ones first", body = Vec<TaskSchema>),
+    (status = 404, description = "No such case visible to the user", body = ErrorAnswer),
+))]
+pub async fn case_tasks(
+    State(state): State<AppState>,
+    principal: Principal,
+    RequestLang(lang): RequestLang,
+    Path(case_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
+    let now = OffsetDateTime::now_utc();
+    let tasks = state
+        .store
+        .tasks_of_case(access.organisation_id, case_id)
+        .await?;
+    Ok(Json(Value::Array(
+        tasks
+            .iter()
+            .map(|task| task_json(task, lang, now))
+            .collect(),
+    )))
+}
+
+/// The query of `GET /api/v1/tasks`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListParameters {
+    /// `true`: only the user's own tasks.
+    #[serde(default)]
+    #[param(pattern = "^(true|false)$")]
+    mine: Option<String>,
+    /// Only the tasks overdue, due today or due within a week.
+    #[serde(default)]
+    #[param(pattern = "^(overdue|today|week)?$")]
+    due: Option<String>,
+}
+
+/// The tasks the user's lists show: their own with `mine`, or as the role reaches (advocates and
+/// case workers their own, supervisors the organisation's).
+async fn listed_tasks(
+    state: &AppState,
+    principal: &Principal,
+    mine: bool,
+    due: Option<TaskDueFilter>,
+    now: OffsetDateTime,
+) -> Result<Vec<puente_store::StoredTask>, AppError> {
+    policy::require(&principal.subject(), Action::ListCases, None)?;
+    let assignee_user_id = match (mine, case_list_scope(&principal.subject())) {
+        (true, _) | (false, CaseListScope::Own) => Some(principal.user.id),
+        (false, CaseListScope::Organisation) => None,
+        (false, CaseListScope::Nothing) => return Err(AppError::Forbidden),
+    };
+    Ok(state
+        .store
+        .tasks(
+            principal.user.organisation_id,
+            &TaskQuery {
+                assignee_user_id,
+                due,
+            },
+            now,
+        )
+        .await?)
+}
+
+/// `GET /api/v1/tasks?mine=true&due=overdue|today|week`.
+#[utoipa::path(get, path = "/api/v1/tasks", params(TaskListParameters), responses(
+    (status = 200, description = "The tasks the role reaches (or the user's own), open ones first", body = Vec<TaskSchema>),
+))]
+pub async fn list_tasks(
+    State(state): State<AppState>,
+    principal: Principal,
+    RequestLang(lang): RequestLang,
+    Query(parameters): Query<TaskListParameters>,
+) -> Result<Json<Value>, AppError> {
+    let mine = match parameters.mine.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(AppError::InvalidParameter {
+                field: "mine".into(),
+                value: other.into(),
+            })
+        }
+    };
+    let due = match parameters.due.as_deref() {
+        None | Some("") => None,
+        Some(code) => {
+            Some(
+                TaskDueFilter::from_code(code).ok_or_else(|| AppError::InvalidParameter {
+                    field: "due".into(),
+                    value: code.into(),
+                })?,
+            )
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let tasks = listed_tasks(&state, &principal, mine, due, now).await?;
+    Ok(Json(Value::Array(
+        tasks
+            .iter()
+            .map(|task| task_json(task, lang, now))
+            .collect(),
+    )))
+}
+
+/// Completes or reopens a task after the policy check on its case.
+async fn set_done(
+    state: &AppState,
+    principal: &Principal,
+    task_id: i64,
+    done: bool,
+) -> Result<puente_store::StoredTask, AppError> {
+    let task = tasks::authorized_task(state, principal, Action::AddNote, task_id).await?;
+    let organisation_id = task.organisation_id;
+    let actor = principal.actor();
+    Ok(if done {
+        state
+            .store
+            .complete_task(&actor, organisation_id, task_id)
+            .await?
+    } else {
+        state
+            .store
+            .reopen_task(&actor, organisation_id, task_id)
+            .await?
+    })
+}
+
+/// `POST /api/v1/tasks/{id}/complete`: 200 with the task; 409 when it is done already.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", params(("id" = i64, Path, description = "The task")), responses(
+    (status = 200, description = "The task, done", body = TaskSchema),
+    (status = 404, description = "No such task on a case visible to the user", body = ErrorAnswer),
+    (status = 409, description = "The task is done already", body = ErrorAnswer),
+))]
+pub async fn complete_task(
+    State(state): State<AppState>,
+    principal: Principal,
+    RequestLang(lang): RequestLang,
+    Path(task_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let task = set_done(&state, &principal, task_id, true).await?;
+    Ok(Json(task_json(&task, lang, OffsetDateTime::now_utc())))
+}
+
+/// `POST /api/v1/tasks/{id}/reopen`: 200 with the task; 409 when it is open.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/reopen", params(("id" = i64, Path, description = "The task")), responses(
+    (status = 200, description = "The task, open again", body = TaskSchema),
+    (status = 404, description = "No such task on a case visible to the user", body = ErrorAnswer),
+    (status = 409, description = "The task is open", body = ErrorAnswer),
+))]
+pub async fn reopen_task(
+    State(state): State<AppState>,
+    principal: Principal,
+    RequestLang(lang): RequestLang,
+    Path(task_id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let task = set_done(&state, &principal, task_id, false).await?;
+    Ok(Json(task_json(&task, lang, OffsetDateTime::now_utc())))
+}
+
+// ---- Pages ----
+
+/// `POST /cases/{id}/tasks`: the case page's form (title, due day, assignee).
+pub async fn add_task_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(case_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let fields = FormFields(pairs);
+    let assignee = match fields.get("assignee").filter(|value| !value.is_empty()) {
+        None => None,
+        Some(_) => Some(fields.number("assignee").in_language(lang)?),
+    };
+    tasks::add_task(
+        &state,
+        &user.principal,
+        case_id,
+        fields.get("title").unwrap_or(""),
+        fields.get("due_on").unwrap_or(""),
+        assignee,
+    )
+    .await
+    .in_language(lang)?;
+    Ok(see_other(&format!("/cases/{case_id}?done=saved#tasks")))
+}
+
+/// `POST /tasks/{id}/complete` and `/tasks/{id}/reopen` from a page: back to where the form
+/// says (the case or "my work").
+pub async fn task_action_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((task_id, action)): Path<(i64, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let done = match action.as_str() {
+        "complete" => true,
+        "reopen" => false,
+        _ => return Err(AppError::NotFound).in_language(lang),
+    };
+    let task = set_done(&state, &user.principal, task_id, done)
+        .await
+        .in_language(lang)?;
+    let fields = FormFields(pairs);
+    let back = match fields.get("back") {
+        Some("my-work") => "/my-work".to_string(),
+        _ => format!("/cases/{}#tasks", task.case_id),
+    };
+    Ok(see_other(&back))
+}
+
+/// `GET /my-work`: the user's overdue and today's tasks, new and answered referrals, and their
+/// cases without activity for [`QUIET_CASE_DAYS`] days.
+pub async fn my_work_page(
+    State(state): State<AppState>,
+    user: PageUser,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let principal = &user.principal;
+    let now = OffsetDateTime::now_utc();
+    let overdue = listed_tasks(&state, principal, true, Some(TaskDueFilter::Overdue), now)
+        .await
+        .in_language(lang)?;
+    let today = listed_tasks(&state, principal, true, Some(TaskDueFilter::Today), now)
+        .await
+        .in_language(lang)?;
+    let today: Vec<_> = today
+        .into_iter()
+        .filter(|task| !overdue.iter().any(|late| late.id == task.id))
+        .collect();
+    let organisation_id = principal.user.organisation_id;
+    let can_refer =
+        policy::authorize(&user.subject(), Action::ViewReferrals, None) == policy::Decision::Allow;
+    let (new_referrals, answered_referrals) = if can_refer {
+        let received = state
+            .store
+            .referrals_received(organisation_id)
+            .await
+            .in_language(lang)?;
+        let sent = state
+            .store
+            .referrals_sent(organisation_id)
+            .await
+            .in_language(lang)?;
+        let organisations = state.store.list_organisations().await.in_language(lang)?;
+        let name_of = |slug: &str| {
+            organisations
+                .iter()
+                .find(|organisation| organisation.organisation.slug == slug)
+                .map(|organisation| organisation.organisation.name.clone())
+                .unwrap_or_else(|| slug.to_string())
+        };
+        let row = |referral: &puente_store::StoredReferral, other: String| {
+            context! {
+                id => referral.id,
+                other => other,
+                status => referral.status.label().get(lang),
+                reason => referral.reason.label_in(lang),
+                created_at => referral.created_at.clone(),
+            }
+        };
+        let new: Vec<minijinja::Value> = received
+            .iter()
+            .filter(|referral| referral.status == ReferralStatus::Pending)
+            .map(|referral| row(referral, name_of(&referral.from_organisation)))
+            .collect();
+        let answered: Vec<minijinja::Value> = sent
+            .iter()
+            .filter(|referral| {
+                referral.created_by == principal.user.email
+                    && matches!(
+                        referral.status,
+                        ReferralStatus::Accepted | ReferralStatus::Rejected
+                    )
+            })
+            .map(|referral| row(referral, name_of(&referral.to_organisation)))
+            .collect();
+        (new, answered)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let quiet_since = now - time::Duration::days(QUIET_CASE_DAYS);
+    let quiet_since = puente_store::tasks::iso_day(quiet_since.date());
+    let owned = state
+        .store
+        .list_cases(&user.actor(), organisation_id, Some(principal.user.id))
+        .await
+        .in_language(lang)?;
+    let quiet: Vec<minijinja::Value> = owned
+        .iter()
+        .filter(|case| {
+            !matches!(
+                case.status,
+                puente_core::htcds::CaseStatus::Closed
+                    | puente_core::htcds::CaseStatus::ClosedReferred
+            ) && case.updated_at.as_str() < quiet_since.as_str()
+        })
+        .map(|case| {
+            context! {
+                id => case.id,
+                name => case.person_name.clone(),
+                updated_at => case.updated_at.clone(),
+            }
+        })
+        .collect();
+    let task_rows = |list: &[puente_store::StoredTask]| -> Vec<Value> {
+        list.iter().map(|task| task_json(task, lang, now)).collect()
+    };
+    Ok(page(
+        &user,
+        "/my-work",
+        "my_work.html",
+        context! {
+            overdue => task_rows(&overdue),
+            today => task_rows(&today),
+            new_referrals => new_referrals,
+            answered_referrals => answered_referrals,
+            quiet_cases => quiet,
+            quiet_days => QUIET_CASE_DAYS,
+            can_refer => can_refer,
+        },
+    )?
+    .into_response())
+}
