@@ -145,6 +145,8 @@ pub(crate) fn operation(summary: &str, responses: Value, extra: Value) -> Value 
 
 /// The paths of the directory, referrals, notifications and statistics.
 mod directory_and_referrals;
+/// The paths of "match with partners".
+mod matching;
 
 /// The document.
 pub fn document() -> Value {
@@ -375,6 +377,7 @@ pub fn document() -> Value {
         }
     });
     directory_and_referrals::add_paths(&mut document);
+    matching::add_paths(&mut document);
     complete_error_answers(&mut document);
     document
 }

@@ -31,6 +31,10 @@ pub mod directory;
 /// The legal track of a case: reports, proceedings, participation, certifications, relief
 /// applications and relief results.
 pub mod legal;
+/// The linkage unit's projects, uploads and match groups (`puente serve --linkage-unit`).
+pub mod linkage_unit;
+/// "Match with partners": runs at a linkage unit and the coordination requests they open.
+pub mod matching;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
 pub mod person_links;
 /// Each organisation's privacy budget and noise key for differentially private counts.
@@ -68,6 +72,14 @@ pub use legal::{
     NewProceeding, NewProceedingStage, NewReliefApplication, NewReliefAssessment,
     ReliefApplicationUpdate, StoredAuthorityReport, StoredCertification, StoredParticipation,
     StoredProceeding, StoredProceedingStage, StoredReliefApplication, StoredReliefAssessment,
+};
+pub use linkage_unit::{
+    LinkageGroup, LinkageParty, LinkageProject, LinkageUnitStore, MatchPartner, NewLinkageProject,
+    PartyMatch, UploadOutcome,
+};
+pub use matching::{
+    CoordinationRequest, MatchingStore, NewMatchingRun, PersonsForMatching, ReceivedMatch,
+    StoredMatchingRun,
 };
 pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
 pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
@@ -266,6 +278,8 @@ pub trait Store:
     + LegalTrackStore
     + AnnualReportStore
     + PrivacyBudgetStore
+    + LinkageUnitStore
+    + MatchingStore
 {
 }
 
@@ -284,5 +298,7 @@ impl<T> Store for T where
         + LegalTrackStore
         + AnnualReportStore
         + PrivacyBudgetStore
+        + LinkageUnitStore
+        + MatchingStore
 {
 }

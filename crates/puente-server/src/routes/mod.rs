@@ -14,6 +14,8 @@ pub mod directory;
 pub mod duplicates;
 /// A case's legal protection: relief options, relief questions, the legal track.
 pub mod legal;
+/// "Match with partners": runs at a linkage unit, matches on cases, coordination requests.
+pub mod matching;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
 /// Referrals between organisations and their notifications.
@@ -67,6 +69,11 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/persons/merge"),
     ("post", "/api/v1/persons/distinct"),
     ("get", "/api/v1/account-notices"),
+    ("get", "/api/v1/matching/runs"),
+    ("post", "/api/v1/matching/runs"),
+    ("post", "/api/v1/matching/runs/{id}/refresh"),
+    ("get", "/api/v1/cases/{id}/matches"),
+    ("post", "/api/v1/coordination-requests/{id}/decision"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -149,6 +156,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/persons/merge", post(duplicates::merge_persons))
         .route("/api/v1/persons/distinct", post(duplicates::mark_distinct))
         .route("/api/v1/account-notices", get(pages::api_account_notices))
+        .route(
+            "/api/v1/matching/runs",
+            get(matching::list_runs).post(matching::start_run),
+        )
+        .route(
+            "/api/v1/matching/runs/{id}/refresh",
+            post(matching::refresh_run),
+        )
+        .route("/api/v1/cases/{id}/matches", get(matching::case_matches))
+        .route(
+            "/api/v1/coordination-requests/{id}/decision",
+            post(matching::decide),
+        )
         .route("/api/v1/openapi.json", get(api::openapi));
     let pages = Router::new()
         .route("/", get(pages::home))

@@ -10,6 +10,8 @@ mod error_pages;
 mod labels;
 // The legal protection section of a case.
 mod legal;
+// Matching between instances through a linkage unit.
+mod matching;
 mod private_stats;
 mod referrals;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
