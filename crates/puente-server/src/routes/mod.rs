@@ -16,6 +16,8 @@ pub mod duplicates;
 pub mod legal;
 /// "Match with partners": runs at a linkage unit, matches on cases, coordination requests.
 pub mod matching;
+/// The pages of "match with partners".
+pub mod matching_pages;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
 /// Referrals between organisations and their notifications.
@@ -211,6 +213,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/persons/merge", post(duplicates::merge_form))
         .route("/persons/distinct", post(duplicates::distinct_form))
+        .route("/matching", get(matching_pages::matching_page))
+        .route("/matching/runs", post(matching_pages::start_form))
+        .route(
+            "/matching/runs/{id}/refresh",
+            post(matching_pages::refresh_form),
+        )
+        .route(
+            "/cases/{id}/matches",
+            get(matching_pages::case_matches_page),
+        )
+        .route(
+            "/coordination-requests/{id}/decision",
+            post(matching_pages::decision_form),
+        )
         .route("/notifications", get(referrals::notifications_page))
         .route(
             "/notifications/read",

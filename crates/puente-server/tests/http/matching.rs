@@ -502,6 +502,34 @@ async fn three_instances_learn_only_their_own_matches_through_the_linkage_unit()
     assert_eq!(from_hotline["partner_decision"], "refer");
     assert_eq!(from_hotline["status"], "open");
 
+    // The pages: the supervisor's runs, and the case's matches in Spanish.
+    let browser = browser();
+    hotline.web_login(&browser, SUPERVISOR, PASSWORD).await;
+    let runs_page = browser
+        .get(hotline.url("/matching"))
+        .header("accept-language", "es")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(runs_page.contains(&project), "{runs_page}");
+    assert!(!runs_page.contains(SHARED_SECRET));
+    let case_page = browser
+        .get(hotline.url(&format!("/cases/{maria_gt}/matches")))
+        .header("accept-language", "es")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        case_page.contains("Puede ser conocida también por: Red de Apoyo Demo (US) (similitud "),
+        "{case_page}"
+    );
+
     // The unit never saw the secret nor a name: neither is anywhere in its database.
     unit.store.close().await;
     let mut unit_bytes = std::fs::read(&unit.database_path).unwrap();
