@@ -425,41 +425,27 @@ async fn three_instances_learn_only_their_own_matches_through_the_linkage_unit()
     );
     assert_eq!(to_shelter["status"], "open");
     assert_eq!(to_shelter["project_reference"], project);
-    assert_eq!(
-        partners_of(&matches_of(&hotline, &hotline_token, rosa_gt).await),
-        [SHELTER]
-    );
-    assert_eq!(
-        partners_of(&matches_of(&hotline, &hotline_token, juan_gt).await),
-        [NGO]
-    );
-    assert!(matches_of(&hotline, &hotline_token, ana_gt)
-        .await
-        .is_empty());
-    assert_eq!(
-        partners_of(&matches_of(&shelter, &shelter_token, maria_mx).await),
-        [HOTLINE, NGO]
-    );
-    assert_eq!(
-        partners_of(&matches_of(&shelter, &shelter_token, rosa_mx).await),
-        [HOTLINE]
-    );
-    assert!(matches_of(&shelter, &shelter_token, carmen_mx)
-        .await
-        .is_empty());
-    assert_eq!(
-        partners_of(&matches_of(&ngo, &ngo_token, maria_us).await),
-        [SHELTER, HOTLINE]
-    );
-    assert_eq!(
-        partners_of(&matches_of(&ngo, &ngo_token, juan_us).await),
-        [HOTLINE]
-    );
-    // The persons without the consent were never encoded, so nobody learns of them.
-    assert!(matches_of(&shelter, &shelter_token, juan_mx)
-        .await
-        .is_empty());
-    assert!(matches_of(&ngo, &ngo_token, rosa_us).await.is_empty());
+    // Each case's partners; the persons without the consent were never encoded, so nobody
+    // learns of them (Juan at the shelter, Rosa at the NGO).
+    let expected: [(&TestApp, &str, i64, &[&str]); 10] = [
+        (&hotline, &hotline_token, rosa_gt, &[SHELTER]),
+        (&hotline, &hotline_token, juan_gt, &[NGO]),
+        (&hotline, &hotline_token, ana_gt, &[]),
+        (&shelter, &shelter_token, maria_mx, &[HOTLINE, NGO]),
+        (&shelter, &shelter_token, rosa_mx, &[HOTLINE]),
+        (&shelter, &shelter_token, carmen_mx, &[]),
+        (&shelter, &shelter_token, juan_mx, &[]),
+        (&ngo, &ngo_token, maria_us, &[SHELTER, HOTLINE]),
+        (&ngo, &ngo_token, juan_us, &[HOTLINE]),
+        (&ngo, &ngo_token, rosa_us, &[]),
+    ];
+    for (app, token, case_id, partners) in expected {
+        assert_eq!(
+            partners_of(&matches_of(app, token, case_id).await),
+            partners,
+            "case {case_id}"
+        );
+    }
 
     // Both sides decide with the survivor: referring without her consent is refused.
     let request_id = to_shelter["id"].as_i64().unwrap();
