@@ -10,6 +10,8 @@
 //! Every failure is an [`error::AppError`], answered as `{"error": {"code", "message"}}` or as a
 //! page. [`demo`] fills a database for `puente serve --demo`.
 
+/// Typed answers and bodies of the JSON API shared by several route modules.
+pub mod api_types;
 /// Sessions, passwords, TOTP, login throttling and CSRF protection.
 /// The audit log as a person reads it: labels in the reader's language instead of codes.
 pub mod audit_view;
@@ -24,11 +26,13 @@ pub mod demo;
 pub mod demo_legal;
 /// The one error type and how it is answered.
 pub mod error;
+/// Extractors of the JSON API: bodies read as the OpenAPI document describes them.
+pub mod extract;
 /// Spanish and English messages (Fluent).
 pub mod i18n;
 /// The linkage unit (`puente serve --linkage-unit`): projects, uploads, runs and results.
 pub mod linkage_unit;
-/// The OpenAPI document of `/api/v1`.
+/// The OpenAPI document of `/api/v1`, generated from the handlers.
 pub mod openapi;
 /// The partnerships an instance matches in, with their shared secrets (never sent to the unit).
 pub mod partnerships;
@@ -38,6 +42,8 @@ pub mod policy;
 pub mod routes;
 /// Secrets sealed at rest (second-factor secrets) under a key kept outside the database.
 pub mod secrets;
+/// Operations shared by several route modules, between the routes and the store.
+pub mod services;
 /// Server-rendered pages.
 pub mod templates;
 

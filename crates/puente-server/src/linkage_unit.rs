@@ -25,7 +25,6 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use puente_store::{
     Actor, LinkageGroup, LinkageProject, NewAuditEntry, NewLinkageProject, Store, StoreError,
@@ -33,6 +32,8 @@ use puente_store::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The schema names a project may use, with the length of their encodings in bytes.
 pub fn schema_encoding_bytes(schema: &str) -> Option<usize> {
@@ -154,33 +155,31 @@ impl IntoResponse for UnitError {
     }
 }
 
-/// The unit's routes, as (method, path) pairs.
-pub const UNIT_ROUTES: &[(&str, &str)] = &[
-    ("post", "/api/v1/projects"),
-    ("get", "/api/v1/projects/{project}"),
-    ("post", "/api/v1/projects/{project}/clks"),
-    ("get", "/api/v1/projects/{project}/result"),
-    (
-        "post",
-        "/api/v1/projects/{project}/matches/{match}/decision",
-    ),
-];
+/// The unit's routes, from one table as the instance's API: each handler carries
+/// `#[utoipa::path]` with its method and path, so the router and the document cannot disagree.
+pub fn unit_routes() -> OpenApiRouter<UnitState> {
+    // A million 2048-bit encodings in base64 are about 350 MB: only the upload takes that much.
+    let upload = OpenApiRouter::new()
+        .routes(routes!(upload_clks))
+        .layer(DefaultBodyLimit::max(512 * 1024 * 1024));
+    OpenApiRouter::new()
+        .routes(routes!(create_project))
+        .routes(routes!(project_status))
+        .routes(routes!(project_result))
+        .routes(routes!(record_decision))
+        .merge(upload)
+}
+
+/// The unit's OpenAPI document, generated from [`unit_routes`].
+pub fn unit_document() -> utoipa::openapi::OpenApi {
+    let (_router, document) = unit_routes().split_for_parts();
+    document
+}
 
 /// The unit's application.
 pub fn router(state: UnitState) -> Router {
-    Router::new()
-        .route("/api/v1/projects", post(create_project))
-        .route("/api/v1/projects/{project}", get(project_status))
-        .route(
-            "/api/v1/projects/{project}/clks",
-            // A million 2048-bit encodings in base64 are about 350 MB.
-            post(upload_clks).layer(DefaultBodyLimit::max(512 * 1024 * 1024)),
-        )
-        .route("/api/v1/projects/{project}/result", get(project_result))
-        .route(
-            "/api/v1/projects/{project}/matches/{match}/decision",
-            post(record_decision),
-        )
+    let (router, _document) = unit_routes().split_for_parts();
+    router
         .fallback(|| async {
             UnitError::new(
                 StatusCode::NOT_FOUND,
@@ -233,6 +232,11 @@ struct CreateProject {
 }
 
 /// `POST /api/v1/projects`: 201 with the project's reference and each party's upload token.
+#[utoipa::path(post, path = "/api/v1/projects", responses(
+    (status = 201, description = "The project's reference and each party's upload token"),
+    (status = 400, description = "The body is not the JSON expected"),
+    (status = 403, description = "Not the unit's administrator token"),
+))]
 async fn create_project(
     State(state): State<UnitState>,
     headers: HeaderMap,
@@ -380,6 +384,11 @@ fn status_json(project: &LinkageProject, party: usize) -> Value {
 }
 
 /// `GET /api/v1/projects/{project}`.
+#[utoipa::path(get, path = "/api/v1/projects/{project}", params(("project" = String, Path, description = "The project's reference")), responses(
+    (status = 200, description = "The project's status and which parties have uploaded"),
+    (status = 403, description = "Not a party's upload token"),
+    (status = 404, description = "No such project"),
+))]
 async fn project_status(
     State(state): State<UnitState>,
     headers: HeaderMap,
@@ -390,6 +399,12 @@ async fn project_status(
 }
 
 /// `POST /api/v1/projects/{project}/clks`: 201 `{"party", "records", "status"}`.
+#[utoipa::path(post, path = "/api/v1/projects/{project}/clks", params(("project" = String, Path, description = "The project's reference")), responses(
+    (status = 201, description = "The party, how many records it uploaded and the project's status"),
+    (status = 403, description = "Not a party's upload token"),
+    (status = 404, description = "No such project"),
+    (status = 409, description = "The party has uploaded already"),
+))]
 async fn upload_clks(
     State(state): State<UnitState>,
     headers: HeaderMap,
@@ -569,6 +584,12 @@ fn match_parties(
 
 /// `GET /api/v1/projects/{project}/result`: 202 while parties are missing, then 200 with the
 /// party's own groups.
+#[utoipa::path(get, path = "/api/v1/projects/{project}/result", params(("project" = String, Path, description = "The project's reference")), responses(
+    (status = 200, description = "The party's own rows' match groups, with the partners' organisation names"),
+    (status = 202, description = "Parties are still missing"),
+    (status = 403, description = "Not a party's upload token"),
+    (status = 404, description = "No such project"),
+))]
 async fn project_result(
     State(state): State<UnitState>,
     headers: HeaderMap,
@@ -612,6 +633,11 @@ struct Decision {
 }
 
 /// `POST /api/v1/projects/{project}/matches/{match}/decision` `{"decision": "refer"|"decline"}`.
+#[utoipa::path(post, path = "/api/v1/projects/{project}/matches/{match}/decision", params(("project" = String, Path, description = "The project's reference"), ("match" = String, Path, description = "The match's reference")), responses(
+    (status = 200, description = "The party's decision, recorded for the partners to see"),
+    (status = 403, description = "Not a party's upload token"),
+    (status = 404, description = "No such project or match"),
+))]
 async fn record_decision(
     State(state): State<UnitState>,
     headers: HeaderMap,

@@ -1,6 +1,6 @@
 //! The pages of "match with partners": the supervisor's page that starts a run and fetches its
 //! result, and a case's matches with the form that decides each coordination request with the
-//! survivor. The work is done by [`super::matching`], as for the API.
+//! survivor. The work is done by [`crate::services::matching`], as for the API.
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -9,12 +9,12 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::matching::{decide_request, known_to_label, refresh_matching, start_matching};
 use crate::auth::{see_other, PageUser};
 use crate::cases::{self, FormFields};
 use crate::error::{InLanguage, PageError};
 use crate::i18n::translations;
 use crate::policy::{self, Action};
+use crate::services::matching::{decide_request, known_to_label, refresh_matching, start_matching};
 use crate::templates::page;
 use crate::AppState;
 
