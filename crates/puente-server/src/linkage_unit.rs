@@ -678,3 +678,35 @@ async fn record_decision(
         json!({"match": match_reference, "decision": request.decision}),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unit_document_lists_each_route_with_its_method() {
+        let document = serde_json::to_value(unit_document()).unwrap();
+        let mut operations: Vec<String> = document["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |method| format!("{method} {path}"))
+            })
+            .collect();
+        operations.sort();
+        assert_eq!(
+            operations,
+            [
+                "get /api/v1/projects/{project}",
+                "get /api/v1/projects/{project}/result",
+                "post /api/v1/projects",
+                "post /api/v1/projects/{project}/clks",
+                "post /api/v1/projects/{project}/matches/{match}/decision",
+            ]
+        );
+    }
+}
