@@ -281,6 +281,7 @@ vocabulary! {
         Events = "events", es: "Ruta (captación, tránsito, explotación)", en: "Route (recruitment, transit, exploitation)";
         Notes = "notes", es: "Notas del caso", en: "Case notes";
         DeidentifiedStatistics = "DeidentifiedStatistics", es: "Estadísticas anonimizadas", en: "De-identified statistics";
+        Matching = "matching", es: "Búsqueda con organizaciones aliadas (sin compartir nombres)", en: "Matching with partner organisations (without sharing names)";
     }
 }
 

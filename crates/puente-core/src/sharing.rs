@@ -285,6 +285,16 @@ pub fn covered_scopes(consents: &[Consent], organisation_slug: &str) -> Vec<Cons
     scopes
 }
 
+/// Whether the person's active consents allow taking part in privacy-preserving matching with
+/// partner organisations: an active consent covering [`ConsentScope::Matching`], given to the
+/// recording organisation itself or to any partner. Matching sends no name, only a keyed encoding
+/// to the linkage unit; without this consent a person is never encoded.
+pub fn allows_matching(consents: &[Consent]) -> bool {
+    consents
+        .iter()
+        .any(|consent| consent.covers(ConsentScope::Matching))
+}
+
 /// The parts of `share` that no active consent covers for the organisation.
 pub fn missing_scopes(
     share: &[ConsentScope],
@@ -487,6 +497,32 @@ pub fn case_from_shared(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_active_matching_consent_allows_matching() {
+        let consent = |scopes: Vec<ConsentScope>, withdrawn: bool| Consent {
+            id: None,
+            scopes,
+            with_organisation: None,
+            given_on: "2026-01-02".parse().unwrap(),
+            recorded_by: "advocate@example.org".into(),
+            withdrawn_on: withdrawn.then(|| "2026-02-03".parse().unwrap()),
+        };
+        assert!(!allows_matching(&[]));
+        assert!(!allows_matching(&[consent(
+            vec![ConsentScope::Identity],
+            false
+        )]));
+        assert!(!allows_matching(&[consent(
+            vec![ConsentScope::Matching],
+            true
+        )]));
+        assert!(allows_matching(&[
+            consent(vec![ConsentScope::Identity], false),
+            consent(vec![ConsentScope::Matching], false),
+        ]));
+    }
+
     use crate::domain::Person;
     use proptest::prelude::*;
 

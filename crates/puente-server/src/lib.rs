@@ -32,8 +32,12 @@ pub mod error;
 pub mod extract;
 /// Spanish and English messages (Fluent).
 pub mod i18n;
+/// The linkage unit (`puente serve --linkage-unit`): projects, uploads, runs and results.
+pub mod linkage_unit;
 /// The OpenAPI document of `/api/v1`, generated from the handlers.
 pub mod openapi;
+/// The partnerships an instance matches in, with their shared secrets (never sent to the unit).
+pub mod partnerships;
 /// Authorisation: role × action × ownership, in one place.
 pub mod policy;
 /// The handlers.
@@ -89,6 +93,8 @@ pub struct ServerConfig {
     /// key file beside the database).
     pub secrets_key: secrets::SecretsKey,
     pub limits: ConnectionLimits,
+    /// The partnerships this instance matches with partners in (`puente serve --partnerships`).
+    pub partnerships: partnerships::Partnerships,
 }
 
 /// What every handler shares.
@@ -144,7 +150,18 @@ pub async fn serve(
         );
     }
     let limits = state.config.limits;
-    let app = app(state);
+    serve_router(listener, app(state), limits, shutdown).await
+}
+
+/// Serves `app` on `listener` with the header timeout and connection limit of `limits` until
+/// `shutdown` completes, then lets requests in flight finish (the application and the linkage
+/// unit alike).
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);

@@ -51,10 +51,13 @@ pub enum Action {
     CheckDuplicates,
     /// Merge two person records, or mark them as different people.
     MergePersons,
+    /// Start "match with partners" and fetch its results (the organisation's consenting persons,
+    /// encoded for a linkage unit).
+    MatchWithPartners,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::ListCases,
         Action::CreateCase,
         Action::ViewCase,
@@ -75,6 +78,7 @@ impl Action {
         Action::ViewReferredCase,
         Action::CheckDuplicates,
         Action::MergePersons,
+        Action::MatchWithPartners,
     ];
 
     /// Whether the action concerns one case (and so depends on its organisation and owner).
@@ -154,7 +158,8 @@ fn role_allows(role: Role, action: Action) -> bool {
     if action == CheckDuplicates {
         return matches!(role, Role::Advocate | Role::CaseWorker | Role::Supervisor);
     }
-    if action == MergePersons {
+    // Merging records and matching with partners are a supervisor's decisions.
+    if matches!(action, MergePersons | MatchWithPartners) {
         return role == Role::Supervisor;
     }
     // Referrals are case work: the roles that work cases send, answer and read them.
@@ -432,25 +437,32 @@ mod tests {
         }
         // The receiving side is scoped by the store to the user's organisation (a referral to
         // another organisation is not found); the role decides the rest.
-        let referral_rows: [(Role, [Decision; 6]); 5] = [
+        let referral_rows: [(Role, [Decision; 7]); 5] = [
             // SearchDirectory, ViewReferrals, AnswerReferral, ViewReferredCase, CheckDuplicates,
-            // MergePersons
+            // MergePersons, MatchWithPartners
             (
                 Role::Advocate,
-                [Allow, Allow, Allow, Allow, Allow, Forbidden],
+                [Allow, Allow, Allow, Allow, Allow, Forbidden, Forbidden],
             ),
             (
                 Role::CaseWorker,
-                [Allow, Allow, Allow, Allow, Allow, Forbidden],
+                [Allow, Allow, Allow, Allow, Allow, Forbidden, Forbidden],
             ),
-            (Role::Supervisor, [Allow, Allow, Allow, Allow, Allow, Allow]),
+            (
+                Role::Supervisor,
+                [Allow, Allow, Allow, Allow, Allow, Allow, Allow],
+            ),
             (
                 Role::OrgAdmin,
-                [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+                [
+                    Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+                ],
             ),
             (
                 Role::Analyst,
-                [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+                [
+                    Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+                ],
             ),
         ];
         let referral_actions = [
@@ -460,6 +472,7 @@ mod tests {
             ViewReferredCase,
             CheckDuplicates,
             MergePersons,
+            MatchWithPartners,
         ];
         for (role, expected) in referral_rows {
             for (action, expected) in referral_actions.into_iter().zip(expected) {

@@ -27,6 +27,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("case.html", include_str!("../templates/case.html")),
     ("my_work.html", include_str!("../templates/my_work.html")),
+    ("matching.html", include_str!("../templates/matching.html")),
+    (
+        "case_matches.html",
+        include_str!("../templates/case_matches.html"),
+    ),
     (
         "consent_withdraw.html",
         include_str!("../templates/consent_withdraw.html"),
@@ -173,6 +178,7 @@ pub struct LayoutUser {
     pub can_view_aggregates: bool,
     pub can_view_organisation_audit: bool,
     pub can_view_referrals: bool,
+    pub can_match_with_partners: bool,
 }
 
 impl LayoutUser {
@@ -193,6 +199,7 @@ impl LayoutUser {
             can_view_aggregates: allowed(Action::ViewAggregates),
             can_view_organisation_audit: allowed(Action::ViewOrganisationAudit),
             can_view_referrals: allowed(Action::ViewReferrals),
+            can_match_with_partners: allowed(Action::MatchWithPartners),
         }
     }
 }

@@ -86,6 +86,15 @@ audit_codes! {
         KeyRotation = "key_rotation",
         SealTotpSecrets = "seal_totp_secrets",
         PrivilegedRoleGranted = "privileged_role_granted",
+        LinkageProjectCreate = "linkage_project_create",
+        LinkageUpload = "linkage_upload",
+        LinkageUploadRefused = "linkage_upload_refused",
+        LinkageRun = "linkage_run",
+        LinkageResultRead = "linkage_result_read",
+        LinkageDecision = "linkage_decision",
+        MatchingStart = "matching_start",
+        MatchingResult = "matching_result",
+        CoordinationDecision = "coordination_decision",
     }
 }
 
@@ -107,6 +116,9 @@ audit_codes! {
         AuditLog = "audit_log",
         Task = "task",
         ReferralMessage = "referral_message",
+        LinkageProject = "linkage_project",
+        MatchingRun = "matching_run",
+        CoordinationRequest = "coordination_request",
     }
 }
 

@@ -40,8 +40,12 @@ pub mod followup;
 /// The legal track of a case: reports, proceedings, participation, certifications, relief
 /// applications and relief results.
 pub mod legal;
+/// The linkage unit's projects, uploads and match groups (`puente serve --linkage-unit`).
+pub mod linkage_unit;
 /// Which backend, from the database's location; what callers need of any store.
 pub mod location;
+/// "Match with partners": runs at a linkage unit and the coordination requests they open.
+pub mod matching;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
 pub mod person_links;
 /// The PostgreSQL backend.
@@ -90,7 +94,15 @@ pub use legal::{
     ReliefApplicationUpdate, StoredAuthorityReport, StoredCertification, StoredParticipation,
     StoredProceeding, StoredProceedingStage, StoredReliefApplication, StoredReliefAssessment,
 };
+pub use linkage_unit::{
+    LinkageGroup, LinkageParty, LinkageProject, LinkageUnitStore, MatchPartner, NewLinkageProject,
+    PartyMatch, UploadOutcome,
+};
 pub use location::{open_store, StoreControl, StoreLocation};
+pub use matching::{
+    CoordinationRequest, MatchingStore, NewMatchingRun, PersonsForMatching, ReceivedMatch,
+    StoredMatchingRun,
+};
 pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
 pub use postgres::PostgresStore;
 pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
@@ -330,6 +342,8 @@ pub trait Store:
     + PrivacyBudgetStore
     + TaskStore
     + FollowupStore
+    + LinkageUnitStore
+    + MatchingStore
 {
 }
 
@@ -354,5 +368,7 @@ impl<T> Store for T where
         + PrivacyBudgetStore
         + TaskStore
         + FollowupStore
+        + LinkageUnitStore
+        + MatchingStore
 {
 }

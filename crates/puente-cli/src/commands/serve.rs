@@ -31,6 +31,20 @@ pub struct ServeArgs {
     /// beside the database, named after it with `.secrets-key`.
     #[arg(long, env = puente_server::secrets::KEY_FILE_VARIABLE, value_name = "FILE")]
     pub secrets_key_file: Option<PathBuf>,
+    /// Serve as a linkage unit: a Puente that holds no cases and matches the encodings partner
+    /// instances upload (projects, uploads, runs and results under `/api/v1/projects`).
+    #[arg(long, conflicts_with_all = ["demo", "partnerships"])]
+    pub linkage_unit: bool,
+    /// With `--linkage-unit`: the file holding the operator's token, who creates projects;
+    /// created (readable by its owner only) at the first start. Default: beside the database,
+    /// named after it with `.unit-token`.
+    #[arg(long, requires = "linkage_unit", value_name = "FILE")]
+    pub unit_token_file: Option<PathBuf>,
+    /// The partnerships this instance matches with partners in: a JSON file naming each
+    /// partnership, its linkage unit's address and the secret the partners share (which is never
+    /// sent to the unit). Keep it readable by its owner only.
+    #[arg(long, value_name = "FILE")]
+    pub partnerships: Option<PathBuf>,
 }
 
 pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -41,6 +55,20 @@ pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
+    if args.linkage_unit {
+        return serve_linkage_unit(location, args).await;
+    }
+    let partnerships = match &args.partnerships {
+        None => puente_server::partnerships::Partnerships::default(),
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the partnerships file {}", file.display()))?;
+            puente_server::partnerships::Partnerships::from_json(
+                &file.display().to_string(),
+                &text,
+            )?
+        }
+    };
     let store = puente_store::open_store(&location)
         .await
         .with_context(|| format!("cannot open the database {}", location.describe()))?;
@@ -88,6 +116,7 @@ async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
         secrets_key,
+        partnerships,
         ..ServerConfig::default()
     };
     let state = AppState::new(store.clone(), config);
@@ -99,6 +128,74 @@ async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
     served.context("the server stopped with an error")?;
     println!("Puente stopped.");
     Ok(())
+}
+
+/// `puente serve --linkage-unit`: the unit's API over its own database, with the operator's token
+/// from its file (created at the first start).
+async fn serve_linkage_unit(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
+    let store = puente_store::open_store(&location)
+        .await
+        .with_context(|| format!("cannot open the database {}", location.describe()))?;
+    let token_file = args
+        .unit_token_file
+        .clone()
+        .unwrap_or_else(|| store.file_beside("unit-token"));
+    let operator_token = load_or_create_token(&token_file)?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!(
+        "Puente linkage unit listening on http://{address}/ (operator token in {}; Ctrl-C to stop)",
+        token_file.display()
+    );
+    let state =
+        puente_server::linkage_unit::UnitState::new(store.clone(), &operator_token);
+    let checkpoints = tokio::spawn(write_audit_checkpoints(store.clone()));
+    let served = puente_server::serve_router(
+        listener,
+        puente_server::linkage_unit::router(state),
+        puente_server::ConnectionLimits {
+            // A large upload takes a while on a slow link.
+            body_read_timeout: std::time::Duration::from_secs(600),
+            request_timeout: std::time::Duration::from_secs(1200),
+            ..puente_server::ConnectionLimits::default()
+        },
+        shutdown_signal(),
+    )
+    .await;
+    checkpoints.abort();
+    store.close().await;
+    served.context("the linkage unit stopped with an error")?;
+    println!("Puente linkage unit stopped.");
+    Ok(())
+}
+
+/// Reads the operator's token from `file`, or writes a new random one there (readable by its
+/// owner only) when the file does not exist.
+fn load_or_create_token(file: &std::path::Path) -> anyhow::Result<String> {
+    match std::fs::read_to_string(file) {
+        Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_string()),
+        Ok(_) => anyhow::bail!("the unit token file {} is empty", file.display()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(error).with_context(|| format!("cannot read {}", file.display())),
+    }
+    let token = puente_server::auth::random_token(32);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut opened = options
+        .open(file)
+        .with_context(|| format!("cannot create the unit token file {}", file.display()))?;
+    std::io::Write::write_all(&mut opened, format!("{token}\n").as_bytes())
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(token)
 }
 
 /// Appends a signed audit checkpoint every minute while serving (when the log changed), so that a

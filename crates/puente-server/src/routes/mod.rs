@@ -16,6 +16,10 @@ pub mod duplicates;
 pub mod handover;
 /// A case's legal protection: relief options, relief questions, the legal track.
 pub mod legal;
+/// "Match with partners": runs at a linkage unit, matches on cases, coordination requests.
+pub mod matching;
+/// The pages of "match with partners".
+pub mod matching_pages;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
 /// Referrals between organisations and their notifications.
@@ -78,6 +82,10 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::reopen_task))
         .routes(routes!(handover::assign_case))
         .routes(routes!(handover::list_messages, handover::post_message))
+        .routes(routes!(matching::list_runs, matching::start_run))
+        .routes(routes!(matching::refresh_run))
+        .routes(routes!(matching::case_matches))
+        .routes(routes!(matching::decide))
         .routes(routes!(crate::openapi::openapi))
 }
 
@@ -125,6 +133,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/persons/merge", post(duplicates::merge_form))
         .route("/persons/distinct", post(duplicates::distinct_form))
+        .route("/matching", get(matching_pages::matching_page))
+        .route("/matching/runs", post(matching_pages::start_form))
+        .route(
+            "/matching/runs/{id}/refresh",
+            post(matching_pages::refresh_form),
+        )
+        .route(
+            "/cases/{id}/matches",
+            get(matching_pages::case_matches_page),
+        )
+        .route(
+            "/coordination-requests/{id}/decision",
+            post(matching_pages::decision_form),
+        )
         .route("/notifications", get(referrals::notifications_page))
         .route("/notifications/{id}", get(referrals::open_notification))
         .route("/my-work", get(tasks::my_work_page))

@@ -7,5 +7,7 @@ pub mod audit;
 pub mod duplicates;
 /// The receiver's own case opened from an accepted referral.
 pub mod handover;
+/// "Match with partners": encoding, uploading to a linkage unit, results and decisions.
+pub mod matching;
 /// The organisation's users: creating them and changing their roles.
 pub mod users;

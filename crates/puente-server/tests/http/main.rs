@@ -12,6 +12,8 @@ mod case_search;
 mod labels;
 // The legal protection section of a case.
 mod legal;
+// Matching between instances through a linkage unit.
+mod matching;
 mod private_stats;
 mod referrals;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.

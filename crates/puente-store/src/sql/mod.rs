@@ -29,6 +29,8 @@ pub(crate) mod ctdc_datasets;
 pub(crate) mod directory;
 pub(crate) mod followup;
 pub(crate) mod legal;
+pub(crate) mod linkage_unit;
+pub(crate) mod matching;
 pub(crate) mod person_links;
 pub(crate) mod privacy_budgets;
 pub(crate) mod referrals;
