@@ -10,10 +10,14 @@
 //! Every failure is an [`error::AppError`], answered as `{"error": {"code", "message"}}` or as a
 //! page. [`demo`] fills a database for `puente serve --demo`.
 
+/// Documents attached to cases: the allowlist, the size limit, the sealed files.
+pub mod attachments;
 /// Sessions, passwords, TOTP, login throttling and CSRF protection.
 /// The audit log as a person reads it: labels in the reader's language instead of codes.
 pub mod audit_view;
 pub mod auth;
+/// The case list's filters, shared by the list and its exports.
+pub mod case_list_filter;
 /// The glue between requests, the screening engine and the store for cases.
 pub mod cases;
 /// Charts drawn on the server as SVG (the dashboard).
@@ -24,6 +28,8 @@ pub mod demo;
 pub mod demo_legal;
 /// The one error type and how it is answered.
 pub mod error;
+/// A case file as PDF, and the case list as XLSX and CSV.
+pub mod exports;
 /// Spanish and English messages (Fluent).
 pub mod i18n;
 /// The OpenAPI document of `/api/v1`.
@@ -79,6 +85,8 @@ pub struct ServerConfig {
     /// key file beside the database).
     pub secrets_key: secrets::SecretsKey,
     pub limits: ConnectionLimits,
+    /// Where attached documents are kept and how large one may be.
+    pub attachments: attachments::AttachmentSettings,
 }
 
 /// What every handler shares.
@@ -97,6 +105,15 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// The directory of the sealed attachment files: the configured one, else the store's.
+    pub fn attachment_directory(&self) -> std::path::PathBuf {
+        self.config
+            .attachments
+            .directory
+            .clone()
+            .unwrap_or_else(|| self.store.attachment_directory())
+    }
+
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> AppState {
         AppState {
             store,

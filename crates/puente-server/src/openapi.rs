@@ -145,6 +145,8 @@ pub(crate) fn operation(summary: &str, responses: Value, extra: Value) -> Value 
 
 /// The paths of the directory, referrals, notifications and statistics.
 mod directory_and_referrals;
+/// The paths of a case's documents, voided screenings and exports.
+mod records;
 
 /// The document.
 pub fn document() -> Value {
@@ -335,7 +337,7 @@ pub fn document() -> Value {
                 }), json!({ "parameters": [id_parameter()], "requestBody": json_body(reference("ScreeningInput")) }))
             },
             "/api/v1/cases/{id}/history": {
-                "get": operation("Every saved version of a case", json!({ "200": json_response("Versions, oldest first", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] }))
+                "get": operation("Every saved version of a case, oldest first, with what changed (reading identifying values is audited)", json!({ "200": json_response("Versions, oldest first: version, changed_by, changed_at, snapshot and changes (FieldChange, in the request's language)", json!({ "type": "array", "items": { "type": "object", "properties": { "changes": { "type": "array", "items": reference("FieldChange") } } } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] }))
             },
             "/api/v1/cases/{id}/owner": {
                 "put": operation("Give a case to a user of the organisation, or to no one (supervisors)", json!({
@@ -375,6 +377,7 @@ pub fn document() -> Value {
         }
     });
     directory_and_referrals::add_paths(&mut document);
+    records::add_paths(&mut document);
     complete_error_answers(&mut document);
     document
 }

@@ -51,10 +51,18 @@ pub enum Action {
     CheckDuplicates,
     /// Merge two person records, or mark them as different people.
     MergePersons,
+    /// Attach a document to a case, and list and download a case's documents.
+    AttachDocument,
+    /// Void a screening of a case, with a reason.
+    VoidScreening,
+    /// Download a case file as PDF (identifying data).
+    ExportCase,
+    /// Download the case list as XLSX or CSV (names of every case in scope).
+    ExportCaseList,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 24] = [
         Action::ListCases,
         Action::CreateCase,
         Action::ViewCase,
@@ -75,6 +83,10 @@ impl Action {
         Action::ViewReferredCase,
         Action::CheckDuplicates,
         Action::MergePersons,
+        Action::AttachDocument,
+        Action::VoidScreening,
+        Action::ExportCase,
+        Action::ExportCaseList,
     ];
 
     /// Whether the action concerns one case (and so depends on its organisation and owner).
@@ -89,6 +101,9 @@ impl Action {
                 | Action::AssignCase
                 | Action::ReferCase
                 | Action::RevokeReferral
+                | Action::AttachDocument
+                | Action::VoidScreening
+                | Action::ExportCase
         )
     }
 }
@@ -155,6 +170,14 @@ fn role_allows(role: Role, action: Action) -> bool {
         return matches!(role, Role::Advocate | Role::CaseWorker | Role::Supervisor);
     }
     if action == MergePersons {
+        return role == Role::Supervisor;
+    }
+    // Documents, voiding a screening and a case file are case work, on the cases in reach.
+    if matches!(action, AttachDocument | VoidScreening | ExportCase) {
+        return matches!(role, Role::Advocate | Role::CaseWorker | Role::Supervisor);
+    }
+    // A list of every case with names leaves the system in one file: a supervisor's decision.
+    if action == ExportCaseList {
         return role == Role::Supervisor;
     }
     // Referrals are case work: the roles that work cases send, answer and read them.
@@ -470,6 +493,71 @@ mod tests {
                 );
                 covered.insert((role, action));
             }
+        }
+        // Documents, voids and the case file follow the reach of case work; the list export is a
+        // supervisor's.
+        let records_case_rows: [(Role, Action, [Decision; 3]); 15] = [
+            (Role::Advocate, AttachDocument, [Allow, Hidden, Hidden]),
+            (Role::Advocate, VoidScreening, [Allow, Hidden, Hidden]),
+            (Role::Advocate, ExportCase, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, AttachDocument, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, VoidScreening, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, ExportCase, [Allow, Hidden, Hidden]),
+            (Role::Supervisor, AttachDocument, [Allow, Allow, Hidden]),
+            (Role::Supervisor, VoidScreening, [Allow, Allow, Hidden]),
+            (Role::Supervisor, ExportCase, [Allow, Allow, Hidden]),
+            (
+                Role::OrgAdmin,
+                AttachDocument,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::OrgAdmin,
+                VoidScreening,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::OrgAdmin,
+                ExportCase,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::Analyst,
+                AttachDocument,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::Analyst,
+                VoidScreening,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (Role::Analyst, ExportCase, [Forbidden, Forbidden, Forbidden]),
+        ];
+        for (role, action, expected) in records_case_rows {
+            let cases = [own_case(), colleagues_case(), other_organisations_case()];
+            for (case, expected) in cases.into_iter().zip(expected) {
+                assert_eq!(
+                    authorize(&subject(role), action, Some(case)),
+                    expected,
+                    "{role} {action:?} {case:?}"
+                );
+            }
+            assert_ne!(authorize(&subject(role), action, None), Allow);
+            covered.insert((role, action));
+        }
+        for (role, expected) in [
+            (Role::Advocate, Forbidden),
+            (Role::CaseWorker, Forbidden),
+            (Role::Supervisor, Allow),
+            (Role::OrgAdmin, Forbidden),
+            (Role::Analyst, Forbidden),
+        ] {
+            assert_eq!(
+                authorize(&subject(role), ExportCaseList, None),
+                expected,
+                "{role}"
+            );
+            covered.insert((role, ExportCaseList));
         }
         // Every role and every action is in the matrix.
         assert_eq!(covered.len(), Role::ALL.len() * Action::ALL.len());

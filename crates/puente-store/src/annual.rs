@@ -182,7 +182,7 @@ impl AnnualReportStore for SqliteStore {
             }
         };
         counts.screened = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM screenings WHERE substr(created_at, 1, 4) = ?{}",
+            "SELECT COUNT(DISTINCT case_id) FROM screenings WHERE substr(created_at, 1, 4) = ? AND voided_at IS NULL{}",
             scope("organisation_id", organisation_id)
         ))
         .await?;

@@ -88,6 +88,8 @@ audit_codes! {
         KeyRotation = "key_rotation",
         SealTotpSecrets = "seal_totp_secrets",
         PrivilegedRoleGranted = "privileged_role_granted",
+        VoidScreening = "void_screening",
+        ViewAttachment = "view_attachment",
     }
 }
 
@@ -96,6 +98,7 @@ audit_codes! {
     RecordType {
         Case = "case",
         CaseNote = "case_note",
+        CaseAttachment = "case_attachment",
         Person = "person",
         Organisation = "organisation",
         User = "user",

@@ -9,6 +9,8 @@
 pub mod accounts;
 /// The raw counts of the annual report (published only through `puente-disclosure`).
 pub mod annual;
+/// Documents attached to cases: what they are, where their sealed content lies, who may read them.
+pub mod attachments;
 /// The audit log: keyed hash chain, signed checkpoints, verification.
 pub mod audit;
 /// The audit key file and the checkpoint file, outside the database.
@@ -37,6 +39,8 @@ pub mod person_links;
 pub mod privacy_budgets;
 /// Referrals between organisations, gated by consent, and their notifications.
 pub mod referrals;
+/// Voiding a screening: kept, shown as void, never shared or counted.
+pub mod screening_voids;
 /// Screenings run inside a case, with their rule-set version.
 pub mod screenings;
 /// The SQLite backend.
@@ -47,6 +51,7 @@ pub use annual::{
     publish_annual_report, AnnualCounts, AnnualReportStore, GroupedCounts, PublishedAnnualReport,
     PublishedLine, PublishedSection,
 };
+pub use attachments::{AttachmentStore, NewAttachment, StoredAttachment};
 pub use audit::{
     AuditAction, AuditEntry, AuditFinding, AuditQuery, ChainReport, Checkpoint, NewAuditEntry,
     RecordType,
@@ -75,6 +80,7 @@ pub use referrals::{
     NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
     StoredReferral,
 };
+pub use screening_voids::ScreeningVoidStore;
 pub use screenings::ScreeningStore;
 pub use sqlite::SqliteStore;
 
@@ -266,6 +272,8 @@ pub trait Store:
     + LegalTrackStore
     + AnnualReportStore
     + PrivacyBudgetStore
+    + AttachmentStore
+    + ScreeningVoidStore
 {
 }
 
@@ -284,5 +292,7 @@ impl<T> Store for T where
         + LegalTrackStore
         + AnnualReportStore
         + PrivacyBudgetStore
+        + AttachmentStore
+        + ScreeningVoidStore
 {
 }

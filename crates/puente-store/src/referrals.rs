@@ -61,7 +61,8 @@ use crate::sqlite::SqliteStore;
 use crate::{Actor, StoreError, StoreResult};
 
 pub use puente_core::sharing::{
-    ReferralStatus, SharedContact, SharedIdentity, SharedNote, SharedScreening, SHAREABLE_SCOPES,
+    ReferralStatus, SharedContact, SharedDocument, SharedIdentity, SharedNote, SharedScreening,
+    SHAREABLE_SCOPES,
 };
 
 /// A referral to make, from the sender's organisation.
@@ -151,6 +152,9 @@ pub struct SharedCase {
     pub events: Option<Vec<TraffickingEvent>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<SharedNote>>,
+    /// The documents attached to the case until the referral was made, when `documents` is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<SharedDocument>>,
 }
 
 /// What a notification is about.
@@ -949,6 +953,16 @@ impl ReferralStore for SqliteStore {
         } else {
             Vec::new()
         };
+        let documents = if shown.contains(&ConsentScope::Documents) {
+            crate::attachments::documents_of_case(
+                &mut transaction,
+                referral.case_id,
+                &referral.created_at,
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
         let SharedParts {
             shared,
             identity,
@@ -956,7 +970,16 @@ impl ReferralStore for SqliteStore {
             screenings,
             events,
             notes,
-        } = sharing::project(&shown, &case_then, notes, screenings);
+            documents,
+        } = sharing::project(
+            &shown,
+            &case_then,
+            sharing::RecordsThen {
+                notes,
+                screenings,
+                documents,
+            },
+        );
         audit_both_sides(
             &mut transaction,
             &self.audit_key(),
@@ -975,6 +998,7 @@ impl ReferralStore for SqliteStore {
             screenings,
             events,
             notes,
+            documents,
         })
     }
 
@@ -1127,7 +1151,8 @@ async fn screenings_of_case(
         return Ok(Vec::new());
     }
     let rows = sqlx::query(
-        "SELECT id, level, rule_set_version, created_at, result, input FROM screenings WHERE case_id = ? ORDER BY id",
+        "SELECT id, level, rule_set_version, created_at, result, input FROM screenings
+         WHERE case_id = $1 AND voided_at IS NULL ORDER BY id",
     )
     .bind(case_id)
     .fetch_all(&mut *connection)

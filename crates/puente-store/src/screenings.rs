@@ -35,6 +35,17 @@ pub struct StoredScreening {
     pub lang: String,
     pub performed_by: String,
     pub created_at: String,
+    /// When the screening was voided (it is kept, but never shared or counted), by whom and why.
+    pub voided_at: Option<String>,
+    pub voided_by: Option<String>,
+    pub void_reason: Option<String>,
+}
+
+impl StoredScreening {
+    /// Whether the screening was voided.
+    pub fn is_void(&self) -> bool {
+        self.voided_at.is_some()
+    }
 }
 
 /// Screenings in the store.
@@ -51,7 +62,7 @@ pub trait ScreeningStore: Send + Sync {
     async fn screening(&self, id: i64) -> StoreResult<Option<StoredScreening>>;
 }
 
-fn screening_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<StoredScreening> {
+pub(crate) fn screening_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<StoredScreening> {
     let parse = |column: &str| -> StoreResult<serde_json::Value> {
         let text: String = row.try_get(column)?;
         serde_json::from_str(&text).map_err(|error| {
@@ -70,6 +81,9 @@ fn screening_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<StoredScreen
         lang: row.try_get("lang")?,
         performed_by: row.try_get("performed_by")?,
         created_at: row.try_get("created_at")?,
+        voided_at: row.try_get("voided_at")?,
+        voided_by: row.try_get("voided_by")?,
+        void_reason: row.try_get("void_reason")?,
     })
 }
 

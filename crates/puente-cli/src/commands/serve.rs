@@ -31,6 +31,14 @@ pub struct ServeArgs {
     /// beside the database, named after it with `.secrets-key`.
     #[arg(long, env = puente_server::secrets::KEY_FILE_VARIABLE, value_name = "FILE")]
     pub secrets_key_file: Option<PathBuf>,
+    /// The directory of the documents attached to cases (kept encrypted under the secrets key).
+    /// Default: beside the database, named after it with `.attachments`.
+    #[arg(long, env = "PUENTE_ATTACHMENT_DIR", value_name = "DIR")]
+    pub attachment_dir: Option<PathBuf>,
+    /// The largest document that may be attached, in bytes (25 MB by default).
+    #[arg(long, env = puente_server::attachments::MAX_BYTES_VARIABLE, value_name = "BYTES",
+          default_value_t = puente_server::attachments::DEFAULT_MAX_BYTES)]
+    pub attachment_max_bytes: u64,
 }
 
 pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -88,6 +96,10 @@ async fn serve(path: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
         secrets_key,
+        attachments: puente_server::attachments::AttachmentSettings {
+            directory: args.attachment_dir.clone(),
+            max_bytes: args.attachment_max_bytes,
+        },
         ..ServerConfig::default()
     };
     let state = AppState::new(Arc::new(store.clone()), config);

@@ -407,27 +407,6 @@ pub async fn get_screening(
     Ok(Json(json!(screening)))
 }
 
-/// `GET /api/v1/cases/{id}/history`: every saved version.
-pub async fn case_history(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
-    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
-    cases::audit_case_read(
-        &state,
-        &principal,
-        &access,
-        puente_store::AuditAction::ViewHistory,
-    )
-    .await?;
-    let history = state
-        .store
-        .case_history(access.organisation_id, case_id)
-        .await?;
-    Ok(Json(json!(history)))
-}
-
 #[derive(Debug, Deserialize)]
 pub struct AssignRequest {
     owner_user_id: Option<i64>,

@@ -16,6 +16,8 @@ pub mod duplicates;
 pub mod legal;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
+/// A case's records: documents, voided screenings, the history of changes, exports.
+pub mod records;
 /// Referrals between organisations and their notifications.
 pub mod referrals;
 
@@ -42,6 +44,14 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/cases/{id}/screenings"),
     ("get", "/api/v1/cases/{id}/screenings/{screening_id}"),
     ("get", "/api/v1/cases/{id}/history"),
+    ("get", "/api/v1/cases/{id}/attachments"),
+    ("post", "/api/v1/cases/{id}/attachments"),
+    ("get", "/api/v1/cases/{id}/attachments/{attachment_id}"),
+    ("post", "/api/v1/cases/{id}/screenings/{screening_id}/void"),
+    ("get", "/api/v1/cases/{id}/export.pdf"),
+    ("get", "/api/v1/cases/export.xlsx"),
+    ("get", "/api/v1/cases/export.csv"),
+    ("get", "/api/v1/referrals/{id}/attachments/{attachment_id}"),
     ("put", "/api/v1/cases/{id}/owner"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/users"),
@@ -72,6 +82,13 @@ pub const API_ROUTES: &[(&str, &str)] = &[
 
 /// The application's routes behind the session layer.
 pub fn router(state: AppState) -> Router {
+    // A document may be as large as the limit, plus the multipart framing around it; a larger
+    // body is refused (413) before it is read whole.
+    let attachment_body_limit = axum::extract::DefaultBodyLimit::max(
+        usize::try_from(state.config.attachments.max_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(64 * 1024),
+    );
     let api = Router::new()
         .route("/api/v1/login", post(api::login))
         .route("/api/v1/logout", post(api::logout))
@@ -101,7 +118,31 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/cases/{id}/screenings/{screening_id}",
             get(api::get_screening),
         )
-        .route("/api/v1/cases/{id}/history", get(api::case_history))
+        .route("/api/v1/cases/{id}/history", get(records::case_history))
+        .route(
+            "/api/v1/cases/{id}/attachments",
+            get(records::list_attachments)
+                .post(records::upload_attachment)
+                .layer(attachment_body_limit),
+        )
+        .route(
+            "/api/v1/cases/{id}/attachments/{attachment_id}",
+            get(records::download_attachment),
+        )
+        .route(
+            "/api/v1/cases/{id}/screenings/{screening_id}/void",
+            post(records::void_screening),
+        )
+        .route(
+            "/api/v1/cases/{id}/export.pdf",
+            get(records::export_case_pdf),
+        )
+        .route("/api/v1/cases/export.xlsx", get(records::export_cases_xlsx))
+        .route("/api/v1/cases/export.csv", get(records::export_cases_csv))
+        .route(
+            "/api/v1/referrals/{id}/attachments/{attachment_id}",
+            get(records::download_referred_attachment),
+        )
         .route("/api/v1/cases/{id}/owner", put(api::assign_case))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/users", get(api::list_users).post(api::create_user))
@@ -215,6 +256,14 @@ pub fn router(state: AppState) -> Router {
             get(consents::withdraw_confirmation_page).post(consents::withdraw_consent_form),
         )
         .route("/cases/{id}/notes", post(case_pages::add_note))
+        .route(
+            "/cases/{id}/attachments",
+            post(records::upload_attachment_form).layer(attachment_body_limit),
+        )
+        .route(
+            "/cases/{id}/screenings/{screening_id}/void",
+            post(records::void_screening_form),
+        )
         .route("/cases/{id}/status", post(case_pages::change_status))
         .route("/cases/{id}/owner", post(case_pages::assign))
         .route("/cases/{id}/audit", get(case_pages::audit_trail))

@@ -12,6 +12,8 @@ mod labels;
 mod legal;
 mod private_stats;
 mod referrals;
+// Documents, voided screenings, the history of changes and the exports.
+mod records;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
 mod refused_forms;
 mod screening_words;
