@@ -147,15 +147,8 @@ impl AttachmentStore for SqliteStore {
         attachment: &NewAttachment,
     ) -> StoreResult<StoredAttachment> {
         let mut transaction = self.begin_write().await?;
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 AND organisation_id = $2")
-                .bind(case_id)
-                .bind(organisation_id)
-                .fetch_optional(&mut *transaction)
-                .await?;
-        if exists.is_none() {
-            return Err(StoreError::not_found("case", case_id));
-        }
+        crate::cases::require_case_in_organisation(&mut transaction, organisation_id, case_id)
+            .await?;
         let row = sqlx::query(
             "INSERT INTO case_attachments (case_id, organisation_id, file_name, content_type,
                                            size_bytes, sha256, storage_name, uploaded_by, created_at)

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use crate::auth::{self, ClientAddress, Principal, RequestLang, SESSION_COOKIE};
 use crate::cases;
 use crate::error::AppError;
-use crate::policy::{self, case_list_scope, Action, CaseListScope};
+use crate::policy::{self, Action};
 use crate::routes::case_pages::case_audit_entries;
 use crate::routes::pages::{change_user_role, create_user_in_organisation};
 use crate::AppState;
@@ -152,16 +152,7 @@ pub async fn list_cases(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Value>, AppError> {
-    policy::require(&principal.subject(), Action::ListCases, None)?;
-    let owner = match case_list_scope(&principal.subject()) {
-        CaseListScope::Own => Some(principal.user.id),
-        CaseListScope::Organisation => None,
-        CaseListScope::Nothing => return Err(AppError::Forbidden),
-    };
-    let cases = state
-        .store
-        .list_cases(&principal.actor(), principal.user.organisation_id, owner)
-        .await?;
+    let cases = cases::case_summaries_in_scope(&state, &principal, Action::ListCases).await?;
     Ok(Json(json!(cases)))
 }
 

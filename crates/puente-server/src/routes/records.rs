@@ -18,7 +18,7 @@ use crate::cases;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::exports::{self, FileLine, Table};
 use crate::i18n::t;
-use crate::policy::{self, case_list_scope, Action, CaseListScope};
+use crate::policy::{self, Action};
 use crate::routes::api::ApiJson;
 use crate::routes::case_pages::{labels, level_label, person_rows, victim_rows};
 use crate::AppState;
@@ -577,16 +577,8 @@ async fn case_list_table(
     filter: &CaseListFilter,
     lang: Lang,
 ) -> Result<Table, AppError> {
-    policy::require(&principal.subject(), Action::ExportCaseList, None)?;
-    let owner = match case_list_scope(&principal.subject()) {
-        CaseListScope::Own => Some(principal.user.id),
-        CaseListScope::Organisation => None,
-        CaseListScope::Nothing => return Err(AppError::Forbidden),
-    };
-    let summaries = state
-        .store
-        .list_cases(&principal.actor(), principal.user.organisation_id, owner)
-        .await?;
+    let summaries =
+        cases::case_summaries_in_scope(state, principal, Action::ExportCaseList).await?;
     let rows = filter
         .apply(summaries)
         .into_iter()
@@ -622,6 +614,56 @@ async fn case_list_table(
     })
 }
 
+/// A format the case list is exported in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ListFormat {
+    Xlsx,
+    Csv,
+}
+
+/// The case list with the list's filters, in `format`, audited (supervisors).
+async fn export_case_list(
+    state: &AppState,
+    principal: &Principal,
+    lang: Lang,
+    parameters: &[(String, String)],
+    format: ListFormat,
+) -> Result<Response, AppError> {
+    let filter = CaseListFilter::from_parameters(parameters)?;
+    let table = case_list_table(state, principal, &filter, lang).await?;
+    let count = table.rows.len();
+    let (bytes, content_type, extension) = match format {
+        ListFormat::Xlsx => (
+            exports::table_xlsx(&table, &t(lang, "export-sheet-cases"))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        ListFormat::Csv => (
+            exports::table_csv(&table)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+    };
+    audit_export(
+        state,
+        principal,
+        None,
+        format!("case list {extension}: {count} cases"),
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"casos.{extension}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// `GET /api/v1/cases/export.xlsx?q=&status=&...`: the case list (supervisors). Audited.
 pub async fn export_cases_xlsx(
     State(state): State<AppState>,
@@ -629,32 +671,7 @@ pub async fn export_cases_xlsx(
     RequestLang(lang): RequestLang,
     Query(parameters): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let filter = CaseListFilter::from_parameters(&parameters)?;
-    let table = case_list_table(&state, &principal, &filter, lang).await?;
-    let count = table.rows.len();
-    let sheet = t(lang, "export-sheet-cases");
-    let bytes = exports::table_xlsx(&table, &sheet)?;
-    audit_export(
-        &state,
-        &principal,
-        None,
-        format!("case list xlsx: {count} cases"),
-    )
-    .await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"casos.xlsx\"".to_string(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    export_case_list(&state, &principal, lang, &parameters, ListFormat::Xlsx).await
 }
 
 /// `GET /api/v1/cases/export.csv?q=&status=&...`: the case list (supervisors). Audited.
@@ -664,26 +681,5 @@ pub async fn export_cases_csv(
     RequestLang(lang): RequestLang,
     Query(parameters): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let filter = CaseListFilter::from_parameters(&parameters)?;
-    let table = case_list_table(&state, &principal, &filter, lang).await?;
-    let count = table.rows.len();
-    let bytes = exports::table_csv(&table)?;
-    audit_export(
-        &state,
-        &principal,
-        None,
-        format!("case list csv: {count} cases"),
-    )
-    .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"casos.csv\"".to_string(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    export_case_list(&state, &principal, lang, &parameters, ListFormat::Csv).await
 }

@@ -42,6 +42,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The JSON answer of a GET.
+    async fn get_json(&self, token: &str, path: &str) -> Value {
+        self.get(token, path).await.json().await.unwrap()
+    }
+
+    /// The audit entries about a case.
+    async fn case_audit(&self, case_id: i64) -> Vec<puente_store::AuditEntry> {
+        self.store
+            .audit_entries(&AuditQuery {
+                case_id: Some(case_id),
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap()
+    }
+
     fn attachment_files(&self) -> Vec<std::path::PathBuf> {
         let directory = self.database_path.with_file_name("puente.db.attachments");
         std::fs::read_dir(directory)
@@ -67,11 +83,8 @@ async fn a_document_is_attached_listed_downloaded_and_kept_encrypted() {
         .unwrap();
 
     let list: Value = app
-        .get(&advocate, &format!("/api/v1/cases/{case_id}/attachments"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&advocate, &format!("/api/v1/cases/{case_id}/attachments"))
+        .await;
     let listed = &list["attachments"][0];
     assert_eq!(listed["id"], id);
     assert_eq!(listed["file_name"], "contrato de trabajo.pdf");
@@ -103,14 +116,7 @@ async fn a_document_is_attached_listed_downloaded_and_kept_encrypted() {
     assert!(!database.windows(8).any(|window| window == b"/Catalog"));
 
     // The upload and the download are audited, without the file's name.
-    let entries = app
-        .store
-        .audit_entries(&AuditQuery {
-            case_id: Some(case_id),
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let entries = app.case_audit(case_id).await;
     assert!(entries
         .iter()
         .any(|entry| entry.action == "create" && entry.record_type == "case_attachment"));
@@ -189,11 +195,8 @@ async fn a_document_over_the_limit_or_of_a_refused_kind_is_refused_and_nothing_i
     assert!(text.contains("no se guardó nada"), "{text}");
 
     let list: Value = app
-        .get(&advocate, &format!("/api/v1/cases/{case_id}/attachments"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&advocate, &format!("/api/v1/cases/{case_id}/attachments"))
+        .await;
     assert_eq!(list["attachments"], json!([]));
     assert!(app.attachment_files().is_empty());
 }
@@ -265,11 +268,8 @@ async fn a_receiver_sees_documents_only_when_the_consent_covers_documents() {
     // Shared without documents: the receiver sees none and cannot download one.
     let without = refer(json!(["identity"])).await;
     let shared: Value = app
-        .get(&worker, &format!("/api/v1/referrals/{without}/case"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&worker, &format!("/api/v1/referrals/{without}/case"))
+        .await;
     assert!(shared.get("documents").is_none(), "{shared}");
     let download = app
         .get(
@@ -288,11 +288,8 @@ async fn a_receiver_sees_documents_only_when_the_consent_covers_documents() {
     // Shared with documents, under the person's consent: listed and downloadable.
     let with = refer(json!(["identity", "documents"])).await;
     let shared: Value = app
-        .get(&worker, &format!("/api/v1/referrals/{with}/case"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&worker, &format!("/api/v1/referrals/{with}/case"))
+        .await;
     assert_eq!(
         shared["documents"][0]["file_name"], "pasaporte.pdf",
         "{shared}"
@@ -305,6 +302,18 @@ async fn a_receiver_sees_documents_only_when_the_consent_covers_documents() {
         .await;
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
+    // The referral's page lists it with its download link.
+    let browser = browser();
+    app.web_login(&browser, CASE_WORKER, PASSWORD).await;
+    let page = app
+        .page(&browser, &format!("/referrals/{with}"), StatusCode::OK)
+        .await;
+    assert!(
+        page.contains(&format!(
+            "href=\"/api/v1/referrals/{with}/attachments/{id}\""
+        )),
+        "{page}"
+    );
     // The receiver cannot reach the sender's case directly.
     let direct = app
         .get(
@@ -368,11 +377,8 @@ async fn a_voided_screening_is_kept_shown_as_void_and_never_shared() {
 
     // Kept and shown as void.
     let stored: Value = app
-        .get(&advocate, &format!("/api/v1/cases/{case_id}/screenings"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&advocate, &format!("/api/v1/cases/{case_id}/screenings"))
+        .await;
     assert_eq!(stored.as_array().unwrap().len(), 2);
     assert!(stored[1]["voided_at"].is_string() && stored[0]["voided_at"].is_null());
     let browser = browser();
@@ -400,11 +406,8 @@ async fn a_voided_screening_is_kept_shown_as_void_and_never_shared() {
         .as_i64()
         .unwrap();
     let shared: Value = app
-        .get(&worker, &format!("/api/v1/referrals/{referral}/case"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&worker, &format!("/api/v1/referrals/{referral}/case"))
+        .await;
     let ids: Vec<i64> = shared["screenings"]
         .as_array()
         .unwrap()
@@ -414,14 +417,7 @@ async fn a_voided_screening_is_kept_shown_as_void_and_never_shared() {
     assert_eq!(ids, [kept], "{shared}");
 
     // Audited, without the reason (free text).
-    let entries = app
-        .store
-        .audit_entries(&AuditQuery {
-            case_id: Some(case_id),
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let entries = app.case_audit(case_id).await;
     let entry = entries
         .iter()
         .find(|entry| entry.action == "void_screening")
@@ -470,11 +466,8 @@ async fn the_history_lists_what_changed_with_labels_and_audits_identifying_field
     let advocate = app.token(ADVOCATE).await;
     let case_id = app.create_case(&advocate, "Jorge").await;
     let case: Value = app
-        .get(&advocate, &format!("/api/v1/cases/{case_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&advocate, &format!("/api/v1/cases/{case_id}"))
+        .await;
     let mut edit = json!({
         "version": case["version"],
         "person": case["person"],
@@ -522,14 +515,7 @@ async fn the_history_lists_what_changed_with_labels_and_audits_identifying_field
     assert_eq!(change("status")["after"], "Seguimiento");
     assert_eq!(changes.len(), 3, "{changes:?}");
 
-    let entries = app
-        .store
-        .audit_entries(&AuditQuery {
-            case_id: Some(case_id),
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let entries = app.case_audit(case_id).await;
     let read = entries
         .iter()
         .rev()
@@ -583,6 +569,12 @@ async fn the_case_file_pdf_holds_the_case_in_the_readers_language() {
     assert_eq!(response.headers()["content-type"], "application/pdf");
     let bytes = response.bytes().await.unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
+    // Kept for a person to look at (`pdftoppm` turns it into pictures).
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("puente-case-file-es.pdf"),
+        &bytes,
+    )
+    .unwrap();
     // The font is embedded.
     assert!(
         bytes.windows(12).any(|window| window == b"/FontFile2 ")
@@ -624,14 +616,7 @@ async fn the_case_file_pdf_holds_the_case_in_the_readers_language() {
         app.get(&worker, &path).await.status(),
         StatusCode::NOT_FOUND
     );
-    let entries = app
-        .store
-        .audit_entries(&AuditQuery {
-            case_id: Some(case_id),
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let entries = app.case_audit(case_id).await;
     assert_eq!(
         entries
             .iter()
