@@ -103,6 +103,8 @@ pub enum FileLine {
     Field(String, String),
     /// A line of a list.
     Item(String),
+    /// A paragraph under a line of a list, indented.
+    Detail(String),
 }
 
 const PAGE_WIDTH: f32 = 595.0;
@@ -195,6 +197,11 @@ pub fn case_file_pdf(lines: &[FileLine], footer: &str, lang: Lang) -> Result<Vec
                 for (index, part) in wrap(&text, CHARACTERS_PER_LINE - 2).into_iter().enumerate() {
                     let indent = if index == 0 { 0.0 } else { 12.0 };
                     push(&regular, TEXT_SIZE, indent, part, 0.0);
+                }
+            }
+            FileLine::Detail(text) => {
+                for part in wrap(text, CHARACTERS_PER_LINE - 6) {
+                    push(&regular, TEXT_SIZE - 0.5, 18.0, part, 0.0);
                 }
             }
             FileLine::Item(text) => {

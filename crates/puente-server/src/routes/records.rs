@@ -429,7 +429,7 @@ async fn case_file_lines(
         lines.push(FileLine::Item(head));
         for line in result["explanation"].as_array().into_iter().flatten() {
             if let Some(line) = line.as_str() {
-                lines.push(FileLine::Text(format!("    {line}")));
+                lines.push(FileLine::Detail(line.to_string()));
             }
         }
     }
@@ -496,7 +496,7 @@ async fn case_file_lines(
                 .replace('T', " "),
             note.author
         )));
-        lines.push(FileLine::Text(note.text.clone()));
+        lines.push(FileLine::Detail(note.text.clone()));
     }
     lines.push(FileLine::Heading(t(lang, "attachments-title")));
     let documents = state.store.attachments(organisation_id, case_id).await?;
