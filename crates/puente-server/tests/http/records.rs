@@ -66,6 +66,14 @@ impl TestApp {
     }
 }
 
+/// The id of what a request created, checking that it answered 201.
+async fn created_id(response: reqwest::Response) -> i64 {
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
@@ -77,10 +85,7 @@ async fn a_document_is_attached_listed_downloaded_and_kept_encrypted() {
     let response = app
         .upload(&advocate, case_id, "contrato de trabajo.pdf", PDF)
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let id = created_id(response).await;
 
     let list: Value = app
         .get_json(&advocate, &format!("/api/v1/cases/{case_id}/attachments"))
@@ -214,10 +219,7 @@ async fn documents_follow_the_role_matrix() {
             "Carta del empleador: José Pérez".as_bytes(),
         )
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let id = created_id(response).await;
     let path = format!("/api/v1/cases/{case_id}/attachments/{id}");
     for (user, expected) in [
         (SUPERVISOR, StatusCode::OK),
@@ -244,10 +246,7 @@ async fn a_receiver_sees_documents_only_when_the_consent_covers_documents() {
     let advocate = app.token(ADVOCATE).await;
     let worker = app.token(CASE_WORKER).await;
     let case_id = app.create_case(&advocate, "Rosa").await;
-    let response = app.upload(&advocate, case_id, "pasaporte.pdf", PDF).await;
-    let id = response.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let id = created_id(app.upload(&advocate, case_id, "pasaporte.pdf", PDF).await).await;
     let refer = |share: Value| {
         let app = &app;
         let advocate = advocate.clone();
@@ -259,10 +258,7 @@ async fn a_receiver_sees_documents_only_when_the_consent_covers_documents() {
                     &json!({ "to_org": "shelter-demo", "share": share, "consent": true }),
                 )
                 .await;
-            assert_eq!(response.status(), StatusCode::CREATED);
-            response.json::<Value>().await.unwrap()["id"]
-                .as_i64()
-                .unwrap()
+            created_id(response).await
         }
     };
     // Shared without documents: the receiver sees none and cannot download one.
@@ -401,10 +397,7 @@ async fn a_voided_screening_is_kept_shown_as_void_and_never_shared() {
             &json!({ "to_org": "shelter-demo", "share": ["identity", "screening"], "consent": true }),
         )
         .await;
-    assert_eq!(referral.status(), StatusCode::CREATED);
-    let referral = referral.json::<Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let referral = created_id(referral).await;
     let shared: Value = app
         .get_json(&worker, &format!("/api/v1/referrals/{referral}/case"))
         .await;
