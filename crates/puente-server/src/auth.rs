@@ -141,11 +141,28 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     }
 }
 
+/// How many password hashes or checks run at once: half the cores (at least one). Each takes tens
+/// of milliseconds of CPU; a burst of logins then waits for its turn instead of taking every core
+/// from the requests of the users already logged in.
+static PASSWORD_WORK: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+        tokio::sync::Semaphore::new((cores / 2).max(1))
+    });
+
+/// Runs argon2 work off the async threads, at most [`PASSWORD_WORK`] at once.
+async fn password_work<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _turn = PASSWORD_WORK.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)
+}
+
 /// Runs password hashing off the async threads (it takes tens of milliseconds of CPU).
 pub async fn hash_password_blocking(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(AppError::internal)?
+    password_work(move || hash_password(&password)).await?
 }
 
 /// A hash to check against when the account does not exist, so that a wrong email takes as long
@@ -400,12 +417,11 @@ pub async fn log_in(
     } else {
         password.to_string()
     };
-    let password_matches = tokio::task::spawn_blocking(move || {
+    let password_matches = password_work(move || {
         let hash = stored_hash.as_deref().unwrap_or_else(|| decoy_hash());
         verify_password(&password_owned, hash)
     })
-    .await
-    .map_err(AppError::internal)?;
+    .await?;
     let user = match user.filter(|_| password_matches) {
         Some(user) => user,
         None => {

@@ -105,13 +105,14 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// The directory of the sealed attachment files: the configured one, else the store's.
+    /// The directory of the sealed attachment files: the configured one, else the one in the
+    /// store's data directory (beside an SQLite file; `$PUENTE_DATA_DIR` for PostgreSQL).
     pub fn attachment_directory(&self) -> std::path::PathBuf {
         self.config
             .attachments
             .directory
             .clone()
-            .unwrap_or_else(|| self.store.attachment_directory())
+            .unwrap_or_else(|| self.store.data_files().attachment_directory())
     }
 
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> AppState {

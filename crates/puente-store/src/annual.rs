@@ -16,20 +16,19 @@
 //! only way out: every count through `puente-disclosure` (`publish_rows` for the tables,
 //! `suppress_independent` for the single figures). No name, contact or free text leaves this module.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use puente_core::domain::VictimContext;
-use puente_core::htcds::{Gender, TraffickingStatus, TypeOfExploitation};
+use puente_core::htcds::{Gender, TypeOfExploitation};
 use puente_core::legal::AuthorityKind;
 use puente_core::relief_facts::ReliefOptionKind;
 use puente_core::{Country, Label, Vocabulary};
 use puente_disclosure::{publish_rows, suppress_independent, Published};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
-use crate::case_stats::{age_group, UNKNOWN};
-use crate::{SqliteStore, StoreError, StoreResult};
+use crate::case_stats::UNKNOWN;
+use crate::StoreResult;
 
 /// Counts grouped by one value (a code, `unknown` when not recorded), in the order of the codes.
 pub type GroupedCounts = Vec<(String, u64)>;
@@ -72,11 +71,11 @@ pub trait AnnualReportStore: Send + Sync {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct IdentifiedDocument {
-    victim: VictimContext,
+pub(crate) struct IdentifiedDocument {
+    pub(crate) victim: VictimContext,
 }
 
-fn grouped(counts: BTreeMap<String, u64>) -> GroupedCounts {
+pub(crate) fn grouped(counts: BTreeMap<String, u64>) -> GroupedCounts {
     let mut rows: GroupedCounts = counts.into_iter().collect();
     // Unknown last; else the codes' order (age groups start with their lower bound).
     rows.sort_by_key(|(value, _)| {
@@ -88,197 +87,6 @@ fn grouped(counts: BTreeMap<String, u64>) -> GroupedCounts {
         )
     });
     rows
-}
-
-/// `AND organisation_id = ?` when one organisation is asked for (the column named as given).
-fn scope(column: &str, organisation_id: Option<i64>) -> String {
-    match organisation_id {
-        Some(id) => format!(" AND {column} = {id}"),
-        None => String::new(),
-    }
-}
-
-#[async_trait]
-impl AnnualReportStore for SqliteStore {
-    async fn annual_counts(
-        &self,
-        organisation_id: Option<i64>,
-        year: i32,
-    ) -> StoreResult<AnnualCounts> {
-        if !(1900..=9999).contains(&year) {
-            return Err(StoreError::Invalid(format!(
-                "`{year}` is not a year of four digits"
-            )));
-        }
-        let year_text = format!("{year:04}");
-        let mut counts = AnnualCounts {
-            year,
-            ..AnnualCounts::default()
-        };
-
-        let cases = sqlx::query(&format!(
-            "SELECT sex, age_at_intake, nationality, document FROM cases
-             WHERE substr(opened_on, 1, 4) = ?{}",
-            scope("organisation_id", organisation_id)
-        ))
-        .bind(&year_text)
-        .fetch_all(&self.reader)
-        .await?;
-        let mut by_sex = BTreeMap::new();
-        let mut by_age = BTreeMap::new();
-        let mut by_nationality = BTreeMap::new();
-        let mut by_type = BTreeMap::new();
-        for row in &cases {
-            let document: String = row.try_get("document")?;
-            let document: IdentifiedDocument =
-                serde_json::from_str(&document).map_err(|error| {
-                    StoreError::Invalid(format!("a stored case document is not valid: {error}"))
-                })?;
-            let identified = matches!(
-                document.victim.trafficking_status,
-                Some(TraffickingStatus::PossibleVictimOfTrafficking)
-                    | Some(TraffickingStatus::ActualVictimOfTrafficking)
-            );
-            if !identified {
-                continue;
-            }
-            counts.victims_identified += 1;
-            let sex: Option<String> = row.try_get("sex")?;
-            *by_sex
-                .entry(sex.unwrap_or_else(|| UNKNOWN.into()))
-                .or_insert(0) += 1;
-            let age: Option<i64> = row.try_get("age_at_intake")?;
-            *by_age.entry(age_group(age)).or_insert(0) += 1;
-            let nationality: Option<String> = row.try_get("nationality")?;
-            *by_nationality
-                .entry(nationality.unwrap_or_else(|| UNKNOWN.into()))
-                .or_insert(0) += 1;
-            let types: BTreeSet<&str> = document
-                .victim
-                .types_of_exploitation
-                .iter()
-                .map(|kind| kind.code())
-                .collect();
-            if types.is_empty() {
-                *by_type.entry(UNKNOWN.to_string()).or_insert(0) += 1;
-            }
-            for kind in types {
-                *by_type.entry(kind.to_string()).or_insert(0) += 1;
-            }
-        }
-        counts.identified_by_sex = grouped(by_sex);
-        counts.identified_by_age_group = grouped(by_age);
-        counts.identified_by_nationality = grouped(by_nationality);
-        counts.identified_by_exploitation_type = grouped(by_type);
-
-        let count = |sql: String| {
-            let year_text = year_text.clone();
-            async move {
-                let value: i64 = sqlx::query_scalar(&sql)
-                    .bind(year_text)
-                    .fetch_one(&self.reader)
-                    .await?;
-                StoreResult::Ok(value.max(0) as u64)
-            }
-        };
-        counts.screened = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM screenings WHERE substr(created_at, 1, 4) = ? AND voided_at IS NULL{}",
-            scope("organisation_id", organisation_id)
-        ))
-        .await?;
-        counts.referred = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM referrals WHERE substr(outgoing_referral_date, 1, 4) = ?{}",
-            scope("from_organisation_id", organisation_id)
-        ))
-        .await?;
-        counts.reports = count(format!(
-            "SELECT COUNT(*) FROM authority_reports WHERE substr(reported_on, 1, 4) = ?{}",
-            scope("organisation_id", organisation_id)
-        ))
-        .await?;
-        counts.prosecutions = count(format!(
-            "SELECT COUNT(DISTINCT proceeding_id) FROM proceeding_stages
-             WHERE stage = 'charges' AND substr(stage_on, 1, 4) = ?{}",
-            scope("organisation_id", organisation_id)
-        ))
-        .await?;
-        counts.convictions = count(format!(
-            "SELECT COUNT(DISTINCT proceeding_id) FROM proceeding_stages
-             WHERE stage = 'verdict' AND outcome IN ('conviction', 'partial_conviction')
-               AND substr(stage_on, 1, 4) = ?{}",
-            scope("organisation_id", organisation_id)
-        ))
-        .await?;
-        counts.relief_sought = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM relief_applications WHERE substr(filed_on, 1, 4) = ?{}",
-            scope("organisation_id", organisation_id)
-        ))
-        .await?;
-        counts.relief_granted = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM relief_applications
-             WHERE status = 'granted' AND substr(decided_on, 1, 4) = ?{}",
-            scope("organisation_id", organisation_id)
-        ))
-        .await?;
-
-        let grouped_query = |sql: String| {
-            let year_text = year_text.clone();
-            async move {
-                let rows = sqlx::query(&sql)
-                    .bind(year_text)
-                    .fetch_all(&self.reader)
-                    .await?;
-                let mut map = BTreeMap::new();
-                for row in &rows {
-                    let value: String = row.try_get(0)?;
-                    let count: i64 = row.try_get(1)?;
-                    map.insert(value, count.max(0) as u64);
-                }
-                StoreResult::Ok(map)
-            }
-        };
-        let order_by_vocabulary = |map: BTreeMap<String, u64>, codes: Vec<&'static str>| {
-            codes
-                .into_iter()
-                .filter_map(|code| map.get(code).map(|count| (code.to_string(), *count)))
-                .collect::<GroupedCounts>()
-        };
-        let relief_codes: Vec<&'static str> = puente_core::relief_facts::ReliefOptionKind::all()
-            .iter()
-            .map(|kind| kind.code())
-            .collect();
-        counts.relief_sought_by_type = order_by_vocabulary(
-            grouped_query(format!(
-                "SELECT relief, COUNT(DISTINCT case_id) FROM relief_applications
-                 WHERE substr(filed_on, 1, 4) = ?{} GROUP BY relief",
-                scope("organisation_id", organisation_id)
-            ))
-            .await?,
-            relief_codes.clone(),
-        );
-        counts.relief_granted_by_type = order_by_vocabulary(
-            grouped_query(format!(
-                "SELECT relief, COUNT(DISTINCT case_id) FROM relief_applications
-                 WHERE status = 'granted' AND substr(decided_on, 1, 4) = ?{} GROUP BY relief",
-                scope("organisation_id", organisation_id)
-            ))
-            .await?,
-            relief_codes,
-        );
-        counts.reports_by_authority = order_by_vocabulary(
-            grouped_query(format!(
-                "SELECT authority, COUNT(*) FROM authority_reports
-                 WHERE substr(reported_on, 1, 4) = ?{} GROUP BY authority",
-                scope("organisation_id", organisation_id)
-            ))
-            .await?,
-            puente_core::legal::AuthorityKind::all()
-                .iter()
-                .map(|kind| kind.code())
-                .collect(),
-        );
-        Ok(counts)
-    }
 }
 
 /// One line of a published section: the code counted, its label and the published count.
@@ -479,20 +287,20 @@ pub fn publish_annual_report(counts: &AnnualCounts) -> PublishedAnnualReport {
     }
 }
 
-const UNKNOWN_LABEL: Label = Label {
+pub(crate) const UNKNOWN_LABEL: Label = Label {
     es: "No consta",
     en: "Not recorded",
 };
 
-fn code_label<V: Vocabulary>(code: &str) -> Label {
+pub(crate) fn code_label<V: Vocabulary>(code: &str) -> Label {
     V::from_code(code).map_or(UNKNOWN_LABEL, |value| value.label())
 }
 
-fn country_label(code: &str) -> Label {
+pub(crate) fn country_label(code: &str) -> Label {
     Country::from_alpha_2(code).map_or(UNKNOWN_LABEL, |country| country.label())
 }
 
-fn age_label(code: &str) -> Label {
+pub(crate) fn age_label(code: &str) -> Label {
     match code {
         "0-11" => Label {
             es: "0 a 11 años",

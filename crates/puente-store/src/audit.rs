@@ -11,10 +11,8 @@
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqliteConnection};
 
 use crate::audit_files::{AuditKey, AuditKeys};
-use crate::StoreResult;
 
 /// Declares a closed list of codes, each with its stored text.
 macro_rules! audit_codes {
@@ -364,7 +362,7 @@ impl std::fmt::Display for AuditFinding {
 
 /// A line of the checkpoint file as a message names it; 0 stands for the last line (what an
 /// incremental check reads).
-fn checkpoint_line(line: usize) -> String {
+pub(crate) fn checkpoint_line(line: usize) -> String {
     if line == 0 {
         "the last line".to_string()
     } else {
@@ -428,9 +426,9 @@ pub struct Checkpoint {
     pub signature: String,
 }
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
-fn length_prefixed_mac(key: &AuditKey, domain: &[u8], fields: &[&str]) -> String {
+pub(crate) fn length_prefixed_mac(key: &AuditKey, domain: &[u8], fields: &[&str]) -> String {
     // Any length of key is valid for HMAC.
     let mut mac = <HmacSha256 as Mac>::new_from_slice(key.secret()).expect("HMAC takes any key");
     mac.update(domain);
@@ -442,7 +440,7 @@ fn length_prefixed_mac(key: &AuditKey, domain: &[u8], fields: &[&str]) -> String
 }
 
 /// The signature of a checkpoint's fields (all but the signature) under the key.
-fn checkpoint_mac(key: &AuditKey, checkpoint: &Checkpoint) -> String {
+pub(crate) fn checkpoint_mac(key: &AuditKey, checkpoint: &Checkpoint) -> String {
     let fields = [
         checkpoint.entries.to_string(),
         checkpoint.last_id.to_string(),
@@ -487,7 +485,7 @@ impl Checkpoint {
     }
 }
 
-fn constant_time_equal(left: &str, right: &str) -> bool {
+pub(crate) fn constant_time_equal(left: &str, right: &str) -> bool {
     left.len() == right.len()
         && left
             .bytes()
@@ -565,76 +563,9 @@ pub fn now() -> String {
         .unwrap_or_else(|_| now.to_string())
 }
 
-/// Appends an entry inside the caller's transaction, so that the entry and the change it records
-/// commit or roll back together. The head is read and the entry inserted in that one transaction,
-/// and `previous_hash` is unique in the table: two appends that read the same head cannot both
-/// commit, so the chain never forks, whatever the number of writers.
-pub async fn append(
-    connection: &mut SqliteConnection,
-    key: &AuditKey,
-    entry: &NewAuditEntry,
-) -> StoreResult<AuditEntry> {
-    let previous_hash: String =
-        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *connection)
-            .await?
-            .unwrap_or_else(|| GENESIS_HASH.to_string());
-    let at = now();
-    let case_id = entry.about_case();
-    let hash = keyed_entry_hash(key, &previous_hash, &at, entry.fields(), case_id);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO audit_log (at, actor, organisation_id, action, record_type, record_id, case_id, detail, previous_hash, hash, key_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(&at)
-    .bind(&entry.actor)
-    .bind(entry.organisation_id)
-    .bind(entry.action.as_str())
-    .bind(entry.record_type.as_str())
-    .bind(&entry.record_id)
-    .bind(case_id)
-    .bind(&entry.detail)
-    .bind(&previous_hash)
-    .bind(&hash)
-    .bind(key.id())
-    .fetch_one(&mut *connection)
-    .await?;
-    Ok(AuditEntry {
-        id,
-        at,
-        actor: entry.actor.clone(),
-        organisation_id: entry.organisation_id,
-        action: entry.action.as_str().to_string(),
-        record_type: entry.record_type.as_str().to_string(),
-        record_id: entry.record_id.clone(),
-        case_id,
-        detail: entry.detail.clone(),
-        previous_hash,
-        hash,
-        key_id: Some(key.id()),
-    })
-}
-
-pub(crate) fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<AuditEntry> {
-    Ok(AuditEntry {
-        id: row.try_get("id")?,
-        at: row.try_get("at")?,
-        actor: row.try_get("actor")?,
-        organisation_id: row.try_get("organisation_id")?,
-        action: row.try_get("action")?,
-        record_type: row.try_get("record_type")?,
-        record_id: row.try_get("record_id")?,
-        case_id: row.try_get("case_id")?,
-        detail: row.try_get("detail")?,
-        previous_hash: row.try_get("previous_hash")?,
-        hash: row.try_get("hash")?,
-        key_id: row.try_get("key_id")?,
-    })
-}
-
 /// How an entry's stored hash compares with what it should be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum EntrySeal {
+pub(crate) enum EntrySeal {
     /// The keyed hash (or, for a pinned entry from before the key, the plain hash).
     Sound,
     /// A plain SHA-256 hash where a keyed one belongs: written without the key.
@@ -645,7 +576,7 @@ enum EntrySeal {
     UnknownKey(i64),
 }
 
-fn seal_of(entry: &AuditEntry, keys: &AuditKeys, may_be_unkeyed: bool) -> EntrySeal {
+pub(crate) fn seal_of(entry: &AuditEntry, keys: &AuditKeys, may_be_unkeyed: bool) -> EntrySeal {
     let plain = entry_hash(&entry.previous_hash, &entry.at, entry.content());
     match entry.key_id {
         None if may_be_unkeyed && plain == entry.hash => EntrySeal::Sound,
@@ -674,7 +605,7 @@ fn seal_of(entry: &AuditEntry, keys: &AuditKeys, may_be_unkeyed: bool) -> EntryS
 }
 
 /// The checkpoints signed by the key they name, with their lines.
-fn signed_checkpoints<'a>(
+pub(crate) fn signed_checkpoints<'a>(
     checkpoints: &'a [(usize, Result<Checkpoint, String>)],
     keys: &AuditKeys,
 ) -> Vec<(usize, &'a Checkpoint)> {
@@ -705,11 +636,6 @@ pub fn shorter_than_checkpoint(count: u64, checkpoint: &Checkpoint) -> Option<Au
             checkpoint_at: checkpoint.at.clone(),
         }
     })
-}
-
-/// Entries read from rows.
-pub(crate) fn entries_from_rows(rows: &[sqlx::sqlite::SqliteRow]) -> StoreResult<Vec<AuditEntry>> {
-    rows.iter().map(entry_from_row).collect()
 }
 
 /// Checks a stretch of the log, `entries` in id order, that follows an entry with hash

@@ -11,6 +11,7 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
 
 use rand::RngCore;
 
@@ -305,4 +306,41 @@ pub fn last_checkpoint(path: &Path) -> StoreResult<Option<Checkpoint>> {
         .rev()
         .find(|line| !line.trim().is_empty())
         .and_then(|line| serde_json::from_str(line).ok()))
+}
+
+/// The audit log's files and keys, shared by the clones of a store.
+#[derive(Debug)]
+pub(crate) struct AuditState {
+    pub(crate) files: AuditFiles,
+    pub(crate) keys: RwLock<AuditKeys>,
+    /// The head the last checkpoint recorded (entries, last id, head hash): an unchanged log needs
+    /// no new checkpoint.
+    pub(crate) last_checkpointed: Mutex<Option<(u64, i64, String)>>,
+}
+
+impl AuditState {
+    /// Loads the keys (creating the key file when absent) and the last checkpoint; says whether
+    /// the key was created now (then the caller pins the log with a first checkpoint).
+    pub(crate) fn load(files: AuditFiles) -> StoreResult<(AuditState, bool)> {
+        let (keys, created) = AuditKeys::load_or_create(&files.key_file)?;
+        let last = last_checkpoint(&files.checkpoint_file)?
+            .map(|checkpoint| (checkpoint.entries, checkpoint.last_id, checkpoint.head));
+        Ok((
+            AuditState {
+                files,
+                keys: RwLock::new(keys),
+                last_checkpointed: Mutex::new(last),
+            },
+            created,
+        ))
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(error: std::io::Error) -> StoreError {
+        StoreError::AuditFile {
+            path: String::new(),
+            reason: error.to_string(),
+        }
+    }
 }

@@ -17,17 +17,15 @@
 //! SVG charts and their tables, with `puente_disclosure::SUPPRESSION_NOTE` under them. The
 //! imported CTDC dataset goes the same way from `CtdcStore::ctdc_stats`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use puente_core::domain::{TraffickingEvent, VictimContext};
 use puente_core::htcds::TraffickingEventType;
 use puente_core::{Label, Vocabulary};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
-use crate::sqlite::SqliteStore;
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 
 /// What the cases are counted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -180,20 +178,20 @@ pub trait CaseStatsStore: Send + Sync {
 /// The parts of a case document the counts read.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct CountedDocument {
-    victim: VictimContext,
-    events: Vec<TraffickingEvent>,
+pub(crate) struct CountedDocument {
+    pub(crate) victim: VictimContext,
+    pub(crate) events: Vec<TraffickingEvent>,
 }
 
 /// What is known of one case for counting.
-struct CountedCase {
-    sex: Option<String>,
-    age: Option<i64>,
-    nationality: Option<String>,
-    opened_on: String,
-    document: CountedDocument,
-    referral_statuses: Vec<String>,
-    first_accepted_on: Option<String>,
+pub(crate) struct CountedCase {
+    pub(crate) sex: Option<String>,
+    pub(crate) age: Option<i64>,
+    pub(crate) nationality: Option<String>,
+    pub(crate) opened_on: String,
+    pub(crate) document: CountedDocument,
+    pub(crate) referral_statuses: Vec<String>,
+    pub(crate) first_accepted_on: Option<String>,
 }
 
 pub(crate) fn age_group(age: Option<i64>) -> String {
@@ -208,14 +206,14 @@ pub(crate) fn age_group(age: Option<i64>) -> String {
     }
 }
 
-fn days_between(from: &str, to: &str) -> Option<i64> {
+pub(crate) fn days_between(from: &str, to: &str) -> Option<i64> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let from = time::Date::parse(from.get(..10)?, &format).ok()?;
     let to = time::Date::parse(to.get(..10)?, &format).ok()?;
     Some((to - from).whole_days())
 }
 
-fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String> {
+pub(crate) fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String> {
     let set: BTreeSet<String> = values.into_iter().collect();
     if set.is_empty() {
         vec![UNKNOWN.into()]
@@ -225,7 +223,7 @@ fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String>
 }
 
 /// The values a case takes in a dimension (several for a multi-valued one, never none).
-fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
+pub(crate) fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
     let victim = &case.document.victim;
     match dimension {
         StatsDimension::Month => vec![case.opened_on.get(..7).unwrap_or(UNKNOWN).to_string()],
@@ -298,113 +296,8 @@ fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
 
 /// The order of an ordered dimension's values: by their leading number (a band's lower bound, a
 /// month's year), then as text (a month); unknown and none last.
-fn order_key(value: &str) -> (bool, i64, String) {
+pub(crate) fn order_key(value: &str) -> (bool, i64, String) {
     let leading: String = value.chars().take_while(char::is_ascii_digit).collect();
     let last = value == UNKNOWN || value == "none";
     (last, leading.parse().unwrap_or(i64::MAX), value.to_string())
-}
-
-#[async_trait]
-impl CaseStatsStore for SqliteStore {
-    async fn case_stats(
-        &self,
-        organisation_id: i64,
-        by: &[StatsDimension],
-    ) -> StoreResult<CaseStats> {
-        if by.is_empty() {
-            return Err(StoreError::Invalid(
-                "count by at least one dimension".into(),
-            ));
-        }
-        if by.iter().collect::<BTreeSet<_>>().len() != by.len() {
-            return Err(StoreError::Invalid("a dimension is repeated".into()));
-        }
-        let rows = sqlx::query(
-            "SELECT id, sex, age_at_intake, nationality, opened_on, document FROM cases WHERE organisation_id = ? ORDER BY id",
-        )
-        .bind(organisation_id)
-        .fetch_all(&self.reader)
-        .await?;
-        let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
-        let needs_referrals = by.iter().any(|dimension| {
-            matches!(
-                dimension,
-                StatsDimension::ReferralOutcome | StatsDimension::TimeToFirstService
-            )
-        });
-        if needs_referrals {
-            let referral_rows = sqlx::query(
-                "SELECT case_id, status, incoming_referral_date FROM referrals WHERE from_organisation_id = ? ORDER BY id",
-            )
-            .bind(organisation_id)
-            .fetch_all(&self.reader)
-            .await?;
-            for row in &referral_rows {
-                let case_id: i64 = row.try_get("case_id")?;
-                let status: String = row.try_get("status")?;
-                let accepted_on: Option<String> = row.try_get("incoming_referral_date")?;
-                let entry = referrals.entry(case_id).or_default();
-                entry.0.push(status);
-                if let Some(accepted_on) = accepted_on {
-                    if entry.1.as_ref().is_none_or(|first| accepted_on < *first) {
-                        entry.1 = Some(accepted_on);
-                    }
-                }
-            }
-        }
-        let mut counts: BTreeMap<Vec<String>, u64> = BTreeMap::new();
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let document: String = row.try_get("document")?;
-            let (referral_statuses, first_accepted_on) = referrals.remove(&id).unwrap_or_default();
-            let case = CountedCase {
-                sex: row.try_get("sex")?,
-                age: row.try_get("age_at_intake")?,
-                nationality: row.try_get("nationality")?,
-                opened_on: row.try_get("opened_on")?,
-                document: serde_json::from_str(&document).map_err(|error| {
-                    StoreError::Invalid(format!("stored case {id} document: {error}"))
-                })?,
-                referral_statuses,
-                first_accepted_on,
-            };
-            let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
-            for dimension in by {
-                let values = values_of(&case, *dimension);
-                combinations = combinations
-                    .into_iter()
-                    .flat_map(|prefix| {
-                        values.iter().map(move |value| {
-                            let mut combination = prefix.clone();
-                            combination.push(value.clone());
-                            combination
-                        })
-                    })
-                    .collect();
-            }
-            for combination in combinations {
-                *counts.entry(combination).or_default() += 1;
-            }
-        }
-        let mut stats_rows: Vec<StatsRow> = counts
-            .into_iter()
-            .map(|(values, count)| StatsRow { values, count })
-            .collect();
-        if by[0].is_ordered() {
-            stats_rows.sort_by(|a, b| {
-                a.values
-                    .iter()
-                    .map(|v| order_key(v))
-                    .cmp(b.values.iter().map(|v| order_key(v)))
-            });
-        } else {
-            stats_rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.values.cmp(&b.values)));
-        }
-        Ok(CaseStats {
-            by: by.to_vec(),
-            rows: stats_rows,
-            cases: rows.len() as u64,
-            overlapping: by.iter().any(|dimension| dimension.is_multi_valued()),
-        })
-    }
 }

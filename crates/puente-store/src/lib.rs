@@ -28,6 +28,8 @@ pub mod consents;
 pub mod ctdc;
 /// The CTDC synthetic releases kept as named datasets.
 pub mod ctdc_datasets;
+/// The store's data directory: where the files kept outside the database lie.
+pub mod data_files;
 /// The service directory: services, search and suggestions, national hotlines.
 pub mod directory;
 /// The legal track of a case: reports, proceedings, participation, certifications, relief
@@ -65,6 +67,7 @@ pub use cases::{
 pub use consents::{ConsentStore, ConsentWithdrawal, NewConsent, StoredConsent};
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
 pub use ctdc_datasets::{CtdcDataset, CtdcDatasetStore, GLOBAL_DATASET_NAME};
+pub use data_files::{DataFiles, DataFilesStore, DATA_DIRECTORY_VARIABLE};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
 };
@@ -274,6 +277,7 @@ pub trait Store:
     + PrivacyBudgetStore
     + AttachmentStore
     + ScreeningVoidStore
+    + DataFilesStore
 {
 }
 
@@ -294,5 +298,6 @@ impl<T> Store for T where
         + PrivacyBudgetStore
         + AttachmentStore
         + ScreeningVoidStore
+        + DataFilesStore
 {
 }

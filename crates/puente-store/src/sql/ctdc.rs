@@ -1,0 +1,298 @@
+//! The SQL of `crate::ctdc`, written once for both backends.
+
+use async_trait::async_trait;
+use puente_core::ctdc::{Cell, ColumnKind, CtdcRecord, COLUMNS, COLUMN_COUNT};
+use sqlx::{QueryBuilder, Row};
+
+use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use crate::{Actor, CtdcStore, ExportSink, StoreError, StoreResult};
+
+use super::{json_rows_aggregate, Backend, Db, DbRow};
+#[allow(unused_imports)]
+pub(crate) use crate::ctdc::*;
+
+/// Rows per INSERT statement: 64 bound values each, under SQLite's limit of 32,766 variables.
+const ROWS_PER_INSERT: usize = 500;
+
+fn quoted(column: &str) -> String {
+    format!("\"{column}\"")
+}
+
+fn push_cell(
+    builder: &mut sqlx::query_builder::Separated<'_, '_, Db, &'static str>,
+    cell: &Option<Cell>,
+) {
+    match cell {
+        None => builder.push_bind(Option::<i64>::None),
+        Some(Cell::Year(year)) => builder.push_bind(i64::from(*year)),
+        Some(Cell::Flag(flag)) => builder.push_bind(i64::from(*flag)),
+        Some(Cell::Text(text)) => builder.push_bind(text.to_string()),
+    };
+}
+
+/// Records per page when exporting.
+const EXPORT_PAGE: usize = 10_000;
+
+/// A cell as SQLite's `json_array` writes it: null, an integer or a string.
+enum JsonCell {
+    Null,
+    Integer(i64),
+    Text(Box<str>),
+}
+
+impl<'de> serde::Deserialize<'de> for JsonCell {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = JsonCell;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("null, an integer or a string")
+            }
+            fn visit_unit<E>(self) -> Result<JsonCell, E> {
+                Ok(JsonCell::Null)
+            }
+            fn visit_i64<E>(self, value: i64) -> Result<JsonCell, E> {
+                Ok(JsonCell::Integer(value))
+            }
+            fn visit_u64<E>(self, value: u64) -> Result<JsonCell, E> {
+                Ok(JsonCell::Integer(value as i64))
+            }
+            fn visit_str<E>(self, value: &str) -> Result<JsonCell, E> {
+                Ok(JsonCell::Text(value.into()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+fn cell_from_json(value: JsonCell, kind: ColumnKind) -> Option<Cell> {
+    match (value, kind) {
+        (JsonCell::Null, _) => None,
+        (JsonCell::Integer(year), ColumnKind::Year) => Some(Cell::Year(year as u16)),
+        (JsonCell::Integer(flag), ColumnKind::Flag) => Some(Cell::Flag(flag != 0)),
+        (JsonCell::Integer(number), _) => Some(Cell::Text(number.to_string().into())),
+        (JsonCell::Text(text), _) => Some(Cell::Text(text)),
+    }
+}
+
+fn cell_from_row(row: &DbRow, position: usize, kind: ColumnKind) -> StoreResult<Option<Cell>> {
+    Ok(match kind {
+        ColumnKind::Year => row
+            .try_get::<Option<i64>, _>(position)?
+            .map(|year| Cell::Year(year as u16)),
+        ColumnKind::Flag => row
+            .try_get::<Option<i64>, _>(position)?
+            .map(|flag| Cell::Flag(flag != 0)),
+        _ => row
+            .try_get::<Option<String>, _>(position)?
+            .map(|text| Cell::Text(text.into())),
+    })
+}
+
+/// Records one imported file in `ctdc_imports` and returns its id.
+pub(crate) async fn record_import(
+    transaction: &mut sqlx::Transaction<'_, Db>,
+    actor: &Actor,
+    source: &str,
+    content_sha256: &str,
+    records: usize,
+) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO ctdc_imports (source, content_sha256, imported_at, imported_by, records) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(source)
+    .bind(content_sha256)
+    .bind(audit::now())
+    .bind(&actor.name)
+    .bind(records as i64)
+    .fetch_one(&mut **transaction)
+    .await?)
+}
+
+#[async_trait]
+impl CtdcStore for Backend {
+    async fn import_ctdc(
+        &self,
+        actor: &Actor,
+        source: &str,
+        content_sha256: &str,
+        records: &[CtdcRecord],
+        replace: bool,
+    ) -> StoreResult<CtdcImportSummary> {
+        let mut transaction = self.begin_write().await?;
+        let earlier: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, imported_at FROM ctdc_imports WHERE content_sha256 = $1 ORDER BY id DESC LIMIT 1")
+                .bind(content_sha256)
+                .fetch_optional(&mut *transaction)
+                .await?;
+        if let (Some((id, at)), false) = (&earlier, replace) {
+            return Err(StoreError::Conflict(format!(
+                "this file was already imported (import {id}, {at}); use --replace to replace the stored CTDC records"
+            )));
+        }
+        let mut replaced = 0;
+        if replace {
+            replaced = sqlx::query("DELETE FROM ctdc_records")
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM ctdc_imports")
+                .execute(&mut *transaction)
+                .await?;
+        }
+        let import_id = record_import(
+            &mut transaction,
+            actor,
+            source,
+            content_sha256,
+            records.len(),
+        )
+        .await?;
+
+        let column_list = COLUMNS
+            .iter()
+            .map(|(name, _)| quoted(name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for chunk in records.chunks(ROWS_PER_INSERT) {
+            let mut builder: QueryBuilder<Db> = QueryBuilder::new(format!(
+                "INSERT INTO ctdc_records (import_id, {column_list}) "
+            ));
+            builder.push_values(chunk, |mut row, record| {
+                row.push_bind(import_id);
+                for cell in &record.cells {
+                    push_cell(&mut row, cell);
+                }
+            });
+            builder
+                .build()
+                .persistent(true)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        let detail = format!(
+            "{} records from {source}{}",
+            records.len(),
+            if replace { ", replacing" } else { "" }
+        );
+        audit::append(
+            &mut transaction,
+            &self.audit_key(),
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: actor.organisation_id,
+                action: AuditAction::Import,
+                record_type: RecordType::Ctdc,
+                record_id: Some(import_id.to_string()),
+                case_id: None,
+                detail,
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(CtdcImportSummary {
+            import_id,
+            records: records.len() as u64,
+            replaced,
+        })
+    }
+
+    async fn export_ctdc(&self, actor: &Actor, on_page: &mut ExportSink<'_>) -> StoreResult<u64> {
+        // Rows are read in pages of EXPORT_PAGE records, each page one row of JSON built by SQLite:
+        // one hand-over from SQLite's worker thread per page instead of one per record.
+        let json_columns = COLUMNS
+            .iter()
+            .map(|(name, _)| quoted(name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT MAX(id), {} FROM
+               (SELECT * FROM ctdc_records WHERE id > $1 ORDER BY id LIMIT {EXPORT_PAGE}) page",
+            json_rows_aggregate(&json_columns)
+        );
+        // The read and its audit entry share one transaction on the writer, so an export is never
+        // left unrecorded.
+        let mut transaction = self.begin_write().await?;
+        let mut exported = 0_u64;
+        let mut last_id = 0_i64;
+        loop {
+            let (page_last_id, page): (Option<i64>, String) = sqlx::query_as(&sql)
+                .bind(last_id)
+                .fetch_one(&mut *transaction)
+                .await?;
+            let Some(page_last_id) = page_last_id else {
+                break;
+            };
+            last_id = page_last_id;
+            let rows: Vec<Vec<JsonCell>> = serde_json::from_str(&page)
+                .map_err(|error| StoreError::Invalid(format!("stored CTDC page: {error}")))?;
+            let records: Vec<CtdcRecord> = rows
+                .into_iter()
+                .map(|row| {
+                    let cells = row
+                        .into_iter()
+                        .zip(COLUMNS.iter())
+                        .map(|(value, (_, kind))| cell_from_json(value, *kind))
+                        .collect();
+                    CtdcRecord { cells }
+                })
+                .collect();
+            exported += records.len() as u64;
+            on_page(&records)?;
+        }
+        audit::append(
+            &mut transaction,
+            &self.audit_key(),
+            &NewAuditEntry {
+                actor: actor.name.clone(),
+                organisation_id: actor.organisation_id,
+                action: AuditAction::Export,
+                record_type: RecordType::Ctdc,
+                record_id: None,
+                case_id: None,
+                detail: format!("{exported} records"),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(exported)
+    }
+
+    async fn ctdc_stats(&self, by: &[usize]) -> StoreResult<Vec<CtdcStatsRow>> {
+        if by.is_empty() || by.iter().any(|index| *index >= COLUMN_COUNT) {
+            return Err(StoreError::Invalid(
+                "group by at least one CTDC column".into(),
+            ));
+        }
+        let columns = by
+            .iter()
+            .map(|index| quoted(COLUMNS[*index].0))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, COUNT(*) AS count FROM ctdc_records GROUP BY {columns} ORDER BY count DESC, {columns}"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|row| {
+                let values = by
+                    .iter()
+                    .enumerate()
+                    .map(|(position, index)| cell_from_row(row, position, COLUMNS[*index].1))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                let count: i64 = row.try_get("count")?;
+                Ok(CtdcStatsRow {
+                    values,
+                    count: count as u64,
+                })
+            })
+            .collect()
+    }
+
+    async fn ctdc_count(&self) -> StoreResult<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ctdc_records")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(count as u64)
+    }
+}
