@@ -47,6 +47,28 @@ pub struct CaseListFilter {
     pub sort: CaseListSort,
 }
 
+/// The case list's query parameters as the OpenAPI document describes them (the handlers read
+/// them through [`CaseListFilter::from_parameters`], which refuses what this cannot state).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CaseListParameters {
+    /// Words to find in the person's name (accents and case ignored) or the case number.
+    q: Option<String>,
+    /// An HTCDS case status code (`Active`, `FollowUp`, `Closed`, `ClosedReferred`).
+    status: Option<String>,
+    /// The owner's user id.
+    assignee: Option<i64>,
+    /// An ISO 3166-1 alpha-3 country code.
+    nationality: Option<String>,
+    /// Opened on or after this day (`YYYY-MM-DD`).
+    opened_from: Option<String>,
+    /// Opened on or before this day (`YYYY-MM-DD`).
+    opened_to: Option<String>,
+    /// `updated`, `-opened`, `opened` or `name`.
+    sort: Option<String>,
+}
+
 fn invalid(field: &str, value: &str) -> AppError {
     AppError::InvalidParameter {
         field: field.to_string(),

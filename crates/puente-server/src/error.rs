@@ -10,6 +10,24 @@ use puente_core::sharing::{ReferralSide, ReferralStatus, TransitionError};
 use puente_core::{Lang, Vocabulary};
 use puente_store::StoreError;
 
+/// Every error answer of the JSON API: `{"error": {"code", "message", "field"}}`.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ErrorAnswer {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for a program (`code`) and for a person (`message`).
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code: `not_found`, `stale_version`, `too_many_attempts`, `invalid_parameter`, ...
+    #[schema(examples("not_found", "stale_version", "invalid_parameter"))]
+    pub code: String,
+    /// In the request's language (`Accept-Language`, es or en).
+    pub message: String,
+    /// The parameter or body field the error is about (`person.estimated_age`), when there is one.
+    pub field: Option<String>,
+}
+
 /// What went wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -111,6 +129,10 @@ pub enum AppError {
     /// The request (its body, or the whole answer) took too long.
     #[error("the request took too long")]
     RequestTimeout,
+    /// The database cannot be reached for now (down, or the connection was lost): the request can
+    /// be retried.
+    #[error("the database is unavailable")]
+    Unavailable,
     /// Anything else. Never shown to the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -174,6 +196,7 @@ impl AppError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -210,6 +233,7 @@ impl AppError {
                 "unsupported_media_type"
             }
             AppError::RequestTimeout => "request_timeout",
+            AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -402,9 +426,13 @@ impl AppError {
             AppError::FieldsRefused { fields, .. } => Some(fields.join(", ")),
             other => other.field().map(str::to_string),
         };
-        let body = serde_json::json!({
-            "error": { "code": self.code(), "message": self.message(lang), "field": field }
-        });
+        let body = ErrorAnswer {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message: self.message(lang),
+                field,
+            },
+        };
         let mut response = (status, axum::Json(body)).into_response();
         if let AppError::Throttled {
             retry_after_seconds,
@@ -566,6 +594,10 @@ impl From<StoreError> for AppError {
             StoreError::ReferralTransition { error, .. } => AppError::ReferralNotAllowed(error),
             StoreError::AccessEnded { status, .. } => AppError::AccessEnded { status },
             StoreError::Constraint { name } => AppError::Constraint { name },
+            StoreError::Unavailable { reason } => {
+                tracing::error!(reason = %reason, "the database is unavailable");
+                AppError::Unavailable
+            }
             other => AppError::Internal(other.into()),
         }
     }

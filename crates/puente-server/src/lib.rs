@@ -10,6 +10,8 @@
 //! Every failure is an [`error::AppError`], answered as `{"error": {"code", "message"}}` or as a
 //! page. [`demo`] fills a database for `puente serve --demo`.
 
+/// Typed answers and bodies of the JSON API shared by several route modules.
+pub mod api_types;
 /// Documents attached to cases: the allowlist, the size limit, the sealed files.
 pub mod attachments;
 /// Sessions, passwords, TOTP, login throttling and CSRF protection.
@@ -30,9 +32,11 @@ pub mod demo_legal;
 pub mod error;
 /// A case file as PDF, and the case list as XLSX and CSV.
 pub mod exports;
+/// Extractors of the JSON API: bodies read as the OpenAPI document describes them.
+pub mod extract;
 /// Spanish and English messages (Fluent).
 pub mod i18n;
-/// The OpenAPI document of `/api/v1`.
+/// The OpenAPI document of `/api/v1`, generated from the handlers.
 pub mod openapi;
 /// Authorisation: role × action × ownership, in one place.
 pub mod policy;
@@ -40,6 +44,8 @@ pub mod policy;
 pub mod routes;
 /// Secrets sealed at rest (second-factor secrets) under a key kept outside the database.
 pub mod secrets;
+/// Operations shared by several route modules, between the routes and the store.
+pub mod services;
 /// Server-rendered pages.
 pub mod templates;
 
@@ -112,7 +118,7 @@ impl AppState {
             .attachments
             .directory
             .clone()
-            .unwrap_or_else(|| self.store.data_files().attachment_directory())
+            .unwrap_or_else(|| self.store.file_beside("attachments"))
     }
 
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> AppState {

@@ -1,23 +1,122 @@
-//! The OpenAPI 3.1 document of `/api/v1`, written by hand as JSON and checked by a test against
-//! the router's table of routes ([`crate::routes::API_ROUTES`]): a route without documentation, or
-//! documentation without a route, fails the build's tests.
+//! The OpenAPI 3.1 document of `/api/v1`, generated from the handlers. Each API handler carries
+//! `#[utoipa::path]` (its method, path, parameters, body and answers), the server's request and
+//! answer types derive `ToSchema` (query types `IntoParams`), and [`crate::routes::api_routes`]
+//! adds each handler to the router and to the document in one `routes!` line: a route cannot be
+//! served undocumented, nor documented unserved.
+//!
+//! What the handlers' attributes leave to this module, done once for every operation:
+//! - the schemas of the core's and the store's types (a person, a case, a screening, a referral,
+//!   an audit entry, ...), written from their vocabularies and bounds (`puente_core::bounds`),
+//!   because those crates are pure and carry no OpenAPI dependency;
+//! - the error answers every operation can give besides its own (401 and 403 when it needs a
+//!   session; 400 when a parameter does not parse; 404 when its address names a record; 400, 413,
+//!   415 and 422 when it takes a body; 408 always), each `{"error": {"code", "message", "field"}}`;
+//! - the bounds of ids (whole numbers of 64 bits: a larger one is answered 400).
+
+use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-pub(crate) fn error_response(description: &str) -> Value {
-    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+/// The operations anyone may call, without a session.
+const PUBLIC_OPERATIONS: &[&str] = &["login", "openapi"];
+
+/// The document, built once from the route table.
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let (_, generated) = crate::routes::api_routes().split_for_parts();
+        let mut document =
+            serde_json::to_value(&generated).expect("the OpenAPI document serialises as JSON");
+        complete(&mut document);
+        document
+    })
 }
 
-pub(crate) fn json_response(description: &str, schema: Value) -> Value {
-    json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+/// The field of `body` that is an array where the documented request body of the operation (its
+/// path as routed, its method in lower case) has an object; `Some("")` for the body itself.
+pub fn array_instead_of_object(path: &str, method: &str, body: &Value) -> Option<String> {
+    let document = document();
+    let schema =
+        &document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+    array_where_object(document, schema, body, String::new(), 0)
 }
 
-pub(crate) fn json_body(schema: Value) -> Value {
-    json!({ "required": true, "content": { "application/json": { "schema": schema } } })
+fn array_where_object(
+    document: &Value,
+    schema: &Value,
+    value: &Value,
+    field: String,
+    depth: usize,
+) -> Option<String> {
+    // A schema deeper than any the document holds would be a reference cycle.
+    if depth > 32 {
+        return None;
+    }
+    if let Some(name) = schema["$ref"]
+        .as_str()
+        .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+    {
+        return array_where_object(
+            document,
+            &document["components"]["schemas"][name],
+            value,
+            field,
+            depth + 1,
+        );
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        if let Some(found) = array_where_object(document, part, value, field.clone(), depth + 1) {
+            return Some(found);
+        }
+    }
+    let allows = |kind: &str| match &schema["type"] {
+        Value::String(only) => only == kind,
+        Value::Array(kinds) => kinds.iter().any(|each| each == kind),
+        _ => false,
+    };
+    match value {
+        Value::Array(items) => {
+            if allows("object") && !allows("array") {
+                return Some(field);
+            }
+            for (index, item) in items.iter().enumerate() {
+                let found = array_where_object(
+                    document,
+                    &schema["items"],
+                    item,
+                    format!("{field}[{index}]"),
+                    depth + 1,
+                );
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        Value::Object(fields) => fields.iter().find_map(|(name, item)| {
+            let property = &schema["properties"][name];
+            if property.is_null() {
+                return None;
+            }
+            let path = if field.is_empty() {
+                name.clone()
+            } else {
+                format!("{field}.{name}")
+            };
+            array_where_object(document, property, item, path, depth + 1)
+        }),
+        _ => None,
+    }
 }
 
-pub(crate) fn id_parameter() -> Value {
-    json!({ "name": "id", "in": "path", "required": true, "schema": id_schema() })
+/// A `$ref` to a schema of the document's components.
+pub fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// The JSON error answer, with a description.
+fn error_answer(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": reference("ErrorAnswer") } } })
 }
 
 /// A code of one of the core's vocabularies.
@@ -27,7 +126,7 @@ fn vocabulary_schema<V: puente_core::Vocabulary + 'static>() -> Value {
 }
 
 /// An ISO 3166-1 alpha-2 country code Puente knows.
-pub(crate) fn country_schema(nullable: bool) -> Value {
+pub fn country_schema(nullable: bool) -> Value {
     let mut codes: Vec<Value> = puente_core::Country::all()
         .map(|country| json!(country.alpha_2()))
         .collect();
@@ -40,6 +139,59 @@ pub(crate) fn country_schema(nullable: bool) -> Value {
         json!("string")
     };
     json!({ "type": kind, "enum": codes, "description": "ISO 3166-1 alpha-2" })
+}
+
+/// For `#[schema(schema_with = ...)]` and `params(...)`: a country code (utoipa's form).
+pub fn country_code() -> utoipa::openapi::Object {
+    let codes: Vec<&str> = puente_core::Country::all()
+        .map(|country| country.alpha_2())
+        .collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(codes))
+        .description(Some("ISO 3166-1 alpha-2"))
+        .build()
+}
+
+/// Stand-ins for the core's and the store's types in `#[utoipa::path]` and `#[schema(value_type
+/// = ...)]`: each is a reference to its component, which [`core_schemas`] writes.
+macro_rules! schema_written_here {
+    ($($stand_in:ident => $name:literal),* $(,)?) => {
+        $(
+            #[doc = concat!("The `", $name, "` component, written in `core_schemas`.")]
+            pub struct $stand_in;
+
+            impl utoipa::PartialSchema for $stand_in {
+                fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                    utoipa::openapi::Ref::from_schema_name($name).into()
+                }
+            }
+
+            impl utoipa::ToSchema for $stand_in {
+                fn name() -> std::borrow::Cow<'static, str> {
+                    std::borrow::Cow::Borrowed($name)
+                }
+            }
+        )*
+    };
+}
+
+schema_written_here! {
+    PersonSchema => "Person",
+    CaseSchema => "Case",
+    CaseEventSchema => "CaseEvent",
+    VictimContextSchema => "VictimContext",
+    StoredCaseSchema => "StoredCase",
+    ConsentSchema => "Consent",
+    ScreeningInputSchema => "ScreeningInput",
+    ScreeningResultSchema => "ScreeningResult",
+    StoredScreeningSchema => "StoredScreening",
+    AuditEntrySchema => "AuditEntry",
+    ReferralSchema => "Referral",
+    SharedCaseSchema => "SharedCase",
+    NotificationSchema => "Notification",
+    ServiceMatchSchema => "ServiceMatch",
+    StatsSchema => "Stats",
 }
 
 /// A name or short text: at most the core's bound of characters.
@@ -57,11 +209,305 @@ fn id_schema() -> Value {
     json!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX })
 }
 
-/// The error answers every operation can give besides its own, added to each: a parameter of the
-/// address that does not parse (400) when it has parameters; a body that is not JSON (400), too
-/// large (413), not of type JSON (415) or of the wrong shape or out of bounds (422) when it takes
-/// one; a record not found (404) when its address names one; a request that took too long (408).
-fn complete_error_answers(document: &mut Value) {
+/// The months and days of a partial date after its year: `-MM` or `-MM-DD` with a day the month
+/// has (the 29th of February is left out: it exists only in some years).
+const MONTH_AND_DAY: &str = "-(0[1-9]|1[0-2])|-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|-(0[469]|11)-(0[1-9]|[12][0-9]|30)|-02-(0[1-9]|1[0-9]|2[0-8])";
+
+/// An alternation that matches the four-digit years from `first` to `last`, by whole decades
+/// where it can.
+fn years_pattern(first: i32, last: i32) -> String {
+    let mut parts = Vec::new();
+    let mut year = first;
+    while year <= last {
+        if year % 10 == 0 && year + 9 <= last {
+            parts.push(format!("{}[0-9]", year / 10));
+            year += 10;
+        } else {
+            parts.push(year.to_string());
+            year += 1;
+        }
+    }
+    parts.join("|")
+}
+
+/// A partial date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) from `earliest` up to `today`: any day of
+/// the earlier years, and this year's earlier months.
+fn past_date_pattern(earliest: i32, today: time::Date) -> String {
+    let past = years_pattern(earliest, today.year() - 1);
+    let this_year = today.year();
+    let earlier_months: Vec<String> = (1..u8::from(today.month()))
+        .map(|month| format!("{month:02}"))
+        .collect();
+    let current = if earlier_months.is_empty() {
+        this_year.to_string()
+    } else {
+        format!("{this_year}(-({}))?", earlier_months.join("|"))
+    };
+    format!("^(({past})({MONTH_AND_DAY})?|{current})$")
+}
+
+/// For `#[schema(schema_with = ...)]`: a partial date from 1880 (the core's earliest year) to
+/// today, as a consent's `given_on`.
+pub fn past_date_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .pattern(Some(past_date_pattern(
+            1880,
+            time::OffsetDateTime::now_utc().date(),
+        )))
+        .description(Some("YYYY, YYYY-MM or YYYY-MM-DD, not after today"))
+        .build()
+}
+
+/// A partial date the core reads, in the past or the future (the years it knows: 1880 to 2200).
+fn any_date_pattern() -> String {
+    format!("^({})({MONTH_AND_DAY})?$", years_pattern(1880, 2200))
+}
+
+/// A phone number as the core reads one without a country: `+` or `00`, the country calling code
+/// and the number, 8 to 15 digits in all, spaces and `- . ( ) /` allowed between them.
+const PHONE_PATTERN: &str =
+    r"^[ \t\r\n]*(\+|00)[ ./()+-]*[1-9]([ ./()+-]*[0-9]){7,14}[ ./()+-]*[ \t\r\n]*$";
+
+/// A list of codes of one vocabulary, each at most the core's bound of codes.
+fn codes_schema<V: puente_core::Vocabulary + 'static>() -> Value {
+    json!({ "type": "array", "maxItems": puente_core::bounds::MAX_CODES, "items": vocabulary_schema::<V>() })
+}
+
+/// A nullable code of one vocabulary.
+fn nullable_code_schema<V: puente_core::Vocabulary + 'static>() -> Value {
+    let mut codes: Vec<Value> = V::all().iter().map(|value| json!(value.code())).collect();
+    codes.push(Value::Null);
+    json!({ "type": ["string", "null"], "enum": codes })
+}
+
+/// A nullable text of at most `max` characters.
+fn text_schema(max: usize) -> Value {
+    json!({ "type": ["string", "null"], "maxLength": max })
+}
+
+/// The schemas of the core's and the store's types that the API reads and answers.
+fn core_schemas() -> Value {
+    use puente_core::bounds::{
+        EARLIEST_BIRTH_YEAR, EARLIEST_EVENT_YEAR, MAX_AGE_YEARS, MAX_CODES, MAX_FREE_TEXT_CHARS,
+        MAX_LANGUAGE_CHARS, MAX_LIST_ENTRIES, MAX_NAME_CHARS,
+    };
+    use puente_core::htcds as vocabulary;
+    let today = time::OffsetDateTime::now_utc().date();
+    json!({
+        "Person": {
+            "type": "object",
+            "description": "A person needs a given name or an alias.",
+            "anyOf": [
+                { "required": ["given_name"], "properties": { "given_name": { "type": "string", "pattern": "\\S" } } },
+                { "required": ["alias"], "properties": { "alias": { "type": "string", "pattern": "\\S" } } }
+            ],
+            "properties": {
+                "given_name": name_schema(false), "middle_name": name_schema(true),
+                "surname": name_schema(false), "second_surname": name_schema(true),
+                "alias": name_schema(true),
+                "sex": { "type": ["string", "null"], "enum": ["Female", "Male", "Transgender/NonConforming", "Unknown", "F", "M", null], "description": "HTCDS Gender (F and M accepted)" },
+                "date_of_birth": { "type": ["string", "null"], "pattern": past_date_pattern(i32::from(EARLIEST_BIRTH_YEAR), today), "description": "YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today" },
+                "estimated_age": { "type": ["integer", "null"], "minimum": 0, "maximum": MAX_AGE_YEARS },
+                "nationality": country_schema(true),
+                "languages": { "type": "array", "maxItems": MAX_CODES, "items": { "type": "string", "maxLength": MAX_LANGUAGE_CHARS } },
+                "phone": { "type": ["string", "null"], "pattern": PHONE_PATTERN, "description": "E.164 (`+50255551234`); spaces and - . ( ) / between the digits are accepted, and `00` for `+`" },
+                "current_country": country_schema(true),
+                "current_place": name_schema(true)
+            }
+        },
+        "CaseEvent": {
+            "type": "object", "required": ["kind"],
+            "properties": {
+                "kind": vocabulary_schema::<vocabulary::TraffickingEventType>(),
+                "country": country_schema(true), "place": text_schema(MAX_NAME_CHARS),
+                "date": { "type": ["string", "null"], "pattern": past_date_pattern(i32::from(EARLIEST_EVENT_YEAR), today), "description": "YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today" },
+                "description": text_schema(MAX_FREE_TEXT_CHARS)
+            }
+        },
+        "Perpetrator": {
+            "type": "object",
+            "properties": {
+                "roles": codes_schema::<vocabulary::PerpetratorRole>(),
+                "description": text_schema(MAX_FREE_TEXT_CHARS),
+                "nationality": country_schema(true)
+            }
+        },
+        "SupportPlanItem": {
+            "type": "object", "required": ["kind", "status"],
+            "properties": {
+                "kind": vocabulary_schema::<vocabulary::SupportType>(),
+                "status": vocabulary_schema::<vocabulary::SupportStatus>(),
+                "provider": text_schema(MAX_NAME_CHARS),
+                "due": { "type": ["string", "null"], "pattern": any_date_pattern() },
+                "notes": text_schema(MAX_FREE_TEXT_CHARS)
+            }
+        },
+        "VictimContext": {
+            "type": "object",
+            "description": "The victim context (HTCDS vic_): codes of the HTCDS vocabularies.",
+            "properties": {
+                "trafficking_status": nullable_code_schema::<vocabulary::TraffickingStatus>(),
+                "status_decided_by": nullable_code_schema::<vocabulary::TraffickingStatusDecidedBy>(),
+                "recruitment_methods": codes_schema::<vocabulary::MethodOfRecruitment>(),
+                "methods_of_control": codes_schema::<vocabulary::MethodOfControl>(),
+                "types_of_exploitation": codes_schema::<vocabulary::TypeOfExploitation>(),
+                "types_of_labour": codes_schema::<vocabulary::TypeOfLabour>(),
+                "labour_industries": codes_schema::<vocabulary::LabourIndustry>(),
+                "types_of_sex_exploitation": codes_schema::<vocabulary::TypeOfSexExploitation>(),
+                "relationship_to_trafficker": codes_schema::<vocabulary::RelationshipToTrafficker>(),
+                "vulnerabilities": codes_schema::<vocabulary::Vulnerability>(),
+                "agreement_to_manage_personal_data": { "type": "boolean" }
+            }
+        },
+        "Case": {
+            "type": "object",
+            "description": "A case (HTCDS cas_): person, status, victim context (vic_), perpetrators, events of the route (hte_), support plan. Consents are given and withdrawn through their own operations.",
+            "required": ["person", "status"],
+            "properties": {
+                "person": reference("Person"),
+                "status": vocabulary_schema::<vocabulary::CaseStatus>(),
+                "victim": reference("VictimContext"),
+                "perpetrators": { "type": "array", "maxItems": MAX_LIST_ENTRIES, "items": reference("Perpetrator") },
+                "events": { "type": "array", "maxItems": MAX_LIST_ENTRIES, "items": reference("CaseEvent") },
+                "support_plan": { "type": "array", "maxItems": MAX_LIST_ENTRIES, "items": reference("SupportPlanItem") }
+            }
+        },
+        "StoredCase": {
+            "allOf": [reference("Case"), { "type": "object", "properties": {
+                "id": { "type": "integer" }, "organisation_id": { "type": "integer" }, "person_id": { "type": "integer" },
+                "owner_user_id": { "type": ["integer", "null"] }, "version": { "type": "integer" },
+                "consents": { "type": "array", "items": reference("Consent") },
+                "opened_on": { "type": "string" }, "created_at": { "type": "string" }, "updated_at": { "type": "string" } } }]
+        },
+        "Consent": {
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer" },
+                "scopes": { "type": "array", "items": vocabulary_schema::<puente_core::htcds::ConsentScope>() },
+                "with_organisation": { "type": ["string", "null"] },
+                "given_on": { "type": "string" },
+                "recorded_by": { "type": "string" },
+                "withdrawn_on": { "type": ["string", "null"] }
+            }
+        },
+        "ScreeningInput": {
+            "type": "object",
+            "additionalProperties": false,
+            "description": "shared/docs/screening.md: the person (all optional) and the fact codes.",
+            "properties": {
+                "person": { "type": "object", "additionalProperties": false, "properties": {
+                    "age": { "type": ["integer", "null"], "minimum": 0, "maximum": 130, "description": "Years; the screening engine reads ages up to 130" },
+                    "sex": { "type": ["string", "null"], "enum": ["F", "M", "X", null] },
+                    "nationality": country_schema(true), "current_country": country_schema(true),
+                    "unaccompanied": { "type": ["boolean", "null"] } } },
+                "facts": { "type": "array", "items": vocabulary_schema::<puente_core::screening_facts::Fact>(), "examples": [["act_recruited", "means_deception", "activity_labour"]] }
+            }
+        },
+        "ScreeningResult": {
+            "type": "object",
+            "required": ["level", "minor", "frameworks", "smuggling", "urgent", "next_steps", "explanation", "rule_set_version"],
+            "properties": {
+                "level": { "type": "string", "enum": ["strong_indicators", "some_indicators", "no_indicators"] },
+                "minor": { "type": ["boolean", "null"] },
+                "frameworks": { "type": "object" },
+                "smuggling": { "type": "object" },
+                "urgent": { "type": "array", "items": { "type": "string" } },
+                "next_steps": { "type": "array", "items": { "type": "string" } },
+                "next_step_needs": { "type": "array", "items": { "type": ["string", "null"] }, "description": "One per next step: the support need it asks for (null for none)" },
+                "explanation": { "type": "array", "items": { "type": "string" } },
+                "rule_set_version": { "type": "string" }
+            }
+        },
+        "StoredScreening": {
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer" }, "case_id": { "type": "integer" },
+                "input": reference("ScreeningInput"), "result": reference("ScreeningResult"),
+                "rule_set_version": { "type": "string" }, "created_at": { "type": "string" }
+            }
+        },
+        "AuditEntry": {
+            "type": "object", "required": ["id", "at", "actor", "action", "record_type"],
+            "properties": {
+                "id": { "type": "integer" }, "at": { "type": "string" }, "actor": { "type": "string", "description": "The user's email" },
+                "organisation_id": { "type": ["integer", "null"] }, "action": { "type": "string" },
+                "record_type": { "type": "string" }, "record_id": { "type": ["string", "null"] }, "detail": { "type": "string" },
+                "previous_hash": { "type": "string" }, "hash": { "type": "string" }
+            }
+        },
+        "Referral": {
+            "type": "object", "description": "A referral (no survivor data), with its HTCDS referral fields.",
+            "properties": {
+                "id": { "type": "integer" }, "case_id": { "type": "integer" },
+                "from_organisation_id": { "type": "integer" }, "to_organisation_id": { "type": "integer" },
+                "services": { "type": "array", "items": { "type": "integer" } },
+                "share": { "type": "array", "items": { "type": "string" } },
+                "status": { "type": "string", "enum": ["pending", "accepted", "rejected", "completed", "revoked", "consent_withdrawn"] },
+                "htcds": { "type": "object" }
+            }
+        },
+        "SharedCase": {
+            "type": "object", "description": "Exactly the shared parts of a referred case that an active consent covers; an unshared part is absent.",
+            "properties": {
+                "referral": reference("Referral"), "shared": { "type": "array", "items": { "type": "string" } },
+                "identity": { "type": ["object", "null"] }, "contact": { "type": ["object", "null"] },
+                "screenings": { "type": ["array", "null"], "items": reference("StoredScreening") },
+                "events": { "type": ["array", "null"], "items": { "type": "object" } },
+                "notes": { "type": ["array", "null"], "items": { "type": "object" } }
+            }
+        },
+        "Notification": {
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer" }, "kind": { "type": "string" }, "referral_id": { "type": "integer" },
+                "message": { "type": "string", "description": "In the request's language" },
+                "created_at": { "type": "string" }, "read_at": { "type": ["string", "null"] }
+            }
+        },
+        "ServiceMatch": {
+            "type": "object",
+            "properties": {
+                "id": { "type": "integer" }, "organisation_id": { "type": "integer" },
+                "organisation": { "type": ["string", "null"], "description": "The organisation's slug" },
+                "score": { "type": "integer" },
+                "reasons": { "type": "array", "items": { "type": "object", "properties": {
+                    "code": { "type": "string" }, "favourable": { "type": "boolean" }, "es": { "type": "string" }, "en": { "type": "string" } } } },
+                "why": { "type": "array", "items": { "type": "string" }, "description": "The reasons in the request's language (Accept-Language)" },
+                "service": { "type": "object" }
+            }
+        },
+        "Stats": {
+            "type": "object",
+            "properties": {
+                "by": { "type": "array", "items": { "type": "string" } },
+                "rows": { "type": "array", "items": { "type": "object", "properties": {
+                    "count": { "type": ["integer", "null"] }, "suppressed": { "type": "boolean" } } } },
+                "total": { "type": ["integer", "null"] },
+                "privacy": { "type": "object" }
+            }
+        }
+    })
+}
+
+/// Completes the generated document: security, the core's schemas, ids and the common errors.
+fn complete(document: &mut Value) {
+    document["info"]["description"] = json!(
+        "Case management and screening for counter-trafficking work. Authenticate with POST /api/v1/login, then send `Authorization: Bearer <token>`. A client that uses the session cookie instead must send the `csrf_token` from the login answer in an `X-CSRF-Token` header on every POST and PUT. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`, the message in the request's language (Accept-Language, es or en)."
+    );
+    document["components"]["securitySchemes"] = json!({
+        "bearer": { "type": "http", "scheme": "bearer" },
+        "cookie": { "type": "apiKey", "in": "cookie", "name": "puente_session" }
+    });
+    document["security"] = json!([{ "bearer": [] }, { "cookie": [] }]);
+    if let (Some(schemas), Some(core)) = (
+        document["components"]["schemas"].as_object_mut(),
+        core_schemas().as_object(),
+    ) {
+        for (name, schema) in core {
+            schemas.insert(name.clone(), schema.clone());
+        }
+    }
     let Some(paths) = document["paths"].as_object_mut() else {
         return;
     };
@@ -70,339 +516,83 @@ fn complete_error_answers(document: &mut Value) {
             continue;
         };
         for operation in operations.values_mut() {
-            let has_parameters = operation
-                .get("parameters")
-                .and_then(Value::as_array)
-                .is_some_and(|parameters| !parameters.is_empty());
-            let has_body = operation.get("requestBody").is_some();
-            // (`get_mut`, not indexing: indexing a missing key would add it as null.)
-            if let Some(parameters) = operation
-                .get_mut("parameters")
-                .and_then(Value::as_array_mut)
-            {
-                for parameter in parameters {
-                    let is_id = parameter["in"] == "path"
-                        || parameter["name"]
-                            .as_str()
-                            .is_some_and(|name| name.ends_with("_id"));
-                    if is_id && parameter["schema"]["type"] == "integer" {
-                        parameter["schema"] = id_schema();
-                    }
-                }
-            }
-            let Some(responses) = operation["responses"].as_object_mut() else {
-                continue;
-            };
-            let mut add = |status: &str, description: &str| {
-                responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| error_response(description));
-            };
-            add("408", "The request took too long");
-            if has_parameters {
-                add(
-                    "400",
-                    "A parameter of the address does not parse (the error names it in `field`)",
-                );
-            }
-            if path.contains('{') {
-                add("404", "No such record visible to the user");
-            }
-            if has_body {
-                add("400", "The body is not JSON");
-                add("413", "The body is too large");
-                add("415", "The body is not of type application/json");
-                add("422", "A field of the body is of the wrong type or out of its bounds (named in `field`)");
-            }
+            complete_operation(path, operation);
         }
     }
 }
 
-pub(crate) fn reference(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
-/// The common error answers of an authenticated operation.
-fn authenticated_errors(responses: &mut serde_json::Map<String, Value>) {
-    responses.insert("401".into(), error_response("Not logged in"));
-    responses.insert("403".into(), error_response("The role does not allow this"));
-}
-
-pub(crate) fn operation(summary: &str, responses: Value, extra: Value) -> Value {
-    let mut operation = json!({ "summary": summary, "responses": responses });
-    if let (Some(target), Some(extra)) = (operation.as_object_mut(), extra.as_object()) {
-        for (key, value) in extra {
-            target.insert(key.clone(), value.clone());
-        }
+/// The error answers every operation can give besides its own (see the module's words).
+fn complete_operation(path: &str, operation: &mut Value) {
+    let public = operation["operationId"]
+        .as_str()
+        .is_some_and(|id| PUBLIC_OPERATIONS.contains(&id));
+    if public {
+        operation["security"] = json!([]);
     }
-    if let Some(responses) = operation["responses"].as_object_mut() {
-        if summary != "Log in" && summary != "This document" {
-            authenticated_errors(responses);
-        }
-    }
-    operation
-}
-
-/// The paths of the directory, referrals, notifications and statistics.
-mod directory_and_referrals;
-/// The paths of a case's documents, voided screenings and exports.
-mod records;
-
-/// The document.
-pub fn document() -> Value {
-    let mut document = json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Puente API",
-            "version": "1",
-            "description": "Case management and screening for counter-trafficking work. Authenticate with POST /api/v1/login, then send `Authorization: Bearer <token>`. A client that uses the session cookie instead must send the `csrf_token` from the login answer in an `X-CSRF-Token` header on every POST and PUT. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`."
-        },
-        "components": {
-            "securitySchemes": {
-                "bearer": { "type": "http", "scheme": "bearer" },
-                "cookie": { "type": "apiKey", "in": "cookie", "name": "puente_session" }
-            },
-            "schemas": {
-                "Error": {
-                    "type": "object", "required": ["error"],
-                    "properties": { "error": { "type": "object", "required": ["code", "message"],
-                        "properties": { "code": { "type": "string", "examples": ["not_found", "stale_version", "too_many_attempts", "invalid_parameter"] }, "message": { "type": "string", "description": "In the request's language (Accept-Language, es or en)" },
-                            "field": { "type": ["string", "null"], "description": "The parameter or body field the error is about (`person.estimated_age`), when there is one" } } } }
-                },
-                "Id": { "type": "object", "required": ["id"], "properties": { "id": { "type": "integer" } } },
-                "Person": {
-                    "type": "object",
-                    "description": "A person needs a given name or an alias.",
-                    "anyOf": [
-                        { "required": ["given_name"], "properties": { "given_name": { "type": "string", "pattern": "\\S" } } },
-                        { "required": ["alias"], "properties": { "alias": { "type": "string", "pattern": "\\S" } } }
-                    ],
-                    "properties": {
-                        "given_name": name_schema(false), "middle_name": name_schema(true),
-                        "surname": name_schema(false), "second_surname": name_schema(true),
-                        "alias": name_schema(true),
-                        "sex": { "type": ["string", "null"], "enum": ["Female", "Male", "Transgender/NonConforming", "Unknown", "F", "M", null], "description": "HTCDS Gender (F and M accepted)" },
-                        "date_of_birth": { "type": ["string", "null"], "pattern": "^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$", "description": "YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today" },
-                        "estimated_age": { "type": ["integer", "null"], "minimum": 0, "maximum": puente_core::bounds::MAX_AGE_YEARS },
-                        "nationality": country_schema(true),
-                        "languages": { "type": "array", "maxItems": puente_core::bounds::MAX_CODES, "items": { "type": "string", "maxLength": puente_core::bounds::MAX_LANGUAGE_CHARS } },
-                        "phone": { "type": ["string", "null"], "description": "E.164" },
-                        "current_country": country_schema(true),
-                        "current_place": name_schema(true)
-                    }
-                },
-                "Case": {
-                    "type": "object",
-                    "description": "A case (HTCDS cas_): person, status, victim context (vic_), perpetrators, events of the route (hte_), support plan, consents.",
-                    "properties": {
-                        "person": reference("Person"),
-                        "status": { "type": "string", "enum": ["Active", "FollowUp", "Closed", "ClosedReferred"] },
-                        "victim": { "type": "object" },
-                        "perpetrators": { "type": "array", "items": { "type": "object" } },
-                        "events": { "type": "array", "maxItems": puente_core::bounds::MAX_LIST_ENTRIES, "items": { "type": "object", "required": ["kind"], "properties": {
-                            "kind": { "type": "string", "enum": ["Recruitment", "Transit", "Exploitation"] },
-                            "country": country_schema(true), "place": name_schema(true),
-                            "date": { "type": ["string", "null"] }, "description": { "type": ["string", "null"], "maxLength": puente_core::bounds::MAX_FREE_TEXT_CHARS } } } },
-                        "support_plan": { "type": "array", "items": { "type": "object", "required": ["kind", "status"] } },
-                        "consents": { "type": "array", "maxItems": puente_core::bounds::MAX_LIST_ENTRIES, "items": { "type": "object", "required": ["scopes", "given_on"], "properties": {
-                            "scopes": { "type": "array", "items": vocabulary_schema::<puente_core::htcds::ConsentScope>() },
-                            "with_organisation": name_schema(true),
-                            "given_on": { "type": "string", "pattern": "^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$", "description": "YYYY, YYYY-MM or YYYY-MM-DD, not in the future" },
-                            "recorded_by": { "type": "string", "description": "Ignored: a consent is recorded by the user who adds it" },
-                            "withdrawn_on": { "type": ["string", "null"] } } } }
-                    }
-                },
-                "StoredCase": {
-                    "allOf": [reference("Case"), { "type": "object", "properties": {
-                        "id": { "type": "integer" }, "organisation_id": { "type": "integer" }, "person_id": { "type": "integer" },
-                        "owner_user_id": { "type": ["integer", "null"] }, "version": { "type": "integer" },
-                        "opened_on": { "type": "string" }, "created_at": { "type": "string" }, "updated_at": { "type": "string" } } }]
-                },
-                "ScreeningInput": {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "description": "shared/docs/screening.md: the person (all optional) and the fact codes.",
-                    "properties": {
-                        "person": { "type": "object", "additionalProperties": false, "properties": {
-                            "age": { "type": "integer", "minimum": 0, "maximum": puente_core::bounds::MAX_AGE_YEARS }, "sex": { "type": "string", "enum": ["F", "M", "X"] },
-                            "nationality": country_schema(false), "current_country": country_schema(false), "unaccompanied": { "type": "boolean" } } },
-                        "facts": { "type": "array", "items": { "type": "string" }, "examples": [["act_recruited", "means_deception", "activity_labour"]] }
-                    }
-                },
-                "ScreeningResult": {
-                    "type": "object",
-                    "required": ["level", "minor", "frameworks", "smuggling", "urgent", "next_steps", "explanation", "rule_set_version"],
-                    "properties": {
-                        "level": { "type": "string", "enum": ["strong_indicators", "some_indicators", "no_indicators"] },
-                        "minor": { "type": ["boolean", "null"] },
-                        "frameworks": { "type": "object" },
-                        "smuggling": { "type": "object" },
-                        "urgent": { "type": "array", "items": { "type": "string" } },
-                        "next_steps": { "type": "array", "items": { "type": "string" } },
-                        "next_step_needs": { "type": "array", "items": { "type": ["string", "null"] }, "description": "One per next step: the support need it asks for (null for none)" },
-                        "explanation": { "type": "array", "items": { "type": "string" } },
-                        "rule_set_version": { "type": "string" }
-                    }
-                },
-                "AuditEntry": {
-                    "type": "object", "required": ["id", "at", "actor", "action", "record_type"],
-                    "properties": {
-                        "id": { "type": "integer" }, "at": { "type": "string" }, "actor": { "type": "string", "description": "The user's email" },
-                        "organisation_id": { "type": ["integer", "null"] }, "action": { "type": "string" },
-                        "record_type": { "type": "string" }, "record_id": { "type": ["string", "null"] }, "detail": { "type": "string" },
-                        "previous_hash": { "type": "string" }, "hash": { "type": "string" }
-                    }
-                },
-                "User": {
-                    "type": "object",
-                    "properties": { "id": { "type": "integer" }, "email": { "type": "string" }, "display_name": { "type": "string" },
-                        "role": { "type": "string", "enum": ["advocate", "case_worker", "supervisor", "org_admin", "analyst"] },
-                        "organisation_id": { "type": "integer" }, "language": { "type": ["string", "null"] }, "second_factor": { "type": "boolean" } }
-                }
-            }
-        },
-        "security": [{ "bearer": [] }, { "cookie": [] }],
-        "paths": {
-            "/api/v1/login": {
-                "post": operation("Log in", json!({
-                    "200": json_response("A bearer token; the same session is set as an HttpOnly cookie", json!({
-                        "type": "object", "required": ["token"],
-                        "properties": { "token": { "type": "string" }, "csrf_token": { "type": "string" }, "expires_in": { "type": "integer" }, "user": reference("User") } })),
-                    "401": error_response("Wrong email, password or second-factor code"),
-                    "429": error_response("Too many failed logins for the account or from the address")
-                }), json!({
-                    "security": [],
-                    "requestBody": json_body(json!({ "type": "object", "required": ["email", "password"],
-                        "properties": { "email": { "type": "string" }, "password": { "type": "string" }, "totp": { "type": "string", "description": "The authenticator app's code, for accounts with a second factor" } } }))
-                }))
-            },
-            "/api/v1/logout": { "post": operation("Log out", json!({ "204": { "description": "The session is ended" } }), json!({})) },
-            "/api/v1/me": { "get": operation("The logged-in user", json!({ "200": json_response("The user and organisation", reference("User")) }), json!({})) },
-            "/api/v1/cases": {
-                "get": operation("The cases in the user's scope", json!({ "200": json_response("Case summaries, newest first", json!({ "type": "array", "items": { "type": "object" } })) }), json!({})),
-                "post": operation("Open a case", json!({
-                    "201": json_response("The new case's id", reference("Id")),
-                    "422": error_response("A field is not valid")
-                }), json!({ "requestBody": json_body(json!({ "type": "object", "required": ["person"], "properties": {
-                    "person": reference("Person"), "status": { "type": "string" }, "victim": { "type": "object" }, "events": { "type": "array" } } })) }))
-            },
-            "/api/v1/cases/{id}": {
-                "get": operation("A case (audited as a view of identifying data)", json!({
-                    "200": json_response("The case", reference("StoredCase")),
-                    "404": error_response("No such case visible to the user")
-                }), json!({ "parameters": [id_parameter()] })),
-                "put": operation("Replace a case, with the version it was read at", json!({
-                    "200": json_response("The new version", json!({ "type": "object", "properties": { "id": { "type": "integer" }, "version": { "type": "integer" } } })),
-                    "404": error_response("No such case visible to the user"),
-                    "409": error_response("Someone else saved the case since that version"),
-                    "422": error_response("A field is not valid, or the body carries consents (named in `field`): they have their own endpoints")
-                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "allOf": [reference("Case"), { "type": "object", "required": ["version"], "properties": { "version": { "type": "integer" } } }] })) }))
-            },
-            "/api/v1/cases/{id}/consents": {
-                "get": operation("The case's consents, each with its id, oldest first", json!({ "200": json_response("Consents as recorded, with when they were given and withdrawn", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] })),
-                "post": operation("Record a consent: what may be shared, with which organisation, given when", json!({
-                    "201": json_response("The consent's id", reference("Id")),
-                    "404": error_response("No such case visible to the user"),
-                    "422": error_response("No scopes, an unknown scope or organisation, or a date still to come")
-                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["scopes", "given_on"], "properties": {
-                    "with_organisation": { "type": ["string", "null"], "description": "The organisation's slug; absent for consent to the recording organisation" },
-                    "scopes": { "type": "array", "items": { "type": "string" } },
-                    "given_on": { "type": "string", "description": "YYYY, YYYY-MM or YYYY-MM-DD" } } })) }))
-            },
-            "/api/v1/cases/{id}/consents/{consent_id}/withdraw": {
-                "post": operation("Withdraw a consent today; ends the referrals that shared under it and tells their receivers", json!({
-                    "200": json_response("The withdrawn consent and the ids of the referrals it ended", json!({ "type": "object" })),
-                    "404": error_response("No such consent of a case visible to the user"),
-                    "409": error_response("The consent was withdrawn already")
-                }), json!({ "parameters": [id_parameter(), { "name": "consent_id", "in": "path", "required": true, "schema": { "type": "integer" } }] }))
-            },
-            "/api/v1/account-notices": {
-                "get": operation("Notices of accounts given a privileged role (supervisor, org admin), newest first (supervisors and org admins)", json!({ "200": json_response("Notices, each with its sentence in the request's language", json!({ "type": "array", "items": { "type": "object" } })), "403": error_response("The role does not read the organisation's audit") }), json!({}))
-            },
-            "/api/v1/cases/{id}/screenings/{screening_id}": {
-                "get": operation("One stored screening of a case (the Location of a new screening)", json!({ "200": json_response("The stored screening with input, result and rule-set version", json!({ "type": "object" })), "404": error_response("No such case or screening visible to the user") }),
-                    json!({ "parameters": [id_parameter(), { "name": "screening_id", "in": "path", "required": true, "schema": { "type": "integer" } }] }))
-            },
-            "/api/v1/cases/{id}/notes": {
-                "get": operation("A case's notes", json!({ "200": json_response("Notes, oldest first", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] })),
-                "post": operation("Add a note", json!({ "201": json_response("The note's id", reference("Id")), "404": error_response("No such case visible to the user") }),
-                    json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "pattern": "\\S", "maxLength": puente_core::bounds::MAX_FREE_TEXT_CHARS } } })) }))
-            },
-            "/api/v1/cases/{id}/screenings": {
-                "get": operation("A case's screenings over time", json!({ "200": json_response("Stored screenings with input, result and rule-set version", json!({ "type": "array", "items": { "type": "object" } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] })),
-                "post": operation("Screen the case's person and store the result", json!({
-                    "201": json_response("The result of shared/docs/screening.md, in the Accept-Language (es or en)", reference("ScreeningResult")),
-                    "404": error_response("No such case visible to the user"),
-                    "422": error_response("An unknown fact code or a bad person field, named in the message")
-                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(reference("ScreeningInput")) }))
-            },
-            "/api/v1/cases/{id}/history": {
-                "get": operation("Every saved version of a case, oldest first, with what changed (reading identifying values is audited)", json!({ "200": json_response("Versions, oldest first: version, changed_by, changed_at, snapshot and changes (FieldChange, in the request's language)", json!({ "type": "array", "items": { "type": "object", "properties": { "changes": { "type": "array", "items": reference("FieldChange") } } } })), "404": error_response("No such case visible to the user") }), json!({ "parameters": [id_parameter()] }))
-            },
-            "/api/v1/cases/{id}/owner": {
-                "put": operation("Give a case to a user of the organisation, or to no one (supervisors)", json!({
-                    "200": json_response("The case's id and owner", json!({ "type": "object", "properties": { "id": { "type": "integer" }, "owner_user_id": { "type": ["integer", "null"] } } })),
-                    "404": error_response("No such case visible to the user"),
-                    "422": error_response("The user cannot own cases of this organisation")
-                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "properties": { "owner_user_id": { "type": ["integer", "null"], "format": "int64", "description": "The new owner; null or absent: no one" } } })) }))
-            },
-            "/api/v1/audit": {
-                "get": operation("Audit entries (supervisors and organisation admins)", json!({
-                    "200": json_response("Entries, oldest first", json!({ "type": "array", "items": reference("AuditEntry") })),
-                    "404": error_response("No such case visible to the user")
-                }), json!({ "parameters": [
-                    { "name": "case_id", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "Only the entries about this case" },
-                    { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": u32::MAX } }
-                ] }))
-            },
-            "/api/v1/users": {
-                "get": operation("The organisation's users (org admins)", json!({ "200": json_response("Users", json!({ "type": "array", "items": reference("User") })) }), json!({})),
-                "post": operation("Create a user (org admins)", json!({
-                    "201": json_response("The user's id", reference("Id")),
-                    "409": error_response("The email is taken"),
-                    "422": error_response("A field is not valid (the password needs 12 characters)")
-                }), json!({ "requestBody": json_body(json!({ "type": "object", "required": ["email", "display_name", "role", "password"], "properties": {
-                    "email": { "type": "string" }, "display_name": { "type": "string" }, "role": { "type": "string" }, "password": { "type": "string" } } })) }))
-            },
-            "/api/v1/users/{id}": {
-                "put": operation("Give a user of the organisation another role (org admins; not oneself)", json!({
-                    "200": json_response("The user's id and role", json!({ "type": "object", "properties": { "id": { "type": "integer" }, "role": { "type": "string" } } })),
-                    "404": error_response("No such user in the organisation"),
-                    "422": error_response("An unknown role, or one's own role")
-                }), json!({ "parameters": [id_parameter()], "requestBody": json_body(json!({ "type": "object", "required": ["role"], "properties": { "role": { "type": "string", "enum": ["advocate", "case_worker", "supervisor", "org_admin", "analyst"] } } })) }))
-            },
-            "/api/v1/openapi.json": {
-                "get": operation("This document", json!({ "200": { "description": "The OpenAPI document" } }), json!({ "security": [] }))
+    let has_parameters = operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .is_some_and(|parameters| !parameters.is_empty());
+    let has_body = operation.get("requestBody").is_some();
+    // (`get_mut`, not indexing: indexing a missing key would add it as null.)
+    if let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    {
+        for parameter in parameters {
+            let is_id = parameter["in"] == "path"
+                || parameter["name"]
+                    .as_str()
+                    .is_some_and(|name| name.ends_with("_id"));
+            if is_id && parameter["schema"]["type"] == "integer" {
+                parameter["schema"] = id_schema();
             }
         }
-    });
-    directory_and_referrals::add_paths(&mut document);
-    records::add_paths(&mut document);
-    complete_error_answers(&mut document);
-    document
+    }
+    let Some(responses) = operation["responses"].as_object_mut() else {
+        return;
+    };
+    let mut add = |status: &str, description: &str| {
+        responses
+            .entry(status.to_string())
+            .or_insert_with(|| error_answer(description));
+    };
+    add("408", "The request took too long");
+    if !public {
+        add("401", "Not logged in");
+        add("403", "The role does not allow this");
+    }
+    if has_parameters {
+        add(
+            "400",
+            "A parameter of the address does not parse (the error names it in `field`)",
+        );
+    }
+    if path.contains('{') {
+        add("404", "No such record visible to the user");
+    }
+    if has_body {
+        add("400", "The body is not JSON");
+        add("413", "The body is too large");
+        add("415", "The body is not of type application/json");
+        add(
+            "422",
+            "A field of the body is of the wrong type or out of its bounds (named in `field`)",
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json`: this document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", responses(
+    (status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)
+))]
+pub async fn openapi() -> axum::Json<&'static Value> {
+    axum::Json(document())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routes::API_ROUTES;
-    use std::collections::BTreeSet;
-
-    #[test]
-    fn every_route_is_documented_and_every_documented_route_exists() {
-        let document = document();
-        let mut documented = BTreeSet::new();
-        for (path, operations) in document["paths"].as_object().unwrap() {
-            for method in operations.as_object().unwrap().keys() {
-                documented.insert((method.clone(), path.clone()));
-            }
-        }
-        let routed: BTreeSet<(String, String)> = API_ROUTES
-            .iter()
-            .map(|(method, path)| (method.to_string(), path.to_string()))
-            .collect();
-        assert_eq!(documented, routed);
-    }
 
     #[test]
     fn every_operation_lists_the_error_answers_the_server_can_give() {
@@ -420,6 +610,10 @@ mod tests {
                         assert!(has(status), "{method} {path}: {status}");
                     }
                 }
+                let public = operation["security"] == json!([]);
+                if !public {
+                    assert!(has("401") && has("403"), "{method} {path}");
+                }
                 for parameter in operation
                     .get("parameters")
                     .and_then(Value::as_array)
@@ -436,7 +630,7 @@ mod tests {
     }
 
     #[test]
-    fn every_reference_resolves_and_every_operation_answers_errors_as_documented() {
+    fn every_reference_resolves_and_every_operation_has_a_summary_and_answers() {
         let document = document();
         let text = document.to_string();
         let schemas = document["components"]["schemas"].as_object().unwrap();
@@ -447,11 +641,138 @@ mod tests {
         for (path, operations) in document["paths"].as_object().unwrap() {
             for (method, operation) in operations.as_object().unwrap() {
                 assert!(operation["summary"].is_string(), "{method} {path}");
+                assert!(operation["operationId"].is_string(), "{method} {path}");
                 assert!(
                     !operation["responses"].as_object().unwrap().is_empty(),
                     "{method} {path}"
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_array_where_the_document_has_an_object_is_found_and_named() {
+        let body = json!({ "person": { "given_name": "Ana" }, "victim": [null, null] });
+        assert_eq!(
+            array_instead_of_object("/api/v1/cases", "post", &body).as_deref(),
+            Some("victim")
+        );
+        let events = json!({ "person": { "given_name": "Ana" }, "events": [{ "kind": "Transit" }, ["Transit"]] });
+        assert_eq!(
+            array_instead_of_object("/api/v1/cases", "post", &events).as_deref(),
+            Some("events[1]")
+        );
+        let update = json!({ "version": 1, "status": "Active", "person": [] });
+        assert_eq!(
+            array_instead_of_object("/api/v1/cases/{id}", "put", &update).as_deref(),
+            Some("person")
+        );
+        let fine = json!({ "person": { "given_name": "Ana", "languages": ["es"] }, "events": [] });
+        assert_eq!(
+            array_instead_of_object("/api/v1/cases", "post", &fine),
+            None
+        );
+        assert_eq!(
+            array_instead_of_object("/api/v1/cases", "post", &json!([])).as_deref(),
+            Some("")
+        );
+    }
+
+    #[test]
+    fn the_bounds_written_in_the_handlers_attributes_are_the_cores() {
+        use puente_core::bounds::{MAX_FREE_TEXT_CHARS, MAX_LIST_ENTRIES};
+        let schemas = &document()["components"]["schemas"];
+        assert_eq!(
+            schemas["NewCaseRequest"]["properties"]["events"]["maxItems"],
+            json!(MAX_LIST_ENTRIES)
+        );
+        assert_eq!(
+            schemas["NoteRequest"]["properties"]["text"]["maxLength"],
+            json!(MAX_FREE_TEXT_CHARS)
+        );
+        assert_eq!(
+            schemas["ReferralNote"]["properties"]["note"]["maxLength"],
+            json!(MAX_FREE_TEXT_CHARS)
+        );
+    }
+
+    #[test]
+    fn a_date_pattern_takes_past_days_and_refuses_days_to_come_and_days_no_month_has() {
+        let today = time::macros::date!(2026 - 12 - 01);
+        let pattern = past_date_pattern(1900, today);
+        let regex = regex::Regex::new(&pattern).unwrap();
+        let matches = |text: &str| regex.is_match(text);
+        for accepted in ["1900", "1999-02-28", "2025-12-31", "2026", "2026-11"] {
+            assert!(matches(accepted), "{accepted}");
+        }
+        for refused in [
+            "1899",
+            "2027",
+            "2026-12-02",
+            "2025-02-30",
+            "2025-13",
+            "20250",
+        ] {
+            assert!(!matches(refused), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_phone_pattern_takes_what_the_core_reads_without_a_country() {
+        let regex = regex::Regex::new(PHONE_PATTERN).unwrap();
+        for text in [
+            "+50255551234",
+            "+502 5555-1234",
+            "00502 5555 1234",
+            "+1 (555) 010-0199",
+        ] {
+            assert!(regex.is_match(text), "{text}");
+            assert!(
+                puente_core::domain::PhoneNumber::parse(text, None).is_ok(),
+                "{text}"
+            );
+        }
+        for text in [
+            "",
+            "5555-1234",
+            "+0502555512",
+            "+5025",
+            "+50255551234567890",
+            "+502 abc",
+        ] {
+            assert!(!regex.is_match(text), "{text}");
+            assert!(
+                puente_core::domain::PhoneNumber::parse(text, None).is_err(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_required_query_parameters_are_required() {
+        for path in ["/api/v1/stats", "/api/v1/stats.csv"] {
+            let parameters = document()["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap();
+            let by = parameters
+                .iter()
+                .find(|parameter| parameter["name"] == "by")
+                .unwrap();
+            assert_eq!(by["required"], json!(true), "{path}: {by}");
+        }
+    }
+
+    #[test]
+    fn only_logging_in_and_this_document_are_public() {
+        let document = document();
+        let mut public = Vec::new();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                if operation["security"] == json!([]) {
+                    public.push(format!("{method} {path}"));
+                }
+            }
+        }
+        assert_eq!(public, ["post /api/v1/login", "get /api/v1/openapi.json"]);
     }
 }

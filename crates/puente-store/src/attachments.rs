@@ -1,7 +1,8 @@
 //! Documents attached to a case. The store keeps what each document is (name, type, size, digest,
 //! who and when) and where its sealed content lies; the content itself is kept outside the
 //! database, encrypted, by the caller (the server), in the store's data directory
-//! ([`crate::DataFiles::attachment_directory`]) unless configured otherwise.
+//! (`StoreControl::file_beside("attachments")`: beside an SQLite file, in `$PUENTE_DATA_DIR` for
+//! PostgreSQL) unless configured otherwise.
 //!
 //! Every write is one transaction with its audit entry; every read is scoped by organisation, and a
 //! download is audited as a read of identifying data. The receiving organisation of a referral

@@ -1,9 +1,12 @@
-//! Puente's storage: the [`Store`] trait, its embedded SQLite backend, the migrations and the
-//! append-only audit log.
+//! Puente's storage: the [`Store`] trait, its two backends (embedded SQLite, the default, and
+//! PostgreSQL), the migrations and the append-only audit log.
 //!
 //! Every write runs in one transaction, and the audit entry that records it is written in that same
-//! transaction: a change without its audit entry cannot exist. Queries are bound at run time (no
-//! compile-time checked macros), so a PostgreSQL backend can later share them.
+//! transaction: a change without its audit entry cannot exist. Each area is a contract
+//! (`src/<area>.rs`: its trait, types and pure helpers) and its SQL (`src/sql/<area>.rs`), written
+//! once in the dialect both backends accept and compiled once per backend (`sqlite.rs` and
+//! `postgres.rs` include `sql/` with `#[path]`). Queries are bound at run time (no compile-time
+//! checked macros).
 
 /// Users, roles, sessions, login throttling and organisation settings.
 pub mod accounts;
@@ -28,15 +31,17 @@ pub mod consents;
 pub mod ctdc;
 /// The CTDC synthetic releases kept as named datasets.
 pub mod ctdc_datasets;
-/// The store's data directory: where the files kept outside the database lie.
-pub mod data_files;
 /// The service directory: services, search and suggestions, national hotlines.
 pub mod directory;
 /// The legal track of a case: reports, proceedings, participation, certifications, relief
 /// applications and relief results.
 pub mod legal;
+/// Which backend, from the database's location; what callers need of any store.
+pub mod location;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
 pub mod person_links;
+/// The PostgreSQL backend.
+pub mod postgres;
 /// Each organisation's privacy budget and noise key for differentially private counts.
 pub mod privacy_budgets;
 /// Referrals between organisations, gated by consent, and their notifications.
@@ -47,6 +52,9 @@ pub mod screening_voids;
 pub mod screenings;
 /// The SQLite backend.
 pub mod sqlite;
+/// A fresh store on either backend, for tests.
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use accounts::{AccountStore, Role};
 pub use annual::{
@@ -67,7 +75,6 @@ pub use cases::{
 pub use consents::{ConsentStore, ConsentWithdrawal, NewConsent, StoredConsent};
 pub use ctdc::{CtdcImportSummary, CtdcStatsRow};
 pub use ctdc_datasets::{CtdcDataset, CtdcDatasetStore, GLOBAL_DATASET_NAME};
-pub use data_files::{DataFiles, DataFilesStore, DATA_DIRECTORY_VARIABLE};
 pub use directory::{
     DirectoryLoadSummary, DirectoryStore, StoredNeedSuggestions, StoredService, StoredServiceMatch,
 };
@@ -77,7 +84,9 @@ pub use legal::{
     ReliefApplicationUpdate, StoredAuthorityReport, StoredCertification, StoredParticipation,
     StoredProceeding, StoredProceedingStage, StoredReliefApplication, StoredReliefAssessment,
 };
+pub use location::{open_store, StoreControl, StoreLocation};
 pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
+pub use postgres::PostgresStore;
 pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
 pub use referrals::{
     NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
@@ -149,6 +158,10 @@ pub enum StoreError {
     /// A rule the database keeps refused the change.
     #[error("the database refused the change ({name})")]
     Constraint { name: String },
+    /// The database cannot be reached (down, unreachable, or the connection was lost): the request
+    /// can be retried.
+    #[error("the database is unavailable: {reason}")]
+    Unavailable { reason: String },
     /// The audit key or checkpoint file cannot be used.
     #[error("audit file {path}: {reason}")]
     AuditFile { path: String, reason: String },
@@ -158,7 +171,27 @@ impl From<sqlx::Error> for StoreError {
     /// A rule the database keeps (a unique, check or foreign key constraint) becomes
     /// [`StoreError::Constraint`] naming it; anything else stays a database error.
     fn from(error: sqlx::Error) -> StoreError {
+        if matches!(
+            error,
+            sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+        ) {
+            return StoreError::Unavailable {
+                reason: error.to_string(),
+            };
+        }
         if let sqlx::Error::Database(database) = &error {
+            // PostgreSQL's connection exceptions (class 08) and a server shutting down (57P).
+            if let Some(code) = database.code() {
+                if code.starts_with("08") || code.starts_with("57P") {
+                    return StoreError::Unavailable {
+                        reason: database.message().to_string(),
+                    };
+                }
+            }
             use sqlx::error::ErrorKind;
             if matches!(
                 database.kind(),
@@ -261,7 +294,8 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything Puente stores. One trait made of one part per area, each in its own module.
 pub trait Store:
-    CtdcStore
+    StoreControl
+    + CtdcStore
     + AuditStore
     + CaseStore
     + ConsentStore
@@ -277,12 +311,12 @@ pub trait Store:
     + PrivacyBudgetStore
     + AttachmentStore
     + ScreeningVoidStore
-    + DataFilesStore
 {
 }
 
 impl<T> Store for T where
-    T: CtdcStore
+    T: StoreControl
+        + CtdcStore
         + AuditStore
         + CaseStore
         + ConsentStore
@@ -298,6 +332,5 @@ impl<T> Store for T where
         + PrivacyBudgetStore
         + AttachmentStore
         + ScreeningVoidStore
-        + DataFilesStore
 {
 }

@@ -14,10 +14,11 @@ use sqlx::sqlite::{
 };
 
 use crate::audit_files::{AuditFiles, AuditState};
-use crate::data_files::{DataFiles, DataFilesStore};
 use crate::{AuditStore, StoreResult};
 
 /// The shared SQL, compiled for SQLite.
+// The same files are compiled once per backend on purpose: the SQL is written once.
+#[allow(clippy::duplicate_mod)]
 #[path = "sql/mod.rs"]
 pub(crate) mod sql;
 
@@ -126,12 +127,5 @@ impl SqliteStore {
         }
         self.reader.close().await;
         self.writer.close().await;
-    }
-}
-
-impl DataFilesStore for SqliteStore {
-    /// Beside the database file, named after it.
-    fn data_files(&self) -> DataFiles {
-        DataFiles::beside_database_file(&self.path)
     }
 }

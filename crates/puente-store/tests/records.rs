@@ -4,8 +4,8 @@
 use puente_core::domain::{Case, Person};
 use puente_store::screenings::NewScreening;
 use puente_store::{
-    Actor, AnnualReportStore, AttachmentStore, CaseStore, DataFilesStore, DirectoryStore,
-    NewAttachment, NewCase, ScreeningStore, ScreeningVoidStore, SqliteStore, StoreError,
+    Actor, AnnualReportStore, AttachmentStore, CaseStore, DirectoryStore, NewAttachment, NewCase,
+    ScreeningStore, ScreeningVoidStore, SqliteStore, StoreControl, StoreError,
 };
 
 struct World {
@@ -230,7 +230,7 @@ async fn documents_are_read_only_within_their_organisation() {
     assert!(edited.is_err());
     // The default directory is beside the database.
     assert_eq!(
-        store.data_files().attachment_directory(),
-        store.path().with_file_name("test.db.attachments")
+        store.file_beside("attachments"),
+        store.path().with_file_name("test.attachments")
     );
 }

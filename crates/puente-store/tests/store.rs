@@ -5,16 +5,12 @@
 use puente_core::ctdc::{parse_cell, CtdcRecord};
 use puente_core::domain::{Case, Person};
 use puente_core::htcds::CaseStatus;
-use puente_store::{
-    Actor, AuditQuery, AuditStore, CaseStore, CtdcStore, NewCase, SqliteStore, StoreError,
-};
+use puente_store::testing::TestStore;
+use puente_store::{Actor, AuditQuery, NewCase, StoreError};
 
-async fn fresh_store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
-    (dir, store)
+/// A fresh store: SQLite, or PostgreSQL when `PUENTE_TEST_DATABASE_URL` is set.
+async fn fresh_store() -> TestStore {
+    TestStore::open().await
 }
 
 fn actor(name: &str, organisation_id: Option<i64>) -> Actor {
@@ -32,7 +28,7 @@ fn person(given: &str, surname: &str) -> Person {
     }
 }
 
-async fn organisation(store: &SqliteStore) -> i64 {
+async fn organisation(store: &TestStore) -> i64 {
     let demo = puente_synth::demo::demo_organisations().remove(0);
     store
         .create_organisation(&actor("admin@test", None), &demo)
@@ -42,7 +38,7 @@ async fn organisation(store: &SqliteStore) -> i64 {
 
 #[tokio::test]
 async fn reading_a_case_is_audited_and_other_organisations_see_nothing() {
-    let (_dir, store) = fresh_store().await;
+    let store = fresh_store().await;
     let hotline = organisation(&store).await;
     let shelter_definition = puente_synth::demo::demo_organisations().remove(1);
     let shelter = store
@@ -92,7 +88,7 @@ async fn reading_a_case_is_audited_and_other_organisations_see_nothing() {
 
 #[tokio::test]
 async fn a_stale_save_is_refused_and_history_is_kept() {
-    let (_dir, store) = fresh_store().await;
+    let store = fresh_store().await;
     let hotline = organisation(&store).await;
     let first = actor("first@test", Some(hotline));
     let second = actor("second@test", Some(hotline));
@@ -158,7 +154,7 @@ async fn a_stale_save_is_refused_and_history_is_kept() {
 
 #[tokio::test]
 async fn the_audit_log_refuses_edits_and_verify_finds_tampering() {
-    let (_dir, store) = fresh_store().await;
+    let store = fresh_store().await;
     let hotline = organisation(&store).await;
     let advocate = actor("advocate@test", Some(hotline));
     let ids = store
@@ -178,15 +174,15 @@ async fn the_audit_log_refuses_edits_and_verify_finds_tampering() {
     assert!(report.is_intact());
     assert_eq!(report.entries, 3);
 
-    let refused = sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
-        .execute(store.writer())
+    let refused = store
+        .execute_behind_the_store("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
         .await;
     assert!(refused
         .unwrap_err()
         .to_string()
         .contains("audit entries cannot be changed"));
-    let refused = sqlx::query("DELETE FROM audit_log")
-        .execute(store.writer())
+    let refused = store
+        .execute_behind_the_store("DELETE FROM audit_log")
         .await;
     assert!(refused
         .unwrap_err()
@@ -194,12 +190,9 @@ async fn the_audit_log_refuses_edits_and_verify_finds_tampering() {
         .contains("audit entries cannot be deleted"));
 
     // Someone with direct access to the file drops the guard and rewrites who read the case.
-    sqlx::query("DROP TRIGGER audit_log_no_update")
-        .execute(store.writer())
-        .await
-        .unwrap();
-    sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
-        .execute(store.writer())
+    store.drop_audit_guards().await;
+    store
+        .execute_behind_the_store("UPDATE audit_log SET actor = 'nobody' WHERE id = 3")
         .await
         .unwrap();
     let report = store.verify_audit_chain().await.unwrap();
@@ -215,7 +208,7 @@ fn ctdc_record(gender: &str) -> CtdcRecord {
 
 #[tokio::test]
 async fn importing_the_same_file_twice_is_refused_and_replace_replaces() {
-    let (_dir, store) = fresh_store().await;
+    let store = fresh_store().await;
     let cli = actor("cli:test", None);
     let records = vec![ctdc_record("Female"), ctdc_record("Male")];
     store
@@ -263,7 +256,7 @@ async fn importing_the_same_file_twice_is_refused_and_replace_replaces() {
 
 #[tokio::test]
 async fn of_many_saves_of_one_version_from_two_processes_exactly_one_is_accepted() {
-    let (dir, store) = fresh_store().await;
+    let store = fresh_store().await;
     let hotline = organisation(&store).await;
     let editor = actor("first@test", Some(hotline));
     let ids = store
@@ -285,11 +278,9 @@ async fn of_many_saves_of_one_version_from_two_processes_exactly_one_is_accepted
         .unwrap()
         .unwrap();
     // Another process on the same file, with its own writer.
-    let other = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+    let other = store.another_process().await;
     let mut saves = Vec::new();
-    for (index, handle) in [store.clone(), other.clone()].into_iter().enumerate() {
+    for (index, handle) in [store.shared(), other.clone()].into_iter().enumerate() {
         for attempt in 0..10 {
             let handle = handle.clone();
             let editor = editor.clone();

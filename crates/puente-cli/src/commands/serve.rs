@@ -32,7 +32,8 @@ pub struct ServeArgs {
     #[arg(long, env = puente_server::secrets::KEY_FILE_VARIABLE, value_name = "FILE")]
     pub secrets_key_file: Option<PathBuf>,
     /// The directory of the documents attached to cases (kept encrypted under the secrets key).
-    /// Default: beside the database, named after it with `.attachments`.
+    /// Default: beside the database, named after it with `.attachments` (for PostgreSQL in
+    /// `$PUENTE_DATA_DIR`, else the current directory).
     #[arg(long, env = "PUENTE_ATTACHMENT_DIR", value_name = "DIR")]
     pub attachment_dir: Option<PathBuf>,
     /// The largest document that may be attached, in bytes (25 MB by default).

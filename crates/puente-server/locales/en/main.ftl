@@ -66,6 +66,8 @@ invalid-role = "{ $value }" is not a role.
 invalid-password-length = The password must have at least { $value } characters.
 invalid-user-name = The user needs a name.
 invalid-own-role = You cannot change your own role.
+invalid-merge-into-itself = A record cannot be merged into itself: choose two different records.
+invalid-distinct-from-itself = A record is always the same person as itself: choose two different records.
 
 cases-title = Cases
 cases-empty = No cases yet.
@@ -369,6 +371,7 @@ error-method_not_allowed = This address does not answer this method.
 error-payload_too_large = The request is too large.
 error-unsupported_media_type = The request body is not of a type this address reads (JSON is expected).
 error-request_timeout = The request took too long.
+error-unavailable = The database is unavailable for now. Please try again in a moment.
 bound-too-long = “{ $field }” has more than { $max } characters.
 bound-too-many = “{ $field }” has more than { $max } entries.
 bound-out-of-range = “{ $field }” must be between { $min } and { $max } (got { $value }).

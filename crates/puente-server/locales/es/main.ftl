@@ -66,6 +66,8 @@ invalid-role = "{ $value }" no es un rol.
 invalid-password-length = La contraseña debe tener al menos { $value } caracteres.
 invalid-user-name = El usuario necesita un nombre.
 invalid-own-role = No puede cambiar su propio rol.
+invalid-merge-into-itself = Un registro no se puede fusionar consigo mismo: elija dos registros distintos.
+invalid-distinct-from-itself = Un registro siempre es la misma persona que sí mismo: elija dos registros distintos.
 
 cases-title = Casos
 cases-empty = Aún no hay casos.
@@ -369,6 +371,7 @@ error-method_not_allowed = Esta dirección no responde a este método.
 error-payload_too_large = La solicitud es demasiado grande.
 error-unsupported_media_type = El cuerpo de la solicitud no es de un tipo que esta dirección lea (se espera JSON).
 error-request_timeout = La solicitud tardó demasiado.
+error-unavailable = La base de datos no está disponible por ahora. Inténtelo de nuevo en unos momentos.
 bound-too-long = «{ $field }» tiene más de { $max } caracteres.
 bound-too-many = «{ $field }» tiene más de { $max } entradas.
 bound-out-of-range = «{ $field }» debe estar entre { $min } y { $max } (se recibió { $value }).

@@ -18,7 +18,6 @@ use puente_screening::questionnaire::{
 };
 use puente_screening::Level;
 use puente_store::cases::today_iso;
-use puente_store::AuditQuery;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser};
@@ -943,23 +942,7 @@ pub async fn change_status(
     after_change(result, case_id, user.lang)
 }
 
-/// The audit entries about one case: the case itself, its notes and its screenings.
-pub async fn case_audit_entries(
-    state: &AppState,
-    organisation_id: i64,
-    case_id: i64,
-) -> Result<Vec<puente_store::AuditEntry>, AppError> {
-    let mut entries = state
-        .store
-        .audit_entries(&AuditQuery {
-            case_id: Some(case_id),
-            organisation_id: Some(organisation_id),
-            ..AuditQuery::default()
-        })
-        .await?;
-    entries.sort_by_key(|entry| entry.id);
-    Ok(entries)
-}
+pub use crate::services::audit::case_audit_entries;
 
 /// The audit trail of a case, for supervisors and admins, with the state of the hash chain.
 pub async fn audit_trail(

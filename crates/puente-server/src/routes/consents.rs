@@ -14,24 +14,38 @@ use puente_store::{AuditAction, NewConsent, StoredConsent};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::extract::ApiJson;
+use crate::openapi::ConsentSchema;
 use crate::policy::Action;
-use crate::routes::api::ApiJson;
 use crate::templates::page;
 use crate::AppState;
 
 /// The body of `POST /api/v1/cases/{id}/consents`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GiveConsentRequest {
     /// The organisation (slug) the person consents to share with; absent for consent to the
     /// recording organisation itself.
     #[serde(default)]
     with_organisation: Option<String>,
+    /// What may be shared: at least one scope.
+    #[schema(schema_with = consent_scopes_schema)]
     scopes: Vec<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, not in the future.
+    #[schema(schema_with = crate::openapi::past_date_schema)]
     given_on: String,
+}
+
+/// At least one consent scope (a scope named twice counts once).
+fn consent_scopes_schema() -> utoipa::openapi::Array {
+    utoipa::openapi::ArrayBuilder::new()
+        .items(crate::api_types::consent_scope_schema())
+        .min_items(Some(1))
+        .build()
 }
 
 /// Reads the scopes of a consent from their codes; the first unknown code is named.
@@ -95,6 +109,9 @@ async fn withdraw(
 }
 
 /// `GET /api/v1/cases/{id}/consents`: every consent of the case with its id, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/consents", params(("id" = i64, Path, description = "The case")), responses(
+    (status = 200, description = "Consents as recorded, each with its id, when it was given and when withdrawn, oldest first", body = Vec<ConsentSchema>),
+))]
 pub async fn list_consents(
     State(state): State<AppState>,
     principal: Principal,
@@ -110,6 +127,10 @@ pub async fn list_consents(
 }
 
 /// `POST /api/v1/cases/{id}/consents` `{"with_organisation", "scopes", "given_on"}`: 201 `{"id"}`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/consents", params(("id" = i64, Path, description = "The case")), request_body = GiveConsentRequest, responses(
+    (status = 201, description = "The consent's id", body = IdAnswer),
+    (status = 422, description = "No scopes, an unknown scope or organisation, or a date still to come", body = ErrorAnswer),
+))]
 pub async fn give_consent(
     State(state): State<AppState>,
     principal: Principal,
@@ -131,13 +152,17 @@ pub async fn give_consent(
             header::LOCATION,
             format!("/api/v1/cases/{case_id}/consents"),
         )],
-        Json(json!({ "id": stored.id })),
+        Json(IdAnswer { id: stored.id }),
     )
         .into_response())
 }
 
 /// `POST /api/v1/cases/{id}/consents/{consent_id}/withdraw`: 200 with the withdrawn consent and
 /// the referrals it ended; 409 when it was withdrawn already.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/consents/{consent_id}/withdraw", params(("id" = i64, Path, description = "The case"), ("consent_id" = i64, Path, description = "The consent")), responses(
+    (status = 200, description = "The withdrawn consent and the ids of the referrals it ended", body = serde_json::Value),
+    (status = 409, description = "The consent was withdrawn already", body = ErrorAnswer),
+))]
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     principal: Principal,

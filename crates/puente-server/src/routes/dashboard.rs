@@ -48,6 +48,7 @@ pub const CTDC_DIMENSIONS: [(&str, &str); 5] = [
     ("yearOfRegistration", "year"),
 ];
 
+/// The query of `GET /api/v1/stats` and `GET /api/v1/stats.csv`.
 #[derive(Debug, Deserialize)]
 pub struct StatsParameters {
     by: String,
@@ -58,6 +59,76 @@ pub struct StatsParameters {
     /// language (the dashboard's download links). Without it, the codes, for programs.
     #[serde(default)]
     labels: Option<String>,
+}
+
+/// The parameters as the document describes them (written out: their schemas are made from the
+/// vocabularies, and a derived description would drop `required`).
+impl utoipa::IntoParams for StatsParameters {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::Required;
+        let parameter = |name: &str, required, description: &str, schema| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(required)
+                .description(Some(description))
+                .schema(Some(schema))
+                .build()
+        };
+        vec![
+            parameter(
+                "by",
+                Required::True,
+                "One dimension, or two separated by a comma (`month,exploitation_type`). With `source=ctdc`, one of gender, age_group, nationality, country_of_exploitation, year.",
+                by_schema(),
+            ),
+            parameter(
+                "source",
+                Required::False,
+                "`cases` (the organisation's cases, the default) or `ctdc` (the imported CTDC dataset).",
+                source_schema(),
+            ),
+            parameter(
+                "labels",
+                Required::False,
+                "For the CSV: the values and columns by their labels in this language, for people; without it, the codes.",
+                labels_schema(),
+            ),
+        ]
+    }
+}
+
+/// One dimension, or two separated by a comma, of the case dimensions and the CTDC ones.
+fn by_schema() -> utoipa::openapi::Object {
+    let mut names: Vec<&str> = StatsDimension::ALL
+        .iter()
+        .map(|dimension| dimension.code())
+        .collect();
+    names.extend(CTDC_DIMENSIONS.iter().map(|(_, name)| *name));
+    names.sort_unstable();
+    names.dedup();
+    let one = format!("({})", names.join("|"));
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .pattern(Some(format!("^{one}(,{one})?$")))
+        .build()
+}
+
+fn source_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["cases", "ctdc"]))
+        .build()
+}
+
+fn labels_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["es", "en"]))
+        .build()
 }
 
 /// Reads `by=nationality` or `by=month,exploitation_type`.
@@ -271,6 +342,10 @@ async fn published_ctdc_stats(state: &AppState, name: &str) -> Result<PublishedR
 /// imported CTDC dataset): `{"by": [...], "rows": [{"nationality": "GT", "count": 12},
 /// {"nationality": "NI", "count": null, "suppressed": true}, ...], "total": n}`. Every count
 /// under 3 is hidden, and so is any count from which a hidden one could be worked out.
+#[utoipa::path(get, path = "/api/v1/stats", params(StatsParameters), responses(
+    (status = 200, description = "Rows by the dimensions", body = crate::openapi::StatsSchema),
+    (status = 422, description = "An unknown dimension, or one the source does not have", body = crate::error::ErrorAnswer),
+))]
 pub async fn stats(
     State(state): State<AppState>,
     principal: Principal,
@@ -289,6 +364,10 @@ pub async fn stats(
 }
 
 /// `GET /api/v1/stats.csv?by=...`: the same published numbers as CSV (`<3` for a hidden count).
+#[utoipa::path(get, path = "/api/v1/stats.csv", params(StatsParameters), responses(
+    (status = 200, description = "The same counts as CSV, `<3` for a suppressed count", body = String, content_type = "text/csv"),
+    (status = 422, description = "An unknown dimension, or one the source does not have", body = crate::error::ErrorAnswer),
+))]
 pub async fn stats_csv(
     State(state): State<AppState>,
     principal: Principal,
@@ -378,6 +457,15 @@ async fn published_for(
     principal: &Principal,
     parameters: &StatsParameters,
 ) -> Result<(Vec<String>, PublishedRows, PrivacyLine), AppError> {
+    // The JSON has no labels, but a `labels` the CSV would refuse is refused here too: the same
+    // parameters mean the same thing on both.
+    if let Some(tag) = parameters.labels.as_deref() {
+        if Lang::from_tag(tag).is_none() {
+            return Err(AppError::Invalid(format!(
+                "`labels` is `es` or `en`, not `{tag}`"
+            )));
+        }
+    }
     match parameters.source.as_deref() {
         None | Some("cases") => {
             let dimensions = dimensions_of(&parameters.by)?;

@@ -19,7 +19,8 @@ use serde_json::{json, Value};
 
 use crate::auth::{PageUser, Principal, RequestLang};
 use crate::cases;
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::openapi::ServiceMatchSchema;
 use crate::policy::{self, Action};
 use crate::templates::{country_choices, page, vocabulary_choices, Choice};
 use crate::AppState;
@@ -66,8 +67,56 @@ fn organisation_name(organisations: &[StoredOrganisation], id: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The query of `GET /api/v1/services`, as the document describes it; the handler reads it as
+/// pairs (`ServiceQuery::from_pairs`), which also refuses a parameter it does not know.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ServiceSearchParameters {
+    /// The support needed.
+    #[param(schema_with = need_schema)]
+    need: Option<String>,
+    #[param(schema_with = country_schema)]
+    country: Option<String>,
+    /// A town or department.
+    place: Option<String>,
+    /// The person's age in years.
+    #[param(minimum = 0, maximum = 130)]
+    age: Option<u32>,
+    #[param(schema_with = sex_schema)]
+    sex: Option<String>,
+    /// ISO 639-1 codes, comma-separated.
+    language: Option<String>,
+    /// Whether the person lives in a rural area.
+    rural: Option<bool>,
+}
+
+// A blank value is a choice left blank in the directory's form: the same as no parameter.
+fn need_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(crate::api_types::vocabulary_codes::<
+        puente_core::htcds::SupportType,
+    >())
+}
+
+fn country_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(crate::openapi::country_code())
+}
+
+fn sex_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(["F", "M", "X"]))
+            .build(),
+    )
+}
+
 /// `GET /api/v1/services?country=GT&need=shelter&age=15&sex=F&language=es`: the matching services,
 /// best first, each with its reasons (codes, both languages, and `why` in the request's language).
+#[utoipa::path(get, path = "/api/v1/services", params(ServiceSearchParameters), responses(
+    (status = 200, description = "Matching services, best first, with why each matches", body = Vec<ServiceMatchSchema>),
+    (status = 422, description = "A parameter that cannot be read, or an unknown one (named in the message)", body = ErrorAnswer),
+))]
 pub async fn search_services(
     State(state): State<AppState>,
     principal: Principal,
@@ -86,27 +135,40 @@ pub async fn search_services(
     )))
 }
 
+/// An organisation as `GET /api/v1/orgs` lists it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrganisationView {
+    id: i64,
+    slug: String,
+    name: String,
+    /// The kind of organisation (hotline, shelter, ...), by its code.
+    kind: &'static str,
+    /// ISO 3166-1 alpha-2.
+    country: Option<&'static str>,
+}
+
 /// `GET /api/v1/orgs`: every organisation with `id`, `slug`, `name`, `kind` and `country`.
+#[utoipa::path(get, path = "/api/v1/orgs", responses(
+    (status = 200, description = "Every organisation", body = Vec<OrganisationView>),
+))]
 pub async fn list_organisations(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<OrganisationView>>, AppError> {
     policy::require(&principal.subject(), Action::SearchDirectory, None)?;
     let organisations = state.store.list_organisations().await?;
-    Ok(Json(Value::Array(
+    Ok(Json(
         organisations
             .iter()
-            .map(|stored| {
-                json!({
-                    "id": stored.id,
-                    "slug": stored.organisation.slug,
-                    "name": stored.organisation.name,
-                    "kind": stored.organisation.kind.code(),
-                    "country": stored.organisation.country.map(|country| country.alpha_2()),
-                })
+            .map(|stored| OrganisationView {
+                id: stored.id,
+                slug: stored.organisation.slug.clone(),
+                name: stored.organisation.name.clone(),
+                kind: stored.organisation.kind.code(),
+                country: stored.organisation.country.map(|country| country.alpha_2()),
             })
             .collect(),
-    )))
+    ))
 }
 
 /// A reason as a page shows it.

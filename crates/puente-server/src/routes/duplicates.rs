@@ -14,235 +14,94 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use minijinja::context;
 use puente_core::domain::Person;
-use puente_core::{Country, Lang, Vocabulary};
-use puente_linkage::{find_duplicates, Column, FieldKind, Model, Table};
-use puente_store::PersonToCompare;
+use puente_core::Lang;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
 use crate::error::{AppError, InLanguage, PageError};
+use crate::extract::ApiJson;
 use crate::i18n::t;
-use crate::policy::{self, Action, CaseScope, Decision};
-use crate::routes::api::ApiJson;
+use crate::policy::{self, Action, Decision};
 use crate::templates::page;
 use crate::AppState;
 
-/// A pair at or above this match probability is shown as a likely duplicate.
-pub const DUPLICATE_THRESHOLD: f64 = 0.5;
-
-/// The fields compared, in order, with their kinds.
-const FIELDS: [(&str, FieldKind); 6] = [
-    ("given_name", FieldKind::GivenName),
-    ("surname", FieldKind::Surname),
-    ("date_of_birth", FieldKind::Date),
-    ("sex", FieldKind::Sex),
-    ("nationality", FieldKind::Nationality),
-    ("phone", FieldKind::Phone),
-];
-
-/// One field's part in a likely match.
-#[derive(Clone, Debug, Serialize)]
-pub struct FieldWeight {
-    pub field: String,
-    pub level: String,
-    pub weight: f64,
-}
-
-/// A likely duplicate of the person being entered.
-#[derive(Clone, Debug, Serialize)]
-pub struct LikelyDuplicate {
-    pub person_id: i64,
-    /// The record's cases.
-    pub case_ids: Vec<i64>,
-    /// The record's name (every record compared is one the user may open).
-    pub name: Option<String>,
-    pub probability: f64,
-    pub explanation: Vec<FieldWeight>,
-}
-
-fn values_of_person(person: &Person) -> Vec<Option<String>> {
-    let given = match person
-        .middle_name
-        .as_deref()
-        .filter(|m| !m.trim().is_empty())
-    {
-        Some(middle) => format!("{} {middle}", person.given_name),
-        None => person.given_name.clone(),
-    };
-    let surname = match person
-        .second_surname
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
-        Some(second) => format!("{} {second}", person.surname),
-        None => person.surname.clone(),
-    };
-    vec![
-        Some(given),
-        Some(surname),
-        person.date_of_birth.map(|date| date.to_string()),
-        person.sex.map(|sex| sex.code().to_string()),
-        person
-            .nationality
-            .map(|country| country.alpha_2().to_string()),
-        person.phone.as_ref().map(|phone| phone.to_string()),
-    ]
-    .into_iter()
-    .map(|value| value.filter(|value| !value.trim().is_empty()))
-    .collect()
-}
-
-fn values_of_record(record: &PersonToCompare) -> Vec<Option<String>> {
-    vec![
-        Some(record.given_names()),
-        Some(record.surnames()),
-        record.date_of_birth.clone(),
-        record.sex.clone(),
-        record.nationality.clone(),
-        record.phone.clone(),
-    ]
-    .into_iter()
-    .map(|value| value.filter(|value| !value.trim().is_empty()))
-    .collect()
-}
-
-/// The likely duplicates of `person` among the user's organisation's person records, most likely
-/// first. `editing_case` names the case being edited: its own person is left out, and so are the
-/// records a supervisor marked as different from it.
-pub async fn likely_duplicates(
-    state: &AppState,
-    principal: &Principal,
-    person: &Person,
-    editing_case: Option<i64>,
-) -> Result<Vec<LikelyDuplicate>, AppError> {
-    policy::require(&principal.subject(), Action::CheckDuplicates, None)?;
-    let organisation_id = principal.user.organisation_id;
-    let records = state
-        .store
-        .persons_to_compare(&principal.actor(), organisation_id)
-        .await?;
-    let own_person = editing_case.and_then(|case_id| {
-        records
-            .iter()
-            .find(|record| record.cases.iter().any(|case| case.case_id == case_id))
-            .map(|record| record.person_id)
-    });
-    let distinct = state.store.distinct_pairs(organisation_id).await?;
-    let subject = principal.subject();
-    let readable = |record: &PersonToCompare| {
-        record.cases.iter().any(|case| {
-            policy::authorize(
-                &subject,
-                Action::ViewCase,
-                Some(CaseScope {
-                    organisation_id,
-                    owner_user_id: case.owner_user_id,
-                }),
-            ) == Decision::Allow
-        })
-    };
-    let records: Vec<PersonToCompare> = records
-        .into_iter()
-        .filter(|record| readable(record))
-        .filter(|record| Some(record.person_id) != own_person)
-        .filter(|record| match own_person {
-            Some(own) => {
-                let pair = (own.min(record.person_id), own.max(record.person_id));
-                !distinct.contains(&pair)
-            }
-            None => true,
-        })
-        .collect();
-    if records.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<Vec<Option<String>>> = records.iter().map(values_of_record).collect();
-    let table = Table {
-        ids: records.iter().map(|r| r.person_id.to_string()).collect(),
-        columns: FIELDS
-            .iter()
-            .enumerate()
-            .map(|(index, (name, kind))| Column {
-                name: name.to_string(),
-                kind: *kind,
-                values: rows.iter().map(|row| row[index].clone()).collect(),
-            })
-            .collect(),
-    };
-    let model = Model::default_for(&table.schema());
-    let country = person.nationality.or(Country::from_alpha_2("GT"));
-    let values = values_of_person(person);
-    // Scoring is CPU work (every record of the organisation): off the async workers.
-    let found = tokio::task::spawn_blocking(move || {
-        find_duplicates(&model, &table, &values, DUPLICATE_THRESHOLD, country)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
-    Ok(found
-        .into_iter()
-        .map(|duplicate| {
-            let record = &records[duplicate.index];
-            LikelyDuplicate {
-                person_id: record.person_id,
-                case_ids: record.cases.iter().map(|case| case.case_id).collect(),
-                name: Some(format!("{} {}", record.given_names(), record.surnames())),
-                probability: (duplicate.probability * 1000.0).round() / 1000.0,
-                explanation: duplicate
-                    .explanation
-                    .into_iter()
-                    .map(|field| FieldWeight {
-                        field: field.field,
-                        level: field.level,
-                        weight: (field.weight * 10.0).round() / 10.0,
-                    })
-                    .collect(),
-            }
-        })
-        .collect())
-}
+pub use crate::services::duplicates::{
+    likely_duplicates, FieldWeight, LikelyDuplicate, DUPLICATE_THRESHOLD,
+};
 
 /// The body of `POST /api/v1/persons/duplicates`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DuplicateCheckRequest {
+    #[schema(value_type = crate::openapi::PersonSchema)]
     person: Person,
     /// The case being edited, if any: its own person is not a duplicate of itself.
     #[serde(default)]
     case_id: Option<i64>,
 }
 
+/// The answer of `POST /api/v1/persons/duplicates`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DuplicatesAnswer {
+    /// Most likely first.
+    duplicates: Vec<LikelyDuplicate>,
+}
+
 /// `POST /api/v1/persons/duplicates` `{"person", "case_id"?}`: `{"duplicates": [...]}`, the
 /// organisation's likely duplicates of the person, with the explanation per field.
+#[utoipa::path(post, path = "/api/v1/persons/duplicates", request_body = DuplicateCheckRequest, responses(
+    (status = 200, description = "The organisation's likely duplicates of the person (never another organisation's), the match explained per field", body = DuplicatesAnswer),
+    (status = 404, description = "No such case visible to the user (`case_id`)", body = crate::error::ErrorAnswer),
+    (status = 422, description = "A field of the person is not valid or out of its bounds (named in `field`)", body = crate::error::ErrorAnswer),
+))]
 pub async fn check_duplicates(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(request): ApiJson<DuplicateCheckRequest>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DuplicatesAnswer>, AppError> {
+    // The person within the bounds of a case's person, as the document says.
+    cases::validate_case(&puente_core::domain::Case::new(request.person.clone()))?;
     if let Some(case_id) = request.case_id {
         cases::authorize_case(&state, &principal, Action::EditCase, case_id).await?;
     }
     let duplicates =
         likely_duplicates(&state, &principal, &request.person, request.case_id).await?;
-    Ok(Json(json!({ "duplicates": duplicates })))
+    Ok(Json(DuplicatesAnswer { duplicates }))
 }
 
 /// The body of `POST /api/v1/persons/merge`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct MergeRequest {
     merged_person_id: i64,
     kept_person_id: i64,
 }
 
+/// The answer of `POST /api/v1/persons/merge`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MergeAnswer {
+    kept_person_id: i64,
+    merged_person_id: i64,
+    /// The cases that moved to the person kept.
+    moved_cases: Vec<i64>,
+}
+
 /// `POST /api/v1/persons/merge` (supervisors): the merged record is kept with `merged_into` set,
 /// its cases move to the person kept. 200 with what moved.
+#[utoipa::path(post, path = "/api/v1/persons/merge", request_body = MergeRequest, responses(
+    (status = 200, description = "What moved", body = MergeAnswer),
+    (status = 404, description = "No such person in the organisation", body = crate::error::ErrorAnswer),
+    (status = 409, description = "A record was merged already", body = crate::error::ErrorAnswer),
+    (status = 422, description = "A record cannot be merged into itself", body = crate::error::ErrorAnswer),
+))]
 pub async fn merge_persons(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(request): ApiJson<MergeRequest>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MergeAnswer>, AppError> {
     policy::require(&principal.subject(), Action::MergePersons, None)?;
+    if request.merged_person_id == request.kept_person_id {
+        return Err(AppError::localized("invalid-merge-into-itself", ""));
+    }
     let outcome = state
         .store
         .merge_persons(
@@ -252,23 +111,35 @@ pub async fn merge_persons(
             request.kept_person_id,
         )
         .await?;
-    Ok(Json(json!(outcome)))
+    Ok(Json(MergeAnswer {
+        kept_person_id: outcome.kept_person_id,
+        merged_person_id: outcome.merged_person_id,
+        moved_cases: outcome.moved_cases,
+    }))
 }
 
 /// The body of `POST /api/v1/persons/distinct`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DistinctRequest {
     person_a: i64,
     person_b: i64,
 }
 
 /// `POST /api/v1/persons/distinct` (supervisors): 204; the pair is never suggested again.
+#[utoipa::path(post, path = "/api/v1/persons/distinct", request_body = DistinctRequest, responses(
+    (status = 204, description = "Remembered: the pair is never suggested again"),
+    (status = 404, description = "No such person in the organisation", body = crate::error::ErrorAnswer),
+    (status = 422, description = "A record is not distinct from itself", body = crate::error::ErrorAnswer),
+))]
 pub async fn mark_distinct(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(request): ApiJson<DistinctRequest>,
 ) -> Result<StatusCode, AppError> {
     policy::require(&principal.subject(), Action::MergePersons, None)?;
+    if request.person_a == request.person_b {
+        return Err(AppError::localized("invalid-distinct-from-itself", ""));
+    }
     state
         .store
         .mark_persons_distinct(

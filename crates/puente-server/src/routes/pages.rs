@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use minijinja::context;
 use puente_core::Lang;
-use puente_store::accounts::{NewUser, OrganisationSettings, SessionKind};
+use puente_store::accounts::{OrganisationSettings, SessionKind};
 use puente_store::Role;
 use serde::{Deserialize, Serialize};
 
@@ -558,67 +558,7 @@ async fn admin_html(
     )
 }
 
-/// Creates a user in the admin's organisation. Shared with the API.
-pub async fn create_user_in_organisation(
-    state: &AppState,
-    principal: &Principal,
-    email: &str,
-    display_name: &str,
-    role: &str,
-    password: &str,
-) -> Result<puente_store::accounts::User, AppError> {
-    policy::require(&principal.subject(), Action::ManageUsers, None)?;
-    let role: Role = role
-        .parse()
-        .map_err(|_| AppError::localized("invalid-role", role))?;
-    if display_name.trim().is_empty() {
-        return Err(AppError::localized("invalid-user-name", ""));
-    }
-    auth::check_password_policy(password, &[email, display_name])?;
-    let password_hash = auth::hash_password_blocking(password.to_string()).await?;
-    let user = state
-        .store
-        .create_user(
-            &principal.actor(),
-            &NewUser {
-                organisation_id: principal.user.organisation_id,
-                email: email.to_string(),
-                display_name: display_name.to_string(),
-                role,
-                password_hash,
-                language: None,
-            },
-        )
-        .await?;
-    Ok(user)
-}
-
-/// Gives a user of the admin's organisation another role. An admin cannot change their own role,
-/// so that an organisation is never left without an admin by mistake. Shared with the API.
-pub async fn change_user_role(
-    state: &AppState,
-    principal: &Principal,
-    user_id: i64,
-    role: &str,
-) -> Result<(), AppError> {
-    policy::require(&principal.subject(), Action::ManageUsers, None)?;
-    let role: Role = role
-        .parse()
-        .map_err(|_| AppError::localized("invalid-role", role))?;
-    if user_id == principal.user.id {
-        return Err(AppError::localized("invalid-own-role", ""));
-    }
-    state
-        .store
-        .set_user_role(
-            &principal.actor(),
-            principal.user.organisation_id,
-            user_id,
-            role,
-        )
-        .await?;
-    Ok(())
-}
+pub use crate::services::users::{change_user_role, create_user_in_organisation};
 
 /// The admin's form to change a user's role.
 pub async fn admin_change_role(
@@ -844,6 +784,9 @@ pub async fn account_notice_rows(
 /// `GET /api/v1/account-notices` (supervisors, organisation admins): the notices of privileged
 /// roles given in the organisation, newest first, each with its sentence in the request's
 /// language.
+#[utoipa::path(get, path = "/api/v1/account-notices", responses(
+    (status = 200, description = "Notices, each with its sentence in the request's language", body = Vec<serde_json::Value>),
+))]
 pub async fn api_account_notices(
     State(state): State<AppState>,
     principal: Principal,

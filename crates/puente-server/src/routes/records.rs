@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::attachments;
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
-use crate::case_list_filter::CaseListFilter;
+use crate::case_list_filter::{CaseListFilter, CaseListParameters};
 use crate::cases;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::exports::{self, FileLine, Table};
@@ -104,6 +104,14 @@ async fn attach(
 
 /// `POST /api/v1/cases/{id}/attachments` (multipart, the document in `file`): 201 `{"id"}`; 413
 /// over the limit, 415 for a kind not accepted; nothing is stored on a refusal.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", params(("id" = i64, Path, description = "The case")),
+    request_body(content = String, content_type = "multipart/form-data", description = "The document in the part `file`"),
+    responses(
+        (status = 201, description = "Attached", body = crate::api_types::IdAnswer),
+        (status = 404, description = "No such case visible to the user", body = crate::error::ErrorAnswer),
+        (status = 413, description = "Larger than the limit", body = crate::error::ErrorAnswer),
+        (status = 415, description = "A kind of document not accepted", body = crate::error::ErrorAnswer),
+    ))]
 pub async fn upload_attachment(
     State(state): State<AppState>,
     principal: Principal,
@@ -138,6 +146,10 @@ pub async fn upload_attachment_form(
 }
 
 /// `GET /api/v1/cases/{id}/attachments`: what each document is, who attached it and when.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/attachments", params(("id" = i64, Path, description = "The case")), responses(
+    (status = 200, description = "`{\"attachments\": [...]}`: what each document is, who attached it and when, oldest first", body = serde_json::Value),
+    (status = 404, description = "No such case visible to the user", body = crate::error::ErrorAnswer),
+))]
 pub async fn list_attachments(
     State(state): State<AppState>,
     principal: Principal,
@@ -202,6 +214,12 @@ async fn open_document(state: &AppState, stored: &StoredAttachment) -> Result<Ve
 
 /// `GET /api/v1/cases/{id}/attachments/{attachment_id}`: the document, audited as a read of
 /// identifying data.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/attachments/{attachment_id}",
+    params(("id" = i64, Path, description = "The case"), ("attachment_id" = i64, Path, description = "The document")),
+    responses(
+        (status = 200, description = "The document's content, as attached (audited)", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 404, description = "No such document of a case visible to the user", body = crate::error::ErrorAnswer),
+    ))]
 pub async fn download_attachment(
     State(state): State<AppState>,
     principal: Principal,
@@ -223,6 +241,12 @@ pub async fn download_attachment(
 
 /// `GET /api/v1/referrals/{id}/attachments/{attachment_id}`: a document of a referred case, for
 /// the receiving organisation, when the referral shares `documents` under an active consent.
+#[utoipa::path(get, path = "/api/v1/referrals/{id}/attachments/{attachment_id}",
+    params(("id" = i64, Path, description = "The referral"), ("attachment_id" = i64, Path, description = "The document")),
+    responses(
+        (status = 200, description = "The document's content, when the referral shares documents under an active consent (audited on both sides)", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 404, description = "No such document shown to the receiving organisation", body = crate::error::ErrorAnswer),
+    ))]
 pub async fn download_referred_attachment(
     State(state): State<AppState>,
     principal: Principal,
@@ -242,13 +266,25 @@ pub async fn download_referred_attachment(
     Ok(download(&stored, content))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /api/v1/cases/{id}/screenings/{screening_id}/void`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct VoidRequest {
+    /// Why the screening is void (kept with it).
+    #[schema(min_length = 1, max_length = 2000)]
     reason: String,
 }
 
 /// `POST /api/v1/cases/{id}/screenings/{screening_id}/void` `{"reason"}`: 200 with the screening,
 /// now void; 409 when it was void already; 422 without a reason.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/screenings/{screening_id}/void",
+    params(("id" = i64, Path, description = "The case"), ("screening_id" = i64, Path, description = "The screening")),
+    request_body = VoidRequest,
+    responses(
+        (status = 200, description = "The screening, now void", body = crate::openapi::StoredScreeningSchema),
+        (status = 404, description = "No such screening of a case visible to the user", body = crate::error::ErrorAnswer),
+        (status = 409, description = "The screening was void already", body = crate::error::ErrorAnswer),
+        (status = 422, description = "No reason given", body = crate::error::ErrorAnswer),
+    ))]
 pub async fn void_screening(
     State(state): State<AppState>,
     principal: Principal,
@@ -318,6 +354,10 @@ pub async fn void_screening_form(
 /// `GET /api/v1/cases/{id}/history`: every saved version with what changed (field, label, old and
 /// new value in the request's language), who and when. Reading the values of identifying fields
 /// is audited, naming the fields (never their values).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/history", params(("id" = i64, Path, description = "The case")), responses(
+    (status = 200, description = "Every saved version, oldest first: version, changed_by, changed_at, snapshot and changes (field, label, before, after, identifying), in the request's language", body = Vec<serde_json::Value>),
+    (status = 404, description = "No such case visible to the user", body = crate::error::ErrorAnswer),
+))]
 pub async fn case_history(
     State(state): State<AppState>,
     principal: Principal,
@@ -541,6 +581,10 @@ async fn audit_export(
 
 /// `GET /api/v1/cases/{id}/export.pdf`: the case file in the reader's language: person, route,
 /// screenings with their explanation, consents, referrals, notes, documents. Audited.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/export.pdf", params(("id" = i64, Path, description = "The case")), responses(
+    (status = 200, description = "The case file as PDF, in the request's language (audited)", body = Vec<u8>, content_type = "application/pdf"),
+    (status = 404, description = "No such case visible to the user", body = crate::error::ErrorAnswer),
+))]
 pub async fn export_case_pdf(
     State(state): State<AppState>,
     principal: Principal,
@@ -665,6 +709,10 @@ async fn export_case_list(
 }
 
 /// `GET /api/v1/cases/export.xlsx?q=&status=&...`: the case list (supervisors). Audited.
+#[utoipa::path(get, path = "/api/v1/cases/export.xlsx", params(CaseListParameters), responses(
+    (status = 200, description = "The case list as XLSX (supervisors; audited)", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (status = 422, description = "A filter that is not valid", body = crate::error::ErrorAnswer),
+))]
 pub async fn export_cases_xlsx(
     State(state): State<AppState>,
     principal: Principal,
@@ -675,6 +723,10 @@ pub async fn export_cases_xlsx(
 }
 
 /// `GET /api/v1/cases/export.csv?q=&status=&...`: the case list (supervisors). Audited.
+#[utoipa::path(get, path = "/api/v1/cases/export.csv", params(CaseListParameters), responses(
+    (status = 200, description = "The case list as CSV (supervisors; audited)", body = String, content_type = "text/csv"),
+    (status = 422, description = "A filter that is not valid", body = crate::error::ErrorAnswer),
+))]
 pub async fn export_cases_csv(
     State(state): State<AppState>,
     principal: Principal,

@@ -22,16 +22,17 @@ use serde_json::{json, Value};
 
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::extract::ApiJson;
 use crate::i18n::t;
+use crate::openapi::{NotificationSchema, ReferralSchema, SharedCaseSchema};
 use crate::policy::{self, Action};
-use crate::routes::api::ApiJson;
 use crate::routes::directory::match_view;
 use crate::templates::{page, vocabulary_choices, Choice};
 use crate::AppState;
 
 /// The receiving organisation, by id or by slug.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum OrganisationRef {
     Id(i64),
@@ -39,7 +40,7 @@ pub enum OrganisationRef {
 }
 
 /// A directory service, by id or by slug.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ServiceRef {
     Id(i64),
@@ -47,16 +48,56 @@ pub enum ServiceRef {
 }
 
 /// The body of `POST /api/v1/cases/{id}/referrals`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewReferralRequest {
+    /// The receiving organisation's id or slug.
     to_org: OrganisationRef,
+    /// Services of the receiving organisation, by id or slug.
     #[serde(default)]
     services: Vec<ServiceRef>,
+    /// The parts of the case shared: at least one.
+    #[schema(schema_with = shareable_parts_schema)]
     share: Vec<String>,
+    /// The person consents now to sharing these parts with the organisation (recorded as a
+    /// consent of the case).
     #[serde(default)]
     consent: bool,
     #[serde(default)]
+    #[schema(schema_with = referral_reason_schema)]
     reason: Option<String>,
+}
+
+/// The parts of a case a referral can share, at least one.
+fn shareable_parts_schema() -> utoipa::openapi::Array {
+    let codes: Vec<&str> = SHAREABLE_SCOPES.iter().map(|scope| scope.code()).collect();
+    utoipa::openapi::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .enum_values(Some(codes)),
+        )
+        .min_items(Some(1))
+        .build()
+}
+
+fn referral_reason_schema() -> utoipa::openapi::Object {
+    crate::api_types::optional(crate::api_types::vocabulary_codes::<ReferralReason>())
+}
+
+/// The answer of `POST /api/v1/cases/{id}/referrals`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedReferral {
+    id: i64,
+    #[schema(value_type = String)]
+    status: ReferralStatus,
+}
+
+/// The optional body of a referral's answer: a note for the other side (never a survivor's data).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReferralNote {
+    #[schema(max_length = 20000)]
+    #[allow(dead_code)]
+    note: Option<String>,
 }
 
 async fn organisation_id_of(
@@ -149,6 +190,11 @@ async fn refer_case(
 
 /// `POST /api/v1/cases/{id}/referrals`: 201 `{"id", "status"}`; 409 when no consent covers what
 /// is shared (the message says so), 422 for a part that cannot be shared or an unknown receiver.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", params(("id" = i64, Path, description = "The case")), request_body = NewReferralRequest, responses(
+    (status = 201, description = "The referral's id and status", body = CreatedReferral),
+    (status = 409, description = "No consent covers what is shared, or an open referral to the organisation exists", body = ErrorAnswer),
+    (status = 422, description = "A part that cannot be shared, an unknown organisation or service, or the case's own organisation", body = ErrorAnswer),
+))]
 pub async fn create_referral(
     State(state): State<AppState>,
     principal: Principal,
@@ -169,12 +215,18 @@ pub async fn create_referral(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/referrals/{}", stored.id))],
-        Json(json!({ "id": stored.id, "status": stored.status })),
+        Json(CreatedReferral {
+            id: stored.id,
+            status: stored.status,
+        }),
     )
         .into_response())
 }
 
 /// `GET /api/v1/cases/{id}/referrals`: the referrals of one of the organisation's cases.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/referrals", params(("id" = i64, Path, description = "The case")), responses(
+    (status = 200, description = "The case's referrals, oldest first", body = Vec<ReferralSchema>),
+))]
 pub async fn case_referrals(
     State(state): State<AppState>,
     principal: Principal,
@@ -188,19 +240,34 @@ pub async fn case_referrals(
     Ok(Json(json!(referrals)))
 }
 
+/// The answer of `GET /api/v1/referrals`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReferralLists {
+    #[schema(value_type = Vec<ReferralSchema>)]
+    received: Vec<StoredReferral>,
+    #[schema(value_type = Vec<ReferralSchema>)]
+    sent: Vec<StoredReferral>,
+}
+
 /// `GET /api/v1/referrals`: `{"received": [...], "sent": [...]}`, newest first.
+#[utoipa::path(get, path = "/api/v1/referrals", responses(
+    (status = 200, description = "The organisation's referrals, received and sent", body = ReferralLists),
+))]
 pub async fn list_referrals(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ReferralLists>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let organisation_id = principal.user.organisation_id;
     let received = state.store.referrals_received(organisation_id).await?;
     let sent = state.store.referrals_sent(organisation_id).await?;
-    Ok(Json(json!({ "received": received, "sent": sent })))
+    Ok(Json(ReferralLists { received, sent }))
 }
 
 /// `GET /api/v1/referrals/{id}`: the referral (no survivor data), seen from either side.
+#[utoipa::path(get, path = "/api/v1/referrals/{id}", params(("id" = i64, Path, description = "The referral")), responses(
+    (status = 200, description = "The referral", body = ReferralSchema),
+))]
 pub async fn get_referral(
     State(state): State<AppState>,
     principal: Principal,
@@ -217,6 +284,10 @@ pub async fn get_referral(
 
 /// `GET /api/v1/referrals/{id}/case`: for the receiving organisation, exactly the shared parts of
 /// the case that the consent still covers. Audited on both sides.
+#[utoipa::path(get, path = "/api/v1/referrals/{id}/case", params(("id" = i64, Path, description = "The referral")), responses(
+    (status = 200, description = "The shared case", body = SharedCaseSchema),
+    (status = 409, description = "The referral was rejected or revoked, or the consent withdrawn", body = ErrorAnswer),
+))]
 pub async fn shared_case(
     State(state): State<AppState>,
     principal: Principal,
@@ -352,6 +423,10 @@ async fn referral_action(
 }
 
 /// `POST /api/v1/referrals/{id}/accept` (the receiver).
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", params(("id" = i64, Path, description = "The referral")), request_body(content = Option<ReferralNote>, description = "Nothing, or a note", content_type = "application/json"), responses(
+    (status = 200, description = "The referral after the change", body = ReferralSchema),
+    (status = 409, description = "The wrong side or the wrong status for this change", body = ErrorAnswer),
+))]
 pub async fn accept_referral(
     State(state): State<AppState>,
     principal: Principal,
@@ -362,6 +437,10 @@ pub async fn accept_referral(
 }
 
 /// `POST /api/v1/referrals/{id}/reject` (the receiver), with an optional `{"note"}`.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/reject", params(("id" = i64, Path, description = "The referral")), request_body(content = Option<ReferralNote>, description = "Nothing, or a note saying why", content_type = "application/json"), responses(
+    (status = 200, description = "The referral after the change", body = ReferralSchema),
+    (status = 409, description = "The wrong side or the wrong status for this change", body = ErrorAnswer),
+))]
 pub async fn reject_referral(
     State(state): State<AppState>,
     principal: Principal,
@@ -372,6 +451,10 @@ pub async fn reject_referral(
 }
 
 /// `POST /api/v1/referrals/{id}/complete` (the receiver).
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/complete", params(("id" = i64, Path, description = "The referral")), request_body(content = Option<ReferralNote>, description = "Nothing, or a note", content_type = "application/json"), responses(
+    (status = 200, description = "The referral after the change", body = ReferralSchema),
+    (status = 409, description = "The wrong side or the wrong status for this change", body = ErrorAnswer),
+))]
 pub async fn complete_referral(
     State(state): State<AppState>,
     principal: Principal,
@@ -382,6 +465,10 @@ pub async fn complete_referral(
 }
 
 /// `POST /api/v1/referrals/{id}/revoke` (the sender).
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/revoke", params(("id" = i64, Path, description = "The referral")), request_body(content = Option<ReferralNote>, description = "Nothing, or a note", content_type = "application/json"), responses(
+    (status = 200, description = "The referral after the change", body = ReferralSchema),
+    (status = 409, description = "The wrong side or the wrong status for this change", body = ErrorAnswer),
+))]
 pub async fn revoke_referral(
     State(state): State<AppState>,
     principal: Principal,
@@ -391,14 +478,20 @@ pub async fn revoke_referral(
     referral_action(state, principal, referral_id, Answer::Revoke, body).await
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET /api/v1/notifications`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationParameters {
+    /// Only the unread notifications.
     #[serde(default)]
     unread: bool,
 }
 
 /// `GET /api/v1/notifications?unread=true`: the organisation's notifications, newest first, each
 /// with its `message` in the request's language.
+#[utoipa::path(get, path = "/api/v1/notifications", params(NotificationParameters), responses(
+    (status = 200, description = "Notifications, newest first", body = Vec<NotificationSchema>),
+))]
 pub async fn list_notifications(
     State(state): State<AppState>,
     principal: Principal,
@@ -423,6 +516,9 @@ pub async fn list_notifications(
 }
 
 /// `POST /api/v1/notifications/{id}/read`: 204.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", params(("id" = i64, Path, description = "The notification")), responses(
+    (status = 204, description = "Marked read"),
+))]
 pub async fn read_notification(
     State(state): State<AppState>,
     principal: Principal,
@@ -440,17 +536,27 @@ pub async fn read_notification(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The answer of `POST /api/v1/notifications/read`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MarkedAnswer {
+    /// How many notifications were unread.
+    marked: u64,
+}
+
 /// `POST /api/v1/notifications/read`: marks every notification read; `{"marked": n}`.
+#[utoipa::path(post, path = "/api/v1/notifications/read", responses(
+    (status = 200, description = "How many were unread", body = MarkedAnswer),
+))]
 pub async fn read_all_notifications(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MarkedAnswer>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let marked = state
         .store
         .mark_all_notifications_read(&principal.actor(), principal.user.organisation_id)
         .await?;
-    Ok(Json(json!({ "marked": marked })))
+    Ok(Json(MarkedAnswer { marked }))
 }
 
 // ---- Pages ----

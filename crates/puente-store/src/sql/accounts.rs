@@ -187,7 +187,7 @@ impl AccountStore for Backend {
             "SELECT * FROM account_notices WHERE organisation_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(organisation_id)
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.reader)
         .await?;
         rows.iter()

@@ -18,14 +18,21 @@ fn quoted(column: &str) -> String {
     format!("\"{column}\"")
 }
 
+/// Binds a cell; an empty one as a null of its column's type (PostgreSQL refuses a null of
+/// another type).
 fn push_cell(
     builder: &mut sqlx::query_builder::Separated<'_, '_, Db, &'static str>,
     cell: &Option<Cell>,
+    kind: ColumnKind,
 ) {
     match cell {
-        None => builder.push_bind(Option::<i64>::None),
+        None => match kind {
+            ColumnKind::Year => builder.push_bind(Option::<i64>::None),
+            ColumnKind::Flag => builder.push_bind(Option::<bool>::None),
+            _ => builder.push_bind(Option::<String>::None),
+        },
         Some(Cell::Year(year)) => builder.push_bind(i64::from(*year)),
-        Some(Cell::Flag(flag)) => builder.push_bind(i64::from(*flag)),
+        Some(Cell::Flag(flag)) => builder.push_bind(*flag),
         Some(Cell::Text(text)) => builder.push_bind(text.to_string()),
     };
 }
@@ -33,9 +40,11 @@ fn push_cell(
 /// Records per page when exporting.
 const EXPORT_PAGE: usize = 10_000;
 
-/// A cell as SQLite's `json_array` writes it: null, an integer or a string.
+/// A cell as the database's JSON array writes it: null, an integer or a string (and a flag as a
+/// boolean in PostgreSQL).
 enum JsonCell {
     Null,
+    Flag(bool),
     Integer(i64),
     Text(Box<str>),
 }
@@ -50,6 +59,9 @@ impl<'de> serde::Deserialize<'de> for JsonCell {
             }
             fn visit_unit<E>(self) -> Result<JsonCell, E> {
                 Ok(JsonCell::Null)
+            }
+            fn visit_bool<E>(self, value: bool) -> Result<JsonCell, E> {
+                Ok(JsonCell::Flag(value))
             }
             fn visit_i64<E>(self, value: i64) -> Result<JsonCell, E> {
                 Ok(JsonCell::Integer(value))
@@ -68,6 +80,7 @@ impl<'de> serde::Deserialize<'de> for JsonCell {
 fn cell_from_json(value: JsonCell, kind: ColumnKind) -> Option<Cell> {
     match (value, kind) {
         (JsonCell::Null, _) => None,
+        (JsonCell::Flag(flag), _) => Some(Cell::Flag(flag)),
         (JsonCell::Integer(year), ColumnKind::Year) => Some(Cell::Year(year as u16)),
         (JsonCell::Integer(flag), ColumnKind::Flag) => Some(Cell::Flag(flag != 0)),
         (JsonCell::Integer(number), _) => Some(Cell::Text(number.to_string().into())),
@@ -80,9 +93,7 @@ fn cell_from_row(row: &DbRow, position: usize, kind: ColumnKind) -> StoreResult<
         ColumnKind::Year => row
             .try_get::<Option<i64>, _>(position)?
             .map(|year| Cell::Year(year as u16)),
-        ColumnKind::Flag => row
-            .try_get::<Option<i64>, _>(position)?
-            .map(|flag| Cell::Flag(flag != 0)),
+        ColumnKind::Flag => row.try_get::<Option<bool>, _>(position)?.map(Cell::Flag),
         _ => row
             .try_get::<Option<String>, _>(position)?
             .map(|text| Cell::Text(text.into())),
@@ -160,8 +171,8 @@ impl CtdcStore for Backend {
             ));
             builder.push_values(chunk, |mut row, record| {
                 row.push_bind(import_id);
-                for cell in &record.cells {
-                    push_cell(&mut row, cell);
+                for (cell, (_, kind)) in record.cells.iter().zip(COLUMNS.iter()) {
+                    push_cell(&mut row, cell, *kind);
                 }
             });
             builder

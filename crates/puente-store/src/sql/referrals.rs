@@ -804,20 +804,11 @@ async fn notes_of_case(
     Ok(notes)
 }
 
-/// The screenings of a case, when the database has them (the `screenings` table comes with the web
-/// application's migrations; without it a case has no screenings).
+/// The screenings of a case.
 async fn screenings_of_case(
     connection: &mut DbConnection,
     case_id: i64,
 ) -> StoreResult<Vec<SharedScreening>> {
-    let exists: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'screenings'",
-    )
-    .fetch_one(&mut *connection)
-    .await?;
-    if exists == 0 {
-        return Ok(Vec::new());
-    }
     let rows = sqlx::query(
         "SELECT id, level, rule_set_version, created_at, result, input FROM screenings
          WHERE case_id = $1 AND voided_at IS NULL ORDER BY id",

@@ -1,0 +1,64 @@
+//! Typed answers and bodies of the JSON API that several route modules use, with their schemas
+//! (`ToSchema`): the OpenAPI document describes them from these types.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The id of what was created: `{"id"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdAnswer {
+    pub id: i64,
+}
+
+/// A role of a user, by its code.
+pub fn role_schema() -> utoipa::openapi::Object {
+    let codes: Vec<&str> = puente_store::accounts::Role::ALL
+        .iter()
+        .map(|role| role.code())
+        .collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(codes))
+        .build()
+}
+
+/// A code of one of the core's vocabularies.
+pub fn vocabulary_codes<V: puente_core::Vocabulary + 'static>() -> utoipa::openapi::Object {
+    let codes: Vec<&str> = V::all().iter().map(|value| value.code()).collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(codes))
+        .build()
+}
+
+/// A case status, by its code (HTCDS CaseStatus), or null (the default).
+pub fn optional_case_status_schema() -> utoipa::openapi::Object {
+    optional(vocabulary_codes::<puente_core::htcds::CaseStatus>())
+}
+
+/// A code, or null.
+pub fn optional(codes: utoipa::openapi::Object) -> utoipa::openapi::Object {
+    let mut values = codes.enum_values.clone().unwrap_or_default();
+    values.push(serde_json::Value::Null);
+    utoipa::openapi::ObjectBuilder::from(codes)
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::Type::String,
+            utoipa::openapi::Type::Null,
+        ]))
+        .enum_values(Some(values))
+        .build()
+}
+
+/// A code, or nothing (an empty value, as a form sends a choice left blank).
+pub fn code_or_blank(codes: utoipa::openapi::Object) -> utoipa::openapi::Object {
+    let mut values = codes.enum_values.clone().unwrap_or_default();
+    values.push(serde_json::Value::from(""));
+    utoipa::openapi::ObjectBuilder::from(codes)
+        .enum_values(Some(values))
+        .build()
+}
+
+/// A consent scope, by its code (HTCDS ConsentScope).
+pub fn consent_scope_schema() -> utoipa::openapi::Object {
+    vocabulary_codes::<puente_core::htcds::ConsentScope>()
+}
