@@ -280,6 +280,7 @@ vocabulary! {
         Screening = "screening", es: "Resultados de la evaluación", en: "Screening results";
         Events = "events", es: "Ruta (captación, tránsito, explotación)", en: "Route (recruitment, transit, exploitation)";
         Notes = "notes", es: "Notas del caso", en: "Case notes";
+        Documents = "documents", es: "Documentos adjuntos", en: "Attached documents";
         DeidentifiedStatistics = "DeidentifiedStatistics", es: "Estadísticas anonimizadas", en: "De-identified statistics";
         Matching = "matching", es: "Búsqueda con organizaciones aliadas (sin compartir nombres)", en: "Matching with partner organisations (without sharing names)";
     }

@@ -6,6 +6,8 @@
 
 /// ISO 3166-1 countries with es/en names and E.164 calling codes.
 pub mod bounds;
+/// What changed between two versions of a case, field by field, with labels and shown values.
+pub mod case_changes;
 pub mod country;
 /// The CTDC Global Dataset's 63-column record and its mapping to HTCDS codes.
 pub mod ctdc;

@@ -18,6 +18,8 @@
 //! - The receiver sees the case as it stood when the referral was made (its version then, and the
 //!   notes and screenings recorded until then): what is added later needs a new referral, under
 //!   the consent given at that time.
+//! - A voided screening is never shared, and a document attached to the case is shared only when
+//!   the referral shares `documents` and an active consent covers that scope.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,12 +29,13 @@ use crate::vocabulary::Vocabulary;
 use crate::{Country, Label};
 
 /// The parts of a case a referral may share.
-pub const SHAREABLE_SCOPES: [ConsentScope; 5] = [
+pub const SHAREABLE_SCOPES: [ConsentScope; 6] = [
     ConsentScope::Identity,
     ConsentScope::Contact,
     ConsentScope::Screening,
     ConsentScope::Events,
     ConsentScope::Notes,
+    ConsentScope::Documents,
 ];
 
 /// Where a referral stands.
@@ -246,9 +249,9 @@ pub fn transition(
 /// Why the parts a referral names cannot be shared.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ShareError {
-    #[error("a referral shares at least one part of the case (identity, contact, screening, events or notes)")]
+    #[error("a referral shares at least one part of the case (identity, contact, screening, events, notes or documents)")]
     Empty,
-    #[error("`{}` cannot be shared by a referral: share identity, contact, screening, events or notes", .0.code())]
+    #[error("`{}` cannot be shared by a referral: share identity, contact, screening, events, notes or documents", .0.code())]
     NotShareable(ConsentScope),
 }
 
@@ -386,6 +389,26 @@ pub struct SharedNote {
     pub created_at: String,
 }
 
+/// A document attached to the case, when shared: what it is, not its content (the receiver
+/// downloads the content through the referral).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SharedDocument {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub created_at: String,
+}
+
+/// The records of a case as they stood when a referral was made: the notes, the screenings that
+/// are not void, and the attached documents. [`project`] keeps those of the shown parts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordsThen {
+    pub notes: Vec<SharedNote>,
+    pub screenings: Vec<SharedScreening>,
+    pub documents: Vec<SharedDocument>,
+}
+
 /// The parts of a case a receiver sees. An unshared part is absent (`None`), never blank.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SharedParts {
@@ -401,6 +424,8 @@ pub struct SharedParts {
     pub events: Option<Vec<TraffickingEvent>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<SharedNote>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<SharedDocument>>,
 }
 
 /// Whether a record made at `recorded_at` existed when the referral was made at `referral_made_at`
@@ -416,14 +441,14 @@ pub fn existed_at_referral(recorded_at: &str, referral_made_at: &str) -> bool {
 }
 
 /// What the receiver sees: from the case as it stood when the referral was made (`case_then`),
-/// and the notes and screenings recorded until then, exactly the parts in `shown` (from
+/// and the notes, screenings and documents recorded until then, exactly the parts in `shown` (from
 /// [`shown_scopes`]).
-pub fn project(
-    shown: &[ConsentScope],
-    case_then: &Case,
-    notes_then: Vec<SharedNote>,
-    screenings_then: Vec<SharedScreening>,
-) -> SharedParts {
+pub fn project(shown: &[ConsentScope], case_then: &Case, records_then: RecordsThen) -> SharedParts {
+    let RecordsThen {
+        notes: notes_then,
+        screenings: screenings_then,
+        documents: documents_then,
+    } = records_then;
     let person = &case_then.person;
     let has = |scope: ConsentScope| shown.contains(&scope);
     SharedParts {
@@ -451,6 +476,7 @@ pub fn project(
         screenings: has(ConsentScope::Screening).then_some(screenings_then),
         events: has(ConsentScope::Events).then(|| case_then.events.clone()),
         notes: has(ConsentScope::Notes).then_some(notes_then),
+        documents: has(ConsentScope::Documents).then_some(documents_then),
     }
 }
 
@@ -641,6 +667,7 @@ mod tests {
             ConsentScope::Screening,
             ConsentScope::Events,
             ConsentScope::Notes,
+            ConsentScope::Documents,
             ConsentScope::DeidentifiedStatistics,
         ])
     }
@@ -676,7 +703,7 @@ mod tests {
         ) {
             let case = Case::new(Person { given_name: "Ana".into(), surname: "Pérez".into(), ..Person::default() });
             let shown = shown_scopes(status, &share, &consents, "shelter");
-            let parts = project(&shown, &case, Vec::new(), Vec::new());
+            let parts = project(&shown, &case, RecordsThen::default());
             let covered_by_active = |scope: ConsentScope| consents.iter().any(|consent| {
                 consent.is_active() && consent.with_organisation.as_deref() == Some("shelter") && consent.covers(scope)
             });
@@ -691,6 +718,7 @@ mod tests {
                 (ConsentScope::Screening, parts.screenings.is_some()),
                 (ConsentScope::Events, parts.events.is_some()),
                 (ConsentScope::Notes, parts.notes.is_some()),
+                (ConsentScope::Documents, parts.documents.is_some()),
             ];
             for (scope, is_present) in present {
                 prop_assert_eq!(is_present, parts.shared.contains(&scope));

@@ -605,6 +605,14 @@ pub fn language_of_headers(headers: &axum::http::HeaderMap) -> Lang {
     decide_language(None, headers)
 }
 
+/// Whether the request's body is `multipart/form-data` (a form that carries a file).
+fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"))
+}
+
 fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -691,6 +699,24 @@ pub async fn session_layer(
                 if !sent.is_some_and(|sent| constant_time_equal(sent, &principal.csrf_token)) {
                     return AppError::CsrfRejected.into_json_response(lang);
                 }
+            }
+        } else if !is_api && is_multipart(&headers) {
+            // A form that carries a document is not read whole here: its token comes in the
+            // address the form posts to (`?csrf_token=`), and the body goes to the handler.
+            let sent = request
+                .uri()
+                .query()
+                .and_then(|query| form_field(query.as_bytes(), CSRF_FIELD));
+            let accepted = match (&principal, &sent) {
+                (Some(principal), Some(sent)) => constant_time_equal(sent, &principal.csrf_token),
+                _ => false,
+            };
+            if !accepted {
+                return PageError {
+                    error: AppError::CsrfRejected,
+                    lang,
+                }
+                .into_response();
             }
         } else if !is_api {
             let expected = match &principal {

@@ -78,6 +78,84 @@ pub async fn audit_case_read(
     Ok(())
 }
 
+/// A saved version of a case and what changed from the version before it.
+#[derive(Debug)]
+pub struct VersionChanges {
+    pub version: puente_store::CaseVersion,
+    pub changes: Vec<puente_core::case_changes::FieldChange>,
+}
+
+/// Every saved version of a case the user may see, oldest first, with the changed fields and their old and new
+/// values. The read is audited before anything is returned, naming the identifying fields whose
+/// values are shown (never the values).
+pub async fn history_with_changes(
+    state: &AppState,
+    principal: &Principal,
+    access: &CaseAccess,
+) -> Result<Vec<VersionChanges>, AppError> {
+    let history = state
+        .store
+        .case_history(access.organisation_id, access.case_id)
+        .await?;
+    let mut previous: Option<Case> = None;
+    let mut versions = Vec::with_capacity(history.len());
+    let mut identifying: Vec<&'static str> = Vec::new();
+    for version in history {
+        let case = serde_json::from_value::<Case>(version.snapshot.clone()).ok();
+        let changes = match &case {
+            Some(case) => puente_core::case_changes::case_changes(previous.as_ref(), case),
+            None => Vec::new(),
+        };
+        for change in changes.iter().filter(|change| change.identifying) {
+            if !identifying.contains(&change.field) {
+                identifying.push(change.field);
+            }
+        }
+        if case.is_some() {
+            previous = case;
+        }
+        versions.push(VersionChanges { version, changes });
+    }
+    let detail = if identifying.is_empty() {
+        String::new()
+    } else {
+        format!("identifying fields read: {}", identifying.join(", "))
+    };
+    state
+        .store
+        .record_audit(puente_store::NewAuditEntry {
+            actor: principal.user.email.clone(),
+            organisation_id: Some(access.organisation_id),
+            action: puente_store::AuditAction::ViewHistory,
+            record_type: puente_store::RecordType::Case,
+            record_id: Some(access.case_id.to_string()),
+            case_id: Some(access.case_id),
+            detail,
+        })
+        .await?;
+    Ok(versions)
+}
+
+/// The lines of the case list in the user's scope (their own cases, or the organisation's), once
+/// `action` is allowed; the listing is audited by the store.
+pub async fn case_summaries_in_scope(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+) -> Result<Vec<puente_store::CaseSummary>, AppError> {
+    use crate::policy::{case_list_scope, CaseListScope};
+    policy::require(&principal.subject(), action, None)?;
+    let owner = match case_list_scope(&principal.subject()) {
+        CaseListScope::Own => Some(principal.user.id),
+        CaseListScope::Organisation => None,
+        CaseListScope::Nothing => return Err(AppError::Forbidden),
+    };
+    Ok(state
+        .store
+        .list_cases(&principal.actor(), principal.user.organisation_id, owner)
+        .await?)
+}
+
 /// Whether a user can own cases: advocates, case workers and supervisors.
 pub fn can_own_cases(user: &puente_store::accounts::User) -> bool {
     use puente_store::Role;

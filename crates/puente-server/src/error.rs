@@ -120,6 +120,12 @@ pub enum AppError {
     /// The body is not of a type this address reads.
     #[error("the body is not of a type this address reads")]
     UnsupportedMediaType,
+    /// An attached document is larger than the limit.
+    #[error("the document is larger than the limit of {max_bytes} bytes")]
+    AttachmentTooLarge { max_bytes: u64 },
+    /// An attached document is not of a kind accepted (PDF, JPEG, PNG, plain text, DOCX).
+    #[error("the document is not a PDF, JPEG, PNG, plain text or Word (DOCX) file")]
+    AttachmentKindRefused,
     /// The request (its body, or the whole answer) took too long.
     #[error("the request took too long")]
     RequestTimeout,
@@ -183,8 +189,12 @@ impl AppError {
             | AppError::InvalidParameter { .. }
             | AppError::UnreadableForm => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge | AppError::AttachmentTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            AppError::UnsupportedMediaType | AppError::AttachmentKindRefused => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -218,8 +228,10 @@ impl AppError {
             AppError::BadRequest(_) | AppError::UnreadableForm => "bad_request",
             AppError::InvalidParameter { .. } => "invalid_parameter",
             AppError::MethodNotAllowed => "method_not_allowed",
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::PayloadTooLarge | AppError::AttachmentTooLarge { .. } => "payload_too_large",
+            AppError::UnsupportedMediaType | AppError::AttachmentKindRefused => {
+                "unsupported_media_type"
+            }
             AppError::RequestTimeout => "request_timeout",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
@@ -301,6 +313,14 @@ impl AppError {
                     ("detail", detail.clone().into()),
                 ],
             ),
+            AppError::AttachmentTooLarge { max_bytes } => translations.text_with(
+                lang,
+                "error-attachment_too_large",
+                &[(
+                    "megabytes",
+                    format!("{:.0}", *max_bytes as f64 / (1024.0 * 1024.0)).into(),
+                )],
+            ),
             AppError::StaleVersion { yours, current } => translations.text_with(
                 lang,
                 "error-stale_version",
@@ -380,6 +400,9 @@ impl AppError {
                 translations.text_with(lang, "error-constraint", &[("name", name.clone().into())])
             }
             AppError::UnreadableForm => translations.text(lang, "error-form_unreadable"),
+            AppError::AttachmentKindRefused => {
+                translations.text(lang, "error-attachment_kind_refused")
+            }
             other => translations.text(lang, &format!("error-{}", other.code())),
         }
     }

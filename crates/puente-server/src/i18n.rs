@@ -15,12 +15,14 @@ use puente_core::Lang;
 /// The Spanish messages.
 pub const SPANISH_SOURCE: &str = concat!(
     include_str!("../locales/es/main.ftl"),
-    include_str!("../locales/es/legal.ftl")
+    include_str!("../locales/es/legal.ftl"),
+    include_str!("../locales/es/records.ftl")
 );
 /// The English messages.
 pub const ENGLISH_SOURCE: &str = concat!(
     include_str!("../locales/en/main.ftl"),
-    include_str!("../locales/en/legal.ftl")
+    include_str!("../locales/en/legal.ftl"),
+    include_str!("../locales/en/records.ftl")
 );
 
 /// Both languages' messages, parsed once.

@@ -12,12 +12,16 @@
 
 /// Typed answers and bodies of the JSON API shared by several route modules.
 pub mod api_types;
+/// Documents attached to cases: the allowlist, the size limit, the sealed files.
+pub mod attachments;
 /// Sessions, passwords, TOTP, login throttling and CSRF protection.
 /// The audit log as a person reads it: labels in the reader's language instead of codes.
 pub mod audit_view;
 pub mod auth;
 /// Finding cases: the list's parameters, the caller's scope, one page from the store.
 pub mod case_search;
+/// The case list's filters, shared by the list and its exports.
+pub mod case_list_filter;
 /// The glue between requests, the screening engine and the store for cases.
 pub mod cases;
 /// Charts drawn on the server as SVG (the dashboard).
@@ -28,6 +32,8 @@ pub mod demo;
 pub mod demo_legal;
 /// The one error type and how it is answered.
 pub mod error;
+/// A case file as PDF, and the case list as XLSX and CSV.
+pub mod exports;
 /// Extractors of the JSON API: bodies read as the OpenAPI document describes them.
 pub mod extract;
 /// Spanish and English messages (Fluent).
@@ -95,6 +101,8 @@ pub struct ServerConfig {
     pub limits: ConnectionLimits,
     /// The partnerships this instance matches with partners in (`puente serve --partnerships`).
     pub partnerships: partnerships::Partnerships,
+    /// Where attached documents are kept and how large one may be.
+    pub attachments: attachments::AttachmentSettings,
 }
 
 /// What every handler shares.
@@ -113,6 +121,16 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// The directory of the sealed attachment files: the configured one, else the one in the
+    /// store's data directory (beside an SQLite file; `$PUENTE_DATA_DIR` for PostgreSQL).
+    pub fn attachment_directory(&self) -> std::path::PathBuf {
+        self.config
+            .attachments
+            .directory
+            .clone()
+            .unwrap_or_else(|| self.store.file_beside("attachments"))
+    }
+
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> AppState {
         AppState {
             store,

@@ -54,10 +54,18 @@ pub enum Action {
     /// Start "match with partners" and fetch its results (the organisation's consenting persons,
     /// encoded for a linkage unit).
     MatchWithPartners,
+    /// Attach a document to a case, and list and download a case's documents.
+    AttachDocument,
+    /// Void a screening of a case, with a reason.
+    VoidScreening,
+    /// Download a case file as PDF (identifying data).
+    ExportCase,
+    /// Download the case list as XLSX or CSV (names of every case in scope).
+    ExportCaseList,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 25] = [
         Action::ListCases,
         Action::CreateCase,
         Action::ViewCase,
@@ -79,6 +87,10 @@ impl Action {
         Action::CheckDuplicates,
         Action::MergePersons,
         Action::MatchWithPartners,
+        Action::AttachDocument,
+        Action::VoidScreening,
+        Action::ExportCase,
+        Action::ExportCaseList,
     ];
 
     /// Whether the action concerns one case (and so depends on its organisation and owner).
@@ -93,6 +105,9 @@ impl Action {
                 | Action::AssignCase
                 | Action::ReferCase
                 | Action::RevokeReferral
+                | Action::AttachDocument
+                | Action::VoidScreening
+                | Action::ExportCase
         )
     }
 }
@@ -160,6 +175,14 @@ fn role_allows(role: Role, action: Action) -> bool {
     }
     // Merging records and matching with partners are a supervisor's decisions.
     if matches!(action, MergePersons | MatchWithPartners) {
+        return role == Role::Supervisor;
+    }
+    // Documents, voiding a screening and a case file are case work, on the cases in reach.
+    if matches!(action, AttachDocument | VoidScreening | ExportCase) {
+        return matches!(role, Role::Advocate | Role::CaseWorker | Role::Supervisor);
+    }
+    // A list of every case with names leaves the system in one file: a supervisor's decision.
+    if action == ExportCaseList {
         return role == Role::Supervisor;
     }
     // Referrals are case work: the roles that work cases send, answer and read them.
@@ -402,8 +425,9 @@ mod tests {
                 covered.insert((role, action));
             }
         }
-        // Referring and revoking are about one case of the sender's organisation.
-        let referral_case_rows: [(Role, Action, [Decision; 3]); 10] = [
+        // Referring, revoking, documents, voids and the case file are about one case of the
+        // user's organisation.
+        let referral_case_rows: [(Role, Action, [Decision; 3]); 25] = [
             (Role::Advocate, ReferCase, [Allow, Hidden, Hidden]),
             (Role::Advocate, RevokeReferral, [Allow, Hidden, Hidden]),
             (Role::CaseWorker, ReferCase, [Allow, Hidden, Hidden]),
@@ -422,6 +446,41 @@ mod tests {
                 RevokeReferral,
                 [Forbidden, Forbidden, Forbidden],
             ),
+            (Role::Advocate, AttachDocument, [Allow, Hidden, Hidden]),
+            (Role::Advocate, VoidScreening, [Allow, Hidden, Hidden]),
+            (Role::Advocate, ExportCase, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, AttachDocument, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, VoidScreening, [Allow, Hidden, Hidden]),
+            (Role::CaseWorker, ExportCase, [Allow, Hidden, Hidden]),
+            (Role::Supervisor, AttachDocument, [Allow, Allow, Hidden]),
+            (Role::Supervisor, VoidScreening, [Allow, Allow, Hidden]),
+            (Role::Supervisor, ExportCase, [Allow, Allow, Hidden]),
+            (
+                Role::OrgAdmin,
+                AttachDocument,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::OrgAdmin,
+                VoidScreening,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::OrgAdmin,
+                ExportCase,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::Analyst,
+                AttachDocument,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (
+                Role::Analyst,
+                VoidScreening,
+                [Forbidden, Forbidden, Forbidden],
+            ),
+            (Role::Analyst, ExportCase, [Forbidden, Forbidden, Forbidden]),
         ];
         for (role, action, expected) in referral_case_rows {
             let cases = [own_case(), colleagues_case(), other_organisations_case()];
@@ -483,6 +542,22 @@ mod tests {
                 );
                 covered.insert((role, action));
             }
+        }
+        // Documents, voids and the case file follow the reach of case work (in the rows above); the
+        // list export is a supervisor's.
+        for (role, expected) in [
+            (Role::Advocate, Forbidden),
+            (Role::CaseWorker, Forbidden),
+            (Role::Supervisor, Allow),
+            (Role::OrgAdmin, Forbidden),
+            (Role::Analyst, Forbidden),
+        ] {
+            assert_eq!(
+                authorize(&subject(role), ExportCaseList, None),
+                expected,
+                "{role}"
+            );
+            covered.insert((role, ExportCaseList));
         }
         // Every role and every action is in the matrix.
         assert_eq!(covered.len(), Role::ALL.len() * Action::ALL.len());

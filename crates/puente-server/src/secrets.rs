@@ -142,6 +142,44 @@ impl SecretsKey {
         String::from_utf8(plaintext).ok()
     }
 
+    /// Seals bytes (an attached document) for `purpose`: a random 192-bit nonce followed by the
+    /// ciphertext and its tag.
+    pub fn seal_bytes(&self, plaintext: &[u8], purpose: &str) -> Vec<u8> {
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ciphertext = self
+            .cipher()
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: purpose.as_bytes(),
+                },
+            )
+            .unwrap_or_default();
+        let mut sealed = nonce.to_vec();
+        sealed.extend_from_slice(&ciphertext);
+        sealed
+    }
+
+    /// Opens what [`SecretsKey::seal_bytes`] sealed for the same purpose; `None` when it was
+    /// sealed under another key or for another purpose, or was changed.
+    pub fn open_bytes(&self, sealed: &[u8], purpose: &str) -> Option<Vec<u8>> {
+        if sealed.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = sealed.split_at(24);
+        self.cipher()
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: purpose.as_bytes(),
+                },
+            )
+            .ok()
+    }
+
     /// Seals a user's TOTP secret for their row.
     pub fn seal_totp_secret(&self, user_id: i64, secret: &str) -> String {
         self.seal(secret, &totp_purpose(user_id))

@@ -95,6 +95,8 @@ audit_codes! {
         MatchingStart = "matching_start",
         MatchingResult = "matching_result",
         CoordinationDecision = "coordination_decision",
+        VoidScreening = "void_screening",
+        ViewAttachment = "view_attachment",
     }
 }
 
@@ -103,6 +105,7 @@ audit_codes! {
     RecordType {
         Case = "case",
         CaseNote = "case_note",
+        CaseAttachment = "case_attachment",
         Person = "person",
         Organisation = "organisation",
         User = "user",

@@ -12,6 +12,8 @@
 pub mod accounts;
 /// The raw counts of the annual report (published only through `puente-disclosure`).
 pub mod annual;
+/// Documents attached to cases: what they are, where their sealed content lies, who may read them.
+pub mod attachments;
 /// The audit log: keyed hash chain, signed checkpoints, verification.
 pub mod audit;
 /// The audit key file and the checkpoint file, outside the database.
@@ -54,6 +56,8 @@ pub mod postgres;
 pub mod privacy_budgets;
 /// Referrals between organisations, gated by consent, and their notifications.
 pub mod referrals;
+/// Voiding a screening: kept, shown as void, never shared or counted.
+pub mod screening_voids;
 /// Screenings run inside a case, with their rule-set version.
 pub mod screenings;
 /// The SQLite backend.
@@ -69,6 +73,7 @@ pub use annual::{
     publish_annual_report, AnnualCounts, AnnualReportStore, GroupedCounts, PublishedAnnualReport,
     PublishedLine, PublishedSection,
 };
+pub use attachments::{AttachmentStore, NewAttachment, StoredAttachment};
 pub use audit::{
     AuditAction, AuditEntry, AuditFinding, AuditQuery, ChainReport, Checkpoint, NewAuditEntry,
     RecordType,
@@ -110,6 +115,7 @@ pub use referrals::{
     NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
     StoredReferral,
 };
+pub use screening_voids::ScreeningVoidStore;
 pub use screenings::ScreeningStore;
 pub use sqlite::SqliteStore;
 pub use tasks::{NewTask, StoredTask, TaskDue, TaskDueFilter, TaskQuery, TaskSource, TaskStore};
@@ -344,6 +350,8 @@ pub trait Store:
     + FollowupStore
     + LinkageUnitStore
     + MatchingStore
+    + AttachmentStore
+    + ScreeningVoidStore
 {
 }
 
@@ -370,5 +378,7 @@ impl<T> Store for T where
         + FollowupStore
         + LinkageUnitStore
         + MatchingStore
+        + AttachmentStore
+        + ScreeningVoidStore
 {
 }

@@ -54,7 +54,8 @@ use crate::cases::today_iso;
 use crate::{Actor, StoreError, StoreResult};
 
 pub use puente_core::sharing::{
-    ReferralStatus, SharedContact, SharedIdentity, SharedNote, SharedScreening, SHAREABLE_SCOPES,
+    ReferralStatus, SharedContact, SharedDocument, SharedIdentity, SharedNote, SharedScreening,
+    SHAREABLE_SCOPES,
 };
 
 /// A referral to make, from the sender's organisation.
@@ -144,6 +145,9 @@ pub struct SharedCase {
     pub events: Option<Vec<TraffickingEvent>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<SharedNote>>,
+    /// The documents attached to the case until the referral was made, when `documents` is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<SharedDocument>>,
 }
 
 /// What a notification is about.

@@ -33,6 +33,17 @@ pub struct StoredScreening {
     pub lang: String,
     pub performed_by: String,
     pub created_at: String,
+    /// When the screening was voided (it is kept, but never shared or counted), by whom and why.
+    pub voided_at: Option<String>,
+    pub voided_by: Option<String>,
+    pub void_reason: Option<String>,
+}
+
+impl StoredScreening {
+    /// Whether the screening was voided.
+    pub fn is_void(&self) -> bool {
+        self.voided_at.is_some()
+    }
 }
 
 /// Screenings in the store.

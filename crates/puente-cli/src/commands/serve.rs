@@ -45,6 +45,15 @@ pub struct ServeArgs {
     /// sent to the unit). Keep it readable by its owner only.
     #[arg(long, value_name = "FILE")]
     pub partnerships: Option<PathBuf>,
+    /// The directory of the documents attached to cases (kept encrypted under the secrets key).
+    /// Default: beside the database, named after it with `.attachments` (for PostgreSQL in
+    /// `$PUENTE_DATA_DIR`, else the current directory).
+    #[arg(long, env = "PUENTE_ATTACHMENT_DIR", value_name = "DIR")]
+    pub attachment_dir: Option<PathBuf>,
+    /// The largest document that may be attached, in bytes (25 MB by default).
+    #[arg(long, env = puente_server::attachments::MAX_BYTES_VARIABLE, value_name = "BYTES",
+          default_value_t = puente_server::attachments::DEFAULT_MAX_BYTES)]
+    pub attachment_max_bytes: u64,
 }
 
 pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -117,6 +126,10 @@ async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
         trust_forwarded_for: args.trust_forwarded_for,
         secrets_key,
         partnerships,
+        attachments: puente_server::attachments::AttachmentSettings {
+            directory: args.attachment_dir.clone(),
+            max_bytes: args.attachment_max_bytes,
+        },
         ..ServerConfig::default()
     };
     let state = AppState::new(store.clone(), config);

@@ -490,30 +490,6 @@ pub async fn get_screening(
     Ok(Json(json!(screening)))
 }
 
-/// `GET /api/v1/cases/{id}/history`: every saved version.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/history", params(("id" = i64, Path, description = "The case")), responses(
-    (status = 200, description = "Every saved version, oldest first", body = Vec<serde_json::Value>),
-))]
-pub async fn case_history(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
-    let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
-    cases::audit_case_read(
-        &state,
-        &principal,
-        &access,
-        puente_store::AuditAction::ViewHistory,
-    )
-    .await?;
-    let history = state
-        .store
-        .case_history(access.organisation_id, case_id)
-        .await?;
-    Ok(Json(json!(history)))
-}
-
 /// The body of `PUT /api/v1/cases/{id}/owner`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignRequest {

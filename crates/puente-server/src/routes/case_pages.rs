@@ -118,6 +118,8 @@ pub async fn list(
         })
         .collect();
     let (error_field, error_message) = error.unzip();
+    let can_export_list =
+        authorize(&user.subject(), Action::ExportCaseList, None) == Decision::Allow;
     let body = page(
         &user,
         "/cases",
@@ -135,6 +137,7 @@ pub async fn list(
             next => next,
             error_field => error_field.flatten(),
             error_message => error_message,
+            can_export_list => can_export_list,
         },
     )?;
     Ok((status, body).into_response())
@@ -392,12 +395,12 @@ pub async fn create(
 }
 
 #[derive(Debug, Serialize)]
-struct Row {
-    label: String,
-    value: String,
+pub(crate) struct Row {
+    pub(crate) label: String,
+    pub(crate) value: String,
 }
 
-fn person_rows(person: &Person, lang: Lang) -> Vec<Row> {
+pub(crate) fn person_rows(person: &Person, lang: Lang) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut push = |id: &str, value: Option<String>| {
         if let Some(value) = value.filter(|value| !value.is_empty()) {
@@ -437,7 +440,7 @@ fn person_rows(person: &Person, lang: Lang) -> Vec<Row> {
     rows
 }
 
-fn labels<V: Vocabulary>(values: &[V], lang: Lang) -> String {
+pub(crate) fn labels<V: Vocabulary>(values: &[V], lang: Lang) -> String {
     values
         .iter()
         .map(|value| value.label_in(lang))
@@ -445,7 +448,7 @@ fn labels<V: Vocabulary>(values: &[V], lang: Lang) -> String {
         .join(", ")
 }
 
-fn victim_rows(case: &Case, lang: Lang) -> Vec<Row> {
+pub(crate) fn victim_rows(case: &Case, lang: Lang) -> Vec<Row> {
     let victim = &case.victim;
     let candidates = [
         (
@@ -530,6 +533,16 @@ struct ScreeningRow {
     questionnaire: String,
     rule_set_version: String,
     performed_by: String,
+    void: bool,
+}
+
+/// A size as people read it: bytes, kB or MB.
+fn shown_size(bytes: i64) -> String {
+    match bytes {
+        ..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.0} kB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
 }
 
 pub(crate) fn level_label(code: &str, lang: Lang) -> String {
@@ -572,9 +585,13 @@ pub async fn show(
         .screenings_for_case(case_id)
         .await
         .in_language(lang)?;
-    let history = state
-        .store
-        .case_history(organisation_id, case_id)
+    let access = puente_store::case_access::CaseAccess {
+        case_id,
+        organisation_id,
+        owner_user_id: stored.owner_user_id,
+        version: stored.version,
+    };
+    let history = cases::history_with_changes(&state, &user.principal, &access)
         .await
         .in_language(lang)?;
     let case = &stored.case;
@@ -647,11 +664,35 @@ pub async fn show(
             questionnaire: crate::audit_view::questionnaire_label(&screening.questionnaire, lang),
             rule_set_version: screening.rule_set_version.clone(),
             performed_by: screening.performed_by.clone(),
+            void: screening.is_void(),
         })
         .collect();
     let scope = CaseScope {
         organisation_id,
         owner_user_id: stored.owner_user_id,
+    };
+    let can_attach =
+        authorize(&user.subject(), Action::AttachDocument, Some(scope)) == Decision::Allow;
+    let can_export = authorize(&user.subject(), Action::ExportCase, Some(scope)) == Decision::Allow;
+    let attachments: Vec<Value> = if can_attach {
+        state
+            .store
+            .attachments(organisation_id, case_id)
+            .await
+            .in_language(lang)?
+            .iter()
+            .map(|attachment| {
+                context! {
+                    id => attachment.id,
+                    file_name => attachment.file_name.clone(),
+                    size => shown_size(attachment.size_bytes),
+                    uploaded_by => attachment.uploaded_by.clone(),
+                    created_at => attachment.created_at.clone(),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
     let can_view_audit =
         authorize(&user.subject(), Action::ViewCaseAudit, Some(scope)) == Decision::Allow;
@@ -698,6 +739,7 @@ pub async fn show(
         .collect();
     let message = match notice.done.as_deref() {
         Some("saved") => Some(t(lang, "notice-saved")),
+        Some("attached") => Some(t(lang, "notice-attached")),
         _ => None,
     };
     let html = page(
@@ -722,10 +764,20 @@ pub async fn show(
             task_assignees => task_assignees,
             screenings => screening_rows,
             history => history.iter().map(|version| context! {
-                version => version.version,
-                changed_by => version.changed_by.clone(),
-                changed_at => version.changed_at.clone(),
+                version => version.version.version,
+                changed_by => version.version.changed_by.clone(),
+                changed_at => version.version.changed_at.clone(),
+                first => version.version.version == 1,
+                changes => version.changes.iter().map(|change| context! {
+                    label => change.label.get(lang),
+                    before => change.before.as_ref().map(|value| value.get(lang).to_string()).unwrap_or_else(|| t(lang, "history-empty")),
+                    after => change.after.as_ref().map(|value| value.get(lang).to_string()).unwrap_or_else(|| t(lang, "history-empty")),
+                }).collect::<Vec<_>>(),
             }).collect::<Vec<_>>(),
+            can_attach => can_attach,
+            can_export => can_export,
+            attachments => attachments,
+            attachment_max_megabytes => state.config.attachments.max_bytes / (1024 * 1024),
             can_view_audit => can_view_audit,
             can_assign => can_assign,
             owner_name => owner_name,
@@ -1254,6 +1306,14 @@ pub async fn screening_show(
                 .collect()
         })
         .unwrap_or_default();
+    let can_void = authorize(
+        &user.subject(),
+        Action::VoidScreening,
+        Some(CaseScope {
+            organisation_id: access.organisation_id,
+            owner_user_id: access.owner_user_id,
+        }),
+    ) == Decision::Allow;
     let urgent: Vec<String> = strings("urgent")
         .iter()
         .map(|code| fact_label(code))
@@ -1272,6 +1332,7 @@ pub async fn screening_show(
             explanation => strings("explanation"),
             frameworks => frameworks,
             facts => facts,
+            can_void => can_void,
         },
     )?;
     Ok(html.into_response())

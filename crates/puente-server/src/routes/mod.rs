@@ -22,6 +22,8 @@ pub mod matching;
 pub mod matching_pages;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
+/// A case's records: documents, voided screenings, the history of changes, exports.
+pub mod records;
 /// Referrals between organisations and their notifications.
 pub mod referrals;
 /// Tasks on a case, the task lists and the "my work" page.
@@ -38,6 +40,12 @@ use crate::AppState;
 /// adds the handlers of one path (each carries `#[utoipa::path]` with its method and path) to both;
 /// a handler routed any other way would be served undocumented, so there is no other way.
 pub fn api_routes() -> OpenApiRouter<AppState> {
+    api_routes_with_document_limit(crate::attachments::DEFAULT_MAX_BYTES)
+}
+
+/// The API's routes, documents taken up to `max_document_bytes` (the document is the same for
+/// any limit).
+pub fn api_routes_with_document_limit(max_document_bytes: u64) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::login))
         .routes(routes!(api::logout))
@@ -49,7 +57,17 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::list_notes, api::add_note))
         .routes(routes!(api::list_screenings, api::create_screening))
         .routes(routes!(api::get_screening))
-        .routes(routes!(api::case_history))
+        .routes(routes!(records::case_history))
+        .routes(document_body_limited(
+            routes!(records::list_attachments, records::upload_attachment),
+            max_document_bytes,
+        ))
+        .routes(routes!(records::download_attachment))
+        .routes(routes!(records::void_screening))
+        .routes(routes!(records::export_case_pdf))
+        .routes(routes!(records::export_cases_xlsx))
+        .routes(routes!(records::export_cases_csv))
+        .routes(routes!(records::download_referred_attachment))
         .routes(routes!(api::assign_case))
         .routes(routes!(api::audit))
         .routes(routes!(api::list_users, api::create_user))
@@ -89,9 +107,32 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::openapi::openapi))
 }
 
+/// The largest body of a route that takes a document: the document limit plus the multipart
+/// framing around it; a larger body is refused (413) before it is read whole.
+fn document_body_limit(max_document_bytes: u64) -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(
+        usize::try_from(max_document_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(64 * 1024),
+    )
+}
+
+/// The routes of one path that take a document, with the body limit of documents.
+fn document_body_limited(
+    (schemas, paths, method_router): utoipa_axum::router::UtoipaMethodRouter<AppState>,
+    max_document_bytes: u64,
+) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    (
+        schemas,
+        paths,
+        method_router.layer(document_body_limit(max_document_bytes)),
+    )
+}
+
 /// The application's routes behind the session layer.
 pub fn router(state: AppState) -> Router {
-    let (api, _document) = api_routes().split_for_parts();
+    let (api, _document) =
+        api_routes_with_document_limit(state.config.attachments.max_bytes).split_for_parts();
     let pages = Router::new()
         .route("/", get(pages::home))
         .route("/static/style.css", get(pages::stylesheet))
@@ -177,6 +218,15 @@ pub fn router(state: AppState) -> Router {
             get(consents::withdraw_confirmation_page).post(consents::withdraw_consent_form),
         )
         .route("/cases/{id}/notes", post(case_pages::add_note))
+        .route(
+            "/cases/{id}/attachments",
+            post(records::upload_attachment_form)
+                .layer(document_body_limit(state.config.attachments.max_bytes)),
+        )
+        .route(
+            "/cases/{id}/screenings/{screening_id}/void",
+            post(records::void_screening_form),
+        )
         .route("/cases/{id}/status", post(case_pages::change_status))
         .route("/cases/{id}/owner", post(case_pages::assign))
         .route("/cases/{id}/audit", get(case_pages::audit_trail))

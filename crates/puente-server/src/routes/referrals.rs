@@ -876,6 +876,18 @@ fn shared_case_view(case: &puente_store::SharedCase, lang: Lang) -> Value {
             .map(|note| json!({ "author": note.author, "text": note.text, "created_at": note.created_at }))
             .collect::<Vec<_>>()
     });
+    let documents = case.documents.as_ref().map(|documents| {
+        documents
+            .iter()
+            .map(|document| {
+                json!({
+                    "id": document.id,
+                    "file_name": document.file_name,
+                    "created_at": document.created_at,
+                })
+            })
+            .collect::<Vec<_>>()
+    });
     json!({
         "shared": scope_labels(&case.shared, lang),
         "identity": identity,
@@ -883,6 +895,7 @@ fn shared_case_view(case: &puente_store::SharedCase, lang: Lang) -> Value {
         "screenings": screenings,
         "events": events,
         "notes": notes,
+        "documents": documents,
     })
 }
 

@@ -16,6 +16,8 @@ mod legal;
 mod matching;
 mod private_stats;
 mod referrals;
+// Documents, voided screenings, the history of changes and the exports.
+mod records;
 // Attacks from outside and from each role: redirects, throttling, second factors, API errors.
 mod refused_forms;
 // The route table: the router and the OpenAPI document agree.

@@ -106,7 +106,7 @@ impl AnnualReportStore for Backend {
             }
         };
         counts.screened = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM screenings WHERE substr(created_at, 1, 4) = $1{}",
+            "SELECT COUNT(DISTINCT case_id) FROM screenings WHERE substr(created_at, 1, 4) = $1 AND voided_at IS NULL{}",
             scope("organisation_id", organisation_id)
         ))
         .await?;

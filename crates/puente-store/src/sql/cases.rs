@@ -171,6 +171,24 @@ async fn update_person(
     Ok(())
 }
 
+/// Refuses, as not found, a case that is not of the organisation.
+pub(crate) async fn require_case_in_organisation(
+    connection: &mut DbConnection,
+    organisation_id: i64,
+    case_id: i64,
+) -> StoreResult<()> {
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 AND organisation_id = $2")
+            .bind(case_id)
+            .bind(organisation_id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    match exists {
+        Some(_) => Ok(()),
+        None => Err(StoreError::not_found("case", case_id)),
+    }
+}
+
 pub(crate) async fn insert_history(
     connection: &mut DbConnection,
     case_id: i64,
@@ -596,15 +614,7 @@ impl CaseStore for Backend {
         text: &str,
     ) -> StoreResult<i64> {
         let mut transaction = self.begin_write().await?;
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 AND organisation_id = $2")
-                .bind(case_id)
-                .bind(organisation_id)
-                .fetch_optional(&mut *transaction)
-                .await?;
-        if exists.is_none() {
-            return Err(StoreError::not_found("case", case_id));
-        }
+        require_case_in_organisation(&mut transaction, organisation_id, case_id).await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO case_notes (case_id, author, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(case_id)
             .bind(&actor.name)

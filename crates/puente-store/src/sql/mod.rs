@@ -17,6 +17,7 @@ pub(crate) type DbArguments<'q> = <Db as sqlx::Database>::Arguments<'q>;
 
 pub(crate) mod accounts;
 pub(crate) mod annual;
+pub(crate) mod attachments;
 pub(crate) mod audit;
 pub(crate) mod case_access;
 pub(crate) mod case_release;
@@ -34,5 +35,6 @@ pub(crate) mod matching;
 pub(crate) mod person_links;
 pub(crate) mod privacy_budgets;
 pub(crate) mod referrals;
+pub(crate) mod screening_voids;
 pub(crate) mod screenings;
 pub(crate) mod tasks;

@@ -621,6 +621,16 @@ impl ReferralStore for Backend {
         } else {
             Vec::new()
         };
+        let documents = if shown.contains(&ConsentScope::Documents) {
+            super::attachments::documents_of_case(
+                &mut transaction,
+                referral.case_id,
+                &referral.created_at,
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
         let SharedParts {
             shared,
             identity,
@@ -628,7 +638,16 @@ impl ReferralStore for Backend {
             screenings,
             events,
             notes,
-        } = sharing::project(&shown, &case_then, notes, screenings);
+            documents,
+        } = sharing::project(
+            &shown,
+            &case_then,
+            sharing::RecordsThen {
+                notes,
+                screenings,
+                documents,
+            },
+        );
         audit_both_sides(
             &mut transaction,
             &self.audit_key(),
@@ -647,6 +666,7 @@ impl ReferralStore for Backend {
             screenings,
             events,
             notes,
+            documents,
         })
     }
 
@@ -790,7 +810,8 @@ async fn screenings_of_case(
     case_id: i64,
 ) -> StoreResult<Vec<SharedScreening>> {
     let rows = sqlx::query(
-        "SELECT id, level, rule_set_version, created_at, result, input FROM screenings WHERE case_id = $1 ORDER BY id",
+        "SELECT id, level, rule_set_version, created_at, result, input FROM screenings
+         WHERE case_id = $1 AND voided_at IS NULL ORDER BY id",
     )
     .bind(case_id)
     .fetch_all(&mut *connection)

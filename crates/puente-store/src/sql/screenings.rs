@@ -10,7 +10,7 @@ use super::{Backend, DbRow};
 #[allow(unused_imports)]
 pub(crate) use crate::screenings::*;
 
-fn screening_from_row(row: &DbRow) -> StoreResult<StoredScreening> {
+pub(crate) fn screening_from_row(row: &DbRow) -> StoreResult<StoredScreening> {
     let parse = |column: &str| -> StoreResult<serde_json::Value> {
         let text: String = row.try_get(column)?;
         serde_json::from_str(&text).map_err(|error| {
@@ -29,6 +29,9 @@ fn screening_from_row(row: &DbRow) -> StoreResult<StoredScreening> {
         lang: row.try_get("lang")?,
         performed_by: row.try_get("performed_by")?,
         created_at: row.try_get("created_at")?,
+        voided_at: row.try_get("voided_at")?,
+        voided_by: row.try_get("voided_by")?,
+        void_reason: row.try_get("void_reason")?,
     })
 }
 
