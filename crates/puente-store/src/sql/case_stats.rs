@@ -143,6 +143,10 @@ impl CaseStatsStore for Backend {
         let mut total: u64 = 0;
         for row in &rows {
             let weight: i64 = row.try_get("counted")?;
+            // A count without GROUP BY answers one row even over no case.
+            if weight == 0 {
+                continue;
+            }
             let id: Option<i64> = row.try_get("id")?;
             let (referral_statuses, first_accepted_on, opened_on) = match id {
                 Some(id) => {
