@@ -309,6 +309,8 @@ mod tests {
         ("referrals", "directory::match_view"),
         ("referrals", "case_pages::level_label"),
         ("referrals", "pages::account_notice_rows"),
+        // The case file's export renders the case page's rows.
+        ("records", "case_pages"),
     ];
 
     /// Every `crate::routes::<module>::<item>` a route module names (or `super::<module>::`),

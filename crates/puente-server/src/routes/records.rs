@@ -17,9 +17,9 @@ use crate::case_list_filter::{CaseListFilter, CaseListParameters};
 use crate::cases;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::exports::{self, FileLine, Table};
+use crate::extract::ApiJson;
 use crate::i18n::t;
 use crate::policy::{self, Action};
-use crate::routes::api::ApiJson;
 use crate::routes::case_pages::{labels, level_label, person_rows, victim_rows};
 use crate::AppState;
 
