@@ -42,7 +42,7 @@ fn referral_from_row(row: &DbRow) -> StoreResult<StoredReferral> {
     let to_name: String = row.try_get("to_name")?;
     let outgoing_referral_date: String = row.try_get("outgoing_referral_date")?;
     let incoming_referral_date: Option<String> = row.try_get("incoming_referral_date")?;
-    let consent_recorded_here: i64 = row.try_get("consent_recorded_here")?;
+    let consent_recorded_here: bool = row.try_get("consent_recorded_here")?;
     Ok(StoredReferral {
         id: row.try_get("id")?,
         case_id: row.try_get("case_id")?,
@@ -56,7 +56,7 @@ fn referral_from_row(row: &DbRow) -> StoreResult<StoredReferral> {
         reason,
         status: ReferralStatus::from_code(&status)
             .ok_or_else(|| StoreError::Invalid(format!("stored referral status `{status}`")))?,
-        consent_recorded_here: consent_recorded_here != 0,
+        consent_recorded_here,
         case_version: row.try_get("case_version")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
