@@ -659,7 +659,7 @@ impl ReferralStore for Backend {
             "SELECT n.*, CASE WHEN r.from_organisation_id = n.organisation_id THEN t.name ELSE f.name END AS other_name
              FROM notifications n JOIN referrals r ON r.id = n.referral_id
              JOIN organisations f ON f.id = r.from_organisation_id JOIN organisations t ON t.id = r.to_organisation_id
-             WHERE n.organisation_id = $1 AND ($2 = 0 OR n.read_at IS NULL)
+             WHERE n.organisation_id = $1 AND (NOT $2 OR n.read_at IS NULL)
              ORDER BY n.id DESC",
         )
         .bind(organisation_id)
