@@ -1,29 +1,24 @@
 //! Accounts, sessions, login throttling counts, TOTP steps, screenings and case access, on a real
-//! SQLite file: every change audited in its own transaction.
+//! SQLite file or a PostgreSQL database (`PUENTE_TEST_DATABASE_URL`): every change audited in its
+//! own transaction.
 
 use puente_core::domain::{Case, Organisation, Person};
 use puente_core::htcds::OrganisationType;
 use puente_store::accounts::{NewSession, NewUser, SessionKind};
 use puente_store::screenings::NewScreening;
-use puente_store::{
-    AccountStore, Actor, AuditQuery, AuditStore, CaseAccessStore, CaseStore, NewCase, Role,
-    ScreeningStore, SqliteStore, StoreError,
-};
-use puente_store::{CaseStatsStore, StatsDimension};
+use puente_store::testing::TestStore;
+use puente_store::StatsDimension;
+use puente_store::{Actor, AuditQuery, NewCase, Role, StoreError};
 
 struct Fixture {
-    _directory: tempfile::TempDir,
-    store: SqliteStore,
+    store: TestStore,
     organisation: i64,
     other_organisation: i64,
     admin: Actor,
 }
 
 async fn fixture() -> Fixture {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&directory.path().join("accounts.db"))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     let admin = Actor {
         name: "admin@test".into(),
         organisation_id: None,
@@ -45,7 +40,6 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     Fixture {
-        _directory: directory,
         store,
         organisation: first,
         other_organisation: second,
@@ -306,8 +300,8 @@ async fn screenings_are_stored_with_their_rule_set_and_case_access_reads_nothing
         (f.organisation, Some(7), 1)
     );
     assert!(f.store.case_access(case_id + 100).await.unwrap().is_none());
-    let views = |store: &SqliteStore| {
-        let store = store.clone();
+    let views = |store: &TestStore| {
+        let store = store.shared();
         async move {
             store
                 .audit_entries(&AuditQuery {

@@ -9,14 +9,11 @@ use puente_core::htcds::{
 };
 use puente_core::Country;
 use puente_disclosure::{publish_rows, Published};
-use puente_store::{
-    Actor, CaseStatsStore, CaseStore, NewCase, NewReferral, ReferralStore, SqliteStore,
-    StatsDimension, StoreError,
-};
+use puente_store::testing::TestStore;
+use puente_store::{Actor, NewCase, NewReferral, StatsDimension, StoreError};
 
 struct Counted {
-    _dir: tempfile::TempDir,
-    store: SqliteStore,
+    store: TestStore,
     hotline: i64,
 }
 
@@ -65,10 +62,7 @@ fn case(
 /// Twelve Guatemalan girls and women exploited sexually at home, seven Honduran men in forced
 /// labour in the US, one Nicaraguan in Costa Rica.
 async fn counted() -> Counted {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     let admin = Actor {
         name: "admin@test".into(),
         organisation_id: None,
@@ -128,11 +122,7 @@ async fn counted() -> Counted {
         .create_cases(&admin, hotline, &new_cases)
         .await
         .unwrap();
-    Counted {
-        _dir: dir,
-        store,
-        hotline,
-    }
+    Counted { store, hotline }
 }
 
 /// The rows as `values joined by "/" = count`.
@@ -317,10 +307,7 @@ async fn published_statistics_hide_small_counts_and_what_would_reveal_them() {
 
 #[tokio::test]
 async fn the_demo_volume_adds_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     let admin = Actor {
         name: "admin@test".into(),
         organisation_id: None,

@@ -4,20 +4,16 @@
 use puente_core::htcds::{Gender, SupportType};
 use puente_core::{Country, Lang};
 use puente_directory::{needs_from_next_steps, PersonProfile, ServiceQuery};
-use puente_store::{
-    Actor, AuditQuery, AuditStore, CaseStore, DirectoryStore, SqliteStore, StoreError,
-};
+use puente_store::testing::TestStore;
+use puente_store::{Actor, AuditQuery, StoreError};
 
-async fn store_with_demo_directory() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+async fn store_with_demo_directory() -> TestStore {
+    let store = TestStore::open().await;
     store
         .load_directory(&admin(), &puente_synth::directory::demo_directory())
         .await
         .unwrap();
-    (dir, store)
+    store
 }
 
 fn admin() -> Actor {
@@ -33,7 +29,7 @@ fn country(code: &str) -> Option<Country> {
 
 #[tokio::test]
 async fn loading_the_directory_twice_creates_nothing_new() {
-    let (_dir, store) = store_with_demo_directory().await;
+    let store = store_with_demo_directory().await;
     let directory = puente_synth::directory::demo_directory();
     let again = store.load_directory(&admin(), &directory).await.unwrap();
     assert_eq!(again.organisations_created, 0);
@@ -53,7 +49,7 @@ async fn loading_the_directory_twice_creates_nothing_new() {
 }
 
 /// Searches the directory and returns the matching services' slugs, best first.
-async fn search(store: &SqliteStore, query: ServiceQuery) -> Vec<String> {
+async fn search(store: &TestStore, query: ServiceQuery) -> Vec<String> {
     store
         .search_services(&query)
         .await
@@ -65,7 +61,7 @@ async fn search(store: &SqliteStore, query: ServiceQuery) -> Vec<String> {
 
 #[tokio::test]
 async fn search_by_need_country_age_sex_place_and_language() {
-    let (_dir, store) = store_with_demo_directory().await;
+    let store = store_with_demo_directory().await;
     let shelter = |code: &str, age: u32, sex: Gender| ServiceQuery {
         need: Some(SupportType::Accommodation),
         country: country(code),
@@ -143,7 +139,7 @@ async fn search_by_need_country_age_sex_place_and_language() {
 
 #[tokio::test]
 async fn suggestions_follow_a_real_screening_of_the_demo_girl() {
-    let (_dir, store) = store_with_demo_directory().await;
+    let store = store_with_demo_directory().await;
     let input = puente_screening::ScreeningInput::from_json(
         r#"{"person": {"age": 15, "sex": "F", "nationality": "GT", "current_country": "GT"},
             "facts": ["act_recruited", "means_deception", "means_restricts_movement",
@@ -239,7 +235,7 @@ async fn every_referral_the_screening_engine_writes_names_a_need() {
 
 #[tokio::test]
 async fn hotlines_come_from_the_directory_by_country() {
-    let (_dir, store) = store_with_demo_directory().await;
+    let store = store_with_demo_directory().await;
     let guatemala = store.hotlines(country("GT")).await.unwrap();
     assert_eq!(guatemala.len(), 1);
     assert_eq!(guatemala[0].phone, "+502 2200 0000");
@@ -249,7 +245,7 @@ async fn hotlines_come_from_the_directory_by_country() {
 
 #[tokio::test]
 async fn the_gap_report_shows_men_boys_and_rural_areas_from_the_stored_directory() {
-    let (_dir, store) = store_with_demo_directory().await;
+    let store = store_with_demo_directory().await;
     let countries: Vec<Country> = ["GT", "HN", "SV", "MX", "CR", "PA", "US"]
         .iter()
         .filter_map(|code| Country::from_alpha_2(code))
@@ -270,7 +266,7 @@ async fn the_gap_report_shows_men_boys_and_rural_areas_from_the_stored_directory
 
 #[tokio::test]
 async fn services_are_checked_saved_and_removed_with_audit() {
-    let (_dir, store) = store_with_demo_directory().await;
+    let store = store_with_demo_directory().await;
     let mut service = puente_synth::directory::directory_services().remove(0);
     service.organisation = "no-such-organisation".into();
     let error = store.save_service(&admin(), &service).await.unwrap_err();

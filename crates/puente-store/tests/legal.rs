@@ -9,17 +9,17 @@ use puente_core::legal::{
 };
 use puente_core::relief_facts::ReliefOptionKind;
 use puente_core::{Country, Lang};
+use puente_store::testing::TestStore;
 use puente_store::NewCase;
 use puente_store::{
-    Actor, AuditQuery, AuditStore, CaseStore, LegalTrackStore, NewAuthorityReport,
-    NewCertification, NewParticipation, NewProceeding, NewProceedingStage, NewReliefApplication,
-    NewReliefAssessment, ReliefApplicationUpdate, SqliteStore, StoreError,
+    Actor, AuditQuery, NewAuthorityReport, NewCertification, NewParticipation, NewProceeding,
+    NewProceedingStage, NewReliefApplication, NewReliefAssessment, ReliefApplicationUpdate,
+    StoreError,
 };
 use time::macros::date;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
-    store: SqliteStore,
+    store: TestStore,
     hotline: i64,
     shelter: i64,
     case_id: i64,
@@ -29,10 +29,7 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("legal.db"))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     let admin = Actor {
         name: "admin@test".into(),
         organisation_id: None,
@@ -72,7 +69,6 @@ async fn fixture() -> Fixture {
         .await
         .unwrap()[0];
     Fixture {
-        _dir: dir,
         store,
         hotline,
         shelter,
@@ -83,7 +79,7 @@ async fn fixture() -> Fixture {
     }
 }
 
-async fn audit_details(store: &SqliteStore, case_id: i64) -> Vec<(String, String)> {
+async fn audit_details(store: &TestStore, case_id: i64) -> Vec<(String, String)> {
     store
         .audit_entries(&AuditQuery {
             record_type: Some("case".into()),
@@ -535,7 +531,6 @@ async fn relief_results_are_stored_with_their_rule_set_version() {
 
 #[tokio::test]
 async fn the_annual_counts_take_the_year_of_each_record_and_count_cases_once() {
-    use puente_store::AnnualReportStore;
     let f = fixture().await;
     let (store, org, case_id, who) = (&f.store, f.hotline, f.case_id, &f.advocate);
     for (on, authority) in [

@@ -3,23 +3,18 @@
 //! remembered, and all of it is audited.
 
 use puente_core::domain::{Case, Person};
-use puente_store::{
-    Actor, AuditQuery, AuditStore, CaseStore, NewCase, PersonLinkStore, SqliteStore, StoreError,
-};
+use puente_store::testing::TestStore;
+use puente_store::{Actor, AuditQuery, NewCase, StoreError};
 
 struct World {
-    _dir: tempfile::TempDir,
-    store: SqliteStore,
+    store: TestStore,
     hotline: i64,
     shelter: i64,
     supervisor: Actor,
 }
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     let admin = Actor {
         name: "admin@test".into(),
         organisation_id: None,
@@ -34,7 +29,6 @@ async fn world() -> World {
         );
     }
     World {
-        _dir: dir,
         store,
         hotline: ids[0],
         shelter: ids[1],

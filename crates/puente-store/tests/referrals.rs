@@ -5,16 +5,16 @@
 use puente_core::domain::{Case, PartialDate, Person, PhoneNumber, TraffickingEvent};
 use puente_core::htcds::{ConsentScope, Gender, ReferralReason, TraffickingEventType};
 use puente_core::{Country, Lang};
+use puente_store::testing::TestStore;
 use puente_store::{
-    Actor, AuditQuery, AuditStore, CaseStore, ConsentStore, DirectoryStore, NewCase, NewConsent,
-    NewReferral, NotificationKind, ReferralStatus, ReferralStore, SqliteStore, StoreError,
+    Actor, AuditQuery, NewCase, NewConsent, NewReferral, NotificationKind, ReferralStatus,
+    StoreError,
 };
 
 /// The demo's world: the directory's organisations, and a case of the hotline about a
 /// 15-year-old Guatemalan girl, with a note and a screening.
 struct World {
-    _dir: tempfile::TempDir,
-    store: SqliteStore,
+    store: TestStore,
     hotline: i64,
     shelter: i64,
     other: i64,
@@ -25,10 +25,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     let admin = Actor {
         name: "admin@test".into(),
         organisation_id: None,
@@ -38,7 +35,7 @@ async fn world() -> World {
         .await
         .unwrap();
     let id_of = |slug: &'static str| {
-        let store = store.clone();
+        let store = store.shared();
         async move { store.organisation_by_slug(slug).await.unwrap().unwrap().id }
     };
     let hotline = id_of("hotline-demo").await;
@@ -93,26 +90,14 @@ async fn world() -> World {
         )
         .await
         .unwrap();
-    // The screenings table comes with the web application's migrations; the same table is made
-    // here when it is absent, so a screening can be shared either way.
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS screenings (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id),
-             organisation_id INTEGER NOT NULL REFERENCES organisations (id), questionnaire TEXT NOT NULL, input TEXT NOT NULL,
-             result TEXT NOT NULL, level TEXT NOT NULL, rule_set_version TEXT NOT NULL, lang TEXT NOT NULL,
-             performed_by TEXT NOT NULL, created_at TEXT NOT NULL)",
-    )
-    .execute(store.writer())
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO screenings (case_id, organisation_id, questionnaire, input, result, level, rule_set_version, lang, performed_by, created_at)
-         VALUES (?, ?, 'quick', '{}', '{\"level\": \"strong_indicators\"}', 'strong_indicators', '2026.11.1', 'es', 'advocate@hotline.demo', '2026-11-20T10:00:00Z')",
-    )
-    .bind(case_id)
-    .bind(hotline)
-    .execute(store.writer())
-    .await
-    .unwrap();
+    // A screening recorded behind the store (no audit entry of its own), so that it can be shared.
+    store
+        .execute_behind_the_store(&format!(
+            "INSERT INTO screenings (case_id, organisation_id, questionnaire, input, result, level, rule_set_version, lang, performed_by, created_at)
+             VALUES ({case_id}, {hotline}, 'quick', '{{}}', '{{\"level\": \"strong_indicators\"}}', 'strong_indicators', '2026.11.1', 'es', 'advocate@hotline.demo', '2026-11-20T10:00:00Z')"
+        ))
+        .await
+        .unwrap();
     let shelter_service = store
         .organisation_services(shelter)
         .await
@@ -122,7 +107,6 @@ async fn world() -> World {
         .unwrap()
         .id;
     World {
-        _dir: dir,
         store,
         hotline,
         shelter,
@@ -686,14 +670,16 @@ async fn a_withdrawn_consent_ends_the_referral_and_no_case_edit_brings_it_back()
     assert!(saved_consent["withdrawn_on"].is_string());
 
     // The database itself refuses to bring a withdrawn consent back or to delete one.
-    let revived = sqlx::query("UPDATE consents SET withdrawn_on = NULL WHERE id = ?")
-        .bind(consent_id)
-        .execute(w.store.writer())
+    let revived = w
+        .store
+        .execute_behind_the_store(&format!(
+            "UPDATE consents SET withdrawn_on = NULL WHERE id = {consent_id}"
+        ))
         .await;
     assert!(revived.is_err());
-    let deleted = sqlx::query("DELETE FROM consents WHERE id = ?")
-        .bind(consent_id)
-        .execute(w.store.writer())
+    let deleted = w
+        .store
+        .execute_behind_the_store(&format!("DELETE FROM consents WHERE id = {consent_id}"))
         .await;
     assert!(deleted.is_err());
 
@@ -1080,7 +1066,7 @@ async fn the_demo_story_from_search_to_the_dashboard() {
     // Guatemalan girl, refers her case with consent, the shelter's case worker accepts it and sees
     // only what was shared, and the dashboard counts the referral with small counts hidden.
     use puente_directory::ServiceQuery;
-    use puente_store::{CaseStatsStore, StatsDimension};
+    use puente_store::StatsDimension;
     let w = world().await;
     let query = ServiceQuery::from_pairs([
         ("country", "GT"),

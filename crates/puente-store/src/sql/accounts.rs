@@ -463,11 +463,11 @@ impl AccountStore for Backend {
     ) -> StoreResult<RecentLoginFailures> {
         let row = sqlx::query(
             "SELECT
-                 COALESCE(SUM(email = $1), 0) AS for_account,
+                 COALESCE(CAST(SUM(CASE WHEN email = $1 THEN 1 ELSE 0 END) AS BIGINT), 0) AS for_account,
                  MAX(CASE WHEN email = $1 THEN at_unix END) AS latest_for_account,
-                 COALESCE(SUM(address = $2), 0) AS from_address,
+                 COALESCE(CAST(SUM(CASE WHEN address = $2 THEN 1 ELSE 0 END) AS BIGINT), 0) AS from_address,
                  MAX(CASE WHEN address = $2 THEN at_unix END) AS latest_from_address,
-                 COALESCE(SUM(email = $1 AND address = $2), 0) AS for_account_from_address,
+                 COALESCE(CAST(SUM(CASE WHEN email = $1 AND address = $2 THEN 1 ELSE 0 END) AS BIGINT), 0) AS for_account_from_address,
                  MAX(CASE WHEN email = $1 AND address = $2 THEN at_unix END)
                      AS latest_for_account_from_address
              FROM login_failures

@@ -645,15 +645,21 @@ impl LegalTrackStore for Backend {
             | ApplicationStatus::Denied
             | ApplicationStatus::Withdrawn => ("decided_on", None),
         };
+        // Filing keeps an earlier filing date; a later step sets its own date and the filing date
+        // when none was recorded. Each column is assigned once (PostgreSQL refuses a second).
+        let dates = if column == "filed_on" {
+            "filed_on = COALESCE(filed_on, $2)".to_string()
+        } else {
+            format!("{column} = $2, filed_on = COALESCE(filed_on, $2)")
+        };
         let query = format!(
             "UPDATE relief_applications
-             SET status = $1, {column} = $2, filed_on = COALESCE(filed_on, $3),
-                 receipt_number = COALESCE($4, receipt_number), updated_at = $5
-             WHERE id = $6 AND organisation_id = $7 RETURNING *"
+             SET status = $1, {dates},
+                 receipt_number = COALESCE($3, receipt_number), updated_at = $4
+             WHERE id = $5 AND organisation_id = $6 RETURNING *"
         );
         let row = sqlx::query(&query)
             .bind(update.status.code())
-            .bind(&on)
             .bind(&on)
             .bind(receipt_number)
             .bind(audit::now())

@@ -42,7 +42,7 @@ fn referral_from_row(row: &DbRow) -> StoreResult<StoredReferral> {
     let to_name: String = row.try_get("to_name")?;
     let outgoing_referral_date: String = row.try_get("outgoing_referral_date")?;
     let incoming_referral_date: Option<String> = row.try_get("incoming_referral_date")?;
-    let consent_recorded_here: i64 = row.try_get("consent_recorded_here")?;
+    let consent_recorded_here: bool = row.try_get("consent_recorded_here")?;
     Ok(StoredReferral {
         id: row.try_get("id")?,
         case_id: row.try_get("case_id")?,
@@ -56,7 +56,7 @@ fn referral_from_row(row: &DbRow) -> StoreResult<StoredReferral> {
         reason,
         status: ReferralStatus::from_code(&status)
             .ok_or_else(|| StoreError::Invalid(format!("stored referral status `{status}`")))?,
-        consent_recorded_here: consent_recorded_here != 0,
+        consent_recorded_here,
         case_version: row.try_get("case_version")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
@@ -679,7 +679,7 @@ impl ReferralStore for Backend {
             "SELECT n.*, CASE WHEN r.from_organisation_id = n.organisation_id THEN t.name ELSE f.name END AS other_name
              FROM notifications n JOIN referrals r ON r.id = n.referral_id
              JOIN organisations f ON f.id = r.from_organisation_id JOIN organisations t ON t.id = r.to_organisation_id
-             WHERE n.organisation_id = $1 AND ($2 = 0 OR n.read_at IS NULL)
+             WHERE n.organisation_id = $1 AND (NOT $2 OR n.read_at IS NULL)
              ORDER BY n.id DESC",
         )
         .bind(organisation_id)
