@@ -3,7 +3,7 @@
 //! audited.
 
 use crate::helpers::*;
-use puente_store::{AuditQuery, AuditStore, CaseStore};
+use puente_store::AuditQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
