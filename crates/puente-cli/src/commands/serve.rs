@@ -41,9 +41,7 @@ pub fn run(db: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
-    let store = puente_store::open_store(&location)
-        .await
-        .with_context(|| format!("cannot open the database {}", location.describe()))?;
+    let store = super::open_store(&location).await?;
     let key_file = args
         .secrets_key_file
         .clone()
