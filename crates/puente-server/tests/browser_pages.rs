@@ -95,7 +95,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 async fn import_ctdc_datasets(app: &TestApp) {
     use puente_core::ctdc::releases::VICTIM_PERPETRATOR_COLUMNS;
     use puente_core::ctdc::{parse_cell, CtdcRecord};
-    use puente_store::{Actor, CtdcDatasetStore, CtdcStore};
+    use puente_store::Actor;
     let mut record = CtdcRecord::empty();
     record.cells[0] = parse_cell(0, "2020").unwrap();
     record.cells[2] = parse_cell(2, "Female").unwrap();

@@ -17,7 +17,6 @@ use std::time::Duration;
 use browser_support::{browser_session, check_page_fits, save_screenshot, Step};
 use fantoccini::Locator;
 use helpers::{spawn_app, TestApp, ADVOCATE, CASE_WORKER, PASSWORD, SUPERVISOR};
-use puente_store::DirectoryStore;
 use serde_json::{json, Value};
 
 /// The hotline's case of a 15-year-old Guatemalan girl, screened, with a phone and a note that

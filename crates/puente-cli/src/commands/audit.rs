@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use puente_store::{Actor, AuditQuery, AuditStore, SqliteStore};
+use puente_store::{Actor, AuditQuery, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
@@ -29,23 +29,21 @@ pub enum AuditCommand {
 }
 
 pub fn run(db: Option<PathBuf>, command: AuditCommand) -> anyhow::Result<ExitCode> {
-    let path = super::database_path(db)?;
+    let location = super::store_location(db)?;
     let runtime = super::runtime()?;
     runtime.block_on(async {
-        let store = SqliteStore::open(&path)
-            .await
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        let store = super::open_store(&location).await?;
         let outcome = match command {
-            AuditCommand::Verify => verify(&store).await,
-            AuditCommand::Export { out } => export(&store, &out).await,
-            AuditCommand::RotateKey => rotate(&store).await,
+            AuditCommand::Verify => verify(store.as_ref()).await,
+            AuditCommand::Export { out } => export(store.as_ref(), &out).await,
+            AuditCommand::RotateKey => rotate(store.as_ref()).await,
         };
         store.close().await;
         outcome
     })
 }
 
-async fn verify(store: &SqliteStore) -> anyhow::Result<ExitCode> {
+async fn verify(store: &dyn Store) -> anyhow::Result<ExitCode> {
     let report = store
         .verify_audit_chain()
         .await
@@ -73,7 +71,7 @@ async fn verify(store: &SqliteStore) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-async fn export(store: &SqliteStore, out: &Path) -> anyhow::Result<ExitCode> {
+async fn export(store: &dyn Store, out: &Path) -> anyhow::Result<ExitCode> {
     if out.exists()
         && std::fs::read_dir(out)
             .with_context(|| format!("cannot read {}", out.display()))?
@@ -125,7 +123,7 @@ async fn export(store: &SqliteStore, out: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn rotate(store: &SqliteStore) -> anyhow::Result<ExitCode> {
+async fn rotate(store: &dyn Store) -> anyhow::Result<ExitCode> {
     let key = store
         .rotate_audit_key(&Actor::command_line())
         .await

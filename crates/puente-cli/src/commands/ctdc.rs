@@ -4,12 +4,13 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use puente_core::ctdc::{self, Cell, ColumnKind, ReadOptions, COLUMNS};
-use puente_store::{Actor, CtdcDataset, CtdcDatasetStore, CtdcStore, SqliteStore};
+use puente_store::{Actor, CtdcDataset, Store};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, clap::Subcommand)]
@@ -94,13 +95,8 @@ pub struct StatsCtdcArgs {
     pub dataset: Option<String>,
 }
 
-fn open_store(db: Option<PathBuf>) -> anyhow::Result<(tokio::runtime::Runtime, SqliteStore)> {
-    let path = super::database_path(db)?;
-    let runtime = super::runtime()?;
-    let store = runtime
-        .block_on(SqliteStore::open(&path))
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
-    Ok((runtime, store))
+fn open_store(db: Option<PathBuf>) -> anyhow::Result<(tokio::runtime::Runtime, Arc<dyn Store>)> {
+    super::open_store_blocking(db)
 }
 
 pub fn import(db: Option<PathBuf>, command: ImportCommand) -> anyhow::Result<ExitCode> {

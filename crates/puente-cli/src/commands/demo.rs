@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use puente_store::{Actor, CaseStore, NewCase, SqliteStore};
+use puente_store::{Actor, NewCase, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoDataArgs {
@@ -22,7 +22,7 @@ pub struct DemoDataArgs {
 
 /// Creates the demo organisations that do not exist yet and returns the id of `slug`.
 pub async fn ensure_demo_organisations(
-    store: &SqliteStore,
+    store: &dyn Store,
     actor: &Actor,
     slug: &str,
 ) -> anyhow::Result<i64> {
@@ -44,11 +44,9 @@ pub async fn ensure_demo_organisations(
 
 pub fn run(db: Option<PathBuf>, args: DemoDataArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let path = super::database_path(db)?;
+    let location = super::store_location(db)?;
     let runtime = super::runtime()?;
-    let store = runtime
-        .block_on(SqliteStore::open(&path))
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    let store = runtime.block_on(super::open_store(&location))?;
     let actor = Actor::command_line();
     let today = time::OffsetDateTime::now_utc().date();
     let generated = puente_synth::demo::generate_cases(args.seed, args.cases, today);
@@ -68,10 +66,10 @@ pub fn run(db: Option<PathBuf>, args: DemoDataArgs) -> anyhow::Result<ExitCode> 
         })
         .collect();
     let (organisation_id, ids, legal) = runtime.block_on(async {
-        let organisation_id = ensure_demo_organisations(&store, &actor, &args.org).await?;
+        let organisation_id = ensure_demo_organisations(store.as_ref(), &actor, &args.org).await?;
         let ids = store.create_cases(&actor, organisation_id, &cases).await?;
         let legal = puente_server::demo_legal::fill_legal_tracks(
-            &store,
+            store.as_ref(),
             &actor,
             organisation_id,
             &ids,
@@ -94,7 +92,7 @@ pub fn run(db: Option<PathBuf>, args: DemoDataArgs) -> anyhow::Result<ExitCode> 
         legal.proceedings,
         legal.applications,
         started.elapsed(),
-        path.display()
+        location.describe()
     );
     Ok(ExitCode::SUCCESS)
 }

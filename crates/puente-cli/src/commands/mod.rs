@@ -14,8 +14,11 @@ pub mod screen;
 pub mod serve;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use puente_store::{Store, StoreLocation};
 
 /// Logs go to standard error, filtered by `RUST_LOG` (default: warnings). Logs never carry identifying data.
 pub fn init_tracing() {
@@ -45,6 +48,67 @@ pub fn database_path(db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 pub fn store_location(db: Option<PathBuf>) -> anyhow::Result<puente_store::StoreLocation> {
     let path = database_path(db)?;
     Ok(puente_store::StoreLocation::parse(&path.to_string_lossy()))
+}
+
+/// How long a PostgreSQL server has to accept the connection before the command gives up.
+const POSTGRES_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Opens the store at `location` (created or migrated as needed). A PostgreSQL server that does
+/// not accept a connection within a few seconds is one clear error naming its server and database
+/// (never its password), not a long wait.
+pub async fn open_store(location: &StoreLocation) -> anyhow::Result<Arc<dyn Store>> {
+    if let StoreLocation::Postgres(url) = location {
+        check_postgres_answers(url, location).await?;
+    }
+    puente_store::open_store(location)
+        .await
+        .with_context(|| format!("cannot open the database {}", location.describe()))
+}
+
+/// Connects to the PostgreSQL server's port (a socket path is left to the driver) and fails
+/// within [`POSTGRES_CONNECT_TIMEOUT`] when nothing answers there.
+async fn check_postgres_answers(url: &str, location: &StoreLocation) -> anyhow::Result<()> {
+    use std::str::FromStr;
+    let Ok(options) = sqlx::postgres::PgConnectOptions::from_str(url) else {
+        // The store reports the URL that is not valid.
+        return Ok(());
+    };
+    let host = options.get_host().to_string();
+    if host.starts_with('/') {
+        return Ok(());
+    }
+    let address = (
+        host.trim_start_matches('[').trim_end_matches(']'),
+        options.get_port(),
+    );
+    let refusal = match tokio::time::timeout(
+        POSTGRES_CONNECT_TIMEOUT,
+        tokio::net::TcpStream::connect(address),
+    )
+    .await
+    {
+        Ok(Ok(_)) => return Ok(()),
+        Ok(Err(error)) => error.to_string(),
+        Err(_) => format!(
+            "no answer within {} seconds",
+            POSTGRES_CONNECT_TIMEOUT.as_secs()
+        ),
+    };
+    anyhow::bail!(
+        "cannot open the database {}: the PostgreSQL server does not answer ({refusal}); nothing was changed",
+        location.describe()
+    )
+}
+
+/// Opens the store of `--db`/`$PUENTE_DB` on a new runtime, for the commands that run their
+/// steps one by one on it.
+pub fn open_store_blocking(
+    db: Option<PathBuf>,
+) -> anyhow::Result<(tokio::runtime::Runtime, Arc<dyn Store>)> {
+    let location = store_location(db)?;
+    let runtime = runtime()?;
+    let store = runtime.block_on(open_store(&location))?;
+    Ok((runtime, store))
 }
 
 /// A current-thread Tokio runtime for the commands that talk to the store.

@@ -13,7 +13,7 @@ use puente_core::country::Country;
 use puente_core::ctdc::from_cases::{case_release_row, case_variables};
 use puente_core::ctdc::releases::GLOBAL_SYNTHETIC_COLUMNS;
 use puente_core::ctdc::Cell;
-use puente_store::{Actor, CaseReleaseStore, CaseStore, CtdcDatasetStore, CtdcStore, SqliteStore};
+use puente_store::{Actor, Store};
 use puente_synthesis::evaluate::evaluate;
 use puente_synthesis::k_anonymity::{k_anonymise, KAnonymityReport};
 use puente_synthesis::marginals::MarginalsReport;
@@ -138,12 +138,8 @@ pub fn run(db: Option<PathBuf>, command: PublishCommand) -> anyhow::Result<ExitC
         );
     }
 
-    let path = super::database_path(db)?;
-    let runtime = super::runtime()?;
-    let store = runtime
-        .block_on(SqliteStore::open(&path))
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
-    let source = runtime.block_on(load_source(&store, &args));
+    let (runtime, store) = super::open_store_blocking(db)?;
+    let source = runtime.block_on(load_source(store.as_ref(), &args));
     runtime.block_on(store.close());
     let source = source?;
     let read_time = started.elapsed();
@@ -282,10 +278,7 @@ fn write_temporary(path: &Path, bytes: &[u8]) -> anyhow::Result<tempfile::NamedT
 }
 
 /// The chosen columns of the chosen source, checked.
-async fn load_source(
-    store: &SqliteStore,
-    args: &PublishSyntheticArgs,
-) -> anyhow::Result<SourceData> {
+async fn load_source(store: &dyn Store, args: &PublishSyntheticArgs) -> anyhow::Result<SourceData> {
     let source = match args.from {
         PublishSource::Ctdc => {
             let datasets = store.ctdc_datasets().await?;

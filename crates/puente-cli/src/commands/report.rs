@@ -12,10 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use puente_core::Lang;
 use puente_disclosure::SUPPRESSION_NOTE;
-use puente_store::{
-    publish_annual_report, Actor, AnnualReportStore, AuditStore, CaseStore, NewAuditEntry,
-    PublishedAnnualReport, SqliteStore,
-};
+use puente_store::{publish_annual_report, Actor, NewAuditEntry, PublishedAnnualReport};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ReportCommand {
@@ -63,11 +60,7 @@ fn parse_year(text: &str) -> Result<i32, String> {
 
 pub fn run(db: Option<PathBuf>, command: ReportCommand) -> anyhow::Result<ExitCode> {
     let ReportCommand::Annual(args) = command;
-    let path = super::database_path(db)?;
-    let runtime = super::runtime()?;
-    let store = runtime
-        .block_on(SqliteStore::open(&path))
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    let (runtime, store) = super::open_store_blocking(db)?;
     let actor = Actor::command_line();
     let report = runtime.block_on(async {
         let organisation = match &args.org {

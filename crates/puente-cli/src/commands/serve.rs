@@ -78,9 +78,7 @@ async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
             )?
         }
     };
-    let store = puente_store::open_store(&location)
-        .await
-        .with_context(|| format!("cannot open the database {}", location.describe()))?;
+    let store = super::open_store(&location).await?;
     let key_file = args
         .secrets_key_file
         .clone()
@@ -146,9 +144,7 @@ async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
 /// `puente serve --linkage-unit`: the unit's API over its own database, with the operator's token
 /// from its file (created at the first start).
 async fn serve_linkage_unit(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
-    let store = puente_store::open_store(&location)
-        .await
-        .with_context(|| format!("cannot open the database {}", location.describe()))?;
+    let store = super::open_store(&location).await?;
     let token_file = args
         .unit_token_file
         .clone()

@@ -3,7 +3,7 @@
 //! What analysts see, with differential privacy, is tested in `private_stats.rs`.
 
 use crate::helpers::*;
-use puente_store::{CaseStatsStore, CaseStore, StatsDimension};
+use puente_store::StatsDimension;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -200,7 +200,7 @@ async fn the_dashboard_draws_svg_charts_with_tables_and_the_service_gaps() {
 #[tokio::test]
 async fn the_imported_ctdc_dataset_is_counted_with_the_same_suppression() {
     use puente_core::ctdc::{parse_cell, CtdcRecord};
-    use puente_store::{Actor, CtdcStore};
+    use puente_store::Actor;
     let app = spawn_app().await;
     let record = |gender: &str| {
         let mut record = CtdcRecord::empty();
@@ -255,7 +255,7 @@ async fn the_imported_ctdc_dataset_is_counted_with_the_same_suppression() {
 #[tokio::test]
 async fn each_ctdc_dataset_is_counted_on_its_own_and_shown_with_labels() {
     use puente_core::ctdc::{parse_cell, CtdcRecord};
-    use puente_store::{Actor, CtdcDatasetStore, CtdcStore};
+    use puente_store::Actor;
     let app = spawn_app().await;
     let mut record = CtdcRecord::empty();
     record.cells[0] = parse_cell(0, "2019").unwrap();

@@ -3,7 +3,7 @@
 //! audited.
 
 use crate::helpers::*;
-use puente_store::{AuditQuery, AuditStore, CaseStore};
+use puente_store::AuditQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -467,7 +467,6 @@ async fn another_person_once_confirmed_is_not_warned_about_again_on_later_edits(
 /// organisation finds, with the same probabilities and explanations.
 #[tokio::test]
 async fn comparing_against_the_blocks_finds_what_comparing_against_everyone_finds() {
-    use puente_store::PersonLinkStore;
     let app = spawn_app().await;
     let supervisor = app.token(SUPERVISOR).await;
     let me: Value = app

@@ -2,7 +2,7 @@
 //! organisations write to each other on it, and notifications are read per user.
 
 use crate::helpers::*;
-use puente_store::{AuditQuery, AuditStore};
+use puente_store::AuditQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -2,10 +2,9 @@
 //! filled with the demo organisations, users and cases.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use puente_server::{AppState, ServerConfig};
-use puente_store::SqliteStore;
+use puente_store::testing::TestStore;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -21,11 +20,11 @@ pub const CASE_WORKER: &str = "caseworker@shelter.demo";
 
 pub struct TestApp {
     pub address: String,
-    pub store: SqliteStore,
-    pub database_path: std::path::PathBuf,
+    /// The store the server runs on: SQLite in a temporary directory, or a fresh PostgreSQL
+    /// database when `PUENTE_TEST_DATABASE_URL` is set.
+    pub store: TestStore,
     /// The key the server seals second-factor secrets with.
     pub secrets_key: puente_server::secrets::SecretsKey,
-    _directory: tempfile::TempDir,
 }
 
 /// Starts the application on 127.0.0.1, port 0, with a fresh database.
@@ -35,12 +34,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// [`spawn_app`] with a configuration of its own.
 pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
-    let directory = tempfile::tempdir().expect("a temporary directory");
-    let database_path = directory.path().join("puente.db");
-    let store = SqliteStore::open(&database_path)
-        .await
-        .expect("the store opens");
-    puente_server::demo::ensure_demo(&store, PASSWORD)
+    let store = TestStore::open().await;
+    puente_server::demo::ensure_demo(&*store, PASSWORD)
         .await
         .expect("the demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -48,7 +43,7 @@ pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
         .expect("a loopback port");
     let address: SocketAddr = listener.local_addr().unwrap();
     let secrets_key = config.secrets_key.clone();
-    let state = AppState::new(Arc::new(store.clone()), config);
+    let state = AppState::new(store.shared(), config);
     tokio::spawn(puente_server::serve(
         listener,
         state,
@@ -57,9 +52,7 @@ pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
     TestApp {
         address: format!("http://{address}"),
         store,
-        database_path,
         secrets_key,
-        _directory: directory,
     }
 }
 

@@ -2,7 +2,7 @@
 //! questions one per page (each answer stored with the rule-set version), a report to the police,
 //! and the role matrix (advocate and supervisor in, analyst 403, another organisation 404).
 
-use puente_store::{CaseStore, LegalTrackStore, StoreError};
+use puente_store::StoreError;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -30,7 +30,7 @@ mod tasks;
 mod handover;
 
 use helpers::*;
-use puente_store::{AuditQuery, AuditStore};
+use puente_store::AuditQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -1174,32 +1174,29 @@ async fn the_openapi_document_is_served_and_lists_the_contract() {
 /// database (after dropping the trigger that forbids it) is found by the chain verification.
 #[tokio::test]
 async fn tampering_with_the_audit_log_in_the_database_is_detected() {
-    use sqlx::Connection;
     let app = spawn_app().await;
     let token = app.token(ADVOCATE).await;
     let id = app.create_case(&token, "Patricia").await;
     app.get(&token, &format!("/api/v1/cases/{id}")).await;
     assert!(app.store.verify_audit_chain().await.unwrap().is_intact());
 
-    let url = format!("sqlite://{}", app.database_path.display());
-    let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let refused = sqlx::query("UPDATE audit_log SET actor = 'someone-else' WHERE id = 3")
-        .execute(&mut connection)
+    let refused = app
+        .store
+        .execute_behind_the_store("UPDATE audit_log SET actor = 'someone-else' WHERE id = 3")
         .await;
     assert!(refused.is_err(), "the trigger refuses updates");
-    let refused = sqlx::query("DELETE FROM audit_log WHERE id = 3")
-        .execute(&mut connection)
+    let refused = app
+        .store
+        .execute_behind_the_store("DELETE FROM audit_log WHERE id = 3")
         .await;
     assert!(refused.is_err(), "the trigger refuses deletes");
-    sqlx::query("DROP TRIGGER audit_log_no_update")
-        .execute(&mut connection)
+    app.store.drop_audit_guards().await;
+    let changed = app
+        .store
+        .execute_behind_the_store("UPDATE audit_log SET actor = 'someone-else' WHERE id = 3")
         .await
         .unwrap();
-    sqlx::query("UPDATE audit_log SET actor = 'someone-else' WHERE id = 3")
-        .execute(&mut connection)
-        .await
-        .unwrap();
-    connection.close().await.unwrap();
+    assert_eq!(changed, 1);
 
     let report = app.store.verify_audit_chain().await.unwrap();
     assert_eq!(report.first_broken, Some(3));

@@ -4,7 +4,7 @@
 //! noisy numbers only.
 
 use crate::helpers::*;
-use puente_store::{CaseStatsStore, CaseStore, StatsDimension};
+use puente_store::StatsDimension;
 use reqwest::StatusCode;
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! A case's records: attached documents, voided screenings, the history of changes and the
 //! exports, with their role matrix and their refusals.
 
-use puente_store::{AuditQuery, AuditStore};
+use puente_store::AuditQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -59,7 +59,7 @@ impl TestApp {
     }
 
     fn attachment_files(&self) -> Vec<std::path::PathBuf> {
-        let directory = self.database_path.with_file_name("puente.db.attachments");
+        let directory = self.store.file_beside("attachments");
         std::fs::read_dir(directory)
             .map(|entries| entries.map(|entry| entry.unwrap().path()).collect())
             .unwrap_or_default()
@@ -117,8 +117,11 @@ async fn a_document_is_attached_listed_downloaded_and_kept_encrypted() {
     assert_eq!(files.len(), 1, "{files:?}");
     let sealed = std::fs::read(&files[0]).unwrap();
     assert!(!sealed.windows(8).any(|window| window == b"/Catalog"));
-    let database = std::fs::read(&app.database_path).unwrap();
-    assert!(!database.windows(8).any(|window| window == b"/Catalog"));
+    // On SQLite the database is one file that can be read whole (PostgreSQL's is not).
+    if let Some(sqlite) = app.store.sqlite() {
+        let database = std::fs::read(sqlite.path()).unwrap();
+        assert!(!database.windows(8).any(|window| window == b"/Catalog"));
+    }
 
     // The upload and the download are audited, without the file's name.
     let entries = app.case_audit(case_id).await;

@@ -2,7 +2,7 @@
 //! accept, reject, complete and revoke, notifications, and the audit on both sides.
 
 use crate::helpers::*;
-use puente_store::{AuditQuery, AuditStore, CaseStore};
+use puente_store::AuditQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -3,7 +3,6 @@
 //! second-factor code, an edit someone else saved first. Nothing is chosen for the user, and
 //! organisations are named by their names.
 
-use puente_store::CaseStore;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

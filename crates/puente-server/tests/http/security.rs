@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use puente_server::auth::ThrottlePolicy;
 use puente_server::ServerConfig;
-use puente_store::{AccountStore, Actor, AuditStore};
+use puente_store::Actor;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -378,11 +378,8 @@ async fn enrolment_asks_for_the_password_and_replacing_a_factor_asks_for_a_curre
 
 #[tokio::test]
 async fn second_factor_secrets_stored_in_plain_text_are_sealed_when_the_server_starts() {
-    let directory = tempfile::tempdir().unwrap();
-    let store = puente_store::SqliteStore::open(&directory.path().join("puente.db"))
-        .await
-        .unwrap();
-    puente_server::demo::ensure_demo(&store, PASSWORD)
+    let store = puente_store::testing::TestStore::open().await;
+    puente_server::demo::ensure_demo(&*store, PASSWORD)
         .await
         .unwrap();
     let advocate = store.user_by_email(ADVOCATE).await.unwrap().unwrap();
@@ -395,7 +392,7 @@ async fn second_factor_secrets_stored_in_plain_text_are_sealed_when_the_server_s
     let key = config.secrets_key.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let state = puente_server::AppState::new(std::sync::Arc::new(store.clone()), config);
+    let state = puente_server::AppState::new(store.shared(), config);
     tokio::spawn(puente_server::serve(
         listener,
         state,

@@ -2,7 +2,7 @@
 //! that stores nothing, the statutory clocks of a child screen, and the "my work" page.
 
 use crate::helpers::*;
-use puente_store::{AuditQuery, AuditStore};
+use puente_store::AuditQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
