@@ -18,10 +18,10 @@ pub mod attachments;
 /// The audit log as a person reads it: labels in the reader's language instead of codes.
 pub mod audit_view;
 pub mod auth;
-/// Finding cases: the list's parameters, the caller's scope, one page from the store.
-pub mod case_search;
 /// The case list's filters, shared by the list and its exports.
 pub mod case_list_filter;
+/// Finding cases: the list's parameters, the caller's scope, one page from the store.
+pub mod case_search;
 /// The glue between requests, the screening engine and the store for cases.
 pub mod cases;
 /// Charts drawn on the server as SVG (the dashboard).

@@ -160,8 +160,7 @@ async fn serve_linkage_unit(location: StoreLocation, args: ServeArgs) -> anyhow:
         "Puente linkage unit listening on http://{address}/ (operator token in {}; Ctrl-C to stop)",
         token_file.display()
     );
-    let state =
-        puente_server::linkage_unit::UnitState::new(store.clone(), &operator_token);
+    let state = puente_server::linkage_unit::UnitState::new(store.clone(), &operator_token);
     let checkpoints = tokio::spawn(write_audit_checkpoints(store.clone()));
     let served = puente_server::serve_router(
         listener,
