@@ -48,7 +48,8 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
     );
     check_page_fits(client, "login-es").await?;
     browser_support::log_in(client, base, ADVOCATE, PASSWORD).await?;
-    assert!(client.current_url().await?.path().starts_with("/cases"));
+    // An advocate lands on "my work": today's tasks, referrals and quiet cases.
+    assert_eq!(client.current_url().await?.path(), "/my-work");
 
     // Open a case from the menu.
     client
