@@ -28,6 +28,16 @@ async fn find_the_caller(client: &fantoccini::Client, app: &TestApp, case_id: i6
         .await?
         .click()
         .await?;
+    // The cases page before the search lists the caller's card too, so wait for the search's
+    // own page; a card found on the page being left would go stale under the test.
+    let mut waited = Duration::ZERO;
+    while !client.current_url().await?.as_str().contains("q=jose") {
+        if waited > Duration::from_secs(10) {
+            return Err("the search's page did not open".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    }
     let card = client
         .wait()
         .at_most(Duration::from_secs(10))
