@@ -5,16 +5,17 @@
 #     schemathesis run http://127.0.0.1:PORT/api/v1/openapi.json -H "Authorization: Bearer TOKEN" \
 #         -n 25 -c all --exclude-path /api/v1/logout
 #
-# (logging out would end the session the run uses). Schemathesis is installed with pip into a
-# virtual environment under the temporary directory unless `schemathesis` is on the PATH.
+# (logging out would end the session the run uses). Schemathesis is installed with pip (the
+# version CI pins, `SCHEMATHESIS_VERSION`) into a virtual environment under the temporary
+# directory unless `schemathesis` is on the PATH.
 #
 #     bash bench/schemathesis.sh [extra schemathesis options]
 #
 # Schemathesis reads its settings from bench/schemathesis.toml: the few operations that may refuse a
 # request the document allows with the 422 they document, for a reason no schema can state (see
-# there). `.ci/run` runs this after the tests with fewer examples and without the coverage phase
-# (`-n 10 --phases examples,fuzzing,stateful`), to keep it to a few minutes. Prints
-# Schemathesis's report and exits with its status (0: no failure).
+# there). `.ci/run` runs this after the tests with a fixed seed, fewer examples and without the
+# coverage phase (`-n 10 --phases examples,fuzzing,stateful --seed 20261201`), to keep it under a
+# minute. Prints Schemathesis's report and exits with its status (0: no failure).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # PUENTE_BIN: a `puente` binary built already (else it is built here).
@@ -40,7 +41,7 @@ if command -v schemathesis > /dev/null; then
     schemathesis="schemathesis"
 else
     python3 -m venv "$work/venv"
-    "$work/venv/bin/pip" install --quiet schemathesis
+    "$work/venv/bin/pip" install --quiet "schemathesis==${SCHEMATHESIS_VERSION:-4.32.5}"
     schemathesis="$work/venv/bin/schemathesis"
 fi
 

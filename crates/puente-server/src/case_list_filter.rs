@@ -20,14 +20,25 @@ pub enum CaseListSort {
 }
 
 impl CaseListSort {
+    /// Every code read, with its order: the search's codes (`newest`, `oldest`, `updated`), the
+    /// list's own (`name`) and the older spellings still read.
+    const CODES: [(&'static str, CaseListSort); 9] = [
+        ("updated", CaseListSort::UpdatedNewest),
+        ("newest", CaseListSort::OpenedNewest),
+        ("oldest", CaseListSort::OpenedOldest),
+        ("name", CaseListSort::Name),
+        ("-updated", CaseListSort::UpdatedNewest),
+        ("-opened", CaseListSort::OpenedNewest),
+        ("opened_desc", CaseListSort::OpenedNewest),
+        ("opened", CaseListSort::OpenedOldest),
+        ("opened_asc", CaseListSort::OpenedOldest),
+    ];
+
     fn from_code(code: &str) -> Option<CaseListSort> {
-        match code {
-            "updated" | "-updated" => Some(CaseListSort::UpdatedNewest),
-            "-opened" | "opened_desc" => Some(CaseListSort::OpenedNewest),
-            "opened" | "opened_asc" => Some(CaseListSort::OpenedOldest),
-            "name" => Some(CaseListSort::Name),
-            _ => None,
-        }
+        CaseListSort::CODES
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(_, sort)| *sort)
     }
 }
 
@@ -47,26 +58,52 @@ pub struct CaseListFilter {
     pub sort: CaseListSort,
 }
 
-/// The case list's query parameters as the OpenAPI document describes them (the handlers read
-/// them through [`CaseListFilter::from_parameters`], which refuses what this cannot state).
+/// The case list's query parameters as the OpenAPI document describes them: the values
+/// [`CaseListFilter::from_parameters`] reads, each a code of its list, a number or a day, and an
+/// empty value for a filter left out. The handlers read the pairs themselves (the fields are
+/// never read).
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct CaseListParameters {
     /// Words to find in the person's name (accents and case ignored) or the case number.
     q: Option<String>,
-    /// An HTCDS case status code (`Active`, `FollowUp`, `Closed`, `ClosedReferred`).
+    /// An HTCDS case status code.
+    #[param(schema_with = status_parameter_schema)]
     status: Option<String>,
     /// The owner's user id.
-    assignee: Option<i64>,
-    /// An ISO 3166-1 alpha-3 country code.
+    #[param(value_type = Option<i64>)]
+    assignee: Option<String>,
+    /// An ISO 3166-1 country code.
+    #[param(schema_with = nationality_parameter_schema)]
     nationality: Option<String>,
     /// Opened on or after this day (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
     opened_from: Option<String>,
     /// Opened on or before this day (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
     opened_to: Option<String>,
-    /// `updated`, `-opened`, `opened` or `name`.
+    /// The order: newest activity first (`updated`, the default), opened most recently first
+    /// (`newest`), opened longest ago first (`oldest`) or by name (`name`).
+    #[param(schema_with = sort_parameter_schema)]
     sort: Option<String>,
+}
+
+fn status_parameter_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(crate::api_types::vocabulary_codes::<CaseStatus>())
+}
+
+fn nationality_parameter_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(crate::openapi::country_code())
+}
+
+fn sort_parameter_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_or_blank(
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(CaseListSort::CODES.iter().map(|(code, _)| *code)))
+            .build(),
+    )
 }
 
 fn invalid(field: &str, value: &str) -> AppError {

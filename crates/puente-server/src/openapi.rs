@@ -191,7 +191,6 @@ schema_written_here! {
     SharedCaseSchema => "SharedCase",
     NotificationSchema => "Notification",
     ServiceMatchSchema => "ServiceMatch",
-    StatsSchema => "Stats",
 }
 
 /// A name or short text: at most the core's bound of characters.
@@ -475,16 +474,6 @@ fn core_schemas() -> Value {
                     "code": { "type": "string" }, "favourable": { "type": "boolean" }, "es": { "type": "string" }, "en": { "type": "string" } } } },
                 "why": { "type": "array", "items": { "type": "string" }, "description": "The reasons in the request's language (Accept-Language)" },
                 "service": { "type": "object" }
-            }
-        },
-        "Stats": {
-            "type": "object",
-            "properties": {
-                "by": { "type": "array", "items": { "type": "string" } },
-                "rows": { "type": "array", "items": { "type": "object", "properties": {
-                    "count": { "type": ["integer", "null"] }, "suppressed": { "type": "boolean" } } } },
-                "total": { "type": ["integer", "null"] },
-                "privacy": { "type": "object" }
             }
         }
     })

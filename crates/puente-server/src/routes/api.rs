@@ -490,9 +490,11 @@ pub async fn get_screening(
     Ok(Json(json!(screening)))
 }
 
-/// The body of `PUT /api/v1/cases/{id}/owner`.
+/// The body of `PUT /api/v1/cases/{id}/owner`. A field of another name is refused: read as
+/// absent, it would take the case from its owner.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct AssignRequest {
+#[serde(deny_unknown_fields)]
+pub struct OwnerRequest {
     /// The new owner, a case worker or advocate of the organisation; null or absent: no one.
     #[serde(default)]
     owner_user_id: Option<i64>,
@@ -507,7 +509,7 @@ pub struct OwnerAnswer {
 
 /// `PUT /api/v1/cases/{id}/owner` (supervisors): gives the case to a user of the organisation, or,
 /// with `null`, to no one.
-#[utoipa::path(put, path = "/api/v1/cases/{id}/owner", params(("id" = i64, Path, description = "The case")), request_body = AssignRequest, responses(
+#[utoipa::path(put, path = "/api/v1/cases/{id}/owner", params(("id" = i64, Path, description = "The case")), request_body = OwnerRequest, responses(
     (status = 200, description = "The case's id and owner", body = OwnerAnswer),
     (status = 422, description = "The user cannot own cases of this organisation", body = ErrorAnswer),
 ))]
@@ -515,7 +517,7 @@ pub async fn assign_case(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-    ApiJson(request): ApiJson<AssignRequest>,
+    ApiJson(request): ApiJson<OwnerRequest>,
 ) -> Result<Json<OwnerAnswer>, AppError> {
     cases::assign_case(&state, &principal, case_id, request.owner_user_id).await?;
     Ok(Json(OwnerAnswer {

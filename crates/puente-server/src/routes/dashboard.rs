@@ -29,7 +29,6 @@ use puente_disclosure::private::{derive_seed, private_rows, rows_fingerprint, No
 use puente_disclosure::{publish_rows, PublishedRows, SUPPRESSION_NOTE};
 use puente_store::{CtdcDataset, Role, StatsDimension};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::auth::{PageUser, Principal};
 use crate::charts::{horizontal_bars, Bar};
@@ -161,17 +160,73 @@ fn dimensions_of(by: &str) -> Result<Vec<StatsDimension>, AppError> {
     Ok(dimensions)
 }
 
-/// How an answer was protected, as the JSON and the line under each chart say it.
-#[derive(Clone, Debug, Serialize)]
+/// How an answer was protected, as the JSON (`"privacy"`) and the line under each chart say it:
+/// differentially private counts (`discrete_gaussian`, with their epsilon, delta and the budget
+/// left), or exact counts with small-cell suppression (`exact_with_suppression`, the numbers
+/// null).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PrivacyLine {
+    /// `discrete_gaussian` (differential privacy) or `exact_with_suppression`.
+    #[schema(schema_with = mechanism_schema)]
     pub mechanism: &'static str,
+    /// The epsilon this answer costs (zCDP converted at `delta`); null for exact counts.
+    #[schema(minimum = 0, required = true)]
     pub epsilon: Option<f64>,
+    #[schema(minimum = 0, maximum = 1, required = true)]
     pub delta: Option<f64>,
     /// The epsilon (at the same delta) the organisation has left in this period.
+    #[schema(minimum = 0, required = true)]
     pub budget_left: Option<f64>,
+    /// What this answer costs in zCDP.
+    #[schema(minimum = 0)]
     pub rho: Option<f64>,
+    /// The zCDP budget left in this period.
+    #[schema(minimum = 0)]
     pub rho_left: Option<f64>,
+    /// The day the budget renews (`YYYY-MM-DD`).
+    #[schema(format = Date)]
     pub renews_on: Option<String>,
+}
+
+/// The mechanisms an answer is protected by.
+pub const PRIVACY_MECHANISMS: [&str; 2] = ["discrete_gaussian", "exact_with_suppression"];
+
+fn mechanism_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(PRIVACY_MECHANISMS))
+        .build()
+}
+
+/// The answer of `GET /api/v1/stats`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatsAnswer {
+    /// The dimensions counted by (or the CTDC dataset's variable).
+    by: Vec<String>,
+    /// One row per combination of values: the value of each name in `by`, `count` (null when
+    /// hidden) and `"suppressed": true` for a hidden count.
+    #[schema(value_type = Vec<StatsRow>)]
+    rows: serde_json::Value,
+    /// Every case (or record) counted; null when hidden.
+    #[schema(minimum = 0, required = true)]
+    total: Option<u64>,
+    /// How the counts were protected.
+    privacy: PrivacyLine,
+    /// The CTDC dataset counted (`source=ctdc`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dataset: Option<String>,
+}
+
+/// A row of [`StatsAnswer`], as the document describes it (the values are under the names of
+/// `by`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct StatsRow {
+    /// The count; null when hidden.
+    #[schema(minimum = 0)]
+    count: Option<u64>,
+    /// Present, and true, when the count is hidden.
+    suppressed: Option<bool>,
 }
 
 impl PrivacyLine {
@@ -458,7 +513,7 @@ fn synthetic_ctdc_stats(
 /// {"nationality": "NI", "count": null, "suppressed": true}, ...], "total": n}`. Every count
 /// under 3 is hidden, and so is any count from which a hidden one could be worked out.
 #[utoipa::path(get, path = "/api/v1/stats", params(StatsParameters), responses(
-    (status = 200, description = "Rows by the dimensions", body = crate::openapi::StatsSchema),
+    (status = 200, description = "Rows by the dimensions, and how they were protected", body = StatsAnswer),
     (status = 422, description = "An unknown dimension, or one the source does not have", body = crate::error::ErrorAnswer),
 ))]
 pub async fn stats(
@@ -469,17 +524,18 @@ pub async fn stats(
     policy::require(&principal.subject(), Action::ViewAggregates, None)?;
     let (names, published, privacy, dataset) =
         published_for(&state, &principal, &parameters).await?;
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mut body = json!({
-        "by": names,
-        "rows": published.api_rows(&names),
-        "total": published.total,
-        "privacy": privacy,
-    });
-    if let Some(dataset) = dataset {
-        body["dataset"] = json!(dataset);
-    }
-    Ok(Json(body).into_response())
+    let rows = {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        published.api_rows(&names)
+    };
+    Ok(Json(StatsAnswer {
+        by: names,
+        rows,
+        total: published.total.count(),
+        privacy,
+        dataset,
+    })
+    .into_response())
 }
 
 /// `GET /api/v1/stats.csv?by=...`: the same published numbers as CSV (`<3` for a hidden count).

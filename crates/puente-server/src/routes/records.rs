@@ -23,8 +23,9 @@ use crate::policy::{self, Action};
 use crate::routes::case_pages::{labels, level_label, person_rows, victim_rows};
 use crate::AppState;
 
-/// Reads the `file` field of a multipart body, refusing it (before anything is stored) when it
-/// is larger than the limit (413) or not of an accepted kind (415).
+/// Reads the `file` part of a multipart body, refusing it (before anything is stored) when it
+/// is larger than the limit (413) or not of an accepted kind (415), and refusing a body with
+/// any other part, or a second `file` (422, naming the part).
 async fn received_file(
     state: &AppState,
     mut multipart: Multipart,
@@ -38,9 +39,14 @@ async fn received_file(
             AppError::BadRequest(error.body_text())
         }
     };
+    let mut received = None;
     while let Some(mut field) = multipart.next_field().await.map_err(read_error)? {
-        if field.name() != Some("file") {
-            continue;
+        let name = field.name().unwrap_or_default();
+        if name != "file" || received.is_some() {
+            return Err(AppError::InvalidField {
+                field: name.to_string(),
+                detail: "the body has one part, `file`, the document".into(),
+            });
         }
         let file_name = attachments::clean_file_name(field.file_name().unwrap_or_default());
         let mut content = Vec::new();
@@ -50,13 +56,16 @@ async fn received_file(
             }
             content.extend_from_slice(&chunk);
         }
-        let kind = attachments::detect_kind(&content).ok_or(AppError::AttachmentKindRefused)?;
-        return Ok((file_name, content, kind));
+        received = Some((file_name, content));
     }
-    Err(AppError::InvalidField {
-        field: "file".into(),
-        detail: "a multipart body with the document in the field `file`".into(),
-    })
+    let Some((file_name, content)) = received else {
+        return Err(AppError::InvalidField {
+            field: "file".into(),
+            detail: "a multipart body with the document in the field `file`".into(),
+        });
+    };
+    let kind = attachments::detect_kind(&content).ok_or(AppError::AttachmentKindRefused)?;
+    Ok((file_name, content, kind))
 }
 
 /// Checks the user may attach to the case, reads and checks the file, seals it outside the
@@ -102,10 +111,22 @@ async fn attach(
     }
 }
 
+/// The multipart body of `POST /api/v1/cases/{id}/attachments`, as the document describes it
+/// (the handler reads the parts itself, in [`received_file`]): another part is refused.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AttachmentUpload {
+    /// The document: PDF, JPEG, PNG, DOCX or plain text (UTF-8), recognised by its bytes, with
+    /// its file name.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// `POST /api/v1/cases/{id}/attachments` (multipart, the document in `file`): 201 `{"id"}`; 413
 /// over the limit, 415 for a kind not accepted; nothing is stored on a refusal.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", params(("id" = i64, Path, description = "The case")),
-    request_body(content = String, content_type = "multipart/form-data", description = "The document in the part `file`"),
+    request_body(content = AttachmentUpload, content_type = "multipart/form-data", description = "The document in the part `file`"),
     responses(
         (status = 201, description = "Attached", body = crate::api_types::IdAnswer),
         (status = 404, description = "No such case visible to the user", body = crate::error::ErrorAnswer),
@@ -217,7 +238,10 @@ async fn open_document(state: &AppState, stored: &StoredAttachment) -> Result<Ve
 #[utoipa::path(get, path = "/api/v1/cases/{id}/attachments/{attachment_id}",
     params(("id" = i64, Path, description = "The case"), ("attachment_id" = i64, Path, description = "The document")),
     responses(
-        (status = 200, description = "The document's content, as attached (audited)", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 200, description = "The document's content, as attached (audited)", content(
+            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "text/plain"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
         (status = 404, description = "No such document of a case visible to the user", body = crate::error::ErrorAnswer),
     ))]
 pub async fn download_attachment(
@@ -244,7 +268,10 @@ pub async fn download_attachment(
 #[utoipa::path(get, path = "/api/v1/referrals/{id}/attachments/{attachment_id}",
     params(("id" = i64, Path, description = "The referral"), ("attachment_id" = i64, Path, description = "The document")),
     responses(
-        (status = 200, description = "The document's content, when the referral shares documents under an active consent (audited on both sides)", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 200, description = "The document's content, when the referral shares documents under an active consent (audited on both sides)", content(
+            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "text/plain"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
         (status = 404, description = "No such document shown to the receiving organisation", body = crate::error::ErrorAnswer),
     ))]
 pub async fn download_referred_attachment(

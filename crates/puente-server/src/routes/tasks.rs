@@ -29,15 +29,31 @@ pub const QUIET_CASE_DAYS: i64 = 30;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskRequest {
-    /// What is to be done.
-    #[schema(min_length = 1, max_length = 200)]
+    /// What is to be done: 1 to 200 characters besides the spaces around them.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     title: String,
-    /// The day it is due: YYYY-MM-DD.
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    /// The day it is due (`2026-12-24`), or the moment (RFC 3339: `2026-12-24T15:00:00-06:00`).
+    #[schema(schema_with = due_schema)]
     due_on: String,
     /// A user id of the organisation; the creator when absent.
     #[serde(default)]
     assignee: Option<i64>,
+}
+
+/// What `due_on` takes, as [`tasks::parse_due`] reads it: a day or a moment.
+fn due_schema() -> utoipa::openapi::schema::AnyOfBuilder {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    let text = |format: KnownFormat| {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    utoipa::openapi::schema::AnyOfBuilder::new()
+        .item(text(KnownFormat::Date))
+        .item(text(KnownFormat::DateTime))
+        .description(Some(
+            "The day it is due (YYYY-MM-DD), or the moment (RFC 3339)",
+        ))
 }
 
 /// `POST /api/v1/cases/{id}/tasks` `{"title", "due_on", "assignee"}`: 201 `{"id"}`.

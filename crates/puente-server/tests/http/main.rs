@@ -2,6 +2,8 @@
 //! database with the demo data, and talks to it as a browser or an API client would.
 
 mod helpers;
+// The API agrees with its OpenAPI document.
+mod api_document;
 // The service directory, referrals and the dashboard.
 mod dashboard;
 mod directory;

@@ -1,0 +1,400 @@
+//! The API agrees with its OpenAPI document on the operations where Schemathesis found they
+//! disagreed: the document says what each handler reads (the body's fields, the parameters'
+//! codes, the formats a day takes, the multipart part), and each handler refuses what the
+//! document does not allow.
+
+use crate::helpers::*;
+use crate::route_table::served_document;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// The schema a `$ref` names, or the schema itself.
+fn resolved<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"]
+        .as_str()
+        .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+    {
+        Some(name) => &document["components"]["schemas"][name],
+        None => schema,
+    }
+}
+
+/// The documented JSON body of an operation.
+fn json_body<'a>(document: &'a Value, path: &str, method: &str) -> &'a Value {
+    resolved(
+        document,
+        &document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"],
+    )
+}
+
+/// A documented query parameter's schema.
+fn query_parameter<'a>(document: &'a Value, path: &str, name: &str) -> &'a Value {
+    let parameters = document["paths"][path]["get"]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path} has parameters"));
+    &parameters
+        .iter()
+        .find(|parameter| parameter["name"] == name)
+        .unwrap_or_else(|| panic!("{path} documents `{name}`"))["schema"]
+}
+
+async fn my_id(app: &TestApp, token: &str) -> i64 {
+    let me: Value = app.get(token, "/api/v1/me").await.json().await.unwrap();
+    me["id"].as_i64().unwrap()
+}
+
+async fn owner_of(app: &TestApp, token: &str, case_id: i64) -> Value {
+    let case: Value = app
+        .get(token, &format!("/api/v1/cases/{case_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    case["owner_user_id"].clone()
+}
+
+#[tokio::test]
+async fn a_case_owner_is_given_by_owner_user_id_and_a_field_of_another_name_changes_nothing() {
+    let app = spawn_app().await;
+    let document = served_document(&app).await;
+    // Each of the two operations documents its own body (they once shared one name, and the
+    // document described both with the body of `assign`).
+    let owner = json_body(&document, "/api/v1/cases/{id}/owner", "put");
+    assert!(owner["properties"]["owner_user_id"].is_object(), "{owner}");
+    assert!(owner["properties"]["assignee"].is_null(), "{owner}");
+    assert_eq!(owner["additionalProperties"], json!(false), "{owner}");
+    let assign = json_body(&document, "/api/v1/cases/{id}/assign", "post");
+    assert!(assign["properties"]["assignee"].is_object(), "{assign}");
+    assert_eq!(assign["additionalProperties"], json!(false), "{assign}");
+
+    let supervisor = app.token(SUPERVISOR).await;
+    let advocate = app.token(ADVOCATE).await;
+    let advocate_id = my_id(&app, &advocate).await;
+    let case_id = app.create_case(&supervisor, "Eulalia").await;
+    let path = format!("/api/v1/cases/{case_id}/owner");
+    let given = app
+        .put(&supervisor, &path, &json!({ "owner_user_id": advocate_id }))
+        .await;
+    assert_eq!(given.status(), StatusCode::OK);
+    assert_eq!(
+        owner_of(&app, &supervisor, case_id).await,
+        json!(advocate_id)
+    );
+    // `assignee` is the other operation's field: read as no owner, it took the case from its
+    // owner. It is refused, naming the field, and the owner stays.
+    let refused = app
+        .put(&supervisor, &path, &json!({ "assignee": advocate_id }))
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("assignee")),
+        "{body}"
+    );
+    assert_eq!(
+        owner_of(&app, &supervisor, case_id).await,
+        json!(advocate_id)
+    );
+    // Null still gives the case to no one.
+    let nobody = app
+        .put(&supervisor, &path, &json!({ "owner_user_id": null }))
+        .await;
+    assert_eq!(nobody.status(), StatusCode::OK);
+    assert_eq!(owner_of(&app, &supervisor, case_id).await, Value::Null);
+}
+
+#[tokio::test]
+async fn the_case_list_exports_read_every_sort_code_they_document_and_the_searchs() {
+    let app = spawn_app().await;
+    let document = served_document(&app).await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let first = app.create_case(&supervisor, "Primera").await;
+    let second = app.create_case(&supervisor, "Segunda").await;
+    for path in ["/api/v1/cases/export.csv", "/api/v1/cases/export.xlsx"] {
+        let sort = query_parameter(&document, path, "sort");
+        let codes: Vec<&str> = sort["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: `sort` is a list of codes: {sort}"))
+            .iter()
+            .map(|code| code.as_str().unwrap())
+            .collect();
+        // The search's codes are the export's too: the same filters as the list.
+        for search_code in ["newest", "oldest", "updated"] {
+            assert!(codes.contains(&search_code), "{path}: {codes:?}");
+        }
+        for code in &codes {
+            let response = app.get(&supervisor, &format!("{path}?sort={code}")).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}?sort={code}");
+        }
+        let refused = app.get(&supervisor, &format!("{path}?sort=sideways")).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{path}");
+        // The other filters are codes and days the document names.
+        let status = query_parameter(&document, path, "status");
+        assert!(
+            status["enum"]
+                .as_array()
+                .is_some_and(|codes| codes.contains(&json!("Active"))),
+            "{path}: {status}"
+        );
+        let nationality = query_parameter(&document, path, "nationality");
+        assert!(
+            nationality["enum"]
+                .as_array()
+                .is_some_and(|codes| codes.contains(&json!("GT"))),
+            "{path}: {nationality}"
+        );
+        assert_eq!(
+            query_parameter(&document, path, "opened_from")["format"],
+            "date"
+        );
+    }
+    // Opened the same day: oldest first goes by id up, newest first by id down.
+    let position = |text: &str, id: i64| text.find(&format!("\n{id},")).unwrap();
+    for (sort, first_before_second) in [("oldest", true), ("newest", false)] {
+        let text = app
+            .get(
+                &supervisor,
+                &format!("/api/v1/cases/export.csv?sort={sort}"),
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            position(&text, first) < position(&text, second),
+            first_before_second,
+            "{sort}: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_task_is_due_on_a_day_or_a_moment_and_its_title_is_more_than_spaces() {
+    let app = spawn_app().await;
+    let document = served_document(&app).await;
+    let request = json_body(&document, "/api/v1/cases/{id}/tasks", "post");
+    let formats: Vec<&Value> = request["properties"]["due_on"]["anyOf"]
+        .as_array()
+        .unwrap_or_else(|| panic!("`due_on` is one of two forms: {request}"))
+        .iter()
+        .map(|form| &form["format"])
+        .collect();
+    assert_eq!(formats, [&json!("date"), &json!("date-time")]);
+    assert_eq!(request["properties"]["title"]["pattern"], json!("\\S"));
+
+    let advocate = app.token(ADVOCATE).await;
+    let case_id = app.create_case(&advocate, "Marta").await;
+    let path = format!("/api/v1/cases/{case_id}/tasks");
+    for due_on in ["2026-12-24", "2026-12-24T15:00:00-06:00", "0001-01-01"] {
+        let response = app
+            .post(
+                &advocate,
+                &path,
+                &json!({ "title": "Llamar", "due_on": due_on }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{due_on}");
+    }
+    // What neither form takes: a day no month has, a pattern of digits alone.
+    for due_on in ["0000-00-00", "2026-02-30", "24/12/2026"] {
+        let response = app
+            .post(
+                &advocate,
+                &path,
+                &json!({ "title": "Llamar", "due_on": due_on }),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{due_on}"
+        );
+    }
+    let spaces = app
+        .post(
+            &advocate,
+            &path,
+            &json!({ "title": "   ", "due_on": "2026-12-24" }),
+        )
+        .await;
+    assert_eq!(spaces.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A multipart body of the given parts (name, file name, content).
+fn multipart_body(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "puente-document-boundary-3f9c";
+    let mut body = Vec::new();
+    for (name, file_name, content) in parts {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_document_is_the_one_part_file_and_comes_back_with_a_documented_media_type() {
+    let app = spawn_app().await;
+    let document = served_document(&app).await;
+    let upload = &document["paths"]["/api/v1/cases/{id}/attachments"]["post"]["requestBody"]
+        ["content"]["multipart/form-data"]["schema"];
+    let upload = resolved(&document, upload);
+    assert_eq!(upload["required"], json!(["file"]), "{upload}");
+    assert_eq!(upload["properties"]["file"]["format"], "binary", "{upload}");
+    assert_eq!(upload["additionalProperties"], json!(false), "{upload}");
+
+    let advocate = app.token(ADVOCATE).await;
+    let case_id = app.create_case(&advocate, "Celia").await;
+    let path = format!("/api/v1/cases/{case_id}/attachments");
+    let send = |parts: &[(&str, &str, &[u8])]| {
+        let (content_type, body) = multipart_body(parts);
+        plain_client()
+            .post(app.url(&path))
+            .bearer_auth(&advocate)
+            .header("content-type", content_type)
+            .body(body)
+    };
+    // Another part beside the document is refused, naming it, and nothing is stored.
+    let refused = send(&[
+        ("file", "nota.txt", b"Llamar el lunes"),
+        ("comment", "", b"x"),
+    ])
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "comment", "{body}");
+    let listed: Value = app.get(&advocate, &path).await.json().await.unwrap();
+    assert_eq!(listed["attachments"], json!([]), "{listed}");
+
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let stored = send(&[("file", "recibo.png", png)]).send().await.unwrap();
+    assert_eq!(stored.status(), StatusCode::CREATED);
+    let id = stored.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let download = app.get(&advocate, &format!("{path}/{id}")).await;
+    assert_eq!(download.status(), StatusCode::OK);
+    let media_type = download.headers()["content-type"].to_str().unwrap();
+    for path in [
+        "/api/v1/cases/{id}/attachments/{attachment_id}",
+        "/api/v1/referrals/{id}/attachments/{attachment_id}",
+    ] {
+        let documented = document["paths"][path]["get"]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap();
+        assert!(documented.contains_key(media_type), "{path}: {media_type}");
+        for kind in ["application/pdf", "image/jpeg", "text/plain"] {
+            assert!(documented.contains_key(kind), "{path}: {kind}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_answer_with_counts_documents_and_carries_its_privacy() {
+    let app = spawn_app().await;
+    let document = served_document(&app).await;
+    let answer = resolved(
+        &document,
+        &document["paths"]["/api/v1/stats"]["get"]["responses"]["200"]["content"]
+            ["application/json"]["schema"],
+    );
+    let privacy = resolved(&document, &answer["properties"]["privacy"]);
+    for field in ["mechanism", "epsilon", "delta", "budget_left"] {
+        assert!(
+            privacy["properties"][field].is_object(),
+            "`privacy.{field}` is documented: {privacy}"
+        );
+    }
+    let mechanisms = privacy["properties"]["mechanism"]["enum"].clone();
+    assert_eq!(
+        mechanisms,
+        json!(["discrete_gaussian", "exact_with_suppression"])
+    );
+    let required = answer["required"].as_array().unwrap();
+    for field in ["by", "rows", "total", "privacy"] {
+        assert!(required.contains(&json!(field)), "{field}: {answer}");
+    }
+    // The analyst's counts are private; the supervisor's exact, and both say so.
+    for (user, mechanism) in [
+        (ANALYST, "discrete_gaussian"),
+        (SUPERVISOR, "exact_with_suppression"),
+    ] {
+        let token = app.token(user).await;
+        let response = app.get(&token, "/api/v1/stats?by=nationality").await;
+        assert_eq!(response.status(), StatusCode::OK, "{user}");
+        let body: Value = response.json().await.unwrap();
+        let privacy = body["privacy"].as_object().unwrap();
+        for field in ["mechanism", "epsilon", "delta", "budget_left"] {
+            assert!(privacy.contains_key(field), "{user}: {field} in {body}");
+        }
+        assert_eq!(privacy["mechanism"], mechanism, "{user}");
+        assert!(mechanisms
+            .as_array()
+            .unwrap()
+            .contains(&privacy["mechanism"]));
+        if mechanism == "discrete_gaussian" {
+            assert!(
+                privacy["epsilon"].as_f64().is_some_and(|e| e > 0.0),
+                "{body}"
+            );
+            assert!(privacy["budget_left"].as_f64().is_some(), "{body}");
+        }
+    }
+}
+
+/// Two types of the server with the same schema name would be one component of the document,
+/// the one written last describing both (as `PUT /owner` once had `assign`'s body).
+#[test]
+fn no_two_types_of_the_server_share_a_schema_name() {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut pending = vec![source];
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    while let Some(directory) = pending.pop() {
+        for entry in std::fs::read_dir(&directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|extension| extension != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut deriving = false;
+            for line in text.lines() {
+                let line = line.trim();
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    deriving = true;
+                } else if deriving && !line.starts_with('#') && !line.starts_with("///") {
+                    let name = line
+                        .trim_start_matches("pub(crate) ")
+                        .trim_start_matches("pub ")
+                        .trim_start_matches("struct ")
+                        .trim_start_matches("enum ")
+                        .split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string();
+                    let place = path.display().to_string();
+                    if let Some(first) = seen.insert(name.clone(), place.clone()) {
+                        clashes.push(format!("{name}: {first} and {place}"));
+                    }
+                    deriving = false;
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 20, "{} schema types found", seen.len());
+    assert!(clashes.is_empty(), "{clashes:?}");
+}
