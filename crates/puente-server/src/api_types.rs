@@ -62,3 +62,19 @@ pub fn code_or_blank(codes: utoipa::openapi::Object) -> utoipa::openapi::Object 
 pub fn consent_scope_schema() -> utoipa::openapi::Object {
     vocabulary_codes::<puente_core::htcds::ConsentScope>()
 }
+
+/// A day (`YYYY-MM-DD`), or nothing (an empty value, as a form sends a day left blank).
+pub fn day_or_blank() -> utoipa::openapi::schema::AnyOfBuilder {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    utoipa::openapi::schema::AnyOfBuilder::new()
+        .item(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        )
+        .item(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .max_length(Some(0)),
+        )
+}

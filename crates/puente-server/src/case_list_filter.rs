@@ -78,10 +78,10 @@ pub struct CaseListParameters {
     #[param(schema_with = nationality_parameter_schema)]
     nationality: Option<String>,
     /// Opened on or after this day (`YYYY-MM-DD`).
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(schema_with = crate::api_types::day_or_blank)]
     opened_from: Option<String>,
     /// Opened on or before this day (`YYYY-MM-DD`).
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(schema_with = crate::api_types::day_or_blank)]
     opened_to: Option<String>,
     /// The order: newest activity first (`updated`, the default), opened most recently first
     /// (`newest`), opened longest ago first (`oldest`) or by name (`name`).

@@ -43,11 +43,11 @@ pub struct CaseListParameters {
     pub nationality: Option<String>,
     /// Opened on or after this day (`YYYY-MM-DD`).
     #[serde(default)]
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(schema_with = crate::api_types::day_or_blank)]
     pub opened_from: Option<String>,
     /// Opened on or before this day (`YYYY-MM-DD`).
     #[serde(default)]
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(schema_with = crate::api_types::day_or_blank)]
     pub opened_to: Option<String>,
     /// `newest` (opened most recently first, the default), `oldest` or `updated` (changed most
     /// recently first).

@@ -229,20 +229,31 @@ fn years_pattern(first: i32, last: i32) -> String {
     parts.join("|")
 }
 
+/// The days (`DD`) a month has, the 29th of February left out (it exists only in some years).
+fn days_of_month(month: u8) -> &'static str {
+    match month {
+        2 => "(0[1-9]|1[0-9]|2[0-8])",
+        4 | 6 | 9 | 11 => "(0[1-9]|[12][0-9]|30)",
+        _ => "(0[1-9]|[12][0-9]|3[01])",
+    }
+}
+
 /// A partial date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) from `earliest` up to `today`: any day of
-/// the earlier years, and this year's earlier months.
+/// the earlier years, and this year's earlier months and days up to today (the core reads a
+/// partial date as its first day: this month is not after today).
 fn past_date_pattern(earliest: i32, today: time::Date) -> String {
     let past = years_pattern(earliest, today.year() - 1);
-    let this_year = today.year();
-    let earlier_months: Vec<String> = (1..u8::from(today.month()))
-        .map(|month| format!("{month:02}"))
+    let this_month = u8::from(today.month());
+    let mut months: Vec<String> = (1..this_month)
+        .map(|month| format!("{month:02}(-{})?", days_of_month(month)))
         .collect();
-    let current = if earlier_months.is_empty() {
-        this_year.to_string()
-    } else {
-        format!("{this_year}(-({}))?", earlier_months.join("|"))
-    };
-    format!("^(({past})({MONTH_AND_DAY})?|{current})$")
+    let days_so_far: Vec<String> = (1..=today.day()).map(|day| format!("{day:02}")).collect();
+    months.push(format!("{this_month:02}(-({}))?", days_so_far.join("|")));
+    format!(
+        "^(({past})({MONTH_AND_DAY})?|{}(-({}))?)$",
+        today.year(),
+        months.join("|")
+    )
 }
 
 /// For `#[schema(schema_with = ...)]`: a partial date from 1880 (the core's earliest year) to
@@ -691,13 +702,24 @@ mod tests {
         let pattern = past_date_pattern(1900, today);
         let regex = regex::Regex::new(&pattern).unwrap();
         let matches = |text: &str| regex.is_match(text);
-        for accepted in ["1900", "1999-02-28", "2025-12-31", "2026", "2026-11"] {
+        for accepted in [
+            "1900",
+            "1999-02-28",
+            "2025-12-31",
+            "2026",
+            "2026-11",
+            "2026-09-30",
+            "2026-12",
+            "2026-12-01",
+        ] {
             assert!(matches(accepted), "{accepted}");
         }
         for refused in [
             "1899",
             "2027",
             "2026-12-02",
+            "2026-11-31",
+            "2026-13",
             "2025-02-30",
             "2025-13",
             "20250",

@@ -13,7 +13,9 @@ mod helpers;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_support::{browser_session, check_page_fits, save_screenshot, Step};
+use browser_support::{
+    browser_session, check_page_fits, click_and_wait_for_new_page, save_screenshot, Step,
+};
 use fantoccini::Locator;
 use helpers::{spawn_app, ADVOCATE, PASSWORD};
 
@@ -52,11 +54,7 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
     assert_eq!(client.current_url().await?.path(), "/my-work");
 
     // Open a case from the menu.
-    client
-        .find(Locator::LinkText("Nuevo caso"))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(client, Locator::LinkText("Nuevo caso")).await?;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -87,11 +85,11 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
         .await?
         .select_by_value("GT")
         .await?;
-    client
-        .find(Locator::Css("form[action='/cases'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(
+        client,
+        Locator::Css("form[action='/cases'] button[type=submit]"),
+    )
+    .await?;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -106,11 +104,7 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
     check_page_fits(client, "case-es").await?;
 
     // The quick screen, one question at a time: yes to the situation, no to the urgent questions.
-    client
-        .find(Locator::LinkText("Evaluación rápida"))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(client, Locator::LinkText("Evaluación rápida")).await?;
     let mut finished = false;
     for step in 0..40 {
         let url = client.current_url().await?;
@@ -130,14 +124,10 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
             save_screenshot(client, "puente-browser-question-es.png").await?;
             check_page_fits(client, "question-es").await?;
         }
-        let before = question_key(client).await;
+        // Each answer leaves the question's page for the next question's (or the result).
         if let Ok(age) = client.find(Locator::Css("input[name=answer]")).await {
             age.send_keys("15").await?;
-            client
-                .find(Locator::Css("button[value=number]"))
-                .await?
-                .click()
-                .await?;
+            click_and_wait_for_new_page(client, Locator::Css("button[value=number]")).await?;
         } else {
             let question = client
                 .find(Locator::Css("input[name=question]"))
@@ -150,9 +140,8 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
             } else {
                 "#answer-yes"
             };
-            client.find(Locator::Css(answer)).await?.click().await?;
+            click_and_wait_for_new_page(client, Locator::Css(answer)).await?;
         }
-        wait_for_next_page(client, &before).await?;
     }
     assert!(finished, "the quick screen ends within 40 questions");
 
@@ -174,33 +163,4 @@ async fn drive(client: &fantoccini::Client, base: &str) -> Step<()> {
     assert!(html.contains("<html lang=\"es\">"));
     check_page_fits(client, "screening-result-es").await?;
     Ok(())
-}
-
-/// The key of the question on the page, or `None` (another page, or one being replaced).
-async fn question_key(client: &fantoccini::Client) -> Option<String> {
-    let input = client
-        .find(Locator::Css("input[name=question]"))
-        .await
-        .ok()?;
-    input.prop("value").await.ok().flatten()
-}
-
-/// Waits, at most ten seconds, until the page after an answer is there: another question, or the
-/// result. Clicking only starts the navigation, and the old page can still answer for a moment.
-async fn wait_for_next_page(client: &fantoccini::Client, before: &Option<String>) -> Step<()> {
-    for _ in 0..100 {
-        let url = client.current_url().await?;
-        if url.path().contains("/screenings/")
-            && !url.path().ends_with("/new")
-            && !url.path().ends_with("/step")
-        {
-            return Ok(());
-        }
-        let now = question_key(client).await;
-        if now.is_some() && now != *before {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("the page stayed on the question {before:?}").into())
 }

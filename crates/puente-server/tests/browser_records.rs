@@ -12,7 +12,9 @@ mod helpers;
 
 use std::time::Duration;
 
-use browser_support::{browser_session, check_page_fits, save_screenshot, Step};
+use browser_support::{
+    browser_session, check_page_fits, click_and_wait_for_new_page, save_screenshot, Step,
+};
 use fantoccini::Locator;
 use helpers::{spawn_app, ADVOCATE, PASSWORD};
 
@@ -25,11 +27,7 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, letter: &s
         .for_element(Locator::Css("#documents input[type=file]"))
         .await?;
     input.send_keys(letter).await?;
-    client
-        .find(Locator::Css("#documents button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(client, Locator::Css("#documents button[type=submit]")).await?;
     client
         .wait()
         .at_most(Duration::from_secs(10))

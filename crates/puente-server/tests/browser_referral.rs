@@ -14,7 +14,10 @@ mod helpers;
 
 use std::time::Duration;
 
-use browser_support::{browser_session, check_page_fits, save_screenshot, Step};
+use browser_support::{
+    browser_session, check_page_fits, click_and_wait_for_new_page,
+    click_element_and_wait_for_new_page, save_screenshot, Step,
+};
 use fantoccini::Locator;
 use helpers::{spawn_app, TestApp, ADVOCATE, CASE_WORKER, PASSWORD, SUPERVISOR};
 use serde_json::{json, Value};
@@ -83,11 +86,11 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
     // The advocate opens the case and its suggested services.
     log_in(client, base, ADVOCATE).await?;
     client.goto(&format!("{base}/cases/{case_id}")).await?;
-    client
-        .find(Locator::LinkText("Servicios sugeridos y remisiones"))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(
+        client,
+        Locator::LinkText("Servicios sugeridos y remisiones"),
+    )
+    .await?;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -100,13 +103,13 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
 
     // She refers the case to the shelter's house for girls, sharing identity and screening, with
     // the girl's consent.
-    client
-        .find(Locator::Css(&format!(
+    click_and_wait_for_new_page(
+        client,
+        Locator::Css(&format!(
             "a[href='/cases/{case_id}/refer?service={service_id}']"
-        )))
-        .await?
-        .click()
-        .await?;
+        )),
+    )
+    .await?;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -131,11 +134,11 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
     client.find(Locator::Css("#consent")).await?.click().await?;
     check_page_fits(client, "referral-form-es").await?;
     save_screenshot(client, "puente-browser-referral-form-es.png").await?;
-    client
-        .find(Locator::Css("form[action$='/refer'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(
+        client,
+        Locator::Css("form[action$='/refer'] button[type=submit]"),
+    )
+    .await?;
     wait_for_status(client, "Pendiente").await?;
     let referral_path = client.current_url().await?.path().to_string();
 
@@ -147,18 +150,16 @@ async fn drive(client: &fantoccini::Client, base: &str, case_id: i64, service_id
         inbox.contains("Nueva remisión"),
         "the new referral is announced"
     );
-    client
-        .find(Locator::Css(&format!("a[href='{referral_path}']")))
-        .await?
-        .click()
+    click_and_wait_for_new_page(client, Locator::Css(&format!("a[href='{referral_path}']")))
         .await?;
-    client
+    // The referral page comes back to itself once accepted: it shows the pending status until
+    // its new copy is there.
+    let accept = client
         .wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("#accept"))
-        .await?
-        .click()
         .await?;
+    click_element_and_wait_for_new_page(client, accept).await?;
     wait_for_status(client, "Aceptada").await?;
     check_page_fits(client, "shared-case-es").await?;
     let html = client.source().await?;
@@ -232,11 +233,11 @@ async fn enter_a_likely_duplicate(client: &fantoccini::Client, base: &str) -> St
         .await?
         .select_by_value("Female")
         .await?;
-    client
-        .find(Locator::Css("form[action='/cases'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(
+        client,
+        Locator::Css("form[action='/cases'] button[type=submit]"),
+    )
+    .await?;
     let warning = client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -252,13 +253,11 @@ async fn enter_a_likely_duplicate(client: &fantoccini::Client, base: &str) -> St
     );
     save_screenshot(client, "puente-browser-duplicate-warning-es.png").await?;
     // It is another person: the case is saved after all.
-    client
-        .find(Locator::Css(
-            "form input[name=not_a_duplicate] ~ button[type=submit]",
-        ))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(
+        client,
+        Locator::Css("form input[name=not_a_duplicate] ~ button[type=submit]"),
+    )
+    .await?;
     client
         .wait()
         .at_most(Duration::from_secs(10))

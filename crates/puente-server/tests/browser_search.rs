@@ -13,7 +13,9 @@ mod helpers;
 
 use std::time::Duration;
 
-use browser_support::{browser_session, check_page_fits, save_screenshot, Step};
+use browser_support::{
+    browser_session, check_page_fits, click_and_wait_for_new_page, save_screenshot, Step,
+};
 use fantoccini::Locator;
 use helpers::{spawn_app, TestApp, ADVOCATE, PASSWORD};
 use serde_json::{json, Value};
@@ -23,21 +25,11 @@ async fn find_the_caller(client: &fantoccini::Client, app: &TestApp, case_id: i6
     client.goto(&format!("{}/cases", app.address)).await?;
     let search = client.find(Locator::Css("input#q")).await?;
     search.send_keys("jose ernandes").await?;
-    client
-        .find(Locator::Css("form.case-search button[type=submit]"))
-        .await?
-        .click()
-        .await?;
     // The cases page before the search lists the caller's card too, so wait for the search's
     // own page; a card found on the page being left would go stale under the test.
-    let mut waited = Duration::ZERO;
-    while !client.current_url().await?.as_str().contains("q=jose") {
-        if waited > Duration::from_secs(10) {
-            return Err("the search's page did not open".into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += Duration::from_millis(50);
-    }
+    click_and_wait_for_new_page(client, Locator::Css("form.case-search button[type=submit]"))
+        .await?;
+    assert!(client.current_url().await?.as_str().contains("q=jose"));
     let card = client
         .wait()
         .at_most(Duration::from_secs(10))

@@ -367,15 +367,52 @@ pub async fn log_in(
         .await?
         .send_keys(password)
         .await?;
-    client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    click_and_wait_for_new_page(
+        client,
+        Locator::Css("form[action='/login'] button[type=submit]"),
+    )
+    .await?;
     client
         .wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("nav"))
         .await?;
     Ok(())
+}
+
+/// Clicks what `locator` finds, on a link or a button that leaves the page, and waits (ten
+/// seconds at most) until the page it leaves is gone. A click only starts the navigation: until
+/// the browser replaces the document, a find answers from the page being left, and an element
+/// that page also has would go stale in the test's hands. The old page is gone when its root
+/// element is no longer attached, which holds when the new page has the same address too (a form
+/// that comes back to its page).
+pub async fn click_and_wait_for_new_page(
+    client: &fantoccini::Client,
+    locator: fantoccini::Locator<'_>,
+) -> Step<()> {
+    let element = client.find(locator).await?;
+    click_element_and_wait_for_new_page(client, element).await
+}
+
+/// [`click_and_wait_for_new_page`] on an element found already.
+pub async fn click_element_and_wait_for_new_page(
+    client: &fantoccini::Client,
+    element: fantoccini::elements::Element,
+) -> Step<()> {
+    let old_page = client.find(fantoccini::Locator::Css("html")).await?;
+    element.click().await?;
+    for _ in 0..200 {
+        match old_page.tag_name().await {
+            Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            Err(error) if error.is_stale_element_reference() || error.is_no_such_element() => {
+                return Ok(());
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(format!(
+        "the page {} did not change within ten seconds of the click",
+        client.current_url().await?
+    )
+    .into())
 }

@@ -145,10 +145,20 @@ async fn the_case_list_exports_read_every_sort_code_they_document_and_the_search
                 .is_some_and(|codes| codes.contains(&json!("GT"))),
             "{path}: {nationality}"
         );
-        assert_eq!(
-            query_parameter(&document, path, "opened_from")["format"],
-            "date"
-        );
+        // A day, or a blank (the filter left out), as the list's own.
+        for day in ["opened_from", "opened_to"] {
+            let forms = &query_parameter(&document, path, day)["anyOf"];
+            assert_eq!(forms[0]["format"], "date", "{path}: {day}");
+            assert_eq!(forms[1]["maxLength"], 0, "{path}: {day}");
+            assert_eq!(
+                &query_parameter(&document, "/api/v1/cases", day)["anyOf"],
+                forms
+            );
+        }
+        let blank = app
+            .get(&supervisor, &format!("{path}?opened_from=&opened_to="))
+            .await;
+        assert_eq!(blank.status(), StatusCode::OK, "{path}");
     }
     // Opened the same day: oldest first goes by id up, newest first by id down.
     let position = |text: &str, id: i64| text.find(&format!("\n{id},")).unwrap();
