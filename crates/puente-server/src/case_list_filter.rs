@@ -69,13 +69,13 @@ pub struct CaseListParameters {
     /// Words to find in the person's name (accents and case ignored) or the case number.
     q: Option<String>,
     /// An HTCDS case status code.
-    #[param(schema_with = status_parameter_schema)]
+    #[param(schema_with = crate::case_search::status_parameter_schema)]
     status: Option<String>,
     /// The owner's user id.
     #[param(value_type = Option<i64>)]
     assignee: Option<String>,
     /// An ISO 3166-1 country code.
-    #[param(schema_with = nationality_parameter_schema)]
+    #[param(schema_with = crate::case_search::nationality_parameter_schema)]
     nationality: Option<String>,
     /// Opened on or after this day (`YYYY-MM-DD`).
     #[param(schema_with = crate::api_types::day_or_blank)]
@@ -87,14 +87,6 @@ pub struct CaseListParameters {
     /// (`newest`), opened longest ago first (`oldest`) or by name (`name`).
     #[param(schema_with = sort_parameter_schema)]
     sort: Option<String>,
-}
-
-fn status_parameter_schema() -> utoipa::openapi::Object {
-    crate::api_types::code_or_blank(crate::api_types::vocabulary_codes::<CaseStatus>())
-}
-
-fn nationality_parameter_schema() -> utoipa::openapi::Object {
-    crate::api_types::code_or_blank(crate::openapi::country_code())
 }
 
 fn sort_parameter_schema() -> utoipa::openapi::Object {

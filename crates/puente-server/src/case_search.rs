@@ -64,11 +64,13 @@ pub struct CaseListParameters {
     pub per_page: Option<String>,
 }
 
-fn status_parameter_schema() -> utoipa::openapi::Object {
+/// A case status code, or blank (the list's and the exports' `status`).
+pub(crate) fn status_parameter_schema() -> utoipa::openapi::Object {
     crate::api_types::code_or_blank(crate::api_types::vocabulary_codes::<CaseStatus>())
 }
 
-fn nationality_parameter_schema() -> utoipa::openapi::Object {
+/// A country code, or blank (the list's and the exports' `nationality`).
+pub(crate) fn nationality_parameter_schema() -> utoipa::openapi::Object {
     crate::api_types::code_or_blank(crate::openapi::country_code())
 }
 
