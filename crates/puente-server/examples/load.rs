@@ -181,9 +181,14 @@ struct Answer {
 }
 
 impl Answer {
-    /// The elements of a JSON array body (none when the body is not an array).
+    /// The elements of a JSON array body, or the cases of a page of the case list
+    /// (`{"cases": [...], ...}`); none for another body.
     fn items(&self) -> impl Iterator<Item = &Value> {
-        self.body.as_array().into_iter().flatten()
+        self.body
+            .as_array()
+            .or_else(|| self.body["cases"].as_array())
+            .into_iter()
+            .flatten()
     }
 }
 
@@ -675,11 +680,20 @@ async fn verify(options: &Options, reports: &[ClientReport]) -> Result<Verificat
     let token = api.login(SUPERVISOR, &options.password).await?;
     let mut verification = Verification::default();
 
-    let listed = api.get("/api/v1/cases", &token).await?;
-    let stored: BTreeSet<i64> = listed
-        .items()
-        .filter_map(|case| case["id"].as_i64())
-        .collect();
+    // Every page of the case list, each after the one before (its cursor).
+    let mut stored: BTreeSet<i64> = BTreeSet::new();
+    let mut path = "/api/v1/cases?per_page=100".to_string();
+    loop {
+        let listed = api.get(&path, &token).await?;
+        if listed.status != StatusCode::OK {
+            return Err(format!("GET {path} answered {}", listed.status));
+        }
+        stored.extend(listed.items().filter_map(|case| case["id"].as_i64()));
+        match listed.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/cases?per_page=100&cursor={cursor}"),
+            None => break,
+        }
+    }
     for id in reports.iter().flat_map(|report| &report.created_cases) {
         if !stored.contains(id) {
             verification.lost_cases += 1;
