@@ -8,7 +8,7 @@ use puente_core::htcds::{CaseStatus, Gender};
 use puente_core::Country;
 use puente_linkage::search_keys::parse_query;
 use puente_store::testing::TestStore;
-use puente_store::{Actor, CaseCursor, CaseFilter, CaseSort, NewCase, StoreError};
+use puente_store::{Actor, CaseCursor, CaseFilter, CasePage, CaseSort, NewCase, StoreError};
 
 struct Paged {
     store: TestStore,
@@ -62,23 +62,28 @@ async fn paged() -> Paged {
 }
 
 impl Paged {
+    /// Page `page` of `filter`, after `after` when given.
+    async fn page(&self, filter: &CaseFilter, page: u32, after: Option<CaseCursor>) -> CasePage {
+        self.store
+            .find_cases(
+                &self.actor,
+                self.organisation,
+                &CaseFilter {
+                    page,
+                    after,
+                    ..filter.clone()
+                },
+            )
+            .await
+            .unwrap()
+    }
+
     /// The ids of every numbered page, in order.
     async fn by_page_numbers(&self, filter: &CaseFilter) -> (Vec<i64>, u64) {
         let mut ids = Vec::new();
         let mut total = 0;
         for page in 1.. {
-            let found = self
-                .store
-                .find_cases(
-                    &self.actor,
-                    self.organisation,
-                    &CaseFilter {
-                        page,
-                        ..filter.clone()
-                    },
-                )
-                .await
-                .unwrap();
+            let found = self.page(filter, page, None).await;
             total = found.total;
             if found.cases.is_empty() {
                 break;
@@ -94,19 +99,7 @@ impl Paged {
         let mut totals = Vec::new();
         let mut after = None;
         for page in 1.. {
-            let found = self
-                .store
-                .find_cases(
-                    &self.actor,
-                    self.organisation,
-                    &CaseFilter {
-                        page,
-                        after: after.clone(),
-                        ..filter.clone()
-                    },
-                )
-                .await
-                .unwrap();
+            let found = self.page(filter, page, after.take()).await;
             totals.push(found.total);
             ids.extend(found.cases.iter().map(|case| case.id));
             match &found.next_cursor {
