@@ -4,22 +4,23 @@
 # `puente demo-data`, serves it on loopback, logs in as the demo analyst and times, over HTTP,
 # `GET /api/v1/stats?by=...` for each dimension alone and for a two-way table, then the whole
 # dashboard page (every chart, each a private count). Each request runs RUNS times (default 5);
-# the script prints the median and the slowest, in milliseconds. The store keeps the parsed cases
-# and each answer while the organisation's data is unchanged, so the first question after a change
-# (the slowest of the first dimension) reads every case, and later ones do not. A benchmark, not a
-# test.
+# the script prints the median and the slowest, in milliseconds, and the targets beside them. Each
+# count is one grouped query over an index of its dimension (migration 0150), so the first question
+# costs what later ones do. A benchmark, not a test.
 #
 #     bash bench/dashboard.sh                 # 100,000 cases, release build
 #     CASES=20000 RUNS=3 bash bench/dashboard.sh
 #     PUENTE=/path/to/puente bash bench/dashboard.sh   # a binary already built
+#     CARGO=/path/to/cargo-wrapper bash bench/dashboard.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cases="${CASES:-100000}"
 runs="${RUNS:-5}"
 port="${PORT:-18471}"
 if [ -z "${PUENTE:-}" ]; then
-    cargo build --release --quiet -p puente-cli --manifest-path "$root/Cargo.toml"
-    target_dir="$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+    cargo="${CARGO:-cargo}"
+    "$cargo" build --release --quiet -p puente-cli --manifest-path "$root/Cargo.toml"
+    target_dir="$("$cargo" metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
     PUENTE="$target_dir/release/puente"
 fi
 work="$(mktemp -d)"
@@ -88,7 +89,11 @@ for by in ["nationality", "sex", "age_group", "exploitation_type", "country_of_e
     worst_median = max(worst_median, median)
     print(f"  GET /api/v1/stats?by={by:<26} {median:8.1f} / {max(times):8.1f}  (total {body['total']})")
 _, times = timed("/dashboard")
-print(f"  GET /dashboard (every chart)             {statistics.median(times):8.1f} / {max(times):8.1f}")
-print(f"slowest median of the API: {worst_median:.1f} ms (target: under 50 ms)")
-print(f"first question after a change (reads every case): {first_question:.1f} ms")
+dashboard = statistics.median(times)
+print(f"  GET /dashboard (every chart)             {dashboard:8.1f} / {max(times):8.1f}")
+def verdict(value, target):
+    return f"target under {target} ms: " + ("met" if value < target else "NOT met")
+print(f"slowest median of the API: {worst_median:.1f} ms ({verdict(worst_median, 50)})")
+print(f"median of the whole dashboard: {dashboard:.1f} ms ({verdict(dashboard, 500)})")
+print(f"first question (no answer kept yet): {first_question:.1f} ms")
 PY

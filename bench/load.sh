@@ -126,7 +126,9 @@ done
 
 echo
 echo "Load on loopback, $(nproc) cores, ${seconds} s per run, sessions of $session_requests requests:"
-printf '%-9s %7s %8s %8s %8s %7s %6s %6s\n' backend clients 'req/s' 'p50 ms' 'p99 ms' errors lost stale
+echo "Targets at 50 clients: p99 under 250 ms, 0 lost writes, 0 stale saves accepted (p99 w/o login: the"
+echo "same requests without the logins, whose argon2 work is CPU by design)."
+printf '%-9s %7s %8s %8s %8s %12s %7s %6s %6s  %s\n' backend clients 'req/s' 'p50 ms' 'p99 ms' 'p99 w/o login' errors lost stale 'p99 target'
 for line in "${results[@]}"; do
     python3 - "$line" <<'PY'
 import sys
@@ -134,8 +136,10 @@ fields = dict(part.split("=", 1) for part in sys.argv[1].split()[1:] if "=" in p
 if "req_per_s" not in fields:
     print(f"{fields.get('label', '?'):<9} {fields.get('clients', '?'):>7}  failed")
 else:
+    met = "met" if float(fields["p99_ms"]) < 250 else "NOT met"
     print(f"{fields['label']:<9} {fields['clients']:>7} {fields['req_per_s']:>8} {fields['p50_ms']:>8} "
-          f"{fields['p99_ms']:>8} {fields['errors']:>7} {fields['lost_writes']:>6} {fields['stale_accepted']:>6}")
+          f"{fields['p99_ms']:>8} {fields.get('p99_without_logins_ms', '?'):>12} {fields['errors']:>7} "
+          f"{fields['lost_writes']:>6} {fields['stale_accepted']:>6}  < 250 ms: {met}")
 PY
 done
 exit "$failed"

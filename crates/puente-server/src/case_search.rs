@@ -6,7 +6,7 @@ use puente_core::htcds::CaseStatus;
 use puente_core::{Country, Vocabulary};
 use puente_linkage::search_keys::parse_query;
 use puente_store::case_search::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
-use puente_store::{CaseFilter, CasePage, CaseSort};
+use puente_store::{CaseCursor, CaseFilter, CasePage, CaseSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -62,6 +62,11 @@ pub struct CaseListParameters {
     #[serde(default)]
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
+    /// The `next_cursor` of the page before: this page starts right after that page's last case
+    /// (as cheap deep in the list as on its first page); `page` then only labels it.
+    #[serde(default)]
+    #[param(max_length = 60)]
+    pub cursor: Option<String>,
 }
 
 /// A case status code, or blank (the list's and the exports' `status`).
@@ -97,6 +102,8 @@ pub struct CasePageAnswer {
     page: u32,
     #[schema(minimum = 1, maximum = 100)]
     per_page: u32,
+    /// The `cursor` of the next page, while there is one.
+    next_cursor: Option<String>,
 }
 
 /// A line of a case list (the store's `CaseSummary`): the non-identifying facts and the person's
@@ -202,6 +209,14 @@ impl CaseListParameters {
             .map(|code| CaseSort::from_code(code).ok_or_else(|| refused("sort", code)))
             .transpose()?
             .unwrap_or_default();
+        // A cursor of a list in another order would start the page at the wrong place.
+        let after = given(&self.cursor)
+            .map(|text| {
+                CaseCursor::decode(text)
+                    .filter(|cursor| cursor.sort == sort)
+                    .ok_or_else(|| refused("cursor", text))
+            })
+            .transpose()?;
         Ok(CaseFilter {
             query: parse_query(query, default_country),
             status,
@@ -218,6 +233,7 @@ impl CaseListParameters {
                 DEFAULT_PER_PAGE,
                 MAX_PER_PAGE,
             )?,
+            after,
         })
     }
 }

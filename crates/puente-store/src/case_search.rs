@@ -60,6 +60,69 @@ impl CaseSort {
             CaseSort::Updated => "c.updated_at DESC, c.id DESC",
         }
     }
+
+    /// The column a list in this order is sorted by (then by the id, the same way).
+    pub(crate) fn key_column(self) -> &'static str {
+        match self {
+            CaseSort::Newest | CaseSort::Oldest => "opened_on",
+            CaseSort::Updated => "updated_at",
+        }
+    }
+
+    /// Whether the list holds the largest keys first.
+    pub(crate) fn descending(self) -> bool {
+        !matches!(self, CaseSort::Oldest)
+    }
+
+    /// Whether a case of sort key `key` and id `id` comes after the cursor's in this order.
+    pub(crate) fn comes_after(self, key: &str, id: i64, cursor: &CaseCursor) -> bool {
+        let here = (key, id);
+        let there = (cursor.key.as_str(), cursor.id);
+        if self.descending() {
+            here < there
+        } else {
+            here > there
+        }
+    }
+}
+
+/// Where a page of a case list ends: the sort key (the day opened, or the time changed) and the id
+/// of its last case. The next page starts right after it, read from the index, so that a deep page
+/// costs what the first one does. Carried in the API and the page's links as a short text
+/// (`newest.41.2026-03-01`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseCursor {
+    pub sort: CaseSort,
+    pub id: i64,
+    pub key: String,
+}
+
+/// The longest sort key a cursor may carry (a timestamp is 35 characters at most).
+const MAX_CURSOR_KEY_CHARS: usize = 40;
+
+impl CaseCursor {
+    /// The cursor as text for an address.
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{}", self.sort.code(), self.id, self.key)
+    }
+
+    /// A cursor from [`CaseCursor::encode`]'s text; `None` when the text is not one.
+    pub fn decode(text: &str) -> Option<CaseCursor> {
+        let mut parts = text.splitn(3, '.');
+        let sort = CaseSort::from_code(parts.next()?)?;
+        let id = parts.next()?.parse::<i64>().ok().filter(|id| *id > 0)?;
+        let key = parts.next()?;
+        let key_is_a_time = !key.is_empty()
+            && key.len() <= MAX_CURSOR_KEY_CHARS
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'));
+        key_is_a_time.then(|| CaseCursor {
+            sort,
+            id,
+            key: key.to_string(),
+        })
+    }
 }
 
 /// What a case list asks for. `owner_user_id` is the caller's scope (set when the policy lets
@@ -76,9 +139,11 @@ pub struct CaseFilter {
     /// `YYYY-MM-DD`, inclusive.
     pub opened_to: Option<String>,
     pub sort: CaseSort,
-    /// From 1.
+    /// From 1. A label only when `after` is set.
     pub page: u32,
     pub per_page: u32,
+    /// Start right after this case (keyset paging) instead of skipping `page - 1` pages.
+    pub after: Option<CaseCursor>,
 }
 
 impl Default for CaseFilter {
@@ -94,6 +159,7 @@ impl Default for CaseFilter {
             sort: CaseSort::Newest,
             page: 1,
             per_page: DEFAULT_PER_PAGE,
+            after: None,
         }
     }
 }
@@ -105,6 +171,8 @@ pub struct CasePage {
     pub total: u64,
     pub page: u32,
     pub per_page: u32,
+    /// The cursor of the next page (its `cursor` parameter), while there is one.
+    pub next_cursor: Option<String>,
 }
 
 /// Finding cases and the duplicate check's candidates.

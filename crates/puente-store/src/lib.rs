@@ -81,7 +81,7 @@ pub use audit::{
 pub use audit_files::{AuditFiles, AuditKey, AuditKeys};
 pub use case_access::CaseAccessStore;
 pub use case_release::CaseReleaseStore;
-pub use case_search::{CaseFilter, CasePage, CaseSearchStore, CaseSort};
+pub use case_search::{CaseCursor, CaseFilter, CasePage, CaseSearchStore, CaseSort};
 pub use case_stats::{CaseStats, CaseStatsStore, StatsDimension, StatsRow};
 pub use cases::{
     CaseStore, CaseSummary, CaseVersion, NewCase, StoredCase, StoredNote, StoredOrganisation,

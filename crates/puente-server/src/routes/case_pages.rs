@@ -97,9 +97,15 @@ pub async fn list(
         ),
         None => (0, 1, 1),
     };
-    let link = |number: u32| {
+    // The next page starts after this one's last case (a cursor, cheap however deep); the page
+    // before is found by its number.
+    let next_cursor = found_page
+        .as_ref()
+        .and_then(|page| page.next_cursor.clone());
+    let link = |number: u32, cursor: Option<String>| {
         let mut link = parameters.clone();
         link.page = Some(number.to_string());
+        link.cursor = cursor;
         PageLink {
             number,
             href: format!(
@@ -108,8 +114,8 @@ pub async fn list(
             ),
         }
     };
-    let previous = (page_number > 1).then(|| link(page_number - 1));
-    let next = (page_number < pages).then(|| link(page_number + 1));
+    let previous = (page_number > 1).then(|| link(page_number - 1, None));
+    let next = (page_number < pages).then(|| link(page_number + 1, next_cursor));
     let sorts: Vec<Choice> = CaseSort::ALL
         .iter()
         .map(|sort| Choice {

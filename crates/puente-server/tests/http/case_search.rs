@@ -196,3 +196,64 @@ async fn the_cases_page_searches_in_spanish_and_shows_a_refused_filter_as_typed(
     assert!(refused.contains("value=\"chepe\""), "{refused}");
     assert!(refused.contains("no es válido"), "{refused}");
 }
+
+#[tokio::test]
+async fn the_next_cursor_leads_to_the_next_page_in_the_api_and_the_cases_page() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    for name in ["Rosa", "Rosa", "Rosa"] {
+        app.create_case(&supervisor, name).await;
+    }
+    for (query, sort) in [("", "newest"), ("q=rosa+perez&", "updated")] {
+        let mut seen = Vec::new();
+        let mut page = found(&app, &supervisor, &format!("{query}sort={sort}&per_page=2")).await;
+        let total = page["total"].as_u64().unwrap();
+        assert!(total >= 3, "{page}");
+        let mut number = 1;
+        loop {
+            seen.extend(ids(&page));
+            let Some(cursor) = page["next_cursor"].as_str().map(str::to_string) else {
+                break;
+            };
+            number += 1;
+            let numbered = found(
+                &app,
+                &supervisor,
+                &format!("{query}sort={sort}&per_page=2&page={number}"),
+            )
+            .await;
+            page = found(
+                &app,
+                &supervisor,
+                &format!("{query}sort={sort}&per_page=2&page={number}&cursor={cursor}"),
+            )
+            .await;
+            assert_eq!(ids(&page), ids(&numbered), "{query} page {number}");
+        }
+        assert_eq!(seen.len() as u64, total, "{query}: every case once");
+        assert!(page["next_cursor"].is_null());
+    }
+    // A cursor of another order, or one that is not a cursor, is refused naming the parameter.
+    let first = found(&app, &supervisor, "per_page=1").await;
+    let newest_cursor = first["next_cursor"].as_str().unwrap().to_string();
+    for query in [
+        format!("sort=oldest&cursor={newest_cursor}"),
+        "cursor=newest.1".to_string(),
+        "cursor=%27%3B--".to_string(),
+    ] {
+        let response = app
+            .get(&supervisor, &format!("/api/v1/cases?{query}"))
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["field"], "cursor", "{query}: {body}");
+    }
+    // The cases page's "next" link carries the cursor.
+    let client = browser();
+    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let html = app.page(&client, "/cases?per_page=1", StatusCode::OK).await;
+    assert!(
+        html.contains(&format!("cursor={}", newest_cursor.replace(':', "%3A"))),
+        "{html}"
+    );
+}

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use puente_core::domain::Person;
 use puente_core::htcds::{CaseStatus, Gender};
 use puente_core::{Country, Vocabulary};
-use puente_linkage::search_keys::person_search_keys;
+use puente_linkage::search_keys::{person_search_keys, SearchQuery};
 use sqlx::Row;
 
 use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
@@ -176,7 +176,8 @@ impl Conditions {
     }
 }
 
-/// The WHERE clause of a case list over `cases c JOIN persons p`.
+/// The WHERE clause of a case list over `cases c`, without the query's words (those lead to the
+/// matched persons first: [`matched_persons_sql`]).
 fn case_conditions(organisation_id: i64, filter: &CaseFilter) -> Conditions {
     let mut conditions = Conditions::default();
     let organisation = conditions.push(Value::Integer(organisation_id));
@@ -206,10 +207,20 @@ fn case_conditions(organisation_id: i64, filter: &CaseFilter) -> Conditions {
         let to = conditions.push(Value::Text(to.clone()));
         conditions.sql.push(format!("c.opened_on <= {to}"));
     }
-    // Every term of the query must match one of the person's keys: one key lookup per term,
-    // intersected.
+    conditions
+}
+
+/// The persons whose keys match every word of the query (one key lookup per word, intersected, in
+/// the index of the keys), with the placeholders of `conditions`; `None` for a query without
+/// words.
+fn matched_persons_sql(
+    conditions: &mut Conditions,
+    organisation_id: i64,
+    query: &SearchQuery,
+) -> Option<String> {
+    let organisation = conditions.push(Value::Integer(organisation_id));
     let mut per_term = Vec::new();
-    for term in &filter.query.terms {
+    for term in &query.terms {
         let alternatives: Vec<String> = term
             .alternatives
             .iter()
@@ -223,12 +234,54 @@ fn case_conditions(organisation_id: i64, filter: &CaseFilter) -> Conditions {
             alternatives.join(", ")
         ));
     }
-    if !per_term.is_empty() {
-        conditions
-            .sql
-            .push(format!("c.person_id IN ({})", per_term.join(" INTERSECT ")));
+    (!per_term.is_empty()).then(|| per_term.join(" INTERSECT "))
+}
+
+/// What a search reads of each case of a matched person: what the filters and the order need.
+struct MatchedCase {
+    id: i64,
+    owner_user_id: Option<i64>,
+    status: String,
+    nationality: Option<String>,
+    opened_on: String,
+    updated_at: String,
+}
+
+impl MatchedCase {
+    fn sort_key(&self, sort: CaseSort) -> &str {
+        match sort {
+            CaseSort::Newest | CaseSort::Oldest => &self.opened_on,
+            CaseSort::Updated => &self.updated_at,
+        }
     }
-    conditions
+
+    /// Whether the case passes the filters other than the query (the same as [`case_conditions`]).
+    fn passes(&self, filter: &CaseFilter) -> bool {
+        [filter.owner_user_id, filter.assignee]
+            .into_iter()
+            .flatten()
+            .all(|owner| self.owner_user_id == Some(owner))
+            && filter
+                .status
+                .is_none_or(|status| self.status == status.code())
+            && filter
+                .nationality
+                .is_none_or(|country| self.nationality.as_deref() == Some(country.alpha_2()))
+            && filter
+                .opened_from
+                .as_ref()
+                .is_none_or(|from| self.opened_on.as_str() >= from.as_str())
+            && filter
+                .opened_to
+                .as_ref()
+                .is_none_or(|to| self.opened_on.as_str() <= to.as_str())
+    }
+}
+
+/// One page's case ids, in order, with one more id when a page follows, and the total.
+struct PageIds {
+    ids: Vec<(i64, String)>,
+    total: i64,
 }
 
 /// A case list's line from a row of `cases c JOIN persons p` (the columns of a case list).
@@ -285,36 +338,42 @@ impl CaseSearchStore for Backend {
                 "page from 1 and per_page from 1 to {MAX_PER_PAGE}"
             )));
         }
-        let conditions = case_conditions(organisation_id, filter);
-        let where_clause = conditions.sql.join(" AND ");
-        let count_sql =
-            format!("SELECT CAST(COUNT(*) AS BIGINT) FROM cases c WHERE {where_clause}");
-        let mut page_conditions = case_conditions(organisation_id, filter);
-        let limit = page_conditions.push(Value::Integer(i64::from(filter.per_page)));
-        let offset = page_conditions.push(Value::Integer(
-            i64::from(filter.page - 1) * i64::from(filter.per_page),
-        ));
-        let page_sql = format!(
-            "SELECT c.id, c.organisation_id, c.owner_user_id, c.status, c.version, c.sex, c.age_at_intake, c.nationality,
-                    c.opened_on, c.updated_at, p.given_name, p.middle_name, p.surname, p.second_surname
-             FROM cases c JOIN persons p ON p.id = c.person_id
-             WHERE {where_clause} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-            filter.sort.order_by()
-        );
-        let mut transaction = self.begin_write().await?;
-        let total: i64 = conditions
-            .bind(sqlx::query(&count_sql))
-            .fetch_one(&mut *transaction)
+        if filter
+            .after
+            .as_ref()
+            .is_some_and(|cursor| cursor.sort != filter.sort)
+        {
+            return Err(StoreError::Invalid(
+                "the cursor belongs to a list in another order".into(),
+            ));
+        }
+        // Reads in one snapshot of the readers; the audit entry is written afterwards, so that a
+        // list never holds the writer while it reads.
+        let mut read = self.reader.begin().await?;
+        let found = match self
+            .matched_page_ids(&mut read, organisation_id, filter)
             .await?
-            .try_get(0)?;
-        let rows = page_conditions
-            .bind(sqlx::query(&page_sql))
-            .fetch_all(&mut *transaction)
-            .await?;
-        let cases = rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
+        {
+            Some(found) => found,
+            None => {
+                self.listed_page_ids(&mut read, organisation_id, filter)
+                    .await?
+            }
+        };
+        let per_page = filter.per_page as usize;
+        let next_cursor = (found.ids.len() > per_page).then(|| {
+            let (id, key) = &found.ids[per_page - 1];
+            CaseCursor {
+                sort: filter.sort,
+                id: *id,
+                key: key.clone(),
+            }
+            .encode()
+        });
+        let ids: Vec<i64> = found.ids.iter().take(per_page).map(|(id, _)| *id).collect();
+        let cases = page_summaries(&mut read, organisation_id, &ids).await?;
+        read.commit().await?;
+        let mut transaction = self.begin_write().await?;
         audit::append(
             &mut transaction,
             &self.audit_key(),
@@ -325,16 +384,22 @@ impl CaseSearchStore for Backend {
                 record_type: RecordType::Case,
                 record_id: None,
                 case_id: None,
-                detail: format!("{} of {total} cases (page {})", cases.len(), filter.page),
+                detail: format!(
+                    "{} of {} cases (page {})",
+                    cases.len(),
+                    found.total,
+                    filter.page
+                ),
             },
         )
         .await?;
         transaction.commit().await?;
         Ok(CasePage {
             cases,
-            total: total as u64,
+            total: found.total as u64,
             page: filter.page,
             per_page: filter.per_page,
+            next_cursor,
         })
     }
 
@@ -382,4 +447,155 @@ impl CaseSearchStore for Backend {
         transaction.commit().await?;
         Ok(persons)
     }
+}
+
+impl Backend {
+    /// A list without query words: the total from an index, then one page of ids from the index
+    /// of the order (after the cursor, or skipping the pages before), never reading a case row.
+    async fn listed_page_ids(
+        &self,
+        connection: &mut DbConnection,
+        organisation_id: i64,
+        filter: &CaseFilter,
+    ) -> StoreResult<PageIds> {
+        let conditions = case_conditions(organisation_id, filter);
+        let count_sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM cases c WHERE {}",
+            conditions.sql.join(" AND ")
+        );
+        let total: i64 = conditions
+            .bind(sqlx::query(&count_sql))
+            .fetch_one(&mut *connection)
+            .await?
+            .try_get(0)?;
+        let mut page_conditions = case_conditions(organisation_id, filter);
+        let column = filter.sort.key_column();
+        if let Some(cursor) = &filter.after {
+            let key = page_conditions.push(Value::Text(cursor.key.clone()));
+            let id = page_conditions.push(Value::Integer(cursor.id));
+            let comparison = if filter.sort.descending() { "<" } else { ">" };
+            page_conditions
+                .sql
+                .push(format!("(c.{column}, c.id) {comparison} ({key}, {id})"));
+        }
+        let limit = page_conditions.push(Value::Integer(i64::from(filter.per_page) + 1));
+        let offset = if filter.after.is_some() {
+            0
+        } else {
+            i64::from(filter.page - 1) * i64::from(filter.per_page)
+        };
+        let offset = page_conditions.push(Value::Integer(offset));
+        let ids_sql = format!(
+            "SELECT c.id, c.{column} AS sort_key FROM cases c WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            page_conditions.sql.join(" AND "),
+            filter.sort.order_by()
+        );
+        let rows = page_conditions
+            .bind(sqlx::query(&ids_sql))
+            .fetch_all(&mut *connection)
+            .await?;
+        let ids = rows
+            .iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("sort_key")?)))
+            .collect::<StoreResult<Vec<(i64, String)>>>()?;
+        Ok(PageIds { ids, total })
+    }
+
+    /// A search: the persons matched by key first, then their cases (from the index that leads
+    /// from a person to its cases and holds what the filters and the order need), filtered,
+    /// counted and ordered here. `None` for a query without words.
+    async fn matched_page_ids(
+        &self,
+        connection: &mut DbConnection,
+        organisation_id: i64,
+        filter: &CaseFilter,
+    ) -> StoreResult<Option<PageIds>> {
+        let mut conditions = Conditions::default();
+        let Some(matched) = matched_persons_sql(&mut conditions, organisation_id, &filter.query)
+        else {
+            return Ok(None);
+        };
+        // The matched persons lead (a cross join keeps them the outer loop on SQLite); the cases'
+        // own filters are applied below, so that no index of the organisation's cases is scanned.
+        let sql = format!(
+            "SELECT c.id, c.owner_user_id, c.status, c.nationality, c.opened_on, c.updated_at
+             FROM ({matched}) m CROSS JOIN cases c
+             WHERE c.person_id = m.person_id AND c.organisation_id = $1"
+        );
+        let rows = conditions
+            .bind(sqlx::query(&sql))
+            .fetch_all(&mut *connection)
+            .await?;
+        let mut cases = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let case = MatchedCase {
+                id: row.try_get("id")?,
+                owner_user_id: row.try_get("owner_user_id")?,
+                status: row.try_get("status")?,
+                nationality: row.try_get("nationality")?,
+                opened_on: row.try_get("opened_on")?,
+                updated_at: row.try_get("updated_at")?,
+            };
+            if case.passes(filter) {
+                cases.push(case);
+            }
+        }
+        // A person matched by two alternatives of one word is listed once.
+        cases.sort_by_key(|case| case.id);
+        cases.dedup_by_key(|case| case.id);
+        let sort = filter.sort;
+        cases.sort_by(|a, b| {
+            let order = (a.sort_key(sort), a.id).cmp(&(b.sort_key(sort), b.id));
+            if sort.descending() {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        let total = cases.len() as i64;
+        let skipped = match &filter.after {
+            Some(cursor) => cases
+                .iter()
+                .take_while(|case| !sort.comes_after(case.sort_key(sort), case.id, cursor))
+                .count(),
+            None => (filter.page as usize - 1).saturating_mul(filter.per_page as usize),
+        };
+        let ids = cases
+            .iter()
+            .skip(skipped)
+            .take(filter.per_page as usize + 1)
+            .map(|case| (case.id, case.sort_key(sort).to_string()))
+            .collect();
+        Ok(Some(PageIds { ids, total }))
+    }
+}
+
+/// The lines of the cases `ids` (one page), in that order.
+async fn page_summaries(
+    connection: &mut DbConnection,
+    organisation_id: i64,
+    ids: &[i64],
+) -> StoreResult<Vec<CaseSummary>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT c.id, c.organisation_id, c.owner_user_id, c.status, c.version, c.sex, c.age_at_intake, c.nationality,
+                c.opened_on, c.updated_at, p.given_name, p.middle_name, p.surname, p.second_surname
+         FROM cases c JOIN persons p ON p.id = c.person_id
+         WHERE c.organisation_id = $1 AND c.id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(organisation_id);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let mut by_id: std::collections::HashMap<i64, CaseSummary> = query
+        .fetch_all(&mut *connection)
+        .await?
+        .iter()
+        .map(|row| summary_from_row(row).map(|summary| (summary.id, summary)))
+        .collect::<StoreResult<_>>()?;
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
