@@ -9,10 +9,10 @@ use puente_core::{Country, Vocabulary};
 use sqlx::Row;
 use time::Date;
 
-use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use super::audit::{self, AuditAction, NewAuditEntry};
 use crate::{Actor, StoreError, StoreResult};
 
-use super::{Backend, DbConnection, DbRow};
+use super::{Backend, Db, DbConnection, DbRow};
 #[allow(unused_imports)]
 pub(crate) use crate::legal::*;
 
@@ -88,32 +88,16 @@ async fn case_rows<T>(
 }
 
 impl Backend {
-    /// Appends, inside the caller's transaction, the audit entry of a change to a case's legal
-    /// track, under the store's audit key.
-    async fn audit_legal(
+    /// Begins a write to the legal track of one of the organisation's cases (refused when the
+    /// case is not the organisation's).
+    async fn begin_legal_write(
         &self,
-        connection: &mut DbConnection,
-        actor: &Actor,
         organisation_id: i64,
-        action: AuditAction,
         case_id: i64,
-        detail: String,
-    ) -> StoreResult<()> {
-        audit::append(
-            connection,
-            &self.audit_key(),
-            &NewAuditEntry {
-                actor: actor.name.clone(),
-                organisation_id: Some(organisation_id),
-                action,
-                record_type: RecordType::Case,
-                record_id: Some(case_id.to_string()),
-                case_id: Some(case_id),
-                detail,
-            },
-        )
-        .await?;
-        Ok(())
+    ) -> StoreResult<sqlx::Transaction<'static, Db>> {
+        let mut transaction = self.begin_write().await?;
+        check_case(&mut transaction, organisation_id, case_id).await?;
+        Ok(transaction)
     }
 }
 
@@ -275,8 +259,7 @@ impl LegalTrackStore for Backend {
         report: &NewAuthorityReport,
     ) -> StoreResult<StoredAuthorityReport> {
         let agency = required(&report.agency, "agency")?;
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         let row = sqlx::query(
             "INSERT INTO authority_reports (case_id, organisation_id, authority, agency, reported_on,
                                             reference, created_by, created_at)
@@ -293,16 +276,17 @@ impl LegalTrackStore for Backend {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = report_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Create,
-            case_id,
-            format!("authority report {} ({})", stored.id, report.authority),
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Create,
+                case_id,
+                format!("authority report {} ({})", stored.id, report.authority),
+            ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
@@ -314,8 +298,7 @@ impl LegalTrackStore for Backend {
         proceeding: &NewProceeding,
     ) -> StoreResult<StoredProceeding> {
         let court_or_office = required(&proceeding.court_or_office, "court_or_office")?;
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO proceedings (case_id, organisation_id, country, court_or_office, reference,
                                       created_by, created_at)
@@ -330,19 +313,17 @@ impl LegalTrackStore for Backend {
         .bind(audit::now())
         .fetch_one(&mut *transaction)
         .await?;
-        self.audit_legal(
-            &mut transaction,
+        let stored = self
+            .proceeding_with_stages(&mut transaction, organisation_id, id)
+            .await?;
+        let entry = NewAuditEntry::of_case(
             actor,
             organisation_id,
             AuditAction::Create,
             case_id,
             format!("proceeding {id}"),
-        )
-        .await?;
-        let stored = self
-            .proceeding_with_stages(&mut transaction, organisation_id, id)
-            .await?;
-        transaction.commit().await?;
+        );
+        self.commit_with_audit(transaction, &entry).await?;
         Ok(stored)
     }
 
@@ -394,8 +375,10 @@ impl LegalTrackStore for Backend {
             .outcome
             .map(|outcome| format!(": {outcome}"))
             .unwrap_or_default();
-        self.audit_legal(
-            &mut transaction,
+        let stored = self
+            .proceeding_with_stages(&mut transaction, organisation_id, proceeding_id)
+            .await?;
+        let entry = NewAuditEntry::of_case(
             actor,
             organisation_id,
             AuditAction::Update,
@@ -404,12 +387,8 @@ impl LegalTrackStore for Backend {
                 "proceeding {proceeding_id} stage {id} ({}{outcome})",
                 stage.stage
             ),
-        )
-        .await?;
-        let stored = self
-            .proceeding_with_stages(&mut transaction, organisation_id, proceeding_id)
-            .await?;
-        transaction.commit().await?;
+        );
+        self.commit_with_audit(transaction, &entry).await?;
         Ok(stored)
     }
 
@@ -420,8 +399,7 @@ impl LegalTrackStore for Backend {
         case_id: i64,
         participation: &NewParticipation,
     ) -> StoreResult<StoredParticipation> {
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         if let Some(proceeding_id) = participation.proceeding_id {
             let proceeding_case = case_of(
                 &mut transaction,
@@ -455,16 +433,17 @@ impl LegalTrackStore for Backend {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = participation_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Create,
-            case_id,
-            format!("participation {} ({})", stored.id, participation.kind),
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Create,
+                case_id,
+                format!("participation {} ({})", stored.id, participation.kind),
+            ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
@@ -476,8 +455,7 @@ impl LegalTrackStore for Backend {
         certification: &NewCertification,
     ) -> StoreResult<StoredCertification> {
         let agency = required(&certification.agency, "agency")?;
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         let now = audit::now();
         let row = sqlx::query(
             "INSERT INTO certifications (case_id, organisation_id, kind, agency, status, asked_on,
@@ -496,19 +474,20 @@ impl LegalTrackStore for Backend {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = certification_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Create,
-            case_id,
-            format!(
-                "certification {} ({}): asked",
-                stored.id, certification.kind
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Create,
+                case_id,
+                format!(
+                    "certification {} ({}): asked",
+                    stored.id, certification.kind
+                ),
             ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
@@ -553,19 +532,20 @@ impl LegalTrackStore for Backend {
                 iso(stored.asked_on)
             )));
         }
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Update,
-            case_id,
-            format!(
-                "certification {certification_id} ({}): {status}",
-                stored.kind
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Update,
+                case_id,
+                format!(
+                    "certification {certification_id} ({}): {status}",
+                    stored.kind
+                ),
             ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
@@ -581,8 +561,7 @@ impl LegalTrackStore for Backend {
                 "`filed_on` is given exactly when the application has been filed".into(),
             ));
         }
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         let now = audit::now();
         let row = sqlx::query(
             "INSERT INTO relief_applications (case_id, organisation_id, relief, status, filed_on,
@@ -600,19 +579,20 @@ impl LegalTrackStore for Backend {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = application_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Create,
-            case_id,
-            format!(
-                "relief application {} ({}): {}",
-                stored.id, application.relief, application.status
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Create,
+                case_id,
+                format!(
+                    "relief application {} ({}): {}",
+                    stored.id, application.relief, application.status
+                ),
             ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
@@ -668,19 +648,20 @@ impl LegalTrackStore for Backend {
             .fetch_one(&mut *transaction)
             .await?;
         let stored = application_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Update,
-            case_id,
-            format!(
-                "relief application {application_id} ({}): {}",
-                stored.relief, update.status
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Update,
+                case_id,
+                format!(
+                    "relief application {application_id} ({}): {}",
+                    stored.relief, update.status
+                ),
             ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
@@ -692,8 +673,7 @@ impl LegalTrackStore for Backend {
         assessment: &NewReliefAssessment,
     ) -> StoreResult<StoredReliefAssessment> {
         required(&assessment.rule_set_version, "rule_set_version")?;
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         if let Some(screening_id) = assessment.screening_id {
             let screening_case: Option<i64> = sqlx::query_scalar(
                 "SELECT case_id FROM screenings WHERE id = $1 AND organisation_id = $2",
@@ -726,19 +706,20 @@ impl LegalTrackStore for Backend {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = assessment_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Screen,
-            case_id,
-            format!(
-                "relief assessment {} (rules {})",
-                stored.id, assessment.rule_set_version
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Screen,
+                case_id,
+                format!(
+                    "relief assessment {} (rules {})",
+                    stored.id, assessment.rule_set_version
+                ),
             ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
