@@ -12,7 +12,7 @@ use time::Date;
 use super::audit::{self, AuditAction, NewAuditEntry};
 use crate::{Actor, StoreError, StoreResult};
 
-use super::{Backend, Db, DbConnection, DbRow};
+use super::{Backend, Db, DbArguments, DbConnection, DbRow};
 #[allow(unused_imports)]
 pub(crate) use crate::legal::*;
 
@@ -87,6 +87,9 @@ async fn case_rows<T>(
         .collect()
 }
 
+/// A query of this backend, its values bound as it is built.
+type DbQuery<'q> = sqlx::query::Query<'q, Db, DbArguments<'q>>;
+
 impl Backend {
     /// Begins a write to the legal track of one of the organisation's cases (refused when the
     /// case is not the organisation's).
@@ -98,6 +101,34 @@ impl Backend {
         let mut transaction = self.begin_write().await?;
         check_case(&mut transaction, organisation_id, case_id).await?;
         Ok(transaction)
+    }
+
+    /// Inserts one record of a case's legal track and commits it with its audit entry (an entry
+    /// of the case). `insert` is an `INSERT ... RETURNING *` whose first two values are the case
+    /// and the organisation and whose last are who recorded it and when (the same placeholder
+    /// twice where the table also has `updated_at`); `bind` binds the values between them.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_legal_record<'q, T>(
+        &self,
+        mut transaction: sqlx::Transaction<'static, Db>,
+        actor: &Actor,
+        organisation_id: i64,
+        case_id: i64,
+        insert: &'q str,
+        bind: impl FnOnce(DbQuery<'q>) -> DbQuery<'q>,
+        from_row: fn(&DbRow) -> StoreResult<T>,
+        audited: impl FnOnce(&T) -> (AuditAction, String),
+    ) -> StoreResult<T> {
+        let row = bind(sqlx::query(insert).bind(case_id).bind(organisation_id))
+            .bind(actor.name.clone())
+            .bind(audit::now())
+            .fetch_one(&mut *transaction)
+            .await?;
+        let stored = from_row(&row)?;
+        let (action, detail) = audited(&stored);
+        let entry = NewAuditEntry::of_case(actor, organisation_id, action, case_id, detail);
+        self.commit_with_audit(transaction, &entry).await?;
+        Ok(stored)
     }
 }
 
@@ -259,35 +290,20 @@ impl LegalTrackStore for Backend {
         report: &NewAuthorityReport,
     ) -> StoreResult<StoredAuthorityReport> {
         let agency = required(&report.agency, "agency")?;
-        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
-        let row = sqlx::query(
+        let transaction = self.begin_legal_write(organisation_id, case_id).await?;
+        self.insert_legal_record(
+            transaction,
+            actor,
+            organisation_id,
+            case_id,
             "INSERT INTO authority_reports (case_id, organisation_id, authority, agency, reported_on,
                                             reference, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+            |insert| insert.bind(report.authority.code()).bind(&agency).bind(iso(report.reported_on)).bind(optional_text(&report.reference)),
+            report_from_row,
+            |stored| (AuditAction::Create, format!("authority report {} ({})", stored.id, report.authority)),
         )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(report.authority.code())
-        .bind(&agency)
-        .bind(iso(report.reported_on))
-        .bind(optional_text(&report.reference))
-        .bind(&actor.name)
-        .bind(audit::now())
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = report_from_row(&row)?;
-        self.commit_with_audit(
-            transaction,
-            &NewAuditEntry::of_case(
-                actor,
-                organisation_id,
-                AuditAction::Create,
-                case_id,
-                format!("authority report {} ({})", stored.id, report.authority),
-            ),
-        )
-        .await?;
-        Ok(stored)
+        .await
     }
 
     async fn record_proceeding(
@@ -417,34 +433,19 @@ impl LegalTrackStore for Backend {
         }
         let supports =
             serde_json::to_string(&participation.supports).expect("support codes always serialise");
-        let row = sqlx::query(
+        self.insert_legal_record(
+            transaction,
+            actor,
+            organisation_id,
+            case_id,
             "INSERT INTO participations (case_id, organisation_id, proceeding_id, kind, participated_on,
                                          supports, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+            |insert| insert.bind(participation.proceeding_id).bind(participation.kind.code()).bind(iso(participation.participated_on)).bind(supports),
+            participation_from_row,
+            |stored| (AuditAction::Create, format!("participation {} ({})", stored.id, participation.kind)),
         )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(participation.proceeding_id)
-        .bind(participation.kind.code())
-        .bind(iso(participation.participated_on))
-        .bind(supports)
-        .bind(&actor.name)
-        .bind(audit::now())
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = participation_from_row(&row)?;
-        self.commit_with_audit(
-            transaction,
-            &NewAuditEntry::of_case(
-                actor,
-                organisation_id,
-                AuditAction::Create,
-                case_id,
-                format!("participation {} ({})", stored.id, participation.kind),
-            ),
-        )
-        .await?;
-        Ok(stored)
+        .await
     }
 
     async fn record_certification(
@@ -455,40 +456,34 @@ impl LegalTrackStore for Backend {
         certification: &NewCertification,
     ) -> StoreResult<StoredCertification> {
         let agency = required(&certification.agency, "agency")?;
-        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
-        let now = audit::now();
-        let row = sqlx::query(
+        let transaction = self.begin_legal_write(organisation_id, case_id).await?;
+        self.insert_legal_record(
+            transaction,
+            actor,
+            organisation_id,
+            case_id,
             "INSERT INTO certifications (case_id, organisation_id, kind, agency, status, asked_on,
                                          created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *",
+            |insert| {
+                insert
+                    .bind(certification.kind.code())
+                    .bind(&agency)
+                    .bind(CertificationStatus::Asked.code())
+                    .bind(iso(certification.asked_on))
+            },
+            certification_from_row,
+            |stored| {
+                (
+                    AuditAction::Create,
+                    format!(
+                        "certification {} ({}): asked",
+                        stored.id, certification.kind
+                    ),
+                )
+            },
         )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(certification.kind.code())
-        .bind(&agency)
-        .bind(CertificationStatus::Asked.code())
-        .bind(iso(certification.asked_on))
-        .bind(&actor.name)
-        .bind(&now)
-        .bind(&now)
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = certification_from_row(&row)?;
-        self.commit_with_audit(
-            transaction,
-            &NewAuditEntry::of_case(
-                actor,
-                organisation_id,
-                AuditAction::Create,
-                case_id,
-                format!(
-                    "certification {} ({}): asked",
-                    stored.id, certification.kind
-                ),
-            ),
-        )
-        .await?;
-        Ok(stored)
+        .await
     }
 
     async fn decide_certification(
@@ -561,39 +556,33 @@ impl LegalTrackStore for Backend {
                 "`filed_on` is given exactly when the application has been filed".into(),
             ));
         }
-        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
-        let now = audit::now();
-        let row = sqlx::query(
+        let transaction = self.begin_legal_write(organisation_id, case_id).await?;
+        self.insert_legal_record(
+            transaction,
+            actor,
+            organisation_id,
+            case_id,
             "INSERT INTO relief_applications (case_id, organisation_id, relief, status, filed_on,
                                               created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+            |insert| {
+                insert
+                    .bind(application.relief.code())
+                    .bind(application.status.code())
+                    .bind(application.filed_on.map(iso))
+            },
+            application_from_row,
+            |stored| {
+                (
+                    AuditAction::Create,
+                    format!(
+                        "relief application {} ({}): {}",
+                        stored.id, application.relief, application.status
+                    ),
+                )
+            },
         )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(application.relief.code())
-        .bind(application.status.code())
-        .bind(application.filed_on.map(iso))
-        .bind(&actor.name)
-        .bind(&now)
-        .bind(&now)
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = application_from_row(&row)?;
-        self.commit_with_audit(
-            transaction,
-            &NewAuditEntry::of_case(
-                actor,
-                organisation_id,
-                AuditAction::Create,
-                case_id,
-                format!(
-                    "relief application {} ({}): {}",
-                    stored.id, application.relief, application.status
-                ),
-            ),
-        )
-        .await?;
-        Ok(stored)
+        .await
     }
 
     async fn update_relief_application(
@@ -688,39 +677,22 @@ impl LegalTrackStore for Backend {
                 )));
             }
         }
-        let row = sqlx::query(
+        self.insert_legal_record(
+            transaction,
+            actor,
+            organisation_id,
+            case_id,
             "INSERT INTO relief_assessments (case_id, organisation_id, screening_id, input, result,
                                              rule_set_version, as_of, lang, performed_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
+            |insert| insert.bind(assessment.screening_id).bind(assessment.input.to_string()).bind(assessment.result.to_string()).bind(&assessment.rule_set_version).bind(iso(assessment.as_of)).bind(&assessment.lang),
+            assessment_from_row,
+            |stored| (AuditAction::Screen, format!(
+                "relief assessment {} (rules {})",
+                stored.id, assessment.rule_set_version
+            )),
         )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(assessment.screening_id)
-        .bind(assessment.input.to_string())
-        .bind(assessment.result.to_string())
-        .bind(&assessment.rule_set_version)
-        .bind(iso(assessment.as_of))
-        .bind(&assessment.lang)
-        .bind(&actor.name)
-        .bind(audit::now())
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = assessment_from_row(&row)?;
-        self.commit_with_audit(
-            transaction,
-            &NewAuditEntry::of_case(
-                actor,
-                organisation_id,
-                AuditAction::Screen,
-                case_id,
-                format!(
-                    "relief assessment {} (rules {})",
-                    stored.id, assessment.rule_set_version
-                ),
-            ),
-        )
-        .await?;
-        Ok(stored)
+        .await
     }
 
     async fn relief_assessments(
