@@ -80,7 +80,8 @@ impl TestStore {
                 let url = with_database(&url, &name);
                 let store = PostgresStore::connect_with_audit_files(&url, files)
                     .await
-                    .expect("the test database opens");
+                    .expect("the test database opens")
+                    .with_data_directory(directory.path());
                 TestStore {
                     store: Arc::new(store.clone()),
                     sqlite: None,
@@ -140,7 +141,9 @@ impl TestStore {
                     .await?,
             ),
             (None, Some(store), Some(url)) => Arc::new(
-                PostgresStore::connect_with_audit_files(url, store.audit_files().clone()).await?,
+                PostgresStore::connect_with_audit_files(url, store.audit_files().clone())
+                    .await?
+                    .with_data_directory(self.directory.path()),
             ),
             _ => unreachable!("a test store is on one backend"),
         })

@@ -239,5 +239,11 @@ async fn documents_are_read_only_within_their_organisation() {
             beside.file_name().unwrap().to_string_lossy(),
             format!("{}.attachments", postgres.database())
         );
+        // A test's files stay in its temporary directory, never in the working directory.
+        assert!(
+            beside.starts_with(store.directory()),
+            "{}",
+            beside.display()
+        );
     }
 }

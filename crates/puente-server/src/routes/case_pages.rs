@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use minijinja::{context, Value};
-use puente_core::domain::{Case, Person, TraffickingEvent};
+use puente_core::domain::{Case, TraffickingEvent};
 use puente_core::htcds::{
     CaseStatus, ConsentScope, Gender, MethodOfControl, MethodOfRecruitment,
     RelationshipToTrafficker, TraffickingEventType, TraffickingStatus, TraffickingStatusDecidedBy,
@@ -16,7 +16,6 @@ use puente_core::{Lang, Vocabulary};
 use puente_screening::questionnaire::{
     Answer, AnswerKind, Answers, QuestionKey, Questionnaire, QuestionnaireKind,
 };
-use puente_screening::Level;
 use puente_store::cases::today_iso;
 use puente_store::CaseSort;
 use serde::{Deserialize, Serialize};
