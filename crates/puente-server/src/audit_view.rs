@@ -141,7 +141,7 @@ fn role_label(code: &str, lang: Lang) -> String {
 }
 
 fn level_label(code: &str, lang: Lang) -> String {
-    crate::routes::case_pages::level_label(code, lang)
+    crate::services::case_rows::level_label(code, lang)
 }
 
 /// The detail of an entry in the reader's language, for every detail the store writes; a detail

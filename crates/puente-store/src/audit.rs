@@ -152,6 +152,24 @@ impl NewAuditEntry {
         })
     }
 
+    /// An entry about one of an organisation's cases (the record is the case), by an actor.
+    pub fn of_case(
+        actor: &crate::Actor,
+        organisation_id: i64,
+        action: AuditAction,
+        case_id: i64,
+        detail: String,
+    ) -> NewAuditEntry {
+        NewAuditEntry::about(
+            actor,
+            organisation_id,
+            action,
+            RecordType::Case,
+            case_id,
+            detail,
+        )
+    }
+
     /// An entry about one record of an organisation, by an actor.
     pub fn about(
         actor: &crate::Actor,

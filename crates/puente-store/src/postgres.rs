@@ -6,7 +6,7 @@
 //! `rows_affected`, and a partial unique index refuses a second open referral. The audit key and
 //! the checkpoints live in files outside the database, as for SQLite.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -127,6 +127,13 @@ impl PostgresStore {
     /// The database's name.
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// The same store with the files that belong to its database (`file_beside`) kept in
+    /// `directory` instead: a test keeps them in its temporary directory.
+    pub fn with_data_directory(mut self, directory: &Path) -> PostgresStore {
+        self.data_directory = directory.to_path_buf();
+        self
     }
 
     /// The pool of connections.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use sqlx::Connection;
 
 use crate::audit_files::AuditFiles;
-use crate::{PostgresStore, SqliteStore, Store};
+use crate::{PostgresStore, SqliteStore, Store, StoreError, StoreResult};
 
 /// The variable naming the PostgreSQL server tests run on; unset, they run on SQLite.
 pub const TEST_DATABASE_URL_VARIABLE: &str = "PUENTE_TEST_DATABASE_URL";
@@ -80,7 +80,8 @@ impl TestStore {
                 let url = with_database(&url, &name);
                 let store = PostgresStore::connect_with_audit_files(&url, files)
                     .await
-                    .expect("the test database opens");
+                    .expect("the test database opens")
+                    .with_data_directory(directory.path());
                 TestStore {
                     store: Arc::new(store.clone()),
                     sqlite: None,
@@ -128,26 +129,59 @@ impl TestStore {
     /// Another store on the same database, with its own connections, as a second process would
     /// open it.
     pub async fn another_process(&self) -> Arc<dyn Store> {
-        match (&self.sqlite, &self.url) {
-            (Some(store), _) => Arc::new(
+        self.open_again().await.expect("the database opens again")
+    }
+
+    /// Opens the same database again (with the same audit files), or says why it cannot: for
+    /// tests of what opening checks.
+    pub async fn open_again(&self) -> StoreResult<Arc<dyn Store>> {
+        Ok(match (&self.sqlite, &self.postgres, &self.url) {
+            (Some(store), _, _) => Arc::new(
                 SqliteStore::open_with_audit_files(store.path(), store.audit_files().clone())
+                    .await?,
+            ),
+            (None, Some(store), Some(url)) => Arc::new(
+                PostgresStore::connect_with_audit_files(url, store.audit_files().clone())
+                    .await?
+                    .with_data_directory(self.directory.path()),
+            ),
+            _ => unreachable!("a test store is on one backend"),
+        })
+    }
+
+    /// Reads rows behind the store's back, on either backend (`T` is a tuple of the columns).
+    pub async fn fetch_behind_the_store<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: for<'row> sqlx::FromRow<'row, sqlx::sqlite::SqliteRow>
+            + for<'row> sqlx::FromRow<'row, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let rows = match (&self.sqlite, &self.postgres) {
+            (Some(store), _) => {
+                sqlx::query_as::<sqlx::Sqlite, T>(sql)
+                    .fetch_all(store.reader())
                     .await
-                    .expect("the database opens again"),
-            ),
-            (None, Some(url)) => Arc::new(
-                PostgresStore::connect_with_audit_files(
-                    url,
-                    self.postgres
-                        .as_ref()
-                        .expect("one backend")
-                        .audit_files()
-                        .clone(),
-                )
-                .await
-                .expect("the database opens again"),
-            ),
+            }
+            (None, Some(store)) => {
+                sqlx::query_as::<sqlx::Postgres, T>(sql)
+                    .fetch_all(store.pool())
+                    .await
+            }
             (None, None) => unreachable!("a test store is on one backend"),
-        }
+        };
+        rows.unwrap_or_else(|error| panic!("{sql}: {error}"))
+    }
+
+    /// Runs SQL behind the store's back and returns the database's refusal as the store would
+    /// report it (a [`StoreError::Constraint`] naming the rule, for instance).
+    pub async fn refusal_behind_the_store(&self, sql: &str) -> Option<StoreError> {
+        let done = match (&self.sqlite, &self.postgres) {
+            (Some(store), _) => sqlx::query(sql).execute(store.writer()).await.map(drop),
+            (None, Some(store)) => sqlx::query(sql).execute(store.pool()).await.map(drop),
+            (None, None) => unreachable!("a test store is on one backend"),
+        };
+        done.err().map(StoreError::from)
     }
 
     /// Runs SQL behind the store's back (as someone with direct access to the database would), on

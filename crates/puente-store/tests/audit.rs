@@ -1,17 +1,15 @@
 //! The audit log against someone with write access to the database file but not to the audit key:
 //! an edited entry, a deleted tail, an emptied log, an inserted entry and a chain recomputed
 //! without the key are each found and named, by the whole check and (for what follows the last
-//! checkpoint) by the incremental one; two appends on the same head cannot both commit.
+//! checkpoint) by the incremental one; two appends on the same head cannot both commit. On SQLite,
+//! or on PostgreSQL when `PUENTE_TEST_DATABASE_URL` is set.
 
 use puente_store::audit::{entry_hash, EntryFields};
-use puente_store::{
-    Actor, AuditAction, AuditFiles, AuditFinding, AuditStore, NewAuditEntry, RecordType,
-    SqliteStore,
-};
+use puente_store::testing::TestStore;
+use puente_store::{Actor, AuditAction, AuditFinding, NewAuditEntry, RecordType};
 
 struct Log {
-    dir: tempfile::TempDir,
-    store: SqliteStore,
+    store: TestStore,
 }
 
 fn entry(number: usize) -> NewAuditEntry {
@@ -28,25 +26,23 @@ fn entry(number: usize) -> NewAuditEntry {
 
 /// A store with `entries` entries and a checkpoint after them.
 async fn log_with(entries: usize) -> Log {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("audit.db");
-    let store = SqliteStore::open_with_audit_files(&path, AuditFiles::beside(&path))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     for number in 0..entries {
         store.record_audit(entry(number)).await.unwrap();
     }
     store.write_audit_checkpoint().await.unwrap().unwrap();
-    Log { dir, store }
+    Log { store }
 }
 
 async fn execute(log: &Log, sql: &str) {
-    sqlx::query(sql).execute(log.store.writer()).await.unwrap();
+    log.store
+        .execute_behind_the_store(sql)
+        .await
+        .unwrap_or_else(|error| panic!("{sql}: {error}"));
 }
 
 async fn drop_triggers(log: &Log) {
-    execute(log, "DROP TRIGGER audit_log_no_update").await;
-    execute(log, "DROP TRIGGER audit_log_no_delete").await;
+    log.store.drop_audit_guards().await;
 }
 
 async fn findings(log: &Log) -> (Vec<AuditFinding>, Vec<AuditFinding>) {
@@ -76,10 +72,10 @@ async fn an_untouched_log_is_intact_and_its_key_file_is_private() {
         assert_eq!(mode & 0o777, 0o600);
         // A key others can read is refused at open, with the file and the reason.
         std::fs::set_permissions(key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let path = log.dir.path().join("audit.db");
-        let error = SqliteStore::open_with_audit_files(&path, AuditFiles::beside(&path))
-            .await
-            .unwrap_err();
+        let error = match log.store.open_again().await {
+            Ok(_) => panic!("a key others can read is used"),
+            Err(error) => error,
+        };
         assert!(error.to_string().contains("chmod 600"), "{error}");
     }
 }
@@ -162,11 +158,11 @@ async fn an_inserted_entry_is_named() {
     let log = log_with(10).await;
     // The triggers refuse only updates and deletes: an insert needs no dropping. The forger links
     // to the head and computes the hash as anyone can, without the key.
-    let (head_id, head): (i64, String) =
-        sqlx::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-            .fetch_one(log.store.reader())
-            .await
-            .unwrap();
+    let (head_id, head): (i64, String) = log
+        .store
+        .fetch_behind_the_store("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .await
+        .remove(0);
     let at = "2026-12-01T10:00:00Z";
     let fields = EntryFields {
         actor: "supervisor@hotline.demo",
@@ -177,16 +173,15 @@ async fn an_inserted_entry_is_named() {
         detail: "",
     };
     let forged = entry_hash(&head, at, fields);
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, organisation_id, action, record_type, record_id, detail, previous_hash, hash, key_id)
-         VALUES (?, 'supervisor@hotline.demo', 1, 'export', 'ctdc', NULL, '', ?, ?, 1)",
+    // The hashes are hexadecimal and the time is fixed: written into the statement as they are.
+    execute(
+        &log,
+        &format!(
+            "INSERT INTO audit_log (at, actor, organisation_id, action, record_type, record_id, detail, previous_hash, hash, key_id)
+             VALUES ('{at}', 'supervisor@hotline.demo', 1, 'export', 'ctdc', NULL, '', '{head}', '{forged}', 1)"
+        ),
     )
-    .bind(at)
-    .bind(&head)
-    .bind(&forged)
-    .execute(log.store.writer())
-    .await
-    .unwrap();
+    .await;
     let (whole, recent) = findings(&log).await;
     let inserted = AuditFinding::InsertedEntry { id: head_id + 1 };
     assert_eq!(whole, std::slice::from_ref(&inserted));
@@ -194,6 +189,20 @@ async fn an_inserted_entry_is_named() {
     assert!(whole[0]
         .to_string()
         .contains("inserted behind Puente's back"));
+}
+
+/// The statement a writer that read the head before another committed would run: a second entry
+/// on the same previous hash.
+async fn fork_of_the_head(log: &Log) -> String {
+    let (previous, at): (String, String) = log
+        .store
+        .fetch_behind_the_store("SELECT previous_hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
+        .await
+        .remove(0);
+    format!(
+        "INSERT INTO audit_log (at, actor, action, record_type, detail, previous_hash, hash, key_id)
+         VALUES ('{at}', 'x', 'view', 'case', '', '{previous}', 'fork', 1)"
+    )
 }
 
 /// An entry's id, time, actor, organisation, action, record type, record id and detail.
@@ -215,17 +224,17 @@ async fn a_chain_recomputed_without_the_key_is_named() {
     execute(&log, "UPDATE audit_log SET actor = 'nobody' WHERE id = 3").await;
     // Recompute every hash from the edited entry on, the way the log was chained before it had a
     // key: plain SHA-256, which needs nothing secret.
-    let rows: Vec<StoredRow> =
-        sqlx::query_as(
+    let rows: Vec<StoredRow> = log
+        .store
+        .fetch_behind_the_store(
             "SELECT id, at, actor, organisation_id, action, record_type, record_id, detail FROM audit_log ORDER BY id",
         )
-        .fetch_all(log.store.reader())
+        .await;
+    let (mut previous,): (String,) = log
+        .store
+        .fetch_behind_the_store("SELECT hash FROM audit_log WHERE id = 2")
         .await
-        .unwrap();
-    let mut previous: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE id = 2")
-        .fetch_one(log.store.reader())
-        .await
-        .unwrap();
+        .remove(0);
     for (id, at, actor, organisation_id, action, record_type, record_id, detail) in
         rows.into_iter().filter(|row| row.0 >= 3)
     {
@@ -241,13 +250,13 @@ async fn a_chain_recomputed_without_the_key_is_named() {
                 detail: &detail,
             },
         );
-        sqlx::query("UPDATE audit_log SET previous_hash = ?, hash = ? WHERE id = ?")
-            .bind(&previous)
-            .bind(&hash)
-            .bind(id)
-            .execute(log.store.writer())
-            .await
-            .unwrap();
+        execute(
+            &log,
+            &format!(
+                "UPDATE audit_log SET previous_hash = '{previous}', hash = '{hash}' WHERE id = {id}"
+            ),
+        )
+        .await;
         previous = hash;
     }
     let (whole, _) = findings(&log).await;
@@ -285,20 +294,11 @@ async fn a_forged_checkpoint_is_named_and_two_appends_cannot_fork_the_chain() {
 
     // A second entry on the same head, as a writer that read the head before another committed
     // would make, is refused by the database.
-    let (previous, at): (String, String) =
-        sqlx::query_as("SELECT previous_hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
-            .fetch_one(log.store.reader())
-            .await
-            .unwrap();
-    let fork = sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, record_type, detail, previous_hash, hash, key_id)
-         VALUES (?, 'x', 'view', 'case', '', ?, 'fork', 1)",
-    )
-    .bind(at)
-    .bind(previous)
-    .execute(log.store.writer())
-    .await;
-    assert!(fork.is_err());
+    let fork = log
+        .store
+        .refusal_behind_the_store(&fork_of_the_head(&log).await)
+        .await;
+    assert!(fork.is_some(), "a second entry on one head is refused");
 }
 
 #[tokio::test]
@@ -325,10 +325,7 @@ async fn a_new_key_starts_a_new_segment_and_the_old_entries_still_verify() {
     assert!(notes.contains(&Some("segment_start".into())));
     // Reopened, the store reads both keys and goes on with the new one.
     log.store.close().await;
-    let path = log.dir.path().join("audit.db");
-    let reopened = SqliteStore::open_with_audit_files(&path, AuditFiles::beside(&path))
-        .await
-        .unwrap();
+    let reopened = log.store.another_process().await;
     assert!(reopened.verify_audit_chain().await.unwrap().is_intact());
     assert_eq!(
         reopened.record_audit(entry(8)).await.unwrap().key_id,
@@ -339,13 +336,10 @@ async fn a_new_key_starts_a_new_segment_and_the_old_entries_still_verify() {
 #[tokio::test]
 async fn two_processes_appending_at_once_never_fork_the_chain() {
     let log = log_with(1).await;
-    let path = log.dir.path().join("audit.db");
-    // A second store on the same file: another process, with its own writer connection.
-    let other = SqliteStore::open_with_audit_files(&path, AuditFiles::beside(&path))
-        .await
-        .unwrap();
+    // A second store on the same database: another process, with its own connections.
+    let other = log.store.another_process().await;
     let mut writers = Vec::new();
-    for (index, store) in [log.store.clone(), other.clone()].into_iter().enumerate() {
+    for (index, store) in [log.store.shared(), other.clone()].into_iter().enumerate() {
         for number in 0..40 {
             let store = store.clone();
             writers.push(tokio::spawn(async move {
@@ -364,23 +358,19 @@ async fn two_processes_appending_at_once_never_fork_the_chain() {
 #[tokio::test]
 async fn a_rule_the_database_keeps_is_named_in_the_error() {
     let log = log_with(1).await;
-    let (previous, at): (String, String) =
-        sqlx::query_as("SELECT previous_hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
-            .fetch_one(log.store.reader())
-            .await
-            .unwrap();
-    let refused: Result<_, puente_store::StoreError> = sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, record_type, detail, previous_hash, hash, key_id)
-         VALUES (?, 'x', 'view', 'case', '', ?, 'fork', 1)",
-    )
-    .bind(at)
-    .bind(previous)
-    .execute(log.store.writer())
-    .await
-    .map_err(Into::into);
-    let error = refused.unwrap_err();
+    let refused = log
+        .store
+        .refusal_behind_the_store(&fork_of_the_head(&log).await)
+        .await;
+    let error = refused.expect("a second entry on one head is refused");
+    // SQLite names the table and column, PostgreSQL the unique index.
+    let rule = if log.store.sqlite().is_some() {
+        "audit_log.previous_hash"
+    } else {
+        "audit_log_one_successor"
+    };
     assert!(
-        matches!(&error, puente_store::StoreError::Constraint { name } if name.contains("audit_log.previous_hash")),
+        matches!(&error, puente_store::StoreError::Constraint { name } if name.contains(rule)),
         "{error}"
     );
 }

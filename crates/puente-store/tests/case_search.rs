@@ -1,19 +1,17 @@
 //! Finding cases through the persons' search keys: accents, misspellings, nicknames, phones and
 //! case numbers; filters, sorting and pages with their total; keys kept current by every write and
-//! rebuilt for records written before they existed; the duplicate check's candidates by block.
+//! rebuilt for records written before they existed; the duplicate check's candidates by block. On
+//! SQLite, or on PostgreSQL when `PUENTE_TEST_DATABASE_URL` is set.
 
 use puente_core::domain::{Case, Person, PhoneNumber};
 use puente_core::htcds::{CaseStatus, Gender};
 use puente_core::Country;
 use puente_linkage::search_keys::{duplicate_lookup_keys, parse_query};
-use puente_store::{
-    Actor, CaseFilter, CaseSearchStore, CaseSort, CaseStore, NewCase, PersonLinkStore, SqliteStore,
-    StoreError,
-};
+use puente_store::testing::TestStore;
+use puente_store::{Actor, CaseFilter, CaseSort, NewCase, StoreError};
 
 struct Searched {
-    dir: tempfile::TempDir,
-    store: SqliteStore,
+    store: TestStore,
     organisation: i64,
     other_organisation: i64,
     actor: Actor,
@@ -41,10 +39,7 @@ fn new_case(person: Person, opened_on: &str, owner: Option<i64>) -> NewCase {
 }
 
 async fn searched() -> Searched {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     let actor = Actor {
         name: "advocate@test".into(),
         organisation_id: None,
@@ -92,7 +87,6 @@ async fn searched() -> Searched {
         .await
         .unwrap();
     Searched {
-        dir,
         store,
         organisation,
         other_organisation,
@@ -250,31 +244,28 @@ async fn an_edit_changes_the_keys_in_its_transaction() {
 #[tokio::test]
 async fn records_written_before_the_keys_get_them_when_the_store_opens() {
     let searched = searched().await;
-    let path = searched.dir.path().join("test.db");
-    searched.store.close().await;
-    {
-        use sqlx::Connection;
-        let mut connection =
-            sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .unwrap();
-        for statement in [
-            "DELETE FROM person_search_keys",
-            "UPDATE persons SET search_keys_version = 0",
-            "UPDATE cases SET exploitation_types = NULL",
-        ] {
-            sqlx::query(statement)
-                .execute(&mut connection)
-                .await
-                .unwrap();
-        }
-        connection.close().await.unwrap();
+    // The keys are taken away behind the store's back, as a database written before them holds
+    // none; then the database is opened again, as a new version of Puente would.
+    for statement in [
+        "DELETE FROM person_search_keys",
+        "UPDATE persons SET search_keys_version = 0",
+        "UPDATE cases SET exploitation_types = NULL",
+    ] {
+        searched
+            .store
+            .execute_behind_the_store(statement)
+            .await
+            .unwrap();
     }
-    let store = SqliteStore::open(&path).await.unwrap();
-    let reopened = Searched { store, ..searched };
+    assert!(found(&searched, &filter("chepe")).await.is_empty());
+    let reopened = searched.store.another_process().await;
+    let page = reopened
+        .find_cases(&searched.actor, searched.organisation, &filter("chepe"))
+        .await
+        .unwrap();
     assert_eq!(
-        found(&reopened, &filter("chepe")).await,
-        vec![reopened.ids[0]]
+        page.cases.iter().map(|case| case.id).collect::<Vec<_>>(),
+        vec![searched.ids[0]]
     );
 }
 

@@ -2,6 +2,10 @@
 //! consents move out of the case documents (who recorded them, when they were given and
 //! withdrawn), its referrals and their notifications stay, and the receiver still reads what the
 //! consent covers.
+//!
+//! SQLite only: databases from before consents had their own record were SQLite files (the
+//! PostgreSQL backend came later, its first schema already with the consents' table), so there is
+//! no older PostgreSQL database to bring up to date.
 
 use puente_core::htcds::ConsentScope;
 use puente_store::{

@@ -1,16 +1,14 @@
 //! A case's records in the store: voided screenings are kept but not counted, a void cannot be
-//! undone, and documents are read only within their organisation.
+//! undone, and documents are read only within their organisation. On SQLite, or on PostgreSQL when
+//! `PUENTE_TEST_DATABASE_URL` is set.
 
 use puente_core::domain::{Case, Person};
 use puente_store::screenings::NewScreening;
-use puente_store::{
-    Actor, AnnualReportStore, AttachmentStore, CaseStore, DirectoryStore, NewAttachment, NewCase,
-    ScreeningStore, ScreeningVoidStore, SqliteStore, StoreControl, StoreError,
-};
+use puente_store::testing::TestStore;
+use puente_store::{Actor, NewAttachment, NewCase, StoreError};
 
 struct World {
-    _dir: tempfile::TempDir,
-    store: SqliteStore,
+    store: TestStore,
     hotline: i64,
     shelter: i64,
     case_id: i64,
@@ -18,10 +16,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("test.db"))
-        .await
-        .unwrap();
+    let store = TestStore::open().await;
     let admin = Actor {
         name: "admin@test".into(),
         organisation_id: None,
@@ -63,7 +58,6 @@ async fn world() -> World {
         .await
         .unwrap()[0];
     World {
-        _dir: dir,
         store,
         hotline,
         shelter,
@@ -166,16 +160,20 @@ async fn a_voided_screening_is_kept_and_no_longer_counted() {
         )
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
-    let undone = sqlx::query("UPDATE screenings SET voided_at = NULL WHERE id = $1")
-        .bind(screening.id)
-        .execute(store.writer())
+    let undone = store
+        .execute_behind_the_store(&format!(
+            "UPDATE screenings SET voided_at = NULL WHERE id = {}",
+            screening.id
+        ))
         .await;
-    assert!(undone.is_err());
-    let rewritten = sqlx::query("UPDATE screenings SET level = 'strong_indicators' WHERE id = $1")
-        .bind(screening.id)
-        .execute(store.writer())
+    assert!(undone.is_err(), "{undone:?}");
+    let rewritten = store
+        .execute_behind_the_store(&format!(
+            "UPDATE screenings SET level = 'strong_indicators' WHERE id = {}",
+            screening.id
+        ))
         .await;
-    assert!(rewritten.is_err());
+    assert!(rewritten.is_err(), "{rewritten:?}");
 }
 
 #[tokio::test]
@@ -223,14 +221,29 @@ async fn documents_are_read_only_within_their_organisation() {
         .unwrap();
     assert_eq!(downloaded, stored);
     // A stored document is never edited.
-    let edited = sqlx::query("UPDATE case_attachments SET file_name = 'otro.pdf' WHERE id = $1")
-        .bind(stored.id)
-        .execute(store.writer())
+    let edited = store
+        .execute_behind_the_store(&format!(
+            "UPDATE case_attachments SET file_name = 'otro.pdf' WHERE id = {}",
+            stored.id
+        ))
         .await;
-    assert!(edited.is_err());
-    // The default directory is beside the database.
-    assert_eq!(
-        store.file_beside("attachments"),
-        store.path().with_file_name("test.attachments")
-    );
+    assert!(edited.is_err(), "{edited:?}");
+    // The default directory is beside the database: named after the SQLite file, or after the
+    // PostgreSQL database in the data directory.
+    let beside = store.file_beside("attachments");
+    if let Some(sqlite) = store.sqlite() {
+        assert_eq!(beside, sqlite.path().with_file_name("test.attachments"));
+    }
+    if let Some(postgres) = store.postgres() {
+        assert_eq!(
+            beside.file_name().unwrap().to_string_lossy(),
+            format!("{}.attachments", postgres.database())
+        );
+        // A test's files stay in its temporary directory, never in the working directory.
+        assert!(
+            beside.starts_with(store.directory()),
+            "{}",
+            beside.display()
+        );
+    }
 }

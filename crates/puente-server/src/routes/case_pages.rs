@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use minijinja::{context, Value};
-use puente_core::domain::{Case, Person, TraffickingEvent};
+use puente_core::domain::{Case, TraffickingEvent};
 use puente_core::htcds::{
     CaseStatus, ConsentScope, Gender, MethodOfControl, MethodOfRecruitment,
     RelationshipToTrafficker, TraffickingEventType, TraffickingStatus, TraffickingStatusDecidedBy,
@@ -16,7 +16,6 @@ use puente_core::{Lang, Vocabulary};
 use puente_screening::questionnaire::{
     Answer, AnswerKind, Answers, QuestionKey, Questionnaire, QuestionnaireKind,
 };
-use puente_screening::Level;
 use puente_store::cases::today_iso;
 use puente_store::CaseSort;
 use serde::{Deserialize, Serialize};
@@ -27,6 +26,7 @@ use crate::cases::{self, FormFields};
 use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, CaseScope, Decision};
+use crate::services::case_rows::{labels, level_label, person_rows, victim_rows};
 use crate::templates::{country_choices, page, vocabulary_choices, Choice};
 use crate::AppState;
 
@@ -401,116 +401,6 @@ pub async fn create(
 }
 
 #[derive(Debug, Serialize)]
-pub(crate) struct Row {
-    pub(crate) label: String,
-    pub(crate) value: String,
-}
-
-pub(crate) fn person_rows(person: &Person, lang: Lang) -> Vec<Row> {
-    let mut rows = Vec::new();
-    let mut push = |id: &str, value: Option<String>| {
-        if let Some(value) = value.filter(|value| !value.is_empty()) {
-            rows.push(Row {
-                label: t(lang, id),
-                value,
-            });
-        }
-    };
-    push("person-alias", person.alias.clone());
-    push(
-        "person-sex",
-        person.sex.map(|sex| sex.label_in(lang).to_string()),
-    );
-    push(
-        "person-date-of-birth",
-        person.date_of_birth.map(|date| date.to_string()),
-    );
-    push(
-        "person-estimated-age",
-        person.estimated_age.map(|age| age.to_string()),
-    );
-    push(
-        "person-nationality",
-        person.nationality.map(|c| c.name(lang).to_string()),
-    );
-    push("person-languages", Some(person.languages.join(", ")));
-    push(
-        "person-phone",
-        person.phone.as_ref().map(|phone| phone.to_string()),
-    );
-    push(
-        "person-current-country",
-        person.current_country.map(|c| c.name(lang).to_string()),
-    );
-    push("person-current-place", person.current_place.clone());
-    rows
-}
-
-pub(crate) fn labels<V: Vocabulary>(values: &[V], lang: Lang) -> String {
-    values
-        .iter()
-        .map(|value| value.label_in(lang))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-pub(crate) fn victim_rows(case: &Case, lang: Lang) -> Vec<Row> {
-    let victim = &case.victim;
-    let candidates = [
-        (
-            "victim-trafficking-status",
-            victim
-                .trafficking_status
-                .map(|s| s.label_in(lang).to_string())
-                .unwrap_or_default(),
-        ),
-        (
-            "victim-types-of-exploitation",
-            labels(&victim.types_of_exploitation, lang),
-        ),
-        (
-            "victim-recruitment-methods",
-            labels(&victim.recruitment_methods, lang),
-        ),
-        (
-            "victim-methods-of-control",
-            labels(&victim.methods_of_control, lang),
-        ),
-        (
-            "victim-status-decided-by",
-            victim
-                .status_decided_by
-                .map(|by| by.label_in(lang).to_string())
-                .unwrap_or_default(),
-        ),
-        (
-            "victim-types-of-labour",
-            labels(&victim.types_of_labour, lang),
-        ),
-        (
-            "victim-types-of-sex-exploitation",
-            labels(&victim.types_of_sex_exploitation, lang),
-        ),
-        (
-            "victim-relationship-to-trafficker",
-            labels(&victim.relationship_to_trafficker, lang),
-        ),
-        (
-            "victim-vulnerabilities",
-            labels(&victim.vulnerabilities, lang),
-        ),
-    ];
-    candidates
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(id, value)| Row {
-            label: t(lang, id),
-            value,
-        })
-        .collect()
-}
-
-#[derive(Debug, Serialize)]
 struct EventRow {
     kind: String,
     country: String,
@@ -549,18 +439,6 @@ fn shown_size(bytes: i64) -> String {
         1024..1_048_576 => format!("{:.0} kB", bytes as f64 / 1024.0),
         _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
     }
-}
-
-pub(crate) fn level_label(code: &str, lang: Lang) -> String {
-    [
-        Level::NoIndicators,
-        Level::SomeIndicators,
-        Level::StrongIndicators,
-    ]
-    .into_iter()
-    .find(|level| level.code() == code)
-    .map(|level| level.label().get(lang).to_string())
-    .unwrap_or_else(|| code.to_string())
 }
 
 #[derive(Debug, Deserialize)]

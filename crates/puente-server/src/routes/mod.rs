@@ -307,10 +307,7 @@ mod tests {
         ("case_pages", "duplicates::warning_before_saving"),
         ("case_pages", "duplicates::remember_different_person"),
         ("referrals", "directory::match_view"),
-        ("referrals", "case_pages::level_label"),
         ("referrals", "pages::account_notice_rows"),
-        // The case file's export renders the case page's rows.
-        ("records", "case_pages"),
     ];
 
     /// Every `crate::routes::<module>::<item>` a route module names (or `super::<module>::`),

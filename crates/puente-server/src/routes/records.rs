@@ -20,7 +20,7 @@ use crate::exports::{self, FileLine, Table};
 use crate::extract::ApiJson;
 use crate::i18n::t;
 use crate::policy::{self, Action};
-use crate::routes::case_pages::{labels, level_label, person_rows, victim_rows};
+use crate::services::case_rows::{labels, level_label, person_rows, victim_rows};
 use crate::AppState;
 
 /// Reads the `file` part of a multipart body, refusing it (before anything is stored) when it

@@ -850,7 +850,7 @@ fn shared_case_view(case: &puente_store::SharedCase, lang: Lang) -> Value {
             .map(|screening| {
                 json!({
                     "level": screening.level,
-                    "level_label": crate::routes::case_pages::level_label(&screening.level, lang),
+                    "level_label": crate::services::case_rows::level_label(&screening.level, lang),
                     "next_steps": screening.result["next_steps"].as_array().cloned().unwrap_or_default(),
                     "created_at": screening.created_at,
                 })

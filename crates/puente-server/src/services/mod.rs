@@ -3,6 +3,8 @@
 
 /// The audit entries about one case.
 pub mod audit;
+/// A case's rows as its reader sees them: labels in the reader's language.
+pub mod case_rows;
 /// Likely duplicates of a person among the organisation's records.
 pub mod duplicates;
 /// The receiver's own case opened from an accepted referral.

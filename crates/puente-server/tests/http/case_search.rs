@@ -170,8 +170,7 @@ async fn the_cases_page_searches_in_spanish_and_shows_a_refused_filter_as_typed(
     let app = spawn_app().await;
     let supervisor = app.token(SUPERVISOR).await;
     create_jose(&app, &supervisor).await;
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let html = app
         .page(&client, "/cases?q=jose+ernandes", StatusCode::OK)
         .await;

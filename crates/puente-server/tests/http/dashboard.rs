@@ -166,8 +166,7 @@ async fn the_dashboard_draws_svg_charts_with_tables_and_the_service_gaps() {
     let app = spawn_app().await;
     let advocate = app.token(ADVOCATE).await;
     add_a_lone_case(&app, &advocate).await;
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let page = app.page(&client, "/dashboard", StatusCode::OK).await;
     assert!(page.contains("<svg"), "{page}");
     assert!(page.contains("Nacionalidad"), "{page}");
@@ -188,11 +187,9 @@ async fn the_dashboard_draws_svg_charts_with_tables_and_the_service_gaps() {
     // Light enough for a 3G phone: no scripts, and well under 200 kB before compression.
     assert!(!page.contains("<script"), "{page}");
     assert!(page.len() < 200_000, "{}", page.len());
-    let analyst = browser();
-    app.web_login(&analyst, ANALYST, PASSWORD).await;
+    let analyst = app.logged_in(ANALYST).await;
     app.page(&analyst, "/dashboard", StatusCode::OK).await;
-    let advocate = browser();
-    app.web_login(&advocate, ADVOCATE, PASSWORD).await;
+    let advocate = app.logged_in(ADVOCATE).await;
     app.page(&advocate, "/dashboard", StatusCode::FORBIDDEN)
         .await;
 }
@@ -245,8 +242,7 @@ async fn the_imported_ctdc_dataset_is_counted_with_the_same_suppression() {
         .get(&analyst, "/api/v1/stats?source=ctdc&by=shoe_size")
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let client = browser();
-    app.web_login(&client, ANALYST, PASSWORD).await;
+    let client = app.logged_in(ANALYST).await;
     let page = app.page(&client, "/dashboard", StatusCode::OK).await;
     assert!(page.contains("id=\"ctdc\""), "{page}");
     assert!(page.contains("(16 registros)"), "{page}");
@@ -363,8 +359,7 @@ async fn each_ctdc_dataset_is_counted_on_its_own_and_shown_with_labels() {
     assert!(csv.starts_with("Grupo de edad,"), "{csv}");
     assert!(csv.contains("9 a 17 años,6"), "{csv}");
 
-    let client = browser();
-    app.web_login(&client, ANALYST, PASSWORD).await;
+    let client = app.logged_in(ANALYST).await;
     let page = app
         .page(
             &client,

@@ -121,8 +121,7 @@ async fn organisations_are_listed_with_id_slug_and_kind() {
 #[tokio::test]
 async fn the_directory_page_searches_in_spanish_and_shows_why_each_service_matches() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let page = app
         .page(
             &client,
@@ -144,11 +143,8 @@ async fn the_directory_page_searches_in_spanish_and_shows_why_each_service_match
 
 #[tokio::test]
 async fn a_case_page_suggests_services_from_its_latest_screening_with_reasons() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Lucía").await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Lucía").await;
+    let client = app.logged_in(ADVOCATE).await;
     // Without a screening there is nothing to suggest yet.
     let page = app
         .page(&client, &format!("/cases/{id}/services"), StatusCode::OK)
@@ -174,8 +170,7 @@ async fn a_case_page_suggests_services_from_its_latest_screening_with_reasons() 
         "{page}"
     );
     // Another organisation's user cannot see the suggestions of this case.
-    let shelter = browser();
-    app.web_login(&shelter, CASE_WORKER, PASSWORD).await;
+    let shelter = app.logged_in(CASE_WORKER).await;
     app.page(
         &shelter,
         &format!("/cases/{id}/services"),
@@ -210,8 +205,7 @@ async fn a_shelter_serving_the_town_serves_a_place_named_with_its_farm_and_state
         )
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let html = app
         .page(&client, &format!("/cases/{id}/services"), StatusCode::OK)
         .await;

@@ -135,8 +135,7 @@ async fn the_case_form_shows_the_warning_before_saving_and_saves_when_told_it_is
     let supervisor = app.token(SUPERVISOR).await;
     create(&app, &supervisor, maria_jose()).await;
     // The supervisor may read every case of the organisation, so she is warned.
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let form = app.page(&client, "/cases/new", StatusCode::OK).await;
     let csrf = csrf_token_of(&form);
     let hotline = app
@@ -155,12 +154,7 @@ async fn the_case_form_shows_the_warning_before_saving_and_saves_when_told_it_is
         ("date_of_birth", "1990-05-12"),
         ("nationality", "GT"),
     ];
-    let response = client
-        .post(app.url("/cases"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_form(&client, "/cases", &fields).await;
     assert_eq!(response.status(), StatusCode::OK);
     let page = response.text().await.unwrap();
     assert!(page.contains("id=\"duplicate-warning\""), "{page}");
@@ -180,12 +174,7 @@ async fn the_case_form_shows_the_warning_before_saving_and_saves_when_told_it_is
     let mut confirmed = fields.to_vec();
     confirmed[0] = ("csrf_token", csrf.as_str());
     confirmed.push(("not_a_duplicate", "yes"));
-    let response = client
-        .post(app.url("/cases"))
-        .form(&confirmed)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_form(&client, "/cases", &confirmed).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.store.count_cases(hotline).await.unwrap(), before + 1);
 }
@@ -298,8 +287,7 @@ async fn only_supervisors_merge_or_mark_distinct_and_both_are_audited() {
     assert!(actions.contains(&"person_merge"), "{actions:?}");
     assert!(actions.contains(&"duplicate_check"), "{actions:?}");
     // The supervisor's duplicates page offers merge and distinct; the advocate's does not.
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let third = create(&app, &supervisor, maria()).await["id"]
         .as_i64()
         .unwrap();
@@ -345,27 +333,27 @@ async fn editing_a_person_into_a_likely_duplicate_warns_before_saving_without_na
             "{through_the_api:?}"
         );
     }
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let form = app
         .page(&client, &format!("/cases/{edited}/edit"), StatusCode::OK)
         .await;
     let csrf = csrf_token_of(&form);
     let version = hidden_field(&form, "version").unwrap();
-    let response = client
-        .post(app.url(&format!("/cases/{edited}/edit")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("version", version.as_str()),
-            ("given_name", "Maria"),
-            ("surname", "Hernandez"),
-            ("sex", "F"),
-            ("date_of_birth", "1990-05-12"),
-            ("nationality", "GT"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &client,
+            &format!("/cases/{edited}/edit"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", version.as_str()),
+                ("given_name", "Maria"),
+                ("surname", "Hernandez"),
+                ("sex", "F"),
+                ("date_of_birth", "1990-05-12"),
+                ("nationality", "GT"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let page = response.text().await.unwrap();
     assert!(page.contains("id=\"duplicate-warning\""), "{page}");
@@ -399,8 +387,7 @@ async fn another_person_once_confirmed_is_not_warned_about_again_on_later_edits(
     let existing = create(&app, &advocate, maria_jose()).await["id"]
         .as_i64()
         .unwrap();
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let form = app.page(&client, "/cases/new", StatusCode::OK).await;
     let csrf = csrf_token_of(&form);
     let person = [
@@ -412,12 +399,7 @@ async fn another_person_once_confirmed_is_not_warned_about_again_on_later_edits(
     ];
     let mut fields: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
     fields.extend(person);
-    let warned = client
-        .post(app.url("/cases"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let warned = app.post_form(&client, "/cases", &fields).await;
     assert_eq!(warned.status(), StatusCode::OK);
     assert!(warned
         .text()
@@ -427,12 +409,7 @@ async fn another_person_once_confirmed_is_not_warned_about_again_on_later_edits(
     // "Es otra persona: guardar".
     let mut confirmed = fields.clone();
     confirmed.push(("not_a_duplicate", "yes"));
-    let saved = client
-        .post(app.url("/cases"))
-        .form(&confirmed)
-        .send()
-        .await
-        .unwrap();
+    let saved = app.post_form(&client, "/cases", &confirmed).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let location = saved.headers()["location"].to_str().unwrap().to_string();
     let case_id: i64 = location.trim_start_matches("/cases/").parse().unwrap();
@@ -447,12 +424,9 @@ async fn another_person_once_confirmed_is_not_warned_about_again_on_later_edits(
             vec![("csrf_token", csrf.as_str()), ("version", version.as_str())];
         edit.extend(person);
         edit.push(("phone", phone));
-        let response = client
-            .post(app.url(&format!("/cases/{case_id}/edit")))
-            .form(&edit)
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .post_form(&client, &format!("/cases/{case_id}/edit"), &edit)
+            .await;
         assert_eq!(
             response.status(),
             StatusCode::SEE_OTHER,

@@ -8,8 +8,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn addresses_that_name_no_page_answer_a_styled_page_in_the_users_language() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     for (path, status) in [
         ("/cases/abc", StatusCode::NOT_FOUND),
         ("/cases/search", StatusCode::NOT_FOUND),

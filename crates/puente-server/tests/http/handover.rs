@@ -99,8 +99,7 @@ async fn the_shelter_accepts_and_opens_its_own_case_from_the_shared_parts_only()
         "{entries:?}"
     );
     // The referral page links to it and offers no second case.
-    let client = browser();
-    app.web_login(&client, CASE_WORKER, PASSWORD).await;
+    let client = app.logged_in(CASE_WORKER).await;
     let html = app
         .page(
             &client,
@@ -111,16 +110,16 @@ async fn the_shelter_accepts_and_opens_its_own_case_from_the_shared_parts_only()
     assert!(html.contains(&format!("/cases/{case_id}")));
     assert!(!html.contains("id=\"open-case\""));
     let csrf = csrf_token_of(&html);
-    let again = client
-        .post(app.url(&format!("/referrals/{referral_id}/open-case")))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let again = app
+        .post_form(
+            &client,
+            &format!("/referrals/{referral_id}/open-case"),
+            &[("csrf_token", csrf.as_str())],
+        )
+        .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     // The sender cannot open a case from its own referral.
-    let hotline = browser();
-    app.web_login(&hotline, ADVOCATE, PASSWORD).await;
+    let hotline = app.logged_in(ADVOCATE).await;
     let html = app
         .page(
             &hotline,
@@ -128,12 +127,13 @@ async fn the_shelter_accepts_and_opens_its_own_case_from_the_shared_parts_only()
             StatusCode::OK,
         )
         .await;
-    let refused = hotline
-        .post(app.url(&format!("/referrals/{referral_id}/open-case")))
-        .form(&[("csrf_token", csrf_token_of(&html).as_str())])
-        .send()
-        .await
-        .unwrap();
+    let refused = app
+        .post_form(
+            &hotline,
+            &format!("/referrals/{referral_id}/open-case"),
+            &[("csrf_token", csrf_token_of(&html).as_str())],
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::NOT_FOUND);
 }
 
@@ -238,8 +238,7 @@ async fn the_two_organisations_write_on_a_referral_notified_and_audited_and_no_o
     assert_eq!(written.len(), 2, "{entries:?}");
     assert!(entries.iter().all(|entry| !entry.detail.contains("tía")));
     // The referral page lists them and takes a reply from the form.
-    let client = browser();
-    app.web_login(&client, CASE_WORKER, PASSWORD).await;
+    let client = app.logged_in(CASE_WORKER).await;
     let html = app
         .page(
             &client,
@@ -248,15 +247,16 @@ async fn the_two_organisations_write_on_a_referral_notified_and_audited_and_no_o
         )
         .await;
     assert!(html.contains("Llega mañana a las 9 con su tía.") && html.contains("Mensajes"));
-    let sent = client
-        .post(app.url(&format!("/referrals/{referral_id}/messages")))
-        .form(&[
-            ("csrf_token", csrf_token_of(&html).as_str()),
-            ("text", "Ya llegó."),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let sent = app
+        .post_form(
+            &client,
+            &format!("/referrals/{referral_id}/messages"),
+            &[
+                ("csrf_token", csrf_token_of(&html).as_str()),
+                ("text", "Ya llegó."),
+            ],
+        )
+        .await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
     let messages: Value = app.get(&advocate, &path).await.json().await.unwrap();
     assert_eq!(messages[2]["text"], "Ya llegó.");
@@ -317,8 +317,7 @@ async fn a_notification_read_by_one_user_stays_unread_for_a_colleague_and_mark_a
         StatusCode::NOT_FOUND
     );
     // Opening it from the page marks it read for that user and goes to the referral.
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let opened = client
         .get(app.url(&format!("/notifications/{id}")))
         .send()

@@ -56,6 +56,14 @@ pub async fn spawn_app_with(config: ServerConfig) -> TestApp {
     }
 }
 
+/// A fresh application, a bearer token of `email` and a case (of the given name) it created.
+pub async fn spawn_app_with_case(email: &str, given_name: &str) -> (TestApp, String, i64) {
+    let app = spawn_app().await;
+    let token = app.token(email).await;
+    let case_id = app.create_case(&token, given_name).await;
+    (app, token, case_id)
+}
+
 /// A client that keeps cookies and does not follow redirects (so tests see the 303s).
 pub fn browser() -> Client {
     Client::builder()
@@ -195,6 +203,23 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// A browser logged in as a demo user through the login form.
+    pub async fn logged_in(&self, email: &str) -> Client {
+        let client = browser();
+        self.web_login(&client, email, PASSWORD).await;
+        client
+    }
+
+    /// Posts a form from a browser (its CSRF token among the fields when the form needs one).
+    pub async fn post_form<Form: serde::Serialize + ?Sized>(
+        &self,
+        client: &Client,
+        path: &str,
+        form: &Form,
+    ) -> Response {
+        client.post(self.url(path)).form(form).send().await.unwrap()
     }
 
     /// A page's HTML, asserting its status.

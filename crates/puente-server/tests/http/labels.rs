@@ -6,9 +6,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn the_audit_page_shows_actions_and_details_by_their_labels_in_the_users_language() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Ana").await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Ana").await;
     let response = app
         .post(
             &token,
@@ -18,8 +16,7 @@ async fn the_audit_page_shows_actions_and_details_by_their_labels_in_the_users_l
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     app.get(&token, "/api/v1/cases").await;
-    let supervisor = browser();
-    app.web_login(&supervisor, SUPERVISOR, PASSWORD).await;
+    let supervisor = app.logged_in(SUPERVISOR).await;
     let spanish = app.page(&supervisor, "/audit", StatusCode::OK).await;
     assert!(spanish.contains("Inicio de sesión"), "{spanish}");
     assert!(
@@ -79,8 +76,7 @@ async fn the_dashboards_csv_carries_labels_in_the_users_language_and_the_api_kee
             .unwrap();
         assert!(codes.starts_with(&format!("{by},count\n")), "{codes}");
     }
-    let supervisor = browser();
-    app.web_login(&supervisor, SUPERVISOR, PASSWORD).await;
+    let supervisor = app.logged_in(SUPERVISOR).await;
     let dashboard = app.page(&supervisor, "/dashboard", StatusCode::OK).await;
     assert!(
         dashboard.contains("labels=es"),
@@ -91,30 +87,31 @@ async fn the_dashboards_csv_carries_labels_in_the_users_language_and_the_api_kee
 #[tokio::test]
 async fn the_person_form_takes_an_alias_alone_as_the_server_does_and_explains_unknown() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let form = app.page(&client, "/cases/new", StatusCode::OK).await;
     assert!(!form.contains("name=\"given_name\" required"), "{form}");
     assert!(form.contains("basta con uno de los dos"), "{form}");
     assert!(form.contains("«Desconocido» quiere decir que se preguntó y no se sabe"));
     let csrf = csrf_token_of(&form);
-    let saved = client
-        .post(app.url("/cases"))
-        .form(&[("csrf_token", csrf.as_str()), ("alias", "La Güera")])
-        .send()
-        .await
-        .unwrap();
+    let saved = app
+        .post_form(
+            &client,
+            "/cases",
+            &[("csrf_token", csrf.as_str()), ("alias", "La Güera")],
+        )
+        .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let location = saved.headers()["location"].to_str().unwrap().to_string();
     let page = app.page(&client, &location, StatusCode::OK).await;
     assert!(page.contains("La Güera"), "{page}");
     // Neither a name nor an alias: refused with the reason, in Spanish.
-    let refused = client
-        .post(app.url("/cases"))
-        .form(&[("csrf_token", csrf.as_str()), ("surname", "Pérez")])
-        .send()
-        .await
-        .unwrap();
+    let refused = app
+        .post_form(
+            &client,
+            "/cases",
+            &[("csrf_token", csrf.as_str()), ("surname", "Pérez")],
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("nombre o un alias"));
 }

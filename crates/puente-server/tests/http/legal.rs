@@ -32,8 +32,7 @@ async fn screened_case(app: &TestApp) -> (i64, reqwest::Client) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     (case_id, client)
 }
 
@@ -79,20 +78,21 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
         asked.push(question.clone());
         // Not married; yes to every relief fact.
         let choice = if question == "married" { "no" } else { "yes" };
-        let response = client
-            .post(app.url(&format!("/cases/{case_id}/legal/questions")))
-            .form(&[
-                ("csrf_token", csrf_token_of(&page)),
-                ("question", question),
-                (
-                    "answered",
-                    hidden_field(&page, "answered").unwrap_or_default(),
-                ),
-                ("choice", choice.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .post_form(
+                &client,
+                &format!("/cases/{case_id}/legal/questions"),
+                &[
+                    ("csrf_token", csrf_token_of(&page)),
+                    ("question", question),
+                    (
+                        "answered",
+                        hidden_field(&page, "answered").unwrap_or_default(),
+                    ),
+                    ("choice", choice.to_string()),
+                ],
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         location = response.headers()["location"].to_str().unwrap().to_string();
         answered += 1;
@@ -136,18 +136,19 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
     let html = app
         .page(&client, &format!("/cases/{case_id}/legal"), StatusCode::OK)
         .await;
-    let response = client
-        .post(app.url(&format!("/cases/{case_id}/legal/reports")))
-        .form(&[
-            ("csrf_token", csrf_token_of(&html).as_str()),
-            ("authority", "police"),
-            ("agency", "Houston Police Department"),
-            ("reported_on", "2026-03-04"),
-            ("reference", "HPD-26-123"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/legal/reports"),
+            &[
+                ("csrf_token", csrf_token_of(&html).as_str()),
+                ("authority", "police"),
+                ("agency", "Houston Police Department"),
+                ("reported_on", "2026-03-04"),
+                ("reference", "HPD-26-123"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let html = app
         .page(&client, &format!("/cases/{case_id}/legal"), StatusCode::OK)
@@ -155,17 +156,18 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
     assert!(html.contains("2026-03-04: Policía, Houston Police Department (HPD-26-123)"));
 
     // A bad date is refused, naming the field, and nothing is written.
-    let response = client
-        .post(app.url(&format!("/cases/{case_id}/legal/reports")))
-        .form(&[
-            ("csrf_token", csrf_token_of(&html).as_str()),
-            ("authority", "police"),
-            ("agency", "HPD"),
-            ("reported_on", "04/03/2026"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/legal/reports"),
+            &[
+                ("csrf_token", csrf_token_of(&html).as_str()),
+                ("authority", "police"),
+                ("agency", "HPD"),
+                ("reported_on", "04/03/2026"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("reported_on"));
     assert_eq!(
@@ -187,33 +189,31 @@ async fn the_role_matrix_of_the_legal_section() {
     let questions = format!("/cases/{case_id}/legal/questions");
     app.page(&advocate, &legal, StatusCode::OK).await;
 
-    let supervisor = browser();
-    app.web_login(&supervisor, SUPERVISOR, PASSWORD).await;
+    let supervisor = app.logged_in(SUPERVISOR).await;
     let html = app.page(&supervisor, &legal, StatusCode::OK).await;
     assert!(html.contains("id=\"report-form\""));
 
     // An analyst never sees a case: 403, for reading and for writing.
-    let analyst = browser();
-    app.web_login(&analyst, ANALYST, PASSWORD).await;
+    let analyst = app.logged_in(ANALYST).await;
     app.page(&analyst, &legal, StatusCode::FORBIDDEN).await;
     app.page(&analyst, &questions, StatusCode::FORBIDDEN).await;
     let overview = app.page(&analyst, "/dashboard", StatusCode::OK).await;
-    let response = analyst
-        .post(app.url(&format!("/cases/{case_id}/legal/reports")))
-        .form(&[
-            ("csrf_token", csrf_token_of(&overview).as_str()),
-            ("authority", "police"),
-            ("agency", "HPD"),
-            ("reported_on", "2026-03-04"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &analyst,
+            &format!("/cases/{case_id}/legal/reports"),
+            &[
+                ("csrf_token", csrf_token_of(&overview).as_str()),
+                ("authority", "police"),
+                ("agency", "HPD"),
+                ("reported_on", "2026-03-04"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     // Another organisation's case worker: the case does not exist for them.
-    let caseworker = browser();
-    app.web_login(&caseworker, CASE_WORKER, PASSWORD).await;
+    let caseworker = app.logged_in(CASE_WORKER).await;
     app.page(&caseworker, &legal, StatusCode::NOT_FOUND).await;
     app.page(&caseworker, &questions, StatusCode::NOT_FOUND)
         .await;
@@ -248,8 +248,7 @@ async fn the_role_matrix_of_the_legal_section() {
 #[tokio::test]
 async fn the_annual_report_page_publishes_only_through_the_disclosure_rules() {
     let app = spawn_app().await;
-    let analyst = browser();
-    app.web_login(&analyst, ANALYST, PASSWORD).await;
+    let analyst = app.logged_in(ANALYST).await;
     let dashboard = app.page(&analyst, "/dashboard", StatusCode::OK).await;
     assert!(dashboard.contains("href=\"/dashboard/annual\""));
     let year = time::OffsetDateTime::now_utc().year();
@@ -288,8 +287,7 @@ async fn the_annual_report_page_publishes_only_through_the_disclosure_rules() {
     )
     .await;
     // An advocate sees no aggregates.
-    let advocate = browser();
-    app.web_login(&advocate, ADVOCATE, PASSWORD).await;
+    let advocate = app.logged_in(ADVOCATE).await;
     app.page(&advocate, "/dashboard/annual", StatusCode::FORBIDDEN)
         .await;
 }

@@ -181,9 +181,7 @@ async fn a_bad_case_is_refused_with_422_naming_the_problem() {
 
 #[tokio::test]
 async fn reading_a_case_is_401_without_credentials_404_when_not_visible_and_403_for_an_analyst() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let id = app.create_case(&advocate, "Lucía").await;
+    let (app, advocate, id) = spawn_app_with_case(ADVOCATE, "Lucía").await;
     let path = format!("/api/v1/cases/{id}");
 
     let anonymous = plain_client().get(app.url(&path)).send().await.unwrap();
@@ -307,9 +305,7 @@ async fn the_case_list_shows_an_advocate_only_their_cases_and_a_supervisor_the_o
 
 #[tokio::test]
 async fn a_screening_in_a_case_answers_201_with_the_screening_result() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Ana").await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Ana").await;
     let response = app
         .post(
             &token,
@@ -346,9 +342,7 @@ async fn a_screening_in_a_case_answers_201_with_the_screening_result() {
 
 #[tokio::test]
 async fn a_screening_takes_what_the_request_omits_from_the_case_and_speaks_spanish_on_request() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Ana").await; // born 2010-04: a minor
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Ana").await; // born 2010-04: a minor
     let response = plain_client()
         .post(app.url(&format!("/api/v1/cases/{id}/screenings")))
         .bearer_auth(&token)
@@ -370,9 +364,7 @@ async fn a_screening_takes_what_the_request_omits_from_the_case_and_speaks_spani
 
 #[tokio::test]
 async fn an_unknown_fact_is_refused_with_422_naming_it() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Ana").await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Ana").await;
     let response = app
         .post(
             &token,
@@ -393,9 +385,7 @@ async fn an_unknown_fact_is_refused_with_422_naming_it() {
 
 #[tokio::test]
 async fn a_supervisor_reads_the_audit_trail_of_a_case() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let id = app.create_case(&advocate, "Carmen").await;
+    let (app, advocate, id) = spawn_app_with_case(ADVOCATE, "Carmen").await;
     app.get(&advocate, &format!("/api/v1/cases/{id}")).await;
     app.post(
         &advocate,
@@ -571,48 +561,46 @@ async fn every_form_post_without_the_sessions_csrf_token_is_refused() {
     let token = csrf_token_of(&form);
     let fields = [("given_name", "Inés"), ("surname", "Ruiz")];
 
-    let missing = client
-        .post(app.url("/cases"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let missing = app.post_form(&client, "/cases", &fields).await;
     assert_eq!(missing.status(), StatusCode::FORBIDDEN);
     assert!(missing.text().await.unwrap().contains("formulario"));
-    let wrong = client
-        .post(app.url("/cases"))
-        .form(&[
-            ("csrf_token", "0".repeat(64).as_str()),
-            ("given_name", "Inés"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let wrong = app
+        .post_form(
+            &client,
+            "/cases",
+            &[
+                ("csrf_token", "0".repeat(64).as_str()),
+                ("given_name", "Inés"),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-    let right = client
-        .post(app.url("/cases"))
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("given_name", "Inés"),
-            ("surname", "Ruiz"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let right = app
+        .post_form(
+            &client,
+            "/cases",
+            &[
+                ("csrf_token", token.as_str()),
+                ("given_name", "Inés"),
+                ("surname", "Ruiz"),
+            ],
+        )
+        .await;
     assert_eq!(right.status(), StatusCode::SEE_OTHER);
 
     // The login form carries its own token, tied to a cookie.
     let stranger = browser();
-    let login = stranger
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf_token", "f".repeat(64).as_str()),
-            ("email", ADVOCATE),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let login = app
+        .post_form(
+            &stranger,
+            "/login",
+            &[
+                ("csrf_token", "f".repeat(64).as_str()),
+                ("email", ADVOCATE),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(login.status(), StatusCode::FORBIDDEN);
 
     // A cookie-authenticated API call must repeat the token in a header.
@@ -656,22 +644,23 @@ async fn a_case_is_worked_end_to_end_through_the_pages() {
     assert_eq!(login.status(), StatusCode::SEE_OTHER);
     let form = app.page(&client, "/cases/new", StatusCode::OK).await;
     let csrf = csrf_token_of(&form);
-    let created = client
-        .post(app.url("/cases"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("given_name", "Valeria"),
-            ("surname", "Gómez"),
-            ("sex", "Female"),
-            ("date_of_birth", "2009-02"),
-            ("nationality", "HN"),
-            ("phone", "9999-0000"),
-            ("types_of_exploitation", "SexualExploitation"),
-            ("methods_of_control", "DebtBondage"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let created = app
+        .post_form(
+            &client,
+            "/cases",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("given_name", "Valeria"),
+                ("surname", "Gómez"),
+                ("sex", "Female"),
+                ("date_of_birth", "2009-02"),
+                ("nationality", "HN"),
+                ("phone", "9999-0000"),
+                ("types_of_exploitation", "SexualExploitation"),
+                ("methods_of_control", "DebtBondage"),
+            ],
+        )
+        .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let location = created.headers()["location"].to_str().unwrap().to_string();
     let case_id: i64 = location.trim_start_matches("/cases/").parse().unwrap();
@@ -683,31 +672,33 @@ async fn a_case_is_worked_end_to_end_through_the_pages() {
     );
     let version = hidden_field(&html, "version").unwrap();
 
-    let event = client
-        .post(app.url(&format!("/cases/{case_id}/events")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("version", version.as_str()),
-            ("kind", "Recruitment"),
-            ("country", "HN"),
-            ("place", "San Pedro Sula"),
-            ("date", "2024-03"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let event = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/events"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", version.as_str()),
+                ("kind", "Recruitment"),
+                ("country", "HN"),
+                ("place", "San Pedro Sula"),
+                ("date", "2024-03"),
+            ],
+        )
+        .await;
     assert_eq!(event.status(), StatusCode::SEE_OTHER);
     // The same version again: someone (here, this very form) saved since; refused with 409.
-    let stale = client
-        .post(app.url(&format!("/cases/{case_id}/status")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("version", version.as_str()),
-            ("status", "Closed"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let stale = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/status"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", version.as_str()),
+                ("status", "Closed"),
+            ],
+        )
+        .await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     assert!(stale
         .text()
@@ -720,26 +711,28 @@ async fn a_case_is_worked_end_to_end_through_the_pages() {
         .await;
     let version = hidden_field(&html, "version").unwrap();
     assert_eq!(version, "2");
-    let consent = client
-        .post(app.url(&format!("/cases/{case_id}/consents")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("version", "2"),
-            ("scopes", "identity"),
-            ("scopes", "screening"),
-            ("with_organisation", "shelter-demo"),
-            ("given_on", "2026-11-20"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let consent = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/consents"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", "2"),
+                ("scopes", "identity"),
+                ("scopes", "screening"),
+                ("with_organisation", "shelter-demo"),
+                ("given_on", "2026-11-20"),
+            ],
+        )
+        .await;
     assert_eq!(consent.status(), StatusCode::SEE_OTHER);
-    let note = client
-        .post(app.url(&format!("/cases/{case_id}/notes")))
-        .form(&[("csrf_token", csrf.as_str()), ("text", "Primera llamada.")])
-        .send()
-        .await
-        .unwrap();
+    let note = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/notes"),
+            &[("csrf_token", csrf.as_str()), ("text", "Primera llamada.")],
+        )
+        .await;
     assert_eq!(note.status(), StatusCode::SEE_OTHER);
     let html = app
         .page(&client, &format!("/cases/{case_id}"), StatusCode::OK)
@@ -775,12 +768,13 @@ async fn a_case_is_worked_end_to_end_through_the_pages() {
         } else {
             fields.push(("choice".into(), "yes".into()));
         }
-        let response = client
-            .post(app.url(&format!("/cases/{case_id}/screenings/step")))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .post_form(
+                &client,
+                &format!("/cases/{case_id}/screenings/step"),
+                &fields,
+            )
+            .await;
         if response.status() == StatusCode::SEE_OTHER {
             result_location = Some(response.headers()["location"].to_str().unwrap().to_string());
             break;
@@ -808,8 +802,7 @@ async fn a_case_is_worked_end_to_end_through_the_pages() {
             .status(),
         StatusCode::FORBIDDEN
     );
-    let supervisor = browser();
-    app.web_login(&supervisor, SUPERVISOR, PASSWORD).await;
+    let supervisor = app.logged_in(SUPERVISOR).await;
     let trail = app
         .page(
             &supervisor,
@@ -874,8 +867,7 @@ async fn the_analysts_statistics_suppress_counts_under_three_and_name_no_one() {
     // The counts are differentially private: a lone hidden row is the total minus the others, but
     // both are noisy, so it gives back no exact count.
     assert_eq!(body["privacy"]["mechanism"], "discrete_gaussian", "{body}");
-    let client = browser();
-    app.web_login(&client, ANALYST, PASSWORD).await;
+    let client = app.logged_in(ANALYST).await;
     // The old overview's address leads to the dashboard.
     let response = client.get(app.url("/overview")).send().await.unwrap();
     assert_eq!(response.headers()["location"], "/dashboard");
@@ -942,19 +934,19 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
             .status(),
         StatusCode::CREATED
     );
-    let client = browser();
-    app.web_login(&client, ADMIN, PASSWORD).await;
+    let client = app.logged_in(ADMIN).await;
     let admin_page = app.page(&client, "/admin", StatusCode::OK).await;
     let csrf = csrf_token_of(&admin_page);
-    let saved = client
-        .post(app.url("/admin/settings"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("require_totp_for_admins", "on"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let saved = app
+        .post_form(
+            &client,
+            "/admin/settings",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("require_totp_for_admins", "on"),
+            ],
+        )
+        .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
 
     // The second admin can log in but can do nothing until they enrol.
@@ -981,33 +973,35 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
     let account = app.page(&second, "/account", StatusCode::OK).await;
     let (secret, offer) = totp_enrolment_of(&account);
     let csrf = csrf_token_of(&account);
-    let wrong = second
-        .post(app.url("/account/totp"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("enrolment", offer.as_str()),
-            ("password", "another long password"),
-            ("code", "000000"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let wrong = app
+        .post_form(
+            &second,
+            "/account/totp",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("enrolment", offer.as_str()),
+                ("password", "another long password"),
+                ("code", "000000"),
+            ],
+        )
+        .await;
     // A wrong code is refused (unless it happens to be the right one, one time in a million).
     let code = puente_server::auth::totp_code_now(&secret).unwrap();
     if code != "000000" {
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let enabled = second
-        .post(app.url("/account/totp"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("enrolment", offer.as_str()),
-            ("password", "another long password"),
-            ("code", code.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let enabled = app
+        .post_form(
+            &second,
+            "/account/totp",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("enrolment", offer.as_str()),
+                ("password", "another long password"),
+                ("code", code.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(enabled.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.get(&token, "/api/v1/users").await.status(),
@@ -1054,17 +1048,18 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
     let account = app.page(&client, "/account", StatusCode::OK).await;
     let (own_secret, own_offer) = totp_enrolment_of(&account);
     let own_code = puente_server::auth::totp_code_now(&own_secret).unwrap();
-    let enrolled = client
-        .post(app.url("/account/totp"))
-        .form(&[
-            ("csrf_token", csrf_token_of(&account).as_str()),
-            ("enrolment", own_offer.as_str()),
-            ("password", PASSWORD),
-            ("code", own_code.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let enrolled = app
+        .post_form(
+            &client,
+            "/account/totp",
+            &[
+                ("csrf_token", csrf_token_of(&account).as_str()),
+                ("enrolment", own_offer.as_str()),
+                ("password", PASSWORD),
+                ("code", own_code.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(enrolled.status(), StatusCode::SEE_OTHER);
     let admin_page = app.page(&client, "/admin", StatusCode::OK).await;
     let users: Value = app
@@ -1083,12 +1078,13 @@ async fn a_second_factor_is_required_once_enabled_and_admins_must_enrol_when_the
         .unwrap();
     assert!(admin_page.contains(&format!("/admin/users/{second_id}/reset-second-factor")));
     let csrf = csrf_token_of(&admin_page);
-    let reset = client
-        .post(app.url(&format!("/admin/users/{second_id}/reset-second-factor")))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let reset = app
+        .post_form(
+            &client,
+            &format!("/admin/users/{second_id}/reset-second-factor"),
+            &[("csrf_token", csrf.as_str())],
+        )
+        .await;
     assert_eq!(reset.status(), StatusCode::SEE_OTHER);
     let response = app
         .api_login("admin2@hotline.demo", "another long password")
@@ -1115,16 +1111,12 @@ async fn logout_ends_the_session() {
         app.get(&token, "/api/v1/me").await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let html = app.page(&client, "/cases", StatusCode::OK).await;
     let csrf = csrf_token_of(&html);
-    let out = client
-        .post(app.url("/logout"))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let out = app
+        .post_form(&client, "/logout", &[("csrf_token", csrf.as_str())])
+        .await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         client
@@ -1176,9 +1168,7 @@ async fn the_openapi_document_is_served_and_lists_the_contract() {
 /// database (after dropping the trigger that forbids it) is found by the chain verification.
 #[tokio::test]
 async fn tampering_with_the_audit_log_in_the_database_is_detected() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Patricia").await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Patricia").await;
     app.get(&token, &format!("/api/v1/cases/{id}")).await;
     assert!(app.store.verify_audit_chain().await.unwrap().is_intact());
 
@@ -1203,8 +1193,7 @@ async fn tampering_with_the_audit_log_in_the_database_is_detected() {
     let report = app.store.verify_audit_chain().await.unwrap();
     assert_eq!(report.first_broken, Some(3));
     // The supervisor's audit page says so.
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let trail = app
         .page(&client, &format!("/cases/{id}/audit"), StatusCode::OK)
         .await;
@@ -1297,9 +1286,7 @@ async fn an_org_admin_changes_roles_in_their_organisation_only() {
 
 #[tokio::test]
 async fn reading_notes_history_or_screenings_is_audited() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Noemí").await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Noemí").await;
     for part in ["notes", "history", "screenings"] {
         assert_eq!(
             app.get(&token, &format!("/api/v1/cases/{id}/{part}"))
@@ -1330,24 +1317,24 @@ async fn reading_notes_history_or_screenings_is_audited() {
 #[tokio::test]
 async fn a_consent_is_recorded_then_withdrawn_and_kept_in_the_record() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let token = app.token(ADVOCATE).await;
     let id = app.create_case(&token, "Olga").await;
     let html = app
         .page(&client, &format!("/cases/{id}"), StatusCode::OK)
         .await;
     let csrf = csrf_token_of(&html);
-    let added = client
-        .post(app.url(&format!("/cases/{id}/consents")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("scopes", "contact"),
-            ("given_on", "2026-11-01"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let added = app
+        .post_form(
+            &client,
+            &format!("/cases/{id}/consents"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("scopes", "contact"),
+                ("given_on", "2026-11-01"),
+            ],
+        )
+        .await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
     let case: Value = app
         .get(&token, &format!("/api/v1/cases/{id}"))
@@ -1370,12 +1357,9 @@ async fn a_consent_is_recorded_then_withdrawn_and_kept_in_the_record() {
         confirmation.contains("no se puede deshacer"),
         "{confirmation}"
     );
-    let unconfirmed = client
-        .post(app.url(&withdraw_path))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let unconfirmed = app
+        .post_form(&client, &withdraw_path, &[("csrf_token", csrf.as_str())])
+        .await;
     assert_eq!(unconfirmed.status(), StatusCode::SEE_OTHER);
     let still: Value = app
         .get(&token, &format!("/api/v1/cases/{id}/consents"))
@@ -1384,12 +1368,13 @@ async fn a_consent_is_recorded_then_withdrawn_and_kept_in_the_record() {
         .await
         .unwrap();
     assert!(still[0]["withdrawn_on"].is_null(), "{still}");
-    let withdrawn = client
-        .post(app.url(&withdraw_path))
-        .form(&[("csrf_token", csrf.as_str()), ("confirm", "yes")])
-        .send()
-        .await
-        .unwrap();
+    let withdrawn = app
+        .post_form(
+            &client,
+            &withdraw_path,
+            &[("csrf_token", csrf.as_str()), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
     let case: Value = app
         .get(&token, &format!("/api/v1/cases/{id}"))
@@ -1442,8 +1427,7 @@ async fn pages_are_not_cached_framed_or_sniffed_and_are_compressed_for_slow_conn
 #[tokio::test]
 async fn the_edit_form_saves_the_person_and_victim_context_and_refuses_a_stale_version() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let token = app.token(ADVOCATE).await;
     let id = app.create_case(&token, "Irma").await;
     let form = app
@@ -1464,12 +1448,9 @@ async fn the_edit_form_saves_the_person_and_victim_context_and_refuses_a_stale_v
         ("vulnerabilities", "Migration"),
         ("types_of_labour", "DomesticWork"),
     ];
-    let saved = client
-        .post(app.url(&format!("/cases/{id}/edit")))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let saved = app
+        .post_form(&client, &format!("/cases/{id}/edit"), &fields)
+        .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let case: Value = app
         .get(&token, &format!("/api/v1/cases/{id}"))
@@ -1489,25 +1470,23 @@ async fn the_edit_form_saves_the_person_and_victim_context_and_refuses_a_stale_v
         .await;
     assert!(html.contains("Pobreza") && html.contains("Trabajo doméstico"));
     // The same form again, with the version it was loaded at: refused, nothing overwritten.
-    let stale = client
-        .post(app.url(&format!("/cases/{id}/edit")))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let stale = app
+        .post_form(&client, &format!("/cases/{id}/edit"), &fields)
+        .await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     // A bad date comes back as the form, with the message and what was typed.
-    let bad = client
-        .post(app.url(&format!("/cases/{id}/edit")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("version", "2"),
-            ("given_name", "Irma"),
-            ("date_of_birth", "1999-02-30"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let bad = app
+        .post_form(
+            &client,
+            &format!("/cases/{id}/edit"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", "2"),
+                ("given_name", "Irma"),
+                ("date_of_birth", "1999-02-30"),
+            ],
+        )
+        .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = bad.text().await.unwrap();
     assert!(html.contains("1999-02-30") && html.contains("role=\"alert\""));
@@ -1519,9 +1498,7 @@ async fn the_edit_form_saves_the_person_and_victim_context_and_refuses_a_stale_v
 
 #[tokio::test]
 async fn a_case_update_carrying_consents_is_refused_and_changes_nothing() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Zoila").await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Zoila").await;
     let mut case: Value = app
         .get(&token, &format!("/api/v1/cases/{id}"))
         .await
@@ -1664,19 +1641,19 @@ async fn a_supervisor_gives_a_case_to_an_advocate_who_then_sees_it() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.get(&advocate, &path).await.status(), StatusCode::OK);
     // Through the page too: back to no one.
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let html = app
         .page(&client, &format!("/cases/{id}"), StatusCode::OK)
         .await;
     assert!(html.contains("Beatriz Defensora"));
     let csrf = csrf_token_of(&html);
-    let response = client
-        .post(app.url(&format!("/cases/{id}/owner")))
-        .form(&[("csrf_token", csrf.as_str()), ("owner_user_id", "")])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &client,
+            &format!("/cases/{id}/owner"),
+            &[("csrf_token", csrf.as_str()), ("owner_user_id", "")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.get(&advocate, &path).await.status(),
@@ -1687,8 +1664,7 @@ async fn a_supervisor_gives_a_case_to_an_advocate_who_then_sees_it() {
 #[tokio::test]
 async fn an_api_login_from_a_browser_that_already_has_a_session_works() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let response = client
         .post(app.url("/api/v1/login"))
         .json(&json!({ "email": SUPERVISOR, "password": PASSWORD }))
@@ -1745,13 +1721,11 @@ async fn supervisors_and_admins_read_the_organisations_audit_log_filtered_by_act
         (ADMIN, 200),
         (ANALYST, 403),
     ] {
-        let client = browser();
-        app.web_login(&client, email, PASSWORD).await;
+        let client = app.logged_in(email).await;
         let response = client.get(app.url("/audit")).send().await.unwrap();
         assert_eq!(response.status().as_u16(), status, "{email}");
     }
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let html = app
         .page(&client, &format!("/audit?actor={ADVOCATE}"), StatusCode::OK)
         .await;

@@ -3,12 +3,11 @@
 //! loopback. The same synthetic survivors appear in two or three of them, some without the
 //! `matching` consent. The test checks who learns what.
 
-use std::sync::Arc;
-
 use puente_server::linkage_unit::{router, UnitState};
 use puente_server::partnerships::{Partnership, Partnerships};
 use puente_server::ServerConfig;
-use puente_store::{AuditQuery, AuditStore, LinkageUnitStore, SqliteStore};
+use puente_store::testing::TestStore;
+use puente_store::AuditQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -25,30 +24,22 @@ const NGO: &str = "Red de Apoyo Demo (US)";
 
 struct Unit {
     address: String,
-    store: SqliteStore,
-    database_path: std::path::PathBuf,
-    _directory: tempfile::TempDir,
+    /// The unit's own database (on the backend the tests run on).
+    store: TestStore,
 }
 
 async fn spawn_unit() -> Unit {
-    let directory = tempfile::tempdir().unwrap();
-    let database_path = directory.path().join("unit.db");
-    let store = SqliteStore::open(&database_path).await.unwrap();
+    let store = TestStore::open().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = UnitState::new(Arc::new(store.clone()), OPERATOR_TOKEN);
+    let state = UnitState::new(store.shared(), OPERATOR_TOKEN);
     tokio::spawn(puente_server::serve_router(
         listener,
         router(state),
         puente_server::ConnectionLimits::default(),
         std::future::pending(),
     ));
-    Unit {
-        address,
-        store,
-        database_path,
-        _directory: directory,
-    }
+    Unit { address, store }
 }
 
 async fn spawn_instance(unit: &Unit) -> TestApp {
@@ -518,20 +509,24 @@ async fn three_instances_learn_only_their_own_matches_through_the_linkage_unit()
 
     // The unit never saw the secret nor a name: neither is anywhere in its database.
     unit.store.close().await;
-    let mut unit_bytes = std::fs::read(&unit.database_path).unwrap();
-    if let Ok(wal) = std::fs::read(unit.database_path.with_extension("db-wal")) {
-        unit_bytes.extend(wal);
-    }
-    let unit_text = String::from_utf8_lossy(&unit_bytes);
-    for never in [SHARED_SECRET, "Ajú", "Hernández", "Domínguez"] {
-        assert!(
-            !unit_text.contains(never),
-            "the unit's database holds {never}"
-        );
+    // The bytes of the database file (SQLite only: a PostgreSQL database is no file of its own).
+    if let Some(sqlite) = unit.store.sqlite() {
+        let database_path = sqlite.path();
+        let mut unit_bytes = std::fs::read(database_path).unwrap();
+        if let Ok(wal) = std::fs::read(database_path.with_extension("db-wal")) {
+            unit_bytes.extend(wal);
+        }
+        let unit_text = String::from_utf8_lossy(&unit_bytes);
+        for never in [SHARED_SECRET, "Ajú", "Hernández", "Domínguez"] {
+            assert!(
+                !unit_text.contains(never),
+                "the unit's database holds {never}"
+            );
+        }
     }
 
     // Every step is audited on every side.
-    let unit_store = SqliteStore::open(&unit.database_path).await.unwrap();
+    let unit_store = unit.store.another_process().await;
     let unit_actions: Vec<String> = unit_store
         .audit_entries(&AuditQuery::default())
         .await

@@ -148,8 +148,7 @@ async fn a_spent_budget_is_refused_with_the_day_it_renews_and_the_page_says_so()
     let (status, _) = stats(&app, &analyst, "by=sex").await;
     assert_eq!(status, StatusCode::OK);
     // The dashboard says so under each chart it cannot draw, with the day.
-    let browser = browser();
-    app.web_login(&browser, ANALYST, PASSWORD).await;
+    let browser = app.logged_in(ANALYST).await;
     let page = app.page(&browser, "/dashboard", StatusCode::OK).await;
     assert!(
         page.contains("presupuesto de privacidad") || page.contains("privacy budget"),

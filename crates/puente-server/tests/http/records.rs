@@ -79,9 +79,7 @@ const PDF: &[u8] =
 
 #[tokio::test]
 async fn a_document_is_attached_listed_downloaded_and_kept_encrypted() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Rosa").await;
+    let (app, advocate, case_id) = spawn_app_with_case(ADVOCATE, "Rosa").await;
     let response = app
         .upload(&advocate, case_id, "contrato de trabajo.pdf", PDF)
         .await;
@@ -184,8 +182,7 @@ async fn a_document_over_the_limit_or_of_a_refused_kind_is_refused_and_nothing_i
         "{body}"
     );
     // From the case page, the refusal is a page in the user's language.
-    let browser = browser();
-    app.web_login(&browser, ADVOCATE, PASSWORD).await;
+    let browser = app.logged_in(ADVOCATE).await;
     let page = app
         .page(&browser, &format!("/cases/{case_id}"), StatusCode::OK)
         .await;
@@ -211,9 +208,7 @@ async fn a_document_over_the_limit_or_of_a_refused_kind_is_refused_and_nothing_i
 
 #[tokio::test]
 async fn documents_follow_the_role_matrix() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Rosa").await;
+    let (app, advocate, case_id) = spawn_app_with_case(ADVOCATE, "Rosa").await;
     let response = app
         .upload(
             &advocate,
@@ -302,8 +297,7 @@ async fn a_receiver_sees_documents_only_when_the_consent_covers_documents() {
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
     // The referral's page lists it with its download link.
-    let browser = browser();
-    app.web_login(&browser, CASE_WORKER, PASSWORD).await;
+    let browser = app.logged_in(CASE_WORKER).await;
     let page = app
         .page(&browser, &format!("/referrals/{with}"), StatusCode::OK)
         .await;
@@ -380,8 +374,7 @@ async fn a_voided_screening_is_kept_shown_as_void_and_never_shared() {
         .await;
     assert_eq!(stored.as_array().unwrap().len(), 2);
     assert!(stored[1]["voided_at"].is_string() && stored[0]["voided_at"].is_null());
-    let browser = browser();
-    app.web_login(&browser, ADVOCATE, PASSWORD).await;
+    let browser = app.logged_in(ADVOCATE).await;
     let page = app
         .page(
             &browser,
@@ -423,33 +416,32 @@ async fn a_voided_screening_is_kept_shown_as_void_and_never_shared() {
 
 #[tokio::test]
 async fn a_screening_is_voided_from_its_page_only_with_the_confirmation() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Rosa").await;
+    let (app, advocate, case_id) = spawn_app_with_case(ADVOCATE, "Rosa").await;
     let screening = screen(&app, &advocate, case_id).await;
-    let browser = browser();
-    app.web_login(&browser, ADVOCATE, PASSWORD).await;
+    let browser = app.logged_in(ADVOCATE).await;
     let path = format!("/cases/{case_id}/screenings/{screening}");
     let page = app.page(&browser, &path, StatusCode::OK).await;
     assert!(page.contains(&format!("action=\"{path}/void\"")), "{page}");
     let csrf = csrf_token_of(&page);
-    let unconfirmed = browser
-        .post(app.url(&format!("{path}/void")))
-        .form(&[("csrf_token", csrf.as_str()), ("reason", "duplicada")])
-        .send()
-        .await
-        .unwrap();
+    let unconfirmed = app
+        .post_form(
+            &browser,
+            &format!("{path}/void"),
+            &[("csrf_token", csrf.as_str()), ("reason", "duplicada")],
+        )
+        .await;
     assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let confirmed = browser
-        .post(app.url(&format!("{path}/void")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("reason", "duplicada"),
-            ("confirm", "yes"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let confirmed = app
+        .post_form(
+            &browser,
+            &format!("{path}/void"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("reason", "duplicada"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
     assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
     let page = app.page(&browser, &path, StatusCode::OK).await;
     assert!(page.contains("screening-void-notice"));
@@ -458,9 +450,7 @@ async fn a_screening_is_voided_from_its_page_only_with_the_confirmation() {
 
 #[tokio::test]
 async fn the_history_lists_what_changed_with_labels_and_audits_identifying_fields() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Jorge").await;
+    let (app, advocate, case_id) = spawn_app_with_case(ADVOCATE, "Jorge").await;
     let case: Value = app
         .get_json(&advocate, &format!("/api/v1/cases/{case_id}"))
         .await;
@@ -521,8 +511,7 @@ async fn the_history_lists_what_changed_with_labels_and_audits_identifying_field
     assert!(!read.detail.contains("Hernández"));
 
     // The case page shows the change as labels and values.
-    let browser = browser();
-    app.web_login(&browser, ADVOCATE, PASSWORD).await;
+    let browser = app.logged_in(ADVOCATE).await;
     let page = app
         .page(&browser, &format!("/cases/{case_id}"), StatusCode::OK)
         .await;
@@ -542,9 +531,7 @@ fn pdf_text(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn the_case_file_pdf_holds_the_case_in_the_readers_language() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Begoña").await;
+    let (app, advocate, case_id) = spawn_app_with_case(ADVOCATE, "Begoña").await;
     screen(&app, &advocate, case_id).await;
     app.post(
         &advocate,
@@ -706,11 +693,8 @@ async fn the_case_list_exports_as_xlsx_and_csv_with_formulas_neutralised() {
 
 #[tokio::test]
 async fn a_document_is_attached_from_the_case_page() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Rosa").await;
-    let browser = browser();
-    app.web_login(&browser, ADVOCATE, PASSWORD).await;
+    let (app, _, case_id) = spawn_app_with_case(ADVOCATE, "Rosa").await;
+    let browser = app.logged_in(ADVOCATE).await;
     let page = app
         .page(&browser, &format!("/cases/{case_id}"), StatusCode::OK)
         .await;

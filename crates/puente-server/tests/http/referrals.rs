@@ -142,8 +142,7 @@ async fn the_receiver_reads_exactly_the_shared_parts_and_never_the_case_itself()
         .get(&worker, &format!("/api/v1/cases/{case_id}/notes"))
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let client = browser();
-    app.web_login(&client, CASE_WORKER, PASSWORD).await;
+    let client = app.logged_in(CASE_WORKER).await;
     app.page(&client, &format!("/cases/{case_id}"), StatusCode::NOT_FOUND)
         .await;
     let page = app
@@ -464,8 +463,7 @@ async fn the_pages_refer_with_consent_and_the_shelter_accepts_from_its_inbox() {
         .unwrap()
         .unwrap()
         .id;
-    let advocate = browser();
-    app.web_login(&advocate, ADVOCATE, PASSWORD).await;
+    let advocate = app.logged_in(ADVOCATE).await;
     let form = app
         .page(
             &advocate,
@@ -477,43 +475,46 @@ async fn the_pages_refer_with_consent_and_the_shelter_accepts_from_its_inbox() {
     let csrf = csrf_token_of(&form);
     let shelter_value = shelter_id.to_string();
     // Without the consent box ticked, nothing is sent and the page says why.
-    let response = advocate
-        .post(app.url(&format!("/cases/{case_id}/refer")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("to_org", shelter_value.as_str()),
-            ("share", "identity"),
-            ("reason", "AdditionalServicesRequired"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &advocate,
+            &format!("/cases/{case_id}/refer"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("to_org", shelter_value.as_str()),
+                ("share", "identity"),
+                ("reason", "AdditionalServicesRequired"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     // Without the anti-forgery token, refused.
-    let response = advocate
-        .post(app.url(&format!("/cases/{case_id}/refer")))
-        .form(&[
-            ("to_org", shelter_value.as_str()),
-            ("share", "identity"),
-            ("consent", "yes"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &advocate,
+            &format!("/cases/{case_id}/refer"),
+            &[
+                ("to_org", shelter_value.as_str()),
+                ("share", "identity"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let response = advocate
-        .post(app.url(&format!("/cases/{case_id}/refer")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("to_org", shelter_value.as_str()),
-            ("share", "identity"),
-            ("share", "screening"),
-            ("consent", "yes"),
-            ("reason", "AdditionalServicesRequired"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &advocate,
+            &format!("/cases/{case_id}/refer"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("to_org", shelter_value.as_str()),
+                ("share", "identity"),
+                ("share", "screening"),
+                ("consent", "yes"),
+                ("reason", "AdditionalServicesRequired"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/referrals/"), "{location}");
@@ -526,8 +527,7 @@ async fn the_pages_refer_with_consent_and_the_shelter_accepts_from_its_inbox() {
         .unwrap();
     assert!(!case["consents"].as_array().unwrap().is_empty(), "{case}");
 
-    let shelter = browser();
-    app.web_login(&shelter, CASE_WORKER, PASSWORD).await;
+    let shelter = app.logged_in(CASE_WORKER).await;
     let badge = shelter
         .get(app.url("/notifications/badge.svg"))
         .send()
@@ -545,12 +545,13 @@ async fn the_pages_refer_with_consent_and_the_shelter_accepts_from_its_inbox() {
     assert!(page.contains("id=\"shared-screening\""), "{page}");
     assert!(!page.contains("Nota confidencial"), "{page}");
     let csrf = csrf_token_of(&page);
-    let response = shelter
-        .post(app.url(&format!("{location}/accept")))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &shelter,
+            &format!("{location}/accept"),
+            &[("csrf_token", csrf.as_str())],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let page = app.page(&shelter, &location, StatusCode::OK).await;
     assert!(page.contains("Aceptada"), "{page}");
@@ -723,8 +724,7 @@ async fn a_withdrawn_consent_ends_access_and_no_case_update_restores_it() {
         .await
         .unwrap();
     assert_eq!(seen["status"], "consent_withdrawn");
-    let shelter = browser();
-    app.web_login(&shelter, CASE_WORKER, PASSWORD).await;
+    let shelter = app.logged_in(CASE_WORKER).await;
     let html = app
         .page(&shelter, &format!("/referrals/{referral}"), StatusCode::OK)
         .await;

@@ -20,11 +20,8 @@ fn selected(html: &str, name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn a_referral_without_consent_comes_back_filled_in_with_the_reason_next_to_the_box() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&token, "Rosa").await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let (app, token, case_id) = spawn_app_with_case(ADVOCATE, "Rosa").await;
+    let client = app.logged_in(ADVOCATE).await;
     let form = app
         .page(&client, &format!("/cases/{case_id}/refer"), StatusCode::OK)
         .await;
@@ -46,18 +43,19 @@ async fn a_referral_without_consent_comes_back_filled_in_with_the_reason_next_to
     );
     let csrf = csrf_token_of(&form);
     let to_org = shelter.id.to_string();
-    let response = client
-        .post(app.url(&format!("/cases/{case_id}/refer")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("to_org", to_org.as_str()),
-            ("reason", "Shelter"),
-            ("share", "identity"),
-            ("share", "events"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/refer"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("to_org", to_org.as_str()),
+                ("reason", "Shelter"),
+                ("share", "identity"),
+                ("share", "events"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let html = response.text().await.unwrap();
     assert!(html.contains("id=\"consent-error\""), "{html}");
@@ -95,11 +93,8 @@ async fn a_referral_without_consent_comes_back_filled_in_with_the_reason_next_to
 
 #[tokio::test]
 async fn the_consent_form_offers_organisations_by_name_and_the_case_names_them() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&token, "Rosa").await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let (app, _, case_id) = spawn_app_with_case(ADVOCATE, "Rosa").await;
+    let client = app.logged_in(ADVOCATE).await;
     let page = app
         .page(&client, &format!("/cases/{case_id}"), StatusCode::OK)
         .await;
@@ -111,58 +106,60 @@ async fn the_consent_form_offers_organisations_by_name_and_the_case_names_them()
     assert!(!page.contains("placeholder=\"shelter-demo\""));
     let csrf = csrf_token_of(&page);
     let version = hidden_field(&page, "version").unwrap();
-    let recorded = client
-        .post(app.url(&format!("/cases/{case_id}/consents")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("version", version.as_str()),
-            ("scopes", "identity"),
-            ("with_organisation", "shelter-demo"),
-            ("given_on", "2026-11-30"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let recorded = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/consents"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", version.as_str()),
+                ("scopes", "identity"),
+                ("with_organisation", "shelter-demo"),
+                ("given_on", "2026-11-30"),
+            ],
+        )
+        .await;
     assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
     let page = app
         .page(&client, &format!("/cases/{case_id}"), StatusCode::OK)
         .await;
     assert!(!page.contains("Compartir con: shelter-demo"), "{page}");
     let version = hidden_field(&page, "version").unwrap();
-    let refused = client
-        .post(app.url(&format!("/cases/{case_id}/consents")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("version", version.as_str()),
-            ("scopes", "identity"),
-            ("with_organisation", "no-such-organisation"),
-            ("given_on", "2026-11-30"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let refused = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/consents"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", version.as_str()),
+                ("scopes", "identity"),
+                ("with_organisation", "no-such-organisation"),
+                ("given_on", "2026-11-30"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
 async fn a_taken_email_and_a_short_password_come_back_with_the_form_filled_in() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADMIN, PASSWORD).await;
+    let client = app.logged_in(ADMIN).await;
     let page = app.page(&client, "/admin", StatusCode::OK).await;
     let csrf = csrf_token_of(&page);
-    let taken = client
-        .post(app.url("/admin/users"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("email", ADVOCATE),
-            ("display_name", "Lucía Nueva"),
-            ("role", "supervisor"),
-            ("password", "una-contraseña-larga-2026"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let taken = app
+        .post_form(
+            &client,
+            "/admin/users",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("email", ADVOCATE),
+                ("display_name", "Lucía Nueva"),
+                ("role", "supervisor"),
+                ("password", "una-contraseña-larga-2026"),
+            ],
+        )
+        .await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
     let html = taken.text().await.unwrap();
     assert!(html.contains("id=\"email-error\""), "{html}");
@@ -179,18 +176,19 @@ async fn a_taken_email_and_a_short_password_come_back_with_the_form_filled_in() 
         "the password is sent back"
     );
 
-    let short = client
-        .post(app.url("/admin/users"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("email", "nueva@hotline.demo"),
-            ("display_name", "Lucía Nueva"),
-            ("role", "advocate"),
-            ("password", "corta"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let short = app
+        .post_form(
+            &client,
+            "/admin/users",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("email", "nueva@hotline.demo"),
+                ("display_name", "Lucía Nueva"),
+                ("role", "advocate"),
+                ("password", "corta"),
+            ],
+        )
+        .await;
     assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = short.text().await.unwrap();
     assert!(html.contains("id=\"password-error\""), "{html}");
@@ -200,24 +198,24 @@ async fn a_taken_email_and_a_short_password_come_back_with_the_form_filled_in() 
 #[tokio::test]
 async fn a_wrong_second_factor_code_keeps_the_secret_and_says_so_next_to_the_code() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let page = app.page(&client, "/account", StatusCode::OK).await;
     let csrf = csrf_token_of(&page);
     let Some(secret) = hidden_field(&page, "secret") else {
         // The server keeps the secret it generated: nothing of it is in the page's form.
         return;
     };
-    let refused = client
-        .post(app.url("/account/totp"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("secret", secret.as_str()),
-            ("code", "000000"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let refused = app
+        .post_form(
+            &client,
+            "/account/totp",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("secret", secret.as_str()),
+                ("code", "000000"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = refused.text().await.unwrap();
     assert!(html.contains("id=\"code-error\""), "{html}");
@@ -229,11 +227,8 @@ async fn a_wrong_second_factor_code_keeps_the_secret_and_says_so_next_to_the_cod
 
 #[tokio::test]
 async fn an_edit_someone_else_saved_first_comes_back_with_what_was_typed() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Irma").await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Irma").await;
+    let client = app.logged_in(ADVOCATE).await;
     let form = app
         .page(&client, &format!("/cases/{id}/edit"), StatusCode::OK)
         .await;
@@ -255,17 +250,18 @@ async fn an_edit_someone_else_saved_first_comes_back_with_what_was_typed() {
         "{}",
         saved.text().await.unwrap()
     );
-    let stale = client
-        .post(app.url(&format!("/cases/{id}/edit")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("version", loaded_version.as_str()),
-            ("given_name", "Irma Marisol"),
-            ("surname", "Pérez"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let stale = app
+        .post_form(
+            &client,
+            &format!("/cases/{id}/edit"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("version", loaded_version.as_str()),
+                ("given_name", "Irma Marisol"),
+                ("surname", "Pérez"),
+            ],
+        )
+        .await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     let html = stale.text().await.unwrap();
     assert!(html.contains("value=\"Irma Marisol\""), "{html}");

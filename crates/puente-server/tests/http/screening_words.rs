@@ -75,8 +75,7 @@ async fn a_stored_screening_is_read_in_the_readers_language_with_labels_and_the_
         .contains("Derivar a asesoría legal"));
 
     // The page, read in English, shows the English words.
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let screening_id = english[0]["id"].as_i64().unwrap();
     let response = client
         .get(app.url(&format!("/cases/{id}/screenings/{screening_id}")))
@@ -101,11 +100,8 @@ async fn a_stored_screening_is_read_in_the_readers_language_with_labels_and_the_
 
 #[tokio::test]
 async fn the_questionnaire_counts_answered_of_the_total_and_does_not_ask_a_known_age() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Ana").await; // born 2010-04: the age is known
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let (app, _, id) = spawn_app_with_case(ADVOCATE, "Ana").await; // born 2010-04: the age is known
+    let client = app.logged_in(ADVOCATE).await;
     let page = app
         .page(
             &client,

@@ -72,8 +72,7 @@ async fn the_language_switch_never_leads_to_another_site() {
 #[tokio::test]
 async fn only_a_posted_language_switch_changes_the_stored_setting() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let advocate = app.store.user_by_email(ADVOCATE).await.unwrap().unwrap();
     let switched = client
         .get(app.url("/lang/en?next=/cases"))
@@ -91,23 +90,21 @@ async fn only_a_posted_language_switch_changes_the_stored_setting() {
 
     // The switch as a form, with the session's token, is the user's setting.
     let csrf = csrf_token_of(&html);
-    let posted = client
-        .post(app.url("/lang/es"))
-        .form(&[("csrf_token", csrf.as_str()), ("next", "/cases")])
-        .send()
-        .await
-        .unwrap();
+    let posted = app
+        .post_form(
+            &client,
+            "/lang/es",
+            &[("csrf_token", csrf.as_str()), ("next", "/cases")],
+        )
+        .await;
     assert_eq!(posted.status(), StatusCode::SEE_OTHER);
     assert_eq!(posted.headers()["location"], "/cases");
     let stored = app.store.user_by_id(advocate.id).await.unwrap().unwrap();
     assert_eq!(stored.language, Some(puente_core::Lang::Es));
     // Without the token, nothing changes.
-    let forged = client
-        .post(app.url("/lang/en"))
-        .form(&[("next", "/cases")])
-        .send()
-        .await
-        .unwrap();
+    let forged = app
+        .post_form(&client, "/lang/en", &[("next", "/cases")])
+        .await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let stored = app.store.user_by_id(advocate.id).await.unwrap().unwrap();
     assert_eq!(stored.language, Some(puente_core::Lang::Es));
@@ -259,19 +256,13 @@ async fn post_enrolment(
     let csrf = csrf_token_of(&account);
     let mut form = vec![("csrf_token", csrf.as_str())];
     form.extend_from_slice(fields);
-    client
-        .post(app.url("/account/totp"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    app.post_form(client, "/account/totp", &form).await
 }
 
 #[tokio::test]
 async fn a_second_factor_secret_chosen_by_the_client_is_never_enrolled() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let all_zeros = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     let code = puente_server::auth::totp_code_now(all_zeros).unwrap();
     // The old form's field, and an offer that is not the server's.
@@ -291,8 +282,7 @@ async fn a_second_factor_secret_chosen_by_the_client_is_never_enrolled() {
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     // An offer the server made for another user does not open for this one.
-    let other = browser();
-    app.web_login(&other, SUPERVISOR, PASSWORD).await;
+    let other = app.logged_in(SUPERVISOR).await;
     let (secret, offer) = totp_enrolment_of(&app.page(&other, "/account", StatusCode::OK).await);
     let code = puente_server::auth::totp_code_now(&secret).unwrap();
     let fields = [
@@ -309,8 +299,7 @@ async fn a_second_factor_secret_chosen_by_the_client_is_never_enrolled() {
 #[tokio::test]
 async fn enrolment_asks_for_the_password_and_replacing_a_factor_asks_for_a_current_code() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let account = app.page(&client, "/account", StatusCode::OK).await;
     assert!(account.contains("<svg"), "the page shows a QR code");
     let (secret, offer) = totp_enrolment_of(&account);
@@ -643,8 +632,7 @@ async fn every_api_error_is_the_json_error_in_the_requests_language() {
 async fn the_form_and_the_api_refuse_the_same_fields_out_of_bounds() {
     let app = spawn_app().await;
     let token = app.token(ADVOCATE).await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let long_name = "Ana".repeat(500_000);
     // (form field, form value, API person field, API value, the field named in the error)
     let cases: [(&str, &str, &str, Value, &str); 5] = [
@@ -700,16 +688,17 @@ async fn the_form_and_the_api_refuse_the_same_fields_out_of_bounds() {
 
         let form = app.page(&client, "/cases/new", StatusCode::OK).await;
         let csrf = csrf_token_of(&form);
-        let response = client
-            .post(app.url("/cases"))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("given_name", "Ana"),
-                (form_field, form_value),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .post_form(
+                &client,
+                "/cases",
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("given_name", "Ana"),
+                    (form_field, form_value),
+                ],
+            )
+            .await;
         assert_eq!(
             response.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -764,9 +753,7 @@ async fn the_duplicates_check_says_nothing_about_a_colleagues_client() {
 
 #[tokio::test]
 async fn the_location_of_a_new_screening_answers() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Ana").await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Ana").await;
     let response = app
         .post(
             &token,
@@ -836,8 +823,7 @@ async fn a_login_form_token_planted_in_the_browser_is_never_taken_over() {
 #[tokio::test]
 async fn a_form_that_is_not_utf8_is_a_bad_request_not_an_expired_form() {
     let app = spawn_app().await;
-    let client = browser();
-    app.web_login(&client, ADVOCATE, PASSWORD).await;
+    let client = app.logged_in(ADVOCATE).await;
     let csrf = csrf_token_of(&app.page(&client, "/cases/new", StatusCode::OK).await);
     for body in [
         [
@@ -868,9 +854,7 @@ async fn a_form_that_is_not_utf8_is_a_bad_request_not_an_expired_form() {
 
 #[tokio::test]
 async fn a_put_refused_by_validation_reads_and_audits_nothing() {
-    let app = spawn_app().await;
-    let token = app.token(ADVOCATE).await;
-    let id = app.create_case(&token, "Ana").await;
+    let (app, token, id) = spawn_app_with_case(ADVOCATE, "Ana").await;
     let views = || async {
         app.store
             .audit_entries(&puente_store::AuditQuery {
@@ -967,8 +951,7 @@ async fn a_privileged_account_is_flagged_and_the_supervisors_are_told() {
         .count();
     assert_eq!(flagged, 2);
     // The supervisors read it on their notifications page.
-    let client = browser();
-    app.web_login(&client, SUPERVISOR, PASSWORD).await;
+    let client = app.logged_in(SUPERVISOR).await;
     let html = app.page(&client, "/notifications", StatusCode::OK).await;
     assert!(
         html.contains("creó la cuenta jefa@hotline.demo con el rol Supervisión"),

@@ -116,9 +116,7 @@ async fn an_advocate_adds_a_task_lists_it_completes_and_reopens_it_and_each_step
 #[tokio::test]
 async fn a_task_with_a_bad_date_title_or_assignee_is_refused_naming_the_field_and_nothing_is_stored(
 ) {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Rosa").await;
+    let (app, advocate, case_id) = spawn_app_with_case(ADVOCATE, "Rosa").await;
     let shelter_worker = user_id(&app, &app.token(CASE_WORKER).await).await;
     let analyst = user_id(&app, &app.token(ANALYST).await).await;
     let path = format!("/api/v1/cases/{case_id}/tasks");
@@ -224,9 +222,7 @@ async fn the_task_role_matrix_holds_over_http() {
 
 #[tokio::test]
 async fn an_overdue_task_is_listed_as_overdue_and_a_timed_one_by_its_moment() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Rosa").await;
+    let (app, advocate, case_id) = spawn_app_with_case(ADVOCATE, "Rosa").await;
     let path = format!("/api/v1/cases/{case_id}/tasks");
     for (title, due) in [
         ("Ayer", day(-1)),
@@ -268,9 +264,7 @@ async fn an_overdue_task_is_listed_as_overdue_and_a_timed_one_by_its_moment() {
 
 #[tokio::test]
 async fn a_child_screen_that_raises_the_72_hour_clock_makes_one_task_even_when_saved_again() {
-    let app = spawn_app().await;
-    let advocate = app.token(ADVOCATE).await;
-    let case_id = app.create_case(&advocate, "Luis").await;
+    let (app, advocate, case_id) = spawn_app_with_case(ADVOCATE, "Luis").await;
     let screening = json!({
         "person": { "age": 16, "sex": "M", "nationality": "HN", "current_country": "US", "unaccompanied": true },
         "facts": ["act_recruited", "means_debt_bondage", "activity_labour"]
@@ -338,17 +332,18 @@ async fn the_case_page_adds_completes_and_reopens_tasks_and_my_work_lists_them_i
         .await;
     assert!(html.contains("Tareas") && html.contains("Agregar tarea"));
     let csrf = csrf_token_of(&html);
-    let added = client
-        .post(app.url(&format!("/cases/{case_id}/tasks")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("title", "Acompañar a la fiscalía"),
-            ("due_on", day(-1).as_str()),
-            ("assignee", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let added = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/tasks"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("title", "Acompañar a la fiscalía"),
+                ("due_on", day(-1).as_str()),
+                ("assignee", ""),
+            ],
+        )
+        .await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
     let html = app
         .page(&client, &format!("/cases/{case_id}"), StatusCode::OK)
@@ -360,35 +355,38 @@ async fn the_case_page_adds_completes_and_reopens_tasks_and_my_work_lists_them_i
     let task_id = tasks_of(&app, &token, case_id).await[0]["id"]
         .as_i64()
         .unwrap();
-    let done = client
-        .post(app.url(&format!("/tasks/{task_id}/complete")))
-        .form(&[("csrf_token", csrf.as_str()), ("back", "my-work")])
-        .send()
-        .await
-        .unwrap();
+    let done = app
+        .post_form(
+            &client,
+            &format!("/tasks/{task_id}/complete"),
+            &[("csrf_token", csrf.as_str()), ("back", "my-work")],
+        )
+        .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     assert_eq!(done.headers()["location"], "/my-work");
     let work = app.page(&client, "/my-work", StatusCode::OK).await;
     assert!(!work.contains("Acompañar a la fiscalía"));
-    let reopened = client
-        .post(app.url(&format!("/tasks/{task_id}/reopen")))
-        .form(&[("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let reopened = app
+        .post_form(
+            &client,
+            &format!("/tasks/{task_id}/reopen"),
+            &[("csrf_token", csrf.as_str())],
+        )
+        .await;
     assert_eq!(reopened.status(), StatusCode::SEE_OTHER);
     assert_eq!(tasks_of(&app, &token, case_id).await[0]["open"], true);
     // A bad date from the form is refused with the message, and nothing is stored.
-    let refused = client
-        .post(app.url(&format!("/cases/{case_id}/tasks")))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("title", "Otra"),
-            ("due_on", "pronto"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let refused = app
+        .post_form(
+            &client,
+            &format!("/cases/{case_id}/tasks"),
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("title", "Otra"),
+                ("due_on", "pronto"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("pronto"));
     assert_eq!(

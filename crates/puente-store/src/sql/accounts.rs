@@ -47,9 +47,8 @@ impl Backend {
         .bind(audit::now())
         .execute(&mut *transaction)
         .await?;
-        audit::append(
+        self.append_audit(
             transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -122,9 +121,8 @@ impl AccountStore for Backend {
             Err(error) => return Err(error.into()),
         };
         let created = user_from_row(&row)?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(created.organisation_id),
@@ -254,9 +252,8 @@ impl AccountStore for Backend {
             )
             .await?;
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -296,9 +293,8 @@ impl AccountStore for Backend {
         } else {
             AuditAction::DisableTotp
         };
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -338,9 +334,8 @@ impl AccountStore for Backend {
             sealed += 1;
         }
         if sealed > 0 {
-            audit::append(
+            self.append_audit(
                 &mut transaction,
-                &self.audit_key(),
                 &NewAuditEntry {
                     actor: "puente".into(),
                     organisation_id: None,
@@ -399,9 +394,8 @@ impl AccountStore for Backend {
             .bind(time::OffsetDateTime::now_utc().unix_timestamp())
             .execute(&mut *transaction)
             .await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: user.email.clone(),
                 organisation_id: Some(user.organisation_id),
@@ -437,9 +431,8 @@ impl AccountStore for Backend {
             .bind(at_unix - 24 * 60 * 60)
             .execute(&mut *transaction)
             .await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: email.trim().to_string(),
                 organisation_id,
@@ -528,9 +521,8 @@ impl AccountStore for Backend {
             .bind(session_id)
             .execute(&mut *transaction)
             .await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: user.email.clone(),
                 organisation_id: Some(user.organisation_id),

@@ -14,7 +14,14 @@ use super::Backend;
 #[allow(unused_imports)]
 pub(crate) use crate::annual::*;
 
-/// `AND organisation_id = ?` when one organisation is asked for (the column named as given).
+/// `column` falls in the year asked for: its ISO-8601 text (a date, a time, or a partial date)
+/// begins with the year's four digits (`$1` is the pattern `YYYY%`). Both backends read `LIKE`
+/// alike.
+fn in_year(column: &str) -> String {
+    format!("{column} LIKE $1")
+}
+
+/// `AND organisation_id = <id>` when one organisation is asked for (the column named as given).
 fn scope(column: &str, organisation_id: Option<i64>) -> String {
     match organisation_id {
         Some(id) => format!(" AND {column} = {id}"),
@@ -34,7 +41,7 @@ impl AnnualReportStore for Backend {
                 "`{year}` is not a year of four digits"
             )));
         }
-        let year_text = format!("{year:04}");
+        let year_pattern = format!("{year:04}%");
         let mut counts = AnnualCounts {
             year,
             ..AnnualCounts::default()
@@ -42,10 +49,11 @@ impl AnnualReportStore for Backend {
 
         let cases = sqlx::query(&format!(
             "SELECT sex, age_at_intake, nationality, document FROM cases
-             WHERE substr(opened_on, 1, 4) = $1{}",
+             WHERE {}{}",
+            in_year("opened_on"),
             scope("organisation_id", organisation_id)
         ))
-        .bind(&year_text)
+        .bind(&year_pattern)
         .fetch_all(&self.reader)
         .await?;
         let mut by_sex = BTreeMap::new();
@@ -96,60 +104,67 @@ impl AnnualReportStore for Backend {
         counts.identified_by_exploitation_type = grouped(by_type);
 
         let count = |sql: String| {
-            let year_text = year_text.clone();
+            let year_pattern = year_pattern.clone();
             async move {
                 let value: i64 = sqlx::query_scalar(&sql)
-                    .bind(year_text)
+                    .bind(year_pattern)
                     .fetch_one(&self.reader)
                     .await?;
                 StoreResult::Ok(value.max(0) as u64)
             }
         };
         counts.screened = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM screenings WHERE substr(created_at, 1, 4) = $1 AND voided_at IS NULL{}",
+            "SELECT COUNT(DISTINCT case_id) FROM screenings WHERE {} AND voided_at IS NULL{}",
+            in_year("created_at"),
             scope("organisation_id", organisation_id)
         ))
         .await?;
         counts.referred = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM referrals WHERE substr(outgoing_referral_date, 1, 4) = $1{}",
+            "SELECT COUNT(DISTINCT case_id) FROM referrals WHERE {}{}",
+            in_year("outgoing_referral_date"),
             scope("from_organisation_id", organisation_id)
         ))
         .await?;
         counts.reports = count(format!(
-            "SELECT COUNT(*) FROM authority_reports WHERE substr(reported_on, 1, 4) = $1{}",
+            "SELECT COUNT(*) FROM authority_reports WHERE {}{}",
+            in_year("reported_on"),
             scope("organisation_id", organisation_id)
         ))
         .await?;
         counts.prosecutions = count(format!(
             "SELECT COUNT(DISTINCT proceeding_id) FROM proceeding_stages
-             WHERE stage = 'charges' AND substr(stage_on, 1, 4) = $1{}",
+             WHERE stage = 'charges' AND {}{}",
+            in_year("stage_on"),
             scope("organisation_id", organisation_id)
         ))
         .await?;
         counts.convictions = count(format!(
             "SELECT COUNT(DISTINCT proceeding_id) FROM proceeding_stages
              WHERE stage = 'verdict' AND outcome IN ('conviction', 'partial_conviction')
-               AND substr(stage_on, 1, 4) = $1{}",
+               AND {}{}",
+            in_year("stage_on"),
             scope("organisation_id", organisation_id)
         ))
         .await?;
         counts.relief_sought = count(format!(
-            "SELECT COUNT(DISTINCT case_id) FROM relief_applications WHERE substr(filed_on, 1, 4) = $1{}",
+            "SELECT COUNT(DISTINCT case_id) FROM relief_applications WHERE {}{}",
+            in_year("filed_on"),
             scope("organisation_id", organisation_id)
         ))
         .await?;
         counts.relief_granted = count(format!(
             "SELECT COUNT(DISTINCT case_id) FROM relief_applications
-             WHERE status = 'granted' AND substr(decided_on, 1, 4) = $1{}",
+             WHERE status = 'granted' AND {}{}",
+            in_year("decided_on"),
             scope("organisation_id", organisation_id)
         ))
         .await?;
 
         let grouped_query = |sql: String| {
-            let year_text = year_text.clone();
+            let year_pattern = year_pattern.clone();
             async move {
                 let rows = sqlx::query(&sql)
-                    .bind(year_text)
+                    .bind(year_pattern)
                     .fetch_all(&self.reader)
                     .await?;
                 let mut map = BTreeMap::new();
@@ -174,7 +189,8 @@ impl AnnualReportStore for Backend {
         counts.relief_sought_by_type = order_by_vocabulary(
             grouped_query(format!(
                 "SELECT relief, COUNT(DISTINCT case_id) FROM relief_applications
-                 WHERE substr(filed_on, 1, 4) = $1{} GROUP BY relief",
+                 WHERE {}{} GROUP BY relief",
+                in_year("filed_on"),
                 scope("organisation_id", organisation_id)
             ))
             .await?,
@@ -183,7 +199,8 @@ impl AnnualReportStore for Backend {
         counts.relief_granted_by_type = order_by_vocabulary(
             grouped_query(format!(
                 "SELECT relief, COUNT(DISTINCT case_id) FROM relief_applications
-                 WHERE status = 'granted' AND substr(decided_on, 1, 4) = $1{} GROUP BY relief",
+                 WHERE status = 'granted' AND {}{} GROUP BY relief",
+                in_year("decided_on"),
                 scope("organisation_id", organisation_id)
             ))
             .await?,
@@ -192,7 +209,8 @@ impl AnnualReportStore for Backend {
         counts.reports_by_authority = order_by_vocabulary(
             grouped_query(format!(
                 "SELECT authority, COUNT(*) FROM authority_reports
-                 WHERE substr(reported_on, 1, 4) = $1{} GROUP BY authority",
+                 WHERE {}{} GROUP BY authority",
+                in_year("reported_on"),
                 scope("organisation_id", organisation_id)
             ))
             .await?,

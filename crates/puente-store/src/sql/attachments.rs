@@ -81,9 +81,8 @@ impl AttachmentStore for Backend {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = attachment_from_row(&row)?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 case_id: Some(case_id),
                 ..NewAuditEntry::about(
@@ -134,9 +133,8 @@ impl AttachmentStore for Backend {
         .await?
         .ok_or_else(|| StoreError::not_found("attachment", attachment_id))?;
         let stored = attachment_from_row(&row)?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 case_id: Some(case_id),
                 ..NewAuditEntry::about(

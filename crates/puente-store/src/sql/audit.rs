@@ -104,6 +104,26 @@ async fn log_head(pool: &sqlx::Pool<Db>) -> StoreResult<(u64, i64, String)> {
 }
 
 impl Backend {
+    /// Appends `entry` inside the caller's transaction, under the store's audit key: the one way
+    /// every area writes the audit entry of its change (see [`append`]).
+    pub(crate) async fn append_audit(
+        &self,
+        connection: &mut DbConnection,
+        entry: &NewAuditEntry,
+    ) -> StoreResult<AuditEntry> {
+        append(connection, &self.audit_key(), entry).await
+    }
+
+    /// The end of a write: appends `entry` to the transaction and commits the change with it.
+    pub(crate) async fn commit_with_audit(
+        &self,
+        mut transaction: sqlx::Transaction<'static, Db>,
+        entry: &NewAuditEntry,
+    ) -> StoreResult<AuditEntry> {
+        let stored = self.append_audit(&mut transaction, entry).await?;
+        transaction.commit().await?;
+        Ok(stored)
+    }
     /// The audit key in use.
     pub(crate) fn audit_key(&self) -> AuditKey {
         self.audit
@@ -149,10 +169,8 @@ impl Backend {
 #[async_trait]
 impl AuditStore for Backend {
     async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry> {
-        let mut transaction = self.begin_write().await?;
-        let stored = append(&mut transaction, &self.audit_key(), &entry).await?;
-        transaction.commit().await?;
-        Ok(stored)
+        let transaction = self.begin_write().await?;
+        self.commit_with_audit(transaction, &entry).await
     }
 
     async fn audit_entries(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>> {

@@ -48,9 +48,8 @@ impl CaseAccessStore for Backend {
         if changed == 0 {
             return Err(crate::StoreError::not_found("case", case_id));
         }
-        super::audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &crate::NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),

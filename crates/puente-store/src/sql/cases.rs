@@ -269,9 +269,8 @@ impl CaseStore for Backend {
             }
             Err(error) => return Err(error.into()),
         };
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &audit_entry(
                 actor,
                 id,
@@ -328,9 +327,8 @@ impl CaseStore for Backend {
         if changed == 0 {
             return Err(StoreError::not_found("organisation", id));
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &audit_entry(
                 actor,
                 id,
@@ -402,9 +400,8 @@ impl CaseStore for Backend {
                 0 => String::new(),
                 count => format!("with consents {}", consent_ids(&recorded.consents, count)),
             };
-            audit::append(
+            self.append_audit(
                 &mut transaction,
-                &self.audit_key(),
                 &audit_entry(
                     actor,
                     organisation_id,
@@ -432,9 +429,8 @@ impl CaseStore for Backend {
         else {
             return Ok(None);
         };
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &audit_entry(
                 actor,
                 organisation_id,
@@ -522,9 +518,8 @@ impl CaseStore for Backend {
         case.consents = consents::case_consents(&mut transaction, case_id).await?;
         let case = &case;
         insert_history(&mut transaction, case_id, new_version, case, actor, &now).await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &audit_entry(
                 actor,
                 organisation_id,
@@ -562,9 +557,8 @@ impl CaseStore for Backend {
             .iter()
             .map(super::case_search::summary_from_row)
             .collect::<StoreResult<Vec<_>>>()?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -622,9 +616,8 @@ impl CaseStore for Backend {
             .bind(audit::now())
             .fetch_one(&mut *transaction)
             .await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 case_id: Some(case_id),
                 ..audit_entry(

@@ -285,9 +285,8 @@ impl ConsentStore for Backend {
                     .unwrap_or_default(),
             });
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry::about(
                 actor,
                 organisation_id,

@@ -242,9 +242,8 @@ impl CtdcStore for Backend {
             records.len(),
             if replace { ", replacing" } else { "" }
         );
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: actor.organisation_id,
@@ -313,9 +312,8 @@ impl CtdcStore for Backend {
             exported += records.len() as u64;
             on_page(&records)?;
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: actor.organisation_id,

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::QueryBuilder;
 
-use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use super::audit::{AuditAction, NewAuditEntry, RecordType};
 use crate::{Actor, CtdcImportSummary, StoreError, StoreResult};
 
 use super::{Backend, Db};
@@ -95,9 +95,8 @@ impl CtdcDatasetStore for Backend {
             });
             builder.build().execute(&mut *transaction).await?;
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: actor.organisation_id,

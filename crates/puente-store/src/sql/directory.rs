@@ -145,9 +145,8 @@ impl DirectoryStore for Backend {
             }
             let id =
                 super::cases::insert_organisation(&mut transaction, organisation, &now).await?;
-            audit::append(
+            self.append_audit(
                 &mut transaction,
-                &self.audit_key(),
                 &directory_audit(
                     actor,
                     Some(id),
@@ -179,9 +178,8 @@ impl DirectoryStore for Backend {
             .await?;
             summary.hotlines_saved += 1;
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &directory_audit(
                 actor,
                 actor.organisation_id,
@@ -203,9 +201,8 @@ impl DirectoryStore for Backend {
         let mut transaction = self.begin_write().await?;
         let (id, organisation_id) =
             upsert_service(&mut transaction, service, &audit::now()).await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &directory_audit(
                 actor,
                 Some(organisation_id),
@@ -236,9 +233,8 @@ impl DirectoryStore for Backend {
         if removed == 0 {
             return Err(StoreError::not_found("service", service_id));
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &directory_audit(
                 actor,
                 Some(organisation_id),

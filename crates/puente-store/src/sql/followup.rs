@@ -1,7 +1,10 @@
 //! The SQL of `crate::followup`, written once for both backends.
 
 use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
-use super::referrals::{audit_both_sides, notify, Notification, NotificationKind, ReferralStatus};
+use super::referrals::{
+    audit_both_sides, mark_organisation_notifications_read, notification_from_row,
+    notifications_read_entry, notify, NotificationKind, ReferralStatus,
+};
 use crate::{Actor, StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -80,20 +83,8 @@ impl FollowupStore for Backend {
         .await?;
         rows.iter()
             .map(|row| {
-                let kind: String = row.try_get("kind")?;
                 Ok(UserNotification {
-                    notification: Notification {
-                        id: row.try_get("id")?,
-                        organisation_id: row.try_get("organisation_id")?,
-                        kind: NotificationKind::from_code(&kind).ok_or_else(|| {
-                            StoreError::Invalid(format!("stored notification kind `{kind}`"))
-                        })?,
-                        referral_id: row.try_get("referral_id")?,
-                        other_organisation: row.try_get("other_name")?,
-                        created_at: row.try_get("created_at")?,
-                        read_at: row.try_get("read_at")?,
-                        read_by: row.try_get("read_by")?,
-                    },
+                    notification: notification_from_row(row)?,
                     read_by_me_at: row.try_get("read_by_me_at")?,
                 })
             })
@@ -156,21 +147,13 @@ impl FollowupStore for Backend {
         .bind(notification_id)
         .execute(&mut *transaction)
         .await?;
-        audit::append(
-            &mut transaction,
-            &self.audit_key(),
-            &NewAuditEntry {
-                actor: actor.name.clone(),
-                organisation_id: Some(organisation_id),
-                action: AuditAction::Read,
-                record_type: RecordType::Notification,
-                record_id: Some(notification_id.to_string()),
-                case_id: None,
-                detail: format!("read by user {user_id}"),
-            },
-        )
-        .await?;
-        transaction.commit().await?;
+        let entry = notifications_read_entry(
+            actor,
+            organisation_id,
+            Some(notification_id),
+            format!("read by user {user_id}"),
+        );
+        self.commit_with_audit(transaction, &entry).await?;
         Ok(())
     }
 
@@ -195,30 +178,15 @@ impl FollowupStore for Backend {
         .execute(&mut *transaction)
         .await?
         .rows_affected();
-        sqlx::query(
-            "UPDATE notifications SET read_at = $1, read_by = $2
-             WHERE organisation_id = $3 AND read_at IS NULL",
-        )
-        .bind(&now)
-        .bind(&actor.name)
-        .bind(organisation_id)
-        .execute(&mut *transaction)
-        .await?;
-        audit::append(
-            &mut transaction,
-            &self.audit_key(),
-            &NewAuditEntry {
-                actor: actor.name.clone(),
-                organisation_id: Some(organisation_id),
-                action: AuditAction::Read,
-                record_type: RecordType::Notification,
-                record_id: None,
-                case_id: None,
-                detail: format!("{added} notifications marked read by user {user_id}"),
-            },
-        )
-        .await?;
-        transaction.commit().await?;
+        mark_organisation_notifications_read(&mut transaction, actor, organisation_id, &now)
+            .await?;
+        let entry = notifications_read_entry(
+            actor,
+            organisation_id,
+            None,
+            format!("{added} notifications marked read by user {user_id}"),
+        );
+        self.commit_with_audit(transaction, &entry).await?;
         Ok(added)
     }
 
@@ -353,9 +321,8 @@ impl FollowupStore for Backend {
                 "a case was opened from referral {referral_id} already"
             )));
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),

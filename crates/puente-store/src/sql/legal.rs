@@ -9,10 +9,10 @@ use puente_core::{Country, Vocabulary};
 use sqlx::Row;
 use time::Date;
 
-use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use super::audit::{self, AuditAction, NewAuditEntry};
 use crate::{Actor, StoreError, StoreResult};
 
-use super::{Backend, DbConnection, DbRow};
+use super::{Backend, Db, DbArguments, DbConnection, DbRow};
 #[allow(unused_imports)]
 pub(crate) use crate::legal::*;
 
@@ -87,33 +87,48 @@ async fn case_rows<T>(
         .collect()
 }
 
+/// A query of this backend, its values bound as it is built.
+type DbQuery<'q> = sqlx::query::Query<'q, Db, DbArguments<'q>>;
+
 impl Backend {
-    /// Appends, inside the caller's transaction, the audit entry of a change to a case's legal
-    /// track, under the store's audit key.
-    async fn audit_legal(
+    /// Begins a write to the legal track of one of the organisation's cases (refused when the
+    /// case is not the organisation's).
+    async fn begin_legal_write(
         &self,
-        connection: &mut DbConnection,
+        organisation_id: i64,
+        case_id: i64,
+    ) -> StoreResult<sqlx::Transaction<'static, Db>> {
+        let mut transaction = self.begin_write().await?;
+        check_case(&mut transaction, organisation_id, case_id).await?;
+        Ok(transaction)
+    }
+
+    /// Inserts one record of a case's legal track and commits it with its audit entry (an entry
+    /// of the case). `insert` is an `INSERT ... RETURNING *` whose first two values are the case
+    /// and the organisation and whose last are who recorded it and when (the same placeholder
+    /// twice where the table also has `updated_at`); `bind` binds the values between them.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_legal_record<'q, T>(
+        &self,
+        mut transaction: sqlx::Transaction<'static, Db>,
         actor: &Actor,
         organisation_id: i64,
-        action: AuditAction,
         case_id: i64,
-        detail: String,
-    ) -> StoreResult<()> {
-        audit::append(
-            connection,
-            &self.audit_key(),
-            &NewAuditEntry {
-                actor: actor.name.clone(),
-                organisation_id: Some(organisation_id),
-                action,
-                record_type: RecordType::Case,
-                record_id: Some(case_id.to_string()),
-                case_id: Some(case_id),
-                detail,
-            },
-        )
-        .await?;
-        Ok(())
+        insert: &'q str,
+        bind: impl FnOnce(DbQuery<'q>) -> DbQuery<'q>,
+        from_row: fn(&DbRow) -> StoreResult<T>,
+        audited: impl FnOnce(&T) -> (AuditAction, String),
+    ) -> StoreResult<T> {
+        let row = bind(sqlx::query(insert).bind(case_id).bind(organisation_id))
+            .bind(actor.name.clone())
+            .bind(audit::now())
+            .fetch_one(&mut *transaction)
+            .await?;
+        let stored = from_row(&row)?;
+        let (action, detail) = audited(&stored);
+        let entry = NewAuditEntry::of_case(actor, organisation_id, action, case_id, detail);
+        self.commit_with_audit(transaction, &entry).await?;
+        Ok(stored)
     }
 }
 
@@ -275,35 +290,20 @@ impl LegalTrackStore for Backend {
         report: &NewAuthorityReport,
     ) -> StoreResult<StoredAuthorityReport> {
         let agency = required(&report.agency, "agency")?;
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
-        let row = sqlx::query(
+        let transaction = self.begin_legal_write(organisation_id, case_id).await?;
+        self.insert_legal_record(
+            transaction,
+            actor,
+            organisation_id,
+            case_id,
             "INSERT INTO authority_reports (case_id, organisation_id, authority, agency, reported_on,
                                             reference, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+            |insert| insert.bind(report.authority.code()).bind(&agency).bind(iso(report.reported_on)).bind(optional_text(&report.reference)),
+            report_from_row,
+            |stored| (AuditAction::Create, format!("authority report {} ({})", stored.id, report.authority)),
         )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(report.authority.code())
-        .bind(&agency)
-        .bind(iso(report.reported_on))
-        .bind(optional_text(&report.reference))
-        .bind(&actor.name)
-        .bind(audit::now())
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = report_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Create,
-            case_id,
-            format!("authority report {} ({})", stored.id, report.authority),
-        )
-        .await?;
-        transaction.commit().await?;
-        Ok(stored)
+        .await
     }
 
     async fn record_proceeding(
@@ -314,8 +314,7 @@ impl LegalTrackStore for Backend {
         proceeding: &NewProceeding,
     ) -> StoreResult<StoredProceeding> {
         let court_or_office = required(&proceeding.court_or_office, "court_or_office")?;
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO proceedings (case_id, organisation_id, country, court_or_office, reference,
                                       created_by, created_at)
@@ -330,19 +329,17 @@ impl LegalTrackStore for Backend {
         .bind(audit::now())
         .fetch_one(&mut *transaction)
         .await?;
-        self.audit_legal(
-            &mut transaction,
+        let stored = self
+            .proceeding_with_stages(&mut transaction, organisation_id, id)
+            .await?;
+        let entry = NewAuditEntry::of_case(
             actor,
             organisation_id,
             AuditAction::Create,
             case_id,
             format!("proceeding {id}"),
-        )
-        .await?;
-        let stored = self
-            .proceeding_with_stages(&mut transaction, organisation_id, id)
-            .await?;
-        transaction.commit().await?;
+        );
+        self.commit_with_audit(transaction, &entry).await?;
         Ok(stored)
     }
 
@@ -394,8 +391,10 @@ impl LegalTrackStore for Backend {
             .outcome
             .map(|outcome| format!(": {outcome}"))
             .unwrap_or_default();
-        self.audit_legal(
-            &mut transaction,
+        let stored = self
+            .proceeding_with_stages(&mut transaction, organisation_id, proceeding_id)
+            .await?;
+        let entry = NewAuditEntry::of_case(
             actor,
             organisation_id,
             AuditAction::Update,
@@ -404,12 +403,8 @@ impl LegalTrackStore for Backend {
                 "proceeding {proceeding_id} stage {id} ({}{outcome})",
                 stage.stage
             ),
-        )
-        .await?;
-        let stored = self
-            .proceeding_with_stages(&mut transaction, organisation_id, proceeding_id)
-            .await?;
-        transaction.commit().await?;
+        );
+        self.commit_with_audit(transaction, &entry).await?;
         Ok(stored)
     }
 
@@ -420,8 +415,7 @@ impl LegalTrackStore for Backend {
         case_id: i64,
         participation: &NewParticipation,
     ) -> StoreResult<StoredParticipation> {
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         if let Some(proceeding_id) = participation.proceeding_id {
             let proceeding_case = case_of(
                 &mut transaction,
@@ -439,33 +433,19 @@ impl LegalTrackStore for Backend {
         }
         let supports =
             serde_json::to_string(&participation.supports).expect("support codes always serialise");
-        let row = sqlx::query(
+        self.insert_legal_record(
+            transaction,
+            actor,
+            organisation_id,
+            case_id,
             "INSERT INTO participations (case_id, organisation_id, proceeding_id, kind, participated_on,
                                          supports, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+            |insert| insert.bind(participation.proceeding_id).bind(participation.kind.code()).bind(iso(participation.participated_on)).bind(supports),
+            participation_from_row,
+            |stored| (AuditAction::Create, format!("participation {} ({})", stored.id, participation.kind)),
         )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(participation.proceeding_id)
-        .bind(participation.kind.code())
-        .bind(iso(participation.participated_on))
-        .bind(supports)
-        .bind(&actor.name)
-        .bind(audit::now())
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = participation_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Create,
-            case_id,
-            format!("participation {} ({})", stored.id, participation.kind),
-        )
-        .await?;
-        transaction.commit().await?;
-        Ok(stored)
+        .await
     }
 
     async fn record_certification(
@@ -476,40 +456,34 @@ impl LegalTrackStore for Backend {
         certification: &NewCertification,
     ) -> StoreResult<StoredCertification> {
         let agency = required(&certification.agency, "agency")?;
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
-        let now = audit::now();
-        let row = sqlx::query(
-            "INSERT INTO certifications (case_id, organisation_id, kind, agency, status, asked_on,
-                                         created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
-        )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(certification.kind.code())
-        .bind(&agency)
-        .bind(CertificationStatus::Asked.code())
-        .bind(iso(certification.asked_on))
-        .bind(&actor.name)
-        .bind(&now)
-        .bind(&now)
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = certification_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
+        let transaction = self.begin_legal_write(organisation_id, case_id).await?;
+        self.insert_legal_record(
+            transaction,
             actor,
             organisation_id,
-            AuditAction::Create,
             case_id,
-            format!(
-                "certification {} ({}): asked",
-                stored.id, certification.kind
-            ),
+            "INSERT INTO certifications (case_id, organisation_id, kind, agency, status, asked_on,
+                                         created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *",
+            |insert| {
+                insert
+                    .bind(certification.kind.code())
+                    .bind(&agency)
+                    .bind(CertificationStatus::Asked.code())
+                    .bind(iso(certification.asked_on))
+            },
+            certification_from_row,
+            |stored| {
+                (
+                    AuditAction::Create,
+                    format!(
+                        "certification {} ({}): asked",
+                        stored.id, certification.kind
+                    ),
+                )
+            },
         )
-        .await?;
-        transaction.commit().await?;
-        Ok(stored)
+        .await
     }
 
     async fn decide_certification(
@@ -553,19 +527,20 @@ impl LegalTrackStore for Backend {
                 iso(stored.asked_on)
             )));
         }
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Update,
-            case_id,
-            format!(
-                "certification {certification_id} ({}): {status}",
-                stored.kind
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Update,
+                case_id,
+                format!(
+                    "certification {certification_id} ({}): {status}",
+                    stored.kind
+                ),
             ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
@@ -581,39 +556,33 @@ impl LegalTrackStore for Backend {
                 "`filed_on` is given exactly when the application has been filed".into(),
             ));
         }
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
-        let now = audit::now();
-        let row = sqlx::query(
-            "INSERT INTO relief_applications (case_id, organisation_id, relief, status, filed_on,
-                                              created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
-        )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(application.relief.code())
-        .bind(application.status.code())
-        .bind(application.filed_on.map(iso))
-        .bind(&actor.name)
-        .bind(&now)
-        .bind(&now)
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = application_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
+        let transaction = self.begin_legal_write(organisation_id, case_id).await?;
+        self.insert_legal_record(
+            transaction,
             actor,
             organisation_id,
-            AuditAction::Create,
             case_id,
-            format!(
-                "relief application {} ({}): {}",
-                stored.id, application.relief, application.status
-            ),
+            "INSERT INTO relief_applications (case_id, organisation_id, relief, status, filed_on,
+                                              created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *",
+            |insert| {
+                insert
+                    .bind(application.relief.code())
+                    .bind(application.status.code())
+                    .bind(application.filed_on.map(iso))
+            },
+            application_from_row,
+            |stored| {
+                (
+                    AuditAction::Create,
+                    format!(
+                        "relief application {} ({}): {}",
+                        stored.id, application.relief, application.status
+                    ),
+                )
+            },
         )
-        .await?;
-        transaction.commit().await?;
-        Ok(stored)
+        .await
     }
 
     async fn update_relief_application(
@@ -668,19 +637,20 @@ impl LegalTrackStore for Backend {
             .fetch_one(&mut *transaction)
             .await?;
         let stored = application_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Update,
-            case_id,
-            format!(
-                "relief application {application_id} ({}): {}",
-                stored.relief, update.status
+        self.commit_with_audit(
+            transaction,
+            &NewAuditEntry::of_case(
+                actor,
+                organisation_id,
+                AuditAction::Update,
+                case_id,
+                format!(
+                    "relief application {application_id} ({}): {}",
+                    stored.relief, update.status
+                ),
             ),
         )
         .await?;
-        transaction.commit().await?;
         Ok(stored)
     }
 
@@ -692,8 +662,7 @@ impl LegalTrackStore for Backend {
         assessment: &NewReliefAssessment,
     ) -> StoreResult<StoredReliefAssessment> {
         required(&assessment.rule_set_version, "rule_set_version")?;
-        let mut transaction = self.begin_write().await?;
-        check_case(&mut transaction, organisation_id, case_id).await?;
+        let mut transaction = self.begin_legal_write(organisation_id, case_id).await?;
         if let Some(screening_id) = assessment.screening_id {
             let screening_case: Option<i64> = sqlx::query_scalar(
                 "SELECT case_id FROM screenings WHERE id = $1 AND organisation_id = $2",
@@ -708,38 +677,22 @@ impl LegalTrackStore for Backend {
                 )));
             }
         }
-        let row = sqlx::query(
+        self.insert_legal_record(
+            transaction,
+            actor,
+            organisation_id,
+            case_id,
             "INSERT INTO relief_assessments (case_id, organisation_id, screening_id, input, result,
                                              rule_set_version, as_of, lang, performed_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
-        )
-        .bind(case_id)
-        .bind(organisation_id)
-        .bind(assessment.screening_id)
-        .bind(assessment.input.to_string())
-        .bind(assessment.result.to_string())
-        .bind(&assessment.rule_set_version)
-        .bind(iso(assessment.as_of))
-        .bind(&assessment.lang)
-        .bind(&actor.name)
-        .bind(audit::now())
-        .fetch_one(&mut *transaction)
-        .await?;
-        let stored = assessment_from_row(&row)?;
-        self.audit_legal(
-            &mut transaction,
-            actor,
-            organisation_id,
-            AuditAction::Screen,
-            case_id,
-            format!(
+            |insert| insert.bind(assessment.screening_id).bind(assessment.input.to_string()).bind(assessment.result.to_string()).bind(&assessment.rule_set_version).bind(iso(assessment.as_of)).bind(&assessment.lang),
+            assessment_from_row,
+            |stored| (AuditAction::Screen, format!(
                 "relief assessment {} (rules {})",
                 stored.id, assessment.rule_set_version
-            ),
+            )),
         )
-        .await?;
-        transaction.commit().await?;
-        Ok(stored)
+        .await
     }
 
     async fn relief_assessments(

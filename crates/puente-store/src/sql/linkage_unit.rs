@@ -79,9 +79,8 @@ impl LinkageUnitStore for Backend {
             .execute(&mut *transaction)
             .await?;
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &project_entry(
                 actor,
                 AuditAction::LinkageProjectCreate,
@@ -191,9 +190,8 @@ impl LinkageUnitStore for Backend {
         .bind(project_id)
         .fetch_one(&mut *transaction)
         .await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &project_entry(
                 actor,
                 AuditAction::LinkageUpload,
@@ -283,9 +281,8 @@ impl LinkageUnitStore for Backend {
             .execute(&mut *transaction)
             .await?
             .rows_affected();
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &project_entry(
                 actor,
                 AuditAction::LinkageRun,
@@ -354,9 +351,8 @@ impl LinkageUnitStore for Backend {
                 partners,
             });
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &project_entry(
                 actor,
                 AuditAction::LinkageResultRead,
@@ -399,9 +395,8 @@ impl LinkageUnitStore for Backend {
         if updated != 1 {
             return Err(StoreError::not_found("match", match_reference));
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &project_entry(
                 actor,
                 AuditAction::LinkageDecision,

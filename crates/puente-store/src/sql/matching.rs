@@ -80,9 +80,8 @@ impl MatchingStore for Backend {
                 without_consent += 1;
             }
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -136,9 +135,8 @@ impl MatchingStore for Backend {
             .execute(&mut *transaction)
             .await?;
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry::about(
                 actor,
                 organisation_id,
@@ -269,13 +267,12 @@ impl MatchingStore for Backend {
                 ),
             );
             entry.case_id = Some(case_id);
-            audit::append(&mut transaction, &self.audit_key(), &entry).await?;
+            self.append_audit(&mut transaction, &entry).await?;
             opened += 1;
         }
         if first_result {
-            audit::append(
+            self.append_audit(
                 &mut transaction,
-                &self.audit_key(),
                 &NewAuditEntry::about(
                     actor,
                     organisation_id,
@@ -373,7 +370,7 @@ impl MatchingStore for Backend {
             ),
         );
         entry.case_id = Some(request.case_id);
-        audit::append(&mut transaction, &self.audit_key(), &entry).await?;
+        self.append_audit(&mut transaction, &entry).await?;
         transaction.commit().await?;
         self.coordination_request(organisation_id, request_id).await
     }

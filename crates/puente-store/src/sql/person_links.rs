@@ -82,9 +82,8 @@ impl PersonLinkStore for Backend {
         .await?;
         let persons = persons_from_rows(&rows)?;
         let mut transaction = self.begin_write().await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -142,9 +141,8 @@ impl PersonLinkStore for Backend {
         .execute(&mut *transaction)
         .await?;
         for (person, other) in [(low, high), (high, low)] {
-            audit::append(
+            self.append_audit(
                 &mut transaction,
-                &self.audit_key(),
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
@@ -215,9 +213,8 @@ impl PersonLinkStore for Backend {
                 &now,
             )
             .await?;
-            audit::append(
+            self.append_audit(
                 &mut transaction,
-                &self.audit_key(),
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
@@ -235,9 +232,8 @@ impl PersonLinkStore for Backend {
         super::case_search::write_search_keys(&mut transaction, kept_person_id).await?;
         super::case_search::remove_search_keys(&mut transaction, merged_person_id).await?;
         for person in [merged_person_id, kept_person_id] {
-            audit::append(
+            self.append_audit(
                 &mut transaction,
-                &self.audit_key(),
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),

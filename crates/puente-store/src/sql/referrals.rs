@@ -686,23 +686,7 @@ impl ReferralStore for Backend {
         .bind(unread_only)
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let kind: String = row.try_get("kind")?;
-                Ok(Notification {
-                    id: row.try_get("id")?,
-                    organisation_id: row.try_get("organisation_id")?,
-                    kind: NotificationKind::from_code(&kind).ok_or_else(|| {
-                        StoreError::Invalid(format!("stored notification kind `{kind}`"))
-                    })?,
-                    referral_id: row.try_get("referral_id")?,
-                    other_organisation: row.try_get("other_name")?,
-                    created_at: row.try_get("created_at")?,
-                    read_at: row.try_get("read_at")?,
-                    read_by: row.try_get("read_by")?,
-                })
-            })
-            .collect()
+        rows.iter().map(notification_from_row).collect()
     }
 
     async fn mark_notification_read(
@@ -726,9 +710,8 @@ impl ReferralStore for Backend {
         if changed == 0 {
             return Err(StoreError::not_found("notification", notification_id));
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -750,31 +733,75 @@ impl ReferralStore for Backend {
         organisation_id: i64,
     ) -> StoreResult<u64> {
         let mut transaction = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE notifications SET read_at = $1, read_by = $2 WHERE organisation_id = $3 AND read_at IS NULL",
-        )
-        .bind(audit::now())
-        .bind(&actor.name)
-        .bind(organisation_id)
-        .execute(&mut *transaction)
-        .await?
-        .rows_affected();
-        audit::append(
+        let changed = mark_organisation_notifications_read(
             &mut transaction,
-            &self.audit_key(),
-            &NewAuditEntry {
-                actor: actor.name.clone(),
-                organisation_id: Some(organisation_id),
-                action: AuditAction::Read,
-                record_type: RecordType::Notification,
-                record_id: None,
-                case_id: None,
-                detail: format!("{changed} notifications marked read"),
-            },
+            actor,
+            organisation_id,
+            &audit::now(),
         )
         .await?;
-        transaction.commit().await?;
+        let entry = notifications_read_entry(
+            actor,
+            organisation_id,
+            None,
+            format!("{changed} notifications marked read"),
+        );
+        self.commit_with_audit(transaction, &entry).await?;
         Ok(changed)
+    }
+}
+
+/// A notification from its row (with the other organisation's name as `other_name`).
+pub(crate) fn notification_from_row(row: &DbRow) -> StoreResult<Notification> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Notification {
+        id: row.try_get("id")?,
+        organisation_id: row.try_get("organisation_id")?,
+        kind: NotificationKind::from_code(&kind)
+            .ok_or_else(|| StoreError::Invalid(format!("stored notification kind `{kind}`")))?,
+        referral_id: row.try_get("referral_id")?,
+        other_organisation: row.try_get("other_name")?,
+        created_at: row.try_get("created_at")?,
+        read_at: row.try_get("read_at")?,
+        read_by: row.try_get("read_by")?,
+    })
+}
+
+/// Marks read, as of `now` and by `actor`, every notification of the organisation nobody read
+/// yet; returns how many.
+pub(crate) async fn mark_organisation_notifications_read(
+    connection: &mut DbConnection,
+    actor: &Actor,
+    organisation_id: i64,
+    now: &str,
+) -> StoreResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE notifications SET read_at = $1, read_by = $2 WHERE organisation_id = $3 AND read_at IS NULL",
+    )
+    .bind(now)
+    .bind(&actor.name)
+    .bind(organisation_id)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected())
+}
+
+/// The audit entry of notifications marked read: one (`notification_id`) or all of the
+/// organisation's.
+pub(crate) fn notifications_read_entry(
+    actor: &Actor,
+    organisation_id: i64,
+    notification_id: Option<i64>,
+    detail: String,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        actor: actor.name.clone(),
+        organisation_id: Some(organisation_id),
+        action: AuditAction::Read,
+        record_type: RecordType::Notification,
+        record_id: notification_id.map(|id| id.to_string()),
+        case_id: None,
+        detail,
     }
 }
 

@@ -51,9 +51,8 @@ impl ScreeningVoidStore for Backend {
                 stored.voided_at.as_deref().unwrap_or("?")
             )));
         }
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 case_id: Some(case_id),
                 ..NewAuditEntry::about(

@@ -61,9 +61,8 @@ impl ScreeningStore for Backend {
         .fetch_one(&mut *transaction)
         .await?;
         let stored = screening_from_row(&row)?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(screening.organisation_id),

@@ -203,9 +203,8 @@ impl Backend {
             "task {task_id} {}",
             if done { "completed" } else { "reopened" }
         );
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &task_audit(actor, &task, AuditAction::Update, detail),
         )
         .await?;
@@ -230,9 +229,8 @@ impl TaskStore for Backend {
                 task.case_id
             )));
         };
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &task_audit(actor, &stored, AuditAction::Create, created_detail(&stored)),
         )
         .await?;
@@ -260,9 +258,8 @@ impl TaskStore for Backend {
             if let Some(stored) =
                 insert_task(&mut transaction, actor, organisation_id, task).await?
             {
-                audit::append(
+                self.append_audit(
                     &mut transaction,
-                    &self.audit_key(),
                     &task_audit(actor, &stored, AuditAction::Create, created_detail(&stored)),
                 )
                 .await?;
