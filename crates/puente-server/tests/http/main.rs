@@ -2,6 +2,8 @@
 //! database with the demo data, and talks to it as a browser or an API client would.
 
 mod helpers;
+// Passwords, one-time links, deactivation, recovery codes, notification e-mails.
+mod accounts;
 // The service directory, referrals and the dashboard.
 mod dashboard;
 mod directory;
