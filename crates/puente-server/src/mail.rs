@@ -208,7 +208,7 @@ impl MailSettings {
             poll_interval: Duration::from_secs(10),
         };
         // A URL that lettre cannot read is refused at the start, not at the first mail.
-        settings.transport()?;
+        settings.transport_builder()?;
         Ok(MailSettings {
             smtp: Some(settings),
         })
@@ -216,8 +216,18 @@ impl MailSettings {
 }
 
 impl SmtpSettings {
-    /// The SMTP transport of these settings.
+    /// The SMTP transport of these settings (its connection pool needs a Tokio runtime).
     pub fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailSettingsError> {
+        Ok(self
+            .transport_builder()?
+            .timeout(Some(Duration::from_secs(30)))
+            .build())
+    }
+
+    /// The builder of the transport: checks the settings without connecting.
+    fn transport_builder(
+        &self,
+    ) -> Result<lettre::transport::smtp::AsyncSmtpTransportBuilder, MailSettingsError> {
         let transport = match &self.connection {
             SmtpConnection::Url(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?,
             SmtpConnection::Parts {
@@ -244,7 +254,7 @@ impl SmtpSettings {
                 }
             }
         };
-        Ok(transport.timeout(Some(Duration::from_secs(30))).build())
+        Ok(transport)
     }
 }
 
