@@ -165,6 +165,54 @@ pub async fn hash_password_blocking(password: String) -> Result<String, AppError
     password_work(move || hash_password(&password)).await?
 }
 
+/// Checks a password against its stored hash off the async threads.
+pub async fn verify_password_blocking(
+    password: String,
+    stored_hash: String,
+) -> Result<bool, AppError> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Ok(false);
+    }
+    password_work(move || verify_password(&password, &stored_hash)).await
+}
+
+/// The letters and digits of recovery codes: none that is easily misread (no i, l, o, 0, 1).
+const RECOVERY_CODE_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+/// The characters of a recovery code (about 50 bits), shown as two groups of five.
+const RECOVERY_CODE_CHARS: usize = 10;
+
+/// New recovery codes, as shown to the user (`xxxxx-xxxxx`).
+pub fn new_recovery_codes(count: usize) -> Vec<String> {
+    use rand::Rng;
+    let mut random = rand::rngs::OsRng;
+    (0..count)
+        .map(|_| {
+            let characters: String = (0..RECOVERY_CODE_CHARS)
+                .map(|_| {
+                    RECOVERY_CODE_ALPHABET[random.gen_range(0..RECOVERY_CODE_ALPHABET.len())]
+                        as char
+                })
+                .collect();
+            format!("{}-{}", &characters[..5], &characters[5..])
+        })
+        .collect()
+}
+
+/// A recovery code as typed (any case, with or without its dash and spaces), as it is hashed;
+/// `None` when the text cannot be a recovery code.
+pub fn normalize_recovery_code(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    let well_formed = code.len() == RECOVERY_CODE_CHARS
+        && code
+            .bytes()
+            .all(|byte| RECOVERY_CODE_ALPHABET.contains(&byte));
+    well_formed.then_some(code)
+}
+
 /// A hash to check against when the account does not exist, so that a wrong email takes as long
 /// as a wrong password.
 fn decoy_hash() -> &'static str {
@@ -452,10 +500,16 @@ pub async fn log_in(
                     ))
                 })?;
             let step = second_factor_code.and_then(|code| totp_matching_step(&secret, code, now));
-            // A code is good once: a code seen by someone looking over a shoulder is spent.
-            let valid = match step {
-                Some(step) => store.use_totp_step(user.id, step).await?,
-                None => false,
+            // A code is good once: a code seen by someone looking over a shoulder is spent. A
+            // recovery code stands in for the app's code, once.
+            let recovery_code = second_factor_code.and_then(normalize_recovery_code);
+            let valid = match (step, recovery_code) {
+                (Some(step), _) => store.use_totp_step(user.id, step).await?,
+                (None, Some(code)) => {
+                    let hash = state.config.secrets_key.recovery_code_hash(user.id, &code);
+                    store.use_recovery_code(user.id, &hash).await?
+                }
+                (None, None) => false,
             };
             if !valid {
                 if let Some(left) = broad_wait {
@@ -1052,6 +1106,25 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn recovery_codes_are_distinct_readable_and_read_back_however_they_are_typed() {
+        let codes = new_recovery_codes(10);
+        assert_eq!(codes.len(), 10);
+        let distinct: std::collections::BTreeSet<&String> = codes.iter().collect();
+        assert_eq!(distinct.len(), 10);
+        for code in &codes {
+            assert_eq!(code.len(), 11, "{code}");
+            assert_eq!(&code[5..6], "-");
+            let normalized = normalize_recovery_code(code).unwrap();
+            assert_eq!(normalized, code.replace('-', ""));
+            let shouted = format!(" {} ", code.to_uppercase().replace('-', " "));
+            assert_eq!(normalize_recovery_code(&shouted), Some(normalized));
+        }
+        for not_a_code in ["123456", "abcde-fghi", "abcde-fghil", "", "abcde-fghjkm"] {
+            assert_eq!(normalize_recovery_code(not_a_code), None, "{not_a_code:?}");
+        }
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub mod extract;
 pub mod i18n;
 /// The linkage unit (`puente serve --linkage-unit`): projects, uploads, runs and results.
 pub mod linkage_unit;
+/// Notification e-mails through SMTP: naming nobody, off unless configured.
+pub mod mail;
 /// The OpenAPI document of `/api/v1`, generated from the handlers.
 pub mod openapi;
 /// The partnerships an instance matches in, with their shared secrets (never sent to the unit).
@@ -103,6 +105,8 @@ pub struct ServerConfig {
     pub partnerships: partnerships::Partnerships,
     /// Where attached documents are kept and how large one may be.
     pub attachments: attachments::AttachmentSettings,
+    /// Notification e-mails (off unless an SMTP server is configured).
+    pub mail: mail::MailSettings,
 }
 
 /// What every handler shares.
@@ -168,7 +172,17 @@ pub async fn serve(
         );
     }
     let limits = state.config.limits;
-    serve_router(listener, app(state), limits, shutdown).await
+    let mailer = state
+        .config
+        .mail
+        .smtp
+        .clone()
+        .map(|settings| tokio::spawn(mail::run_mailer(state.clone(), settings)));
+    let served = serve_router(listener, app(state), limits, shutdown).await;
+    if let Some(mailer) = mailer {
+        mailer.abort();
+    }
+    served
 }
 
 /// Serves `app` on `listener` with the header timeout and connection limit of `limits` until

@@ -213,6 +213,12 @@ impl SecretsKey {
         format!("{nonce}{mac}")
     }
 
+    /// The keyed hash a user's recovery code is stored as: the HMAC-SHA256 of the user's id and
+    /// the code under this key, so a copy of the database alone gives no one a code to try.
+    pub fn recovery_code_hash(&self, user_id: i64, code: &str) -> String {
+        hex::encode(self.mac("recovery-code", &format!("{user_id}:{code}")))
+    }
+
     /// Whether a login form's token is one this server made.
     pub fn login_form_token_is_ours(&self, token: &str) -> bool {
         if token.len() != 96 || !token.is_char_boundary(32) {

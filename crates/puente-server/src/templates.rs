@@ -63,6 +63,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("admin.html", include_str!("../templates/admin.html")),
     ("account.html", include_str!("../templates/account.html")),
+    (
+        "recovery_codes.html",
+        include_str!("../templates/recovery_codes.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../templates/password_reset.html"),
+    ),
+    (
+        "password_reset_link.html",
+        include_str!("../templates/password_reset_link.html"),
+    ),
     // The directory, referrals, notifications and the dashboard.
     (
         "directory.html",

@@ -101,6 +101,8 @@ pub struct User {
     /// database), when the user has a second factor.
     pub totp_secret: Option<String>,
     pub active: bool,
+    /// Whether the user gets an e-mail (naming nobody) when something new arrives for them.
+    pub email_notifications: bool,
     pub created_at: String,
 }
 
@@ -114,6 +116,7 @@ impl fmt::Debug for User {
             .field("language", &self.language)
             .field("second_factor", &self.totp_secret.is_some())
             .field("active", &self.active)
+            .field("email_notifications", &self.email_notifications)
             .finish_non_exhaustive()
     }
 }

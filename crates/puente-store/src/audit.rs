@@ -97,6 +97,14 @@ audit_codes! {
         CoordinationDecision = "coordination_decision",
         VoidScreening = "void_screening",
         ViewAttachment = "view_attachment",
+        ChangePassword = "change_password",
+        PasswordResetIssued = "password_reset_issued",
+        PasswordReset = "password_reset",
+        DeactivateUser = "deactivate_user",
+        ReactivateUser = "reactivate_user",
+        RecoveryCodesIssued = "recovery_codes_issued",
+        RecoveryCodeUsed = "recovery_code_used",
+        EmailNotifications = "email_notifications",
     }
 }
 

@@ -8,6 +8,8 @@
 //! `postgres.rs` include `sql/` with `#[path]`). Queries are bound at run time (no compile-time
 //! checked macros).
 
+/// Passwords changed and reset, users deactivated, recovery codes, e-mail notifications.
+pub mod account_security;
 /// Users, roles, sessions, login throttling and organisation settings.
 pub mod accounts;
 /// The raw counts of the annual report (published only through `puente-disclosure`).
@@ -68,6 +70,7 @@ pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use account_security::{AccountSecurityStore, NewPasswordReset, PendingNotificationEmail};
 pub use accounts::{AccountStore, Role};
 pub use annual::{
     publish_annual_report, AnnualCounts, AnnualReportStore, GroupedCounts, PublishedAnnualReport,
@@ -352,6 +355,7 @@ pub trait Store:
     + MatchingStore
     + AttachmentStore
     + ScreeningVoidStore
+    + AccountSecurityStore
 {
 }
 
@@ -380,5 +384,6 @@ impl<T> Store for T where
         + MatchingStore
         + AttachmentStore
         + ScreeningVoidStore
+        + AccountSecurityStore
 {
 }

@@ -119,7 +119,17 @@ async fn serve(location: StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
         .local_addr()
         .context("cannot read the listening address")?;
     println!("Puente is listening on http://{address}/ (Ctrl-C to stop)");
+    // Notification e-mails: off unless `PUENTE_SMTP_URL` or `PUENTE_SMTP_HOST` is set.
+    let mail = puente_server::mail::MailSettings::from_environment(|name| std::env::var(name).ok())
+        .context("cannot use the mail settings of the environment")?;
+    if let Some(smtp) = &mail.smtp {
+        println!(
+            "Notification e-mails are on: links start with {}",
+            smtp.public_url
+        );
+    }
     let config = ServerConfig {
+        mail,
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
         secrets_key,

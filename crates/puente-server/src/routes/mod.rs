@@ -1,5 +1,8 @@
 //! Every route, in one table.
 
+/// One's own account and an admin's care of others': passwords, one-time links, the second
+/// factor and its recovery codes, notification e-mails, deactivation.
+pub mod accounts;
 /// The JSON API under `/api/v1`.
 pub mod api;
 /// Case pages: list, new, detail, edits, screenings, audit trail.
@@ -94,6 +97,16 @@ pub fn api_routes_with_document_limit(max_document_bytes: u64) -> OpenApiRouter<
         .routes(routes!(duplicates::merge_persons))
         .routes(routes!(duplicates::mark_distinct))
         .routes(routes!(pages::api_account_notices))
+        .routes(routes!(accounts::api_account))
+        .routes(routes!(accounts::api_change_password))
+        .routes(routes!(accounts::api_totp_offer))
+        .routes(routes!(accounts::api_enrol_totp))
+        .routes(routes!(accounts::api_regenerate_recovery_codes))
+        .routes(routes!(accounts::api_email_notifications))
+        .routes(routes!(accounts::api_issue_password_reset))
+        .routes(routes!(accounts::api_reset_password))
+        .routes(routes!(accounts::api_deactivate_user))
+        .routes(routes!(accounts::api_reactivate_user))
         .routes(routes!(tasks::case_tasks, tasks::create_task))
         .routes(routes!(tasks::list_tasks))
         .routes(routes!(tasks::complete_task))
@@ -142,9 +155,30 @@ pub fn router(state: AppState) -> Router {
             "/lang/{tag}",
             get(pages::switch_language).post(pages::switch_language_and_remember),
         )
-        .route("/account", get(pages::account_page))
+        .route("/account", get(accounts::account_page))
         .route("/account/language", post(pages::account_language))
-        .route("/account/totp", post(pages::account_totp))
+        .route("/account/totp", post(accounts::account_totp))
+        .route("/account/password", post(accounts::account_password))
+        .route(
+            "/account/recovery-codes",
+            get(accounts::recovery_codes_page).post(accounts::account_recovery_codes),
+        )
+        .route(
+            "/account/email-notifications",
+            post(accounts::account_email_notifications),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(accounts::reset_password_page).post(accounts::reset_password_submit),
+        )
+        .route(
+            "/admin/users/{id}/password-reset",
+            post(accounts::admin_password_reset),
+        )
+        .route(
+            "/admin/users/{id}/activation/{action}",
+            post(accounts::admin_user_activation),
+        )
         .route("/admin", get(pages::admin_page))
         .route("/admin/users", post(pages::admin_create_user))
         .route("/admin/settings", post(pages::admin_settings))

@@ -126,11 +126,13 @@ pub async fn login_submit(
         .iter()
         .find(|(key, _)| key == "password")
         .map(|(_, value)| value.as_str());
+    // The app's code, or a recovery code typed in its own field instead.
+    let second_factor_code = fields.get("code").or_else(|| fields.get("recovery_code"));
     let result = auth::log_in(
         &state,
         &email,
         password.unwrap_or_default(),
-        fields.get("code"),
+        second_factor_code,
         &address,
         SessionKind::Cookie,
     )
@@ -291,52 +293,6 @@ fn notice_text(lang: Lang, done: Option<&str>) -> Option<String> {
     }
 }
 
-/// The user's account: language setting and second factor. The page offers a new secret made by
-/// the server (as text, a link and a QR code); the form carries it back sealed, so the secret
-/// enrolled is always one the server made for this user.
-pub async fn account_page(
-    State(state): State<AppState>,
-    PageUserEnrolling(user): PageUserEnrolling,
-    Query(notice): Query<Notice>,
-) -> Result<Response, PageError> {
-    let message = notice_text(user.lang, notice.done.as_deref());
-    Ok(account_html(&state, &user, message, None)?.into_response())
-}
-
-/// The account page, with a notice, a new second-factor secret offered by the server and, for a
-/// refused code, the message next to the code field.
-fn account_html(
-    state: &AppState,
-    user: &PageUser,
-    message: Option<String>,
-    code_error: Option<String>,
-) -> Result<axum::response::Html<String>, PageError> {
-    let principal = &user.principal;
-    let offer = auth::TotpEnrolmentOffer::new(
-        &state.config.secrets_key,
-        principal.user.id,
-        auth::now_unix(),
-    );
-    let provisioning_uri = auth::totp_provisioning_uri(&offer.secret, &principal.user.email);
-    let qr_code = auth::totp_qr_code_svg(&provisioning_uri).map(minijinja::Value::from_safe_string);
-    page(
-        user,
-        "/account",
-        "account.html",
-        context! {
-            message => message,
-            must_enrol => principal.must_enrol_second_factor(),
-            language => principal.user.language.map(Lang::tag),
-            has_totp => principal.user.totp_secret.is_some(),
-            new_secret => offer.secret,
-            enrolment_offer => offer.sealed,
-            provisioning_uri => provisioning_uri,
-            qr_code => qr_code,
-            code_error => code_error,
-        },
-    )
-}
-
 /// Saves the user's language setting.
 pub async fn account_language(
     State(state): State<AppState>,
@@ -358,79 +314,6 @@ pub async fn account_language(
     ))
 }
 
-/// Turns the second factor on, or replaces it, once the user proves who they are and that their
-/// app shows the right code of the offered secret. The password is always asked; replacing a
-/// factor also asks for a current code of the factor in use.
-pub async fn account_totp(
-    State(state): State<AppState>,
-    PageUserEnrolling(user): PageUserEnrolling,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let refuse = |id: &'static str| PageError {
-        error: AppError::localized(id, ""),
-        lang,
-    };
-    let fields = FormFields(pairs);
-    let account = &user.principal.user;
-    let key = &state.config.secrets_key;
-    let now = auth::now_unix();
-    let secret = auth::TotpEnrolmentOffer::open(
-        key,
-        account.id,
-        fields.get("enrolment").unwrap_or_default(),
-        now,
-    )
-    .ok_or_else(|| refuse("account-totp-offer-expired"))?;
-    let password = fields
-        .0
-        .iter()
-        .find(|(name, _)| name == "password")
-        .map(|(_, value)| value.clone())
-        .unwrap_or_default();
-    let stored_hash = account.password_hash.clone();
-    let password_matches = password.len() <= auth::MAX_PASSWORD_BYTES
-        && tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored_hash))
-            .await
-            .map_err(AppError::internal)
-            .in_language(lang)?;
-    if !password_matches {
-        return Err(refuse("account-totp-wrong-password"));
-    }
-    if let Some(stored) = &account.totp_secret {
-        let current = key
-            .open_totp_secret(account.id, stored)
-            .ok_or_else(|| refuse("account-totp-wrong-current-code"))?;
-        let step = fields
-            .get("current_code")
-            .and_then(|code| auth::totp_matching_step(&current, code, now));
-        let spent = match step {
-            Some(step) => state
-                .store
-                .use_totp_step(account.id, step)
-                .await
-                .in_language(lang)?,
-            None => false,
-        };
-        if !spent {
-            return Err(refuse("account-totp-wrong-current-code"));
-        }
-    }
-    if !auth::totp_code_is_valid(&secret, fields.get("code").unwrap_or_default()) {
-        // The page comes back with the message next to the code and a new offer to set up.
-        let message = AppError::localized("account-totp-wrong-code", "").message(lang);
-        let html = account_html(&state, &user, None, Some(message))?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
-    }
-    let sealed = key.seal_totp_secret(account.id, &secret);
-    state
-        .store
-        .set_user_totp_secret(&user.actor(), account.id, Some(&sealed))
-        .await
-        .in_language(lang)?;
-    Ok(see_other("/account?done=totp"))
-}
-
 #[derive(Debug, Serialize)]
 struct UserRow {
     id: i64,
@@ -440,6 +323,7 @@ struct UserRow {
     display_name: String,
     role: String,
     totp: bool,
+    active: bool,
 }
 
 /// The roles an admin can give, labelled.
@@ -548,6 +432,7 @@ async fn admin_html(
             display_name: account.display_name.clone(),
             role: t(user.lang, &format!("role-{}", account.role.code())),
             totp: account.totp_secret.is_some(),
+            active: account.active,
         })
         .collect();
     page(

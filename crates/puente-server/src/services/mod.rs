@@ -1,6 +1,9 @@
 //! Operations that several route modules share, between the routes and the store and engines.
 //! A route module calls a service, never another route module.
 
+/// One's own account and an admin's care of others': passwords, one-time links, deactivation,
+/// the second factor, recovery codes and notification e-mails.
+pub mod accounts;
 /// The audit entries about one case.
 pub mod audit;
 /// A case's rows as its reader sees them: labels in the reader's language.

@@ -4,6 +4,8 @@
 mod helpers;
 // The API agrees with its OpenAPI document.
 mod api_document;
+// Passwords, one-time links, deactivation, recovery codes, notification e-mails.
+mod accounts;
 // The service directory, referrals and the dashboard.
 mod dashboard;
 mod directory;

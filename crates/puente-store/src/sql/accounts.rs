@@ -66,10 +66,11 @@ impl Backend {
     }
 }
 
-fn user_from_row(row: &DbRow) -> StoreResult<User> {
+pub(crate) fn user_from_row(row: &DbRow) -> StoreResult<User> {
     let role: String = row.try_get("role")?;
     let language: Option<String> = row.try_get("language")?;
     let active: bool = row.try_get("active")?;
+    let email_notifications_since: Option<String> = row.try_get("email_notifications_since")?;
     Ok(User {
         id: row.try_get("id")?,
         organisation_id: row.try_get("organisation_id")?,
@@ -80,6 +81,7 @@ fn user_from_row(row: &DbRow) -> StoreResult<User> {
         language: language.as_deref().and_then(Lang::from_tag),
         totp_secret: row.try_get("totp_secret")?,
         active,
+        email_notifications: email_notifications_since.is_some(),
         created_at: row.try_get("created_at")?,
     })
 }
@@ -288,6 +290,13 @@ impl AccountStore for Backend {
         let Some(organisation_id) = organisation_id else {
             return Err(StoreError::not_found("user", user_id));
         };
+        if secret.is_none() {
+            // Without a second factor its recovery codes have nothing to stand in for.
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *transaction)
+                .await?;
+        }
         let action = if secret.is_some() {
             AuditAction::EnableTotp
         } else {

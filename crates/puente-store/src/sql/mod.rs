@@ -15,6 +15,7 @@ pub(crate) type DbConnection = <Db as sqlx::Database>::Connection;
 /// The bound arguments of a query of this backend.
 pub(crate) type DbArguments<'q> = <Db as sqlx::Database>::Arguments<'q>;
 
+pub(crate) mod account_security;
 pub(crate) mod accounts;
 pub(crate) mod annual;
 pub(crate) mod attachments;
