@@ -18,6 +18,8 @@
 # The Python tools are installed in a virtual environment ($PPRL_VENV, default
 # /tmp/puente-pprl-venv) with pip. Run it on a quiet machine: it uses both cores.
 set -euo pipefail
+# The summaries grepped below are the English ones.
+export PUENTE_LANG=en
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${1:-$root/../shared/data}"

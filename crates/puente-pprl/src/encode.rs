@@ -15,7 +15,7 @@ use rand::SeedableRng;
 use rayon::prelude::*;
 use sha1::Sha1;
 
-use crate::error::{EncodeError, SchemaError};
+use crate::error::{text, EncodeError, SchemaError, Text};
 use crate::keys::{self, FeatureKeys};
 use crate::schema::{
     Case, Comparison, Feature, Format, HashKind, Hashing, LinkageSchema, StringFormat, TextEncoding,
@@ -361,12 +361,12 @@ impl Encoder {
         hardening: Hardening,
     ) -> Result<Encoder, SchemaError> {
         if !keys::can_derive(&schema.kdf, schema.features.len()) {
+            let (key_size, features) = (schema.kdf.key_size, schema.features.len());
             return Err(SchemaError::Invalid {
-                location: "clkConfig.kdf".to_string(),
-                message: format!(
-                    "HKDF cannot derive two keys of {} bytes for each of {} features; lower keySize or use SHA512",
-                    schema.kdf.key_size,
-                    schema.features.len()
+                location: text!("clkConfig.kdf", "clkConfig.kdf"),
+                message: text!(
+                    "HKDF no puede derivar dos claves de {key_size} bytes para cada uno de {features} campos; reduzca keySize o use SHA512",
+                    "HKDF cannot derive two keys of {key_size} bytes for each of {features} features; lower keySize or use SHA512",
                 ),
             });
         }
@@ -425,26 +425,26 @@ impl Encoder {
     pub fn check_header(&self, header: &[&str]) -> Result<(), EncodeError> {
         let features = &self.schema.features;
         if header.len() != features.len() {
+            let (columns, count) = (header.len(), features.len());
+            let names = features
+                .iter()
+                .map(|f| f.identifier.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             return Err(EncodeError::Header {
-                message: format!(
-                    "the header has {} columns where the schema has {} features ({})",
-                    header.len(),
-                    features.len(),
-                    features
-                        .iter()
-                        .map(|f| f.identifier.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                message: text!(
+                    "el encabezado tiene {columns} columnas donde el esquema tiene {count} campos ({names})",
+                    "the header has {columns} columns where the schema has {count} features ({names})",
                 ),
             });
         }
         for (position, (column, feature)) in header.iter().zip(features).enumerate() {
             if *column != feature.identifier {
+                let (number, expected) = (position + 1, &feature.identifier);
                 return Err(EncodeError::Header {
-                    message: format!(
-                        "column {} is '{column}' where the schema's feature is '{}'",
-                        position + 1,
-                        feature.identifier
+                    message: text!(
+                        "la columna {number} es '{column}' donde el campo del esquema es '{expected}'",
+                        "column {number} is '{column}' where the schema's feature is '{expected}'",
                     ),
                 });
             }
@@ -499,7 +499,7 @@ impl Encoder {
             (Some(salt), Some(salt_index)) if salt_index != index => Some(salt.as_str()),
             _ => None,
         };
-        let invalid = |feature: &Feature, message: String| EncodeError::InvalidEntry {
+        let invalid = |feature: &Feature, message: Text| EncodeError::InvalidEntry {
             line,
             feature: feature.identifier.clone(),
             message,
@@ -530,7 +530,7 @@ impl Encoder {
                 continue;
             };
             let salt = salt_of(index);
-            let invalid = |message: String| invalid(feature, message);
+            let invalid = |message: Text| invalid(feature, message);
             let formatted = hashable_value(feature, record[index]).map_err(invalid)?;
             let tokens = tokenize(&hashing.comparison, &formatted).map_err(invalid)?;
             if tokens.is_empty() {
@@ -742,13 +742,14 @@ fn big_endian_mod(bytes: &[u8], m: u64) -> u64 {
 
 /// Writes a token in the feature's encoding (Python's codecs: UTF-16 and UTF-32 begin with a
 /// little-endian byte-order mark).
-fn encode_text(encoding: TextEncoding, text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_text(encoding: TextEncoding, text: &str, out: &mut Vec<u8>) -> Result<(), Text> {
     match encoding {
         TextEncoding::Utf8 => out.extend_from_slice(text.as_bytes()),
         TextEncoding::Ascii => {
             if !text.is_ascii() {
-                return Err(format!(
-                    "expected text that can be encoded in ascii, read '{text}'"
+                return Err(text!(
+                    "se esperaba un texto que se pueda codificar en ascii, se leyó '{text}'",
+                    "expected text that can be encoded in ascii, read '{text}'",
                 ));
             }
             out.extend_from_slice(text.as_bytes());
@@ -770,7 +771,7 @@ fn encode_text(encoding: TextEncoding, text: &str, out: &mut Vec<u8>) -> Result<
 }
 
 /// Checks one value against its feature's format (clkhash's `validate`).
-fn validate(feature: &Feature, value: &str) -> Result<(), String> {
+fn validate(feature: &Feature, value: &str) -> Result<(), Text> {
     let Some(hashing) = &feature.hashing else {
         return Ok(());
     };
@@ -780,15 +781,17 @@ fn validate(feature: &Feature, value: &str) -> Result<(), String> {
         }
     }
     if hashing.encoding == TextEncoding::Ascii && !value.is_ascii() {
-        return Err(format!(
-            "expected an entry that can be encoded in ascii, read '{value}'"
+        return Err(text!(
+            "se esperaba un valor que se pueda codificar en ascii, se leyó '{value}'",
+            "expected an entry that can be encoded in ascii, read '{value}'",
         ));
     }
     match &feature.format {
         Format::String(StringFormat::Pattern { source, regex }) => {
             if !regex.is_match(value) {
-                return Err(format!(
-                    "expected an entry that conforms to the regular expression '{source}', read '{value}'"
+                return Err(text!(
+                    "se esperaba un valor que cumpla la expresión regular '{source}', se leyó '{value}'",
+                    "expected an entry that conforms to the regular expression '{source}', read '{value}'",
                 ));
             }
         }
@@ -805,58 +808,77 @@ fn validate(feature: &Feature, value: &str) -> Result<(), String> {
             };
             if let Some(min) = min_length {
                 if length < *min {
-                    return Err(format!(
-                        "expected a string length of at least {min}, read '{value}' of length {length}"
+                    return Err(text!(
+                        "se esperaba un texto de al menos {min} caracteres, se leyó '{value}' de {length}",
+                        "expected a string length of at least {min}, read '{value}' of length {length}",
                     ));
                 }
             }
             if let Some(max) = max_length {
                 if length > *max {
-                    return Err(format!(
-                        "expected a string length of at most {max}, read '{value}' of length {length}"
+                    return Err(text!(
+                        "se esperaba un texto de como mucho {max} caracteres, se leyó '{value}' de {length}",
+                        "expected a string length of at most {max}, read '{value}' of length {length}",
                     ));
                 }
             }
             match case {
                 Case::Upper if value.to_uppercase() != value => {
-                    return Err(format!("expected an upper case string, read '{value}'"))
+                    return Err(text!(
+                        "se esperaba un texto en mayúsculas, se leyó '{value}'",
+                        "expected an upper case string, read '{value}'",
+                    ))
                 }
                 Case::Lower if value.to_lowercase() != value => {
-                    return Err(format!("expected a lower case string, read '{value}'"))
+                    return Err(text!(
+                        "se esperaba un texto en minúsculas, se leyó '{value}'",
+                        "expected a lower case string, read '{value}'",
+                    ))
                 }
                 _ => {}
             }
         }
         Format::Integer { minimum, maximum } => {
             let Some(number) = python_int(value) else {
-                return Err(format!("invalid integer, read '{value}'"));
+                return Err(text!(
+                    "número entero no válido, se leyó '{value}'",
+                    "invalid integer, read '{value}'",
+                ));
             };
             if let Some(min) = minimum {
                 if number < *min {
-                    return Err(format!(
-                        "expected an integer value of at least {min}, read '{number}'"
+                    return Err(text!(
+                        "se esperaba un entero de al menos {min}, se leyó '{number}'",
+                        "expected an integer value of at least {min}, read '{number}'",
                     ));
                 }
             }
             if let Some(max) = maximum {
                 if number > *max {
-                    return Err(format!(
-                        "expected an integer value of at most {max}, read '{number}'"
+                    return Err(text!(
+                        "se esperaba un entero de como mucho {max}, se leyó '{number}'",
+                        "expected an integer value of at most {max}, read '{number}'",
                     ));
                 }
             }
         }
         Format::Date(format) => {
-            format
-                .to_hashable(value)
-                .map_err(|e| format!("not a date in the format '{}': {e}", format.source()))?;
+            format.to_hashable(value).map_err(|e| {
+                let source = format.source();
+                // The detail is Python's own wording, which clkhash users search for.
+                text!(
+                    "no es una fecha en el formato '{source}': {e}",
+                    "not a date in the format '{source}': {e}",
+                )
+            })?;
         }
         Format::Enum { values } => {
             if !values.contains(value) {
                 let mut sorted: Vec<&String> = values.iter().collect();
                 sorted.sort();
-                return Err(format!(
-                    "expected one of the enum values {sorted:?}, read '{value}'"
+                return Err(text!(
+                    "se esperaba uno de los valores {sorted:?}, se leyó '{value}'",
+                    "expected one of the enum values {sorted:?}, read '{value}'",
                 ));
             }
         }
@@ -870,7 +892,7 @@ fn validate(feature: &Feature, value: &str) -> Result<(), String> {
 fn hashable_value<'a>(
     feature: &'a Feature,
     value: &'a str,
-) -> Result<std::borrow::Cow<'a, str>, String> {
+) -> Result<std::borrow::Cow<'a, str>, Text> {
     use std::borrow::Cow;
     if let Some(missing) = feature
         .hashing
@@ -884,8 +906,19 @@ fn hashable_value<'a>(
     match &feature.format {
         Format::Integer { .. } => python_int(value)
             .map(|n| Cow::Owned(n.to_string()))
-            .ok_or_else(|| format!("invalid integer, read '{value}'")),
-        Format::Date(format) => format.to_hashable(value).map(Cow::Owned),
+            .ok_or_else(|| {
+                text!(
+                    "número entero no válido, se leyó '{value}'",
+                    "invalid integer, read '{value}'",
+                )
+            }),
+        Format::Date(format) => format.to_hashable(value).map(Cow::Owned).map_err(|e| {
+            let source = format.source();
+            text!(
+                "no es una fecha en el formato '{source}': {e}",
+                "not a date in the format '{source}': {e}",
+            )
+        }),
         _ => Ok(Cow::Borrowed(value)),
     }
 }
@@ -913,7 +946,7 @@ pub(crate) fn python_int(text: &str) -> Option<i128> {
 }
 
 /// The tokens of a formatted value (clkhash's comparators).
-pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String>, String> {
+pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String>, Text> {
     if word.is_empty() {
         return Ok(Vec::new());
     }
@@ -954,12 +987,17 @@ pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String
             let value = match python_int(word) {
                 Some(v) => v.checked_mul(scale),
                 None => {
-                    let float: f64 = word
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("not a number, read '{word}'"))?;
+                    let float: f64 = word.trim().parse().map_err(|_| {
+                        text!(
+                            "no es un número, se leyó '{word}'",
+                            "not a number, read '{word}'",
+                        )
+                    })?;
                     if !float.is_finite() {
-                        return Err(format!("not a finite number, read '{word}'"));
+                        return Err(text!(
+                            "no es un número finito, se leyó '{word}'",
+                            "not a finite number, read '{word}'",
+                        ));
                     }
                     let scaled = if *fractional_precision > 0 {
                         (float * 10f64.powi(*fractional_precision as i32)).round_ties_even()
@@ -973,7 +1011,12 @@ pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String
                     }
                 }
             };
-            let too_large = || format!("the number is too large to encode, read '{word}'");
+            let too_large = || {
+                text!(
+                    "el número es demasiado grande para codificarlo, se leyó '{word}'",
+                    "the number is too large to encode, read '{word}'",
+                )
+            };
             let value = value
                 .and_then(|v| v.checked_mul(2 * resolution))
                 .ok_or_else(too_large)?;
