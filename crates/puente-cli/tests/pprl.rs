@@ -79,18 +79,25 @@ fn assert_fails(command: &mut Command, out: &Path, expected: &[&str]) {
     assert!(!out.exists(), "{} was written", out.display());
 }
 
+/// The fixture `encodings_and_patterns` with the code of line 4 breaking its pattern ("XX-12").
+fn write_broken_csv(dir: &Path, name: &str) -> PathBuf {
+    let data = read(&fixture("encodings_and_patterns/data.csv"));
+    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+    cells[3] = "XX-12".to_string();
+    lines[3] = cells.join(",");
+    let broken = dir.join(name);
+    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+    broken
+}
+
 #[test]
 fn bad_records_and_bad_schemas_are_errors_that_say_where() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("clks.json");
     let schema = fixture("encodings_and_patterns/schema.json");
     let data = read(&fixture("encodings_and_patterns/data.csv"));
-    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
-    let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
-    cells[3] = "XX-12".to_string();
-    lines[3] = cells.join(",");
-    let broken = dir.path().join("broken.csv");
-    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+    let broken = write_broken_csv(dir.path(), "broken.csv");
     assert_fails(
         puente()
             .args(["pprl", "encode", "--secret", SECRET, "--schema"])
@@ -324,13 +331,7 @@ fn errors_are_in_spanish_by_default_and_in_english_with_lang_en() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("clks.json");
     let schema = fixture("encodings_and_patterns/schema.json");
-    let data = read(&fixture("encodings_and_patterns/data.csv"));
-    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
-    let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
-    cells[3] = "XX-12".to_string();
-    lines[3] = cells.join(",");
-    let broken = dir.path().join("roto.csv");
-    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+    let broken = write_broken_csv(dir.path(), "roto.csv");
     let encode = |lang: Option<&str>| {
         let mut command = puente_default_language();
         command.args(["pprl", "encode", "--secret", SECRET, "--schema"]);
