@@ -6,8 +6,21 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::puente;
 use predicates::prelude::*;
+
+/// The command in English (`PUENTE_LANG=en`), as most checks here read its English messages.
+fn puente() -> Command {
+    let mut command = common::puente();
+    command.env("PUENTE_LANG", "en");
+    command
+}
+
+/// The command with no language asked for: Spanish, unless `--lang` says otherwise.
+fn puente_default_language() -> Command {
+    let mut command = common::puente();
+    command.env_remove("PUENTE_LANG");
+    command
+}
 
 const SECRET: &str = "shared secret of the demo organisations";
 
@@ -66,18 +79,25 @@ fn assert_fails(command: &mut Command, out: &Path, expected: &[&str]) {
     assert!(!out.exists(), "{} was written", out.display());
 }
 
+/// The fixture `encodings_and_patterns` with the code of line 4 breaking its pattern ("XX-12").
+fn write_broken_csv(dir: &Path, name: &str) -> PathBuf {
+    let data = read(&fixture("encodings_and_patterns/data.csv"));
+    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+    cells[3] = "XX-12".to_string();
+    lines[3] = cells.join(",");
+    let broken = dir.join(name);
+    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+    broken
+}
+
 #[test]
 fn bad_records_and_bad_schemas_are_errors_that_say_where() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("clks.json");
     let schema = fixture("encodings_and_patterns/schema.json");
     let data = read(&fixture("encodings_and_patterns/data.csv"));
-    let mut lines: Vec<String> = data.lines().map(str::to_string).collect();
-    let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
-    cells[3] = "XX-12".to_string();
-    lines[3] = cells.join(",");
-    let broken = dir.path().join("broken.csv");
-    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+    let broken = write_broken_csv(dir.path(), "broken.csv");
     assert_fails(
         puente()
             .args(["pprl", "encode", "--secret", SECRET, "--schema"])
@@ -304,4 +324,147 @@ fn the_latam_profile_matches_the_same_people_written_by_two_organisations() {
         .arg(dir.path().join("x.json"))
         .assert()
         .code(2);
+}
+
+#[test]
+fn errors_are_in_spanish_by_default_and_in_english_with_lang_en() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("clks.json");
+    let schema = fixture("encodings_and_patterns/schema.json");
+    let broken = write_broken_csv(dir.path(), "roto.csv");
+    let encode = |lang: Option<&str>| {
+        let mut command = puente_default_language();
+        command.args(["pprl", "encode", "--secret", SECRET, "--schema"]);
+        command.arg(&schema).arg(&broken).arg("--out").arg(&out);
+        if let Some(lang) = lang {
+            command.args(["--lang", lang]);
+        }
+        command
+    };
+    // What and where: the file, the line, the field and the value.
+    assert_fails(
+        &mut encode(None),
+        &out,
+        &[
+            "roto.csv",
+            "línea 4, campo 'code'",
+            "expresión regular",
+            "se leyó 'XX-12'",
+        ],
+    );
+    assert_fails(
+        &mut encode(Some("es")),
+        &out,
+        &["roto.csv", "línea 4, campo 'code'"],
+    );
+    assert_fails(
+        &mut encode(Some("en")),
+        &out,
+        &[
+            "roto.csv",
+            "line 4, feature 'code'",
+            "regular expression",
+            "read 'XX-12'",
+        ],
+    );
+    // The environment chooses too, and --lang wins over it.
+    assert_fails(
+        encode(None).env("PUENTE_LANG", "en"),
+        &out,
+        &["line 4, feature 'code'"],
+    );
+    assert_fails(
+        encode(Some("es")).env("PUENTE_LANG", "en"),
+        &out,
+        &["línea 4, campo 'code'"],
+    );
+
+    let text = read(&schema);
+    let bad_schema = dir.path().join("esquema.json");
+    std::fs::write(
+        &bad_schema,
+        text.replacen("\"n\": 2", "\"n\": 2, \"skip\": 1", 1),
+    )
+    .unwrap();
+    assert_fails(
+        puente_default_language()
+            .args(["pprl", "encode", "--secret", SECRET, "--schema"])
+            .arg(&bad_schema)
+            .arg(fixture("encodings_and_patterns/data.csv"))
+            .arg("--out")
+            .arg(&out),
+        &out,
+        &[
+            "esquema.json",
+            "línea ",
+            "campo '",
+            "opción desconocida 'skip'",
+        ],
+    );
+
+    let pairs = dir.path().join("pares.csv");
+    let uneven = dir.path().join("desigual.json");
+    std::fs::write(&uneven, "{\"clks\": [\n\"AAAA\",\n\"AAAAAA==\"\n]}\n").unwrap();
+    for (lang, expected) in [
+        (
+            "es",
+            "línea 3, codificación 1: 4 bytes donde la primera codificación tiene 3",
+        ),
+        (
+            "en",
+            "line 3, encoding 1: 4 bytes where the first encoding has 3",
+        ),
+    ] {
+        assert_fails(
+            puente_default_language()
+                .args(["pprl", "match", "--lang", lang])
+                .arg(fixture("multiparty/party0.json"))
+                .arg(&uneven)
+                .args(["--threshold", "0.7", "--out"])
+                .arg(&pairs),
+            &pairs,
+            &["desigual.json", expected],
+        );
+    }
+    assert_fails(
+        puente_default_language()
+            .args(["pprl", "match"])
+            .arg(fixture("multiparty/party0.json"))
+            .arg(fixture("multiparty/party1.json"))
+            .args(["--threshold", "1.5", "--out"])
+            .arg(&pairs),
+        &pairs,
+        &[
+            "--threshold",
+            "el umbral debe ser un número de 0 a 1",
+            "1.5",
+        ],
+    );
+}
+
+#[test]
+fn summaries_are_in_spanish_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("clks.json");
+    puente_default_language()
+        .args(["pprl", "encode", "--secret", SECRET, "--schema"])
+        .arg(fixture("blake_every_type/schema.json"))
+        .arg(fixture("blake_every_type/data.csv"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("24 registros codificados"));
+    let pairs = dir.path().join("pares.csv");
+    puente_default_language()
+        .args(["pprl", "match"])
+        .arg(fixture("multiparty/party0.json"))
+        .arg(fixture("multiparty/party1.json"))
+        .args(["--threshold", "0.7", "--out"])
+        .arg(&pairs)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("conjuntos de datos").and(predicate::str::contains("grupos")),
+        );
 }

@@ -39,10 +39,10 @@ pub fn from_json(text: &str) -> Result<Vec<Vec<u8>>, ClkFileError> {
         clks: Vec<String>,
     }
     let file: ClkFile = serde_json::from_str(text).map_err(|e| {
-        ClkFileError::Format(format!(
-            "line {}, column {}: not a CLK file ({{\"clks\": [\"<base64>\", ...]}}): {e}",
-            e.line(),
-            e.column()
+        let (line, column) = (e.line(), e.column());
+        ClkFileError::Format(crate::error::text!(
+            "línea {line}, columna {column}: no es un archivo de CLK ({{\"clks\": [\"<base64>\", ...]}}): {e}",
+            "line {line}, column {column}: not a CLK file ({{\"clks\": [\"<base64>\", ...]}}): {e}",
         ))
     })?;
     let engine = base64::engine::general_purpose::STANDARD;

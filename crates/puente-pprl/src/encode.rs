@@ -15,7 +15,7 @@ use rand::SeedableRng;
 use rayon::prelude::*;
 use sha1::Sha1;
 
-use crate::error::{EncodeError, SchemaError};
+use crate::error::{text, EncodeError, SchemaError, Text};
 use crate::keys::{self, FeatureKeys};
 use crate::schema::{
     Case, Comparison, Feature, Format, HashKind, Hashing, LinkageSchema, StringFormat, TextEncoding,
@@ -32,18 +32,241 @@ pub struct Hardening {
     pub balanced: bool,
 }
 
-/// Bit positions of values already hashed, by feature, salt and formatted value (names and dates
-/// repeat: clkhash keeps LRU caches for the same reason). One per thread; emptied when it grows
-/// past its bound.
-#[derive(Debug, Default)]
+/// The filter bits of values already hashed, by feature, salt and formatted value (names and
+/// dates repeat: clkhash keeps LRU caches for the same reason). One per thread; emptied when it
+/// grows past its bound.
+///
+/// A value's bits are kept as the filter's 64-bit words they touch (a word's index and its
+/// bits), so applying a cached value costs one OR per word rather than one per bit position. The
+/// table is open addressing over 64-bit key hashes; each entry's key and words sit together in
+/// one arena, so a lookup touches the slot and then one place in memory.
+#[derive(Debug)]
 pub struct TokenCache {
-    positions:
-        std::collections::HashMap<Vec<u8>, Vec<u32>, std::hash::BuildHasherDefault<FnvHasher>>,
-    key: Vec<u8>,
+    /// `(hash, offset)`: the key's hash (0 when the slot is free) and where its entry begins in
+    /// `arena`. The length is a power of two.
+    slots: Vec<(u64, u32)>,
+    /// Entries: a header word (the key's length in bytes, then the number of words above bit
+    /// 32), the key in little-endian words padded with zero bytes, the word indices two to a
+    /// word, then the words' bits.
+    arena: Vec<u64>,
+    entries: usize,
+    /// The keys of the record being encoded, as padded words, one after the other.
+    key_words: Vec<u64>,
+    /// The record's lookups, one per hashed feature.
+    lookups: Vec<Lookup>,
+    /// Scratch space for the positions of a value seen for the first time.
+    positions: Vec<u32>,
+    /// Scratch space for a new value's bits: a filter's words (zero between uses) and the
+    /// indices of the words that are not zero.
+    new_words: Vec<u64>,
+    touched_words: Vec<u32>,
+}
+
+/// One feature's key in [`TokenCache::key_words`].
+#[derive(Debug, Clone, Copy)]
+struct Lookup {
+    feature: usize,
+    words_start: usize,
+    words_end: usize,
+    key_bytes: usize,
+    hash: u64,
+}
+
+impl Default for TokenCache {
+    fn default() -> TokenCache {
+        TokenCache {
+            slots: vec![(0, 0); TokenCache::FIRST_SLOTS],
+            arena: Vec::new(),
+            entries: 0,
+            key_words: Vec::new(),
+            lookups: Vec::new(),
+            positions: Vec::new(),
+            new_words: Vec::new(),
+            touched_words: Vec::new(),
+        }
+    }
 }
 
 impl TokenCache {
+    const FIRST_SLOTS: usize = 1 << 12;
     const MOST_ENTRIES: usize = 1 << 17;
+    /// 32 MB of entries per thread at most.
+    const MOST_ARENA_WORDS: usize = 1 << 22;
+
+    /// Adds the key of a feature's value to the record's lookups: the feature, the record's salt
+    /// and the formatted value.
+    fn push_lookup(&mut self, feature: usize, salt: Option<&str>, value: &str) {
+        let words_start = self.key_words.len();
+        let salt = salt.unwrap_or("").as_bytes();
+        let key_bytes = 4 + salt.len() + 1 + value.len();
+        let mut pending = [0u8; 8];
+        let mut filled = 0;
+        let bytes = (feature as u32)
+            .to_le_bytes()
+            .into_iter()
+            .chain(salt.iter().copied())
+            .chain(std::iter::once(0x1e))
+            .chain(value.bytes());
+        for byte in bytes {
+            pending[filled] = byte;
+            filled += 1;
+            if filled == 8 {
+                self.key_words.push(u64::from_le_bytes(pending));
+                filled = 0;
+            }
+        }
+        if filled > 0 {
+            pending[filled..].fill(0);
+            self.key_words.push(u64::from_le_bytes(pending));
+        }
+        let words_end = self.key_words.len();
+        let mut hash = 0x9e37_79b9_7f4a_7c15 ^ key_bytes as u64;
+        for &word in &self.key_words[words_start..words_end] {
+            hash = (hash ^ word).wrapping_mul(0x2d35_8dcc_aa6c_78a5);
+            hash ^= hash >> 29;
+        }
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        hash ^= hash >> 33;
+        self.lookups.push(Lookup {
+            feature,
+            words_start,
+            words_end,
+            key_bytes,
+            // 0 marks a free slot.
+            hash: hash.max(1),
+        });
+    }
+
+    /// Reads the slot and the entry header of every lookup before any of them is used, so that
+    /// the processor waits for their memory once rather than once per feature.
+    fn touch_lookups(&self) {
+        let mask = self.slots.len() - 1;
+        let mut seen = 0u64;
+        for lookup in &self.lookups {
+            seen ^= self.slots[lookup.hash as usize & mask].0;
+        }
+        for lookup in &self.lookups {
+            let (hash, offset) = self.slots[lookup.hash as usize & mask];
+            if hash == lookup.hash {
+                seen ^= self.arena[offset as usize];
+            }
+        }
+        std::hint::black_box(seen);
+    }
+
+    /// Where the entry of a lookup begins in the arena, if it is cached.
+    fn find(&self, lookup: &Lookup) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let key = &self.key_words[lookup.words_start..lookup.words_end];
+        let mut index = lookup.hash as usize & mask;
+        loop {
+            let (slot_hash, offset) = self.slots[index];
+            if slot_hash == 0 {
+                return None;
+            }
+            let offset = offset as usize;
+            if slot_hash == lookup.hash
+                && (self.arena[offset] & 0xffff_ffff) as usize == lookup.key_bytes
+                && self.arena[offset + 1..offset + 1 + key.len()] == *key
+            {
+                return Some(offset);
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    /// ORs the words of the entry at `offset` (whose key is `key_words` long) into `filter`.
+    fn apply(&self, offset: usize, key_words: usize, filter: &mut BitVector) {
+        let count = (self.arena[offset] >> 32) as usize;
+        let indices_at = offset + 1 + key_words;
+        let bits_at = indices_at + count.div_ceil(2);
+        let indices = &self.arena[indices_at..bits_at];
+        let bits = &self.arena[bits_at..bits_at + count];
+        for (i, &word_bits) in bits.iter().enumerate() {
+            let word_index = (indices[i / 2] >> (32 * (i % 2))) & 0xffff_ffff;
+            filter.words[word_index as usize] |= word_bits;
+        }
+    }
+
+    /// ORs `self.positions` into `filter` and caches them as the bits of a lookup's key.
+    fn apply_and_insert_positions(&mut self, lookup: &Lookup, filter: &mut BitVector) {
+        if self.new_words.len() < filter.words.len() {
+            self.new_words.resize(filter.words.len(), 0);
+        }
+        self.touched_words.clear();
+        for &position in &self.positions {
+            let word_index = position / 64;
+            let word = &mut self.new_words[word_index as usize];
+            if *word == 0 {
+                self.touched_words.push(word_index);
+            }
+            *word |= 1u64 << (position % 64);
+        }
+        for &word_index in &self.touched_words {
+            filter.words[word_index as usize] |= self.new_words[word_index as usize];
+        }
+        if self.entries >= TokenCache::MOST_ENTRIES
+            || self.arena.len() >= TokenCache::MOST_ARENA_WORDS
+        {
+            self.slots.clear();
+            self.slots.resize(TokenCache::FIRST_SLOTS, (0, 0));
+            self.arena.clear();
+            self.entries = 0;
+        }
+        if 2 * (self.entries + 1) > self.slots.len() {
+            self.grow();
+        }
+        let Ok(offset) = u32::try_from(self.arena.len()) else {
+            self.clear_new_words();
+            return;
+        };
+        let count = self.touched_words.len();
+        self.arena
+            .push(lookup.key_bytes as u64 | (count as u64) << 32);
+        self.arena
+            .extend_from_slice(&self.key_words[lookup.words_start..lookup.words_end]);
+        self.arena.extend(self.touched_words.chunks(2).map(|pair| {
+            u64::from(pair[0]) | pair.get(1).map_or(0, |&second| u64::from(second) << 32)
+        }));
+        self.arena.extend(
+            self.touched_words
+                .iter()
+                .map(|&word_index| self.new_words[word_index as usize]),
+        );
+        self.clear_new_words();
+        let index = self.free_slot(lookup.hash);
+        self.slots[index] = (lookup.hash, offset);
+        self.entries += 1;
+    }
+
+    fn clear_new_words(&mut self) {
+        for &word_index in &self.touched_words {
+            self.new_words[word_index as usize] = 0;
+        }
+    }
+
+    /// The first free slot from the hash's place.
+    fn free_slot(&self, hash: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut index = hash as usize & mask;
+        while self.slots[index].0 != 0 {
+            index = (index + 1) & mask;
+        }
+        index
+    }
+
+    /// Doubles the slots, placing every entry again by its hash.
+    fn grow(&mut self) {
+        let doubled = vec![(0, 0); 2 * self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        for (hash, offset) in old {
+            if hash != 0 {
+                let index = self.free_slot(hash);
+                self.slots[index] = (hash, offset);
+            }
+        }
+    }
 }
 
 /// A schema with its keys, ready to encode records.
@@ -138,12 +361,12 @@ impl Encoder {
         hardening: Hardening,
     ) -> Result<Encoder, SchemaError> {
         if !keys::can_derive(&schema.kdf, schema.features.len()) {
+            let (key_size, features) = (schema.kdf.key_size, schema.features.len());
             return Err(SchemaError::Invalid {
-                location: "clkConfig.kdf".to_string(),
-                message: format!(
-                    "HKDF cannot derive two keys of {} bytes for each of {} features; lower keySize or use SHA512",
-                    schema.kdf.key_size,
-                    schema.features.len()
+                location: text!("clkConfig.kdf", "clkConfig.kdf"),
+                message: text!(
+                    "HKDF no puede derivar dos claves de {key_size} bytes para cada uno de {features} campos; reduzca keySize o use SHA512",
+                    "HKDF cannot derive two keys of {key_size} bytes for each of {features} features; lower keySize or use SHA512",
                 ),
             });
         }
@@ -202,26 +425,26 @@ impl Encoder {
     pub fn check_header(&self, header: &[&str]) -> Result<(), EncodeError> {
         let features = &self.schema.features;
         if header.len() != features.len() {
+            let (columns, count) = (header.len(), features.len());
+            let names = features
+                .iter()
+                .map(|f| f.identifier.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             return Err(EncodeError::Header {
-                message: format!(
-                    "the header has {} columns where the schema has {} features ({})",
-                    header.len(),
-                    features.len(),
-                    features
-                        .iter()
-                        .map(|f| f.identifier.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                message: text!(
+                    "el encabezado tiene {columns} columnas donde el esquema tiene {count} campos ({names})",
+                    "the header has {columns} columns where the schema has {count} features ({names})",
                 ),
             });
         }
         for (position, (column, feature)) in header.iter().zip(features).enumerate() {
             if *column != feature.identifier {
+                let (number, expected) = (position + 1, &feature.identifier);
                 return Err(EncodeError::Header {
-                    message: format!(
-                        "column {} is '{column}' where the schema's feature is '{}'",
-                        position + 1,
-                        feature.identifier
+                    message: text!(
+                        "la columna {number} es '{column}' donde el campo del esquema es '{expected}'",
+                        "column {number} is '{column}' where the schema's feature is '{expected}'",
                     ),
                 });
             }
@@ -272,39 +495,48 @@ impl Encoder {
         };
         let hash_length = self.schema.hash_length();
         let mut filter = BitVector::zeros(hash_length);
-        let mut token_bytes = Vec::with_capacity(64);
-        for (index, ((value, feature), prepared)) in
-            record.iter().zip(features).zip(&self.prepared).enumerate()
-        {
-            let (Some(hashing), Some(prepared)) = (&feature.hashing, prepared) else {
-                continue;
-            };
-            let invalid = |message: String| EncodeError::InvalidEntry {
-                line,
-                feature: feature.identifier.clone(),
-                message,
-            };
-            let formatted = hashable_value(feature, value).map_err(invalid)?;
-            let salt = match (&salt, self.hardening.record_salt_feature) {
-                (Some(salt), Some(salt_index)) if salt_index != index => Some(salt.as_str()),
-                _ => None,
-            };
-            cache.key.clear();
-            cache.key.extend_from_slice(&(index as u32).to_le_bytes());
-            cache.key.extend_from_slice(salt.unwrap_or("").as_bytes());
-            cache.key.push(0x1e);
-            cache.key.extend_from_slice(formatted.as_bytes());
-            if let Some(known) = cache.positions.get(cache.key.as_slice()) {
-                for &position in known {
-                    filter.set(position as usize);
-                }
+        let salt_of = |index: usize| match (&salt, self.hardening.record_salt_feature) {
+            (Some(salt), Some(salt_index)) if salt_index != index => Some(salt.as_str()),
+            _ => None,
+        };
+        let invalid = |feature: &Feature, message: Text| EncodeError::InvalidEntry {
+            line,
+            feature: feature.identifier.clone(),
+            message,
+        };
+        // First every feature's key, then their cache entries, so that the memory of all of
+        // them is fetched at once.
+        cache.key_words.clear();
+        cache.lookups.clear();
+        for (index, (value, feature)) in record.iter().zip(features).enumerate() {
+            if feature.hashing.is_none() {
                 continue;
             }
+            let formatted =
+                hashable_value(feature, value).map_err(|message| invalid(feature, message))?;
+            cache.push_lookup(index, salt_of(index), &formatted);
+        }
+        cache.touch_lookups();
+        let mut token_bytes = Vec::with_capacity(64);
+        for lookup_index in 0..cache.lookups.len() {
+            let lookup = cache.lookups[lookup_index];
+            if let Some(offset) = cache.find(&lookup) {
+                cache.apply(offset, lookup.words_end - lookup.words_start, &mut filter);
+                continue;
+            }
+            let index = lookup.feature;
+            let feature = &features[index];
+            let (Some(hashing), Some(prepared)) = (&feature.hashing, &self.prepared[index]) else {
+                continue;
+            };
+            let salt = salt_of(index);
+            let invalid = |message: Text| invalid(feature, message);
+            let formatted = hashable_value(feature, record[index]).map_err(invalid)?;
             let tokens = tokenize(&hashing.comparison, &formatted).map_err(invalid)?;
-            let mut positions = Vec::new();
             if tokens.is_empty() {
                 continue;
             }
+            cache.positions.clear();
             for (token, bits) in tokens
                 .iter()
                 .zip(hashing.strategy.bits_per_token(tokens.len()))
@@ -315,15 +547,15 @@ impl Encoder {
                     token_bytes.push(0x1f);
                     token_bytes.extend_from_slice(salt.as_bytes());
                 }
-                token_positions(prepared, &token_bytes, bits, hash_length, &mut positions);
+                token_positions(
+                    prepared,
+                    &token_bytes,
+                    bits,
+                    hash_length,
+                    &mut cache.positions,
+                );
             }
-            for &position in &positions {
-                filter.set(position as usize);
-            }
-            if cache.positions.len() >= TokenCache::MOST_ENTRIES {
-                cache.positions.clear();
-            }
-            cache.positions.insert(cache.key.clone(), positions);
+            cache.apply_and_insert_positions(&lookup, &mut filter);
         }
         let folded = filter.fold(self.schema.xor_folds);
         if self.hardening.balanced {
@@ -510,13 +742,14 @@ fn big_endian_mod(bytes: &[u8], m: u64) -> u64 {
 
 /// Writes a token in the feature's encoding (Python's codecs: UTF-16 and UTF-32 begin with a
 /// little-endian byte-order mark).
-fn encode_text(encoding: TextEncoding, text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_text(encoding: TextEncoding, text: &str, out: &mut Vec<u8>) -> Result<(), Text> {
     match encoding {
         TextEncoding::Utf8 => out.extend_from_slice(text.as_bytes()),
         TextEncoding::Ascii => {
             if !text.is_ascii() {
-                return Err(format!(
-                    "expected text that can be encoded in ascii, read '{text}'"
+                return Err(text!(
+                    "se esperaba un texto que se pueda codificar en ascii, se leyó '{text}'",
+                    "expected text that can be encoded in ascii, read '{text}'",
                 ));
             }
             out.extend_from_slice(text.as_bytes());
@@ -538,7 +771,7 @@ fn encode_text(encoding: TextEncoding, text: &str, out: &mut Vec<u8>) -> Result<
 }
 
 /// Checks one value against its feature's format (clkhash's `validate`).
-fn validate(feature: &Feature, value: &str) -> Result<(), String> {
+fn validate(feature: &Feature, value: &str) -> Result<(), Text> {
     let Some(hashing) = &feature.hashing else {
         return Ok(());
     };
@@ -548,15 +781,17 @@ fn validate(feature: &Feature, value: &str) -> Result<(), String> {
         }
     }
     if hashing.encoding == TextEncoding::Ascii && !value.is_ascii() {
-        return Err(format!(
-            "expected an entry that can be encoded in ascii, read '{value}'"
+        return Err(text!(
+            "se esperaba un valor que se pueda codificar en ascii, se leyó '{value}'",
+            "expected an entry that can be encoded in ascii, read '{value}'",
         ));
     }
     match &feature.format {
         Format::String(StringFormat::Pattern { source, regex }) => {
             if !regex.is_match(value) {
-                return Err(format!(
-                    "expected an entry that conforms to the regular expression '{source}', read '{value}'"
+                return Err(text!(
+                    "se esperaba un valor que cumpla la expresión regular '{source}', se leyó '{value}'",
+                    "expected an entry that conforms to the regular expression '{source}', read '{value}'",
                 ));
             }
         }
@@ -565,61 +800,85 @@ fn validate(feature: &Feature, value: &str) -> Result<(), String> {
             min_length,
             max_length,
         }) => {
-            let length = value.chars().count();
+            // Counting characters costs a pass over the value: only when a length is bounded.
+            let length = if min_length.is_some() || max_length.is_some() {
+                value.chars().count()
+            } else {
+                0
+            };
             if let Some(min) = min_length {
                 if length < *min {
-                    return Err(format!(
-                        "expected a string length of at least {min}, read '{value}' of length {length}"
+                    return Err(text!(
+                        "se esperaba un texto de al menos {min} caracteres, se leyó '{value}' de {length}",
+                        "expected a string length of at least {min}, read '{value}' of length {length}",
                     ));
                 }
             }
             if let Some(max) = max_length {
                 if length > *max {
-                    return Err(format!(
-                        "expected a string length of at most {max}, read '{value}' of length {length}"
+                    return Err(text!(
+                        "se esperaba un texto de como mucho {max} caracteres, se leyó '{value}' de {length}",
+                        "expected a string length of at most {max}, read '{value}' of length {length}",
                     ));
                 }
             }
             match case {
                 Case::Upper if value.to_uppercase() != value => {
-                    return Err(format!("expected an upper case string, read '{value}'"))
+                    return Err(text!(
+                        "se esperaba un texto en mayúsculas, se leyó '{value}'",
+                        "expected an upper case string, read '{value}'",
+                    ))
                 }
                 Case::Lower if value.to_lowercase() != value => {
-                    return Err(format!("expected a lower case string, read '{value}'"))
+                    return Err(text!(
+                        "se esperaba un texto en minúsculas, se leyó '{value}'",
+                        "expected a lower case string, read '{value}'",
+                    ))
                 }
                 _ => {}
             }
         }
         Format::Integer { minimum, maximum } => {
             let Some(number) = python_int(value) else {
-                return Err(format!("invalid integer, read '{value}'"));
+                return Err(text!(
+                    "número entero no válido, se leyó '{value}'",
+                    "invalid integer, read '{value}'",
+                ));
             };
             if let Some(min) = minimum {
                 if number < *min {
-                    return Err(format!(
-                        "expected an integer value of at least {min}, read '{number}'"
+                    return Err(text!(
+                        "se esperaba un entero de al menos {min}, se leyó '{number}'",
+                        "expected an integer value of at least {min}, read '{number}'",
                     ));
                 }
             }
             if let Some(max) = maximum {
                 if number > *max {
-                    return Err(format!(
-                        "expected an integer value of at most {max}, read '{number}'"
+                    return Err(text!(
+                        "se esperaba un entero de como mucho {max}, se leyó '{number}'",
+                        "expected an integer value of at most {max}, read '{number}'",
                     ));
                 }
             }
         }
         Format::Date(format) => {
-            format
-                .to_hashable(value)
-                .map_err(|e| format!("not a date in the format '{}': {e}", format.source()))?;
+            format.to_hashable(value).map_err(|e| {
+                let source = format.source();
+                // The detail is Python's own wording, which clkhash users search for.
+                text!(
+                    "no es una fecha en el formato '{source}': {e}",
+                    "not a date in the format '{source}': {e}",
+                )
+            })?;
         }
         Format::Enum { values } => {
             if !values.contains(value) {
                 let mut sorted: Vec<&String> = values.iter().collect();
                 sorted.sort();
-                return Err(format!(
-                    "expected one of the enum values {sorted:?}, read '{value}'"
+                return Err(text!(
+                    "se esperaba uno de los valores {sorted:?}, se leyó '{value}'",
+                    "expected one of the enum values {sorted:?}, read '{value}'",
                 ));
             }
         }
@@ -633,7 +892,7 @@ fn validate(feature: &Feature, value: &str) -> Result<(), String> {
 fn hashable_value<'a>(
     feature: &'a Feature,
     value: &'a str,
-) -> Result<std::borrow::Cow<'a, str>, String> {
+) -> Result<std::borrow::Cow<'a, str>, Text> {
     use std::borrow::Cow;
     if let Some(missing) = feature
         .hashing
@@ -647,32 +906,20 @@ fn hashable_value<'a>(
     match &feature.format {
         Format::Integer { .. } => python_int(value)
             .map(|n| Cow::Owned(n.to_string()))
-            .ok_or_else(|| format!("invalid integer, read '{value}'")),
-        Format::Date(format) => format.to_hashable(value).map(Cow::Owned),
+            .ok_or_else(|| {
+                text!(
+                    "número entero no válido, se leyó '{value}'",
+                    "invalid integer, read '{value}'",
+                )
+            }),
+        Format::Date(format) => format.to_hashable(value).map(Cow::Owned).map_err(|e| {
+            let source = format.source();
+            text!(
+                "no es una fecha en el formato '{source}': {e}",
+                "not a date in the format '{source}': {e}",
+            )
+        }),
         _ => Ok(Cow::Borrowed(value)),
-    }
-}
-
-/// FNV-1a over the cache keys: the keys are short and not chosen by an adversary who could
-/// flood the table (they come from the organisation's own records), so a simple fast hash does.
-#[derive(Debug, Clone, Copy)]
-pub struct FnvHasher(u64);
-
-impl Default for FnvHasher {
-    fn default() -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
     }
 }
 
@@ -699,7 +946,7 @@ pub(crate) fn python_int(text: &str) -> Option<i128> {
 }
 
 /// The tokens of a formatted value (clkhash's comparators).
-pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String>, String> {
+pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String>, Text> {
     if word.is_empty() {
         return Ok(Vec::new());
     }
@@ -740,12 +987,17 @@ pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String
             let value = match python_int(word) {
                 Some(v) => v.checked_mul(scale),
                 None => {
-                    let float: f64 = word
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("not a number, read '{word}'"))?;
+                    let float: f64 = word.trim().parse().map_err(|_| {
+                        text!(
+                            "no es un número, se leyó '{word}'",
+                            "not a number, read '{word}'",
+                        )
+                    })?;
                     if !float.is_finite() {
-                        return Err(format!("not a finite number, read '{word}'"));
+                        return Err(text!(
+                            "no es un número finito, se leyó '{word}'",
+                            "not a finite number, read '{word}'",
+                        ));
                     }
                     let scaled = if *fractional_precision > 0 {
                         (float * 10f64.powi(*fractional_precision as i32)).round_ties_even()
@@ -759,7 +1011,12 @@ pub(crate) fn tokenize(comparison: &Comparison, word: &str) -> Result<Vec<String
                     }
                 }
             };
-            let too_large = || format!("the number is too large to encode, read '{word}'");
+            let too_large = || {
+                text!(
+                    "el número es demasiado grande para codificarlo, se leyó '{word}'",
+                    "the number is too large to encode, read '{word}'",
+                )
+            };
             let value = value
                 .and_then(|v| v.checked_mul(2 * resolution))
                 .ok_or_else(too_large)?;
@@ -880,6 +1137,52 @@ mod tests {
         assert_eq!(python_int("1__0"), None);
         assert_eq!(python_int("1.5"), None);
         assert_eq!(python_int(""), None);
+    }
+
+    #[test]
+    fn cached_bits_give_the_same_encodings_as_hashing_afresh() {
+        let schema = LinkageSchema::from_json_str(
+            r#"{"version": 3,
+                "clkConfig": {"l": 512, "xor_folds": 1, "kdf": {"type": "HKDF", "keySize": 64}},
+                "features": [
+                  {"identifier": "sex", "format": {"type": "string"},
+                   "hashing": {"comparison": {"type": "exact"}, "strategy": {"bitsPerToken": 8}}},
+                  {"identifier": "name", "format": {"type": "string"},
+                   "hashing": {"comparison": {"type": "ngram", "n": 2},
+                               "strategy": {"bitsPerFeature": 200}}},
+                  {"identifier": "year", "format": {"type": "integer"},
+                   "hashing": {"comparison": {"type": "ngram", "n": 1, "positional": true},
+                               "strategy": {"bitsPerToken": 70},
+                               "hash": {"type": "doubleHash"}}}
+                ]}"#,
+        )
+        .unwrap();
+        let hardened = Hardening {
+            record_salt_feature: Some(0),
+            balanced: true,
+        };
+        for hardening in [Hardening::default(), hardened] {
+            let encoder = Encoder::with_hardening(schema.clone(), b"secret", hardening).unwrap();
+            let records = [
+                ["f", "maria", "1990"],
+                ["m", "maria", "1990"],
+                ["f", "maria", "1990"],
+                ["f", "josé", "+1990"],
+                ["m", "", "1985"],
+                ["m", "maria", "1985"],
+            ];
+            let mut shared = TokenCache::default();
+            for (index, record) in records.iter().chain(records.iter()).enumerate() {
+                let afresh = encoder.encode_record(record, index + 2).unwrap();
+                let cached = encoder
+                    .encode_record_cached(record, index + 2, &mut shared)
+                    .unwrap();
+                assert_eq!(afresh, cached, "record {index}: {record:?}");
+            }
+            let first = encoder.encode_record(&records[0], 2).unwrap();
+            let second = encoder.encode_record(&records[1], 3).unwrap();
+            assert_ne!(first, second, "the sex is part of the encoding");
+        }
     }
 
     #[test]

@@ -83,12 +83,11 @@ impl LatamColumns {
                 _ => continue,
             };
             if let Some(previous) = slot {
+                let (first, first_name, second) = (*previous + 1, header[*previous], index + 1);
                 return Err(EncodeError::Header {
-                    message: format!(
-                        "columns {} ('{}') and {} ('{name}') hold the same kind of value",
-                        *previous + 1,
-                        header[*previous],
-                        index + 1
+                    message: crate::error::text!(
+                        "las columnas {first} ('{first_name}') y {second} ('{name}') tienen el mismo tipo de valor",
+                        "columns {first} ('{first_name}') and {second} ('{name}') hold the same kind of value",
                     ),
                 });
             }
@@ -96,7 +95,10 @@ impl LatamColumns {
         }
         if columns.given_name.is_none() || columns.surname.is_none() {
             return Err(EncodeError::Header {
-                message: "the latam profile needs a given name column (given_name, first_name, nombres) and a surname column (surname, last_name, apellidos)".to_string(),
+                message: crate::error::text!(
+                    "el perfil latam necesita una columna de nombres (given_name, first_name, nombres) y una de apellidos (surname, last_name, apellidos)",
+                    "the latam profile needs a given name column (given_name, first_name, nombres) and a surname column (surname, last_name, apellidos)",
+                ),
             });
         }
         Ok(columns)
@@ -143,11 +145,14 @@ impl LatamProfile {
             .collect();
         if names != DERIVED_FEATURES {
             return Err(crate::error::SchemaError::Invalid {
-                location: "features".to_string(),
-                message: format!(
-                    "the latam profile's features are {}",
-                    DERIVED_FEATURES.join(", ")
-                ),
+                location: crate::error::text!("features", "features"),
+                message: {
+                    let names = DERIVED_FEATURES.join(", ");
+                    crate::error::text!(
+                        "los campos del perfil latam son {names}",
+                        "the latam profile's features are {names}",
+                    )
+                },
             });
         }
         Ok(LatamProfile {
@@ -192,7 +197,13 @@ impl LatamProfile {
         let date = PartialDate::parse(date_text).map_err(|e| EncodeError::InvalidEntry {
             line,
             feature: "date_of_birth".to_string(),
-            message: e.to_string(),
+            message: {
+                let value = &e.value;
+                crate::error::text!(
+                    "fecha ilegible {value:?}: se esperaba AAAA-MM-DD, AAAAMMDD, AAAA-MM, AAAA o DD/MM/AAAA",
+                    "unreadable date {value:?}: expected YYYY-MM-DD, YYYYMMDD, YYYY-MM, YYYY or DD/MM/YYYY",
+                )
+            },
         })?;
         let (birth_year, birth_day_month, birth_date) = match date {
             None => (String::new(), String::new(), String::new()),

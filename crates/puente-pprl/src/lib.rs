@@ -19,5 +19,5 @@ pub mod schema;
 
 pub use date_format::DateFormat;
 pub use encode::{Encoder, Hardening, RecordFields};
-pub use error::{ClkFileError, EncodeError, MatchError, SchemaError};
+pub use error::{ClkFileError, EncodeError, MatchError, SchemaError, Text};
 pub use schema::LinkageSchema;

@@ -14,7 +14,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use crate::date_format::DateFormat;
-use crate::error::SchemaError;
+use crate::error::{text, SchemaError, Text};
 
 /// A parsed linkage schema.
 #[derive(Debug, Clone)]
@@ -198,21 +198,22 @@ impl Place {
 }
 
 impl Reader<'_> {
-    fn error(&self, place: &Place, message: impl Into<String>) -> SchemaError {
+    fn error(&self, place: &Place, message: Text) -> SchemaError {
+        let path = &place.path;
         let location = match &place.feature {
-            Some((identifier, line)) => {
-                format!("line {line}, feature '{identifier}' ({})", place.path)
-            }
+            Some((identifier, line)) => text!(
+                "línea {line}, campo '{identifier}' ({path})",
+                "line {line}, feature '{identifier}' ({path})",
+            ),
             None => match self.line_of_key(place.path.rsplit('.').next().unwrap_or("")) {
-                Some(line) if !place.path.is_empty() => format!("line {line} ({})", place.path),
-                _ if place.path.is_empty() => "the schema".to_string(),
-                _ => place.path.clone(),
+                Some(line) if !place.path.is_empty() => {
+                    text!("línea {line} ({path})", "line {line} ({path})")
+                }
+                _ if place.path.is_empty() => text!("el esquema", "the schema"),
+                _ => text!("{path}", "{path}"),
             },
         };
-        SchemaError::Invalid {
-            location,
-            message: message.into(),
-        }
+        SchemaError::Invalid { location, message }
     }
 
     /// The line of the first `"key":` in the text, for errors outside the features.
@@ -259,7 +260,7 @@ impl Reader<'_> {
         if config.contains_key("xorFolds") {
             return Err(self.error(
                 &config_place.child("xorFolds"),
-                "clkhash 0.18.3 reads XOR folding from 'xor_folds' and ignores 'xorFolds'; write \"xor_folds\" so that both tools fold",
+                text!("clkhash 0.18.3 lee el plegado XOR de 'xor_folds' e ignora 'xorFolds'; escriba \"xor_folds\" para que ambas herramientas plieguen", "clkhash 0.18.3 reads XOR folding from 'xor_folds' and ignores 'xorFolds'; write \"xor_folds\" so that both tools fold"),
             ));
         }
         self.known_keys(&config_place, config, &["l", "kdf", "xor_folds"])?;
@@ -275,14 +276,25 @@ impl Reader<'_> {
         if xor_folds > 16 {
             return Err(self.error(
                 &config_place.child("xor_folds"),
-                format!("at most 16 XOR folds, got {xor_folds}"),
+                text!(
+                    "como mucho 16 plegados XOR, se recibió {xor_folds}",
+                    "at most 16 XOR folds, got {xor_folds}"
+                ),
             ));
         }
-        let l = usize::try_from(l).map_err(|_| self.error(&config_place, "l is too large"))?;
+        let l = usize::try_from(l).map_err(|_| {
+            self.error(
+                &config_place,
+                text!("l es demasiado grande", "l is too large"),
+            )
+        })?;
         if l > 1 << 20 {
             return Err(self.error(
                 &config_place.child("l"),
-                format!("l must be at most 1048576 bits, got {l}"),
+                text!(
+                    "l debe ser como mucho 1048576 bits, se recibió {l}",
+                    "l must be at most 1048576 bits, got {l}"
+                ),
             ));
         }
         let kdf = self.kdf(
@@ -291,7 +303,13 @@ impl Reader<'_> {
         )?;
         let features_value = self.required(&root, object, "features")?;
         let Value::Array(items) = features_value else {
-            return Err(self.error(&root.child("features"), "'features' must be an array"));
+            return Err(self.error(
+                &root.child("features"),
+                text!(
+                    "'features' debe ser una lista",
+                    "'features' must be an array"
+                ),
+            ));
         };
         let mut features = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
@@ -316,16 +334,19 @@ impl Reader<'_> {
                 if !hash_length.is_power_of_two() {
                     return Err(self.error(
                         &place,
-                        format!("blakeHash needs l * 2^xor_folds to be a power of two, got {hash_length}"),
+                        text!("blakeHash necesita que l * 2^xor_folds sea una potencia de dos, se recibió {hash_length}", "blakeHash needs l * 2^xor_folds to be a power of two, got {hash_length}"),
                     ));
                 }
                 if schema.kdf.key_size > 64 {
                     return Err(self.error(
                         &place,
-                        format!(
-                            "blakeHash takes keys of at most 64 bytes, kdf.keySize is {}",
-                            schema.kdf.key_size
-                        ),
+                        {
+                            let key_size = schema.kdf.key_size;
+                            text!(
+                                "blakeHash admite claves de como mucho 64 bytes, kdf.keySize es {key_size}",
+                                "blakeHash takes keys of at most 64 bytes, kdf.keySize is {key_size}",
+                            )
+                        },
                     ));
                 }
             }
@@ -341,7 +362,10 @@ impl Reader<'_> {
             other => {
                 return Err(self.error(
                     &place.child("type"),
-                    format!("the only key derivation is \"HKDF\", got {other}"),
+                    text!(
+                        "la única derivación de claves es \"HKDF\", se recibió {other}",
+                        "the only key derivation is \"HKDF\", got {other}"
+                    ),
                 ))
             }
         }
@@ -352,7 +376,10 @@ impl Reader<'_> {
             Some(other) => {
                 return Err(self.error(
                     &place.child("hash"),
-                    format!("the HKDF hash is \"SHA256\" or \"SHA512\", got {other}"),
+                    text!(
+                        "el hash de HKDF es \"SHA256\" o \"SHA512\", se recibió {other}",
+                        "the HKDF hash is \"SHA256\" or \"SHA512\", got {other}"
+                    ),
                 ))
             }
         };
@@ -363,11 +390,17 @@ impl Reader<'_> {
                     .decode(s)
                     .map(Some)
                     .map_err(|e| {
-                        self.error(&place.child(key), format!("'{key}' is not base64: {e}"))
+                        self.error(
+                            &place.child(key),
+                            text!("'{key}' no es base64: {e}", "'{key}' is not base64: {e}"),
+                        )
                     }),
                 Some(other) => Err(self.error(
                     &place.child(key),
-                    format!("'{key}' must be a base64 string, got {other}"),
+                    text!(
+                        "'{key}' debe ser un texto en base64, se recibió {other}",
+                        "'{key}' must be a base64 string, got {other}"
+                    ),
                 )),
             }
         };
@@ -384,7 +417,10 @@ impl Reader<'_> {
         if key_size > limit {
             return Err(self.error(
                 &place.child("keySize"),
-                format!("HKDF cannot derive keys of {key_size} bytes"),
+                text!(
+                    "HKDF no puede derivar claves de {key_size} bytes",
+                    "HKDF cannot derive keys of {key_size} bytes"
+                ),
             ));
         }
         Ok(KeyDerivation {
@@ -406,10 +442,21 @@ impl Reader<'_> {
             Some(other) => {
                 return Err(self.error(
                     &bare.child("identifier"),
-                    format!("'identifier' must be a string, got {other}"),
+                    text!(
+                        "'identifier' debe ser un texto, se recibió {other}",
+                        "'identifier' must be a string, got {other}"
+                    ),
                 ))
             }
-            None => return Err(self.error(&bare, "a feature needs an 'identifier'")),
+            None => {
+                return Err(self.error(
+                    &bare,
+                    text!(
+                        "un campo necesita un 'identifier'",
+                        "a feature needs an 'identifier'"
+                    ),
+                ))
+            }
         };
         let place = Place {
             path: bare.path.clone(),
@@ -421,7 +468,10 @@ impl Reader<'_> {
             Some(other) => {
                 return Err(self.error(
                     &place.child("ignored"),
-                    format!("'ignored' must be true or false, got {other}"),
+                    text!(
+                        "'ignored' debe ser true o false, se recibió {other}",
+                        "'ignored' must be true or false, got {other}"
+                    ),
                 ))
             }
         };
@@ -469,7 +519,10 @@ impl Reader<'_> {
             other => {
                 return Err(self.error(
                     &place.child("type"),
-                    format!("the format type must be a string, got {other}"),
+                    text!(
+                        "el tipo de formato debe ser un texto, se recibió {other}",
+                        "the format type must be a string, got {other}"
+                    ),
                 ))
             }
         };
@@ -505,7 +558,7 @@ impl Reader<'_> {
                         _ => {
                             return Err(self.error(
                                 &place.child("encoding"),
-                                format!("the encoding is one of \"ascii\", \"utf-8\", \"utf-16\", \"utf-32\", got {value}"),
+                                text!("la codificación es \"ascii\", \"utf-8\", \"utf-16\" o \"utf-32\", se recibió {value}", "the encoding is one of \"ascii\", \"utf-8\", \"utf-16\", \"utf-32\", got {value}"),
                             ))
                         }
                     };
@@ -514,13 +567,19 @@ impl Reader<'_> {
                     let Some(source) = pattern.as_str() else {
                         return Err(self.error(
                             &place.child("pattern"),
-                            format!("'pattern' must be a string, got {pattern}"),
+                            text!(
+                                "'pattern' debe ser un texto, se recibió {pattern}",
+                                "'pattern' must be a string, got {pattern}"
+                            ),
                         ));
                     };
                     let regex = regex::Regex::new(&format!("^(?:{source})$")).map_err(|e| {
                         self.error(
                             &place.child("pattern"),
-                            format!("invalid regular expression '{source}': {e}"),
+                            text!(
+                                "expresión regular no válida '{source}': {e}",
+                                "invalid regular expression '{source}': {e}"
+                            ),
                         )
                     })?;
                     Format::String(StringFormat::Pattern {
@@ -537,9 +596,10 @@ impl Reader<'_> {
                             _ => {
                                 return Err(self.error(
                                     &place.child("case"),
-                                    format!(
-                                        "the case is \"upper\", \"lower\" or \"mixed\", got {v}"
-                                    ),
+                                    text!(
+                                    "el caso es \"upper\", \"lower\" o \"mixed\", se recibió {v}",
+                                    "the case is \"upper\", \"lower\" or \"mixed\", got {v}"
+                                ),
                                 ))
                             }
                         },
@@ -573,7 +633,10 @@ impl Reader<'_> {
                         }
                         Some(other) => Err(self.error(
                             &place.child(key),
-                            format!("'{key}' must be an integer, got {other}"),
+                            text!(
+                                "'{key}' debe ser un número entero, se recibió {other}",
+                                "'{key}' must be an integer, got {other}"
+                            ),
                         )),
                     }
                 };
@@ -588,13 +651,19 @@ impl Reader<'_> {
                 let Some(text) = value.as_str() else {
                     return Err(self.error(
                         &place.child("format"),
-                        format!("the date format must be a string, got {value}"),
+                        text!(
+                            "el formato de fecha debe ser un texto, se recibió {value}",
+                            "the date format must be a string, got {value}"
+                        ),
                     ));
                 };
-                Format::Date(
-                    DateFormat::new(text)
-                        .map_err(|message| self.error(&place.child("format"), message))?,
-                )
+                Format::Date(DateFormat::new(text).map_err(|message| {
+                    // The detail is Python's strptime wording.
+                    self.error(
+                        &place.child("format"),
+                        text!("formato de fecha no válido: {message}", "{message}",),
+                    )
+                })?)
             }
             "enum" => {
                 self.known_keys(place, object, &["type", "values", "description"])?;
@@ -602,7 +671,10 @@ impl Reader<'_> {
                 let Value::Array(items) = value else {
                     return Err(self.error(
                         &place.child("values"),
-                        "'values' must be an array of strings",
+                        text!(
+                            "'values' debe ser una lista de textos",
+                            "'values' must be an array of strings"
+                        ),
                     ));
                 };
                 let mut values = HashSet::new();
@@ -610,7 +682,10 @@ impl Reader<'_> {
                     let Some(text) = item.as_str() else {
                         return Err(self.error(
                             &place.child("values"),
-                            format!("'values' must hold strings only, got {item}"),
+                            text!(
+                                "'values' solo debe contener textos, se recibió {item}",
+                                "'values' must hold strings only, got {item}"
+                            ),
                         ));
                     };
                     values.insert(text.to_string());
@@ -620,7 +695,10 @@ impl Reader<'_> {
             other => {
                 return Err(self.error(
                     &place.child("type"),
-                    format!("unknown format type '{other}' (string, integer, date or enum)"),
+                    text!(
+                        "tipo de formato desconocido '{other}' (string, integer, date o enum)",
+                        "unknown format type '{other}' (string, integer, date or enum)"
+                    ),
                 ))
             }
         };
@@ -649,7 +727,7 @@ impl Reader<'_> {
                         if hash_object.contains_key("prevent_singularity") {
                             return Err(self.error(
                                 &hash_place.child("prevent_singularity"),
-                                "prevent_singularity must only be given with the doubleHash hash",
+                                text!("prevent_singularity solo se da con el hash doubleHash", "prevent_singularity must only be given with the doubleHash hash"),
                             ));
                         }
                         self.known_keys(&hash_place, hash_object, &["type"])?;
@@ -667,9 +745,10 @@ impl Reader<'_> {
                             Some(other) => {
                                 return Err(self.error(
                                     &hash_place.child("prevent_singularity"),
-                                    format!(
-                                        "prevent_singularity must be true or false, got {other}"
-                                    ),
+                                    text!(
+                                    "prevent_singularity debe ser true o false, se recibió {other}",
+                                    "prevent_singularity must be true or false, got {other}"
+                                ),
                                 ))
                             }
                         };
@@ -680,7 +759,10 @@ impl Reader<'_> {
                     _ => {
                         return Err(self.error(
                             &hash_place.child("type"),
-                            format!("the hash is \"blakeHash\" or \"doubleHash\", got {kind}"),
+                            text!(
+                                "el hash es \"blakeHash\" o \"doubleHash\", se recibió {kind}",
+                                "the hash is \"blakeHash\" or \"doubleHash\", got {kind}"
+                            ),
                         ))
                     }
                 }
@@ -706,12 +788,18 @@ impl Reader<'_> {
             )? as usize),
             _ => return Err(self.error(
                 &strategy_place,
-                "the strategy is exactly one of {\"bitsPerToken\": k} or {\"bitsPerFeature\": k}",
+                text!("la estrategia es exactamente una de {{\"bitsPerToken\": k}} o {{\"bitsPerFeature\": k}}", "the strategy is exactly one of {{\"bitsPerToken\": k}} or {{\"bitsPerFeature\": k}}"),
             )),
         };
         let (Strategy::BitsPerToken(k) | Strategy::BitsPerFeature(k)) = strategy;
         if k > 1 << 16 {
-            return Err(self.error(&strategy_place, format!("at most 65536 bits, got {k}")));
+            return Err(self.error(
+                &strategy_place,
+                text!(
+                    "como mucho 65536 bits, se recibió {k}",
+                    "at most 65536 bits, got {k}"
+                ),
+            ));
         }
         let comparison_place = place.child("comparison");
         let comparison_object = self.object(
@@ -731,12 +819,21 @@ impl Reader<'_> {
                         Some(Value::String(s)) => Ok(Some(s.clone())),
                         Some(other) => Err(self.error(
                             &missing_place.child(key),
-                            format!("'{key}' must be a string, got {other}"),
+                            text!(
+                                "'{key}' debe ser un texto, se recibió {other}",
+                                "'{key}' must be a string, got {other}"
+                            ),
                         )),
                     }
                 };
                 let Some(sentinel) = text("sentinel")? else {
-                    return Err(self.error(&missing_place, "missingValue needs a 'sentinel'"));
+                    return Err(self.error(
+                        &missing_place,
+                        text!(
+                            "missingValue necesita un 'sentinel'",
+                            "missingValue needs a 'sentinel'"
+                        ),
+                    ));
                 };
                 let replace_with = text("replaceWith")?.unwrap_or_else(|| sentinel.clone());
                 Some(MissingValue {
@@ -765,7 +862,13 @@ impl Reader<'_> {
                 self.known_keys(place, object, &["type", "n", "positional"])?;
                 let n = self.integer(&place.child("n"), self.required(place, object, "n")?, 1)?;
                 if n > 64 {
-                    return Err(self.error(&place.child("n"), format!("n is at most 64, got {n}")));
+                    return Err(self.error(
+                        &place.child("n"),
+                        text!(
+                            "n es como mucho 64, se recibió {n}",
+                            "n is at most 64, got {n}"
+                        ),
+                    ));
                 }
                 let positional = match object.get("positional") {
                     None => false,
@@ -773,7 +876,10 @@ impl Reader<'_> {
                     Some(other) => {
                         return Err(self.error(
                             &place.child("positional"),
-                            format!("'positional' must be true or false, got {other}"),
+                            text!(
+                                "'positional' debe ser true o false, se recibió {other}",
+                                "'positional' must be true or false, got {other}"
+                            ),
                         ))
                     }
                 };
@@ -803,8 +909,8 @@ impl Reader<'_> {
                     _ => {
                         return Err(self.error(
                             &place.child("thresholdDistance"),
-                            format!(
-                                "thresholdDistance must be a number above 0, got {distance_value}"
+                            text!(
+                                "thresholdDistance debe ser un número mayor que 0, se recibió {distance_value}", "thresholdDistance must be a number above 0, got {distance_value}"
                             ),
                         ))
                     }
@@ -821,20 +927,26 @@ impl Reader<'_> {
                 if fractional_precision > 18 || resolution > 1 << 20 {
                     return Err(self.error(
                         place,
-                        "fractional_precision is at most 18 and resolution at most 1048576",
+                        text!(
+                            "fractional_precision es como mucho 18 y resolution como mucho 1048576",
+                            "fractional_precision is at most 18 and resolution at most 1048576"
+                        ),
                     ));
                 }
                 let scaled = (distance * 10f64.powi(fractional_precision as i32)).round_ties_even();
                 if scaled == 0.0 {
                     return Err(self.error(
                         &place.child("thresholdDistance"),
-                        "not enough fractional precision to encode thresholdDistance",
+                        text!("no hay precisión fraccionaria suficiente para codificar thresholdDistance", "not enough fractional precision to encode thresholdDistance"),
                     ));
                 }
                 if scaled > 1e30 {
                     return Err(self.error(
                         &place.child("thresholdDistance"),
-                        "thresholdDistance is too large",
+                        text!(
+                            "thresholdDistance es demasiado grande",
+                            "thresholdDistance is too large"
+                        ),
                     ));
                 }
                 Ok(Comparison::Numeric {
@@ -845,7 +957,10 @@ impl Reader<'_> {
             }
             _ => Err(self.error(
                 &place.child("type"),
-                format!("the comparison is \"ngram\", \"exact\" or \"numeric\", got {kind}"),
+                text!(
+                    "la comparación es \"ngram\", \"exact\" o \"numeric\", se recibió {kind}",
+                    "the comparison is \"ngram\", \"exact\" or \"numeric\", got {kind}"
+                ),
             )),
         }
     }
@@ -857,7 +972,13 @@ impl Reader<'_> {
     ) -> Result<&'v Map<String, Value>, SchemaError> {
         match value {
             Value::Object(map) => Ok(map),
-            other => Err(self.error(place, format!("expected a JSON object, got {other}"))),
+            other => Err(self.error(
+                place,
+                text!(
+                    "se esperaba un objeto JSON, se recibió {other}",
+                    "expected a JSON object, got {other}"
+                ),
+            )),
         }
     }
 
@@ -867,9 +988,12 @@ impl Reader<'_> {
         object: &'v Map<String, Value>,
         key: &str,
     ) -> Result<&'v Value, SchemaError> {
-        object
-            .get(key)
-            .ok_or_else(|| self.error(place, format!("'{key}' is required")))
+        object.get(key).ok_or_else(|| {
+            self.error(
+                place,
+                text!("falta '{key}', que es obligatorio", "'{key}' is required"),
+            )
+        })
     }
 
     fn known_keys(
@@ -880,13 +1004,13 @@ impl Reader<'_> {
     ) -> Result<(), SchemaError> {
         for key in object.keys() {
             if !known.contains(&key.as_str()) {
-                return Err(self.error(
-                    &place.child(key),
-                    format!(
-                        "unknown option '{key}' (expected one of: {})",
-                        known.join(", ")
-                    ),
-                ));
+                return Err(self.error(&place.child(key), {
+                    let known = known.join(", ");
+                    text!(
+                        "opción desconocida '{key}' (se esperaba una de: {known})",
+                        "unknown option '{key}' (expected one of: {known})",
+                    )
+                }));
             }
         }
         Ok(())
@@ -897,7 +1021,10 @@ impl Reader<'_> {
             Some(n) if n >= minimum => Ok(n as u64),
             _ => Err(self.error(
                 place,
-                format!("expected an integer of at least {minimum}, got {value}"),
+                text!(
+                    "se esperaba un entero de al menos {minimum}, se recibió {value}",
+                    "expected an integer of at least {minimum}, got {value}"
+                ),
             )),
         }
     }

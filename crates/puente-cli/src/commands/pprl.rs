@@ -8,6 +8,9 @@
 //!   pair of datasets by Dice coefficient and solves greedily as anonlink does; the pairs file has
 //!   `dataset_l,row_l,dataset_r,row_r,similarity`, 0-based.
 //!
+//! Messages (errors, progress, summaries) are in Spanish unless `--lang en` (or `PUENTE_LANG=en`)
+//! asks for English.
+//!
 //! A failed command writes nothing: outputs are written to a temporary file beside the target and
 //! renamed into place only when everything succeeded.
 
@@ -16,14 +19,58 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{bail, Context};
-use puente_core::Country;
+use anyhow::{anyhow, bail, Context};
+use puente_core::{Country, Lang};
 use puente_linkage::Progress;
 use puente_pprl::latam::{LatamColumns, LatamProfile};
 use puente_pprl::matching::{match_datasets, Blocking, EncodingMatrix, Threshold};
 use puente_pprl::{clk_file, Encoder, LinkageSchema, RecordFields};
 
 use super::link::Bar;
+
+/// `tr!(lang, "spanish {x}", "english {x}")`: a message in the command's language.
+macro_rules! tr {
+    ($lang:expr, $es:literal, $en:literal $(,)?) => {
+        match $lang {
+            Lang::Es => format!($es),
+            Lang::En => format!($en),
+        }
+    };
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    text.parse()
+}
+
+/// The language option of both commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LangArg {
+    /// Language of messages, progress and summaries: es or en.
+    #[arg(long, env = "PUENTE_LANG", default_value = "es", value_parser = parse_lang)]
+    lang: Lang,
+}
+
+/// The progress bar with the engine's stage names in the command's language.
+struct LocalizedBar {
+    bar: Bar,
+    lang: Lang,
+}
+
+impl Progress for LocalizedBar {
+    fn stage(&self, name: &str, total: u64) {
+        let name = match (self.lang, name) {
+            (Lang::Es, "encoding") => "codificando",
+            (Lang::Es, "comparing") => "comparando",
+            (Lang::Es, "solving") => "resolviendo",
+            (_, name) => name,
+        };
+        self.bar.stage(name, total);
+    }
+
+    fn advance(&self, units: u64) {
+        self.bar.advance(units);
+    }
+}
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PprlCommand {
@@ -78,6 +125,9 @@ pub struct EncodeArgs {
     /// With --profile latam: the country of phones written without a calling code (ISO code).
     #[arg(long, value_name = "CODE", requires = "profile")]
     country: Option<String>,
+
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -107,6 +157,9 @@ pub struct MatchArgs {
     /// How candidate pairs are found.
     #[arg(long, value_enum, default_value_t = BlockingArg::Auto)]
     blocking: BlockingArg,
+
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(command: PprlCommand) -> anyhow::Result<ExitCode> {
@@ -118,11 +171,11 @@ pub fn run(command: PprlCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn read_secret(args: &EncodeArgs) -> anyhow::Result<Vec<u8>> {
+    let lang = args.lang.lang;
     let secret = match (&args.secret, &args.secret_file) {
         (Some(text), _) => text.as_bytes().to_vec(),
         (None, Some(path)) => {
-            let mut bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let mut bytes = std::fs::read(path).with_context(|| cannot_read(lang, path))?;
             if bytes.ends_with(b"\n") {
                 bytes.pop();
                 if bytes.ends_with(b"\r") {
@@ -131,10 +184,14 @@ fn read_secret(args: &EncodeArgs) -> anyhow::Result<Vec<u8>> {
             }
             bytes
         }
-        (None, None) => bail!("give the shared secret with --secret or --secret-file"),
+        (None, None) => bail!(tr!(
+            lang,
+            "dé el secreto compartido con --secret o --secret-file",
+            "give the shared secret with --secret or --secret-file",
+        )),
     };
     if secret.is_empty() {
-        bail!("the secret is empty / el secreto está vacío");
+        bail!(tr!(lang, "el secreto está vacío", "the secret is empty"));
     }
     Ok(secret)
 }
@@ -155,30 +212,48 @@ impl RecordFields for CsvRow {
     }
 }
 
-fn read_csv(path: &Path) -> anyhow::Result<CsvRows> {
+/// "cannot read FILE" in the command's language.
+fn cannot_read(lang: Lang, path: &Path) -> String {
+    let path = path.display();
+    tr!(lang, "no se puede leer {path}", "cannot read {path}")
+}
+
+fn read_csv(path: &Path, lang: Lang) -> anyhow::Result<CsvRows> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+        .with_context(|| cannot_read(lang, path))?;
     let mut rows = reader.records();
+    let name = path.display();
     let header = match rows.next() {
         Some(row) => row
-            .with_context(|| format!("{}: line 1: cannot read the header", path.display()))?
+            .with_context(|| {
+                tr!(
+                    lang,
+                    "{name}: línea 1: no se puede leer el encabezado",
+                    "{name}: line 1: cannot read the header",
+                )
+            })?
             .iter()
             .map(str::to_string)
             .collect(),
-        None => bail!(
-            "{}: the file is empty (a header row is expected)",
-            path.display()
-        ),
+        None => bail!(tr!(
+            lang,
+            "{name}: el archivo está vacío (se espera una fila de encabezado)",
+            "{name}: the file is empty (a header row is expected)",
+        )),
     };
     let mut records = Vec::new();
     let mut lines = Vec::new();
     for row in rows {
         let row = row.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
-            anyhow::anyhow!("{}: line {line}: not valid CSV: {e}", path.display())
+            anyhow!(tr!(
+                lang,
+                "{name}: línea {line}: CSV no válido: {e}",
+                "{name}: line {line}: not valid CSV: {e}",
+            ))
         })?;
         lines.push(row.position().map(|p| p.line() as usize).unwrap_or(0));
         records.push(CsvRow(row));
@@ -190,66 +265,91 @@ fn read_csv(path: &Path) -> anyhow::Result<CsvRows> {
     })
 }
 
+/// A library error (already in the command's language) after the file it is about.
+fn in_file(path: &Path, message: String) -> anyhow::Error {
+    anyhow!("{}: {message}", path.display())
+}
+
 fn encode(args: EncodeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    let lang = args.lang.lang;
     let secret = read_secret(&args)?;
-    let rows = read_csv(&args.input)?;
+    let rows = read_csv(&args.input, lang)?;
     let header: Vec<&str> = rows.header.iter().map(String::as_str).collect();
-    let input = args.input.display().to_string();
-    let bar = Bar::new();
+    let input = &args.input;
+    let bar = LocalizedBar {
+        bar: Bar::new(),
+        lang,
+    };
     bar.stage("encoding", rows.records.len() as u64);
     let advance = |units: u64| bar.advance(units);
     let (encodings, bits) = if args.profile == Some(ProfileArg::Latam) {
         let country = match &args.country {
-            Some(code) => Some(Country::from_code(code).with_context(|| {
-                format!("--country: unknown country code '{code}' / código de país desconocido")
+            Some(code) => Some(Country::from_code(code).ok_or_else(|| {
+                anyhow!(tr!(
+                    lang,
+                    "--country: código de país desconocido '{code}'",
+                    "--country: unknown country code '{code}'",
+                ))
             })?),
             None => None,
         };
         let profile = LatamProfile::new(&secret, country);
-        let columns = LatamColumns::from_header(&header).with_context(|| input.clone())?;
+        let columns =
+            LatamColumns::from_header(&header).map_err(|e| in_file(input, e.message(lang)))?;
         let encodings = profile
             .encode_all(&columns, &rows.records, &rows.lines, &advance)
-            .with_context(|| input.clone())?;
+            .map_err(|e| in_file(input, e.message(lang)))?;
         (encodings, profile.encoder().encoding_bytes() * 8)
     } else {
-        let schema_path = args
-            .schema
-            .as_ref()
-            .context("give --schema SCHEMA.json or --profile latam")?;
-        let text = std::fs::read_to_string(schema_path)
-            .with_context(|| format!("cannot read {}", schema_path.display()))?;
+        let schema_path = args.schema.as_ref().ok_or_else(|| {
+            anyhow!(tr!(
+                lang,
+                "dé --schema ESQUEMA.json o --profile latam",
+                "give --schema SCHEMA.json or --profile latam",
+            ))
+        })?;
+        let text =
+            std::fs::read_to_string(schema_path).with_context(|| cannot_read(lang, schema_path))?;
         let schema = LinkageSchema::from_json_str(&text)
-            .with_context(|| schema_path.display().to_string())?;
+            .map_err(|e| in_file(schema_path, e.message(lang)))?;
         let encoder =
-            Encoder::new(schema, &secret).with_context(|| schema_path.display().to_string())?;
+            Encoder::new(schema, &secret).map_err(|e| in_file(schema_path, e.message(lang)))?;
         encoder
             .check_header(&header)
-            .with_context(|| input.clone())?;
+            .map_err(|e| in_file(input, e.message(lang)))?;
         let encodings = encoder
             .encode_all(&rows.records, &rows.lines, &advance)
-            .with_context(|| input.clone())?;
+            .map_err(|e| in_file(input, e.message(lang)))?;
         (encodings, encoder.schema().l)
     };
-    bar.finish();
-    write_atomically(&args.out, clk_file::to_json(&encodings).as_bytes())?;
-    eprintln!(
-        "{} records encoded ({bits} bits each) into {} ({:.2} s)",
+    bar.bar.finish();
+    write_atomically(&args.out, clk_file::to_json(&encodings).as_bytes(), lang)?;
+    let (count, out, seconds) = (
         encodings.len(),
         args.out.display(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+    );
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "{count} registros codificados ({bits} bits cada uno) en {out} ({seconds:.2} s)",
+            "{count} records encoded ({bits} bits each) into {out} ({seconds:.2} s)",
+        )
     );
     Ok(())
 }
 
 fn match_files(args: MatchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let threshold = Threshold::parse(&args.threshold).context("--threshold")?;
+    let lang = args.lang.lang;
+    let threshold = Threshold::parse(&args.threshold)
+        .map_err(|e| anyhow!("--threshold: {}", e.message(lang)))?;
     let mut datasets = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let encodings = clk_file::from_json(&text).with_context(|| path.display().to_string())?;
+        let text = std::fs::read_to_string(path).with_context(|| cannot_read(lang, path))?;
+        let encodings = clk_file::from_json(&text).map_err(|e| in_file(path, e.message(lang)))?;
         datasets.push(EncodingMatrix::from_encodings(&encodings));
     }
     let first_with_rows = datasets.iter().position(|d| !d.is_empty());
@@ -257,12 +357,16 @@ fn match_files(args: MatchArgs) -> anyhow::Result<()> {
         let expected = datasets[first].encoding_bytes();
         for (index, dataset) in datasets.iter().enumerate() {
             if !dataset.is_empty() && dataset.encoding_bytes() != expected {
-                bail!(
-                    "{}: encodings of {} bytes where {} has encodings of {expected} bytes (were they made with the same schema?)",
+                let (file, found, first_file) = (
                     args.files[index].display(),
                     dataset.encoding_bytes(),
-                    args.files[first].display()
+                    args.files[first].display(),
                 );
+                bail!(tr!(
+                    lang,
+                    "{file}: codificaciones de {found} bytes donde {first_file} tiene codificaciones de {expected} bytes (¿se hicieron con el mismo esquema?)",
+                    "{file}: encodings of {found} bytes where {first_file} has encodings of {expected} bytes (were they made with the same schema?)",
+                ));
             }
         }
     }
@@ -276,9 +380,19 @@ fn match_files(args: MatchArgs) -> anyhow::Result<()> {
         BlockingArg::Auto if all_pairs > 2_000_000_000 => Blocking::lsh_for(&datasets, threshold),
         BlockingArg::Auto => Blocking::AllPairs,
     };
-    let bar = Bar::new();
-    let result = match_datasets(&datasets, threshold, blocking, &bar).context("cannot match")?;
-    bar.finish();
+    let bar = LocalizedBar {
+        bar: Bar::new(),
+        lang,
+    };
+    let result = match_datasets(&datasets, threshold, blocking, &bar).map_err(|e| {
+        let message = e.message(lang);
+        anyhow!(tr!(
+            lang,
+            "no se puede emparejar: {message}",
+            "cannot match: {message}",
+        ))
+    })?;
+    bar.bar.finish();
     let mut out = Vec::with_capacity(64 * result.pairs.len() + 64);
     writeln!(out, "dataset_l,row_l,dataset_r,row_r,similarity")?;
     for pair in &result.pairs {
@@ -288,25 +402,37 @@ fn match_files(args: MatchArgs) -> anyhow::Result<()> {
             pair.dataset_l, pair.row_l, pair.dataset_r, pair.row_r, pair.similarity
         )?;
     }
-    write_atomically(&args.out, &out)?;
+    write_atomically(&args.out, &out, lang)?;
     let d = &result.diagnostics;
     let records: Vec<String> = d.records.iter().map(|n| n.to_string()).collect();
     let method = match blocking {
-        Blocking::AllPairs => "all pairs, popcount bound".to_string(),
+        Blocking::AllPairs => tr!(
+            lang,
+            "todos los pares, cota de popcount",
+            "all pairs, popcount bound",
+        ),
         Blocking::Lsh {
             bands,
             bits_per_band,
             ..
-        } => format!("LSH blocking, {bands} bands of {bits_per_band} bits"),
+        } => tr!(
+            lang,
+            "bloqueo LSH, {bands} bandas de {bits_per_band} bits",
+            "LSH blocking, {bands} bands of {bits_per_band} bits",
+        ),
     };
     if d.skipped_blocks > 0 {
+        let (blocks, pairs) = (d.skipped_blocks, d.skipped_block_pairs);
         eprintln!(
-            "warning: {} blocks too large to compare were skipped ({} pairs)",
-            d.skipped_blocks, d.skipped_block_pairs
+            "{}",
+            tr!(
+                lang,
+                "aviso: se omitieron {blocks} bloques demasiado grandes para comparar ({pairs} pares)",
+                "warning: {blocks} blocks too large to compare were skipped ({pairs} pairs)",
+            )
         );
     }
-    eprintln!(
-        "{} datasets ({} records), {} comparisons of {} pairs ({method}), {} candidate pairs at or above {}, {} groups, {} matched pairs ({:.2} s)",
+    let (datasets_count, records, comparisons, pairs_total, candidates, threshold, groups) = (
         d.records.len(),
         records.join(" + "),
         d.comparisons,
@@ -314,24 +440,33 @@ fn match_files(args: MatchArgs) -> anyhow::Result<()> {
         d.candidate_pairs,
         threshold.value(),
         result.groups.len(),
-        result.pairs.len(),
-        started.elapsed().as_secs_f64()
+    );
+    let (matched, seconds) = (result.pairs.len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "{datasets_count} conjuntos de datos ({records} registros), {comparisons} comparaciones de {pairs_total} pares ({method}), {candidates} pares candidatos con similitud de al menos {threshold}, {groups} grupos, {matched} pares emparejados ({seconds:.2} s)",
+            "{datasets_count} datasets ({records} records), {comparisons} comparisons of {pairs_total} pairs ({method}), {candidates} candidate pairs at or above {threshold}, {groups} groups, {matched} matched pairs ({seconds:.2} s)",
+        )
     );
     Ok(())
 }
 
 /// Writes a file through a temporary file in the same directory, so that a failure leaves
 /// nothing behind and readers never see half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8], lang: Lang) -> anyhow::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(&directory)
-        .with_context(|| format!("cannot write in {}", directory.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let cannot_write = |place: &Path| {
+        let place = place.display();
+        tr!(lang, "no se puede escribir {place}", "cannot write {place}")
+    };
+    let mut file =
+        tempfile::NamedTempFile::new_in(&directory).with_context(|| cannot_write(&directory))?;
+    file.write_all(bytes).with_context(|| cannot_write(path))?;
+    file.persist(path).with_context(|| cannot_write(path))?;
     Ok(())
 }
