@@ -122,6 +122,7 @@ audit_codes! {
         LinkageProject = "linkage_project",
         MatchingRun = "matching_run",
         CoordinationRequest = "coordination_request",
+        Perpetrator = "perpetrator",
     }
 }
 

@@ -48,6 +48,8 @@ pub mod linkage_unit;
 pub mod location;
 /// "Match with partners": runs at a linkage unit and the coordination requests they open.
 pub mod matching;
+/// The perpetrators recorded on a case, for the linkage across the organisation's cases.
+pub mod perpetrators;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
 pub mod person_links;
 /// The PostgreSQL backend.
@@ -108,6 +110,7 @@ pub use matching::{
     CoordinationRequest, MatchingStore, NewMatchingRun, PersonsForMatching, ReceivedMatch,
     StoredMatchingRun,
 };
+pub use perpetrators::{NewPerpetrator, PerpetratorStore, StoredPerpetrator};
 pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
 pub use postgres::PostgresStore;
 pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
@@ -352,6 +355,7 @@ pub trait Store:
     + MatchingStore
     + AttachmentStore
     + ScreeningVoidStore
+    + PerpetratorStore
 {
 }
 
@@ -380,5 +384,6 @@ impl<T> Store for T where
         + MatchingStore
         + AttachmentStore
         + ScreeningVoidStore
+        + PerpetratorStore
 {
 }

@@ -32,7 +32,7 @@ fn code<V: Vocabulary>(row: &DbRow, column: &str) -> StoreResult<V> {
 }
 
 /// Fails with "not found" unless the case belongs to the organisation.
-async fn check_case(
+pub(crate) async fn check_case(
     connection: &mut DbConnection,
     organisation_id: i64,
     case_id: i64,
@@ -90,7 +90,7 @@ async fn case_rows<T>(
 impl Backend {
     /// Appends, inside the caller's transaction, the audit entry of a change to a case's legal
     /// track, under the store's audit key.
-    async fn audit_legal(
+    pub(crate) async fn audit_legal(
         &self,
         connection: &mut DbConnection,
         actor: &Actor,
