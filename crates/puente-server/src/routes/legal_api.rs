@@ -263,10 +263,11 @@ async fn created(
     form: LegalForm,
     fields: FormFields,
 ) -> Result<Response, AppError> {
-    let status = if form.record_id().is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
+    let status = match form {
+        LegalForm::CertificationDecision { .. } | LegalForm::ApplicationUpdate { .. } => {
+            StatusCode::OK
+        }
+        _ => StatusCode::CREATED,
     };
     let recorded = legal_service::record(state, principal, case_id, form, &fields, lang)
         .await

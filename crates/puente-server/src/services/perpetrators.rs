@@ -136,7 +136,7 @@ pub fn link_perpetrators(
     let settings = Settings {
         threshold: PERPETRATOR_LINK_THRESHOLD,
         blocking: Some(blocking_rules()),
-        cluster: Some(ClusterMethod::Center),
+        cluster: Some(ClusterMethod::Connected),
         ..Settings::default()
     };
     let linkage = dedupe(&table(&records), &settings, &NoProgress)?;

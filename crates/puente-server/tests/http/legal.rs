@@ -166,8 +166,11 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(response.text().await.unwrap().contains("reported_on"));
+    // The form comes back filled in, the message next to the date.
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = unescape(&response.text().await.unwrap());
+    assert!(refused.contains("value=\"04/03/2026\""), "{refused}");
+    assert!(refused.contains("id=\"report-form-reported_on-error\">«04/03/2026» no es una fecha"));
     assert_eq!(
         app.store
             .legal_track(hotline(&app).await, case_id)
