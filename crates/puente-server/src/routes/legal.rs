@@ -777,7 +777,7 @@ async fn submit_form(
     match legal_service::record(state, &user.principal, case_id, form, &fields, lang).await {
         Ok(_) => Ok(see_other(&format!(
             "/cases/{case_id}/legal?done=saved#{}",
-            form_view(form, case_id, None, "", lang).id
+            form.section()
         ))),
         Err(LegalError::Field(error)) => {
             let id = form_view(form, case_id, None, "", lang).id;

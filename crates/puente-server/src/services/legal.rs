@@ -63,6 +63,18 @@ impl LegalForm {
         }
     }
 
+    /// The section of the legal page the form belongs to (its heading's id).
+    pub fn section(self) -> &'static str {
+        match self {
+            LegalForm::Report => "reports",
+            LegalForm::Proceeding | LegalForm::Stage { .. } => "proceedings",
+            LegalForm::Participation => "participations",
+            LegalForm::Certification | LegalForm::CertificationDecision { .. } => "certifications",
+            LegalForm::Application | LegalForm::ApplicationUpdate { .. } => "applications",
+            LegalForm::Perpetrator => "perpetrators",
+        }
+    }
+
     /// The id of the record a form is about (a proceeding, certification or application).
     pub fn record_id(self) -> Option<i64> {
         match self {
