@@ -67,7 +67,7 @@ async fn case_of(
 
 /// The rows of one of a case's tables (`organisation_id`, `case_id`), in `order`, each read by
 /// `from_row`.
-async fn case_rows<T>(
+pub(crate) async fn case_rows<T>(
     connection: &mut DbConnection,
     table: &str,
     order: &str,

@@ -6,7 +6,7 @@ use puente_core::{Country, Vocabulary};
 use sqlx::Row;
 
 use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
-use super::legal::check_case;
+use super::legal::{case_rows, check_case};
 use crate::perpetrators::checked;
 use crate::{Actor, StoreError, StoreResult};
 
@@ -115,17 +115,14 @@ impl PerpetratorStore for Backend {
     ) -> StoreResult<Vec<StoredPerpetrator>> {
         let mut connection = self.reader.acquire().await?;
         check_case(&mut connection, organisation_id, case_id).await?;
-        sqlx::query(
-            "SELECT * FROM case_perpetrators WHERE organisation_id = $1 AND case_id = $2
-             ORDER BY id",
+        case_rows(
+            &mut connection,
+            "case_perpetrators",
+            "id",
+            (organisation_id, case_id),
+            perpetrator_from_row,
         )
-        .bind(organisation_id)
-        .bind(case_id)
-        .fetch_all(&mut *connection)
-        .await?
-        .iter()
-        .map(perpetrator_from_row)
-        .collect()
+        .await
     }
 
     async fn organisation_perpetrators(
