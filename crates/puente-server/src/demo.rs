@@ -172,6 +172,18 @@ pub async fn ensure_demo(store: &dyn Store, password: &str) -> Result<DemoReport
             today,
         )
         .await?;
+        let demo_cases: Vec<puente_core::domain::Case> =
+            opened.iter().map(|(case, _)| case.clone()).collect();
+        crate::demo_legal::fill_perpetrators(
+            store,
+            &actor,
+            organisation.id,
+            &ids,
+            &demo_cases,
+            seed,
+            today.year(),
+        )
+        .await?;
     }
     Ok(report)
 }

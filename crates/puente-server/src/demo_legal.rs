@@ -5,8 +5,9 @@
 use puente_core::domain::Case;
 use puente_core::legal::ApplicationStatus;
 use puente_store::{
-    Actor, LegalTrackStore, NewAuthorityReport, NewCertification, NewParticipation, NewProceeding,
-    NewProceedingStage, NewReliefApplication, ReliefApplicationUpdate, StoreResult,
+    Actor, LegalTrackStore, NewAuthorityReport, NewCertification, NewParticipation, NewPerpetrator,
+    NewProceeding, NewProceedingStage, NewReliefApplication, PerpetratorStore,
+    ReliefApplicationUpdate, StoreResult,
 };
 use time::Date;
 
@@ -153,4 +154,43 @@ pub fn opened_on(text: &str, today: Date) -> Date {
         &time::macros::format_description!("[year]-[month]-[day]"),
     )
     .unwrap_or(today)
+}
+
+/// Writes the perpetrators of the demo cases `case_ids` (in the order of `cases`) from
+/// `puente_synth::demo_perpetrators`, with the recruiter who appears in three cases. Returns how
+/// many were written.
+pub async fn fill_perpetrators(
+    store: &dyn PerpetratorStore,
+    actor: &Actor,
+    organisation_id: i64,
+    case_ids: &[i64],
+    cases: &[Case],
+    seed: u64,
+    year: i32,
+) -> StoreResult<usize> {
+    let generated = puente_synth::demo_perpetrators::generate_perpetrators(seed, cases, year);
+    let mut written = 0;
+    for (case_id, perpetrators) in case_ids.iter().copied().zip(generated) {
+        for demo in perpetrators {
+            store
+                .record_perpetrator(
+                    actor,
+                    organisation_id,
+                    case_id,
+                    &NewPerpetrator {
+                        given_name: demo.given_name,
+                        surname: demo.surname,
+                        alias: demo.alias,
+                        sex: demo.sex,
+                        nationality: demo.nationality,
+                        phone: demo.phone,
+                        birth_year: demo.birth_year,
+                        roles: demo.roles,
+                    },
+                )
+                .await?;
+            written += 1;
+        }
+    }
+    Ok(written)
 }

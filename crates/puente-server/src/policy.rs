@@ -62,10 +62,12 @@ pub enum Action {
     ExportCase,
     /// Download the case list as XLSX or CSV (names of every case in scope).
     ExportCaseList,
+    /// See the perpetrators of every case of the organisation, linked into persons (identifying).
+    ViewPerpetratorLinks,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::ListCases,
         Action::CreateCase,
         Action::ViewCase,
@@ -91,6 +93,7 @@ impl Action {
         Action::VoidScreening,
         Action::ExportCase,
         Action::ExportCaseList,
+        Action::ViewPerpetratorLinks,
     ];
 
     /// Whether the action concerns one case (and so depends on its organisation and owner).
@@ -183,6 +186,10 @@ fn role_allows(role: Role, action: Action) -> bool {
     }
     // A list of every case with names leaves the system in one file: a supervisor's decision.
     if action == ExportCaseList {
+        return role == Role::Supervisor;
+    }
+    // Perpetrators across every case of the organisation are oversight: a supervisor's.
+    if action == ViewPerpetratorLinks {
         return role == Role::Supervisor;
     }
     // Referrals are case work: the roles that work cases send, answer and read them.
@@ -558,6 +565,12 @@ mod tests {
                 "{role}"
             );
             covered.insert((role, ExportCaseList));
+            assert_eq!(
+                authorize(&subject(role), ViewPerpetratorLinks, None),
+                expected,
+                "{role}"
+            );
+            covered.insert((role, ViewPerpetratorLinks));
         }
         // Every role and every action is in the matrix.
         assert_eq!(covered.len(), Role::ALL.len() * Action::ALL.len());

@@ -131,7 +131,8 @@ fn deadline_of(task: &StoredTask) -> Option<DeadlineKind> {
 pub fn task_title(task: &StoredTask, lang: Lang) -> String {
     match deadline_of(task) {
         Some(kind) => kind.task_title().get(lang).to_string(),
-        None => task.title.clone(),
+        None => crate::services::legal::task_title(task.source_key.as_deref(), &task.title, lang)
+            .unwrap_or_else(|| task.title.clone()),
     }
 }
 

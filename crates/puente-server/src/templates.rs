@@ -49,6 +49,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/legal_annual.html"),
     ),
     (
+        "perpetrators.html",
+        include_str!("../templates/perpetrators.html"),
+    ),
+    (
         "case_audit.html",
         include_str!("../templates/case_audit.html"),
     ),

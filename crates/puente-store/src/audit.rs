@@ -130,6 +130,7 @@ audit_codes! {
         LinkageProject = "linkage_project",
         MatchingRun = "matching_run",
         CoordinationRequest = "coordination_request",
+        Perpetrator = "perpetrator",
     }
 }
 

@@ -50,6 +50,8 @@ pub mod linkage_unit;
 pub mod location;
 /// "Match with partners": runs at a linkage unit and the coordination requests they open.
 pub mod matching;
+/// The perpetrators recorded on a case, for the linkage across the organisation's cases.
+pub mod perpetrators;
 /// Likely duplicate persons in an organisation: records to compare, distinct pairs, merges.
 pub mod person_links;
 /// The PostgreSQL backend.
@@ -111,6 +113,7 @@ pub use matching::{
     CoordinationRequest, MatchingStore, NewMatchingRun, PersonsForMatching, ReceivedMatch,
     StoredMatchingRun,
 };
+pub use perpetrators::{NewPerpetrator, PerpetratorStore, StoredPerpetrator};
 pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
 pub use postgres::PostgresStore;
 pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
@@ -356,6 +359,7 @@ pub trait Store:
     + AttachmentStore
     + ScreeningVoidStore
     + AccountSecurityStore
+    + PerpetratorStore
 {
 }
 
@@ -385,5 +389,6 @@ impl<T> Store for T where
         + AttachmentStore
         + ScreeningVoidStore
         + AccountSecurityStore
+        + PerpetratorStore
 {
 }

@@ -8,24 +8,34 @@
 //! answering relief questions `ScreenCase`, recording a report `EditCase`. A case out of scope is
 //! 404; a role that never has the action (an analyst) is 403.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use minijinja::context;
-use puente_core::legal::AuthorityKind;
+use puente_core::htcds::{Gender, PerpetratorRole};
+use puente_core::legal::{
+    ApplicationStatus, AuthorityKind, CertificationKind, CertificationStatus, ParticipationKind,
+    ParticipationSupport, ProceedingStage, VerdictOutcome,
+};
 use puente_core::relief_facts::ReliefFact;
+use puente_core::relief_facts::ReliefOptionKind;
 use puente_core::{Lang, Vocabulary};
 use puente_screening::relief::{
     assess_relief, format_date, parse_date, ReliefInput, ReliefResult, ReliefStatus,
 };
 use puente_screening::ScreeningInput;
-use puente_store::{NewAuthorityReport, NewReliefAssessment, StoredCase};
+use puente_store::{NewReliefAssessment, StoredCase};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser};
 use crate::cases::{self, FormFields};
 use crate::error::{AppError, InLanguage, PageError};
 use crate::policy::{self, Action};
+use crate::services::legal::{self as legal_service, FieldError, LegalError, LegalForm};
+use crate::services::perpetrators::{linked_perpetrators, written_name};
 use crate::templates::page;
 use crate::AppState;
 
@@ -177,6 +187,139 @@ fn missing_questions(
     questions
 }
 
+/// A form of the legal track as the page shows it: where it posts, the values of its fields
+/// (what was sent when it was refused, else the defaults) and the refused field with its message.
+#[derive(Serialize)]
+struct FormView {
+    /// The form's id on the page (`report-form`, `stage-form-3`, ...).
+    id: String,
+    action: String,
+    values: BTreeMap<String, String>,
+    lists: BTreeMap<String, Vec<String>>,
+    error_field: String,
+    error: String,
+}
+
+/// A form sent and refused: the form, its fields as sent, the refused field.
+struct Refused {
+    id: String,
+    fields: FormFields,
+    error: FieldError,
+}
+
+/// The fields of each form with their defaults: dates default to today.
+fn form_defaults(
+    form: &str,
+    today: &str,
+) -> (&'static [&'static str], Vec<(&'static str, String)>) {
+    let day = |name: &'static str| vec![(name, today.to_string())];
+    match form {
+        "report" => (
+            &["authority", "agency", "reported_on", "reference"],
+            vec![
+                ("authority", "police".into()),
+                ("reported_on", today.into()),
+            ],
+        ),
+        "proceeding" => (&["country", "court_or_office", "reference"], vec![]),
+        "stage" => (&["stage", "stage_on", "outcome"], day("stage_on")),
+        "participation" => (
+            &["proceeding_id", "kind", "participated_on", "supports"],
+            day("participated_on"),
+        ),
+        "certification" => (&["kind", "agency", "asked_on"], day("asked_on")),
+        "decision" => (&["status", "decided_on"], day("decided_on")),
+        "application" => (&["relief", "status", "filed_on"], vec![]),
+        "application-update" => (&["status", "on", "receipt_number"], day("on")),
+        _ => (
+            &[
+                "given_name",
+                "surname",
+                "alias",
+                "sex",
+                "nationality",
+                "phone",
+                "birth_year",
+                "roles",
+            ],
+            vec![],
+        ),
+    }
+}
+
+/// The fields that take several values (check boxes).
+const LIST_FIELDS: [&str; 2] = ["supports", "roles"];
+
+fn form_view(
+    form: LegalForm,
+    case_id: i64,
+    refused: Option<&Refused>,
+    today: &str,
+    lang: Lang,
+) -> FormView {
+    let id = match form.record_id() {
+        Some(record) => format!("{}-form-{record}", form.code()),
+        None => format!("{}-form", form.code()),
+    };
+    let action = match form.record_id() {
+        Some(record) => format!("/cases/{case_id}/legal/{}/{record}", form.code()),
+        None => format!("/cases/{case_id}/legal/{}", form.code()),
+    };
+    let (names, defaults) = form_defaults(form.code(), today);
+    let refused = refused.filter(|refused| refused.id == id);
+    let mut values: BTreeMap<String, String> = names
+        .iter()
+        .filter(|name| !LIST_FIELDS.contains(name))
+        .map(|name| (name.to_string(), String::new()))
+        .collect();
+    let mut lists: BTreeMap<String, Vec<String>> = names
+        .iter()
+        .filter(|name| LIST_FIELDS.contains(name))
+        .map(|name| (name.to_string(), Vec::new()))
+        .collect();
+    match refused {
+        None => {
+            for (name, value) in defaults {
+                values.insert(name.to_string(), value);
+            }
+        }
+        Some(refused) => {
+            for name in values.clone().keys() {
+                let sent = refused.fields.get(name).unwrap_or("").to_string();
+                values.insert(name.clone(), sent);
+            }
+            for (name, list) in lists.iter_mut() {
+                *list = refused
+                    .fields
+                    .all(name)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+            }
+        }
+    }
+    FormView {
+        id,
+        action,
+        values,
+        lists,
+        error_field: refused
+            .map(|refused| refused.error.field.to_string())
+            .unwrap_or_default(),
+        error: refused
+            .map(|refused| refused.error.message(lang))
+            .unwrap_or_default(),
+    }
+}
+
+/// The codes and labels of a vocabulary, for a form's choices.
+fn choices<V: Vocabulary>(lang: Lang) -> Vec<(String, String)> {
+    V::all()
+        .iter()
+        .map(|value| (value.code().to_string(), value.label_in(lang).to_string()))
+        .collect()
+}
+
 #[derive(Serialize)]
 struct ReportView {
     authority: String,
@@ -186,17 +329,50 @@ struct ReportView {
 }
 
 #[derive(Serialize)]
-struct ApplicationView {
-    relief: String,
-    status: String,
-    filed_on: Option<String>,
-    decided_on: Option<String>,
+struct ProceedingView {
+    id: i64,
+    court_or_office: String,
+    country: Option<String>,
+    reference: Option<String>,
+    stages: Vec<String>,
+    stage_form: FormView,
 }
 
 #[derive(Serialize)]
-struct ProceedingView {
-    court_or_office: String,
-    stages: Vec<String>,
+struct ParticipationView {
+    text: String,
+    supports: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct CertificationView {
+    id: i64,
+    kind: String,
+    agency: String,
+    asked_on: String,
+    status: String,
+    status_label: String,
+    decided_on: Option<String>,
+    decision_form: Option<FormView>,
+}
+
+#[derive(Serialize)]
+struct ApplicationView {
+    id: i64,
+    relief: String,
+    status: String,
+    filed_on: Option<String>,
+    receipt: Option<String>,
+    decided_on: Option<String>,
+    step_form: FormView,
+}
+
+#[derive(Serialize)]
+struct PerpetratorView {
+    name: String,
+    alias: Option<String>,
+    roles: String,
+    nationality: Option<String>,
 }
 
 /// `GET /cases/{id}/legal`: the relief options and the legal track.
@@ -205,8 +381,19 @@ pub async fn legal_page(
     user: PageUser,
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
+    render_legal_page(&state, &user, case_id, None).await
+}
+
+/// The legal page, with a refused form filled in as it was sent and its message by the field
+/// (422), or as it stands (200).
+async fn render_legal_page(
+    state: &AppState,
+    user: &PageUser,
+    case_id: i64,
+    refused: Option<Refused>,
+) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
+    let stored = cases::read_case(state, &user.principal, Action::ViewCase, case_id)
         .await
         .in_language(lang)?;
     let track = state
@@ -214,7 +401,12 @@ pub async fn legal_page(
         .legal_track(stored.organisation_id, case_id)
         .await
         .in_language(lang)?;
-    let relief = relief_input(&state, &stored, lang).await?;
+    let perpetrators = state
+        .store
+        .perpetrators_of_case(stored.organisation_id, case_id)
+        .await
+        .in_language(lang)?;
+    let relief = relief_input(state, &stored, lang).await?;
     let (options, questions_left, rule_set_version) = match &relief {
         Some((input, _)) => {
             let result = assess_relief(input, today(), lang);
@@ -232,6 +424,9 @@ pub async fn legal_page(
     });
     let allowed =
         |action| policy::authorize(&user.subject(), action, scope) == policy::Decision::Allow;
+    let today_text = format_date(today());
+    let refused = refused.as_ref();
+    let form = |form: LegalForm| form_view(form, case_id, refused, &today_text, lang);
     let reports: Vec<ReportView> = track
         .reports
         .iter()
@@ -246,7 +441,13 @@ pub async fn legal_page(
         .proceedings
         .iter()
         .map(|proceeding| ProceedingView {
+            id: proceeding.id,
             court_or_office: proceeding.proceeding.court_or_office.clone(),
+            country: proceeding
+                .proceeding
+                .country
+                .map(|country| country.label().get(lang).to_string()),
+            reference: proceeding.proceeding.reference.clone(),
             stages: proceeding
                 .stages
                 .iter()
@@ -263,24 +464,109 @@ pub async fn legal_page(
                     )
                 })
                 .collect(),
+            stage_form: form(LegalForm::Stage {
+                proceeding_id: proceeding.id,
+            }),
+        })
+        .collect();
+    let participations: Vec<ParticipationView> = track
+        .participations
+        .iter()
+        .map(|participation| {
+            let place = participation
+                .participation
+                .proceeding_id
+                .and_then(|id| track.proceedings.iter().find(|p| p.id == id))
+                .map(|p| format!(" ({})", p.proceeding.court_or_office))
+                .unwrap_or_default();
+            ParticipationView {
+                text: format!(
+                    "{}: {}{place}",
+                    format_date(participation.participation.participated_on),
+                    participation.participation.kind.label_in(lang)
+                ),
+                supports: participation
+                    .participation
+                    .supports
+                    .iter()
+                    .map(|support| support.label_in(lang).to_string())
+                    .collect(),
+            }
+        })
+        .collect();
+    let certifications: Vec<CertificationView> = track
+        .certifications
+        .iter()
+        .map(|certification| CertificationView {
+            id: certification.id,
+            kind: certification.kind.label_in(lang).to_string(),
+            agency: certification.agency.clone(),
+            asked_on: format_date(certification.asked_on),
+            status: certification.status.code().to_string(),
+            status_label: certification.status.label_in(lang).to_string(),
+            decided_on: certification.decided_on.map(format_date),
+            decision_form: (certification.status == CertificationStatus::Asked).then(|| {
+                form(LegalForm::CertificationDecision {
+                    certification_id: certification.id,
+                })
+            }),
         })
         .collect();
     let applications: Vec<ApplicationView> = track
         .applications
         .iter()
         .map(|application| ApplicationView {
+            id: application.id,
             relief: application.relief.label_in(lang).to_string(),
             status: application.status.label_in(lang).to_string(),
             filed_on: application.filed_on.map(format_date),
+            receipt: application
+                .receipt_on
+                .map(|on| match &application.receipt_number {
+                    Some(number) => format!("{} ({number})", format_date(on)),
+                    None => format_date(on),
+                }),
             decided_on: application.decided_on.map(format_date),
+            step_form: form(LegalForm::ApplicationUpdate {
+                application_id: application.id,
+            }),
         })
         .collect();
-    let authorities: Vec<(String, String)> = AuthorityKind::all()
+    let perpetrators: Vec<PerpetratorView> = perpetrators
         .iter()
-        .map(|kind| (kind.code().to_string(), kind.label_in(lang).to_string()))
+        .map(|record| PerpetratorView {
+            name: written_name(record).unwrap_or_default(),
+            alias: record.perpetrator.alias.clone(),
+            roles: record
+                .perpetrator
+                .roles
+                .iter()
+                .map(|role| role.label_in(lang))
+                .collect::<Vec<_>>()
+                .join(", "),
+            nationality: record
+                .perpetrator
+                .nationality
+                .map(|country| country.label().get(lang).to_string()),
+        })
         .collect();
-    Ok(page(
-        &user,
+    let proceeding_choices: Vec<(String, String)> = track
+        .proceedings
+        .iter()
+        .map(|p| (p.id.to_string(), p.proceeding.court_or_office.clone()))
+        .collect();
+    let decisions: Vec<(String, String)> =
+        [CertificationStatus::Signed, CertificationStatus::Refused]
+            .iter()
+            .map(|status| (status.code().to_string(), status.label_in(lang).to_string()))
+            .collect();
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let html = page(
+        user,
         &format!("/cases/{case_id}/legal"),
         "legal_case.html",
         context! {
@@ -291,15 +577,34 @@ pub async fn legal_page(
             rule_set_version => rule_set_version,
             reports => reports,
             proceedings => proceedings,
-            certifications => track.certifications.len(),
+            participations => participations,
+            certifications => certifications,
             applications => applications,
-            authorities => authorities,
-            today => format_date(today()),
+            perpetrators => perpetrators,
+            report_form => form(LegalForm::Report),
+            proceeding_form => form(LegalForm::Proceeding),
+            participation_form => form(LegalForm::Participation),
+            certification_form => form(LegalForm::Certification),
+            application_form => form(LegalForm::Application),
+            perpetrator_form => form(LegalForm::Perpetrator),
+            authorities => choices::<AuthorityKind>(lang),
+            stages => choices::<ProceedingStage>(lang),
+            outcomes => choices::<VerdictOutcome>(lang),
+            participation_kinds => choices::<ParticipationKind>(lang),
+            supports => choices::<ParticipationSupport>(lang),
+            certification_kinds => choices::<CertificationKind>(lang),
+            decisions => decisions,
+            reliefs => choices::<ReliefOptionKind>(lang),
+            application_statuses => choices::<ApplicationStatus>(lang),
+            sexes => choices::<Gender>(lang),
+            roles => choices::<PerpetratorRole>(lang),
+            proceeding_choices => proceeding_choices,
             can_answer => allowed(Action::ScreenCase),
             can_edit => allowed(Action::EditCase),
+            can_link_perpetrators => policy::authorize(&user.subject(), Action::ViewPerpetratorLinks, None) == policy::Decision::Allow,
         },
-    )?
-    .into_response())
+    )?;
+    Ok((status, html).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -437,60 +742,149 @@ pub async fn question_answer(
     )))
 }
 
-/// `POST /cases/{id}/legal/reports`: a report to an authority.
-pub async fn add_report(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+/// The legal-track form a page address names (`reports` for the one the page had first).
+fn form_of(form: &str, record_id: Option<i64>) -> Option<LegalForm> {
+    Some(match (form, record_id) {
+        ("report" | "reports", None) => LegalForm::Report,
+        ("proceeding", None) => LegalForm::Proceeding,
+        ("participation", None) => LegalForm::Participation,
+        ("certification", None) => LegalForm::Certification,
+        ("application", None) => LegalForm::Application,
+        ("perpetrator", None) => LegalForm::Perpetrator,
+        ("stage", Some(proceeding_id)) => LegalForm::Stage { proceeding_id },
+        ("decision", Some(certification_id)) => {
+            LegalForm::CertificationDecision { certification_id }
+        }
+        ("application-update", Some(application_id)) => {
+            LegalForm::ApplicationUpdate { application_id }
+        }
+        _ => return None,
+    })
+}
+
+/// Records a legal-track form from the page: back to the section when saved; the page again with
+/// the form filled in and the message by the field when refused (422).
+async fn submit_form(
+    state: &AppState,
+    user: &PageUser,
+    case_id: i64,
+    form: Option<LegalForm>,
+    pairs: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
+    let form = form.ok_or(AppError::NotFound).in_language(lang)?;
     let fields = FormFields(pairs);
-    let access = cases::authorize_case(&state, &user.principal, Action::EditCase, case_id)
-        .await
-        .in_language(lang)?;
-    let authority_text = fields.get("authority").unwrap_or("");
-    let authority = AuthorityKind::from_code(authority_text)
-        .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "`authority`: `{authority_text}` is not an authority"
-            ))
-        })
-        .in_language(lang)?;
-    let date_text = fields.get("reported_on").unwrap_or("");
-    let reported_on = parse_date(date_text)
-        .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "`reported_on`: `{date_text}` is not a date written YYYY-MM-DD"
-            ))
-        })
-        .in_language(lang)?;
-    if reported_on > today() {
-        return Err(AppError::BadRequest(format!(
-            "`reported_on`: `{date_text}` is in the future"
-        )))
-        .in_language(lang);
+    match legal_service::record(state, &user.principal, case_id, form, &fields, lang).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/cases/{case_id}/legal?done=saved#{}",
+            form.section()
+        ))),
+        Err(LegalError::Field(error)) => {
+            let id = form_view(form, case_id, None, "", lang).id;
+            render_legal_page(state, user, case_id, Some(Refused { id, fields, error })).await
+        }
+        Err(LegalError::App(error)) => Err(error).in_language(lang),
     }
-    state
-        .store
-        .record_authority_report(
-            &user.actor(),
-            access.organisation_id,
-            case_id,
-            &NewAuthorityReport {
-                authority,
-                agency: fields.get("agency").unwrap_or("").to_string(),
-                reported_on,
-                reference: fields.get("reference").map(str::to_string),
-            },
-        )
+}
+
+/// `POST /cases/{id}/legal/{form}`: a report, a proceeding, a participation, a certification, a
+/// relief application or a perpetrator.
+pub async fn legal_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((case_id, form)): Path<(i64, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    submit_form(&state, &user, case_id, form_of(&form, None), pairs).await
+}
+
+/// `POST /cases/{id}/legal/{form}/{record_id}`: a proceeding's stage, a certification's decision,
+/// a relief application's next step.
+pub async fn legal_record_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((case_id, form, record_id)): Path<(i64, String, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    submit_form(
+        &state,
+        &user,
+        case_id,
+        form_of(&form, Some(record_id)),
+        pairs,
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct PersonView {
+    names: Vec<String>,
+    aliases: Vec<String>,
+    roles: String,
+    nationalities: Vec<String>,
+    cases: Vec<i64>,
+    similarity: Option<String>,
+}
+
+/// `GET /perpetrators`: every perpetrator of the organisation's cases, each person once with the
+/// cases they appear in; supervisors only, the read audited.
+pub async fn perpetrators_page(
+    State(state): State<AppState>,
+    user: PageUser,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let groups = linked_perpetrators(&state, &user.principal)
         .await
-        .map_err(|error| match error {
-            puente_store::StoreError::Invalid(message) => AppError::BadRequest(message),
-            other => other.into(),
-        })
         .in_language(lang)?;
-    Ok(see_other(&format!("/cases/{case_id}/legal?done=saved")))
+    let people: Vec<PersonView> = groups
+        .iter()
+        .map(|group| {
+            let mut names: Vec<String> = Vec::new();
+            let mut aliases: Vec<String> = Vec::new();
+            let mut nationalities: Vec<String> = Vec::new();
+            for record in &group.records {
+                let found = [
+                    (&mut names, written_name(record)),
+                    (&mut aliases, record.perpetrator.alias.clone()),
+                    (
+                        &mut nationalities,
+                        record
+                            .perpetrator
+                            .nationality
+                            .map(|country| country.label().get(lang).to_string()),
+                    ),
+                ];
+                for (list, value) in found {
+                    if let Some(value) = value.filter(|value| !list.contains(value)) {
+                        list.push(value);
+                    }
+                }
+            }
+            PersonView {
+                names,
+                aliases,
+                roles: group
+                    .roles()
+                    .iter()
+                    .map(|role| role.label_in(lang))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                nationalities,
+                cases: group.case_ids(),
+                similarity: group.probability.map(|p| match lang {
+                    Lang::Es => format!("{p:.2}").replace('.', ","),
+                    Lang::En => format!("{p:.2}"),
+                }),
+            }
+        })
+        .collect();
+    Ok(page(
+        &user,
+        "/perpetrators",
+        "perpetrators.html",
+        context! { people => people },
+    )?
+    .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -19,6 +19,8 @@ pub mod duplicates;
 pub mod handover;
 /// A case's legal protection: relief options, relief questions, the legal track.
 pub mod legal;
+/// The legal track's JSON API and the perpetrators linked across cases.
+pub mod legal_api;
 /// "Match with partners": runs at a linkage unit, matches on cases, coordination requests.
 pub mod matching;
 /// The pages of "match with partners".
@@ -117,6 +119,20 @@ pub fn api_routes_with_document_limit(max_document_bytes: u64) -> OpenApiRouter<
         .routes(routes!(matching::refresh_run))
         .routes(routes!(matching::case_matches))
         .routes(routes!(matching::decide))
+        .routes(routes!(legal_api::get_legal_track))
+        .routes(routes!(legal_api::list_reports, legal_api::create_report))
+        .routes(routes!(legal_api::create_proceeding))
+        .routes(routes!(legal_api::create_stage))
+        .routes(routes!(legal_api::create_participation))
+        .routes(routes!(legal_api::create_certification))
+        .routes(routes!(legal_api::decide_certification))
+        .routes(routes!(legal_api::create_application))
+        .routes(routes!(legal_api::application_step))
+        .routes(routes!(
+            legal_api::case_perpetrators,
+            legal_api::create_perpetrator
+        ))
+        .routes(routes!(legal_api::list_perpetrators))
         .routes(routes!(crate::openapi::openapi))
 }
 
@@ -269,7 +285,12 @@ pub fn router(state: AppState) -> Router {
             "/cases/{id}/legal/questions",
             get(legal::question_page).post(legal::question_answer),
         )
-        .route("/cases/{id}/legal/reports", post(legal::add_report))
+        .route("/cases/{id}/legal/{form}", post(legal::legal_form))
+        .route(
+            "/cases/{id}/legal/{form}/{record_id}",
+            post(legal::legal_record_form),
+        )
+        .route("/perpetrators", get(legal::perpetrators_page))
         .route(
             "/cases/{id}/screenings/new",
             get(case_pages::screening_start),

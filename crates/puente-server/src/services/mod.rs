@@ -12,7 +12,11 @@ pub mod case_rows;
 pub mod duplicates;
 /// The receiver's own case opened from an accepted referral.
 pub mod handover;
+/// The legal track's writes (API and pages alike) and the tasks their dates become.
+pub mod legal;
 /// "Match with partners": encoding, uploading to a linkage unit, results and decisions.
 pub mod matching;
+/// Perpetrators linked across the organisation's cases with the linkage engine.
+pub mod perpetrators;
 /// The organisation's users: creating them and changing their roles.
 pub mod users;

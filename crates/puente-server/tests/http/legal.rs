@@ -156,20 +156,22 @@ async fn the_advocate_sees_sijs_the_t_visa_and_the_tvpra_steps_answers_and_recor
     assert!(html.contains("2026-03-04: Policía, Houston Police Department (HPD-26-123)"));
 
     // A bad date is refused, naming the field, and nothing is written.
-    let response = app
-        .post_form(
-            &client,
-            &format!("/cases/{case_id}/legal/reports"),
-            &[
-                ("csrf_token", csrf_token_of(&html).as_str()),
-                ("authority", "police"),
-                ("agency", "HPD"),
-                ("reported_on", "04/03/2026"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(response.text().await.unwrap().contains("reported_on"));
+    let response = client
+        .post(app.url(&format!("/cases/{case_id}/legal/reports")))
+        .form(&[
+            ("csrf_token", csrf_token_of(&html).as_str()),
+            ("authority", "police"),
+            ("agency", "HPD"),
+            ("reported_on", "04/03/2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    // The form comes back filled in, the message next to the date.
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = unescape(&response.text().await.unwrap());
+    assert!(refused.contains("value=\"04/03/2026\""), "{refused}");
+    assert!(refused.contains("id=\"report-form-reported_on-error\">«04/03/2026» no es una fecha"));
     assert_eq!(
         app.store
             .legal_track(hotline(&app).await, case_id)

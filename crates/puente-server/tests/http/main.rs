@@ -16,6 +16,8 @@ mod case_search;
 mod labels;
 // The legal protection section of a case.
 mod legal;
+// The legal track through the API and the pages, perpetrators across cases.
+mod legal_track;
 // Matching between instances through a linkage unit.
 mod matching;
 mod private_stats;

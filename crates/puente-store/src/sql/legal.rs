@@ -32,7 +32,7 @@ fn code<V: Vocabulary>(row: &DbRow, column: &str) -> StoreResult<V> {
 }
 
 /// Fails with "not found" unless the case belongs to the organisation.
-async fn check_case(
+pub(crate) async fn check_case(
     connection: &mut DbConnection,
     organisation_id: i64,
     case_id: i64,
@@ -67,7 +67,7 @@ async fn case_of(
 
 /// The rows of one of a case's tables (`organisation_id`, `case_id`), in `order`, each read by
 /// `from_row`.
-async fn case_rows<T>(
+pub(crate) async fn case_rows<T>(
     connection: &mut DbConnection,
     table: &str,
     order: &str,

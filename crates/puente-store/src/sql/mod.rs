@@ -33,6 +33,7 @@ pub(crate) mod followup;
 pub(crate) mod legal;
 pub(crate) mod linkage_unit;
 pub(crate) mod matching;
+pub(crate) mod perpetrators;
 pub(crate) mod person_links;
 pub(crate) mod privacy_budgets;
 pub(crate) mod referrals;
