@@ -16,13 +16,15 @@ use puente_core::Lang;
 pub const SPANISH_SOURCE: &str = concat!(
     include_str!("../locales/es/main.ftl"),
     include_str!("../locales/es/legal.ftl"),
-    include_str!("../locales/es/records.ftl")
+    include_str!("../locales/es/records.ftl"),
+    include_str!("../locales/es/casework.ftl")
 );
 /// The English messages.
 pub const ENGLISH_SOURCE: &str = concat!(
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/legal.ftl"),
-    include_str!("../locales/en/records.ftl")
+    include_str!("../locales/en/records.ftl"),
+    include_str!("../locales/en/casework.ftl")
 );
 
 /// Both languages' messages, parsed once.

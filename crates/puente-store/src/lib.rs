@@ -112,8 +112,8 @@ pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompar
 pub use postgres::PostgresStore;
 pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
 pub use referrals::{
-    NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
-    StoredReferral,
+    NewReferral, Notification, NotificationKind, ReferralContact, ReferralStatus, ReferralStore,
+    ReferralUrgency, SharedCase, StoredReferral,
 };
 pub use screening_voids::ScreeningVoidStore;
 pub use screenings::ScreeningStore;

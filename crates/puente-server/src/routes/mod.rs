@@ -20,6 +20,8 @@ pub mod legal;
 pub mod matching;
 /// The pages of "match with partners".
 pub mod matching_pages;
+/// The organisation's settings in the API, and the admin form's reading of them.
+pub mod organisation_settings;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
 /// A case's records: documents, voided screenings, the history of changes, exports.
@@ -104,6 +106,10 @@ pub fn api_routes_with_document_limit(max_document_bytes: u64) -> OpenApiRouter<
         .routes(routes!(matching::refresh_run))
         .routes(routes!(matching::case_matches))
         .routes(routes!(matching::decide))
+        .routes(routes!(
+            organisation_settings::get_settings,
+            organisation_settings::put_settings
+        ))
         .routes(routes!(crate::openapi::openapi))
 }
 
