@@ -456,7 +456,7 @@ fn core_schemas() -> Value {
                 "reason": { "type": "string" },
                 "urgency": { "type": "string", "enum": referral_urgency_codes() },
                 "reason_note": { "type": ["string", "null"] },
-                "contact": { "type": "object", "properties": { "name": { "type": "string" }, "details": { "type": ["string", "null"] } } },
+                "contact_person": { "type": "object", "properties": { "name": { "type": "string" }, "details": { "type": ["string", "null"] } } },
                 "htcds": { "type": "object" }
             }
         },

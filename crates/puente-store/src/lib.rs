@@ -108,7 +108,10 @@ pub use matching::{
     CoordinationRequest, MatchingStore, NewMatchingRun, PersonsForMatching, ReceivedMatch,
     StoredMatchingRun,
 };
-pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
+pub use person_links::{
+    MergeCandidate, MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare, StoredPersonMerge,
+    UndoneMerge,
+};
 pub use postgres::PostgresStore;
 pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
 pub use referrals::{

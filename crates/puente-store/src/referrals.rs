@@ -76,7 +76,7 @@ pub struct NewReferral {
     /// Why, in words (no more of the person than the shared parts hold).
     pub reason_note: Option<String>,
     /// The contact person at the sending organisation.
-    pub contact: ReferralContact,
+    pub contact_person: ReferralContact,
 }
 
 /// Whom the receiver calls at the sending organisation about a referral.
@@ -123,7 +123,7 @@ pub struct StoredReferral {
     pub reason: ReferralReason,
     pub urgency: ReferralUrgency,
     pub reason_note: Option<String>,
-    pub contact: ReferralContact,
+    pub contact_person: ReferralContact,
     pub status: ReferralStatus,
     pub consent_recorded_here: bool,
     /// The version of the case when the referral was made: the receiver sees the case as it

@@ -256,7 +256,7 @@ async fn referral_outcomes_and_time_to_first_service_follow_the_referrals() {
                     reason: ReferralReason::AdditionalServicesRequired,
                     urgency: puente_store::ReferralUrgency::Routine,
                     reason_note: None,
-                    contact: puente_store::ReferralContact::default(),
+                    contact_person: puente_store::ReferralContact::default(),
                 },
             )
             .await

@@ -128,7 +128,7 @@ fn referral(world: &World, share: &[ConsentScope], consent: bool) -> NewReferral
         reason: ReferralReason::AdditionalServicesRequired,
         urgency: puente_store::ReferralUrgency::Routine,
         reason_note: None,
-        contact: puente_store::ReferralContact::default(),
+        contact_person: puente_store::ReferralContact::default(),
     }
 }
 
@@ -350,10 +350,12 @@ async fn the_receiver_reads_exactly_the_shared_parts_and_nobody_else_reads_them(
     assert!(shared.events.is_none());
     assert!(shared.notes.is_none());
     let json = serde_json::to_string(&shared).unwrap();
+    // The parts by their keys (the referral itself names its contact person, not the person's
+    // contact part).
     for absent in [
-        "contact",
-        "events",
-        "notes",
+        "\"contact\"",
+        "\"events\"",
+        "\"notes\"",
         "+50255550199",
         "Tecún Umán",
         "Huehuetenango",
@@ -1095,7 +1097,7 @@ async fn the_demo_story_from_search_to_the_dashboard() {
                 reason: ReferralReason::AdditionalServicesRequired,
                 urgency: puente_store::ReferralUrgency::Routine,
                 reason_note: None,
-                contact: puente_store::ReferralContact::default(),
+                contact_person: puente_store::ReferralContact::default(),
             },
         )
         .await
@@ -1144,7 +1146,7 @@ async fn the_receiver_reads_the_urgency_the_reason_in_words_and_whom_to_call() {
             &NewReferral {
                 urgency: puente_store::ReferralUrgency::Immediate,
                 reason_note: Some("  Necesita un lugar seguro esta noche  ".into()),
-                contact: puente_store::ReferralContact {
+                contact_person: puente_store::ReferralContact {
                     name: "Lucía Pérez".into(),
                     details: Some("+502 5555 0100".into()),
                 },
@@ -1164,8 +1166,11 @@ async fn the_receiver_reads_the_urgency_the_reason_in_words_and_whom_to_call() {
         received.reason_note.as_deref(),
         Some("Necesita un lugar seguro esta noche")
     );
-    assert_eq!(received.contact.name, "Lucía Pérez");
-    assert_eq!(received.contact.details.as_deref(), Some("+502 5555 0100"));
+    assert_eq!(received.contact_person.name, "Lucía Pérez");
+    assert_eq!(
+        received.contact_person.details.as_deref(),
+        Some("+502 5555 0100")
+    );
 
     // Without a contact named, the one who refers is the contact; a reason too long is refused
     // and nothing is sent.
@@ -1192,6 +1197,6 @@ async fn the_receiver_reads_the_urgency_the_reason_in_words_and_whom_to_call() {
         .create_referral(&w.advocate, w.hotline, &referral(&w, &share, true))
         .await
         .unwrap();
-    assert_eq!(plain.contact.name, "advocate@hotline.demo");
+    assert_eq!(plain.contact_person.name, "advocate@hotline.demo");
     assert_eq!(plain.urgency, puente_store::ReferralUrgency::Routine);
 }

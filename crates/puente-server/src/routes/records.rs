@@ -531,8 +531,8 @@ async fn case_file_lines(
             "{}: {reason}",
             t(lang, "referral-reason")
         )));
-        let mut contact = referral.contact.name.clone();
-        if let Some(details) = &referral.contact.details {
+        let mut contact = referral.contact_person.name.clone();
+        if let Some(details) = &referral.contact_person.details {
             contact = format!("{contact} · {details}");
         }
         lines.push(FileLine::Detail(format!(

@@ -75,7 +75,7 @@ pub struct NewReferralRequest {
     reason_note: Option<String>,
     /// The contact person at the sending organisation (the user who refers when left out).
     #[serde(default)]
-    contact: Option<ReferralContactRequest>,
+    contact_person: Option<ReferralContactRequest>,
 }
 
 /// The contact person at the sending organisation.
@@ -246,8 +246,8 @@ pub async fn create_referral(
         reason: reason_of(request.reason.as_deref())?,
         urgency: request.urgency.unwrap_or(ReferralUrgency::Routine),
         reason_note: request.reason_note,
-        contact: request
-            .contact
+        contact_person: request
+            .contact_person
             .map(|contact| ReferralContact {
                 name: contact.name,
                 details: contact.details,
@@ -839,7 +839,7 @@ pub async fn referral_page(
             urgency => referral.urgency.label_in(lang).to_string(),
             urgency_code => referral.urgency.code(),
             reason_note => referral.reason_note,
-            contact => referral.contact,
+            contact => referral.contact_person,
             answered_at => referral.answered_at,
             completed_at => referral.completed_at,
             revoked_at => referral.revoked_at,
@@ -1178,7 +1178,7 @@ pub async fn refer_submit(
             reason,
             urgency,
             reason_note: Some(values.reason_note.clone()),
-            contact: ReferralContact {
+            contact_person: ReferralContact {
                 name: values.contact_name.clone(),
                 details: Some(values.contact_details.clone()),
             },

@@ -59,7 +59,7 @@ fn referral_from_row(row: &DbRow) -> StoreResult<StoredReferral> {
         reason,
         urgency,
         reason_note: row.try_get("reason_note")?,
-        contact: ReferralContact {
+        contact_person: ReferralContact {
             name: row.try_get("contact_name")?,
             details: row.try_get("contact_details")?,
         },
@@ -365,10 +365,10 @@ impl ReferralStore for Backend {
             ));
         }
         let reason_note = trimmed(referral.reason_note.as_deref());
-        let contact_details = trimmed(referral.contact.details.as_deref());
+        let contact_details = trimmed(referral.contact_person.details.as_deref());
         // The contact is the person who refers, unless another colleague is named.
         let contact_name =
-            trimmed(Some(&referral.contact.name)).unwrap_or_else(|| actor.name.clone());
+            trimmed(Some(&referral.contact_person.name)).unwrap_or_else(|| actor.name.clone());
         if let Some(problem) = puente_core::bounds::referral_details_out_of_bounds(
             reason_note.as_deref(),
             Some(&contact_name),
