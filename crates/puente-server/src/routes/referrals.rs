@@ -1120,9 +1120,18 @@ pub async fn refer_submit(
         organisation: fields.get("to_org").unwrap_or_default().to_string(),
         service_id: fields.get("service").and_then(|value| value.parse().ok()),
         reason: fields.get("reason").unwrap_or_default().to_string(),
-        urgency: fields.get("urgency").unwrap_or_default().to_string(),
+        // A form sent without these fields asks for a routine referral with the user as the
+        // contact; a field sent blank is refused next to it.
+        urgency: fields
+            .get("urgency")
+            .unwrap_or(ReferralUrgency::Routine.code())
+            .to_string(),
         reason_note: fields.get("reason_note").unwrap_or_default().to_string(),
-        contact_name: fields.get("contact_name").unwrap_or_default().to_string(),
+        contact_name: if fields.0.iter().any(|(name, _)| name == "contact_name") {
+            fields.get("contact_name").unwrap_or_default().to_string()
+        } else {
+            user.principal.user.display_name.clone()
+        },
         contact_details: fields
             .get("contact_details")
             .unwrap_or_default()
