@@ -314,6 +314,20 @@ mod tests {
         }
     }
 
+    /// The presets for two records changed at the given times.
+    fn presets(kept: &Person, kept_at: &str, merged: &Person, merged_at: &str) -> Vec<FieldChoice> {
+        default_choices(
+            DatedPerson {
+                person: kept,
+                updated_at: kept_at,
+            },
+            DatedPerson {
+                person: merged,
+                updated_at: merged_at,
+            },
+        )
+    }
+
     fn side_of(choices: &[FieldChoice], field: PersonField) -> MergeSide {
         choices
             .iter()
@@ -327,15 +341,11 @@ mod tests {
         let kept = sparser();
         let merged = fuller();
         // The sparser record was changed last, and it is the one kept.
-        let choices = default_choices(
-            DatedPerson {
-                person: &kept,
-                updated_at: "2026-11-30T10:00:00Z",
-            },
-            DatedPerson {
-                person: &merged,
-                updated_at: "2026-11-01T10:00:00Z",
-            },
+        let choices = presets(
+            &kept,
+            "2026-11-30T10:00:00Z",
+            &merged,
+            "2026-11-01T10:00:00Z",
         );
         assert_eq!(choices.len(), PersonField::ALL.len());
         let result = merged_person(&kept, &merged, &choices);
@@ -356,15 +366,11 @@ mod tests {
     fn when_the_merged_record_is_newer_its_different_values_are_preset() {
         let kept = fuller();
         let merged = sparser();
-        let choices = default_choices(
-            DatedPerson {
-                person: &kept,
-                updated_at: "2026-11-01T10:00:00Z",
-            },
-            DatedPerson {
-                person: &merged,
-                updated_at: "2026-11-30T10:00:00Z",
-            },
+        let choices = presets(
+            &kept,
+            "2026-11-01T10:00:00Z",
+            &merged,
+            "2026-11-30T10:00:00Z",
         );
         let result = merged_person(&kept, &merged, &choices);
         assert_eq!(result.current_place.as_deref(), Some("San Pedro Sula"));
@@ -377,15 +383,11 @@ mod tests {
     fn the_supervisors_picks_override_the_preset() {
         let kept = fuller();
         let merged = sparser();
-        let defaults = default_choices(
-            DatedPerson {
-                person: &kept,
-                updated_at: "2026-11-30T10:00:00Z",
-            },
-            DatedPerson {
-                person: &merged,
-                updated_at: "2026-11-01T10:00:00Z",
-            },
+        let defaults = presets(
+            &kept,
+            "2026-11-30T10:00:00Z",
+            &merged,
+            "2026-11-01T10:00:00Z",
         );
         assert_eq!(
             side_of(&defaults, PersonField::CurrentPlace),

@@ -51,6 +51,21 @@ async fn wait_for_text(client: &Client, text: &str) -> Step<()> {
     Err(format!("the page never showed {text:?}").into())
 }
 
+/// Writes a message on the referral page and waits until it is listed.
+async fn send_message(client: &Client, text: &str) -> Step<()> {
+    client
+        .find(Locator::Css("#messages textarea[name=text]"))
+        .await?
+        .send_keys(text)
+        .await?;
+    client
+        .find(Locator::Css("#send-message"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(client, text).await
+}
+
 /// Checks that the page fits the phone, and saves its screenshot.
 async fn look(client: &Client, name: &str) -> Step<()> {
     save_screenshot(client, &format!("puente-day-{name}.png")).await?;
@@ -165,17 +180,7 @@ async fn advocates_morning(
     let referral_path = client.current_url().await?.path().to_string();
     wait_for_text(client, "Pendiente").await?;
     // And a message on it.
-    client
-        .find(Locator::Css("#messages textarea[name=text]"))
-        .await?
-        .send_keys(MESSAGE)
-        .await?;
-    client
-        .find(Locator::Css("#send-message"))
-        .await?
-        .click()
-        .await?;
-    wait_for_text(client, MESSAGE).await?;
+    send_message(client, MESSAGE).await?;
     look(client, "referral-sent").await?;
     Ok(referral_path)
 }
@@ -229,17 +234,7 @@ async fn shelters_answer(client: &Client, base: &str, referral_path: &str) -> St
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("#opened-case"))
         .await?;
-    client
-        .find(Locator::Css("#messages textarea[name=text]"))
-        .await?
-        .send_keys(REPLY)
-        .await?;
-    client
-        .find(Locator::Css("#send-message"))
-        .await?
-        .click()
-        .await?;
-    wait_for_text(client, REPLY).await?;
+    send_message(client, REPLY).await?;
     look(client, "shelter-reply").await?;
     Ok(shelter_case)
 }
