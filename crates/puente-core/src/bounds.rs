@@ -279,6 +279,26 @@ pub fn note_out_of_bounds(text: &str) -> Option<OutOfBounds> {
     checker.problems.pop()
 }
 
+/// The texts of a referral out of bounds: the reason in words (`reason_note`, free text) and the
+/// contact person at the sending organisation (`contact_name` and `contact_details`, short texts).
+pub fn referral_details_out_of_bounds(
+    reason_note: Option<&str>,
+    contact_name: Option<&str>,
+    contact_details: Option<&str>,
+) -> Option<OutOfBounds> {
+    let mut checker = Checker {
+        today: time::Date::MIN,
+        problems: Vec::new(),
+    };
+    checker.text("reason_note", reason_note, MAX_REFERRAL_REASON_CHARS);
+    checker.text("contact_name", contact_name, MAX_NAME_CHARS);
+    checker.text("contact_details", contact_details, MAX_NAME_CHARS);
+    checker.problems.into_iter().next()
+}
+
+/// The longest reason of a referral in words, in characters.
+pub const MAX_REFERRAL_REASON_CHARS: usize = 2_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +307,26 @@ mod tests {
 
     fn today() -> Today {
         time::Date::from_calendar_date(2026, time::Month::December, 1).unwrap()
+    }
+
+    #[test]
+    fn a_referral_contact_or_reason_too_long_is_named() {
+        assert_eq!(
+            referral_details_out_of_bounds(Some("Necesita albergue"), Some("Lucía Pérez"), None),
+            None
+        );
+        let long_name = "a".repeat(MAX_NAME_CHARS + 1);
+        let problem = referral_details_out_of_bounds(None, Some(&long_name), None).unwrap();
+        assert_eq!(problem.field, "contact_name");
+        let long_reason = "b".repeat(MAX_REFERRAL_REASON_CHARS + 1);
+        let problem = referral_details_out_of_bounds(Some(&long_reason), None, None).unwrap();
+        assert_eq!(problem.field, "reason_note");
+        assert_eq!(
+            problem.kind,
+            BoundKind::TooLong {
+                max: MAX_REFERRAL_REASON_CHARS
+            }
+        );
     }
 
     fn check(change: impl FnOnce(&mut Case), expected: &[(&str, BoundKind)]) {

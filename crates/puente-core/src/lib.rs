@@ -20,6 +20,8 @@ pub mod lang;
 /// The legal track: reports to authorities, proceedings, participation, certifications, relief
 /// applications.
 pub mod legal;
+/// Merging two records of one person: the field-by-field choice and its preset.
+pub mod person_merge;
 /// The one phone normaliser (on the `phonenumber` crate, a libphonenumber port).
 pub mod phone;
 /// The relief facts and relief options of `shared/docs/relief.md`.

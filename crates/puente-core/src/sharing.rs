@@ -28,6 +28,18 @@ use crate::htcds::{ConsentScope, Gender};
 use crate::vocabulary::Vocabulary;
 use crate::{Country, Label};
 
+crate::vocabulary! {
+    /// How soon the sending organisation asks the receiver to act on a referral.
+    pub enum ReferralUrgency: "referral_urgency" {
+        /// The person is in danger or without a safe place tonight: act the same day.
+        Immediate = "immediate", es: "Inmediata (hoy mismo)", en: "Immediate (today)";
+        /// Act within 48 hours.
+        Urgent = "urgent", es: "Urgente (en 48 horas)", en: "Urgent (within 48 hours)";
+        /// Act in the ordinary course, within days.
+        Routine = "routine", es: "Ordinaria (en los próximos días)", en: "Routine (within days)";
+    }
+}
+
 /// The parts of a case a referral may share.
 pub const SHAREABLE_SCOPES: [ConsentScope; 6] = [
     ConsentScope::Identity,

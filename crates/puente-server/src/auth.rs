@@ -571,6 +571,7 @@ impl Principal {
             user_id: self.user.id,
             organisation_id: self.user.organisation_id,
             role: self.user.role,
+            sees_team_cases: self.settings.advocates_see_team_cases,
         }
     }
 

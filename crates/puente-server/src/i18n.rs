@@ -17,14 +17,16 @@ pub const SPANISH_SOURCE: &str = concat!(
     include_str!("../locales/es/main.ftl"),
     include_str!("../locales/es/legal.ftl"),
     include_str!("../locales/es/records.ftl"),
-    include_str!("../locales/es/accounts.ftl")
+    include_str!("../locales/es/accounts.ftl"),
+    include_str!("../locales/es/casework.ftl")
 );
 /// The English messages.
 pub const ENGLISH_SOURCE: &str = concat!(
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/legal.ftl"),
     include_str!("../locales/en/records.ftl"),
-    include_str!("../locales/en/accounts.ftl")
+    include_str!("../locales/en/accounts.ftl"),
+    include_str!("../locales/en/casework.ftl")
 );
 
 /// Both languages' messages, parsed once.

@@ -203,6 +203,15 @@ fn name_schema(nullable: bool) -> Value {
     json!({ "type": kind, "maxLength": puente_core::bounds::MAX_NAME_CHARS })
 }
 
+/// The codes of a referral's urgency.
+fn referral_urgency_codes() -> Vec<&'static str> {
+    use puente_core::Vocabulary;
+    puente_core::sharing::ReferralUrgency::all()
+        .iter()
+        .map(|urgency| urgency.code())
+        .collect()
+}
+
 /// An id: a whole number of 64 bits (a larger one is answered 400).
 fn id_schema() -> Value {
     json!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX })
@@ -454,6 +463,10 @@ fn core_schemas() -> Value {
                 "services": { "type": "array", "items": { "type": "integer" } },
                 "share": { "type": "array", "items": { "type": "string" } },
                 "status": { "type": "string", "enum": ["pending", "accepted", "rejected", "completed", "revoked", "consent_withdrawn"] },
+                "reason": { "type": "string" },
+                "urgency": { "type": "string", "enum": referral_urgency_codes() },
+                "reason_note": { "type": ["string", "null"] },
+                "contact_person": { "type": "object", "properties": { "name": { "type": "string" }, "details": { "type": ["string", "null"] } } },
                 "htcds": { "type": "object" }
             }
         },

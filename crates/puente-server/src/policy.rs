@@ -115,12 +115,14 @@ impl Action {
     }
 }
 
-/// Who asks: the user's id, organisation and role.
+/// Who asks: the user's id, organisation and role, and whether their organisation lets
+/// advocates and case workers see the team's cases (the organisation's setting).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Subject {
     pub user_id: i64,
     pub organisation_id: i64,
     pub role: Role,
+    pub sees_team_cases: bool,
 }
 
 /// The case an action concerns: whose organisation it belongs to and who owns it.
@@ -151,9 +153,11 @@ pub enum CaseListScope {
     Nothing,
 }
 
-/// How far a role reaches over cases.
-fn case_reach(role: Role) -> CaseListScope {
+/// How far a role reaches over cases: advocates and case workers reach the cases they own (or
+/// are assigned), or the organisation's when it lets them see the team's cases.
+fn case_reach(role: Role, sees_team_cases: bool) -> CaseListScope {
     match role {
+        Role::Advocate | Role::CaseWorker if sees_team_cases => CaseListScope::Organisation,
         Role::Advocate | Role::CaseWorker => CaseListScope::Own,
         Role::Supervisor => CaseListScope::Organisation,
         Role::OrgAdmin | Role::Analyst => CaseListScope::Nothing,
@@ -162,7 +166,7 @@ fn case_reach(role: Role) -> CaseListScope {
 
 /// Which cases the user's lists show.
 pub fn case_list_scope(subject: &Subject) -> CaseListScope {
-    case_reach(subject.role)
+    case_reach(subject.role, subject.sees_team_cases)
 }
 
 /// Whether the role allows the action at all, whatever the record.
@@ -248,7 +252,7 @@ pub fn authorize(subject: &Subject, action: Action, case: Option<CaseScope>) -> 
     if action == Action::ViewCaseAudit {
         return Decision::Allow;
     }
-    match case_reach(subject.role) {
+    match case_reach(subject.role, subject.sees_team_cases) {
         CaseListScope::Organisation => Decision::Allow,
         CaseListScope::Own if case.owner_user_id == Some(subject.user_id) => Decision::Allow,
         CaseListScope::Own | CaseListScope::Nothing => Decision::Hidden,
@@ -284,6 +288,44 @@ mod tests {
             user_id: ME,
             organisation_id: MY_ORGANISATION,
             role,
+            sees_team_cases: false,
+        }
+    }
+
+    #[test]
+    fn the_team_setting_opens_colleagues_cases_to_advocates_and_case_workers_only() {
+        for role in [Role::Advocate, Role::CaseWorker] {
+            let alone = subject(role);
+            let team = Subject {
+                sees_team_cases: true,
+                ..alone
+            };
+            for action in [ViewCase, EditCase, AddNote, ExportCase] {
+                assert_eq!(authorize(&alone, action, Some(colleagues_case())), Hidden);
+                assert_eq!(authorize(&team, action, Some(colleagues_case())), Allow);
+                assert_eq!(authorize(&team, action, Some(own_case())), Allow);
+                // Another organisation's cases stay hidden whatever the setting.
+                assert_eq!(
+                    authorize(&team, action, Some(other_organisations_case())),
+                    Hidden
+                );
+            }
+            assert_eq!(case_list_scope(&alone), CaseListScope::Own);
+            assert_eq!(case_list_scope(&team), CaseListScope::Organisation);
+            // The setting widens what is seen, never what the role may do.
+            assert_eq!(
+                authorize(&team, AssignCase, Some(colleagues_case())),
+                Forbidden
+            );
+            assert_eq!(authorize(&team, ExportCaseList, None), Forbidden);
+        }
+        for role in [Role::OrgAdmin, Role::Analyst] {
+            let team = Subject {
+                sees_team_cases: true,
+                ..subject(role)
+            };
+            assert_eq!(case_list_scope(&team), CaseListScope::Nothing);
+            assert_eq!(authorize(&team, ViewCase, Some(own_case())), Forbidden);
         }
     }
 

@@ -122,6 +122,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "case_duplicates.html",
         include_str!("../templates/case_duplicates.html"),
     ),
+    (
+        "merge_compare.html",
+        include_str!("../templates/merge_compare.html"),
+    ),
+    (
+        "merge_confirm.html",
+        include_str!("../templates/merge_confirm.html"),
+    ),
+    (
+        "merge_done.html",
+        include_str!("../templates/merge_done.html"),
+    ),
 ];
 
 /// The `t` function of templates: `{{ t("login-title") }}` or `{{ t("x", count=3) }}`, in the

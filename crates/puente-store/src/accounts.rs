@@ -176,6 +176,9 @@ pub struct SessionWithUser {
 pub struct OrganisationSettings {
     /// Organisation admins must log in with a TOTP second factor.
     pub require_totp_for_admins: bool,
+    /// Advocates and case workers see every case of the organisation (their team's), not only
+    /// the cases they own or are assigned. Off unless an admin turns it on.
+    pub advocates_see_team_cases: bool,
 }
 
 impl OrganisationSettings {

@@ -69,6 +69,7 @@ audit_codes! {
         DuplicateCheck = "duplicate_check",
         PersonMarkDistinct = "person_mark_distinct",
         PersonMerge = "person_merge",
+        PersonMergeUndo = "person_merge_undo",
         ConsentGive = "consent_give",
         ConsentWithdraw = "consent_withdraw",
         ReferralCreate = "referral_create",

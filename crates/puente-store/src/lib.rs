@@ -114,12 +114,15 @@ pub use matching::{
     StoredMatchingRun,
 };
 pub use perpetrators::{NewPerpetrator, PerpetratorStore, StoredPerpetrator};
-pub use person_links::{MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare};
+pub use person_links::{
+    MergeCandidate, MergeOutcome, PersonCase, PersonLinkStore, PersonToCompare, StoredPersonMerge,
+    UndoneMerge,
+};
 pub use postgres::PostgresStore;
 pub use privacy_budgets::{PrivacyAccount, PrivacyBudgetStore};
 pub use referrals::{
-    NewReferral, Notification, NotificationKind, ReferralStatus, ReferralStore, SharedCase,
-    StoredReferral,
+    NewReferral, Notification, NotificationKind, ReferralContact, ReferralStatus, ReferralStore,
+    ReferralUrgency, SharedCase, StoredReferral,
 };
 pub use screening_voids::ScreeningVoidStore;
 pub use screenings::ScreeningStore;

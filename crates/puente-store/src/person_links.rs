@@ -7,13 +7,22 @@
 //!
 //! # The rules
 //! - A merged person (`persons.merged_into` set) is kept, for history, and no longer compared.
-//! - A merge moves the merged person's cases to the person kept; each moved case gets a new
-//!   version, with its snapshot in `case_history` (the snapshot before the merge stays there too).
+//! - A merge loses no value: the kept record takes, field by field, the value of the record the
+//!   supervisor picked (preset by `puente_core::person_merge::default_choices`: the non-empty,
+//!   most recent value); both records' values before it are kept in `person_merges`.
+//! - A merge moves the merged person's cases to the person kept; every case of either record gets
+//!   a new version, with its snapshot in `case_history` (the snapshot before the merge stays there
+//!   too).
+//! - A merge can be undone while the kept record has not changed since: the kept record gets its
+//!   values back, the merged record is live again, the moved cases move back (each with a new
+//!   version), and the merge stays listed as undone.
 //! - A pair marked distinct is remembered (`person_distinct_pairs`) and never suggested again.
 //! - Every method that reads identifying data or changes anything writes its audit entries in the
 //!   same transaction.
 
 use async_trait::async_trait;
+use puente_core::domain::Person;
+use puente_core::person_merge::FieldChoice;
 use serde::Serialize;
 
 use crate::{Actor, StoreResult};
@@ -61,12 +70,51 @@ pub(crate) fn join_names(first: &str, second: Option<&str>) -> String {
 }
 
 /// What a merge did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MergeOutcome {
+    /// The merge, to show or undo it.
+    pub merge_id: i64,
     pub kept_person_id: i64,
     pub merged_person_id: i64,
     /// The cases moved from the merged person to the one kept.
     pub moved_cases: Vec<i64>,
+    /// The kept record after the merge.
+    pub person: Person,
+}
+
+/// One side of a merge to decide: a live record of the organisation, its values and when it last
+/// changed, and its cases.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MergeCandidate {
+    pub person_id: i64,
+    pub person: Person,
+    pub updated_at: String,
+    pub cases: Vec<PersonCase>,
+}
+
+/// A merge as kept: both records' values before it, the choices, the moved cases, and its undo.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredPersonMerge {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub kept_person_id: i64,
+    pub merged_person_id: i64,
+    pub kept_before: Person,
+    pub merged_before: Person,
+    pub choices: Vec<FieldChoice>,
+    pub moved_cases: Vec<i64>,
+    pub merged_by: String,
+    pub merged_at: String,
+    pub undone_by: Option<String>,
+    pub undone_at: Option<String>,
+}
+
+/// What undoing a merge did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UndoneMerge {
+    pub merge_id: i64,
+    /// The cases moved back to the record merged away.
+    pub moved_back: Vec<i64>,
 }
 
 /// Likely duplicates within an organisation.
@@ -89,14 +137,39 @@ pub trait PersonLinkStore: Send + Sync {
         person_a: i64,
         person_b: i64,
     ) -> StoreResult<()>;
+    /// A live person record of the organisation with its cases, for the side-by-side view of a
+    /// merge. Audited as a read of identifying data.
+    async fn merge_candidate(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        person_id: i64,
+    ) -> StoreResult<MergeCandidate>;
     /// Merges `merged_person_id` into `kept_person_id` (both of the organisation, neither merged):
-    /// the merged row is kept with `merged_into` set, and its cases move to the person kept, each
-    /// with a new version in its history. Audited on the persons and on every moved case.
+    /// the kept record takes each field from the record `picks` names, the others as
+    /// `puente_core::person_merge::default_choices` presets them; the merged row is kept with
+    /// `merged_into` set, and its cases move to the person kept; every case of both gets a new
+    /// version in its history. Audited on the persons and on every case.
     async fn merge_persons(
         &self,
         actor: &Actor,
         organisation_id: i64,
         merged_person_id: i64,
         kept_person_id: i64,
+        picks: &[FieldChoice],
     ) -> StoreResult<MergeOutcome>;
+    /// A merge of the organisation.
+    async fn person_merge(
+        &self,
+        organisation_id: i64,
+        merge_id: i64,
+    ) -> StoreResult<Option<StoredPersonMerge>>;
+    /// Undoes a merge: refused ([`crate::StoreError::Conflict`]) when it was undone already or
+    /// the kept record changed since. Audited on the persons and on every case.
+    async fn undo_person_merge(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        merge_id: i64,
+    ) -> StoreResult<UndoneMerge>;
 }

@@ -54,8 +54,8 @@ use crate::cases::today_iso;
 use crate::{Actor, StoreError, StoreResult};
 
 pub use puente_core::sharing::{
-    ReferralStatus, SharedContact, SharedDocument, SharedIdentity, SharedNote, SharedScreening,
-    SHAREABLE_SCOPES,
+    ReferralStatus, ReferralUrgency, SharedContact, SharedDocument, SharedIdentity, SharedNote,
+    SharedScreening, SHAREABLE_SCOPES,
 };
 
 /// A referral to make, from the sender's organisation.
@@ -71,6 +71,20 @@ pub struct NewReferral {
     pub consent: bool,
     /// `cas_ReasonForOutgoingReferral`.
     pub reason: ReferralReason,
+    /// How soon the receiver is asked to act.
+    pub urgency: ReferralUrgency,
+    /// Why, in words (no more of the person than the shared parts hold).
+    pub reason_note: Option<String>,
+    /// The contact person at the sending organisation.
+    pub contact_person: ReferralContact,
+}
+
+/// Whom the receiver calls at the sending organisation about a referral.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReferralContact {
+    pub name: String,
+    /// A phone number or an e-mail address.
+    pub details: Option<String>,
 }
 
 /// The HTCDS case fields a referral fills, named as the standard names them.
@@ -107,6 +121,9 @@ pub struct StoredReferral {
     pub services: Vec<i64>,
     pub share: Vec<ConsentScope>,
     pub reason: ReferralReason,
+    pub urgency: ReferralUrgency,
+    pub reason_note: Option<String>,
+    pub contact_person: ReferralContact,
     pub status: ReferralStatus,
     pub consent_recorded_here: bool,
     /// The version of the case when the referral was made: the receiver sees the case as it

@@ -254,6 +254,9 @@ async fn referral_outcomes_and_time_to_first_service_follow_the_referrals() {
                     share: vec![ConsentScope::Identity],
                     consent: true,
                     reason: ReferralReason::AdditionalServicesRequired,
+                    urgency: puente_store::ReferralUrgency::Routine,
+                    reason_note: None,
+                    contact_person: puente_store::ReferralContact::default(),
                 },
             )
             .await

@@ -110,7 +110,7 @@ async fn a_merge_keeps_the_merged_record_moves_its_cases_and_keeps_their_history
         .len();
     let outcome = world
         .store
-        .merge_persons(&world.supervisor, world.hotline, merged, kept)
+        .merge_persons(&world.supervisor, world.hotline, merged, kept, &[])
         .await
         .unwrap();
     assert_eq!(outcome.moved_cases, vec![merged_case]);
@@ -132,7 +132,7 @@ async fn a_merge_keeps_the_merged_record_moves_its_cases_and_keeps_their_history
     assert!(matches!(
         world
             .store
-            .merge_persons(&world.supervisor, world.hotline, merged, kept)
+            .merge_persons(&world.supervisor, world.hotline, merged, kept, &[])
             .await,
         Err(StoreError::Conflict(_))
     ));
@@ -148,7 +148,12 @@ async fn a_merge_keeps_the_merged_record_moves_its_cases_and_keeps_their_history
         .iter()
         .filter(|e| e.action == "person_merge")
         .collect();
-    assert_eq!(merges.len(), 3, "one per moved case and one per person");
+    // Both cases (the kept record's and the moved one) get a new version, each audited.
+    assert_eq!(
+        merges.len(),
+        4,
+        "one per case of either record and one per person"
+    );
 }
 
 #[tokio::test]
@@ -196,7 +201,7 @@ async fn distinct_pairs_are_remembered_and_another_organisations_persons_are_out
     assert!(matches!(
         world
             .store
-            .merge_persons(&world.supervisor, world.hotline, elsewhere, a)
+            .merge_persons(&world.supervisor, world.hotline, elsewhere, a, &[])
             .await,
         Err(StoreError::NotFound { .. })
     ));
@@ -207,4 +212,215 @@ async fn distinct_pairs_are_remembered_and_another_organisations_persons_are_out
             .await,
         Err(StoreError::NotFound { .. })
     ));
+}
+
+/// Two records of one person that each hold something the other lacks.
+fn jorge_full() -> Person {
+    Person {
+        given_name: "Jorge".into(),
+        middle_name: Some("José".into()),
+        surname: "Hernández".into(),
+        second_surname: Some("Díaz".into()),
+        alias: Some("Chepe".into()),
+        sex: Some(puente_core::htcds::Gender::Male),
+        date_of_birth: Some("1990-05-12".parse().unwrap()),
+        nationality: puente_core::Country::from_alpha_2("HN"),
+        languages: vec!["Español".into()],
+        current_country: puente_core::Country::from_alpha_2("HN"),
+        current_place: Some("Choluteca".into()),
+        ..Person::default()
+    }
+}
+
+fn jorge_sparse() -> Person {
+    Person {
+        given_name: "Jorge".into(),
+        surname: "Hernandez".into(),
+        second_surname: Some("Diaz".into()),
+        estimated_age: Some(36),
+        phone: Some(puente_core::domain::PhoneNumber::parse("+504 9999 0101", None).unwrap()),
+        current_place: Some("San Pedro Sula".into()),
+        ..Person::default()
+    }
+}
+
+async fn case_with(world: &World, person: Person) -> i64 {
+    world
+        .store
+        .create_cases(
+            &world.supervisor,
+            world.hotline,
+            &[NewCase {
+                case: Case::new(person),
+                owner_user_id: None,
+                opened_on: "2026-11-01".into(),
+            }],
+        )
+        .await
+        .unwrap()[0]
+}
+
+#[tokio::test]
+async fn a_merge_loses_no_value_and_its_undo_gives_both_records_back_field_by_field() {
+    use puente_core::person_merge::{FieldChoice, MergeSide, PersonField};
+    let world = world().await;
+    let full_case = case_with(&world, jorge_full()).await;
+    // The sparse record is the newer one, and it is the one kept.
+    let sparse_case = case_with(&world, jorge_sparse()).await;
+    let full = person_of(&world, world.hotline, full_case).await;
+    let sparse = person_of(&world, world.hotline, sparse_case).await;
+    let full_history = world
+        .store
+        .case_history(world.hotline, full_case)
+        .await
+        .unwrap()
+        .len();
+
+    // The supervisor picks the older record's place; every other field takes its preset.
+    let outcome = world
+        .store
+        .merge_persons(
+            &world.supervisor,
+            world.hotline,
+            full,
+            sparse,
+            &[FieldChoice {
+                field: PersonField::CurrentPlace,
+                side: MergeSide::Merged,
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.moved_cases, vec![full_case]);
+    let expected = Person {
+        estimated_age: Some(36),
+        phone: jorge_sparse().phone,
+        ..jorge_full()
+    };
+    assert_eq!(outcome.person, expected);
+    for case_id in [full_case, sparse_case] {
+        let stored = world
+            .store
+            .case(&world.supervisor, world.hotline, case_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.person_id, sparse);
+        assert_eq!(stored.case.person, expected, "case {case_id}");
+    }
+    // Every value stays: both records as they were are kept with the merge, and the case's
+    // history holds its version before the merge.
+    let merge = world
+        .store
+        .person_merge(world.hotline, outcome.merge_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(merge.kept_before, jorge_sparse());
+    assert_eq!(merge.merged_before, jorge_full());
+    let history = world
+        .store
+        .case_history(world.hotline, full_case)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), full_history + 1);
+    // Another organisation sees no merge.
+    assert!(world
+        .store
+        .person_merge(world.shelter, outcome.merge_id)
+        .await
+        .unwrap()
+        .is_none());
+
+    // Undone: both records and both cases are as before, field by field.
+    let undone = world
+        .store
+        .undo_person_merge(&world.supervisor, world.hotline, outcome.merge_id)
+        .await
+        .unwrap();
+    assert_eq!(undone.moved_back, vec![full_case]);
+    for (case_id, person_id, person) in [
+        (full_case, full, jorge_full()),
+        (sparse_case, sparse, jorge_sparse()),
+    ] {
+        let stored = world
+            .store
+            .case(&world.supervisor, world.hotline, case_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.person_id, person_id);
+        assert_eq!(stored.case.person, person, "case {case_id}");
+    }
+    let persons = world
+        .store
+        .persons_to_compare(&world.supervisor, world.hotline)
+        .await
+        .unwrap();
+    assert_eq!(persons.len(), 2, "both records are live again");
+    // Not twice.
+    assert!(matches!(
+        world
+            .store
+            .undo_person_merge(&world.supervisor, world.hotline, outcome.merge_id)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let entries = world
+        .store
+        .audit_entries(&AuditQuery {
+            record_type: Some("person".into()),
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(entries
+        .iter()
+        .any(|entry| entry.action == "person_merge_undo"));
+}
+
+#[tokio::test]
+async fn a_merge_is_not_undone_once_the_kept_record_changed() {
+    let world = world().await;
+    let full_case = case_with(&world, jorge_full()).await;
+    let sparse_case = case_with(&world, jorge_sparse()).await;
+    let full = person_of(&world, world.hotline, full_case).await;
+    let sparse = person_of(&world, world.hotline, sparse_case).await;
+    let outcome = world
+        .store
+        .merge_persons(&world.supervisor, world.hotline, full, sparse, &[])
+        .await
+        .unwrap();
+    let stored = world
+        .store
+        .case(&world.supervisor, world.hotline, sparse_case)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut edited = stored.case.clone();
+    edited.person.current_place = Some("Tegucigalpa".into());
+    world
+        .store
+        .update_case(
+            &world.supervisor,
+            world.hotline,
+            sparse_case,
+            stored.version,
+            &edited,
+        )
+        .await
+        .unwrap();
+    let error = world
+        .store
+        .undo_person_merge(&world.supervisor, world.hotline, outcome.merge_id)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+    let still = world
+        .store
+        .case(&world.supervisor, world.hotline, full_case)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.person_id, sparse, "nothing changed");
 }

@@ -126,6 +126,9 @@ fn referral(world: &World, share: &[ConsentScope], consent: bool) -> NewReferral
         share: share.to_vec(),
         consent,
         reason: ReferralReason::AdditionalServicesRequired,
+        urgency: puente_store::ReferralUrgency::Routine,
+        reason_note: None,
+        contact_person: puente_store::ReferralContact::default(),
     }
 }
 
@@ -347,10 +350,12 @@ async fn the_receiver_reads_exactly_the_shared_parts_and_nobody_else_reads_them(
     assert!(shared.events.is_none());
     assert!(shared.notes.is_none());
     let json = serde_json::to_string(&shared).unwrap();
+    // The parts by their keys (the referral itself names its contact person, not the person's
+    // contact part).
     for absent in [
-        "contact",
-        "events",
-        "notes",
+        "\"contact\"",
+        "\"events\"",
+        "\"notes\"",
         "+50255550199",
         "Tecún Umán",
         "Huehuetenango",
@@ -1090,6 +1095,9 @@ async fn the_demo_story_from_search_to_the_dashboard() {
                 share: vec![ConsentScope::Identity, ConsentScope::Screening],
                 consent: true,
                 reason: ReferralReason::AdditionalServicesRequired,
+                urgency: puente_store::ReferralUrgency::Routine,
+                reason_note: None,
+                contact_person: puente_store::ReferralContact::default(),
             },
         )
         .await
@@ -1124,4 +1132,71 @@ async fn the_demo_story_from_search_to_the_dashboard() {
         published.api_rows(&["referral_outcome"]),
         serde_json::json!([{"referral_outcome": "accepted", "count": null, "suppressed": true}])
     );
+}
+
+#[tokio::test]
+async fn the_receiver_reads_the_urgency_the_reason_in_words_and_whom_to_call() {
+    let w = world().await;
+    let share = [ConsentScope::Identity];
+    let created = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &NewReferral {
+                urgency: puente_store::ReferralUrgency::Immediate,
+                reason_note: Some("  Necesita un lugar seguro esta noche  ".into()),
+                contact_person: puente_store::ReferralContact {
+                    name: "Lucía Pérez".into(),
+                    details: Some("+502 5555 0100".into()),
+                },
+                ..referral(&w, &share, true)
+            },
+        )
+        .await
+        .unwrap();
+    let received = w
+        .store
+        .referral(w.shelter, created.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(received.urgency, puente_store::ReferralUrgency::Immediate);
+    assert_eq!(
+        received.reason_note.as_deref(),
+        Some("Necesita un lugar seguro esta noche")
+    );
+    assert_eq!(received.contact_person.name, "Lucía Pérez");
+    assert_eq!(
+        received.contact_person.details.as_deref(),
+        Some("+502 5555 0100")
+    );
+
+    // Without a contact named, the one who refers is the contact; a reason too long is refused
+    // and nothing is sent.
+    w.store
+        .revoke_referral(&w.advocate, w.hotline, created.id)
+        .await
+        .unwrap();
+    let error = w
+        .store
+        .create_referral(
+            &w.advocate,
+            w.hotline,
+            &NewReferral {
+                reason_note: Some("x".repeat(puente_core::bounds::MAX_REFERRAL_REASON_CHARS + 1)),
+                ..referral(&w, &share, true)
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("reason_note"), "{error}");
+    assert_eq!(w.store.referrals_sent(w.hotline).await.unwrap().len(), 1);
+    let plain = w
+        .store
+        .create_referral(&w.advocate, w.hotline, &referral(&w, &share, true))
+        .await
+        .unwrap();
+    assert_eq!(plain.contact_person.name, "advocate@hotline.demo");
+    assert_eq!(plain.urgency, puente_store::ReferralUrgency::Routine);
 }

@@ -1,8 +1,8 @@
 //! Likely duplicate persons (in the web app): while a person is created or edited, the
 //! organisation's own person records that probably are the same person, with the per-field
 //! explanation of `puente_linkage::find_duplicates`; never another organisation's records. A
-//! supervisor merges two records (history kept, audited) or marks them distinct (remembered, never
-//! suggested again).
+//! supervisor merges two records (`routes::person_merges`: side by side, without loss, undoable)
+//! or marks them distinct (remembered, never suggested again).
 //!
 //! Only records the user may read are compared: a user who may not open any of a record's cases
 //! (an advocate, for a colleague's case) learns nothing about it, not even that it matches, so a
@@ -67,55 +67,6 @@ pub async fn check_duplicates(
     let duplicates =
         likely_duplicates(&state, &principal, &request.person, request.case_id).await?;
     Ok(Json(DuplicatesAnswer { duplicates }))
-}
-
-/// The body of `POST /api/v1/persons/merge`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct MergeRequest {
-    merged_person_id: i64,
-    kept_person_id: i64,
-}
-
-/// The answer of `POST /api/v1/persons/merge`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct MergeAnswer {
-    kept_person_id: i64,
-    merged_person_id: i64,
-    /// The cases that moved to the person kept.
-    moved_cases: Vec<i64>,
-}
-
-/// `POST /api/v1/persons/merge` (supervisors): the merged record is kept with `merged_into` set,
-/// its cases move to the person kept. 200 with what moved.
-#[utoipa::path(post, path = "/api/v1/persons/merge", request_body = MergeRequest, responses(
-    (status = 200, description = "What moved", body = MergeAnswer),
-    (status = 404, description = "No such person in the organisation", body = crate::error::ErrorAnswer),
-    (status = 409, description = "A record was merged already", body = crate::error::ErrorAnswer),
-    (status = 422, description = "A record cannot be merged into itself", body = crate::error::ErrorAnswer),
-))]
-pub async fn merge_persons(
-    State(state): State<AppState>,
-    principal: Principal,
-    ApiJson(request): ApiJson<MergeRequest>,
-) -> Result<Json<MergeAnswer>, AppError> {
-    policy::require(&principal.subject(), Action::MergePersons, None)?;
-    if request.merged_person_id == request.kept_person_id {
-        return Err(AppError::localized("invalid-merge-into-itself", ""));
-    }
-    let outcome = state
-        .store
-        .merge_persons(
-            &principal.actor(),
-            principal.user.organisation_id,
-            request.merged_person_id,
-            request.kept_person_id,
-        )
-        .await?;
-    Ok(Json(MergeAnswer {
-        kept_person_id: outcome.kept_person_id,
-        merged_person_id: outcome.merged_person_id,
-        moved_cases: outcome.moved_cases,
-    }))
 }
 
 /// The body of `POST /api/v1/persons/distinct`.
@@ -316,31 +267,6 @@ pub async fn case_duplicates_page(
         },
     )?
     .into_response())
-}
-
-/// `POST /persons/merge` from the duplicates page (supervisors).
-pub async fn merge_form(
-    State(state): State<AppState>,
-    user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let fields = FormFields(pairs);
-    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
-    let merged = fields.number("merged_person_id").in_language(lang)?;
-    let kept = fields.number("kept_person_id").in_language(lang)?;
-    let back = fields.number("case_id").in_language(lang)?;
-    state
-        .store
-        .merge_persons(
-            &user.actor(),
-            user.principal.user.organisation_id,
-            merged,
-            kept,
-        )
-        .await
-        .in_language(lang)?;
-    Ok(see_other(&format!("/cases/{back}/duplicates?done=merged")))
 }
 
 /// `POST /persons/distinct` from the duplicates page (supervisors).

@@ -25,8 +25,12 @@ pub mod legal_api;
 pub mod matching;
 /// The pages of "match with partners".
 pub mod matching_pages;
+/// The organisation's settings in the API, and the admin form's reading of them.
+pub mod organisation_settings;
 /// Pages that are not about one case: login, language, account, admin, overview.
 pub mod pages;
+/// Merging two person records without loss, and undoing a merge.
+pub mod person_merges;
 /// A case's records: documents, voided screenings, the history of changes, exports.
 pub mod records;
 /// Referrals between organisations and their notifications.
@@ -96,7 +100,11 @@ pub fn api_routes_with_document_limit(max_document_bytes: u64) -> OpenApiRouter<
         .routes(routes!(referrals::read_all_notifications))
         .routes(routes!(referrals::read_notification))
         .routes(routes!(duplicates::check_duplicates))
-        .routes(routes!(duplicates::merge_persons))
+        .routes(routes!(
+            person_merges::merge_preview,
+            person_merges::merge_persons
+        ))
+        .routes(routes!(person_merges::undo_merge))
         .routes(routes!(duplicates::mark_distinct))
         .routes(routes!(pages::api_account_notices))
         .routes(routes!(accounts::api_account))
@@ -133,6 +141,10 @@ pub fn api_routes_with_document_limit(max_document_bytes: u64) -> OpenApiRouter<
             legal_api::create_perpetrator
         ))
         .routes(routes!(legal_api::list_perpetrators))
+        .routes(routes!(
+            organisation_settings::get_settings,
+            organisation_settings::put_settings
+        ))
         .routes(routes!(crate::openapi::openapi))
 }
 
@@ -222,7 +234,15 @@ pub fn router(state: AppState) -> Router {
             "/cases/{id}/duplicates",
             get(duplicates::case_duplicates_page),
         )
-        .route("/persons/merge", post(duplicates::merge_form))
+        .route(
+            "/persons/merge",
+            get(person_merges::merge_compare_page).post(person_merges::merge_form),
+        )
+        .route("/persons/merges/{id}", get(person_merges::merge_page))
+        .route(
+            "/persons/merges/{id}/undo",
+            post(person_merges::undo_merge_form),
+        )
         .route("/persons/distinct", post(duplicates::distinct_form))
         .route("/matching", get(matching_pages::matching_page))
         .route("/matching/runs", post(matching_pages::start_form))

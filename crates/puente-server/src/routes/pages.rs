@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use minijinja::context;
 use puente_core::Lang;
-use puente_store::accounts::{OrganisationSettings, SessionKind};
+use puente_store::accounts::SessionKind;
 use puente_store::Role;
 use serde::{Deserialize, Serialize};
 
@@ -444,6 +444,7 @@ async fn admin_html(
             users => rows,
             roles => role_choices(user.lang),
             require_totp_for_admins => user.principal.settings.require_totp_for_admins,
+            advocates_see_team_cases => user.principal.settings.advocates_see_team_cases,
             new_user => form,
             errors => errors,
         },
@@ -548,9 +549,7 @@ pub async fn admin_settings(
 ) -> Result<Response, PageError> {
     policy::require(&user.subject(), Action::ManageSettings, None).in_language(user.lang)?;
     let fields = FormFields(pairs);
-    let settings = OrganisationSettings {
-        require_totp_for_admins: fields.get("require_totp_for_admins").is_some(),
-    };
+    let settings = crate::routes::organisation_settings::settings_from_form(&fields);
     state
         .store
         .update_organisation_settings(

@@ -539,14 +539,53 @@ async fn case_file_lines(
     }
     for referral in &referrals {
         lines.push(FileLine::Item(format!(
-            "{} · {} · {} · {}",
+            "{} · {} · {} · {} · {}: {}",
             referral
                 .created_at
                 .get(..10)
                 .unwrap_or(&referral.created_at),
             organisation_name(&referral.to_organisation),
             referral.status.label().get(lang),
-            labels(&referral.share, lang)
+            labels(&referral.share, lang),
+            t(lang, "referral-urgency"),
+            referral.urgency.label_in(lang)
+        )));
+        let mut reason = referral.reason.label_in(lang).to_string();
+        if let Some(note) = &referral.reason_note {
+            reason = format!("{reason}: {note}");
+        }
+        lines.push(FileLine::Detail(format!(
+            "{}: {reason}",
+            t(lang, "referral-reason")
+        )));
+        let mut contact = referral.contact_person.name.clone();
+        if let Some(details) = &referral.contact_person.details {
+            contact = format!("{contact} · {details}");
+        }
+        lines.push(FileLine::Detail(format!(
+            "{}: {contact}",
+            t(lang, "referral-contact")
+        )));
+    }
+    lines.push(FileLine::Heading(t(lang, "case-tasks")));
+    let tasks = state.store.tasks_of_case(organisation_id, case_id).await?;
+    if tasks.is_empty() {
+        lines.push(FileLine::Text(t(lang, "case-nothing-yet")));
+    }
+    for task in &tasks {
+        let state_word = match &task.completed_at {
+            Some(completed_at) => format!(
+                "{} {}",
+                t(lang, "task-done"),
+                completed_at.get(..10).unwrap_or(completed_at)
+            ),
+            None => format!("{} {}", t(lang, "task-due"), task.due_on),
+        };
+        lines.push(FileLine::Item(format!(
+            "{} · {state_word} · {}: {}",
+            task.title,
+            t(lang, "task-assignee"),
+            task.assignee_name
         )));
     }
     lines.push(FileLine::Heading(t(lang, "case-notes")));
@@ -607,7 +646,8 @@ async fn audit_export(
 }
 
 /// `GET /api/v1/cases/{id}/export.pdf`: the case file in the reader's language: person, route,
-/// screenings with their explanation, consents, referrals, notes, documents. Audited.
+/// screenings with their explanation, consents, referrals (with their urgency, reason and
+/// contact), tasks, notes, documents. Audited.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/export.pdf", params(("id" = i64, Path, description = "The case")), responses(
     (status = 200, description = "The case file as PDF, in the request's language (audited)", body = Vec<u8>, content_type = "application/pdf"),
     (status = 404, description = "No such case visible to the user", body = crate::error::ErrorAnswer),

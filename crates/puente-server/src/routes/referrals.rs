@@ -16,7 +16,7 @@ use minijinja::context;
 use puente_core::htcds::{ConsentScope, ReferralReason};
 use puente_core::{Lang, Vocabulary};
 use puente_store::referrals::SHAREABLE_SCOPES;
-use puente_store::{NewReferral, ReferralStatus, StoredReferral};
+use puente_store::{NewReferral, ReferralContact, ReferralStatus, ReferralUrgency, StoredReferral};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -65,6 +65,32 @@ pub struct NewReferralRequest {
     #[serde(default)]
     #[schema(schema_with = referral_reason_schema)]
     reason: Option<String>,
+    /// How soon the receiver is asked to act (`routine` when left out).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, schema_with = referral_urgency_schema)]
+    urgency: Option<ReferralUrgency>,
+    /// Why, in words (no more of the person than the shared parts hold).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    reason_note: Option<String>,
+    /// The contact person at the sending organisation (the user who refers when left out).
+    #[serde(default)]
+    contact_person: Option<ReferralContactRequest>,
+}
+
+/// The contact person at the sending organisation.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReferralContactRequest {
+    #[schema(max_length = 200)]
+    name: String,
+    /// A phone number or an e-mail address.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    details: Option<String>,
+}
+
+fn referral_urgency_schema() -> utoipa::openapi::Object {
+    crate::api_types::optional(crate::api_types::vocabulary_codes::<ReferralUrgency>())
 }
 
 /// The parts of a case a referral can share, at least one.
@@ -218,6 +244,15 @@ pub async fn create_referral(
         share: scopes_of(&request.share)?,
         consent: request.consent,
         reason: reason_of(request.reason.as_deref())?,
+        urgency: request.urgency.unwrap_or(ReferralUrgency::Routine),
+        reason_note: request.reason_note,
+        contact_person: request
+            .contact_person
+            .map(|contact| ReferralContact {
+                name: contact.name,
+                details: contact.details,
+            })
+            .unwrap_or_default(),
     };
     let stored = refer_case(&state, &principal, case_id, referral).await?;
     Ok((
@@ -622,6 +657,8 @@ pub struct ReferralRow {
     pub share: String,
     pub created_at: String,
     pub received: bool,
+    pub urgency: String,
+    pub urgency_label: String,
 }
 
 fn scope_labels(scopes: &[ConsentScope], lang: Lang) -> String {
@@ -668,6 +705,8 @@ fn referral_row(
         status_label: referral.status.label().get(lang).to_string(),
         share: scope_labels(&referral.share, lang),
         created_at: referral.created_at.clone(),
+        urgency: referral.urgency.code().to_string(),
+        urgency_label: referral.urgency.label_in(lang).to_string(),
         received,
     }
 }
@@ -797,6 +836,10 @@ pub async fn referral_page(
             referral => row,
             services => services,
             reason => referral.reason.label_in(lang).to_string(),
+            urgency => referral.urgency.label_in(lang).to_string(),
+            urgency_code => referral.urgency.code(),
+            reason_note => referral.reason_note,
+            contact => referral.contact_person,
             answered_at => referral.answered_at,
             completed_at => referral.completed_at,
             revoked_at => referral.revoked_at,
@@ -936,6 +979,10 @@ struct ReferFormValues {
     organisation: String,
     service_id: Option<i64>,
     reason: String,
+    urgency: String,
+    reason_note: String,
+    contact_name: String,
+    contact_details: String,
     share: Vec<String>,
     consent: bool,
 }
@@ -946,6 +993,8 @@ struct ReferFormErrors {
     organisation: Option<String>,
     share: Option<String>,
     consent: Option<String>,
+    urgency: Option<String>,
+    contact: Option<String>,
     /// A refusal that is not about one field (the store's), shown above the form.
     form: Option<String>,
 }
@@ -955,6 +1004,8 @@ impl ReferFormErrors {
         self.organisation.is_some()
             || self.share.is_some()
             || self.consent.is_some()
+            || self.urgency.is_some()
+            || self.contact.is_some()
             || self.form.is_some()
     }
 }
@@ -1013,6 +1064,7 @@ async fn refer_form_page(
             service_name => service.as_ref().map(|service| service.service.name(lang).to_string()),
             scopes => scopes,
             reasons => vocabulary_choices::<ReferralReason>(lang),
+            urgencies => vocabulary_choices::<ReferralUrgency>(lang),
             values => values,
             errors => errors,
         },
@@ -1031,8 +1083,11 @@ pub async fn refer_form(
     let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
         .await
         .in_language(lang)?;
+    // The contact is the user who refers, unless they name a colleague.
     let values = ReferFormValues {
         service_id: parameters.service,
+        urgency: ReferralUrgency::Routine.code().to_string(),
+        contact_name: user.principal.user.display_name.clone(),
         ..ReferFormValues::default()
     };
     let html = refer_form_page(
@@ -1065,6 +1120,22 @@ pub async fn refer_submit(
         organisation: fields.get("to_org").unwrap_or_default().to_string(),
         service_id: fields.get("service").and_then(|value| value.parse().ok()),
         reason: fields.get("reason").unwrap_or_default().to_string(),
+        // A form sent without these fields asks for a routine referral with the user as the
+        // contact; a field sent blank is refused next to it.
+        urgency: fields
+            .get("urgency")
+            .unwrap_or(ReferralUrgency::Routine.code())
+            .to_string(),
+        reason_note: fields.get("reason_note").unwrap_or_default().to_string(),
+        contact_name: if fields.0.iter().any(|(name, _)| name == "contact_name") {
+            fields.get("contact_name").unwrap_or_default().to_string()
+        } else {
+            user.principal.user.display_name.clone()
+        },
+        contact_details: fields
+            .get("contact_details")
+            .unwrap_or_default()
+            .to_string(),
         share: fields
             .all("share")
             .into_iter()
@@ -1090,8 +1161,22 @@ pub async fn refer_submit(
     if let Err(error) = &reason {
         errors.form = Some(error.message(lang));
     }
-    if let (false, Some(to_organisation_id), Ok(share), Ok(reason)) =
-        (errors.any(), to_organisation_id, share, reason)
+    let urgency = ReferralUrgency::from_code(&values.urgency);
+    if urgency.is_none() {
+        errors.urgency = Some(t(lang, "referral-pick-urgency"));
+    }
+    if values.contact_name.trim().is_empty() {
+        errors.contact = Some(t(lang, "referral-needs-contact"));
+    }
+    if let Some(problem) = puente_core::bounds::referral_details_out_of_bounds(
+        Some(&values.reason_note),
+        Some(&values.contact_name),
+        Some(&values.contact_details),
+    ) {
+        errors.form = Some(AppError::OutOfBounds(problem).message(lang));
+    }
+    if let (false, Some(to_organisation_id), Ok(share), Ok(reason), Some(urgency)) =
+        (errors.any(), to_organisation_id, share, reason, urgency)
     {
         let referral = NewReferral {
             case_id,
@@ -1100,6 +1185,12 @@ pub async fn refer_submit(
             share,
             consent: true,
             reason,
+            urgency,
+            reason_note: Some(values.reason_note.clone()),
+            contact_person: ReferralContact {
+                name: values.contact_name.clone(),
+                details: Some(values.contact_details.clone()),
+            },
         };
         match refer_case(&state, &user.principal, case_id, referral).await {
             Ok(stored) => return Ok(see_other(&format!("/referrals/{}", stored.id))),

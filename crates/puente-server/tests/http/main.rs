@@ -34,6 +34,8 @@ mod security;
 mod tasks;
 // Handing over: a case opened from a referral, messages, notifications per user.
 mod handover;
+// The team's cases setting, referrals' urgency and contact, merges without loss, tasks in the file.
+mod casework;
 
 use helpers::*;
 use puente_store::AuditQuery;

@@ -523,7 +523,7 @@ async fn the_history_lists_what_changed_with_labels_and_audits_identifying_field
 }
 
 /// The text of every page of a PDF.
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let document = lopdf::Document::load_mem(bytes).expect("a PDF that opens");
     let pages: Vec<u32> = document.get_pages().keys().copied().collect();
     document.extract_text(&pages).expect("the text of the PDF")

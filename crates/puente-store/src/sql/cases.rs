@@ -152,7 +152,7 @@ async fn insert_person(
     Ok(id)
 }
 
-async fn update_person(
+pub(crate) async fn update_person(
     connection: &mut DbConnection,
     person_id: i64,
     person: &Person,

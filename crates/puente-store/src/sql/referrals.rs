@@ -38,6 +38,9 @@ fn referral_from_row(row: &DbRow) -> StoreResult<StoredReferral> {
     let reason: String = row.try_get("reason")?;
     let status: String = row.try_get("status")?;
     let reason = ReferralReason::from_code(&reason).unwrap_or(ReferralReason::Other);
+    let urgency: String = row.try_get("urgency")?;
+    let urgency = ReferralUrgency::from_code(&urgency)
+        .ok_or_else(|| StoreError::Invalid(format!("stored referral urgency `{urgency}`")))?;
     let from_name: String = row.try_get("from_name")?;
     let to_name: String = row.try_get("to_name")?;
     let outgoing_referral_date: String = row.try_get("outgoing_referral_date")?;
@@ -54,6 +57,12 @@ fn referral_from_row(row: &DbRow) -> StoreResult<StoredReferral> {
             .map_err(|error| StoreError::Invalid(format!("stored referral services: {error}")))?,
         share: scopes_from_json(&share)?,
         reason,
+        urgency,
+        reason_note: row.try_get("reason_note")?,
+        contact_person: ReferralContact {
+            name: row.try_get("contact_name")?,
+            details: row.try_get("contact_details")?,
+        },
         status: ReferralStatus::from_code(&status)
             .ok_or_else(|| StoreError::Invalid(format!("stored referral status `{status}`")))?,
         consent_recorded_here,
@@ -199,6 +208,13 @@ async fn case_at_version(
                 .map(|stored| stored.case),
         ),
     }
+}
+
+/// A text with its surrounding spaces removed; `None` when nothing is left.
+fn trimmed(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_string)
 }
 
 /// A refusal of the database's rule of one open referral per case and receiver, as its error.
@@ -348,6 +364,21 @@ impl ReferralStore for Backend {
                 "a case is referred to another organisation, not to its own".into(),
             ));
         }
+        let reason_note = trimmed(referral.reason_note.as_deref());
+        let contact_details = trimmed(referral.contact_person.details.as_deref());
+        // The contact is the person who refers, unless another colleague is named.
+        let contact_name =
+            trimmed(Some(&referral.contact_person.name)).unwrap_or_else(|| actor.name.clone());
+        if let Some(problem) = puente_core::bounds::referral_details_out_of_bounds(
+            reason_note.as_deref(),
+            Some(&contact_name),
+            contact_details.as_deref(),
+        ) {
+            return Err(StoreError::Invalid(format!(
+                "the referral's {} is longer than its bounds allow",
+                problem.field
+            )));
+        }
         let mut transaction = self.begin_write().await?;
         let receiver: Option<(String, String)> =
             sqlx::query_as("SELECT slug, name FROM organisations WHERE id = $1")
@@ -430,8 +461,9 @@ impl ReferralStore for Backend {
             .map_err(|error| StoreError::Invalid(error.to_string()))?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO referrals (case_id, from_organisation_id, to_organisation_id, services, share, reason, status,
-                 consent_recorded_here, case_version, created_by, created_at, outgoing_referral_date, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12) RETURNING id",
+                 consent_recorded_here, case_version, created_by, created_at, outgoing_referral_date, updated_at,
+                 urgency, reason_note, contact_name, contact_details)
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
         )
         .bind(referral.case_id)
         .bind(organisation_id)
@@ -445,6 +477,10 @@ impl ReferralStore for Backend {
         .bind(&now)
         .bind(today_iso())
         .bind(&now)
+        .bind(referral.urgency.code())
+        .bind(&reason_note)
+        .bind(&contact_name)
+        .bind(&contact_details)
         .fetch_one(&mut *transaction)
         .await
         .map_err(|error| open_referral_refused(error, referral.case_id, &receiver_name))?;
