@@ -30,10 +30,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --quiet -p puente-cli --bin puente --manifest-path "$root/Cargo.toml"
-cargo build --release --quiet -p puente-pprl --example bench --manifest-path "$root/Cargo.toml"
+cargo build --release --quiet -p puente-pprl --example pprl_bench --manifest-path "$root/Cargo.toml"
 target_dir="$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 puente="$target_dir/release/puente"
-bench="$target_dir/release/examples/bench"
+bench="$target_dir/release/examples/pprl_bench"
 
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"

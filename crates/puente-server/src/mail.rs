@@ -283,6 +283,8 @@ fn role_opens_notifications(pending: &PendingNotificationEmail) -> bool {
         user_id: pending.user_id,
         organisation_id: 0,
         role: pending.role,
+        // Whether the role sees its team's cases does not decide whether it opens notifications.
+        sees_team_cases: false,
     };
     authorize(&subject, Action::ViewReferrals, None) == Decision::Allow
 }

@@ -1,7 +1,8 @@
 //! The organisation's settings in the API (organisation admins): whether its admins must log in
 //! with a second factor, and whether advocates and case workers see the team's cases (off: the
 //! cases they own or are assigned; on: every case of the organisation). The admin page sets the
-//! same settings through [`settings_from_form`].
+//! same settings through
+//! [`crate::services::organisation_settings::settings_from_form`].
 
 use axum::extract::State;
 use axum::Json;
@@ -9,7 +10,6 @@ use puente_store::accounts::OrganisationSettings;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
-use crate::cases::FormFields;
 use crate::error::{AppError, ErrorAnswer};
 use crate::extract::ApiJson;
 use crate::policy::{self, Action};
@@ -41,14 +41,6 @@ pub struct OrganisationSettingsChange {
     require_totp_for_admins: Option<bool>,
     #[serde(default)]
     advocates_see_team_cases: Option<bool>,
-}
-
-/// The settings the admin page's form sends: its checkboxes, ticked or not.
-pub fn settings_from_form(fields: &FormFields) -> OrganisationSettings {
-    OrganisationSettings {
-        require_totp_for_admins: fields.get("require_totp_for_admins").is_some(),
-        advocates_see_team_cases: fields.get("advocates_see_team_cases").is_some(),
-    }
 }
 
 /// `GET /api/v1/organisation/settings` (organisation admins).

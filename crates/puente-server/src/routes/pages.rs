@@ -549,7 +549,7 @@ pub async fn admin_settings(
 ) -> Result<Response, PageError> {
     policy::require(&user.subject(), Action::ManageSettings, None).in_language(user.lang)?;
     let fields = FormFields(pairs);
-    let settings = crate::routes::organisation_settings::settings_from_form(&fields);
+    let settings = crate::services::organisation_settings::settings_from_form(&fields);
     state
         .store
         .update_organisation_settings(

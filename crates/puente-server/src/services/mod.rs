@@ -16,6 +16,8 @@ pub mod handover;
 pub mod legal;
 /// "Match with partners": encoding, uploading to a linkage unit, results and decisions.
 pub mod matching;
+/// The organisation's settings as the admin page's form sends them.
+pub mod organisation_settings;
 /// Perpetrators linked across the organisation's cases with the linkage engine.
 pub mod perpetrators;
 /// The organisation's users: creating them and changing their roles.

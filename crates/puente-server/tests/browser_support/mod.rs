@@ -394,6 +394,18 @@ pub async fn click_and_wait_for_new_page(
     click_element_and_wait_for_new_page(client, element).await
 }
 
+/// Whether ChromeDriver's answer about an element says its document is being replaced.
+fn page_was_replaced(message: &str) -> bool {
+    [
+        "does not belong to the document",
+        "Cannot find context with specified id",
+        "target frame detached",
+        "Execution context was destroyed",
+    ]
+    .iter()
+    .any(|sign| message.contains(sign))
+}
+
 /// [`click_and_wait_for_new_page`] on an element found already.
 pub async fn click_element_and_wait_for_new_page(
     client: &fantoccini::Client,
@@ -407,6 +419,10 @@ pub async fn click_element_and_wait_for_new_page(
             Err(error) if error.is_stale_element_reference() || error.is_no_such_element() => {
                 return Ok(());
             }
+            // While the old document is being replaced, ChromeDriver may answer that the node
+            // "does not belong to the document" (or that the frame or context is gone) rather
+            // than that it is stale: the page changed all the same.
+            Err(error) if page_was_replaced(&error.to_string()) => return Ok(()),
             Err(error) => return Err(error.into()),
         }
     }

@@ -96,11 +96,8 @@ impl PerpetratorStore for Backend {
             organisation_id,
             AuditAction::Create,
             case_id,
-            format!(
-                "perpetrator {} ({})",
-                stored.id,
-                roles_text(&perpetrator.roles)
-            ),
+            // The roles are HTCDS codes, which the audit page would show as they are.
+            format!("perpetrator {}", stored.id),
         );
         self.commit_with_audit(transaction, &entry).await?;
         Ok(stored)
