@@ -90,7 +90,8 @@ struct Schema {
     unique_constraints: BTreeSet<(String, Vec<String>)>,
     /// (table, column, referenced table, referenced column).
     foreign_keys: BTreeSet<(String, String, String, String)>,
-    /// Index name -> (table, columns in order, unique, partial), for indexes made by CREATE INDEX.
+    /// Index name -> (table, columns in order, unique, partial), for indexes made by CREATE INDEX;
+    /// a column that is an expression is written as an empty name on both backends.
     indexes: BTreeMap<String, (String, Vec<String>, bool, bool)>,
     /// (table, trigger name).
     triggers: BTreeSet<(String, String)>,
@@ -315,9 +316,10 @@ async fn postgres_schema(pool: &PgPool, namespace: &str) -> Schema {
     // Indexes made by CREATE INDEX: those no constraint owns.
     let indexes: Vec<(String, String, Vec<String>, bool, bool)> = sqlx::query_as(
         "SELECT CAST(index_class.relname AS TEXT), CAST(table_class.relname AS TEXT),
-                ARRAY(SELECT CAST(a.attname AS TEXT)
+                ARRAY(SELECT COALESCE(CAST(a.attname AS TEXT), '')
                       FROM unnest(ix.indkey) WITH ORDINALITY AS k(number, position)
-                      JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.number
+                      LEFT JOIN pg_attribute a
+                        ON a.attrelid = ix.indrelid AND a.attnum = k.number
                       ORDER BY k.position),
                 ix.indisunique, ix.indpred IS NOT NULL
          FROM pg_index ix
