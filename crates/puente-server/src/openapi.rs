@@ -217,9 +217,38 @@ fn id_schema() -> Value {
     json!({ "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX })
 }
 
-/// The months and days of a partial date after its year: `-MM` or `-MM-DD` with a day the month
+/// The months and days of a date after its year, its day named: `-MM-DD` with a day the month
 /// has (the 29th of February is left out: it exists only in some years).
-const MONTH_AND_DAY: &str = "-(0[1-9]|1[0-2])|-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|-(0[469]|11)-(0[1-9]|[12][0-9]|30)|-02-(0[1-9]|1[0-9]|2[0-8])";
+const MONTH_AND_DAY: &str = "-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|-(0[469]|11)-(0[1-9]|[12][0-9]|30)|-02-(0[1-9]|1[0-9]|2[0-8])";
+
+/// A month after a year (`-MM`), for a partial date that stops at its month.
+const MONTH_ONLY: &str = "-(0[1-9]|1[0-2])";
+
+/// How much of a date its field takes: the core's partial dates (`YYYY`, `YYYY-MM` or
+/// `YYYY-MM-DD`), or a whole day (`YYYY-MM-DD`, as the legal track's dates).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Precision {
+    Partial,
+    Day,
+}
+
+impl Precision {
+    /// What follows a year: a month or a day (or nothing) for a partial date, a day otherwise.
+    fn after_year(self) -> String {
+        match self {
+            Precision::Partial => format!("({MONTH_ONLY}|{MONTH_AND_DAY})?"),
+            Precision::Day => format!("({MONTH_AND_DAY})"),
+        }
+    }
+
+    /// The mark after a group a partial date may leave out.
+    fn optional(self) -> &'static str {
+        match self {
+            Precision::Partial => "?",
+            Precision::Day => "",
+        }
+    }
+}
 
 /// An alternation that matches the four-digit years from `first` to `last`, by whole decades
 /// where it can.
@@ -247,40 +276,93 @@ fn days_of_month(month: u8) -> &'static str {
     }
 }
 
-/// A partial date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) from `earliest` up to `today`: any day of
-/// the earlier years, and this year's earlier months and days up to today (the core reads a
-/// partial date as its first day: this month is not after today).
-fn past_date_pattern(earliest: i32, today: time::Date) -> String {
+/// A date from `earliest` up to `today`, as much of it as `precision` takes: any day of the
+/// earlier years, and this year's earlier months and days up to today (the core reads a partial
+/// date as its first day: this month is not after today).
+fn past_date_pattern(earliest: i32, today: time::Date, precision: Precision) -> String {
     let past = years_pattern(earliest, today.year() - 1);
+    let optional = precision.optional();
     let this_month = u8::from(today.month());
     let mut months: Vec<String> = (1..this_month)
-        .map(|month| format!("{month:02}(-{})?", days_of_month(month)))
+        .map(|month| format!("{month:02}(-{}){optional}", days_of_month(month)))
         .collect();
     let days_so_far: Vec<String> = (1..=today.day()).map(|day| format!("{day:02}")).collect();
-    months.push(format!("{this_month:02}(-({}))?", days_so_far.join("|")));
+    months.push(format!(
+        "{this_month:02}(-({})){optional}",
+        days_so_far.join("|")
+    ));
     format!(
-        "^(({past})({MONTH_AND_DAY})?|{}(-({}))?)$",
+        "^(({past}){}|{}(-({})){optional})$",
+        precision.after_year(),
         today.year(),
         months.join("|")
     )
 }
 
-/// For `#[schema(schema_with = ...)]`: a partial date from 1880 (the core's earliest year) to
-/// today, as a consent's `given_on`.
-pub fn past_date_schema() -> utoipa::openapi::Object {
+/// A string schema with a pattern and its description, or null when `nullable`.
+fn pattern_schema(pattern: String, description: &str, nullable: bool) -> utoipa::openapi::Object {
+    let kind = if nullable {
+        utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::Type::String,
+            utoipa::openapi::Type::Null,
+        ])
+    } else {
+        utoipa::openapi::schema::SchemaType::Type(utoipa::openapi::Type::String)
+    };
     utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .pattern(Some(past_date_pattern(
-            1880,
-            time::OffsetDateTime::now_utc().date(),
-        )))
-        .description(Some("YYYY, YYYY-MM or YYYY-MM-DD, not after today"))
+        .schema_type(kind)
+        .pattern(Some(pattern))
+        .description(Some(description))
         .build()
 }
 
-/// A partial date the core reads, in the past or the future (the years it knows: 1880 to 2200).
-fn any_date_pattern() -> String {
-    format!("^({})({MONTH_AND_DAY})?$", years_pattern(1880, 2200))
+/// For `#[schema(schema_with = ...)]`: a partial date from 1880 (the core's earliest year) to
+/// today, as a consent's `given_on`.
+pub fn past_date_schema() -> utoipa::openapi::Object {
+    pattern_schema(
+        past_date_pattern(
+            1880,
+            time::OffsetDateTime::now_utc().date(),
+            Precision::Partial,
+        ),
+        "YYYY, YYYY-MM or YYYY-MM-DD, not after today",
+        false,
+    )
+}
+
+/// For `#[schema(schema_with = ...)]`: a day (YYYY-MM-DD) from 1880 to today, as a report's
+/// `reported_on`.
+pub fn past_day_schema() -> utoipa::openapi::Object {
+    pattern_schema(
+        past_date_pattern(1880, time::OffsetDateTime::now_utc().date(), Precision::Day),
+        "YYYY-MM-DD, not after today",
+        false,
+    )
+}
+
+/// [`past_day_schema`], or null (a day not given).
+pub fn optional_past_day_schema() -> utoipa::openapi::Object {
+    pattern_schema(
+        past_date_pattern(1880, time::OffsetDateTime::now_utc().date(), Precision::Day),
+        "YYYY-MM-DD, not after today",
+        true,
+    )
+}
+
+/// For `#[schema(schema_with = ...)]`: a day (YYYY-MM-DD) in the past or the future, as a
+/// stage's `stage_on` (a trial set for a day).
+pub fn any_day_schema() -> utoipa::openapi::Object {
+    pattern_schema(any_date_pattern(Precision::Day), "YYYY-MM-DD", false)
+}
+
+/// A date the core reads, in the past or the future (the years it knows: 1880 to 2200), as much
+/// of it as `precision` takes.
+fn any_date_pattern(precision: Precision) -> String {
+    format!(
+        "^({}){}$",
+        years_pattern(1880, 2200),
+        precision.after_year()
+    )
 }
 
 /// A phone number as the core reads one without a country: `+` or `00`, the country calling code
@@ -326,7 +408,7 @@ fn core_schemas() -> Value {
                 "surname": name_schema(false), "second_surname": name_schema(true),
                 "alias": name_schema(true),
                 "sex": { "type": ["string", "null"], "enum": ["Female", "Male", "Transgender/NonConforming", "Unknown", "F", "M", null], "description": "HTCDS Gender (F and M accepted)" },
-                "date_of_birth": { "type": ["string", "null"], "pattern": past_date_pattern(i32::from(EARLIEST_BIRTH_YEAR), today), "description": "YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today" },
+                "date_of_birth": { "type": ["string", "null"], "pattern": past_date_pattern(i32::from(EARLIEST_BIRTH_YEAR), today, Precision::Partial), "description": "YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today" },
                 "estimated_age": { "type": ["integer", "null"], "minimum": 0, "maximum": MAX_AGE_YEARS },
                 "nationality": country_schema(true),
                 "languages": { "type": "array", "maxItems": MAX_CODES, "items": { "type": "string", "maxLength": MAX_LANGUAGE_CHARS } },
@@ -340,7 +422,7 @@ fn core_schemas() -> Value {
             "properties": {
                 "kind": vocabulary_schema::<vocabulary::TraffickingEventType>(),
                 "country": country_schema(true), "place": text_schema(MAX_NAME_CHARS),
-                "date": { "type": ["string", "null"], "pattern": past_date_pattern(i32::from(EARLIEST_EVENT_YEAR), today), "description": "YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today" },
+                "date": { "type": ["string", "null"], "pattern": past_date_pattern(i32::from(EARLIEST_EVENT_YEAR), today, Precision::Partial), "description": "YYYY, YYYY-MM or YYYY-MM-DD, from 1900 to today" },
                 "description": text_schema(MAX_FREE_TEXT_CHARS)
             }
         },
@@ -358,7 +440,7 @@ fn core_schemas() -> Value {
                 "kind": vocabulary_schema::<vocabulary::SupportType>(),
                 "status": vocabulary_schema::<vocabulary::SupportStatus>(),
                 "provider": text_schema(MAX_NAME_CHARS),
-                "due": { "type": ["string", "null"], "pattern": any_date_pattern() },
+                "due": { "type": ["string", "null"], "pattern": any_date_pattern(Precision::Partial) },
                 "notes": text_schema(MAX_FREE_TEXT_CHARS)
             }
         },
@@ -520,6 +602,12 @@ fn complete(document: &mut Value) {
         for (name, schema) in core {
             schemas.insert(name.clone(), schema.clone());
         }
+    }
+    // A perpetrator needs a name, a surname or an alias, written with more than spaces: a rule on
+    // three fields together, which the request's derived schema cannot state by itself.
+    if let Some(perpetrator) = document["components"]["schemas"].get_mut("PerpetratorRequest") {
+        let named = |field: &str| json!({ "required": [field], "properties": { (field): { "type": "string", "pattern": "\\S" } } });
+        perpetrator["anyOf"] = json!([named("given_name"), named("surname"), named("alias")]);
     }
     let Some(paths) = document["paths"].as_object_mut() else {
         return;
@@ -712,7 +800,7 @@ mod tests {
     #[test]
     fn a_date_pattern_takes_past_days_and_refuses_days_to_come_and_days_no_month_has() {
         let today = time::macros::date!(2026 - 12 - 01);
-        let pattern = past_date_pattern(1900, today);
+        let pattern = past_date_pattern(1900, today, Precision::Partial);
         let regex = regex::Regex::new(&pattern).unwrap();
         let matches = |text: &str| regex.is_match(text);
         for accepted in [
@@ -738,6 +826,28 @@ mod tests {
             "20250",
         ] {
             assert!(!matches(refused), "{refused}");
+        }
+    }
+
+    #[test]
+    fn a_day_pattern_takes_whole_past_days_the_legal_track_reads_and_refuses_partial_dates() {
+        let today = time::macros::date!(2026 - 12 - 01);
+        let past = regex::Regex::new(&past_date_pattern(1880, today, Precision::Day)).unwrap();
+        let any = regex::Regex::new(&any_date_pattern(Precision::Day)).unwrap();
+        for accepted in ["1880-01-01", "1999-02-28", "2026-11-30", "2026-12-01"] {
+            assert!(past.is_match(accepted), "{accepted}");
+            assert!(any.is_match(accepted), "{accepted}");
+            assert!(
+                puente_screening::relief::parse_date(accepted).is_some(),
+                "{accepted}"
+            );
+        }
+        for refused in ["2026", "2026-11", "2026-12-02", "0000-00-00", "2025-02-30"] {
+            assert!(!past.is_match(refused), "{refused}");
+        }
+        assert!(any.is_match("2031-06-15"));
+        for refused in ["2031", "2031-06", "0269-70-02", "2031-04-31"] {
+            assert!(!any.is_match(refused), "{refused}");
         }
     }
 

@@ -66,14 +66,36 @@ fn decision_codes() -> utoipa::openapi::Object {
 fn relief_codes() -> utoipa::openapi::Object {
     vocabulary_codes::<ReliefOptionKind>()
 }
-fn application_status_codes() -> utoipa::openapi::Object {
-    vocabulary_codes::<ApplicationStatus>()
+fn step_status_codes() -> utoipa::openapi::Object {
+    let codes: Vec<&str> = ApplicationStatus::all()
+        .iter()
+        .filter(|status| **status != ApplicationStatus::Preparing)
+        .map(|status| status.code())
+        .collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(codes))
+        .build()
 }
 fn optional_application_status_codes() -> utoipa::openapi::Object {
     optional(vocabulary_codes::<ApplicationStatus>())
 }
 fn optional_sex_codes() -> utoipa::openapi::Object {
     optional(vocabulary_codes::<puente_core::htcds::Gender>())
+}
+fn optional_country_codes() -> utoipa::openapi::Object {
+    optional(crate::openapi::country_code())
+}
+/// A perpetrator's year of birth, from 1900 to this year, or null.
+fn birth_year_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::Type::Integer,
+            utoipa::openapi::Type::Null,
+        ]))
+        .minimum(Some(1900))
+        .maximum(Some(time::OffsetDateTime::now_utc().year()))
+        .build()
 }
 fn role_codes() -> utoipa::openapi::Array {
     utoipa::openapi::ArrayBuilder::new()
@@ -89,10 +111,10 @@ pub struct ReportRequest {
     #[schema(schema_with = authority_codes)]
     authority: String,
     /// The agency or office ("Houston Police Department").
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     agency: String,
     /// YYYY-MM-DD, not in the future.
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = crate::openapi::past_day_schema)]
     reported_on: String,
     #[serde(default)]
     #[schema(max_length = 120)]
@@ -105,9 +127,9 @@ pub struct ReportRequest {
 pub struct ProceedingRequest {
     /// ISO 3166-1 alpha-2 of the country whose justice system runs it.
     #[serde(default)]
-    #[schema(pattern = "^[A-Za-z]{2}$")]
+    #[schema(schema_with = optional_country_codes)]
     country: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     court_or_office: String,
     #[serde(default)]
     #[schema(max_length = 120)]
@@ -121,7 +143,7 @@ pub struct ProceedingRequest {
 pub struct StageRequest {
     #[schema(schema_with = stage_codes)]
     stage: String,
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = crate::openapi::any_day_schema)]
     stage_on: String,
     /// Required for a verdict, refused for any other stage.
     #[serde(default)]
@@ -139,7 +161,7 @@ pub struct ParticipationRequest {
     proceeding_id: Option<i64>,
     #[schema(schema_with = participation_codes)]
     kind: String,
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = crate::openapi::any_day_schema)]
     participated_on: String,
     /// The support given for it.
     #[serde(default)]
@@ -153,9 +175,9 @@ pub struct ParticipationRequest {
 pub struct CertificationRequest {
     #[schema(schema_with = certification_codes)]
     kind: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     agency: String,
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = crate::openapi::past_day_schema)]
     asked_on: String,
 }
 
@@ -165,7 +187,7 @@ pub struct CertificationRequest {
 pub struct CertificationDecisionRequest {
     #[schema(schema_with = decision_codes)]
     status: String,
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = crate::openapi::past_day_schema)]
     decided_on: String,
 }
 
@@ -181,7 +203,7 @@ pub struct ApplicationRequest {
     #[schema(schema_with = optional_application_status_codes)]
     status: Option<String>,
     #[serde(default)]
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = crate::openapi::optional_past_day_schema)]
     filed_on: Option<String>,
 }
 
@@ -190,9 +212,10 @@ pub struct ApplicationRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationStepRequest {
-    #[schema(schema_with = application_status_codes)]
+    /// Any status but `preparing`: an application never goes back to being prepared.
+    #[schema(schema_with = step_status_codes)]
     status: String,
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = crate::openapi::past_day_schema)]
     on: String,
     #[serde(default)]
     #[schema(max_length = 120)]
@@ -217,12 +240,13 @@ pub struct PerpetratorRequest {
     #[schema(schema_with = optional_sex_codes)]
     sex: Option<String>,
     #[serde(default)]
-    #[schema(pattern = "^[A-Za-z]{2}$")]
+    #[schema(schema_with = optional_country_codes)]
     nationality: Option<String>,
     #[serde(default)]
     #[schema(max_length = 120)]
     phone: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = birth_year_schema)]
     birth_year: Option<i64>,
     #[schema(schema_with = role_codes)]
     roles: Vec<String>,

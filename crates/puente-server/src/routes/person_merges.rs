@@ -29,6 +29,7 @@ use crate::AppState;
 
 /// The two records of a merge to decide, as `?kept_person_id=&merged_person_id=` names them.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MergePair {
     /// The record kept (its cases stay, the others' join them).
     kept_person_id: i64,

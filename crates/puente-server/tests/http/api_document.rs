@@ -372,3 +372,103 @@ fn no_two_types_of_the_server_share_a_schema_name() {
     assert!(seen.len() > 20, "{} schema types found", seen.len());
     assert!(clashes.is_empty(), "{clashes:?}");
 }
+
+#[tokio::test]
+async fn every_documented_path_parameter_is_in_its_path_and_a_merge_names_its_records_in_the_query()
+{
+    let app = spawn_app().await;
+    let document = served_document(&app).await;
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                if parameter["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: `{name}` is not in the path"
+                    );
+                }
+            }
+        }
+    }
+    let parameters = document["paths"]["/api/v1/persons/merge"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let placed: Vec<(&str, &str, bool)> = parameters
+        .iter()
+        .map(|parameter| {
+            (
+                parameter["name"].as_str().unwrap(),
+                parameter["in"].as_str().unwrap(),
+                parameter["required"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            ("kept_person_id", "query", true),
+            ("merged_person_id", "query", true),
+            ("case_id", "query", false)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_legal_tracks_documented_days_are_the_days_its_handlers_take() {
+    let app = spawn_app().await;
+    let document = served_document(&app).await;
+    let report = json_body(&document, "/api/v1/cases/{id}/legal/reports", "post");
+    let pattern = report["properties"]["reported_on"]["pattern"]
+        .as_str()
+        .unwrap_or_else(|| panic!("`reported_on` has a pattern: {report}"));
+    let documented = regex::Regex::new(pattern).unwrap();
+    let stage = json_body(
+        &document,
+        "/api/v1/cases/{id}/legal/proceedings/{proceeding_id}/stages",
+        "post",
+    );
+    let stage_pattern =
+        regex::Regex::new(stage["properties"]["stage_on"]["pattern"].as_str().unwrap()).unwrap();
+    assert!(stage_pattern.is_match("2199-06-15"));
+    assert!(!stage_pattern.is_match("0000-00-00"));
+    let steps = json_body(
+        &document,
+        "/api/v1/cases/{id}/legal/applications/{application_id}/steps",
+        "post",
+    );
+    let step_codes = steps["properties"]["status"]["enum"].as_array().unwrap();
+    assert!(!step_codes.contains(&json!("preparing")), "{steps}");
+    assert!(step_codes.contains(&json!("filed")), "{steps}");
+    let perpetrator = json_body(&document, "/api/v1/cases/{id}/perpetrators", "post");
+    assert_eq!(perpetrator["anyOf"].as_array().map(Vec::len), Some(3));
+
+    let advocate = app.token(ADVOCATE).await;
+    let case_id = app.create_case(&advocate, "Marta").await;
+    let path = format!("/api/v1/cases/{case_id}/legal/reports");
+    let tomorrow = (time::OffsetDateTime::now_utc().date() + time::Duration::days(1)).to_string();
+    for (reported_on, taken) in [
+        ("2024-02-28", true),
+        ("1880-01-01", true),
+        ("0000-00-00", false),
+        ("2025-02-30", false),
+        ("2024", false),
+        (tomorrow.as_str(), false),
+    ] {
+        let body =
+            json!({ "authority": "police", "agency": "Fiscalía", "reported_on": reported_on });
+        let status = app.post(&advocate, &path, &body).await.status();
+        assert_eq!(documented.is_match(reported_on), taken, "{reported_on}");
+        let expected = if taken {
+            StatusCode::CREATED
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        assert_eq!(status, expected, "{reported_on}");
+    }
+    let blank_agency =
+        json!({ "authority": "police", "agency": "  ", "reported_on": "2024-02-28" });
+    let status = app.post(&advocate, &path, &blank_agency).await.status();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(report["properties"]["agency"]["pattern"], json!("\\S"));
+}
