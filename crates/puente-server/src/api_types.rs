@@ -12,10 +12,16 @@ pub struct IdAnswer {
 
 /// A role of a user, by its code.
 pub fn role_schema() -> utoipa::openapi::Object {
-    let codes: Vec<&str> = puente_store::accounts::Role::ALL
-        .iter()
-        .map(|role| role.code())
-        .collect();
+    code_schema(
+        puente_store::accounts::Role::ALL
+            .iter()
+            .map(|role| role.code()),
+    )
+}
+
+/// A string that is one of `codes`.
+pub fn code_schema<'a>(codes: impl IntoIterator<Item = &'a str>) -> utoipa::openapi::Object {
+    let codes: Vec<&str> = codes.into_iter().collect();
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::Type::String)
         .enum_values(Some(codes))
@@ -24,11 +30,7 @@ pub fn role_schema() -> utoipa::openapi::Object {
 
 /// A code of one of the core's vocabularies.
 pub fn vocabulary_codes<V: puente_core::Vocabulary + 'static>() -> utoipa::openapi::Object {
-    let codes: Vec<&str> = V::all().iter().map(|value| value.code()).collect();
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(codes))
-        .build()
+    code_schema(V::all().iter().map(|value| value.code()))
 }
 
 /// A case status, by its code (HTCDS CaseStatus), or null (the default).

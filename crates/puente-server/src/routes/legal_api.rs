@@ -24,7 +24,7 @@ use puente_store::{LegalTrack, StoredPerpetrator};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api_types::{optional, vocabulary_codes, IdAnswer};
+use crate::api_types::{code_schema, optional, vocabulary_codes, IdAnswer};
 use crate::auth::{Principal, RequestLang};
 use crate::cases::{self, FormFields};
 use crate::error::{AppError, ErrorAnswer};
@@ -55,27 +55,21 @@ fn certification_codes() -> utoipa::openapi::Object {
     vocabulary_codes::<CertificationKind>()
 }
 fn decision_codes() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some([
-            CertificationStatus::Signed.code(),
-            CertificationStatus::Refused.code(),
-        ]))
-        .build()
+    code_schema([
+        CertificationStatus::Signed.code(),
+        CertificationStatus::Refused.code(),
+    ])
 }
 fn relief_codes() -> utoipa::openapi::Object {
     vocabulary_codes::<ReliefOptionKind>()
 }
 fn step_status_codes() -> utoipa::openapi::Object {
-    let codes: Vec<&str> = ApplicationStatus::all()
-        .iter()
-        .filter(|status| **status != ApplicationStatus::Preparing)
-        .map(|status| status.code())
-        .collect();
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(codes))
-        .build()
+    code_schema(
+        ApplicationStatus::all()
+            .iter()
+            .filter(|status| **status != ApplicationStatus::Preparing)
+            .map(|status| status.code()),
+    )
 }
 fn optional_application_status_codes() -> utoipa::openapi::Object {
     optional(vocabulary_codes::<ApplicationStatus>())
