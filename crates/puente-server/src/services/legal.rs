@@ -100,6 +100,9 @@ pub enum FieldProblem {
     NameOrAlias,
     AtLeastOneRole,
     NotADecision,
+    FilingDateWithoutFiling,
+    FiledWithoutFilingDate,
+    NotBackToPreparing,
 }
 
 /// A refused field: which, why, and the value as it was sent.
@@ -134,6 +137,11 @@ impl FieldError {
             FieldProblem::NameOrAlias => ("legal-error-name-or-alias", None),
             FieldProblem::AtLeastOneRole => ("legal-error-role", None),
             FieldProblem::NotADecision => ("legal-error-decision", None),
+            FieldProblem::FilingDateWithoutFiling => {
+                ("legal-error-filing-date-without-filing", None)
+            }
+            FieldProblem::FiledWithoutFilingDate => ("legal-error-filed-without-date", None),
+            FieldProblem::NotBackToPreparing => ("legal-error-not-back-to-preparing", None),
         };
         translations.text_with(
             lang,
@@ -353,18 +361,41 @@ pub fn decision_of(fields: &FormFields) -> FieldResult<(CertificationStatus, Dat
 }
 
 /// A relief application: its type, its status (being prepared when not given), its filing date.
+/// A filing date is given exactly when the status says the application was filed.
 pub fn application_of(fields: &FormFields) -> FieldResult<NewReliefApplication> {
-    Ok(NewReliefApplication {
+    let application = NewReliefApplication {
         relief: code::<ReliefOptionKind>(fields, "relief")?,
         status: optional_code::<ApplicationStatus>(fields, "status")?
             .unwrap_or(ApplicationStatus::Preparing),
         filed_on: optional_date(fields, "filed_on")?,
-    })
+    };
+    match (application.status.is_sought(), application.filed_on) {
+        (false, Some(filed_on)) => Err(FieldError::new(
+            "filed_on",
+            FieldProblem::FilingDateWithoutFiling,
+            &filed_on.to_string(),
+        )),
+        (true, None) => Err(FieldError::new(
+            "filed_on",
+            FieldProblem::FiledWithoutFilingDate,
+            "",
+        )),
+        _ => Ok(application),
+    }
 }
 
+/// A later step of an application: any status but "being prepared", on a day not in the future.
 pub fn application_update_of(fields: &FormFields) -> FieldResult<ReliefApplicationUpdate> {
+    let status = code::<ApplicationStatus>(fields, "status")?;
+    if status == ApplicationStatus::Preparing {
+        return Err(FieldError::new(
+            "status",
+            FieldProblem::NotBackToPreparing,
+            status.code(),
+        ));
+    }
     Ok(ReliefApplicationUpdate {
-        status: code::<ApplicationStatus>(fields, "status")?,
+        status,
         on: date(fields, "on", true)?,
         receipt_number: optional_text(fields, "receipt_number", REFERENCE_MAX_CHARS)?,
     })

@@ -712,3 +712,66 @@ async fn the_perpetrators_page_is_a_supervisors_and_lists_the_recruiter_once() {
             .await;
     }
 }
+
+#[tokio::test]
+async fn an_application_whose_status_and_filing_date_disagree_is_refused_in_spanish_naming_the_field(
+) {
+    let app = spawn_app().await;
+    let token = app.token(ADVOCATE).await;
+    let case_id = app.create_case(&token, "Rosa").await;
+    let applications = format!("/api/v1/cases/{case_id}/legal/applications");
+    let (field, message) = refused(
+        app.post(
+            &token,
+            &applications,
+            &json!({ "relief": "us_t_visa", "status": "preparing", "filed_on": days_from_today(-5) }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(field, "filed_on");
+    assert!(
+        message.contains("no tiene fecha de presentación"),
+        "{message}"
+    );
+    let (field, message) = refused(
+        app.post(
+            &token,
+            &applications,
+            &json!({ "relief": "us_t_visa", "status": "filed" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(field, "filed_on");
+    assert!(message.contains("fecha en que se presentó"), "{message}");
+    let application = created_id(
+        app.post(
+            &token,
+            &applications,
+            &json!({ "relief": "us_t_visa", "status": "preparing" }),
+        )
+        .await,
+    )
+    .await;
+    let (field, message) = refused(
+        app.post(
+            &token,
+            &format!("{applications}/{application}/steps"),
+            &json!({ "status": "preparing", "on": days_from_today(-1) }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(field, "status");
+    assert!(message.contains("no puede volver"), "{message}");
+    // Nothing was recorded but the one application being prepared.
+    let track: Value = app
+        .get(&token, &format!("/api/v1/cases/{case_id}/legal"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(track["applications"].as_array().unwrap().len(), 1);
+    assert_eq!(track["applications"][0]["status"], "preparing");
+}
