@@ -42,6 +42,39 @@ async fn check_and_save(client: &fantoccini::Client, name: &str) -> Step<()> {
     Ok(())
 }
 
+/// [`check_and_save`] with the part of the page `selector` finds scrolled to the top of the
+/// screen, so that the screenshot shows the step rather than the page's header.
+async fn check_and_save_at(client: &fantoccini::Client, name: &str, selector: &str) -> Step<()> {
+    let element = client.find(Locator::Css(selector)).await?;
+    client
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'start' });",
+            vec![serde_json::to_value(&element)?],
+        )
+        .await?;
+    check_and_save(client, name).await
+}
+
+/// Types `text` into the field `selector` finds.
+async fn type_into(client: &fantoccini::Client, selector: &str, text: &str) -> Step<()> {
+    client
+        .find(Locator::Css(selector))
+        .await?
+        .send_keys(text)
+        .await?;
+    Ok(())
+}
+
+/// The text of what `selector` finds, once the page shows it (ten seconds at most).
+async fn text_when_shown(client: &fantoccini::Client, selector: &str) -> Step<String> {
+    let element = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(selector))
+        .await?;
+    Ok(element.text().await?)
+}
+
 /// The visible text of the page's main part.
 async fn main_text(client: &fantoccini::Client) -> Step<String> {
     Ok(client.find(Locator::Css("main")).await?.text().await?)
@@ -57,23 +90,11 @@ async fn submit_login(
 ) -> Step<()> {
     client.delete_all_cookies().await?;
     client.goto(&format!("{}/login", app.address)).await?;
-    client
-        .find(Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(ADVOCATE)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(password)
-        .await?;
+    type_into(client, "input[name=email]", ADVOCATE).await?;
+    type_into(client, "input[name=password]", password).await?;
     match second_factor {
         SecondFactor::AppCode(code) => {
-            client
-                .find(Locator::Css("input[name=code]"))
-                .await?
-                .send_keys(code)
-                .await?;
+            type_into(client, "input[name=code]", code).await?;
         }
         SecondFactor::RecoveryCode(code) => {
             // The recovery code's field is folded away until the user says she lost the phone.
@@ -82,11 +103,7 @@ async fn submit_login(
                 .await?
                 .click()
                 .await?;
-            client
-                .find(Locator::Css("input[name=recovery_code]"))
-                .await?
-                .send_keys(code)
-                .await?;
+            type_into(client, "input[name=recovery_code]", code).await?;
         }
     }
     click_and_wait_for_new_page(
@@ -188,7 +205,7 @@ async fn enrol_the_second_factor(client: &fantoccini::Client, app: &TestApp) -> 
                 .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)),
         "the secret is shown in base32: {secret:?}"
     );
-    check_and_save(client, "1-second-factor-offer").await?;
+    check_and_save_at(client, "1-second-factor-offer", "figure.qr-code").await?;
 
     // A wrong code is refused next to its field, and a new offer is made.
     let wrong_code = if app_code_now(&secret).await == "000000" {
@@ -211,7 +228,7 @@ async fn enrol_the_second_factor(client: &fantoccini::Client, app: &TestApp) -> 
         refusal.starts_with("Ese código no corresponde a este secreto."),
         "the refusal is in Spanish: {refusal}"
     );
-    check_and_save(client, "2-wrong-code").await?;
+    check_and_save_at(client, "2-wrong-code", "form#totp").await?;
 
     let secret = client
         .find(Locator::Css("code.secret"))
@@ -254,7 +271,7 @@ async fn enrol_the_second_factor(client: &fantoccini::Client, app: &TestApp) -> 
         body.contains("Le quedan 10 códigos de recuperación sin usar."),
         "{body}"
     );
-    check_and_save(client, "4-second-factor-on").await?;
+    check_and_save_at(client, "4-second-factor-on", "form#recovery-codes").await?;
     client
         .goto(&format!("{}/account/recovery-codes", app.address))
         .await?;
@@ -268,16 +285,8 @@ async fn enrol_the_second_factor(client: &fantoccini::Client, app: &TestApp) -> 
 
 /// Fills the account page's second-factor form with the password and `code`, and sends it.
 async fn fill_the_enrolment(client: &fantoccini::Client, code: &str) -> Step<()> {
-    client
-        .find(Locator::Css("form#totp input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form#totp input[name=code]"))
-        .await?
-        .send_keys(code)
-        .await?;
+    type_into(client, "form#totp input[name=password]", PASSWORD).await?;
+    type_into(client, "form#totp input[name=code]", code).await?;
     click_and_wait_for_new_page(client, Locator::Css("form#totp button[type=submit]")).await
 }
 
@@ -292,13 +301,7 @@ async fn log_in_with_the_second_factor(
     log_out(client).await?;
     // Without the second factor the password alone is not enough any more.
     submit_login(client, app, PASSWORD, SecondFactor::AppCode("")).await?;
-    let refusal = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("main > p.error"))
-        .await?
-        .text()
-        .await?;
+    let refusal = text_when_shown(client, "main > p.error").await?;
     assert!(refusal.contains("aplicación de autenticación"), "{refusal}");
     check_and_save(client, "5-login-needs-code").await?;
 
@@ -314,7 +317,12 @@ async fn log_in_with_the_second_factor(
         body.contains("Le quedan 9 códigos de recuperación sin usar."),
         "{body}"
     );
-    check_and_save(client, "7-logged-in-with-recovery-code").await?;
+    check_and_save_at(
+        client,
+        "7-logged-in-with-recovery-code",
+        "form#recovery-codes",
+    )
+    .await?;
     log_out(client).await?;
 
     // The same recovery code a second time: refused, next to its field, in Spanish.
@@ -370,33 +378,17 @@ async fn change_the_password(
         ("new_password", NEW_PASSWORD),
         ("confirm_password", NEW_PASSWORD),
     ] {
-        client
-            .find(Locator::Css(&format!("form#password input[name={name}]")))
-            .await?
-            .send_keys(value)
-            .await?;
+        type_into(client, &format!("form#password input[name={name}]"), value).await?;
     }
     click_and_wait_for_new_page(client, Locator::Css("form#password button[type=submit]")).await?;
-    let notice = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("main p.notice"))
-        .await?
-        .text()
-        .await?;
+    let notice = text_when_shown(client, "main p.notice").await?;
     assert!(notice.starts_with("Su contraseña cambió."), "{notice}");
     check_and_save(client, "9-password-changed").await?;
     log_out(client).await?;
 
     // The old password no longer opens the account; the new one does.
     submit_login(client, app, PASSWORD, SecondFactor::RecoveryCode(&codes[2])).await?;
-    let refusal = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("main > p.error"))
-        .await?
-        .text()
-        .await?;
+    let refusal = text_when_shown(client, "main > p.error").await?;
     assert!(
         refusal.contains("El correo o la contraseña no son correctos."),
         "{refusal}"
