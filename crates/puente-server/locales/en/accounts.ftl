@@ -36,6 +36,7 @@ reset-submit = Save the new password
 reset-link-invalid = This link no longer works: it was used, it expired or it does not exist. Ask your organisation's admin for a new one.
 login-recovery-summary = Lost your phone?
 login-recovery-code = Recovery code
+login-recovery-code-refused = That recovery code is not right or was used already: each code works only once. Type another of your codes, or your app's code.
 mail-notification-subject = Puente: there is something new for you
 mail-notification-body =
     Hello,

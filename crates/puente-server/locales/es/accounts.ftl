@@ -36,6 +36,7 @@ reset-submit = Guardar la contraseña nueva
 reset-link-invalid = Este enlace ya no sirve: se usó, caducó o no existe. Pida uno nuevo a quien administra su organización.
 login-recovery-summary = ¿Perdió el teléfono?
 login-recovery-code = Código de recuperación
+login-recovery-code-refused = Ese código de recuperación no es correcto o ya se usó: cada código sirve una sola vez. Escriba otro de sus códigos, o el código de su aplicación.
 mail-notification-subject = Puente: hay algo nuevo para usted
 mail-notification-body =
     Hola:

@@ -74,11 +74,19 @@ pub async fn not_found(uri: Uri, RequestLang(lang): RequestLang) -> Response {
     .into_response()
 }
 
+/// What the login form says when it comes back refused: a message above the form, or one next
+/// to the recovery code's field when that code was the one refused.
+#[derive(Debug, Default)]
+struct LoginRefusal {
+    message: Option<String>,
+    recovery_code_error: Option<String>,
+}
+
 fn login_page_response(
     state: &AppState,
     lang: Lang,
     email: &str,
-    message: Option<String>,
+    refusal: LoginRefusal,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     // A new token every time the form is shown, signed by the server: a value planted in the
@@ -88,7 +96,12 @@ fn login_page_response(
         lang,
         "/login",
         "login.html",
-        context! { login_csrf => token.clone(), email => email, message => message },
+        context! {
+            login_csrf => token.clone(),
+            email => email,
+            message => refusal.message,
+            recovery_code_error => refusal.recovery_code_error,
+        },
     )?;
     let cookie = auth::set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -108,7 +121,7 @@ pub async fn login_page(
     if principal.is_some() {
         return Ok(see_other("/"));
     }
-    login_page_response(&state, lang, "", None, StatusCode::OK)
+    login_page_response(&state, lang, "", LoginRefusal::default(), StatusCode::OK)
 }
 
 /// The login form, posted. (Its CSRF token was checked by the session layer against the
@@ -166,7 +179,23 @@ pub async fn login_submit(
             | AppError::Throttled { .. }),
         ) => {
             let status = error.status();
-            login_page_response(&state, lang, &email, Some(error.message(lang)), status)
+            // A recovery code typed instead of the app's code and refused: the message goes
+            // next to its field, and says that each code is good once.
+            let recovery_code_refused = matches!(error, AppError::SecondFactorRequired)
+                && fields.get("code").is_none()
+                && fields.get("recovery_code").is_some();
+            let refusal = if recovery_code_refused {
+                LoginRefusal {
+                    message: None,
+                    recovery_code_error: Some(t(lang, "login-recovery-code-refused")),
+                }
+            } else {
+                LoginRefusal {
+                    message: Some(error.message(lang)),
+                    recovery_code_error: None,
+                }
+            };
+            login_page_response(&state, lang, &email, refusal, status)
         }
         Err(error) => Err(PageError { error, lang }),
     }

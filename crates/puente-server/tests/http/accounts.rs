@@ -713,3 +713,108 @@ async fn a_notification_e_mail_is_sent_to_who_asked_and_names_nobody() {
     let more = tokio::time::timeout(std::time::Duration::from_millis(600), mails.recv()).await;
     assert!(more.is_err(), "{more:?}");
 }
+
+/// Posts the login form from a new browser asking for `language`, with the password and the two
+/// second-factor fields as given (the app's code, a recovery code); returns the status and page.
+async fn web_login_with_second_factor(
+    app: &TestApp,
+    language: &str,
+    email: &str,
+    app_code: &str,
+    recovery_code: &str,
+) -> (StatusCode, String) {
+    let client = browser();
+    let form = client
+        .get(app.url("/login"))
+        .header("Accept-Language", language)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = client
+        .post(app.url("/login"))
+        .header("Accept-Language", language)
+        .form(&[
+            ("csrf_token", csrf_token_of(&form).as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+            ("code", app_code),
+            ("recovery_code", recovery_code),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_spent_recovery_code_on_the_login_form_is_refused_next_to_its_field() {
+    let app = spawn_app().await;
+    let token = app.token(SUPERVISOR).await;
+    let offer: Value = app
+        .post(&token, "/api/v1/account/totp/offer", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = puente_server::auth::totp_code_now(offer["secret"].as_str().unwrap()).unwrap();
+    let enrolled: Value = app
+        .post(
+            &token,
+            "/api/v1/account/totp",
+            &json!({ "enrolment": offer["enrolment"], "password": PASSWORD, "code": code }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let recovery_code = enrolled["recovery_codes"][0].as_str().unwrap().to_string();
+    let (status, _) =
+        web_login_with_second_factor(&app, "es", SUPERVISOR, "", &recovery_code).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the first use logs in");
+
+    for (language, message) in [
+        (
+            "es",
+            "Ese código de recuperación no es correcto o ya se usó",
+        ),
+        ("en", "That recovery code is not right or was used already"),
+    ] {
+        let (status, page) =
+            web_login_with_second_factor(&app, language, SUPERVISOR, "", &recovery_code).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let field = page
+            .split("name=\"recovery_code\"")
+            .nth(1)
+            .expect("the form has the recovery code's field");
+        assert!(
+            field.contains("aria-describedby=\"recovery-code-error\""),
+            "{page}"
+        );
+        let after_field = field.split("</label>").nth(1).unwrap();
+        assert!(
+            after_field
+                .trim_start()
+                .starts_with("<p class=\"error\" role=\"alert\" id=\"recovery-code-error\">"),
+            "the message follows the field: {page}"
+        );
+        assert!(after_field.contains(message), "{language}: {page}");
+        assert!(page.contains("<details open>"), "the field is unfolded");
+    }
+
+    // A wrong app code still says so above the form, with the recovery code's field folded.
+    let right_code = puente_server::auth::totp_code_now(offer["secret"].as_str().unwrap()).unwrap();
+    let wrong_code = if right_code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (status, page) = web_login_with_second_factor(&app, "es", SUPERVISOR, wrong_code, "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("Esta cuenta necesita el código"), "{page}");
+    assert!(!page.contains("recovery-code-error"), "{page}");
+    assert!(!page.contains("<details open>"), "{page}");
+}
