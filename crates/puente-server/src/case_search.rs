@@ -6,7 +6,7 @@ use puente_core::htcds::CaseStatus;
 use puente_core::{Country, Vocabulary};
 use puente_linkage::search_keys::parse_query;
 use puente_store::case_search::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
-use puente_store::{CaseCursor, CaseFilter, CasePage, CaseSort};
+use puente_store::{CaseCursor, CaseFilter, CasePage, CaseSort, CaseSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -238,13 +238,69 @@ impl CaseListParameters {
     }
 }
 
-/// One page of the cases in the caller's scope that match the parameters. Audited as a list.
-pub async fn find_cases(
-    state: &AppState,
+/// The parameters of the case list's exports (`GET /api/v1/cases/export.xlsx`, `.csv`): the
+/// search's filters and order, read as the search reads them; the export holds every page.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseExportParameters {
+    /// Names, a nickname, a phone number or a case number: a person's names match with accents,
+    /// misspellings and nicknames folded, a phone by its digits; every word must match.
+    #[serde(default)]
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// The cases of this status only.
+    #[serde(default)]
+    #[param(schema_with = status_parameter_schema)]
+    pub status: Option<String>,
+    /// The cases assigned to this user only.
+    #[serde(default)]
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub assignee: Option<String>,
+    /// The cases of persons of this nationality only.
+    #[serde(default)]
+    #[param(schema_with = nationality_parameter_schema)]
+    pub nationality: Option<String>,
+    /// Opened on or after this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[param(schema_with = crate::api_types::day_or_blank)]
+    pub opened_from: Option<String>,
+    /// Opened on or before this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[param(schema_with = crate::api_types::day_or_blank)]
+    pub opened_to: Option<String>,
+    /// `newest` (opened most recently first, the default), `oldest` or `updated` (changed most
+    /// recently first), as in the list.
+    #[serde(default)]
+    #[param(schema_with = sort_parameter_schema)]
+    pub sort: Option<String>,
+}
+
+impl CaseExportParameters {
+    /// The search's parameters for the first page of these filters, as large as a page may be.
+    fn first_page(&self) -> CaseListParameters {
+        CaseListParameters {
+            q: self.q.clone(),
+            status: self.status.clone(),
+            assignee: self.assignee.clone(),
+            nationality: self.nationality.clone(),
+            opened_from: self.opened_from.clone(),
+            opened_to: self.opened_to.clone(),
+            sort: self.sort.clone(),
+            page: None,
+            per_page: Some(MAX_PER_PAGE.to_string()),
+            cursor: None,
+        }
+    }
+}
+
+/// The search's filter for the parameters, scoped to the cases the caller's lists show, once
+/// `action` is allowed.
+fn scoped_filter(
     principal: &Principal,
     parameters: &CaseListParameters,
-) -> Result<CasePage, AppError> {
-    policy::require(&principal.subject(), Action::ListCases, None)?;
+    action: Action,
+) -> Result<CaseFilter, AppError> {
+    policy::require(&principal.subject(), action, None)?;
     let owner = match case_list_scope(&principal.subject()) {
         CaseListScope::Own => Some(principal.user.id),
         CaseListScope::Organisation => None,
@@ -252,8 +308,49 @@ pub async fn find_cases(
     };
     let mut filter = parameters.filter(principal.organisation.organisation.country)?;
     filter.owner_user_id = owner;
+    Ok(filter)
+}
+
+/// One page of the cases in the caller's scope that match the parameters. Audited as a list.
+pub async fn find_cases(
+    state: &AppState,
+    principal: &Principal,
+    parameters: &CaseListParameters,
+) -> Result<CasePage, AppError> {
+    let filter = scoped_filter(principal, parameters, Action::ListCases)?;
     Ok(state
         .store
         .find_cases(&principal.actor(), principal.user.organisation_id, &filter)
         .await?)
+}
+
+/// Every case the list shows for the same filters, in the list's order, once `action` (an
+/// export) is allowed: the search's pages read one after the other, each starting after the
+/// last case of the page before. Each page is audited as a list.
+pub async fn find_every_case(
+    state: &AppState,
+    principal: &Principal,
+    parameters: &CaseExportParameters,
+    action: Action,
+) -> Result<Vec<CaseSummary>, AppError> {
+    let mut filter = scoped_filter(principal, &parameters.first_page(), action)?;
+    let mut found = Vec::new();
+    loop {
+        let page = state
+            .store
+            .find_cases(&principal.actor(), principal.user.organisation_id, &filter)
+            .await?;
+        found.extend(page.cases);
+        let Some(next) = page.next_cursor else {
+            return Ok(found);
+        };
+        // The store's own cursor always reads back; an export never stops short of the list.
+        let after = CaseCursor::decode(&next).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "the case search gave a cursor it cannot read"
+            ))
+        })?;
+        filter.after = Some(after);
+        filter.page = filter.page.saturating_add(1);
+    }
 }
