@@ -238,58 +238,22 @@ impl CaseListParameters {
     }
 }
 
-/// The parameters of the case list's exports (`GET /api/v1/cases/export.xlsx`, `.csv`): the
-/// search's filters and order, read as the search reads them; the export holds every page.
-#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CaseExportParameters {
-    /// Names, a nickname, a phone number or a case number: a person's names match with accents,
-    /// misspellings and nicknames folded, a phone by its digits; every word must match.
-    #[serde(default)]
-    #[param(max_length = 200)]
-    pub q: Option<String>,
-    /// The cases of this status only.
-    #[serde(default)]
-    #[param(schema_with = status_parameter_schema)]
-    pub status: Option<String>,
-    /// The cases assigned to this user only.
-    #[serde(default)]
-    #[param(value_type = Option<i64>, minimum = 1)]
-    pub assignee: Option<String>,
-    /// The cases of persons of this nationality only.
-    #[serde(default)]
-    #[param(schema_with = nationality_parameter_schema)]
-    pub nationality: Option<String>,
-    /// Opened on or after this day (`YYYY-MM-DD`).
-    #[serde(default)]
-    #[param(schema_with = crate::api_types::day_or_blank)]
-    pub opened_from: Option<String>,
-    /// Opened on or before this day (`YYYY-MM-DD`).
-    #[serde(default)]
-    #[param(schema_with = crate::api_types::day_or_blank)]
-    pub opened_to: Option<String>,
-    /// `newest` (opened most recently first, the default), `oldest` or `updated` (changed most
-    /// recently first), as in the list.
-    #[serde(default)]
-    #[param(schema_with = sort_parameter_schema)]
-    pub sort: Option<String>,
-}
+/// The parameters of the case list's exports (`GET /api/v1/cases/export.xlsx`, `.csv`), as the
+/// document describes them: the search's filters and order, without its page (an export holds
+/// every page). The exports read [`CaseListParameters`] and leave its page out.
+pub struct CaseExportParameters;
 
-impl CaseExportParameters {
-    /// The search's parameters for the first page of these filters, as large as a page may be.
-    fn first_page(&self) -> CaseListParameters {
-        CaseListParameters {
-            q: self.q.clone(),
-            status: self.status.clone(),
-            assignee: self.assignee.clone(),
-            nationality: self.nationality.clone(),
-            opened_from: self.opened_from.clone(),
-            opened_to: self.opened_to.clone(),
-            sort: self.sort.clone(),
-            page: None,
-            per_page: Some(MAX_PER_PAGE.to_string()),
-            cursor: None,
-        }
+/// The search's parameters that choose a page, which an export leaves out.
+const PAGE_PARAMETERS: [&str; 3] = ["page", "per_page", "cursor"];
+
+impl IntoParams for CaseExportParameters {
+    fn into_params(
+        parameter_in_provider: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        CaseListParameters::into_params(parameter_in_provider)
+            .into_iter()
+            .filter(|parameter| !PAGE_PARAMETERS.contains(&parameter.name.as_str()))
+            .collect()
     }
 }
 
@@ -330,10 +294,16 @@ pub async fn find_cases(
 pub async fn find_every_case(
     state: &AppState,
     principal: &Principal,
-    parameters: &CaseExportParameters,
+    parameters: &CaseListParameters,
     action: Action,
 ) -> Result<Vec<CaseSummary>, AppError> {
-    let mut filter = scoped_filter(principal, &parameters.first_page(), action)?;
+    let first_page = CaseListParameters {
+        page: None,
+        per_page: Some(MAX_PER_PAGE.to_string()),
+        cursor: None,
+        ..parameters.clone()
+    };
+    let mut filter = scoped_filter(principal, &first_page, action)?;
     let mut found = Vec::new();
     loop {
         let page = state

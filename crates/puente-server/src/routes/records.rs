@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::attachments;
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
-use crate::case_search::{self, CaseExportParameters};
+use crate::case_search::{self, CaseExportParameters, CaseListParameters};
 use crate::cases;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::exports::{self, FileLine, Table};
@@ -686,7 +686,7 @@ pub async fn export_case_pdf(
 async fn case_list_table(
     state: &AppState,
     principal: &Principal,
-    parameters: &CaseExportParameters,
+    parameters: &CaseListParameters,
     lang: Lang,
 ) -> Result<Table, AppError> {
     let summaries =
@@ -737,7 +737,7 @@ async fn export_case_list(
     state: &AppState,
     principal: &Principal,
     lang: Lang,
-    parameters: &CaseExportParameters,
+    parameters: &CaseListParameters,
     format: ListFormat,
 ) -> Result<Response, AppError> {
     let table = case_list_table(state, principal, parameters, lang).await?;
@@ -785,7 +785,7 @@ pub async fn export_cases_xlsx(
     State(state): State<AppState>,
     principal: Principal,
     RequestLang(lang): RequestLang,
-    Query(parameters): Query<CaseExportParameters>,
+    Query(parameters): Query<CaseListParameters>,
 ) -> Result<Response, AppError> {
     export_case_list(&state, &principal, lang, &parameters, ListFormat::Xlsx).await
 }
@@ -801,7 +801,7 @@ pub async fn export_cases_csv(
     State(state): State<AppState>,
     principal: Principal,
     RequestLang(lang): RequestLang,
-    Query(parameters): Query<CaseExportParameters>,
+    Query(parameters): Query<CaseListParameters>,
 ) -> Result<Response, AppError> {
     export_case_list(&state, &principal, lang, &parameters, ListFormat::Csv).await
 }
