@@ -175,6 +175,11 @@ async fn the_cases_page_searches_in_spanish_and_shows_a_refused_filter_as_typed(
         .page(&client, "/cases?q=jose+ernandes", StatusCode::OK)
         .await;
     assert!(html.contains("José Hernández Díaz"), "{html}");
+    // The exports' links carry the list's filters, so that they hold the cases it shows.
+    assert!(
+        html.contains("/api/v1/cases/export.csv?q=jose+ernandes"),
+        "{html}"
+    );
     assert!(html.contains("Buscar por nombre, apodo, teléfono o número de caso"));
     assert!(
         html.contains("Abiertos más recientemente"),
