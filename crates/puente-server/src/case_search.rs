@@ -6,7 +6,7 @@ use puente_core::htcds::CaseStatus;
 use puente_core::{Country, Vocabulary};
 use puente_linkage::search_keys::parse_query;
 use puente_store::case_search::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
-use puente_store::{CaseCursor, CaseFilter, CasePage, CaseSort};
+use puente_store::{CaseCursor, CaseFilter, CasePage, CaseSort, CaseSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -238,13 +238,33 @@ impl CaseListParameters {
     }
 }
 
-/// One page of the cases in the caller's scope that match the parameters. Audited as a list.
-pub async fn find_cases(
-    state: &AppState,
+/// The parameters of the case list's exports (`GET /api/v1/cases/export.xlsx`, `.csv`), as the
+/// document describes them: the search's filters and order, without its page (an export holds
+/// every page). The exports read [`CaseListParameters`] and leave its page out.
+pub struct CaseExportParameters;
+
+/// The search's parameters that choose a page, which an export leaves out.
+const PAGE_PARAMETERS: [&str; 3] = ["page", "per_page", "cursor"];
+
+impl IntoParams for CaseExportParameters {
+    fn into_params(
+        parameter_in_provider: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        CaseListParameters::into_params(parameter_in_provider)
+            .into_iter()
+            .filter(|parameter| !PAGE_PARAMETERS.contains(&parameter.name.as_str()))
+            .collect()
+    }
+}
+
+/// The search's filter for the parameters, scoped to the cases the caller's lists show, once
+/// `action` is allowed.
+fn scoped_filter(
     principal: &Principal,
     parameters: &CaseListParameters,
-) -> Result<CasePage, AppError> {
-    policy::require(&principal.subject(), Action::ListCases, None)?;
+    action: Action,
+) -> Result<CaseFilter, AppError> {
+    policy::require(&principal.subject(), action, None)?;
     let owner = match case_list_scope(&principal.subject()) {
         CaseListScope::Own => Some(principal.user.id),
         CaseListScope::Organisation => None,
@@ -252,8 +272,55 @@ pub async fn find_cases(
     };
     let mut filter = parameters.filter(principal.organisation.organisation.country)?;
     filter.owner_user_id = owner;
+    Ok(filter)
+}
+
+/// One page of the cases in the caller's scope that match the parameters. Audited as a list.
+pub async fn find_cases(
+    state: &AppState,
+    principal: &Principal,
+    parameters: &CaseListParameters,
+) -> Result<CasePage, AppError> {
+    let filter = scoped_filter(principal, parameters, Action::ListCases)?;
     Ok(state
         .store
         .find_cases(&principal.actor(), principal.user.organisation_id, &filter)
         .await?)
+}
+
+/// Every case the list shows for the same filters, in the list's order, once `action` (an
+/// export) is allowed: the search's pages read one after the other, each starting after the
+/// last case of the page before. Each page is audited as a list.
+pub async fn find_every_case(
+    state: &AppState,
+    principal: &Principal,
+    parameters: &CaseListParameters,
+    action: Action,
+) -> Result<Vec<CaseSummary>, AppError> {
+    let first_page = CaseListParameters {
+        page: None,
+        per_page: Some(MAX_PER_PAGE.to_string()),
+        cursor: None,
+        ..parameters.clone()
+    };
+    let mut filter = scoped_filter(principal, &first_page, action)?;
+    let mut found = Vec::new();
+    loop {
+        let page = state
+            .store
+            .find_cases(&principal.actor(), principal.user.organisation_id, &filter)
+            .await?;
+        found.extend(page.cases);
+        let Some(next) = page.next_cursor else {
+            return Ok(found);
+        };
+        // The store's own cursor always reads back; an export never stops short of the list.
+        let after = CaseCursor::decode(&next).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "the case search gave a cursor it cannot read"
+            ))
+        })?;
+        filter.after = Some(after);
+        filter.page = filter.page.saturating_add(1);
+    }
 }

@@ -136,26 +136,6 @@ pub async fn history_with_changes(
     Ok(versions)
 }
 
-/// The lines of the case list in the user's scope (their own cases, or the organisation's), once
-/// `action` is allowed; the listing is audited by the store.
-pub async fn case_summaries_in_scope(
-    state: &AppState,
-    principal: &Principal,
-    action: Action,
-) -> Result<Vec<puente_store::CaseSummary>, AppError> {
-    use crate::policy::{case_list_scope, CaseListScope};
-    policy::require(&principal.subject(), action, None)?;
-    let owner = match case_list_scope(&principal.subject()) {
-        CaseListScope::Own => Some(principal.user.id),
-        CaseListScope::Organisation => None,
-        CaseListScope::Nothing => return Err(AppError::Forbidden),
-    };
-    Ok(state
-        .store
-        .list_cases(&principal.actor(), principal.user.organisation_id, owner)
-        .await?)
-}
-
 /// Whether a user can own cases: advocates, case workers and supervisors.
 pub fn can_own_cases(user: &puente_store::accounts::User) -> bool {
     use puente_store::Role;

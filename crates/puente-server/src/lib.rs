@@ -19,7 +19,6 @@ pub mod attachments;
 pub mod audit_view;
 pub mod auth;
 /// The case list's filters, shared by the list and its exports.
-pub mod case_list_filter;
 /// Finding cases: the list's parameters, the caller's scope, one page from the store.
 pub mod case_search;
 /// The glue between requests, the screening engine and the store for cases.

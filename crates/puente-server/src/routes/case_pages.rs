@@ -126,6 +126,19 @@ pub async fn list(
     let (error_field, error_message) = error.unzip();
     let can_export_list =
         authorize(&user.subject(), Action::ExportCaseList, None) == Decision::Allow;
+    // The exports hold every case the list shows for its filters (every page); a refused filter
+    // is left out of them, so that the links export the whole list rather than fail.
+    let export_query = if found_page.is_some() {
+        let filters = CaseListParameters {
+            page: None,
+            per_page: None,
+            cursor: None,
+            ..parameters.clone()
+        };
+        serde_urlencoded::to_string(&filters).unwrap_or_default()
+    } else {
+        String::new()
+    };
     let body = page(
         &user,
         "/cases",
@@ -144,6 +157,7 @@ pub async fn list(
             error_field => error_field.flatten(),
             error_message => error_message,
             can_export_list => can_export_list,
+            export_query => export_query,
         },
     )?;
     Ok((status, body).into_response())

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::attachments;
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
-use crate::case_list_filter::{CaseListFilter, CaseListParameters};
+use crate::case_search::{self, CaseExportParameters, CaseListParameters};
 use crate::cases;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::exports::{self, FileLine, Table};
@@ -681,17 +681,17 @@ pub async fn export_case_pdf(
         .into_response())
 }
 
-/// The case list in scope with the list's filters, as a table in the reader's language.
+/// The cases the list shows for the same filters, in its order, as a table in the reader's
+/// language (supervisors).
 async fn case_list_table(
     state: &AppState,
     principal: &Principal,
-    filter: &CaseListFilter,
+    parameters: &CaseListParameters,
     lang: Lang,
 ) -> Result<Table, AppError> {
     let summaries =
-        cases::case_summaries_in_scope(state, principal, Action::ExportCaseList).await?;
-    let rows = filter
-        .apply(summaries)
+        case_search::find_every_case(state, principal, parameters, Action::ExportCaseList).await?;
+    let rows = summaries
         .into_iter()
         .map(|summary| {
             vec![
@@ -737,11 +737,10 @@ async fn export_case_list(
     state: &AppState,
     principal: &Principal,
     lang: Lang,
-    parameters: &[(String, String)],
+    parameters: &CaseListParameters,
     format: ListFormat,
 ) -> Result<Response, AppError> {
-    let filter = CaseListFilter::from_parameters(parameters)?;
-    let table = case_list_table(state, principal, &filter, lang).await?;
+    let table = case_list_table(state, principal, parameters, lang).await?;
     let count = table.rows.len();
     let (bytes, content_type, extension) = match format {
         ListFormat::Xlsx => (
@@ -775,30 +774,34 @@ async fn export_case_list(
         .into_response())
 }
 
-/// `GET /api/v1/cases/export.xlsx?q=&status=&...`: the case list (supervisors). Audited.
-#[utoipa::path(get, path = "/api/v1/cases/export.xlsx", params(CaseListParameters), responses(
+/// `GET /api/v1/cases/export.xlsx?q=&status=&...`: every case the list shows for the same
+/// filters, in its order (supervisors). Audited.
+#[utoipa::path(get, path = "/api/v1/cases/export.xlsx", params(CaseExportParameters), responses(
     (status = 200, description = "The case list as XLSX (supervisors; audited)", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    (status = 422, description = "A filter that is not valid", body = crate::error::ErrorAnswer),
+    (status = 400, description = "A filter cannot be read (named in `field`)", body = crate::error::ErrorAnswer),
+    (status = 403, description = "Only a supervisor exports the case list", body = crate::error::ErrorAnswer),
 ))]
 pub async fn export_cases_xlsx(
     State(state): State<AppState>,
     principal: Principal,
     RequestLang(lang): RequestLang,
-    Query(parameters): Query<Vec<(String, String)>>,
+    Query(parameters): Query<CaseListParameters>,
 ) -> Result<Response, AppError> {
     export_case_list(&state, &principal, lang, &parameters, ListFormat::Xlsx).await
 }
 
-/// `GET /api/v1/cases/export.csv?q=&status=&...`: the case list (supervisors). Audited.
-#[utoipa::path(get, path = "/api/v1/cases/export.csv", params(CaseListParameters), responses(
+/// `GET /api/v1/cases/export.csv?q=&status=&...`: every case the list shows for the same
+/// filters, in its order (supervisors). Audited.
+#[utoipa::path(get, path = "/api/v1/cases/export.csv", params(CaseExportParameters), responses(
     (status = 200, description = "The case list as CSV (supervisors; audited)", body = String, content_type = "text/csv"),
-    (status = 422, description = "A filter that is not valid", body = crate::error::ErrorAnswer),
+    (status = 400, description = "A filter cannot be read (named in `field`)", body = crate::error::ErrorAnswer),
+    (status = 403, description = "Only a supervisor exports the case list", body = crate::error::ErrorAnswer),
 ))]
 pub async fn export_cases_csv(
     State(state): State<AppState>,
     principal: Principal,
     RequestLang(lang): RequestLang,
-    Query(parameters): Query<Vec<(String, String)>>,
+    Query(parameters): Query<CaseListParameters>,
 ) -> Result<Response, AppError> {
     export_case_list(&state, &principal, lang, &parameters, ListFormat::Csv).await
 }

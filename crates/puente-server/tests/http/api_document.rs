@@ -106,7 +106,21 @@ async fn the_case_list_exports_read_every_sort_code_they_document_and_the_search
     let supervisor = app.token(SUPERVISOR).await;
     let first = app.create_case(&supervisor, "Primera").await;
     let second = app.create_case(&supervisor, "Segunda").await;
+    let names = |path: &str| -> Vec<String> {
+        document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path} has parameters"))
+            .iter()
+            .map(|parameter| parameter["name"].as_str().unwrap().to_string())
+            .collect()
+    };
     for path in ["/api/v1/cases/export.csv", "/api/v1/cases/export.xlsx"] {
+        // The search's parameters, without the page: an export holds every page.
+        let searched: Vec<String> = names("/api/v1/cases")
+            .into_iter()
+            .filter(|name| !["page", "per_page", "cursor"].contains(&name.as_str()))
+            .collect();
+        assert_eq!(names(path), searched, "{path}");
         let sort = query_parameter(&document, path, "sort");
         let codes: Vec<&str> = sort["enum"]
             .as_array()

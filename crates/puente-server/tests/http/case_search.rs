@@ -175,6 +175,11 @@ async fn the_cases_page_searches_in_spanish_and_shows_a_refused_filter_as_typed(
         .page(&client, "/cases?q=jose+ernandes", StatusCode::OK)
         .await;
     assert!(html.contains("José Hernández Díaz"), "{html}");
+    // The exports' links carry the list's filters, so that they hold the cases it shows.
+    assert!(
+        html.contains("/api/v1/cases/export.csv?q=jose+ernandes"),
+        "{html}"
+    );
     assert!(html.contains("Buscar por nombre, apodo, teléfono o número de caso"));
     assert!(
         html.contains("Abiertos más recientemente"),
@@ -255,4 +260,129 @@ async fn the_next_cursor_leads_to_the_next_page_in_the_api_and_the_cases_page() 
         html.contains(&format!("cursor={}", newest_cursor.replace(':', "%3A"))),
         "{html}"
     );
+}
+
+/// The case numbers of a case list export in CSV, in its order.
+async fn exported_ids(app: &TestApp, token: &str, query: &str) -> Vec<i64> {
+    let response = app
+        .get(token, &format!("/api/v1/cases/export.csv?{query}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    let text = response.text().await.unwrap();
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let number = line.split(',').next().unwrap_or_default();
+            number
+                .parse()
+                .unwrap_or_else(|_| panic!("{query}: a case number first: {line}"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_case_list_exports_find_a_person_however_the_name_was_written() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let jose = create_jose(&app, &supervisor).await;
+    let other = app.create_case(&supervisor, "Zoila").await;
+    // The seeded cases hold other Josés; the export holds what the search finds, not Zoila.
+    for query in ["q=chepe", "q=jose%20ernandes", "q=6666-7777"] {
+        let exported = exported_ids(&app, &supervisor, query).await;
+        assert!(exported.contains(&jose), "{query}: {exported:?}");
+        assert!(!exported.contains(&other), "{query}: {exported:?}");
+        let listed = found(&app, &supervisor, &format!("{query}&per_page=100")).await;
+        assert_eq!(exported, ids(&listed), "{query}");
+    }
+    // The phone by its digits and the case by its number, as in the search.
+    assert_eq!(
+        exported_ids(&app, &supervisor, "q=%2B507%206666%207777").await,
+        [jose]
+    );
+    assert_eq!(
+        exported_ids(&app, &supervisor, &format!("q=%23{other}")).await,
+        [other]
+    );
+    // The XLSX holds the same cases.
+    let xlsx = app
+        .get(&supervisor, "/api/v1/cases/export.xlsx?q=chepe")
+        .await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX that opens");
+    let sheet = workbook
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("a sheet that reads");
+    let numbers: Vec<i64> = sheet
+        .rows()
+        .skip(1)
+        .map(|row| row[0].to_string().parse().unwrap())
+        .collect();
+    assert_eq!(numbers, exported_ids(&app, &supervisor, "q=chepe").await);
+    assert!(numbers.contains(&jose));
+    assert!(exported_ids(&app, &supervisor, "q=chepe%20zzyzx")
+        .await
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_case_list_export_holds_the_lists_cases_for_the_same_filters_in_its_order() {
+    let app = spawn_app().await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let jose = create_jose(&app, &supervisor).await;
+    // More cases than a page of the search holds, so that the export reads several pages.
+    let mut total = found(&app, &supervisor, "").await["total"]
+        .as_u64()
+        .unwrap();
+    while total <= 100 {
+        app.create_case(&supervisor, "Zoila").await;
+        total += 1;
+    }
+    let every = exported_ids(&app, &supervisor, "sort=oldest").await;
+    assert_eq!(every.len() as u64, total);
+    let first = found(&app, &supervisor, "sort=oldest&per_page=100").await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    let second = found(
+        &app,
+        &supervisor,
+        &format!("sort=oldest&per_page=100&cursor={cursor}"),
+    )
+    .await;
+    let listed: Vec<i64> = ids(&first).into_iter().chain(ids(&second)).collect();
+    assert_eq!(every, listed);
+    for query in [
+        "nationality=PA&sort=newest",
+        "status=Active&sort=updated",
+        "q=chepe&opened_from=2000-01-01",
+        "q=perez&sort=oldest",
+        "",
+    ] {
+        let exported = exported_ids(&app, &supervisor, query).await;
+        let listed = found(&app, &supervisor, &format!("{query}&per_page=100")).await;
+        // The list's first page is the export's beginning, and the export holds every match.
+        assert_eq!(
+            exported.iter().take(100).copied().collect::<Vec<_>>(),
+            ids(&listed),
+            "{query}"
+        );
+        assert_eq!(
+            exported.len() as u64,
+            listed["total"].as_u64().unwrap(),
+            "{query}"
+        );
+    }
+    assert!(exported_ids(&app, &supervisor, "nationality=PA")
+        .await
+        .contains(&jose));
+    // A filter the search refuses is refused by the export, naming it.
+    let response = app
+        .get(&supervisor, "/api/v1/cases/export.csv?sort=name")
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "sort", "{body}");
 }

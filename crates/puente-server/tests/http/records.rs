@@ -657,7 +657,7 @@ async fn the_case_list_exports_as_xlsx_and_csv_with_formulas_neutralised() {
         .all(|(_, _, formula)| formula.is_empty()));
 
     let csv = plain_client()
-        .get(app.url("/api/v1/cases/export.csv?sort=name"))
+        .get(app.url("/api/v1/cases/export.csv?sort=updated"))
         .bearer_auth(&supervisor)
         .header("accept-language", "en")
         .send()
