@@ -31,18 +31,6 @@ fn about_user(
     }
 }
 
-impl Backend {
-    /// Appends an audit entry about a user in the caller's transaction.
-    async fn audit_user(
-        &self,
-        transaction: &mut DbConnection,
-        entry: &NewAuditEntry,
-    ) -> StoreResult<()> {
-        audit::append(transaction, &self.audit_key(), entry).await?;
-        Ok(())
-    }
-}
-
 /// The organisation of a user, read in the caller's transaction; not found when there is none.
 async fn organisation_of_user(transaction: &mut DbConnection, user_id: i64) -> StoreResult<i64> {
     let organisation_id: Option<i64> =
@@ -75,7 +63,7 @@ impl AccountSecurityStore for Backend {
             .execute(&mut *transaction)
             .await?
             .rows_affected();
-        self.audit_user(
+        self.append_audit(
             &mut transaction,
             &about_user(
                 &actor.name,
@@ -121,7 +109,7 @@ impl AccountSecurityStore for Backend {
         .bind(reset.expires_at_unix)
         .execute(&mut *transaction)
         .await?;
-        self.audit_user(
+        self.append_audit(
             &mut transaction,
             &about_user(
                 &actor.name,
@@ -189,7 +177,7 @@ impl AccountSecurityStore for Backend {
             .bind(&user.email)
             .execute(&mut *transaction)
             .await?;
-        self.audit_user(
+        self.append_audit(
             &mut transaction,
             &about_user(
                 &user.email,
@@ -240,7 +228,7 @@ impl AccountSecurityStore for Backend {
                 format!("{ended} sessions ended"),
             )
         };
-        self.audit_user(
+        self.append_audit(
             &mut transaction,
             &about_user(&actor.name, organisation_id, action, user_id, detail),
         )
@@ -272,7 +260,7 @@ impl AccountSecurityStore for Backend {
             .execute(&mut *transaction)
             .await?;
         }
-        self.audit_user(
+        self.append_audit(
             &mut transaction,
             &about_user(
                 &actor.name,
@@ -316,7 +304,7 @@ impl AccountSecurityStore for Backend {
         let email: String = row.try_get("email")?;
         let organisation_id: i64 = row.try_get("organisation_id")?;
         let left_over: i64 = row.try_get("left_over")?;
-        self.audit_user(
+        self.append_audit(
             &mut transaction,
             &about_user(
                 &email,
@@ -362,7 +350,7 @@ impl AccountSecurityStore for Backend {
         .bind(user_id)
         .execute(&mut *transaction)
         .await?;
-        self.audit_user(
+        self.append_audit(
             &mut transaction,
             &about_user(
                 &actor.name,

@@ -7,7 +7,7 @@ use puente_core::{Country, Vocabulary};
 use puente_linkage::search_keys::{person_search_keys, SearchQuery};
 use sqlx::Row;
 
-use super::audit::{self, AuditAction, NewAuditEntry, RecordType};
+use super::audit::{AuditAction, NewAuditEntry, RecordType};
 use super::case_stats::write_counted_facts;
 use super::cases::{person_from_row, CaseSummary};
 use super::person_links::{persons_from_rows, PersonToCompare};
@@ -374,9 +374,8 @@ impl CaseSearchStore for Backend {
         let cases = page_summaries(&mut read, organisation_id, &ids).await?;
         read.commit().await?;
         let mut transaction = self.begin_write().await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -430,9 +429,8 @@ impl CaseSearchStore for Backend {
             persons = persons_from_rows(&rows)?;
         }
         let mut transaction = self.begin_write().await?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),

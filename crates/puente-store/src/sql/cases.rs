@@ -58,24 +58,6 @@ pub(crate) fn person_from_row(row: &DbRow) -> StoreResult<Person> {
     })
 }
 
-fn audit_entry(
-    actor: &Actor,
-    organisation_id: i64,
-    action: AuditAction,
-    record_type: RecordType,
-    record_id: i64,
-    detail: String,
-) -> NewAuditEntry {
-    NewAuditEntry::about(
-        actor,
-        organisation_id,
-        action,
-        record_type,
-        record_id,
-        detail,
-    )
-}
-
 /// A query with bound values: a plain query or a scalar query.
 trait BindValues<'q>: Sized {
     fn bind_value<T: 'q + sqlx::Encode<'q, Db> + sqlx::Type<Db>>(self, value: T) -> Self;
@@ -271,7 +253,7 @@ impl CaseStore for Backend {
         };
         self.append_audit(
             &mut transaction,
-            &audit_entry(
+            &NewAuditEntry::about(
                 actor,
                 id,
                 AuditAction::Create,
@@ -329,7 +311,7 @@ impl CaseStore for Backend {
         }
         self.append_audit(
             &mut transaction,
-            &audit_entry(
+            &NewAuditEntry::about(
                 actor,
                 id,
                 AuditAction::Update,
@@ -402,7 +384,7 @@ impl CaseStore for Backend {
             };
             self.append_audit(
                 &mut transaction,
-                &audit_entry(
+                &NewAuditEntry::about(
                     actor,
                     organisation_id,
                     AuditAction::Create,
@@ -431,7 +413,7 @@ impl CaseStore for Backend {
         };
         self.append_audit(
             &mut transaction,
-            &audit_entry(
+            &NewAuditEntry::about(
                 actor,
                 organisation_id,
                 AuditAction::View,
@@ -520,7 +502,7 @@ impl CaseStore for Backend {
         insert_history(&mut transaction, case_id, new_version, case, actor, &now).await?;
         self.append_audit(
             &mut transaction,
-            &audit_entry(
+            &NewAuditEntry::about(
                 actor,
                 organisation_id,
                 AuditAction::Update,
@@ -620,7 +602,7 @@ impl CaseStore for Backend {
             &mut transaction,
             &NewAuditEntry {
                 case_id: Some(case_id),
-                ..audit_entry(
+                ..NewAuditEntry::about(
                     actor,
                     organisation_id,
                     AuditAction::Create,

@@ -313,9 +313,8 @@ impl PersonLinkStore for Backend {
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
-        audit::append(
+        self.append_audit(
             &mut transaction,
-            &self.audit_key(),
             &NewAuditEntry {
                 actor: actor.name.clone(),
                 organisation_id: Some(organisation_id),
@@ -559,9 +558,8 @@ impl PersonLinkStore for Backend {
         }
         for person_id in [merge.kept_person_id, merge.merged_person_id] {
             super::case_search::write_search_keys(&mut transaction, person_id).await?;
-            audit::append(
+            self.append_audit(
                 &mut transaction,
-                &self.audit_key(),
                 &NewAuditEntry {
                     actor: actor.name.clone(),
                     organisation_id: Some(organisation_id),
