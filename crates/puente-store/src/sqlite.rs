@@ -40,6 +40,57 @@ pub(crate) fn json_rows_aggregate(columns: &str) -> String {
 /// The migrations, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Migrations whose comments were reworded after they shipped, each with the SHA-384 checksum of
+/// its earlier text. The statements are the same, so a database that applied the earlier text is
+/// up to date; without this, the migrator would refuse to open it ("previously applied but has
+/// been modified").
+const REWORDED_MIGRATIONS: &[(i64, &str)] = &[(
+    20,
+    "45f0ffa7b2bfedcb4e43e66aa2e518cbf930d1287047df88c4b3ea81724514b35088207b93a5baf4b4e1ba222992ebbd",
+)];
+
+/// Records the checksum of the current text of each reworded migration in a database that applied
+/// its earlier text. Only a stored checksum equal to the earlier text's is replaced: a migration
+/// changed any other way is still refused by the migrator.
+async fn accept_reworded_migrations(pool: &SqlitePool) -> StoreResult<()> {
+    let has_migrations_table: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if has_migrations_table.is_none() {
+        return Ok(());
+    }
+    for (version, earlier_checksum) in REWORDED_MIGRATIONS {
+        let Some(migration) = MIGRATOR
+            .iter()
+            .find(|migration| migration.version == *version)
+        else {
+            continue;
+        };
+        let earlier = hex_bytes(earlier_checksum);
+        sqlx::query(
+            "UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2 AND checksum = $3",
+        )
+        .bind(migration.checksum.as_ref())
+        .bind(version)
+        .bind(earlier)
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The bytes of a hexadecimal string written in this file.
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|index| {
+            u8::from_str_radix(&hex[index..index + 2], 16).expect("a hexadecimal constant")
+        })
+        .collect()
+}
+
 /// Puente's store in one SQLite file.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -77,6 +128,7 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options.clone())
             .await?;
+        accept_reworded_migrations(&writer).await?;
         MIGRATOR.run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)

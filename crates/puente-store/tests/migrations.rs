@@ -184,3 +184,64 @@ async fn consents_in_case_documents_move_to_their_own_record() {
     let report = store.verify_audit_chain().await.unwrap();
     assert!(report.is_intact(), "{:?}", report.findings);
 }
+
+/// Sets the checksum the database keeps for a migration.
+async fn store_checksum(path: &std::path::Path, version: i64, checksum: Vec<u8>) {
+    let options = SqliteConnectOptions::new().filename(path);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2")
+        .bind(checksum)
+        .bind(version)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+/// The SHA-384 checksum, as bytes, of the text migration 0020 had when it shipped (its first
+/// comment line was worded differently; the statements were the same).
+fn checksum_of_the_shipped_text_of_0020() -> Vec<u8> {
+    let hex = "45f0ffa7b2bfedcb4e43e66aa2e518cbf930d1287047df88c4b3ea81724514b35088207b93a5baf4b4e1ba222992ebbd";
+    (0..hex.len())
+        .step_by(2)
+        .map(|index| u8::from_str_radix(&hex[index..index + 2], 16).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_database_that_applied_a_migration_before_its_comment_was_reworded_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("puente.db");
+    let files = AuditFiles::beside(&path);
+    let store = SqliteStore::open_with_audit_files(&path, files.clone())
+        .await
+        .unwrap();
+    drop(store);
+    store_checksum(&path, 20, checksum_of_the_shipped_text_of_0020()).await;
+    SqliteStore::open_with_audit_files(&path, files)
+        .await
+        .expect("the database applied the same statements and opens");
+}
+
+#[tokio::test]
+async fn a_database_whose_migration_was_changed_otherwise_is_still_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("puente.db");
+    let files = AuditFiles::beside(&path);
+    let store = SqliteStore::open_with_audit_files(&path, files.clone())
+        .await
+        .unwrap();
+    drop(store);
+    store_checksum(&path, 20, vec![7; 48]).await;
+    let refusal = SqliteStore::open_with_audit_files(&path, files)
+        .await
+        .expect_err("a checksum of neither text is refused");
+    assert!(
+        refusal.to_string().contains("20"),
+        "the refusal names the migration: {refusal}"
+    );
+}
