@@ -378,6 +378,13 @@ pub fn order_key(value: &str) -> (bool, i64, String) {
     (last, leading.parse().unwrap_or(i64::MAX), value.to_string())
 }
 
+/// The order of counts whose values are not ordered in time: the largest count first, then by
+/// the values (a missing value before any other, numbers by their value, text by its bytes), so
+/// that the order is the same whatever database counted them.
+pub fn largest_first<V: Ord>(a: (&[V], u64), b: (&[V], u64)) -> std::cmp::Ordering {
+    b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))
+}
+
 /// Checks the dimensions asked for: at least one, none repeated.
 pub fn check_dimensions(by: &[StatsDimension]) -> Result<(), StatsError> {
     if by.is_empty() {
@@ -434,7 +441,7 @@ pub fn tabulate(
                 .cmp(b.values.iter().map(|value| order_key(value)))
         });
     } else {
-        rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.values.cmp(&b.values)));
+        rows.sort_by(|a, b| largest_first((&a.values, a.count), (&b.values, b.count)));
     }
     Ok(CaseStats {
         by: by.to_vec(),
@@ -746,6 +753,29 @@ mod tests {
                 ("NI|2026-01", 2),
                 ("SV|2026-01", 2),
             ])
+        );
+    }
+
+    #[test]
+    fn largest_first_puts_a_missing_value_before_the_others_among_equal_counts() {
+        let mut counted: Vec<(Vec<Option<&str>>, u64)> = vec![
+            (vec![Some("Male")], 2),
+            (vec![Some("Unknown")], 1),
+            (vec![None], 2),
+            (vec![Some("X")], 3),
+            (vec![Some("Female")], 2),
+        ];
+        counted.sort_by(|a, b| largest_first((&a.0, a.1), (&b.0, b.1)));
+        let order: Vec<Option<&str>> = counted.iter().map(|(values, _)| values[0]).collect();
+        assert_eq!(
+            order,
+            [
+                Some("X"),
+                None,
+                Some("Female"),
+                Some("Male"),
+                Some("Unknown")
+            ]
         );
     }
 

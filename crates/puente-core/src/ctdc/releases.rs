@@ -349,7 +349,7 @@ pub fn count_synthetic_rows(
         }
     }
     let mut counted: Vec<(Vec<Option<String>>, u64)> = counts.into_iter().collect();
-    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted.sort_by(|a, b| crate::case_stats::largest_first((&a.0, a.1), (&b.0, b.1)));
     counted
 }
 
