@@ -385,6 +385,26 @@ pub fn largest_first<V: Ord>(a: (&[V], u64), b: (&[V], u64)) -> std::cmp::Orderi
     b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))
 }
 
+/// Every combination of one value from each list, in the lists' order (their cartesian
+/// product; none when a list is empty): what a record is counted under when several of the
+/// dimensions it is counted by hold more than one value.
+pub fn every_combination<T: Clone>(choices: impl IntoIterator<Item = Vec<T>>) -> Vec<Vec<T>> {
+    let mut combinations: Vec<Vec<T>> = vec![Vec::new()];
+    for values in choices {
+        combinations = combinations
+            .into_iter()
+            .flat_map(|prefix| {
+                values.iter().map(move |value| {
+                    let mut combination = prefix.clone();
+                    combination.push(value.clone());
+                    combination
+                })
+            })
+            .collect();
+    }
+    combinations
+}
+
 /// Checks the dimensions asked for: at least one, none repeated.
 pub fn check_dimensions(by: &[StatsDimension]) -> Result<(), StatsError> {
     if by.is_empty() {
@@ -411,20 +431,8 @@ pub fn tabulate(
             continue;
         }
         total += case.weight;
-        let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
-        for dimension in by {
-            let values = values_of(&case, *dimension);
-            combinations = combinations
-                .into_iter()
-                .flat_map(|prefix| {
-                    values.iter().map(move |value| {
-                        let mut combination = prefix.clone();
-                        combination.push(value.clone());
-                        combination
-                    })
-                })
-                .collect();
-        }
+        let combinations =
+            every_combination(by.iter().map(|dimension| values_of(&case, *dimension)));
         for combination in combinations {
             *counts.entry(combination).or_default() += case.weight;
         }
@@ -564,17 +572,10 @@ mod tests {
     #[test]
     fn a_case_without_the_facts_is_counted_as_unknown() {
         let case = opened("");
-        for dimension in [
-            Month,
-            ExploitationType,
-            Sex,
-            AgeGroup,
-            Nationality,
-            CountryOfExploitation,
-            Route,
-            RecruitmentMethod,
-            MethodOfControl,
-        ] {
+        let of_the_case = StatsDimension::ALL
+            .into_iter()
+            .filter(|dimension| !matches!(dimension, ReferralOutcome | TimeToFirstService));
+        for dimension in of_the_case {
             assert_eq!(values_of(&case, dimension), [UNKNOWN], "{dimension:?}");
         }
     }
@@ -754,6 +755,22 @@ mod tests {
                 ("SV|2026-01", 2),
             ])
         );
+    }
+
+    #[test]
+    fn every_combination_takes_one_value_of_each_list_in_order() {
+        let lists = [vec!["a", "b"], vec!["x"], vec!["1", "2"]];
+        assert_eq!(
+            every_combination(lists),
+            [
+                ["a", "x", "1"],
+                ["a", "x", "2"],
+                ["b", "x", "1"],
+                ["b", "x", "2"]
+            ]
+        );
+        assert_eq!(every_combination(Vec::<Vec<u8>>::new()), [Vec::<u8>::new()]);
+        assert!(every_combination([vec![1], vec![]]).is_empty());
     }
 
     #[test]
