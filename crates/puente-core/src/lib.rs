@@ -8,6 +8,9 @@
 pub mod bounds;
 /// What changed between two versions of a case, field by field, with labels and shown values.
 pub mod case_changes;
+/// Statistics bucketing: what each case is counted under in every dashboard dimension, and the one
+/// tabulation of cases into raw counts (published only through `puente-disclosure`).
+pub mod case_stats;
 pub mod country;
 /// The CTDC Global Dataset's 63-column record and its mapping to HTCDS codes.
 pub mod ctdc;

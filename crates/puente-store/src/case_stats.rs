@@ -7,6 +7,11 @@
 //! [`CaseStats::overlapping`] for which method applies). Reading them is not a read of identifying
 //! data: no name, contact or free text leaves this module.
 //!
+//! What a case is counted under, and the tabulation itself, are pure: `puente_core::case_stats`
+//! (its types are re-exported here). The store only loads: the cases grouped in SQL by the
+//! columns asked for (filled at write time, see `column_of`), the referred cases one by one
+//! with their referrals, as [`CountedCase`] values handed to `puente_core::case_stats::tabulate`.
+//!
 //! # For the web app
 //! `GET /api/v1/stats?by=nationality` (or `by=month,exploitation_type` for a cross-tab):
 //! [`StatsDimension::from_code`] for each name (422 for an unknown one), then
@@ -17,150 +22,20 @@
 //! SVG charts and their tables, with `puente_disclosure::SUPPRESSION_NOTE` under them. The
 //! imported CTDC dataset goes the same way from `CtdcStore::ctdc_stats`.
 
-use std::collections::BTreeSet;
-
 use async_trait::async_trait;
-use puente_core::domain::{TraffickingEvent, VictimContext};
-use puente_core::htcds::TraffickingEventType;
-use puente_core::{Label, Vocabulary};
-use serde::{Deserialize, Serialize};
 
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 
-/// What the cases are counted by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StatsDimension {
-    /// `YYYY-MM` of the day the case was opened.
-    Month,
-    /// HTCDS TypeOfExploitation codes; a case may have several.
-    ExploitationType,
-    /// HTCDS Gender codes.
-    Sex,
-    /// Age at intake in bands: 0-11, 12-17, 18-24, 25-39, 40-59, 60+.
-    AgeGroup,
-    /// ISO alpha-2.
-    Nationality,
-    /// ISO alpha-2 of the exploitation events; a case may have several.
-    CountryOfExploitation,
-    /// `HN→US`: the first and last countries of the route (`GT→GT` for a route inside one country).
-    Route,
-    /// HTCDS MethodOfRecruitment codes; a case may have several.
-    RecruitmentMethod,
-    /// HTCDS MethodsOfControl codes; a case may have several.
-    MethodOfControl,
-    /// The statuses of the case's referrals (`pending`, `accepted`, ...), or `not_referred`; a case
-    /// may have several.
-    ReferralOutcome,
-    /// Days from the case's opening to its first accepted referral, in bands: 0-7, 8-30, 31-90,
-    /// 91+, or `none` while no referral has been accepted.
-    TimeToFirstService,
-}
+pub use puente_core::case_stats::{
+    CaseStats, CountedCase, CountedFacts, CountedReferral, StatsDimension, StatsError, StatsRow,
+    NOT_REFERRED, NO_SERVICE, UNKNOWN,
+};
 
-impl StatsDimension {
-    pub const ALL: [StatsDimension; 11] = [
-        StatsDimension::Month,
-        StatsDimension::ExploitationType,
-        StatsDimension::Sex,
-        StatsDimension::AgeGroup,
-        StatsDimension::Nationality,
-        StatsDimension::CountryOfExploitation,
-        StatsDimension::Route,
-        StatsDimension::RecruitmentMethod,
-        StatsDimension::MethodOfControl,
-        StatsDimension::ReferralOutcome,
-        StatsDimension::TimeToFirstService,
-    ];
-
-    /// The code used in the API (`?by=nationality`).
-    pub fn code(self) -> &'static str {
-        match self {
-            StatsDimension::Month => "month",
-            StatsDimension::ExploitationType => "exploitation_type",
-            StatsDimension::Sex => "sex",
-            StatsDimension::AgeGroup => "age_group",
-            StatsDimension::Nationality => "nationality",
-            StatsDimension::CountryOfExploitation => "country_of_exploitation",
-            StatsDimension::Route => "route",
-            StatsDimension::RecruitmentMethod => "recruitment_method",
-            StatsDimension::MethodOfControl => "method_of_control",
-            StatsDimension::ReferralOutcome => "referral_outcome",
-            StatsDimension::TimeToFirstService => "time_to_first_service",
-        }
+impl From<StatsError> for StoreError {
+    /// Dimensions that cannot be counted by are bad input, answered as today (422).
+    fn from(error: StatsError) -> StoreError {
+        StoreError::Invalid(error.to_string())
     }
-
-    pub fn from_code(code: &str) -> Option<StatsDimension> {
-        StatsDimension::ALL
-            .into_iter()
-            .find(|dimension| dimension.code() == code.trim())
-    }
-
-    pub fn label(self) -> Label {
-        let (es, en) = match self {
-            StatsDimension::Month => ("Mes de apertura", "Month opened"),
-            StatsDimension::ExploitationType => ("Tipo de explotación", "Type of exploitation"),
-            StatsDimension::Sex => ("Sexo", "Sex"),
-            StatsDimension::AgeGroup => ("Grupo de edad", "Age group"),
-            StatsDimension::Nationality => ("Nacionalidad", "Nationality"),
-            StatsDimension::CountryOfExploitation => {
-                ("País de explotación", "Country of exploitation")
-            }
-            StatsDimension::Route => ("Ruta (origen → destino)", "Route (origin → destination)"),
-            StatsDimension::RecruitmentMethod => ("Forma de captación", "Recruitment method"),
-            StatsDimension::MethodOfControl => ("Medios de control", "Methods of control"),
-            StatsDimension::ReferralOutcome => ("Resultado de la remisión", "Referral outcome"),
-            StatsDimension::TimeToFirstService => {
-                ("Tiempo hasta el primer servicio", "Time to first service")
-            }
-        };
-        Label { es, en }
-    }
-
-    /// Whether a case may fall under several values of this dimension.
-    pub fn is_multi_valued(self) -> bool {
-        matches!(
-            self,
-            StatsDimension::ExploitationType
-                | StatsDimension::CountryOfExploitation
-                | StatsDimension::RecruitmentMethod
-                | StatsDimension::MethodOfControl
-                | StatsDimension::ReferralOutcome
-        )
-    }
-
-    /// Whether the values are ordered in time (rows are then listed in that order).
-    pub fn is_ordered(self) -> bool {
-        matches!(
-            self,
-            StatsDimension::Month | StatsDimension::AgeGroup | StatsDimension::TimeToFirstService
-        )
-    }
-}
-
-/// The value used when a case does not record the dimension.
-pub const UNKNOWN: &str = "unknown";
-
-/// One line of counts: the values, one per dimension, and how many cases have them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct StatsRow {
-    pub values: Vec<String>,
-    pub count: u64,
-}
-
-/// The counts of an organisation's cases by one or more dimensions (raw: publish them through
-/// `puente-disclosure`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CaseStats {
-    pub by: Vec<StatsDimension>,
-    /// Ordered by the values for a dimension in time, else largest first.
-    pub rows: Vec<StatsRow>,
-    /// How many cases were counted.
-    pub cases: u64,
-    /// True when a case can be counted in more than one row (a multi-valued dimension): the rows
-    /// then do not add up to `cases`, there is no equation between them, and they are published
-    /// with `puente_disclosure::suppress_independent`. Otherwise one row or two-way table
-    /// suppression applies, with `cases` as the total.
-    pub overlapping: bool,
 }
 
 /// De-identified case counts.
@@ -173,160 +48,6 @@ pub trait CaseStatsStore: Send + Sync {
         organisation_id: i64,
         by: &[StatsDimension],
     ) -> StoreResult<CaseStats>;
-}
-
-/// The multi-valued facts a case is counted by, as the `cases` columns of the same names hold
-/// them (codes joined by commas; empty for none). Filled at write time from the case, so counting
-/// never decodes a case document.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct CountedFacts {
-    pub exploitation_types: String,
-    pub exploitation_countries: String,
-    pub route: String,
-    pub recruitment_methods: String,
-    pub methods_of_control: String,
-}
-
-pub(crate) fn joined_distinct<I: IntoIterator<Item = String>>(values: I) -> String {
-    values
-        .into_iter()
-        .collect::<BTreeSet<String>>()
-        .into_iter()
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-impl CountedFacts {
-    /// The facts of a case's victim context and route.
-    pub(crate) fn of(victim: &VictimContext, events: &[TraffickingEvent]) -> CountedFacts {
-        let countries: Vec<&str> = events
-            .iter()
-            .filter_map(|event| event.country)
-            .map(|country| country.alpha_2())
-            .collect();
-        CountedFacts {
-            exploitation_types: joined_distinct(
-                victim
-                    .types_of_exploitation
-                    .iter()
-                    .map(|t| t.code().to_string()),
-            ),
-            exploitation_countries: joined_distinct(
-                events
-                    .iter()
-                    .filter(|event| event.kind == TraffickingEventType::Exploitation)
-                    .filter_map(|event| event.country)
-                    .map(|country| country.alpha_2().to_string()),
-            ),
-            route: match (countries.first(), countries.last()) {
-                (Some(origin), Some(destination)) => format!("{origin}→{destination}"),
-                _ => String::new(),
-            },
-            recruitment_methods: joined_distinct(
-                victim
-                    .recruitment_methods
-                    .iter()
-                    .map(|m| m.code().to_string()),
-            ),
-            methods_of_control: joined_distinct(
-                victim
-                    .methods_of_control
-                    .iter()
-                    .map(|m| m.code().to_string()),
-            ),
-        }
-    }
-}
-
-/// What is known of a group of cases that count alike (`weight` cases).
-pub(crate) struct CountedCase {
-    pub(crate) sex: Option<String>,
-    pub(crate) age: Option<i64>,
-    pub(crate) nationality: Option<String>,
-    pub(crate) opened_on: String,
-    pub(crate) facts: CountedFacts,
-    pub(crate) referral_statuses: Vec<String>,
-    pub(crate) first_accepted_on: Option<String>,
-    pub(crate) weight: u64,
-}
-
-pub(crate) fn age_group(age: Option<i64>) -> String {
-    match age {
-        None => UNKNOWN.into(),
-        Some(age) if age < 12 => "0-11".into(),
-        Some(age) if age < 18 => "12-17".into(),
-        Some(age) if age < 25 => "18-24".into(),
-        Some(age) if age < 40 => "25-39".into(),
-        Some(age) if age < 60 => "40-59".into(),
-        Some(_) => "60+".into(),
-    }
-}
-
-pub(crate) fn days_between(from: &str, to: &str) -> Option<i64> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let from = time::Date::parse(from.get(..10)?, &format).ok()?;
-    let to = time::Date::parse(to.get(..10)?, &format).ok()?;
-    Some((to - from).whole_days())
-}
-
-pub(crate) fn distinct_or_unknown<I: IntoIterator<Item = String>>(values: I) -> Vec<String> {
-    let set: BTreeSet<String> = values.into_iter().collect();
-    if set.is_empty() {
-        vec![UNKNOWN.into()]
-    } else {
-        set.into_iter().collect()
-    }
-}
-
-/// The codes of a comma-joined column, or unknown for none.
-pub(crate) fn codes_or_unknown(joined: &str) -> Vec<String> {
-    distinct_or_unknown(
-        joined
-            .split(',')
-            .filter(|code| !code.is_empty())
-            .map(str::to_string),
-    )
-}
-
-/// The values a case takes in a dimension (several for a multi-valued one, never none).
-pub(crate) fn values_of(case: &CountedCase, dimension: StatsDimension) -> Vec<String> {
-    let facts = &case.facts;
-    match dimension {
-        StatsDimension::Month => vec![case.opened_on.get(..7).unwrap_or(UNKNOWN).to_string()],
-        StatsDimension::ExploitationType => codes_or_unknown(&facts.exploitation_types),
-        StatsDimension::Sex => vec![case.sex.clone().unwrap_or_else(|| UNKNOWN.into())],
-        StatsDimension::AgeGroup => vec![age_group(case.age)],
-        StatsDimension::Nationality => {
-            vec![case.nationality.clone().unwrap_or_else(|| UNKNOWN.into())]
-        }
-        StatsDimension::CountryOfExploitation => codes_or_unknown(&facts.exploitation_countries),
-        StatsDimension::Route => match facts.route.as_str() {
-            "" => vec![UNKNOWN.into()],
-            route => vec![route.to_string()],
-        },
-        StatsDimension::RecruitmentMethod => codes_or_unknown(&facts.recruitment_methods),
-        StatsDimension::MethodOfControl => codes_or_unknown(&facts.methods_of_control),
-        StatsDimension::ReferralOutcome => {
-            if case.referral_statuses.is_empty() {
-                vec!["not_referred".into()]
-            } else {
-                distinct_or_unknown(case.referral_statuses.iter().cloned())
-            }
-        }
-        StatsDimension::TimeToFirstService => {
-            let days = case
-                .first_accepted_on
-                .as_deref()
-                .and_then(|accepted| days_between(&case.opened_on, accepted));
-            vec![match days {
-                None => "none".into(),
-                Some(days) if days <= 7 => "0-7".into(),
-                Some(days) if days <= 30 => "8-30".into(),
-                Some(days) if days <= 90 => "31-90".into(),
-                Some(_) => "91+".into(),
-            }]
-        }
-    }
 }
 
 /// The column (or expression) a dimension is counted from; `None` for the referral dimensions,
@@ -353,12 +74,4 @@ pub(crate) fn alias_of(dimension: StatsDimension) -> &'static str {
         StatsDimension::AgeGroup => "age_at_intake",
         other => column_of(other).unwrap_or("id"),
     }
-}
-
-/// The order of an ordered dimension's values: by their leading number (a band's lower bound, a
-/// month's year), then as text (a month); unknown and none last.
-pub(crate) fn order_key(value: &str) -> (bool, i64, String) {
-    let leading: String = value.chars().take_while(char::is_ascii_digit).collect();
-    let last = value == UNKNOWN || value == "none";
-    (last, leading.parse().unwrap_or(i64::MAX), value.to_string())
 }

@@ -16,6 +16,8 @@ pub struct CtdcImportSummary {
 }
 
 /// One row of grouped counts: the values of the grouping columns (None for missing) and the count.
+/// `CtdcStore::ctdc_stats` lists them largest first, then by their values
+/// (`puente_core::case_stats::largest_first`: missing first), alike on both backends.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CtdcStatsRow {
     pub values: Vec<Option<Cell>>,

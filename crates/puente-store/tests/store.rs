@@ -207,6 +207,51 @@ fn ctdc_record(gender: &str) -> CtdcRecord {
 }
 
 #[tokio::test]
+async fn ctdc_counts_come_largest_first_then_missing_first_and_by_value_on_every_backend() {
+    let store = fresh_store().await;
+    let cli = actor("cli:test", None);
+    let genders = [
+        "Male", "", "Female", "Female", "-99", "Male", "Unknown", "X", "X", "X",
+    ];
+    let records: Vec<CtdcRecord> = genders.iter().map(|gender| ctdc_record(gender)).collect();
+    store
+        .import_ctdc(
+            &cli,
+            "global-dataset",
+            "global-dataset",
+            "a.csv",
+            "a.csv",
+            &records,
+            false,
+        )
+        .await
+        .unwrap();
+    let counted: Vec<(Option<String>, u64)> = store
+        .ctdc_stats("global-dataset", &[2])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            (
+                row.values[0].as_ref().map(|cell| cell.to_csv_text()),
+                row.count,
+            )
+        })
+        .collect();
+    let text = |value: &str| Some(value.to_string());
+    assert_eq!(
+        counted,
+        [
+            (text("Transgender/NonConforming"), 3),
+            (None, 2),
+            (text("Female"), 2),
+            (text("Male"), 2),
+            (text("Unknown"), 1),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn importing_the_same_file_twice_is_refused_and_replace_replaces() {
     let store = fresh_store().await;
     let cli = actor("cli:test", None);

@@ -323,33 +323,21 @@ pub fn count_synthetic_rows(
     let mut counts: std::collections::HashMap<Vec<Option<String>>, u64> =
         std::collections::HashMap::new();
     for row in rows {
-        let mut keys: Vec<Vec<Option<String>>> = vec![Vec::new()];
-        for index in by {
-            let cell = row.get(*index).cloned().flatten();
-            let values: Vec<Option<String>> = match cell {
+        let keys = crate::case_stats::every_combination(by.iter().map(|index| {
+            match row.get(*index).cloned().flatten() {
                 Some(text) if release.is_multi_valued(&columns[*index]) => text
                     .split(MULTI_VALUE_SEPARATOR)
                     .map(|part| Some(part.trim().to_string()))
                     .collect(),
                 other => vec![other],
-            };
-            keys = keys
-                .into_iter()
-                .flat_map(|key| {
-                    values.iter().map(move |value| {
-                        let mut key = key.clone();
-                        key.push(value.clone());
-                        key
-                    })
-                })
-                .collect();
-        }
+            }
+        }));
         for key in keys {
             *counts.entry(key).or_insert(0) += 1;
         }
     }
     let mut counted: Vec<(Vec<Option<String>>, u64)> = counts.into_iter().collect();
-    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted.sort_by(|a, b| crate::case_stats::largest_first((&a.0, a.1), (&b.0, b.1)));
     counted
 }
 

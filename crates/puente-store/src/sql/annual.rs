@@ -7,8 +7,8 @@ use puente_core::htcds::TraffickingStatus;
 use puente_core::Vocabulary;
 use sqlx::Row;
 
-use super::case_stats::{age_group, UNKNOWN};
 use crate::{StoreError, StoreResult};
+use puente_core::case_stats::{age_group, UNKNOWN};
 
 use super::Backend;
 #[allow(unused_imports)]

@@ -1,13 +1,14 @@
 //! The SQL of `crate::case_stats`, written once for both backends.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use sqlx::Row;
 
+use puente_core::case_stats::{check_dimensions, tabulate};
 use puente_core::domain::{TraffickingEvent, VictimContext};
 
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 
 use super::{Backend, DbConnection, DbRow};
 #[allow(unused_imports)]
@@ -43,14 +44,8 @@ impl CaseStatsStore for Backend {
         organisation_id: i64,
         by: &[StatsDimension],
     ) -> StoreResult<CaseStats> {
-        if by.is_empty() {
-            return Err(StoreError::Invalid(
-                "count by at least one dimension".into(),
-            ));
-        }
-        if by.iter().collect::<BTreeSet<_>>().len() != by.len() {
-            return Err(StoreError::Invalid("a dimension is repeated".into()));
-        }
+        // Refused before any read, with the refusal the tabulation would give.
+        check_dimensions(by)?;
         let needs_referrals = by.iter().any(|dimension| column_of(*dimension).is_none());
         // Counted in SQL: one row per distinct combination of the columns asked for, with its
         // count; the referral dimensions need each case (its id and opening day) instead.
@@ -104,7 +99,7 @@ impl CaseStatsStore for Backend {
                 .fetch_all(&self.reader)
                 .await?
         };
-        let mut referrals: HashMap<i64, (Vec<String>, Option<String>)> = HashMap::new();
+        let mut referrals: HashMap<i64, Vec<CountedReferral>> = HashMap::new();
         if needs_referrals {
             let referral_rows = sqlx::query(
                 "SELECT case_id, status, incoming_referral_date FROM referrals WHERE from_organisation_id = $1 ORDER BY id",
@@ -114,105 +109,65 @@ impl CaseStatsStore for Backend {
             .await?;
             for row in &referral_rows {
                 let case_id: i64 = row.try_get("case_id")?;
-                let status: String = row.try_get("status")?;
-                let accepted_on: Option<String> = row.try_get("incoming_referral_date")?;
-                let entry = referrals.entry(case_id).or_default();
-                entry.0.push(status);
-                if let Some(accepted_on) = accepted_on {
-                    if entry.1.as_ref().is_none_or(|first| accepted_on < *first) {
-                        entry.1 = Some(accepted_on);
-                    }
-                }
+                referrals.entry(case_id).or_default().push(CountedReferral {
+                    status: row.try_get("status")?,
+                    accepted_on: row.try_get("incoming_referral_date")?,
+                });
             }
         }
-        let asked = |dimension: StatsDimension| by.contains(&dimension);
-        let text = |row: &DbRow, dimension: StatsDimension| -> StoreResult<String> {
-            if !asked(dimension) {
-                return Ok(String::new());
-            }
-            let value: Option<String> = row.try_get(alias_of(dimension))?;
-            Ok(value.unwrap_or_default())
-        };
-        let optional = |row: &DbRow, dimension: StatsDimension| -> StoreResult<Option<String>> {
-            if !asked(dimension) {
-                return Ok(None);
-            }
-            Ok(row.try_get(alias_of(dimension))?)
-        };
-        let mut counts: BTreeMap<Vec<String>, u64> = BTreeMap::new();
-        let mut total: u64 = 0;
-        for row in &rows {
-            let weight: i64 = row.try_get("counted")?;
-            // A count without GROUP BY answers one row even over no case.
-            if weight == 0 {
-                continue;
-            }
-            let id: Option<i64> = row.try_get("id")?;
-            let (referral_statuses, first_accepted_on, opened_on) = match id {
-                Some(id) => {
-                    let (statuses, first) = referrals.remove(&id).unwrap_or_default();
-                    (statuses, first, row.try_get("opened_on")?)
-                }
-                None => (Vec::new(), None, text(row, StatsDimension::Month)?),
-            };
-            let case = CountedCase {
-                sex: optional(row, StatsDimension::Sex)?,
-                age: if asked(StatsDimension::AgeGroup) {
-                    row.try_get("age_at_intake")?
-                } else {
-                    None
-                },
-                nationality: optional(row, StatsDimension::Nationality)?,
-                opened_on,
-                facts: CountedFacts {
-                    exploitation_types: text(row, StatsDimension::ExploitationType)?,
-                    exploitation_countries: text(row, StatsDimension::CountryOfExploitation)?,
-                    route: text(row, StatsDimension::Route)?,
-                    recruitment_methods: text(row, StatsDimension::RecruitmentMethod)?,
-                    methods_of_control: text(row, StatsDimension::MethodOfControl)?,
-                },
-                referral_statuses,
-                first_accepted_on,
-                weight: weight as u64,
-            };
-            total += case.weight;
-            let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
-            for dimension in by {
-                let values = values_of(&case, *dimension);
-                combinations = combinations
-                    .into_iter()
-                    .flat_map(|prefix| {
-                        values.iter().map(move |value| {
-                            let mut combination = prefix.clone();
-                            combination.push(value.clone());
-                            combination
-                        })
-                    })
-                    .collect();
-            }
-            for combination in combinations {
-                *counts.entry(combination).or_default() += case.weight;
-            }
-        }
-        let mut stats_rows: Vec<StatsRow> = counts
-            .into_iter()
-            .map(|(values, count)| StatsRow { values, count })
-            .collect();
-        if by[0].is_ordered() {
-            stats_rows.sort_by(|a, b| {
-                a.values
-                    .iter()
-                    .map(|v| order_key(v))
-                    .cmp(b.values.iter().map(|v| order_key(v)))
-            });
-        } else {
-            stats_rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.values.cmp(&b.values)));
-        }
-        Ok(CaseStats {
-            by: by.to_vec(),
-            rows: stats_rows,
-            cases: total,
-            overlapping: by.iter().any(|dimension| dimension.is_multi_valued()),
-        })
+        let cases = rows
+            .iter()
+            .map(|row| counted_case(row, by, &mut referrals))
+            .collect::<StoreResult<Vec<CountedCase>>>()?;
+        Ok(tabulate(by, cases)?)
     }
+}
+
+/// A row of the counting queries as the case (or group of alike cases) it stands for: the
+/// columns of the dimensions asked for (the others left empty), and for a case read on its own
+/// its opening day and its referrals.
+fn counted_case(
+    row: &DbRow,
+    by: &[StatsDimension],
+    referrals: &mut HashMap<i64, Vec<CountedReferral>>,
+) -> StoreResult<CountedCase> {
+    let asked = |dimension: StatsDimension| by.contains(&dimension);
+    let optional = |dimension: StatsDimension| -> StoreResult<Option<String>> {
+        if !asked(dimension) {
+            return Ok(None);
+        }
+        Ok(row.try_get(alias_of(dimension))?)
+    };
+    let text = |dimension: StatsDimension| -> StoreResult<String> {
+        Ok(optional(dimension)?.unwrap_or_default())
+    };
+    // A count without GROUP BY answers one row of count 0 even over no case: it counts nothing.
+    let weight: i64 = row.try_get("counted")?;
+    let id: Option<i64> = row.try_get("id")?;
+    let (referrals, opened_on) = match id {
+        Some(id) => (
+            referrals.remove(&id).unwrap_or_default(),
+            row.try_get("opened_on")?,
+        ),
+        None => (Vec::new(), text(StatsDimension::Month)?),
+    };
+    Ok(CountedCase {
+        sex: optional(StatsDimension::Sex)?,
+        age: if asked(StatsDimension::AgeGroup) {
+            row.try_get("age_at_intake")?
+        } else {
+            None
+        },
+        nationality: optional(StatsDimension::Nationality)?,
+        opened_on,
+        facts: CountedFacts {
+            exploitation_types: text(StatsDimension::ExploitationType)?,
+            exploitation_countries: text(StatsDimension::CountryOfExploitation)?,
+            route: text(StatsDimension::Route)?,
+            recruitment_methods: text(StatsDimension::RecruitmentMethod)?,
+            methods_of_control: text(StatsDimension::MethodOfControl)?,
+        },
+        referrals,
+        weight: u64::try_from(weight).unwrap_or(0),
+    })
 }

@@ -1,6 +1,7 @@
 //! The SQL of `crate::ctdc`, written once for both backends.
 
 use async_trait::async_trait;
+use puente_core::case_stats::largest_first;
 use puente_core::ctdc::{Cell, ColumnKind, CtdcRecord, COLUMNS, COLUMN_COUNT};
 use sqlx::{QueryBuilder, Row};
 
@@ -341,13 +342,14 @@ impl CtdcStore for Backend {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {columns}, COUNT(*) AS count FROM ctdc_records WHERE dataset = $1 GROUP BY {columns} ORDER BY count DESC, {columns}"
+            "SELECT {columns}, COUNT(*) AS count FROM ctdc_records WHERE dataset = $1 GROUP BY {columns}"
         );
         let rows = sqlx::query(&sql)
             .bind(dataset)
             .fetch_all(&self.reader)
             .await?;
-        rows.iter()
+        let mut counted = rows
+            .iter()
             .map(|row| {
                 let values = by
                     .iter()
@@ -360,7 +362,10 @@ impl CtdcStore for Backend {
                     count: count as u64,
                 })
             })
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        // Ordered here, not by the SQL: the two databases order missing values and text apart.
+        counted.sort_by(|a, b| largest_first((&a.values, a.count), (&b.values, b.count)));
+        Ok(counted)
     }
 
     async fn ctdc_count(&self) -> StoreResult<u64> {
