@@ -9,9 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
 use puente_core::{Country, Lang, Vocabulary};
-use puente_directory::{
-    needs_from_screening_result, MatchReason, PersonProfile, ServiceQuery, DIRECTORY_NEEDS,
-};
+use puente_directory::{needs_from_screening_result, PersonProfile, ServiceQuery, DIRECTORY_NEEDS};
 use puente_store::directory::StoredServiceMatch;
 use puente_store::StoredOrganisation;
 use serde::Serialize;
@@ -22,6 +20,7 @@ use crate::cases;
 use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
 use crate::openapi::ServiceMatchSchema;
 use crate::policy::{self, Action};
+use crate::services::directory::{match_view, MatchView};
 use crate::templates::{country_choices, page, vocabulary_choices, Choice};
 use crate::AppState;
 
@@ -57,14 +56,6 @@ fn organisation_slug(organisations: &[StoredOrganisation], id: i64) -> Option<&s
         .iter()
         .find(|organisation| organisation.id == id)
         .map(|organisation| organisation.organisation.slug.as_str())
-}
-
-fn organisation_name(organisations: &[StoredOrganisation], id: i64) -> String {
-    organisations
-        .iter()
-        .find(|organisation| organisation.id == id)
-        .map(|organisation| organisation.organisation.name.clone())
-        .unwrap_or_default()
 }
 
 /// The query of `GET /api/v1/services`, as the document describes it; the handler reads it as
@@ -169,73 +160,6 @@ pub async fn list_organisations(
             })
             .collect(),
     ))
-}
-
-/// A reason as a page shows it.
-#[derive(Debug, Serialize)]
-pub struct ReasonView {
-    pub text: String,
-    pub favourable: bool,
-}
-
-/// A matching service as a page shows it.
-#[derive(Debug, Serialize)]
-pub struct MatchView {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-    pub organisation: String,
-    pub organisation_id: i64,
-    pub need: String,
-    pub countries: String,
-    pub phone: String,
-    pub trafficking_specific: bool,
-    pub reasons: Vec<ReasonView>,
-    /// Whether the service is of another organisation (a case can be referred there).
-    pub referable: bool,
-}
-
-pub fn reason_views(reasons: &[MatchReason], lang: Lang) -> Vec<ReasonView> {
-    reasons
-        .iter()
-        .map(|reason| ReasonView {
-            text: reason.label(lang),
-            favourable: reason.is_favourable(),
-        })
-        .collect()
-}
-
-pub fn match_view(
-    found: &StoredServiceMatch,
-    organisations: &[StoredOrganisation],
-    lang: Lang,
-) -> MatchView {
-    let service = &found.service;
-    MatchView {
-        id: found.id,
-        name: service.name(lang).to_string(),
-        description: match lang {
-            Lang::Es => service.description_es.clone(),
-            Lang::En => service.description_en.clone(),
-        },
-        organisation: organisation_name(organisations, found.organisation_id),
-        organisation_id: found.organisation_id,
-        need: service.need.label_in(lang).to_string(),
-        countries: service
-            .countries
-            .iter()
-            .map(|country| country.name(lang))
-            .collect::<Vec<_>>()
-            .join(", "),
-        phone: service
-            .phone
-            .as_ref()
-            .map(|phone| phone.to_string())
-            .unwrap_or_default(),
-        trafficking_specific: service.trafficking_specific,
-        reasons: reason_views(&found.reasons, lang),
-        referable: true,
-    }
 }
 
 /// The needs the directory knows, labelled.

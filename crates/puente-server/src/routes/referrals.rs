@@ -27,7 +27,7 @@ use crate::extract::ApiJson;
 use crate::i18n::t;
 use crate::openapi::{NotificationSchema, ReferralSchema, SharedCaseSchema};
 use crate::policy::{self, Action};
-use crate::routes::directory::match_view;
+use crate::services::directory::match_view;
 use crate::templates::{page, vocabulary_choices, Choice};
 use crate::AppState;
 
@@ -1247,7 +1247,10 @@ pub async fn notifications_page(
             })
         })
         .collect();
-    let account_notices = crate::routes::pages::account_notice_rows(&state, &user).await?;
+    let account_notices =
+        crate::services::account_notices::account_notices(&state, &user.principal, user.lang)
+            .await
+            .in_language(user.lang)?;
     Ok(page(
         &user,
         "/notifications",
