@@ -13,7 +13,6 @@ use puente_directory::{needs_from_screening_result, PersonProfile, ServiceQuery,
 use puente_store::directory::StoredServiceMatch;
 use puente_store::StoredOrganisation;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use crate::auth::{PageUser, Principal, RequestLang};
 use crate::cases;
@@ -35,20 +34,37 @@ fn service_query(pairs: &[(String, String)]) -> Result<ServiceQuery, AppError> {
 }
 
 /// One match as the API shows it: the stored match, the organisation's slug, and the reasons as
-/// sentences in the request's language (`why`).
-fn match_json(
-    found: &StoredServiceMatch,
-    organisations: &[StoredOrganisation],
-    lang: Lang,
-) -> Value {
-    let mut value = json!(found);
-    value["organisation"] = json!(organisation_slug(organisations, found.organisation_id));
-    value["why"] = json!(found
-        .reasons
-        .iter()
-        .map(|reason| reason.label(lang))
-        .collect::<Vec<_>>());
-    value
+/// sentences in the request's language (`why`). The document describes it by the `ServiceMatch`
+/// component (`openapi.rs`), written from the directory's types, which carry no schema.
+#[derive(Debug, Serialize)]
+pub struct ServiceMatchAnswer {
+    id: i64,
+    organisation_id: i64,
+    score: i32,
+    reasons: Vec<puente_directory::MatchReason>,
+    service: puente_directory::Service,
+    /// The organisation's slug.
+    organisation: Option<String>,
+    why: Vec<String>,
+}
+
+impl ServiceMatchAnswer {
+    fn of(found: StoredServiceMatch, organisations: &[StoredOrganisation], lang: Lang) -> Self {
+        Self {
+            organisation: organisation_slug(organisations, found.organisation_id)
+                .map(str::to_string),
+            why: found
+                .reasons
+                .iter()
+                .map(|reason| reason.label(lang))
+                .collect(),
+            id: found.id,
+            organisation_id: found.organisation_id,
+            score: found.score,
+            reasons: found.reasons,
+            service: found.service,
+        }
+    }
 }
 
 fn organisation_slug(organisations: &[StoredOrganisation], id: i64) -> Option<&str> {
@@ -113,17 +129,17 @@ pub async fn search_services(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<ServiceMatchAnswer>>, AppError> {
     policy::require(&principal.subject(), Action::SearchDirectory, None)?;
     let query = service_query(&pairs)?;
     let found = state.store.search_services(&query).await?;
     let organisations = state.store.list_organisations().await?;
-    Ok(Json(Value::Array(
+    Ok(Json(
         found
-            .iter()
-            .map(|found| match_json(found, &organisations, lang))
+            .into_iter()
+            .map(|found| ServiceMatchAnswer::of(found, &organisations, lang))
             .collect(),
-    )))
+    ))
 }
 
 /// An organisation as `GET /api/v1/orgs` lists it.

@@ -293,13 +293,6 @@ pub fn known_to_label(request: &CoordinationRequest, lang: Lang) -> String {
     )
 }
 
-/// A coordination request as JSON, with its label.
-pub fn request_json(request: &CoordinationRequest, lang: Lang) -> Value {
-    let mut value = json!(request);
-    value["label"] = json!(known_to_label(request, lang));
-    value
-}
-
 /// Decides a coordination request with the survivor, and tells the unit (the partner sees it).
 pub async fn decide_request(
     state: &AppState,

@@ -486,3 +486,141 @@ async fn the_legal_tracks_documented_days_are_the_days_its_handlers_take() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(report["properties"]["agency"]["pattern"], json!("\\S"));
 }
+
+/// The `/api/v1` operations whose 2xx answer carries no JSON to type, each with why.
+const ANSWERS_WITHOUT_A_JSON_SCHEMA: &[(&str, &str, &str)] = &[
+    (
+        "get",
+        "/api/v1/cases/export.csv",
+        "the case list as a CSV file",
+    ),
+    (
+        "get",
+        "/api/v1/cases/export.xlsx",
+        "the case list as a spreadsheet (XLSX)",
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/export.pdf",
+        "the case file as a PDF file",
+    ),
+    ("get", "/api/v1/stats.csv", "the counts as a CSV file"),
+    (
+        "get",
+        "/api/v1/cases/{id}/attachments/{attachment_id}",
+        "a document, of the media type it was attached with",
+    ),
+    (
+        "get",
+        "/api/v1/referrals/{id}/attachments/{attachment_id}",
+        "a shared document, of the media type it was attached with",
+    ),
+];
+
+/// Whether a schema says something of the JSON it describes: a `$ref`, a type, or a combination
+/// (`{}`, what `serde_json::Value` documents, says nothing). An array's items must say something
+/// too.
+fn schema_says_something(document: &Value, schema: &Value) -> bool {
+    let schema = resolved(document, schema);
+    let Some(object) = schema.as_object() else {
+        return false;
+    };
+    if let Some(items) = object.get("items") {
+        return schema_says_something(document, items);
+    }
+    [
+        "$ref",
+        "type",
+        "oneOf",
+        "anyOf",
+        "allOf",
+        "properties",
+        "enum",
+    ]
+    .iter()
+    .any(|key| object.contains_key(*key))
+}
+
+/// The 2xx answers of `document`'s `/api/v1` operations that have no typed JSON schema (and
+/// are not 204s): `"METHOD PATH STATUS"`.
+fn untyped_answers(document: &Value) -> Vec<String> {
+    let mut untyped = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1") {
+            continue;
+        }
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(responses) = operation["responses"].as_object() else {
+                continue;
+            };
+            for (status, response) in responses {
+                if !status.starts_with('2') || status == "204" {
+                    continue;
+                }
+                if ANSWERS_WITHOUT_A_JSON_SCHEMA
+                    .iter()
+                    .any(|(m, p, _)| m == method && p == path)
+                {
+                    continue;
+                }
+                let schema = &response["content"]["application/json"]["schema"];
+                if !schema_says_something(document, schema) {
+                    untyped.push(format!("{} {path} {status}", method.to_uppercase()));
+                }
+            }
+        }
+    }
+    untyped
+}
+
+#[test]
+fn every_api_answer_with_a_body_has_a_typed_schema() {
+    let document = puente_server::openapi::document();
+    // Each exception is a documented answer that is not JSON.
+    for (method, path, why) in ANSWERS_WITHOUT_A_JSON_SCHEMA {
+        let content = &document["paths"][path][method]["responses"]["200"]["content"];
+        assert!(
+            content.is_object() && content.get("application/json").is_none(),
+            "{method} {path} ({why}) answers something other than JSON: {content}"
+        );
+    }
+    let untyped = untyped_answers(document);
+    assert!(
+        untyped.is_empty(),
+        "answers without a typed schema: {untyped:#?}"
+    );
+    let unit = serde_json::to_value(puente_server::linkage_unit::unit_document()).unwrap();
+    let untyped = untyped_answers(&unit);
+    assert!(
+        untyped.is_empty(),
+        "the linkage unit's answers without a typed schema: {untyped:#?}"
+    );
+}
+
+#[test]
+fn an_untyped_answer_is_seen() {
+    let document = json!({
+        "paths": {
+            "/api/v1/things": { "get": { "responses": {
+                "200": { "content": { "application/json": { "schema": {} } } },
+            } } },
+            "/api/v1/lists": { "get": { "responses": {
+                "200": { "content": { "application/json": { "schema": { "type": "array", "items": {} } } } },
+            } } },
+            "/api/v1/typed": { "post": { "responses": {
+                "201": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } },
+                "204": { "description": "nothing" },
+            } } },
+            "/api/v1/none": { "get": { "responses": { "200": { "description": "no content" } } } },
+        },
+        "components": { "schemas": { "Thing": { "type": "object" } } },
+    });
+    assert_eq!(
+        untyped_answers(&document),
+        [
+            "GET /api/v1/things 200",
+            "GET /api/v1/lists 200",
+            "GET /api/v1/none 200"
+        ]
+    );
+}
