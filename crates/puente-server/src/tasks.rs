@@ -197,9 +197,7 @@ pub struct TaskSchema {
 }
 
 fn task_source_schema() -> utoipa::openapi::Object {
-    crate::api_types::code_schema(
-        [TaskSource::Manual, TaskSource::Statutory, TaskSource::Legal].map(TaskSource::code),
-    )
+    crate::api_types::code_schema(TaskSource::ALL.map(TaskSource::code))
 }
 
 /// A message on a referral, as the API answers it.

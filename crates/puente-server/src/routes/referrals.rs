@@ -605,18 +605,7 @@ pub struct NotificationAnswer {
 
 fn notification_kind_schema() -> utoipa::openapi::Object {
     use puente_store::referrals::NotificationKind;
-    crate::api_types::code_schema(
-        [
-            NotificationKind::ReferralReceived,
-            NotificationKind::ReferralAccepted,
-            NotificationKind::ReferralRejected,
-            NotificationKind::ReferralCompleted,
-            NotificationKind::ReferralRevoked,
-            NotificationKind::ConsentWithdrawn,
-            NotificationKind::ReferralMessage,
-        ]
-        .map(NotificationKind::code),
-    )
+    crate::api_types::code_schema(NotificationKind::ALL.map(NotificationKind::code))
 }
 
 /// `GET /api/v1/notifications?unread=true`: the organisation's notifications, newest first, each
