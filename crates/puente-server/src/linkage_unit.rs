@@ -757,10 +757,12 @@ async fn project_result(
     .into_response())
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /api/v1/projects/{project}/matches/{match}/decision`: `refer` or `decline`,
+/// as decided with the survivor (the instance sends it, the unit reads it).
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Decision {
-    decision: String,
+pub struct MatchDecision {
+    pub decision: String,
 }
 
 /// `POST /api/v1/projects/{project}/matches/{match}/decision` `{"decision": "refer"|"decline"}`.
@@ -776,7 +778,7 @@ async fn record_decision(
     body: Bytes,
 ) -> Result<Json<DecisionAnswer>, UnitError> {
     let (project, party) = project_and_party(&state, &headers, &reference).await?;
-    let request: Decision = read_json(&body)?;
+    let request: MatchDecision = read_json(&body)?;
     if !matches!(request.decision.as_str(), "refer" | "decline") {
         return Err(UnitError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -10,7 +10,7 @@ use puente_core::domain::Person;
 use puente_core::vocabulary::Vocabulary;
 use puente_core::Lang;
 use puente_store::{CoordinationRequest, NewMatchingRun, ReceivedMatch, StoredMatchingRun};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -332,7 +332,9 @@ pub async fn decide_request(
             run.unit_url, run.project_reference, request.match_reference
         ))
         .bearer_auth(&run.upload_token)
-        .json(&json!({ "decision": decision }))
+        .json(&crate::linkage_unit::MatchDecision {
+            decision: decision.to_string(),
+        })
         .send()
         .await
         .map_err(|_| unreachable(&unit))?;
