@@ -89,9 +89,8 @@ fn sort_parameter_schema() -> utoipa::openapi::Object {
     )
 }
 
-/// The answer of `GET /api/v1/cases`, as the document describes it: the store's [`CasePage`].
+/// The answer of `GET /api/v1/cases`: the store's [`CasePage`], as the API describes it.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
 pub struct CasePageAnswer {
     /// This page's cases, in the order asked for.
     cases: Vec<CaseListLine>,
@@ -109,25 +108,54 @@ pub struct CasePageAnswer {
 /// A line of a case list (the store's `CaseSummary`): the non-identifying facts and the person's
 /// name.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
 pub struct CaseListLine {
     id: i64,
     organisation_id: i64,
     /// The user the case is assigned to.
     owner_user_id: Option<i64>,
     #[schema(schema_with = case_status_schema)]
-    status: String,
+    status: CaseStatus,
     version: i64,
     person_name: String,
     #[schema(schema_with = optional_sex_schema)]
-    sex: Option<String>,
+    sex: Option<puente_core::htcds::Gender>,
     age_at_intake: Option<u32>,
     #[schema(schema_with = optional_country_schema)]
-    nationality: Option<String>,
+    nationality: Option<Country>,
     /// `YYYY-MM-DD`.
     opened_on: String,
     /// ISO 8601.
     updated_at: String,
+}
+
+impl From<CasePage> for CasePageAnswer {
+    fn from(page: CasePage) -> Self {
+        Self {
+            cases: page.cases.into_iter().map(CaseListLine::from).collect(),
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+impl From<CaseSummary> for CaseListLine {
+    fn from(summary: CaseSummary) -> Self {
+        Self {
+            id: summary.id,
+            organisation_id: summary.organisation_id,
+            owner_user_id: summary.owner_user_id,
+            status: summary.status,
+            version: summary.version,
+            person_name: summary.person_name,
+            sex: summary.sex,
+            age_at_intake: summary.age_at_intake,
+            nationality: summary.nationality,
+            opened_on: summary.opened_on,
+            updated_at: summary.updated_at,
+        }
+    }
 }
 
 fn case_status_schema() -> utoipa::openapi::Object {

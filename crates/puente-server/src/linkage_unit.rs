@@ -29,8 +29,7 @@ use axum::{Json, Router};
 use puente_store::{
     Actor, LinkageGroup, LinkageProject, NewAuditEntry, NewLinkageProject, Store, StoreError,
 };
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -145,11 +144,141 @@ impl From<StoreError> for UnitError {
     }
 }
 
+/// The unit's error answer: `{"error": {"code", "message", "mensaje"}}`, in English and Spanish.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitErrorAnswer {
+    error: UnitErrorFields,
+}
+
+/// What went wrong, by its code and in both languages.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitErrorFields {
+    code: &'static str,
+    message: String,
+    mensaje: String,
+}
+
+/// A party's upload token, as the project's creation gives it (once).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartyToken {
+    party: usize,
+    organisation: String,
+    token: String,
+}
+
+/// The answer of `POST /api/v1/projects`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedProject {
+    /// The project's reference.
+    project_id: String,
+    schema: String,
+    threshold: f64,
+    encoding_bytes: usize,
+    number_parties: usize,
+    /// Each party's upload token, in party order.
+    update_tokens: Vec<PartyToken>,
+}
+
+/// A project as one party sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProjectStatus {
+    /// The project's reference.
+    project_id: String,
+    schema: String,
+    threshold: f64,
+    encoding_bytes: usize,
+    number_parties: usize,
+    /// How many parties have uploaded.
+    parties_contributed: usize,
+    /// The party whose token the request carries.
+    party: usize,
+    /// That party's organisation.
+    organisation: String,
+    /// `waiting` until every party uploaded, then `done`.
+    #[schema(schema_with = project_status_codes)]
+    status: String,
+}
+
+fn project_status_codes() -> utoipa::openapi::Object {
+    crate::api_types::code_schema(["waiting", "done"])
+}
+
+impl ProjectStatus {
+    fn of(project: &LinkageProject, party: usize) -> Self {
+        Self {
+            project_id: project.reference.clone(),
+            schema: project.schema_name.clone(),
+            threshold: project.threshold,
+            encoding_bytes: project.encoding_bytes,
+            number_parties: project.parties.len(),
+            parties_contributed: project.parties_contributed(),
+            party,
+            organisation: project.parties[party].organisation_name.clone(),
+            status: project.status.clone(),
+        }
+    }
+}
+
+/// The answer of `POST /api/v1/projects/{project}/clks`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadAnswer {
+    party: usize,
+    /// How many records it uploaded.
+    records: usize,
+    /// The project's status after the upload.
+    #[schema(schema_with = project_status_codes)]
+    status: &'static str,
+}
+
+/// A partner in a match group, as one party sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartnerAnswer {
+    /// The partner's organisation.
+    organisation: String,
+    /// The similarity of the two records, to three decimals.
+    similarity: f64,
+    /// What the partner decided with the survivor, once it did: `refer` or `decline`.
+    decision: Option<String>,
+}
+
+/// A match group of the party's own row.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MatchGroupAnswer {
+    /// The party's row in its upload.
+    row: usize,
+    /// The match's opaque reference.
+    #[serde(rename = "match")]
+    match_reference: String,
+    partners: Vec<PartnerAnswer>,
+}
+
+/// The answer of `GET /api/v1/projects/{project}/result` once every party uploaded.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProjectResult {
+    #[serde(flatten)]
+    status: ProjectStatus,
+    groups: Vec<MatchGroupAnswer>,
+}
+
+/// The answer of `POST /api/v1/projects/{project}/matches/{match}/decision`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DecisionAnswer {
+    #[serde(rename = "match")]
+    match_reference: String,
+    decision: String,
+}
+
 impl IntoResponse for UnitError {
     fn into_response(self) -> Response {
         (
             self.status,
-            Json(json!({"error": {"code": self.code, "message": self.message, "mensaje": self.mensaje}})),
+            Json(UnitErrorAnswer {
+                error: UnitErrorFields {
+                    code: self.code,
+                    message: self.message,
+                    mensaje: self.mensaje,
+                },
+            }),
         )
             .into_response()
     }
@@ -233,7 +362,7 @@ struct CreateProject {
 
 /// `POST /api/v1/projects`: 201 with the project's reference and each party's upload token.
 #[utoipa::path(post, path = "/api/v1/projects", responses(
-    (status = 201, description = "The project's reference and each party's upload token"),
+    (status = 201, description = "The project's reference and each party's upload token", body = CreatedProject),
     (status = 400, description = "The body is not the JSON expected"),
     (status = 403, description = "Not the unit's administrator token"),
 ))]
@@ -310,22 +439,26 @@ async fn create_project(
             },
         )
         .await?;
-    let update_tokens: Vec<Value> = names
+    let update_tokens = names
         .iter()
-        .zip(&tokens)
+        .zip(tokens)
         .enumerate()
-        .map(|(party, (name, token))| json!({"party": party, "organisation": name, "token": token}))
+        .map(|(party, (name, token))| PartyToken {
+            party,
+            organisation: name.clone(),
+            token,
+        })
         .collect();
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "project_id": project.reference,
-            "schema": project.schema_name,
-            "threshold": project.threshold,
-            "encoding_bytes": project.encoding_bytes,
-            "number_parties": project.parties.len(),
-            "update_tokens": update_tokens,
-        })),
+        Json(CreatedProject {
+            project_id: project.reference,
+            schema: project.schema_name,
+            threshold: project.threshold,
+            encoding_bytes: project.encoding_bytes,
+            number_parties: project.parties.len(),
+            update_tokens,
+        }),
     )
         .into_response())
 }
@@ -369,23 +502,9 @@ async fn audit_refusal(state: &UnitState, reference: &str, who: &str, why: &str)
     }
 }
 
-fn status_json(project: &LinkageProject, party: usize) -> Value {
-    json!({
-        "project_id": project.reference,
-        "schema": project.schema_name,
-        "threshold": project.threshold,
-        "encoding_bytes": project.encoding_bytes,
-        "number_parties": project.parties.len(),
-        "parties_contributed": project.parties_contributed(),
-        "party": party,
-        "organisation": project.parties[party].organisation_name,
-        "status": project.status,
-    })
-}
-
 /// `GET /api/v1/projects/{project}`.
 #[utoipa::path(get, path = "/api/v1/projects/{project}", params(("project" = String, Path, description = "The project's reference")), responses(
-    (status = 200, description = "The project's status and which parties have uploaded"),
+    (status = 200, description = "The project's status and which parties have uploaded", body = ProjectStatus),
     (status = 403, description = "Not a party's upload token"),
     (status = 404, description = "No such project"),
 ))]
@@ -393,14 +512,14 @@ async fn project_status(
     State(state): State<UnitState>,
     headers: HeaderMap,
     Path(reference): Path<String>,
-) -> Result<Json<Value>, UnitError> {
+) -> Result<Json<ProjectStatus>, UnitError> {
     let (project, party) = project_and_party(&state, &headers, &reference).await?;
-    Ok(Json(status_json(&project, party)))
+    Ok(Json(ProjectStatus::of(&project, party)))
 }
 
 /// `POST /api/v1/projects/{project}/clks`: 201 `{"party", "records", "status"}`.
 #[utoipa::path(post, path = "/api/v1/projects/{project}/clks", params(("project" = String, Path, description = "The project's reference")), responses(
-    (status = 201, description = "The party, how many records it uploaded and the project's status"),
+    (status = 201, description = "The party, how many records it uploaded and the project's status", body = UploadAnswer),
     (status = 403, description = "Not a party's upload token"),
     (status = 404, description = "No such project"),
     (status = 409, description = "The party has uploaded already"),
@@ -497,7 +616,11 @@ async fn upload_clks(
     };
     Ok((
         StatusCode::CREATED,
-        Json(json!({"party": party, "records": outcome.records, "status": status})),
+        Json(UploadAnswer {
+            party,
+            records: outcome.records,
+            status,
+        }),
     )
         .into_response())
 }
@@ -585,8 +708,8 @@ fn match_parties(
 /// `GET /api/v1/projects/{project}/result`: 202 while parties are missing, then 200 with the
 /// party's own groups.
 #[utoipa::path(get, path = "/api/v1/projects/{project}/result", params(("project" = String, Path, description = "The project's reference")), responses(
-    (status = 200, description = "The party's own rows' match groups, with the partners' organisation names"),
-    (status = 202, description = "Parties are still missing"),
+    (status = 200, description = "The party's own rows' match groups, with the partners' organisation names", body = ProjectResult),
+    (status = 202, description = "Parties are still missing", body = ProjectStatus),
     (status = 403, description = "Not a party's upload token"),
     (status = 404, description = "No such project"),
 ))]
@@ -597,7 +720,11 @@ async fn project_result(
 ) -> Result<Response, UnitError> {
     let (project, party) = project_and_party(&state, &headers, &reference).await?;
     if project.status != "done" {
-        return Ok((StatusCode::ACCEPTED, Json(status_json(&project, party))).into_response());
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(ProjectStatus::of(&project, party)),
+        )
+            .into_response());
     }
     let who = format!(
         "party {party}: {}",
@@ -607,34 +734,40 @@ async fn project_result(
         .store
         .linkage_result(&actor(who), project.id, party)
         .await?;
-    let groups: Vec<Value> = matches
-        .iter()
-        .map(|found| {
-            json!({
-                "row": found.row,
-                "match": found.match_reference,
-                "partners": found.partners.iter().map(|partner| json!({
-                    "organisation": partner.organisation_name,
-                    "similarity": (partner.similarity * 1000.0).round() / 1000.0,
-                    "decision": partner.decision,
-                })).collect::<Vec<_>>(),
-            })
+    let groups = matches
+        .into_iter()
+        .map(|found| MatchGroupAnswer {
+            row: found.row,
+            match_reference: found.match_reference,
+            partners: found
+                .partners
+                .into_iter()
+                .map(|partner| PartnerAnswer {
+                    organisation: partner.organisation_name,
+                    similarity: (partner.similarity * 1000.0).round() / 1000.0,
+                    decision: partner.decision,
+                })
+                .collect(),
         })
         .collect();
-    let mut answer = status_json(&project, party);
-    answer["groups"] = Value::Array(groups);
-    Ok(Json(answer).into_response())
+    Ok(Json(ProjectResult {
+        status: ProjectStatus::of(&project, party),
+        groups,
+    })
+    .into_response())
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /api/v1/projects/{project}/matches/{match}/decision`: `refer` or `decline`,
+/// as decided with the survivor (the instance sends it, the unit reads it).
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Decision {
-    decision: String,
+pub struct MatchDecision {
+    pub decision: String,
 }
 
 /// `POST /api/v1/projects/{project}/matches/{match}/decision` `{"decision": "refer"|"decline"}`.
 #[utoipa::path(post, path = "/api/v1/projects/{project}/matches/{match}/decision", params(("project" = String, Path, description = "The project's reference"), ("match" = String, Path, description = "The match's reference")), responses(
-    (status = 200, description = "The party's decision, recorded for the partners to see"),
+    (status = 200, description = "The party's decision, recorded for the partners to see", body = DecisionAnswer),
     (status = 403, description = "Not a party's upload token"),
     (status = 404, description = "No such project or match"),
 ))]
@@ -643,9 +776,9 @@ async fn record_decision(
     headers: HeaderMap,
     Path((reference, match_reference)): Path<(String, String)>,
     body: Bytes,
-) -> Result<Json<Value>, UnitError> {
+) -> Result<Json<DecisionAnswer>, UnitError> {
     let (project, party) = project_and_party(&state, &headers, &reference).await?;
-    let request: Decision = read_json(&body)?;
+    let request: MatchDecision = read_json(&body)?;
     if !matches!(request.decision.as_str(), "refer" | "decline") {
         return Err(UnitError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -674,9 +807,10 @@ async fn record_decision(
             &request.decision,
         )
         .await?;
-    Ok(Json(
-        json!({"match": match_reference, "decision": request.decision}),
-    ))
+    Ok(Json(DecisionAnswer {
+        match_reference,
+        decision: request.decision,
+    }))
 }
 
 #[cfg(test)]

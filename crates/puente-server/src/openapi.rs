@@ -189,7 +189,6 @@ schema_written_here! {
     AuditEntrySchema => "AuditEntry",
     ReferralSchema => "Referral",
     SharedCaseSchema => "SharedCase",
-    NotificationSchema => "Notification",
     ServiceMatchSchema => "ServiceMatch",
 }
 
@@ -489,7 +488,11 @@ fn core_schemas() -> Value {
                 "with_organisation": { "type": ["string", "null"] },
                 "given_on": { "type": "string" },
                 "recorded_by": { "type": "string" },
-                "withdrawn_on": { "type": ["string", "null"] }
+                "withdrawn_on": { "type": ["string", "null"] },
+                "case_id": { "type": "integer" },
+                "recorded_at": { "type": "string", "description": "When it was recorded (ISO 8601, UTC)" },
+                "withdrawn_by": { "type": ["string", "null"] },
+                "withdrawn_at": { "type": ["string", "null"] }
             }
         },
         "ScreeningInput": {
@@ -520,54 +523,28 @@ fn core_schemas() -> Value {
                 "rule_set_version": { "type": "string" }
             }
         },
-        "StoredScreening": {
-            "type": "object",
-            "properties": {
-                "id": { "type": "integer" }, "case_id": { "type": "integer" },
-                "input": reference("ScreeningInput"), "result": reference("ScreeningResult"),
-                "rule_set_version": { "type": "string" }, "created_at": { "type": "string" }
-            }
-        },
+        "StoredScreening": stored_screening_schema(),
+        "SharedScreening": shared_screening_schema(),
         "AuditEntry": {
             "type": "object", "required": ["id", "at", "actor", "action", "record_type"],
             "properties": {
                 "id": { "type": "integer" }, "at": { "type": "string" }, "actor": { "type": "string", "description": "The user's email" },
                 "organisation_id": { "type": ["integer", "null"] }, "action": { "type": "string" },
                 "record_type": { "type": "string" }, "record_id": { "type": ["string", "null"] }, "detail": { "type": "string" },
-                "previous_hash": { "type": "string" }, "hash": { "type": "string" }
+                "previous_hash": { "type": "string" }, "hash": { "type": "string" },
+                "case_id": { "type": ["integer", "null"], "description": "The case the entry is about" },
+                "key_id": { "type": ["integer", "null"], "description": "The key that chained the entry" }
             }
         },
-        "Referral": {
-            "type": "object", "description": "A referral (no survivor data), with its HTCDS referral fields.",
-            "properties": {
-                "id": { "type": "integer" }, "case_id": { "type": "integer" },
-                "from_organisation_id": { "type": "integer" }, "to_organisation_id": { "type": "integer" },
-                "services": { "type": "array", "items": { "type": "integer" } },
-                "share": { "type": "array", "items": { "type": "string" } },
-                "status": { "type": "string", "enum": ["pending", "accepted", "rejected", "completed", "revoked", "consent_withdrawn"] },
-                "reason": { "type": "string" },
-                "urgency": { "type": "string", "enum": referral_urgency_codes() },
-                "reason_note": { "type": ["string", "null"] },
-                "contact_person": { "type": "object", "properties": { "name": { "type": "string" }, "details": { "type": ["string", "null"] } } },
-                "htcds": { "type": "object" }
-            }
-        },
+        "Referral": referral_schema(),
         "SharedCase": {
             "type": "object", "description": "Exactly the shared parts of a referred case that an active consent covers; an unshared part is absent.",
             "properties": {
                 "referral": reference("Referral"), "shared": { "type": "array", "items": { "type": "string" } },
                 "identity": { "type": ["object", "null"] }, "contact": { "type": ["object", "null"] },
-                "screenings": { "type": ["array", "null"], "items": reference("StoredScreening") },
+                "screenings": { "type": ["array", "null"], "items": reference("SharedScreening") },
                 "events": { "type": ["array", "null"], "items": { "type": "object" } },
                 "notes": { "type": ["array", "null"], "items": { "type": "object" } }
-            }
-        },
-        "Notification": {
-            "type": "object",
-            "properties": {
-                "id": { "type": "integer" }, "kind": { "type": "string" }, "referral_id": { "type": "integer" },
-                "message": { "type": "string", "description": "In the request's language" },
-                "created_at": { "type": "string" }, "read_at": { "type": ["string", "null"] }
             }
         },
         "ServiceMatch": {
@@ -581,6 +558,69 @@ fn core_schemas() -> Value {
                 "why": { "type": "array", "items": { "type": "string" }, "description": "The reasons in the request's language (Accept-Language)" },
                 "service": { "type": "object" }
             }
+        }
+    })
+}
+
+/// A screening as stored: its input, the result's codes (with the words in the reader's
+/// language), who performed it and whether it was voided.
+fn stored_screening_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "integer" }, "case_id": { "type": "integer" },
+            "organisation_id": { "type": "integer" },
+            "questionnaire": { "type": "string", "description": "The questionnaire it was made with" },
+            "input": reference("ScreeningInput"), "result": reference("ScreeningResult"),
+            "level": { "type": "string", "description": "The result's level, by its code" },
+            "rule_set_version": { "type": "string" },
+            "lang": { "type": "string", "description": "The language it was performed in" },
+            "performed_by": { "type": "string" },
+            "created_at": { "type": "string" },
+            "voided_at": { "type": ["string", "null"] }, "voided_by": { "type": ["string", "null"] },
+            "void_reason": { "type": ["string", "null"] }
+        }
+    })
+}
+
+/// A screening as a referral shares it: the result only (never its input).
+fn shared_screening_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "integer" }, "level": { "type": "string" },
+            "rule_set_version": { "type": "string" }, "created_at": { "type": "string" },
+            "result": reference("ScreeningResult")
+        }
+    })
+}
+
+/// A referral as the store keeps it: no survivor data, both sides may see all of it.
+fn referral_schema() -> Value {
+    json!({
+        "type": "object", "description": "A referral (no survivor data), with its HTCDS referral fields.",
+        "properties": {
+            "id": { "type": "integer" }, "case_id": { "type": "integer" },
+            "from_organisation_id": { "type": "integer" }, "to_organisation_id": { "type": "integer" },
+            "services": { "type": "array", "items": { "type": "integer" } },
+            "share": { "type": "array", "items": { "type": "string" } },
+            "status": { "type": "string", "enum": ["pending", "accepted", "rejected", "completed", "revoked", "consent_withdrawn"] },
+            "reason": { "type": "string" },
+            "urgency": { "type": "string", "enum": referral_urgency_codes() },
+            "reason_note": { "type": ["string", "null"] },
+            "contact_person": { "type": "object", "properties": { "name": { "type": "string" }, "details": { "type": ["string", "null"] } } },
+            "htcds": { "type": "object" },
+            "from_organisation": { "type": "string" }, "to_organisation": { "type": "string" },
+            "consent_recorded_here": { "type": "boolean" },
+            "case_version": { "type": "integer", "description": "The case's version the receiver sees" },
+            "created_by": { "type": "string" }, "created_at": { "type": "string" },
+            "answered_by": { "type": ["string", "null"] }, "answered_at": { "type": ["string", "null"] },
+            "answer_note": { "type": ["string", "null"] },
+            "completed_by": { "type": ["string", "null"] }, "completed_at": { "type": ["string", "null"] },
+            "revoked_by": { "type": ["string", "null"] }, "revoked_at": { "type": ["string", "null"] },
+            "withdrawn_consent_id": { "type": ["integer", "null"] },
+            "consent_withdrawn_at": { "type": ["string", "null"] },
+            "updated_at": { "type": "string" }
         }
     })
 }

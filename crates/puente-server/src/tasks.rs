@@ -13,7 +13,6 @@ use puente_screening::relief::{DeadlineKind, ReliefResult, ReliefStatus};
 use puente_screening::PersonContext;
 use puente_store::tasks::TASK_TITLE_MAX_CHARS;
 use puente_store::{NewTask, StoredTask, TaskDue, TaskSource};
-use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
@@ -136,25 +135,39 @@ pub fn task_title(task: &StoredTask, lang: Lang) -> String {
     }
 }
 
-/// A task as the API and the pages show it: its fields, the title in the reader's language,
-/// whether it is overdue now, and its source's label.
-pub fn task_json(task: &StoredTask, lang: Lang, now: OffsetDateTime) -> Value {
-    let mut value = json!(task);
-    value["title"] = json!(task_title(task, lang));
-    value["overdue"] = json!(task.is_overdue(now));
-    value["open"] = json!(task.is_open());
-    value["source_label"] = json!(match (task.source, lang) {
-        (TaskSource::Manual, Lang::Es) => "",
-        (TaskSource::Manual, Lang::En) => "",
-        (TaskSource::Statutory, Lang::Es) => "Plazo legal (TVPRA)",
-        (TaskSource::Statutory, Lang::En) => "Statutory deadline (TVPRA)",
-        (TaskSource::Legal, Lang::Es) => "Plazo de la protección legal",
-        (TaskSource::Legal, Lang::En) => "Legal protection deadline",
-    });
-    value
+/// A task as the API answers it and the pages show it: its fields, the title in the reader's
+/// language, whether it is overdue now, and its source's label.
+pub fn task_json(task: &StoredTask, lang: Lang, now: OffsetDateTime) -> TaskSchema {
+    TaskSchema {
+        id: task.id,
+        organisation_id: task.organisation_id,
+        case_id: task.case_id,
+        title: task_title(task, lang),
+        due_on: task.due_on.clone(),
+        due_at: task.due_at.clone(),
+        assignee_user_id: task.assignee_user_id,
+        assignee_name: task.assignee_name.clone(),
+        source: task.source.code().to_string(),
+        source_key: task.source_key.clone(),
+        created_by: task.created_by.clone(),
+        created_at: task.created_at.clone(),
+        completed_by: task.completed_by.clone(),
+        completed_at: task.completed_at.clone(),
+        version: task.version,
+        overdue: task.is_overdue(now),
+        open: task.is_open(),
+        source_label: match (task.source, lang) {
+            (TaskSource::Manual, _) => "",
+            (TaskSource::Statutory, Lang::Es) => "Plazo legal (TVPRA)",
+            (TaskSource::Statutory, Lang::En) => "Statutory deadline (TVPRA)",
+            (TaskSource::Legal, Lang::Es) => "Plazo de la protección legal",
+            (TaskSource::Legal, Lang::En) => "Legal protection deadline",
+        }
+        .to_string(),
+    }
 }
 
-/// A task as the API answers it (`task_json`): the stored task, its title in the request's
+/// A task as the API answers it ([`task_json`]): the stored task, its title in the request's
 /// language, whether it is open or overdue, and what raised it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TaskSchema {
@@ -169,6 +182,7 @@ pub struct TaskSchema {
     pub assignee_user_id: i64,
     pub assignee_name: String,
     /// `manual`, `statutory` or `legal`.
+    #[schema(schema_with = task_source_schema)]
     pub source: String,
     pub source_key: Option<String>,
     pub created_by: String,
@@ -180,6 +194,10 @@ pub struct TaskSchema {
     pub open: bool,
     /// What raised it, in the request's language (empty for a task a user added).
     pub source_label: String,
+}
+
+fn task_source_schema() -> utoipa::openapi::Object {
+    crate::api_types::code_schema(TaskSource::ALL.map(TaskSource::code))
 }
 
 /// A message on a referral, as the API answers it.
@@ -194,6 +212,20 @@ pub struct ReferralMessageSchema {
     pub author: String,
     pub text: String,
     pub created_at: String,
+}
+
+impl From<puente_store::ReferralMessage> for ReferralMessageSchema {
+    fn from(message: puente_store::ReferralMessage) -> Self {
+        Self {
+            id: message.id,
+            referral_id: message.referral_id,
+            organisation_id: message.organisation_id,
+            organisation: message.organisation,
+            author: message.author,
+            text: message.text,
+            created_at: message.created_at,
+        }
+    }
 }
 
 /// Who a deadline's task goes to: the case's owner, else the user who saved what raised it.

@@ -183,6 +183,17 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
+    /// Every kind of notification.
+    pub const ALL: [NotificationKind; 7] = [
+        NotificationKind::ReferralReceived,
+        NotificationKind::ReferralAccepted,
+        NotificationKind::ReferralRejected,
+        NotificationKind::ReferralCompleted,
+        NotificationKind::ReferralRevoked,
+        NotificationKind::ConsentWithdrawn,
+        NotificationKind::ReferralMessage,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             NotificationKind::ReferralReceived => "referral_received",
@@ -196,17 +207,9 @@ impl NotificationKind {
     }
 
     pub fn from_code(code: &str) -> Option<NotificationKind> {
-        [
-            NotificationKind::ReferralReceived,
-            NotificationKind::ReferralAccepted,
-            NotificationKind::ReferralRejected,
-            NotificationKind::ReferralCompleted,
-            NotificationKind::ReferralRevoked,
-            NotificationKind::ConsentWithdrawn,
-            NotificationKind::ReferralMessage,
-        ]
-        .into_iter()
-        .find(|kind| kind.code() == code)
+        NotificationKind::ALL
+            .into_iter()
+            .find(|kind| kind.code() == code)
     }
 }
 

@@ -33,6 +33,9 @@ pub enum TaskSource {
 }
 
 impl TaskSource {
+    /// Every source of a task.
+    pub const ALL: [TaskSource; 3] = [TaskSource::Manual, TaskSource::Statutory, TaskSource::Legal];
+
     pub fn code(self) -> &'static str {
         match self {
             TaskSource::Manual => "manual",
@@ -42,7 +45,7 @@ impl TaskSource {
     }
 
     pub fn from_code(code: &str) -> Option<TaskSource> {
-        [TaskSource::Manual, TaskSource::Statutory, TaskSource::Legal]
+        TaskSource::ALL
             .into_iter()
             .find(|source| source.code() == code)
     }

@@ -11,7 +11,7 @@ use puente_screening::ScreeningInput;
 use puente_store::accounts::SessionKind;
 use puente_store::AuditQuery;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api_types::IdAnswer;
@@ -174,9 +174,9 @@ pub async fn list_cases(
     State(state): State<AppState>,
     principal: Principal,
     Query(parameters): Query<CaseListParameters>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CasePageAnswer>, AppError> {
     let page = case_search::find_cases(&state, &principal, &parameters).await?;
-    Ok(Json(json!(page)))
+    Ok(Json(CasePageAnswer::from(page)))
 }
 
 /// The body of `POST /api/v1/cases`.
@@ -242,9 +242,9 @@ pub async fn get_case(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<puente_store::StoredCase>, AppError> {
     let stored = cases::read_case(&state, &principal, Action::ViewCase, case_id).await?;
-    Ok(Json(json!(stored)))
+    Ok(Json(stored))
 }
 
 /// The body of `PUT /api/v1/cases/{id}`: the whole case and the version it was read at.
@@ -339,15 +339,27 @@ pub async fn update_case(
     }))
 }
 
+/// A note on a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteAnswer {
+    id: i64,
+    case_id: i64,
+    /// Who wrote it.
+    author: String,
+    text: String,
+    /// When (ISO 8601, UTC).
+    created_at: String,
+}
+
 /// `GET /api/v1/cases/{id}/notes`.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/notes", params(("id" = i64, Path, description = "The case")), responses(
-    (status = 200, description = "Notes, oldest first", body = Vec<serde_json::Value>),
+    (status = 200, description = "Notes, oldest first", body = Vec<NoteAnswer>),
 ))]
 pub async fn list_notes(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<NoteAnswer>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     cases::audit_case_read(
         &state,
@@ -357,7 +369,18 @@ pub async fn list_notes(
     )
     .await?;
     let notes = state.store.notes(access.organisation_id, case_id).await?;
-    Ok(Json(json!(notes)))
+    Ok(Json(
+        notes
+            .into_iter()
+            .map(|note| NoteAnswer {
+                id: note.id,
+                case_id: note.case_id,
+                author: note.author,
+                text: note.text,
+                created_at: note.created_at,
+            })
+            .collect(),
+    ))
 }
 
 /// The body of `POST /api/v1/cases/{id}/notes`.
@@ -401,7 +424,7 @@ pub async fn list_screenings(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<puente_store::screenings::StoredScreening>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     cases::audit_case_read(
         &state,
@@ -415,7 +438,7 @@ pub async fn list_screenings(
         cases::explain_stored_screening(&state, &screening.input, &mut screening.result, lang)
             .await?;
     }
-    Ok(Json(json!(screenings)))
+    Ok(Json(screenings))
 }
 
 /// `POST /api/v1/cases/{id}/screenings` with screening.md's input: 201 with the result JSON of
@@ -458,7 +481,7 @@ pub async fn create_screening(
             header::LOCATION,
             format!("/api/v1/cases/{case_id}/screenings/{}", stored.id),
         )],
-        Json(json!(result)),
+        Json(result),
     )
         .into_response())
 }
@@ -472,7 +495,7 @@ pub async fn get_screening(
     State(state): State<AppState>,
     principal: Principal,
     Path((case_id, screening_id)): Path<(i64, i64)>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<puente_store::screenings::StoredScreening>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     let screening = state
         .store
@@ -487,7 +510,7 @@ pub async fn get_screening(
         puente_store::AuditAction::ViewScreening,
     )
     .await?;
-    Ok(Json(json!(screening)))
+    Ok(Json(screening))
 }
 
 /// The body of `PUT /api/v1/cases/{id}/owner`. A field of another name is refused: read as
@@ -547,7 +570,7 @@ pub async fn audit(
     State(state): State<AppState>,
     principal: Principal,
     Query(parameters): Query<AuditParameters>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<puente_store::AuditEntry>>, AppError> {
     let entries = match parameters.case_id {
         Some(case_id) => {
             let access =
@@ -570,7 +593,7 @@ pub async fn audit(
             latest
         }
     };
-    Ok(Json(json!(entries)))
+    Ok(Json(entries))
 }
 
 /// `GET /api/v1/users` (org admin).

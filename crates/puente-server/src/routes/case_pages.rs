@@ -27,6 +27,7 @@ use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, CaseScope, Decision};
 use crate::services::case_rows::{labels, level_label, person_rows, victim_rows};
+use crate::services::duplicates::{self, DuplicateWarning};
 use crate::templates::{country_choices, page, vocabulary_choices, Choice};
 use crate::AppState;
 
@@ -368,6 +369,27 @@ fn case_from_form(fields: &FormFields) -> Result<Case, AppError> {
     Ok(case)
 }
 
+/// The warning page answered instead of saving a person with likely duplicates: it posts the
+/// same form to `action` again with `not_a_duplicate=yes`.
+fn duplicate_warning_page(
+    user: &PageUser,
+    action: &str,
+    warning: DuplicateWarning,
+) -> Result<Response, PageError> {
+    let html = page(
+        user,
+        action,
+        "duplicate_warning.html",
+        context! {
+            action => action,
+            fields => warning.fields,
+            duplicates => warning.duplicates,
+            entered => warning.entered,
+        },
+    )?;
+    Ok((StatusCode::OK, html).into_response())
+}
+
 /// The new case, posted.
 pub async fn create(
     State(state): State<AppState>,
@@ -377,10 +399,11 @@ pub async fn create(
     let fields = FormFields(pairs);
     // Likely duplicates in the organisation are shown before a new person is saved.
     if let Some(warning) =
-        crate::routes::duplicates::warning_before_saving(&state, &user, &fields, "/cases", None)
-            .await?
+        duplicates::warning_before_saving(&state, &user.principal, &fields, None, user.lang)
+            .await
+            .in_language(user.lang)?
     {
-        return Ok(warning);
+        return duplicate_warning_page(&user, "/cases", warning);
     }
     let created = match case_from_form(&fields) {
         Ok(case) => cases::create_case(&state, &user.principal, case).await,
@@ -388,14 +411,9 @@ pub async fn create(
     };
     match created {
         Ok(id) => {
-            crate::routes::duplicates::remember_different_person(
-                &state,
-                &user.principal,
-                &fields,
-                id,
-            )
-            .await
-            .in_language(user.lang)?;
+            duplicates::remember_different_person(&state, &user.principal, &fields, id)
+                .await
+                .in_language(user.lang)?;
             Ok(see_other(&format!("/cases/{id}")))
         }
         Err(error) if error.is_validation() => case_form_page(
@@ -737,16 +755,17 @@ pub async fn edit_submit(
     cases::authorize_case(&state, &user.principal, Action::EditCase, case_id)
         .await
         .in_language(user.lang)?;
-    if let Some(warning) = crate::routes::duplicates::warning_before_saving(
+    if let Some(warning) = duplicates::warning_before_saving(
         &state,
-        &user,
+        &user.principal,
         &fields,
-        &format!("/cases/{case_id}/edit"),
         Some(case_id),
+        user.lang,
     )
-    .await?
+    .await
+    .in_language(user.lang)?
     {
-        return Ok(warning);
+        return duplicate_warning_page(&user, &format!("/cases/{case_id}/edit"), warning);
     }
     let result = cases::change_case(
         &state,
@@ -795,14 +814,9 @@ pub async fn edit_submit(
             StatusCode::CONFLICT,
         ),
         Ok(version) => {
-            crate::routes::duplicates::remember_different_person(
-                &state,
-                &user.principal,
-                &fields,
-                case_id,
-            )
-            .await
-            .in_language(user.lang)?;
+            duplicates::remember_different_person(&state, &user.principal, &fields, case_id)
+                .await
+                .in_language(user.lang)?;
             after_change(Ok(version), case_id, user.lang)
         }
         other => after_change(other, case_id, user.lang),

@@ -12,7 +12,6 @@ use puente_core::htcds::ConsentScope;
 use puente_core::Vocabulary;
 use puente_store::{AuditAction, NewConsent, StoredConsent};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal};
@@ -116,14 +115,14 @@ pub async fn list_consents(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<StoredConsent>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     cases::audit_case_read(&state, &principal, &access, AuditAction::ViewConsents).await?;
     let consents = state
         .store
         .consents(access.organisation_id, case_id)
         .await?;
-    Ok(Json(json!(consents)))
+    Ok(Json(consents))
 }
 
 /// `POST /api/v1/cases/{id}/consents` `{"with_organisation", "scopes", "given_on"}`: 201 `{"id"}`.
@@ -157,19 +156,32 @@ pub async fn give_consent(
         .into_response())
 }
 
+/// The answer of `POST /api/v1/cases/{id}/consents/{consent_id}/withdraw`: what the withdrawal did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ConsentWithdrawalAnswer {
+    /// The consent, now withdrawn.
+    #[schema(value_type = ConsentSchema)]
+    consent: StoredConsent,
+    /// The referrals it ended (their ids): their receivers no longer see the case.
+    ended_referrals: Vec<i64>,
+}
+
 /// `POST /api/v1/cases/{id}/consents/{consent_id}/withdraw`: 200 with the withdrawn consent and
 /// the referrals it ended; 409 when it was withdrawn already.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/consents/{consent_id}/withdraw", params(("id" = i64, Path, description = "The case"), ("consent_id" = i64, Path, description = "The consent")), responses(
-    (status = 200, description = "The withdrawn consent and the ids of the referrals it ended", body = serde_json::Value),
+    (status = 200, description = "The withdrawn consent and the ids of the referrals it ended", body = ConsentWithdrawalAnswer),
     (status = 409, description = "The consent was withdrawn already", body = ErrorAnswer),
 ))]
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     principal: Principal,
     Path((case_id, consent_id)): Path<(i64, i64)>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ConsentWithdrawalAnswer>, AppError> {
     let withdrawal = withdraw(&state, &principal, case_id, consent_id).await?;
-    Ok(Json(json!(withdrawal)))
+    Ok(Json(ConsentWithdrawalAnswer {
+        consent: withdrawal.consent,
+        ended_referrals: withdrawal.ended_referrals,
+    }))
 }
 
 /// `POST /cases/{id}/consents`: a consent from the case page's form, recorded by the user.

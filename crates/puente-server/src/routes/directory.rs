@@ -9,19 +9,17 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
 use puente_core::{Country, Lang, Vocabulary};
-use puente_directory::{
-    needs_from_screening_result, MatchReason, PersonProfile, ServiceQuery, DIRECTORY_NEEDS,
-};
+use puente_directory::{needs_from_screening_result, PersonProfile, ServiceQuery, DIRECTORY_NEEDS};
 use puente_store::directory::StoredServiceMatch;
 use puente_store::StoredOrganisation;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use crate::auth::{PageUser, Principal, RequestLang};
 use crate::cases;
 use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
 use crate::openapi::ServiceMatchSchema;
 use crate::policy::{self, Action};
+use crate::services::directory::{match_view, MatchView};
 use crate::templates::{country_choices, page, vocabulary_choices, Choice};
 use crate::AppState;
 
@@ -36,20 +34,37 @@ fn service_query(pairs: &[(String, String)]) -> Result<ServiceQuery, AppError> {
 }
 
 /// One match as the API shows it: the stored match, the organisation's slug, and the reasons as
-/// sentences in the request's language (`why`).
-fn match_json(
-    found: &StoredServiceMatch,
-    organisations: &[StoredOrganisation],
-    lang: Lang,
-) -> Value {
-    let mut value = json!(found);
-    value["organisation"] = json!(organisation_slug(organisations, found.organisation_id));
-    value["why"] = json!(found
-        .reasons
-        .iter()
-        .map(|reason| reason.label(lang))
-        .collect::<Vec<_>>());
-    value
+/// sentences in the request's language (`why`). The document describes it by the `ServiceMatch`
+/// component (`openapi.rs`), written from the directory's types, which carry no schema.
+#[derive(Debug, Serialize)]
+pub struct ServiceMatchAnswer {
+    id: i64,
+    organisation_id: i64,
+    score: i32,
+    reasons: Vec<puente_directory::MatchReason>,
+    service: puente_directory::Service,
+    /// The organisation's slug.
+    organisation: Option<String>,
+    why: Vec<String>,
+}
+
+impl ServiceMatchAnswer {
+    fn of(found: StoredServiceMatch, organisations: &[StoredOrganisation], lang: Lang) -> Self {
+        Self {
+            organisation: organisation_slug(organisations, found.organisation_id)
+                .map(str::to_string),
+            why: found
+                .reasons
+                .iter()
+                .map(|reason| reason.label(lang))
+                .collect(),
+            id: found.id,
+            organisation_id: found.organisation_id,
+            score: found.score,
+            reasons: found.reasons,
+            service: found.service,
+        }
+    }
 }
 
 fn organisation_slug(organisations: &[StoredOrganisation], id: i64) -> Option<&str> {
@@ -57,14 +72,6 @@ fn organisation_slug(organisations: &[StoredOrganisation], id: i64) -> Option<&s
         .iter()
         .find(|organisation| organisation.id == id)
         .map(|organisation| organisation.organisation.slug.as_str())
-}
-
-fn organisation_name(organisations: &[StoredOrganisation], id: i64) -> String {
-    organisations
-        .iter()
-        .find(|organisation| organisation.id == id)
-        .map(|organisation| organisation.organisation.name.clone())
-        .unwrap_or_default()
 }
 
 /// The query of `GET /api/v1/services`, as the document describes it; the handler reads it as
@@ -122,17 +129,17 @@ pub async fn search_services(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<ServiceMatchAnswer>>, AppError> {
     policy::require(&principal.subject(), Action::SearchDirectory, None)?;
     let query = service_query(&pairs)?;
     let found = state.store.search_services(&query).await?;
     let organisations = state.store.list_organisations().await?;
-    Ok(Json(Value::Array(
+    Ok(Json(
         found
-            .iter()
-            .map(|found| match_json(found, &organisations, lang))
+            .into_iter()
+            .map(|found| ServiceMatchAnswer::of(found, &organisations, lang))
             .collect(),
-    )))
+    ))
 }
 
 /// An organisation as `GET /api/v1/orgs` lists it.
@@ -169,73 +176,6 @@ pub async fn list_organisations(
             })
             .collect(),
     ))
-}
-
-/// A reason as a page shows it.
-#[derive(Debug, Serialize)]
-pub struct ReasonView {
-    pub text: String,
-    pub favourable: bool,
-}
-
-/// A matching service as a page shows it.
-#[derive(Debug, Serialize)]
-pub struct MatchView {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-    pub organisation: String,
-    pub organisation_id: i64,
-    pub need: String,
-    pub countries: String,
-    pub phone: String,
-    pub trafficking_specific: bool,
-    pub reasons: Vec<ReasonView>,
-    /// Whether the service is of another organisation (a case can be referred there).
-    pub referable: bool,
-}
-
-pub fn reason_views(reasons: &[MatchReason], lang: Lang) -> Vec<ReasonView> {
-    reasons
-        .iter()
-        .map(|reason| ReasonView {
-            text: reason.label(lang),
-            favourable: reason.is_favourable(),
-        })
-        .collect()
-}
-
-pub fn match_view(
-    found: &StoredServiceMatch,
-    organisations: &[StoredOrganisation],
-    lang: Lang,
-) -> MatchView {
-    let service = &found.service;
-    MatchView {
-        id: found.id,
-        name: service.name(lang).to_string(),
-        description: match lang {
-            Lang::Es => service.description_es.clone(),
-            Lang::En => service.description_en.clone(),
-        },
-        organisation: organisation_name(organisations, found.organisation_id),
-        organisation_id: found.organisation_id,
-        need: service.need.label_in(lang).to_string(),
-        countries: service
-            .countries
-            .iter()
-            .map(|country| country.name(lang))
-            .collect::<Vec<_>>()
-            .join(", "),
-        phone: service
-            .phone
-            .as_ref()
-            .map(|phone| phone.to_string())
-            .unwrap_or_default(),
-        trafficking_specific: service.trafficking_specific,
-        reasons: reason_views(&found.reasons, lang),
-        referable: true,
-    }
 }
 
 /// The needs the directory knows, labelled.

@@ -14,20 +14,18 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use minijinja::context;
 use puente_core::domain::Person;
-use puente_core::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
 use crate::error::{AppError, InLanguage, PageError};
 use crate::extract::ApiJson;
-use crate::i18n::t;
 use crate::policy::{self, Action, Decision};
 use crate::templates::page;
 use crate::AppState;
 
 pub use crate::services::duplicates::{
-    likely_duplicates, FieldWeight, LikelyDuplicate, DUPLICATE_THRESHOLD,
+    duplicate_views, likely_duplicates, FieldWeight, LikelyDuplicate, DUPLICATE_THRESHOLD,
 };
 
 /// The body of `POST /api/v1/persons/duplicates`.
@@ -105,140 +103,6 @@ pub async fn mark_distinct(
 
 // ---- Pages ----
 
-/// A likely duplicate as the pages show it.
-#[derive(Debug, Serialize)]
-struct DuplicateView {
-    person_id: i64,
-    case_ids: Vec<i64>,
-    name: Option<String>,
-    percent: i64,
-    explanation: Vec<(String, String, String)>,
-}
-
-fn field_label(field: &str, lang: Lang) -> String {
-    t(lang, &format!("duplicates-field-{field}"))
-}
-
-fn level_label(level: &str, lang: Lang) -> String {
-    let id = format!("duplicates-level-{}", level.replace('.', "_"));
-    if crate::i18n::translations().has(lang, &id) {
-        t(lang, &id)
-    } else {
-        level.replace('_', " ")
-    }
-}
-
-fn views(duplicates: &[LikelyDuplicate], lang: Lang) -> Vec<DuplicateView> {
-    duplicates
-        .iter()
-        .map(|duplicate| DuplicateView {
-            person_id: duplicate.person_id,
-            case_ids: duplicate.case_ids.clone(),
-            name: duplicate.name.clone(),
-            percent: (duplicate.probability * 100.0).round() as i64,
-            explanation: duplicate
-                .explanation
-                .iter()
-                .filter(|field| field.level != "null")
-                .map(|field| {
-                    (
-                        field_label(&field.field, lang),
-                        level_label(&field.level, lang),
-                        format!("{:+.1}", field.weight),
-                    )
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-/// After a person was saved with "Es otra persona" (`not_a_duplicate=yes`): the likely duplicates
-/// the user was warned about are remembered as different people from the case's person, so the
-/// warning does not come back on later edits. It is the user's answer to the duplicate check
-/// (the same pairs a supervisor marks distinct), recorded and audited by the store.
-pub async fn remember_different_person(
-    state: &AppState,
-    principal: &Principal,
-    fields: &FormFields,
-    case_id: i64,
-) -> Result<(), AppError> {
-    if fields.get("not_a_duplicate") != Some("yes") {
-        return Ok(());
-    }
-    let Ok(person) = cases::person_from_form(fields) else {
-        return Ok(());
-    };
-    let duplicates = likely_duplicates(state, principal, &person, Some(case_id)).await?;
-    if duplicates.is_empty() {
-        return Ok(());
-    }
-    let organisation_id = principal.user.organisation_id;
-    let own_person = state
-        .store
-        .persons_to_compare(&principal.actor(), organisation_id)
-        .await?
-        .into_iter()
-        .find(|record| record.cases.iter().any(|case| case.case_id == case_id))
-        .map(|record| record.person_id);
-    if let Some(own_person) = own_person {
-        for duplicate in duplicates {
-            state
-                .store
-                .mark_persons_distinct(
-                    &principal.actor(),
-                    organisation_id,
-                    own_person,
-                    duplicate.person_id,
-                )
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Before a person is saved from the case form: when the organisation has likely duplicates and
-/// the user has not confirmed a different person, the warning page (answered instead of saving),
-/// which posts the same form again with `not_a_duplicate=yes`. `None` to go on and save.
-pub async fn warning_before_saving(
-    state: &AppState,
-    user: &PageUser,
-    fields: &FormFields,
-    action: &str,
-    editing_case: Option<i64>,
-) -> Result<Option<Response>, PageError> {
-    if fields.get("not_a_duplicate") == Some("yes") {
-        return Ok(None);
-    }
-    let Ok(person) = cases::person_from_form(fields) else {
-        // The form's own validation answers a bad person.
-        return Ok(None);
-    };
-    let duplicates = likely_duplicates(state, &user.principal, &person, editing_case)
-        .await
-        .in_language(user.lang)?;
-    if duplicates.is_empty() {
-        return Ok(None);
-    }
-    let resent: Vec<(String, String)> = fields
-        .0
-        .iter()
-        .filter(|(name, _)| name != "csrf_token" && name != "not_a_duplicate")
-        .cloned()
-        .collect();
-    let html = page(
-        user,
-        action,
-        "duplicate_warning.html",
-        context! {
-            action => action,
-            fields => resent,
-            duplicates => views(&duplicates, user.lang),
-            entered => format!("{} {}", person.given_name, person.surname),
-        },
-    )?;
-    Ok(Some((StatusCode::OK, html).into_response()))
-}
-
 /// `GET /cases/{id}/duplicates`: the likely duplicates of the case's person in the organisation,
 /// with merge and mark-distinct for supervisors.
 pub async fn case_duplicates_page(
@@ -262,7 +126,7 @@ pub async fn case_duplicates_page(
         context! {
             case_id => case_id,
             person_id => stored.person_id,
-            duplicates => views(&duplicates, lang),
+            duplicates => duplicate_views(&duplicates, lang),
             can_merge => can_merge,
         },
     )?

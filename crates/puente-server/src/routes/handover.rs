@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal};
@@ -79,13 +78,18 @@ pub async fn list_messages(
     State(state): State<AppState>,
     principal: Principal,
     Path(referral_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<ReferralMessageSchema>>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let messages = state
         .store
         .referral_messages(principal.user.organisation_id, referral_id)
         .await?;
-    Ok(Json(json!(messages)))
+    Ok(Json(
+        messages
+            .into_iter()
+            .map(ReferralMessageSchema::from)
+            .collect(),
+    ))
 }
 
 /// `POST /referrals/{id}/messages`: the referral page's form.

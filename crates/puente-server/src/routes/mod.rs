@@ -376,41 +376,96 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
 
 #[cfg(test)]
 mod tests {
-    /// The route modules that still reach into another one, each with what it uses: page parts
-    /// to move into a service or a page layer. The list may only shrink.
-    const NOT_YET_MOVED: &[(&str, &str)] = &[
-        ("case_pages", "duplicates::warning_before_saving"),
-        ("case_pages", "duplicates::remember_different_person"),
-        ("referrals", "directory::match_view"),
-        ("referrals", "pages::account_notice_rows"),
-    ];
+    use std::path::{Path, PathBuf};
 
-    /// Every `crate::routes::<module>::<item>` a route module names (or `super::<module>::`),
-    /// other than the route table's own.
+    /// The source directory of the server.
+    fn source() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+    }
+
+    /// The `.rs` files directly in `directory`, by their module name.
+    fn modules_in(directory: &Path) -> Vec<(String, String)> {
+        let mut modules: Vec<(String, String)> = std::fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|extension| extension == "rs"))
+            .map(|path| {
+                (
+                    path.file_stem().unwrap().to_string_lossy().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                )
+            })
+            .collect();
+        modules.sort();
+        modules
+    }
+
+    /// The lines of a file that are code (not comments).
+    fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+        text.lines()
+            .filter(|line| !line.trim_start().starts_with("//"))
+    }
+
+    /// What follows each `prefix` in `line` that starts a path (not the tail of a longer name),
+    /// as far as the path goes: `duplicates::warning_before_saving`, `{a, b}`, ...
+    fn paths_after<'a>(line: &'a str, prefix: &str) -> Vec<&'a str> {
+        line.match_indices(prefix)
+            .filter(|(index, _)| {
+                line[..*index]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|before| !(before.is_alphanumeric() || before == '_'))
+            })
+            .map(|(index, _)| {
+                let rest = &line[index + prefix.len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':' || c == '{'))
+                    .unwrap_or(rest.len());
+                rest[..end].trim_end_matches(':')
+            })
+            .collect()
+    }
+
+    /// The items of the first group `prefix{...}` on a line.
+    fn group_after<'a>(line: &'a str, prefix: &str) -> Vec<&'a str> {
+        let Some(start) = line.find(&format!("{prefix}{{")) else {
+            return Vec::new();
+        };
+        let group = &line[start + prefix.len() + 1..];
+        let group = &group[..group.find('}').unwrap_or(group.len())];
+        group
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .collect()
+    }
+
+    /// Every other route module a route module names through `crate::routes::` or `super::`
+    /// (alone or in a group `{...}`), with what it names; `super::*` and `super::Item` of a
+    /// test module name the module itself and are not counted.
     fn route_to_route_uses() -> Vec<(String, String)> {
-        let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+        let modules = modules_in(&source().join("routes"));
+        let is_route_module = |name: &str, own: &str| {
+            name != own && name != "mod" && modules.iter().any(|(module, _)| module == name)
+        };
         let mut uses = Vec::new();
-        for entry in std::fs::read_dir(directory).unwrap() {
-            let path = entry.unwrap().path();
-            let module = path.file_stem().unwrap().to_string_lossy().to_string();
-            if module == "mod" || path.extension().is_none_or(|extension| extension != "rs") {
+        for (module, text) in &modules {
+            if module == "mod" {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).unwrap();
-            for line in text
-                .lines()
-                .filter(|line| !line.trim_start().starts_with("//"))
-            {
+            for line in code_lines(text) {
                 for prefix in ["crate::routes::", "super::"] {
-                    for (index, _) in line.match_indices(prefix) {
-                        let rest = &line[index + prefix.len()..];
-                        let named: String = rest
-                            .chars()
-                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                            .collect();
-                        // `super::*` in a test module, or `super::Item` of the module itself.
-                        if named.contains("::") {
-                            uses.push((module.clone(), named.trim_end_matches(':').to_string()));
+                    for named in paths_after(line, prefix) {
+                        // A group `{a, b::c}` names each of its items (on this line).
+                        let items: Vec<&str> = match named.strip_prefix('{') {
+                            Some(_) => group_after(line, prefix),
+                            None => vec![named],
+                        };
+                        for item in items {
+                            let first = item.split("::").next().unwrap_or_default();
+                            if is_route_module(first, module) {
+                                uses.push((module.clone(), item.to_string()));
+                            }
                         }
                     }
                 }
@@ -422,26 +477,68 @@ mod tests {
     }
 
     #[test]
-    fn no_route_module_uses_another_beyond_the_list_still_to_move() {
-        for (module, named) in route_to_route_uses() {
-            assert!(
-                NOT_YET_MOVED
-                    .iter()
-                    .any(|(from, item)| *from == module && named == *item),
-                "the route module `{module}` uses `{named}` of another route module: move it to a service"
-            );
+    fn no_route_module_uses_another() {
+        let uses = route_to_route_uses();
+        assert!(
+            uses.is_empty(),
+            "route modules use other route modules (move what they share into a service): {uses:?}"
+        );
+    }
+
+    /// Modules outside `routes/` that name the routes: only `lib.rs`, which builds the router
+    /// from the route table, and `openapi.rs`, which builds the document from the same table.
+    const BUILD_FROM_THE_ROUTE_TABLE: &[&str] = &["lib", "openapi"];
+
+    /// Every module outside `routes/` (the services, the other layers) that names `crate::routes`
+    /// or `super::routes`, with the line.
+    fn uses_of_routes_outside_them() -> Vec<(String, String)> {
+        let mut uses = Vec::new();
+        let mut files = modules_in(&source());
+        files.extend(
+            modules_in(&source().join("services"))
+                .into_iter()
+                .map(|(module, text)| (format!("services::{module}"), text)),
+        );
+        for (module, text) in files {
+            if BUILD_FROM_THE_ROUTE_TABLE.contains(&module.as_str()) {
+                continue;
+            }
+            for line in code_lines(&text) {
+                if line.contains("crate::routes") || line.contains("super::routes") {
+                    uses.push((module.clone(), line.trim().to_string()));
+                }
+            }
         }
+        uses
     }
 
     #[test]
-    fn the_list_still_to_move_holds_only_uses_that_remain() {
-        let uses = route_to_route_uses();
-        for (module, item) in NOT_YET_MOVED {
-            assert!(
-                uses.iter()
-                    .any(|(from, named)| from == module && named == item),
-                "`{module}` no longer uses `{item}`: take it off the list"
-            );
-        }
+    fn no_service_or_other_layer_names_the_routes() {
+        let uses = uses_of_routes_outside_them();
+        assert!(
+            uses.is_empty(),
+            "modules below the routes name them (a module cycle): {uses:?}"
+        );
+    }
+
+    #[test]
+    fn a_use_of_another_route_module_is_seen_in_every_form() {
+        assert_eq!(
+            paths_after(
+                "    crate::routes::duplicates::warning_before_saving(&state)",
+                "crate::routes::"
+            ),
+            ["duplicates::warning_before_saving"]
+        );
+        assert_eq!(
+            paths_after("use super::{directory, pages};", "super::"),
+            ["{directory"]
+        );
+        assert_eq!(
+            group_after("use super::{directory, pages::notice};", "super::"),
+            ["directory", "pages::notice"]
+        );
+        assert_eq!(paths_after("use super::*;", "super::"), [""]);
+        assert!(paths_after("x = my_super::thing", "super::").is_empty());
     }
 }

@@ -21,6 +21,7 @@ use crate::cases::FormFields;
 use crate::error::{AppError, InLanguage, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, Decision};
+use crate::services::account_notices::{self, AccountNoticeAnswer};
 use crate::templates::{page, public_page, Choice};
 use crate::AppState;
 
@@ -652,79 +653,19 @@ pub async fn overview() -> Response {
     see_other("/dashboard")
 }
 
-/// How many notices of privileged roles are shown.
-const ACCOUNT_NOTICES_SHOWN: u32 = 50;
-
-/// A notice of a privileged role given, as a sentence in `lang`.
-fn account_notice_message(notice: &puente_store::accounts::AccountNotice, lang: Lang) -> String {
-    let id = if notice.kind == "privileged_account_created" {
-        "account-notice-created"
-    } else {
-        "account-notice-promoted"
-    };
-    crate::i18n::translations().text_with(
-        lang,
-        id,
-        &[
-            ("actor", notice.actor.clone().into()),
-            ("user", notice.user_email.clone().into()),
-            (
-                "role",
-                t(lang, &format!("role-{}", notice.role.code())).into(),
-            ),
-        ],
-    )
-}
-
-/// The notices of privileged roles given in the user's organisation, for the notifications page
-/// of those who oversee its cases (supervisors); nothing for anyone else.
-pub async fn account_notice_rows(
-    state: &AppState,
-    user: &PageUser,
-) -> Result<Vec<serde_json::Value>, PageError> {
-    if authorize(&user.subject(), Action::ViewOrganisationAudit, None) != Decision::Allow {
-        return Ok(Vec::new());
-    }
-    let notices = state
-        .store
-        .account_notices(user.principal.user.organisation_id, ACCOUNT_NOTICES_SHOWN)
-        .await
-        .in_language(user.lang)?;
-    Ok(notices
-        .iter()
-        .map(|notice| {
-            serde_json::json!({
-                "message": account_notice_message(notice, user.lang),
-                "created_at": notice.created_at,
-            })
-        })
-        .collect())
-}
-
 /// `GET /api/v1/account-notices` (supervisors, organisation admins): the notices of privileged
 /// roles given in the organisation, newest first, each with its sentence in the request's
 /// language.
 #[utoipa::path(get, path = "/api/v1/account-notices", responses(
-    (status = 200, description = "Notices, each with its sentence in the request's language", body = Vec<serde_json::Value>),
+    (status = 200, description = "Notices, each with its sentence in the request's language", body = Vec<AccountNoticeAnswer>),
 ))]
 pub async fn api_account_notices(
     State(state): State<AppState>,
     principal: Principal,
     RequestLang(lang): RequestLang,
-) -> Result<axum::Json<serde_json::Value>, AppError> {
+) -> Result<axum::Json<Vec<AccountNoticeAnswer>>, AppError> {
     policy::require(&principal.subject(), Action::ViewOrganisationAudit, None)?;
-    let notices = state
-        .store
-        .account_notices(principal.user.organisation_id, ACCOUNT_NOTICES_SHOWN)
-        .await?;
-    Ok(axum::Json(serde_json::Value::Array(
-        notices
-            .iter()
-            .map(|notice| {
-                let mut value = serde_json::json!(notice);
-                value["message"] = serde_json::json!(account_notice_message(notice, lang));
-                value
-            })
-            .collect(),
-    )))
+    Ok(axum::Json(
+        account_notices::account_notices(&state, &principal, lang).await?,
+    ))
 }

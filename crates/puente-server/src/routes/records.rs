@@ -9,7 +9,7 @@ use axum::{Form, Json};
 use puente_core::{Lang, Vocabulary};
 use puente_store::{NewAttachment, StoredAttachment};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::attachments;
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
@@ -146,7 +146,7 @@ pub async fn upload_attachment(
             header::LOCATION,
             format!("/api/v1/cases/{case_id}/attachments/{}", stored.id),
         )],
-        Json(json!({ "id": stored.id })),
+        Json(crate::api_types::IdAnswer { id: stored.id }),
     )
         .into_response())
 }
@@ -166,22 +166,67 @@ pub async fn upload_attachment_form(
     )))
 }
 
+/// A document attached to a case, as the API describes it (never where it is kept).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AttachmentAnswer {
+    id: i64,
+    case_id: i64,
+    organisation_id: i64,
+    /// The file name it was attached with.
+    file_name: String,
+    /// Its media type, recognised by its bytes.
+    content_type: String,
+    #[schema(minimum = 0)]
+    size_bytes: i64,
+    /// The SHA-256 of its content, in hexadecimal.
+    sha256: String,
+    /// Who attached it.
+    uploaded_by: String,
+    /// When (ISO 8601, UTC).
+    created_at: String,
+}
+
+impl AttachmentAnswer {
+    fn of(stored: &StoredAttachment) -> Self {
+        Self {
+            id: stored.id,
+            case_id: stored.case_id,
+            organisation_id: stored.organisation_id,
+            file_name: stored.file_name.clone(),
+            content_type: stored.content_type.clone(),
+            size_bytes: stored.size_bytes,
+            sha256: stored.sha256.clone(),
+            uploaded_by: stored.uploaded_by.clone(),
+            created_at: stored.created_at.clone(),
+        }
+    }
+}
+
+/// The answer of `GET /api/v1/cases/{id}/attachments`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AttachmentList {
+    /// Oldest first.
+    attachments: Vec<AttachmentAnswer>,
+}
+
 /// `GET /api/v1/cases/{id}/attachments`: what each document is, who attached it and when.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/attachments", params(("id" = i64, Path, description = "The case")), responses(
-    (status = 200, description = "`{\"attachments\": [...]}`: what each document is, who attached it and when, oldest first", body = serde_json::Value),
+    (status = 200, description = "What each document is, who attached it and when, oldest first", body = AttachmentList),
     (status = 404, description = "No such case visible to the user", body = crate::error::ErrorAnswer),
 ))]
 pub async fn list_attachments(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AttachmentList>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::AttachDocument, case_id).await?;
     let documents = state
         .store
         .attachments(access.organisation_id, case_id)
         .await?;
-    Ok(Json(json!({ "attachments": documents })))
+    Ok(Json(AttachmentList {
+        attachments: documents.iter().map(AttachmentAnswer::of).collect(),
+    }))
 }
 
 /// The document's content as a download.
@@ -317,7 +362,7 @@ pub async fn void_screening(
     principal: Principal,
     Path((case_id, screening_id)): Path<(i64, i64)>,
     ApiJson(request): ApiJson<VoidRequest>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<puente_store::screenings::StoredScreening>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::VoidScreening, case_id).await?;
     if request.reason.trim().is_empty() {
         return Err(AppError::localized("error-void_reason_missing", ""));
@@ -332,7 +377,7 @@ pub async fn void_screening(
             &request.reason,
         )
         .await?;
-    Ok(Json(json!(screening)))
+    Ok(Json(screening))
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,11 +423,40 @@ pub async fn void_screening_form(
     )))
 }
 
+/// A field changed in a saved version, in the request's language.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldChangeAnswer {
+    /// The field's code (`person.given_name`, `victim.status`, ...).
+    field: &'static str,
+    /// The field's label.
+    label: String,
+    /// The value before, as shown (labels, not codes); null when it was empty.
+    before: Option<String>,
+    /// The value after, as shown; null when it is empty.
+    after: Option<String>,
+    /// Whether the values identify the person (reading them is audited).
+    identifying: bool,
+}
+
+/// A saved version of a case, with what changed from the one before.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CaseVersionAnswer {
+    version: i64,
+    /// Who saved it.
+    changed_by: String,
+    /// When (ISO 8601, UTC).
+    changed_at: String,
+    /// The case as saved.
+    #[schema(value_type = Object)]
+    snapshot: Value,
+    changes: Vec<FieldChangeAnswer>,
+}
+
 /// `GET /api/v1/cases/{id}/history`: every saved version with what changed (field, label, old and
 /// new value in the request's language), who and when. Reading the values of identifying fields
 /// is audited, naming the fields (never their values).
 #[utoipa::path(get, path = "/api/v1/cases/{id}/history", params(("id" = i64, Path, description = "The case")), responses(
-    (status = 200, description = "Every saved version, oldest first: version, changed_by, changed_at, snapshot and changes (field, label, before, after, identifying), in the request's language", body = Vec<serde_json::Value>),
+    (status = 200, description = "Every saved version, oldest first, with what changed, in the request's language", body = Vec<CaseVersionAnswer>),
     (status = 404, description = "No such case visible to the user", body = crate::error::ErrorAnswer),
 ))]
 pub async fn case_history(
@@ -390,28 +464,37 @@ pub async fn case_history(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<CaseVersionAnswer>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     let versions = cases::history_with_changes(&state, &principal, &access).await?;
-    let body: Vec<Value> = versions
-        .iter()
-        .map(|version| {
-            json!({
-                "version": version.version.version,
-                "changed_by": version.version.changed_by,
-                "changed_at": version.version.changed_at,
-                "snapshot": version.version.snapshot,
-                "changes": version.changes.iter().map(|change| json!({
-                    "field": change.field,
-                    "label": change.label.get(lang),
-                    "before": change.before.as_ref().map(|value| value.get(lang)),
-                    "after": change.after.as_ref().map(|value| value.get(lang)),
-                    "identifying": change.identifying,
-                })).collect::<Vec<_>>(),
+    Ok(Json(
+        versions
+            .into_iter()
+            .map(|version| CaseVersionAnswer {
+                version: version.version.version,
+                changed_by: version.version.changed_by,
+                changed_at: version.version.changed_at,
+                snapshot: version.version.snapshot,
+                changes: version
+                    .changes
+                    .iter()
+                    .map(|change| FieldChangeAnswer {
+                        field: change.field,
+                        label: change.label.get(lang).to_string(),
+                        before: change
+                            .before
+                            .as_ref()
+                            .map(|value| value.get(lang).to_string()),
+                        after: change
+                            .after
+                            .as_ref()
+                            .map(|value| value.get(lang).to_string()),
+                        identifying: change.identifying,
+                    })
+                    .collect(),
             })
-        })
-        .collect();
-    Ok(Json(json!(body)))
+            .collect(),
+    ))
 }
 
 /// The lines of a case file, in the reader's language.

@@ -25,9 +25,9 @@ use crate::cases::{self, FormFields};
 use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
 use crate::extract::ApiJson;
 use crate::i18n::t;
-use crate::openapi::{NotificationSchema, ReferralSchema, SharedCaseSchema};
+use crate::openapi::{ReferralSchema, SharedCaseSchema};
 use crate::policy::{self, Action};
-use crate::routes::directory::match_view;
+use crate::services::directory::match_view;
 use crate::templates::{page, vocabulary_choices, Choice};
 use crate::AppState;
 
@@ -274,13 +274,13 @@ pub async fn case_referrals(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<StoredReferral>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     let referrals = state
         .store
         .referrals_of_case(access.organisation_id, case_id)
         .await?;
-    Ok(Json(json!(referrals)))
+    Ok(Json(referrals))
 }
 
 /// The answer of `GET /api/v1/referrals`.
@@ -315,14 +315,14 @@ pub async fn get_referral(
     State(state): State<AppState>,
     principal: Principal,
     Path(referral_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<StoredReferral>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let referral = state
         .store
         .referral(principal.user.organisation_id, referral_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(json!(referral)))
+    Ok(Json(referral))
 }
 
 /// `GET /api/v1/referrals/{id}/case`: for the receiving organisation, exactly the shared parts of
@@ -336,7 +336,7 @@ pub async fn shared_case(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Path(referral_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<puente_store::SharedCase>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferredCase, None)?;
     let mut shared = state
         .store
@@ -347,7 +347,7 @@ pub async fn shared_case(
         )
         .await?;
     explain_shared_screenings(&state, &mut shared, lang).await?;
-    Ok(Json(json!(shared)))
+    Ok(Json(shared))
 }
 
 /// Writes the shared screenings' explanation and next steps in the receiver's language.
@@ -452,7 +452,7 @@ async fn referral_action(
     referral_id: i64,
     answer: Answer,
     body: Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<StoredReferral>, AppError> {
     let note = if body.is_empty() {
         None
     } else {
@@ -462,13 +462,25 @@ async fn referral_action(
     };
     let referral =
         answer_referral(&state, &principal, referral_id, answer, note.as_deref()).await?;
-    Ok(Json(json!(referral)))
+    Ok(Json(referral))
+}
+
+/// The answer of `POST /api/v1/referrals/{id}/accept`: the referral, and the receiver's new case
+/// when it asked to open one.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AcceptedReferral {
+    #[serde(flatten)]
+    #[schema(inline, value_type = ReferralSchema)]
+    referral: StoredReferral,
+    /// The receiver's own case opened from the shared parts (with `open_case` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_id: Option<i64>,
 }
 
 /// `POST /api/v1/referrals/{id}/accept` (the receiver). With `{"open_case": true}` the
 /// receiver also opens its own case from the shared parts: 200 `{"case_id"}` with the referral.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", params(("id" = i64, Path, description = "The referral")), request_body(content = Option<AcceptRequest>, description = "Nothing, or whether to open the receiver's own case", content_type = "application/json"), responses(
-    (status = 200, description = "The referral after the change; with `open_case`, also the new case's `case_id`", body = ReferralSchema),
+    (status = 200, description = "The referral after the change; with `open_case`, also the new case's `case_id`", body = AcceptedReferral),
     (status = 409, description = "The wrong side or the wrong status for this change", body = ErrorAnswer),
     (status = 422, description = "`open_case` is not true or false", body = ErrorAnswer),
 ))]
@@ -478,7 +490,7 @@ pub async fn accept_referral(
     RequestLang(lang): RequestLang,
     Path(referral_id): Path<i64>,
     body: Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AcceptedReferral>, AppError> {
     let open_case = if body.is_empty() {
         false
     } else {
@@ -501,14 +513,18 @@ pub async fn accept_referral(
     }
     let referral = answer_referral(&state, &principal, referral_id, Answer::Accept, None).await?;
     if !open_case {
-        return Ok(Json(json!(referral)));
+        return Ok(Json(AcceptedReferral {
+            referral,
+            case_id: None,
+        }));
     }
     let case_id =
         crate::services::handover::open_case_from_referral(&state, &principal, referral_id, lang)
             .await?;
-    let mut answer = json!(referral);
-    answer["case_id"] = json!(case_id);
-    Ok(Json(answer))
+    Ok(Json(AcceptedReferral {
+        referral,
+        case_id: Some(case_id),
+    }))
 }
 
 /// `POST /api/v1/referrals/{id}/reject` (the receiver), with an optional `{"note"}`.
@@ -521,7 +537,7 @@ pub async fn reject_referral(
     principal: Principal,
     Path(referral_id): Path<i64>,
     body: Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<StoredReferral>, AppError> {
     referral_action(state, principal, referral_id, Answer::Reject, body).await
 }
 
@@ -535,7 +551,7 @@ pub async fn complete_referral(
     principal: Principal,
     Path(referral_id): Path<i64>,
     body: Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<StoredReferral>, AppError> {
     referral_action(state, principal, referral_id, Answer::Complete, body).await
 }
 
@@ -549,7 +565,7 @@ pub async fn revoke_referral(
     principal: Principal,
     Path(referral_id): Path<i64>,
     body: Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<StoredReferral>, AppError> {
     referral_action(state, principal, referral_id, Answer::Revoke, body).await
 }
 
@@ -562,17 +578,47 @@ pub struct NotificationParameters {
     unread: bool,
 }
 
+/// A notification of the organisation, as the API gives it to one user.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotificationAnswer {
+    id: i64,
+    organisation_id: i64,
+    /// What it is about.
+    #[schema(schema_with = notification_kind_schema)]
+    kind: puente_store::referrals::NotificationKind,
+    referral_id: i64,
+    /// The organisation on the other side of the referral (its name).
+    other_organisation: String,
+    /// When (ISO 8601, UTC).
+    created_at: String,
+    /// When someone of the organisation first read it.
+    read_at: Option<String>,
+    /// Who first read it.
+    read_by: Option<String>,
+    /// When this user read it.
+    read_by_me_at: Option<String>,
+    /// The notification as a sentence in the request's language.
+    message: String,
+    /// Whether this user read it.
+    read: bool,
+}
+
+fn notification_kind_schema() -> utoipa::openapi::Object {
+    use puente_store::referrals::NotificationKind;
+    crate::api_types::code_schema(NotificationKind::ALL.map(NotificationKind::code))
+}
+
 /// `GET /api/v1/notifications?unread=true`: the organisation's notifications, newest first, each
 /// with its `message` in the request's language.
 #[utoipa::path(get, path = "/api/v1/notifications", params(NotificationParameters), responses(
-    (status = 200, description = "Notifications, newest first", body = Vec<NotificationSchema>),
+    (status = 200, description = "Notifications, newest first", body = Vec<NotificationAnswer>),
 ))]
 pub async fn list_notifications(
     State(state): State<AppState>,
     principal: Principal,
     RequestLang(lang): RequestLang,
     Query(parameters): Query<NotificationParameters>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<NotificationAnswer>>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let notifications = state
         .store
@@ -582,17 +628,24 @@ pub async fn list_notifications(
             parameters.unread,
         )
         .await?;
-    Ok(Json(Value::Array(
+    Ok(Json(
         notifications
-            .iter()
-            .map(|notification| {
-                let mut value = json!(notification);
-                value["message"] = json!(notification.message(lang));
-                value["read"] = json!(notification.read_by_me_at.is_some());
-                value
+            .into_iter()
+            .map(|notification| NotificationAnswer {
+                message: notification.message(lang),
+                read: notification.read_by_me_at.is_some(),
+                id: notification.notification.id,
+                organisation_id: notification.notification.organisation_id,
+                kind: notification.notification.kind,
+                referral_id: notification.notification.referral_id,
+                other_organisation: notification.notification.other_organisation,
+                created_at: notification.notification.created_at,
+                read_at: notification.notification.read_at,
+                read_by: notification.notification.read_by,
+                read_by_me_at: notification.read_by_me_at,
             })
             .collect(),
-    )))
+    ))
 }
 
 /// `POST /api/v1/notifications/{id}/read`: 204.
@@ -1247,7 +1300,10 @@ pub async fn notifications_page(
             })
         })
         .collect();
-    let account_notices = crate::routes::pages::account_notice_rows(&state, &user).await?;
+    let account_notices =
+        crate::services::account_notices::account_notices(&state, &user.principal, user.lang)
+            .await
+            .in_language(user.lang)?;
     Ok(page(
         &user,
         "/notifications",

@@ -8,7 +8,6 @@ use minijinja::context;
 use puente_core::Vocabulary;
 use puente_store::{ReferralStatus, TaskDueFilter, TaskQuery};
 use serde::Deserialize;
-use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::api_types::IdAnswer;
@@ -90,19 +89,19 @@ pub async fn case_tasks(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Path(case_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<TaskSchema>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     let now = OffsetDateTime::now_utc();
     let tasks = state
         .store
         .tasks_of_case(access.organisation_id, case_id)
         .await?;
-    Ok(Json(Value::Array(
+    Ok(Json(
         tasks
             .iter()
             .map(|task| task_json(task, lang, now))
             .collect(),
-    )))
+    ))
 }
 
 /// The query of `GET /api/v1/tasks`.
@@ -156,7 +155,7 @@ pub async fn list_tasks(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Query(parameters): Query<TaskListParameters>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<TaskSchema>>, AppError> {
     let mine = match parameters.mine.as_deref() {
         None | Some("false") => false,
         Some("true") => true,
@@ -180,12 +179,12 @@ pub async fn list_tasks(
     };
     let now = OffsetDateTime::now_utc();
     let tasks = listed_tasks(&state, &principal, mine, due, now).await?;
-    Ok(Json(Value::Array(
+    Ok(Json(
         tasks
             .iter()
             .map(|task| task_json(task, lang, now))
             .collect(),
-    )))
+    ))
 }
 
 /// Completes or reopens a task after the policy check on its case.
@@ -222,7 +221,7 @@ pub async fn complete_task(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Path(task_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TaskSchema>, AppError> {
     let task = set_done(&state, &principal, task_id, true).await?;
     Ok(Json(task_json(&task, lang, OffsetDateTime::now_utc())))
 }
@@ -238,7 +237,7 @@ pub async fn reopen_task(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Path(task_id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TaskSchema>, AppError> {
     let task = set_done(&state, &principal, task_id, false).await?;
     Ok(Json(task_json(&task, lang, OffsetDateTime::now_utc())))
 }
@@ -390,7 +389,7 @@ pub async fn my_work_page(
             }
         })
         .collect();
-    let task_rows = |list: &[puente_store::StoredTask]| -> Vec<Value> {
+    let task_rows = |list: &[puente_store::StoredTask]| -> Vec<TaskSchema> {
         list.iter().map(|task| task_json(task, lang, now)).collect()
     };
     Ok(page(

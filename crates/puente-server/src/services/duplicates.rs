@@ -2,14 +2,16 @@
 //! with the linkage engine. Used by the case API, the duplicate check and the case pages.
 
 use puente_core::domain::Person;
-use puente_core::{Country, Vocabulary};
+use puente_core::{Country, Lang, Vocabulary};
 use puente_linkage::search_keys::duplicate_lookup_keys;
 use puente_linkage::{find_duplicates, Column, FieldKind, Model, Table};
 use puente_store::PersonToCompare;
 use serde::Serialize;
 
 use crate::auth::Principal;
+use crate::cases::{self, FormFields};
 use crate::error::AppError;
+use crate::i18n::t;
 use crate::policy::{self, Action, CaseScope, Decision};
 use crate::AppState;
 
@@ -198,4 +200,142 @@ pub fn likely_duplicates_among(
             }
         })
         .collect())
+}
+
+/// After a person was saved with "Es otra persona" (`not_a_duplicate=yes`): the likely duplicates
+/// the user was warned about are remembered as different people from the case's person, so the
+/// warning does not come back on later edits. It is the user's answer to the duplicate check
+/// (the same pairs a supervisor marks distinct), recorded and audited by the store.
+pub async fn remember_different_person(
+    state: &AppState,
+    principal: &Principal,
+    fields: &FormFields,
+    case_id: i64,
+) -> Result<(), AppError> {
+    if fields.get("not_a_duplicate") != Some("yes") {
+        return Ok(());
+    }
+    let Ok(person) = cases::person_from_form(fields) else {
+        return Ok(());
+    };
+    let duplicates = likely_duplicates(state, principal, &person, Some(case_id)).await?;
+    if duplicates.is_empty() {
+        return Ok(());
+    }
+    let organisation_id = principal.user.organisation_id;
+    let own_person = state
+        .store
+        .persons_to_compare(&principal.actor(), organisation_id)
+        .await?
+        .into_iter()
+        .find(|record| record.cases.iter().any(|case| case.case_id == case_id))
+        .map(|record| record.person_id);
+    if let Some(own_person) = own_person {
+        for duplicate in duplicates {
+            state
+                .store
+                .mark_persons_distinct(
+                    &principal.actor(),
+                    organisation_id,
+                    own_person,
+                    duplicate.person_id,
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A warning shown before a person is saved from the case form: the likely duplicates, the form's
+/// fields to post again with `not_a_duplicate=yes`, and the name entered.
+#[derive(Debug, Serialize)]
+pub struct DuplicateWarning {
+    pub fields: Vec<(String, String)>,
+    pub duplicates: Vec<DuplicateView>,
+    pub entered: String,
+}
+
+/// Before a person is saved from the case form: when the organisation has likely duplicates and
+/// the user has not confirmed a different person, the warning to answer instead of saving (its
+/// page posts the same form again with `not_a_duplicate=yes`). `None` to go on and save.
+pub async fn warning_before_saving(
+    state: &AppState,
+    principal: &Principal,
+    fields: &FormFields,
+    editing_case: Option<i64>,
+    lang: Lang,
+) -> Result<Option<DuplicateWarning>, AppError> {
+    if fields.get("not_a_duplicate") == Some("yes") {
+        return Ok(None);
+    }
+    let Ok(person) = cases::person_from_form(fields) else {
+        // The form's own validation answers a bad person.
+        return Ok(None);
+    };
+    let duplicates = likely_duplicates(state, principal, &person, editing_case).await?;
+    if duplicates.is_empty() {
+        return Ok(None);
+    }
+    let resent: Vec<(String, String)> = fields
+        .0
+        .iter()
+        .filter(|(name, _)| name != "csrf_token" && name != "not_a_duplicate")
+        .cloned()
+        .collect();
+    Ok(Some(DuplicateWarning {
+        fields: resent,
+        duplicates: duplicate_views(&duplicates, lang),
+        entered: format!("{} {}", person.given_name, person.surname),
+    }))
+}
+
+/// A likely duplicate as the pages show it.
+#[derive(Debug, Serialize)]
+pub struct DuplicateView {
+    pub person_id: i64,
+    pub case_ids: Vec<i64>,
+    pub name: Option<String>,
+    pub percent: i64,
+    /// Each compared field's label, its level of agreement and its weight.
+    pub explanation: Vec<(String, String, String)>,
+}
+
+/// A compared field's name in `lang`.
+fn field_label(field: &str, lang: Lang) -> String {
+    t(lang, &format!("duplicates-field-{field}"))
+}
+
+/// A level of agreement in `lang` (its code, spaced, when it has no words).
+fn level_label(level: &str, lang: Lang) -> String {
+    let id = format!("duplicates-level-{}", level.replace('.', "_"));
+    if crate::i18n::translations().has(lang, &id) {
+        t(lang, &id)
+    } else {
+        level.replace('_', " ")
+    }
+}
+
+/// The likely duplicates as the pages show them, in `lang`.
+pub fn duplicate_views(duplicates: &[LikelyDuplicate], lang: Lang) -> Vec<DuplicateView> {
+    duplicates
+        .iter()
+        .map(|duplicate| DuplicateView {
+            person_id: duplicate.person_id,
+            case_ids: duplicate.case_ids.clone(),
+            name: duplicate.name.clone(),
+            percent: (duplicate.probability * 100.0).round() as i64,
+            explanation: duplicate
+                .explanation
+                .iter()
+                .filter(|field| field.level != "null")
+                .map(|field| {
+                    (
+                        field_label(&field.field, lang),
+                        level_label(&field.level, lang),
+                        format!("{:+.1}", field.weight),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@ use puente_core::domain::Person;
 use puente_core::vocabulary::Vocabulary;
 use puente_core::Lang;
 use puente_store::{CoordinationRequest, NewMatchingRun, ReceivedMatch, StoredMatchingRun};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -293,13 +293,6 @@ pub fn known_to_label(request: &CoordinationRequest, lang: Lang) -> String {
     )
 }
 
-/// A coordination request as JSON, with its label.
-pub fn request_json(request: &CoordinationRequest, lang: Lang) -> Value {
-    let mut value = json!(request);
-    value["label"] = json!(known_to_label(request, lang));
-    value
-}
-
 /// Decides a coordination request with the survivor, and tells the unit (the partner sees it).
 pub async fn decide_request(
     state: &AppState,
@@ -339,7 +332,9 @@ pub async fn decide_request(
             run.unit_url, run.project_reference, request.match_reference
         ))
         .bearer_auth(&run.upload_token)
-        .json(&json!({ "decision": decision }))
+        .json(&crate::linkage_unit::MatchDecision {
+            decision: decision.to_string(),
+        })
         .send()
         .await
         .map_err(|_| unreachable(&unit))?;

@@ -1,6 +1,8 @@
 //! Operations that several route modules share, between the routes and the store and engines.
 //! A route module calls a service, never another route module.
 
+/// The notices of privileged roles given in an organisation.
+pub mod account_notices;
 /// One's own account and an admin's care of others': passwords, one-time links, deactivation,
 /// the second factor, recovery codes and notification e-mails.
 pub mod accounts;
@@ -8,6 +10,8 @@ pub mod accounts;
 pub mod audit;
 /// A case's rows as its reader sees them: labels in the reader's language.
 pub mod case_rows;
+/// The service directory's matches in the reader's language.
+pub mod directory;
 /// Likely duplicates of a person among the organisation's records.
 pub mod duplicates;
 /// The receiver's own case opened from an accepted referral.

@@ -486,3 +486,367 @@ async fn the_legal_tracks_documented_days_are_the_days_its_handlers_take() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(report["properties"]["agency"]["pattern"], json!("\\S"));
 }
+
+/// The `/api/v1` operations whose 2xx answer carries no JSON to type, each with why.
+const ANSWERS_WITHOUT_A_JSON_SCHEMA: &[(&str, &str, &str)] = &[
+    (
+        "get",
+        "/api/v1/cases/export.csv",
+        "the case list as a CSV file",
+    ),
+    (
+        "get",
+        "/api/v1/cases/export.xlsx",
+        "the case list as a spreadsheet (XLSX)",
+    ),
+    (
+        "get",
+        "/api/v1/cases/{id}/export.pdf",
+        "the case file as a PDF file",
+    ),
+    ("get", "/api/v1/stats.csv", "the counts as a CSV file"),
+    (
+        "get",
+        "/api/v1/cases/{id}/attachments/{attachment_id}",
+        "a document, of the media type it was attached with",
+    ),
+    (
+        "get",
+        "/api/v1/referrals/{id}/attachments/{attachment_id}",
+        "a shared document, of the media type it was attached with",
+    ),
+];
+
+/// Whether a schema says something of the JSON it describes: a `$ref`, a type, or a combination
+/// (`{}`, what `serde_json::Value` documents, says nothing). An array's items must say something
+/// too.
+fn schema_says_something(document: &Value, schema: &Value) -> bool {
+    let schema = resolved(document, schema);
+    let Some(object) = schema.as_object() else {
+        return false;
+    };
+    if let Some(items) = object.get("items") {
+        return schema_says_something(document, items);
+    }
+    [
+        "$ref",
+        "type",
+        "oneOf",
+        "anyOf",
+        "allOf",
+        "properties",
+        "enum",
+    ]
+    .iter()
+    .any(|key| object.contains_key(*key))
+}
+
+/// The 2xx answers of `document`'s `/api/v1` operations that have no typed JSON schema (and
+/// are not 204s): `"METHOD PATH STATUS"`.
+fn untyped_answers(document: &Value) -> Vec<String> {
+    let mut untyped = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1") {
+            continue;
+        }
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(responses) = operation["responses"].as_object() else {
+                continue;
+            };
+            for (status, response) in responses {
+                if !status.starts_with('2') || status == "204" {
+                    continue;
+                }
+                if ANSWERS_WITHOUT_A_JSON_SCHEMA
+                    .iter()
+                    .any(|(m, p, _)| m == method && p == path)
+                {
+                    continue;
+                }
+                let schema = &response["content"]["application/json"]["schema"];
+                if !schema_says_something(document, schema) {
+                    untyped.push(format!("{} {path} {status}", method.to_uppercase()));
+                }
+            }
+        }
+    }
+    untyped
+}
+
+#[test]
+fn every_api_answer_with_a_body_has_a_typed_schema() {
+    let document = puente_server::openapi::document();
+    // Each exception is a documented answer that is not JSON.
+    for (method, path, why) in ANSWERS_WITHOUT_A_JSON_SCHEMA {
+        let content = &document["paths"][path][method]["responses"]["200"]["content"];
+        assert!(
+            content.is_object() && content.get("application/json").is_none(),
+            "{method} {path} ({why}) answers something other than JSON: {content}"
+        );
+    }
+    let untyped = untyped_answers(document);
+    assert!(
+        untyped.is_empty(),
+        "answers without a typed schema: {untyped:#?}"
+    );
+    let unit = serde_json::to_value(puente_server::linkage_unit::unit_document()).unwrap();
+    let untyped = untyped_answers(&unit);
+    assert!(
+        untyped.is_empty(),
+        "the linkage unit's answers without a typed schema: {untyped:#?}"
+    );
+}
+
+#[test]
+fn an_untyped_answer_is_seen() {
+    let document = json!({
+        "paths": {
+            "/api/v1/things": { "get": { "responses": {
+                "200": { "content": { "application/json": { "schema": {} } } },
+            } } },
+            "/api/v1/lists": { "get": { "responses": {
+                "200": { "content": { "application/json": { "schema": { "type": "array", "items": {} } } } },
+            } } },
+            "/api/v1/typed": { "post": { "responses": {
+                "201": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } },
+                "204": { "description": "nothing" },
+            } } },
+            "/api/v1/none": { "get": { "responses": { "200": { "description": "no content" } } } },
+        },
+        "components": { "schemas": { "Thing": { "type": "object" } } },
+    });
+    assert_eq!(
+        untyped_answers(&document),
+        [
+            "GET /api/v1/things 200",
+            "GET /api/v1/lists 200",
+            "GET /api/v1/none 200"
+        ]
+    );
+}
+
+/// The properties a schema documents for an object, through `$ref` and `allOf`.
+fn documented_properties(document: &Value, schema: &Value) -> serde_json::Map<String, Value> {
+    let schema = resolved(document, schema);
+    let mut properties = serde_json::Map::new();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        properties.extend(documented_properties(document, part));
+    }
+    if let Some(own) = schema["properties"].as_object() {
+        properties.extend(own.clone());
+    }
+    properties
+}
+
+/// The fields of `value` its schema does not document, each by where it is (`.referral.status`).
+/// A free-form object (`{"type": "object"}` without properties) documents whatever it holds.
+fn undocumented_fields(
+    document: &Value,
+    schema: &Value,
+    value: &Value,
+    place: &str,
+) -> Vec<String> {
+    let schema = resolved(document, schema);
+    match value {
+        Value::Array(items) => match schema.get("items") {
+            Some(item_schema) => items
+                .iter()
+                .flat_map(|item| {
+                    undocumented_fields(document, item_schema, item, &format!("{place}[]"))
+                })
+                .collect(),
+            None => Vec::new(),
+        },
+        Value::Object(fields) => {
+            let properties = documented_properties(document, schema);
+            if properties.is_empty() {
+                return Vec::new();
+            }
+            let mut undocumented = Vec::new();
+            for (name, field) in fields {
+                match properties.get(name) {
+                    Some(field_schema) => undocumented.extend(undocumented_fields(
+                        document,
+                        field_schema,
+                        field,
+                        &format!("{place}.{name}"),
+                    )),
+                    None => undocumented.push(format!("{place}.{name}")),
+                }
+            }
+            undocumented
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The fields of the JSON answer to `GET path` that its documented 200 answer leaves out.
+async fn undocumented_fields_of(
+    app: &TestApp,
+    token: &str,
+    template: &str,
+    path: &str,
+) -> Vec<String> {
+    let document = puente_server::openapi::document();
+    let response = app.get(token, path).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let value: Value = response.json().await.unwrap();
+    let schema = &document["paths"][template]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    assert!(schema.is_object(), "{template} documents its answer");
+    undocumented_fields(document, schema, &value, template)
+}
+
+#[tokio::test]
+async fn every_field_an_answer_carries_is_in_its_documented_schema() {
+    let app = spawn_app().await;
+    let advocate = app.token(ADVOCATE).await;
+    let supervisor = app.token(SUPERVISOR).await;
+    let worker = app.token(CASE_WORKER).await;
+    let case_id = crate::referrals::hotline_case(&app, &advocate).await;
+    let screened = app
+        .post(
+            &advocate,
+            &format!("/api/v1/cases/{case_id}/screenings"),
+            &json!({ "person": { "age": 15, "sex": "F", "nationality": "GT", "current_country": "GT" },
+                     "facts": ["act_recruited", "means_deception", "activity_commercial_sex"] }),
+        )
+        .await;
+    assert_eq!(screened.status(), StatusCode::CREATED);
+    let referred = app
+        .post(
+            &advocate,
+            &format!("/api/v1/cases/{case_id}/referrals"),
+            &json!({ "to_org": "shelter-demo", "services": ["shelter-demo-casa-ninas"],
+                     "share": ["identity", "events", "screening"], "consent": true }),
+        )
+        .await;
+    assert_eq!(referred.status(), StatusCode::CREATED);
+    let referral_id = referred.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let screenings: Value = app
+        .get(&advocate, &format!("/api/v1/cases/{case_id}/screenings"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let screening_id = screenings[0]["id"].as_i64().unwrap();
+    let mut undocumented = Vec::new();
+    for (token, template, path) in [
+        (&advocate, "/api/v1/cases", "/api/v1/cases".to_string()),
+        (
+            &advocate,
+            "/api/v1/cases/{id}",
+            format!("/api/v1/cases/{case_id}"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/notes",
+            format!("/api/v1/cases/{case_id}/notes"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/history",
+            format!("/api/v1/cases/{case_id}/history"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/consents",
+            format!("/api/v1/cases/{case_id}/consents"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/screenings",
+            format!("/api/v1/cases/{case_id}/screenings"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/screenings/{screening_id}",
+            format!("/api/v1/cases/{case_id}/screenings/{screening_id}"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/referrals",
+            format!("/api/v1/cases/{case_id}/referrals"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/tasks",
+            format!("/api/v1/cases/{case_id}/tasks"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/attachments",
+            format!("/api/v1/cases/{case_id}/attachments"),
+        ),
+        (
+            &advocate,
+            "/api/v1/cases/{id}/matches",
+            format!("/api/v1/cases/{case_id}/matches"),
+        ),
+        (
+            &advocate,
+            "/api/v1/referrals",
+            "/api/v1/referrals".to_string(),
+        ),
+        (
+            &advocate,
+            "/api/v1/referrals/{id}",
+            format!("/api/v1/referrals/{referral_id}"),
+        ),
+        (
+            &worker,
+            "/api/v1/referrals/{id}/case",
+            format!("/api/v1/referrals/{referral_id}/case"),
+        ),
+        (
+            &worker,
+            "/api/v1/notifications",
+            "/api/v1/notifications".to_string(),
+        ),
+        (&advocate, "/api/v1/tasks", "/api/v1/tasks".to_string()),
+        (
+            &advocate,
+            "/api/v1/services",
+            "/api/v1/services?country=GT".to_string(),
+        ),
+        (
+            &supervisor,
+            "/api/v1/audit",
+            format!("/api/v1/audit?case_id={case_id}"),
+        ),
+        (
+            &supervisor,
+            "/api/v1/account-notices",
+            "/api/v1/account-notices".to_string(),
+        ),
+        (
+            &supervisor,
+            "/api/v1/matching/runs",
+            "/api/v1/matching/runs".to_string(),
+        ),
+        (&advocate, "/api/v1/me", "/api/v1/me".to_string()),
+    ] {
+        undocumented.extend(undocumented_fields_of(&app, token, template, &path).await);
+    }
+    assert!(
+        undocumented.is_empty(),
+        "fields the document does not state: {undocumented:#?}"
+    );
+}
+
+#[test]
+fn a_field_the_schema_leaves_out_is_seen() {
+    let document = json!({ "components": { "schemas": {
+        "Thing": { "type": "object", "properties": { "id": { "type": "integer" },
+                   "parts": { "type": "array", "items": { "type": "object", "properties": { "name": {} } } },
+                   "free": { "type": "object" } } },
+    } } });
+    let schema = json!({ "$ref": "#/components/schemas/Thing" });
+    let value = json!({ "id": 1, "secret": "x", "parts": [{ "name": "a", "hidden": 2 }], "free": { "anything": 1 } });
+    assert_eq!(
+        undocumented_fields(&document, &schema, &value, ""),
+        [".secret", ".parts[].hidden"]
+    );
+}
