@@ -31,6 +31,8 @@ pub mod demo;
 pub mod demo_legal;
 /// The one error type and how it is answered.
 pub mod error;
+/// The response layer of the pages: errors of pages rendered in the request's language.
+pub mod error_pages;
 /// A case file as PDF, and the case list as XLSX and CSV.
 pub mod exports;
 /// Extractors of the JSON API: bodies read as the OpenAPI document describes them.

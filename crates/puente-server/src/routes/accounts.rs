@@ -15,7 +15,7 @@ use crate::auth::{
     self, see_other, PageUser, PageUserEnrolling, Principal, RequestLang, LOGIN_CSRF_COOKIE,
 };
 use crate::cases::FormFields;
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::extract::ApiJson;
 use crate::i18n::t;
 use crate::services::accounts::{self as account_service, TotpEnrolment};
@@ -406,11 +406,7 @@ async fn account_html(
 ) -> Result<axum::response::Html<String>, PageError> {
     let principal = &user.principal;
     let offer = totp_offer(state, principal);
-    let recovery_codes_left = state
-        .store
-        .unused_recovery_codes(principal.user.id)
-        .await
-        .in_language(user.lang)?;
+    let recovery_codes_left = state.store.unused_recovery_codes(principal.user.id).await?;
     let opens_notifications = crate::policy::authorize(
         &principal.subject(),
         crate::policy::Action::ViewReferrals,
@@ -561,7 +557,7 @@ pub async fn account_password(
             let errors = AccountErrors::of_password_change(&error, lang);
             refused_account_page(&state, &user, error, errors).await
         }
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -605,7 +601,7 @@ pub async fn account_totp(
             };
             refused_account_page(&state, &user, error, errors).await
         }
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -632,7 +628,7 @@ pub async fn account_recovery_codes(
             };
             refused_account_page(&state, &user, error, errors).await
         }
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -644,9 +640,7 @@ pub async fn account_email_notifications(
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
     let on = fields.get("email_notifications").is_some();
-    account_service::set_email_notifications(&state, &user.principal, on)
-        .await
-        .in_language(user.lang)?;
+    account_service::set_email_notifications(&state, &user.principal, on).await?;
     Ok(see_other(if on {
         "/account?done=email-on"
     } else {
@@ -660,10 +654,7 @@ pub async fn admin_password_reset(
     user: PageUser,
     Path(user_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let issued = account_service::issue_password_reset(&state, &user.principal, user_id)
-        .await
-        .in_language(lang)?;
+    let issued = account_service::issue_password_reset(&state, &user.principal, user_id).await?;
     let html = page(
         &user,
         "/admin",
@@ -687,16 +678,9 @@ pub async fn admin_user_activation(
     let active = match action.as_str() {
         "deactivate" => false,
         "reactivate" => true,
-        _ => {
-            return Err(PageError {
-                error: AppError::NotFound,
-                lang: user.lang,
-            })
-        }
+        _ => return Err(PageError(AppError::NotFound)),
     };
-    account_service::set_user_active(&state, &user.principal, user_id, active)
-        .await
-        .in_language(user.lang)?;
+    account_service::set_user_active(&state, &user.principal, user_id, active).await?;
     Ok(see_other("/admin?done=saved"))
 }
 
@@ -768,7 +752,7 @@ pub async fn reset_password_page(
             context! { link_works => false, message => error.message(lang) },
             StatusCode::NOT_FOUND,
         ),
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -826,6 +810,6 @@ pub async fn reset_password_submit(
             StatusCode::NOT_FOUND,
         ),
         Err(error) if error.is_validation() => refused(error, "new_password"),
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{see_other, PageUser};
 use crate::case_search::{self, CaseListParameters};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, CaseScope, Decision};
 use crate::services::case_rows::{labels, level_label, person_rows, victim_rows};
@@ -56,7 +56,7 @@ pub async fn list(
     Query(parameters): Query<CaseListParameters>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ListCases, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ListCases, None)?;
     let found = case_search::find_cases(&state, &user.principal, &parameters).await;
     let (found_page, error, status) = match found {
         Ok(page) => (Some(page), None, StatusCode::OK),
@@ -65,7 +65,7 @@ pub async fn list(
             Some((error.field().map(str::to_string), error.message(lang))),
             error.status(),
         ),
-        Err(error) => return Err(PageError { error, lang }),
+        Err(error) => return Err(PageError(error)),
     };
     let rows: Vec<CaseRow> = found_page
         .iter()
@@ -350,7 +350,7 @@ fn case_form_page(
 
 /// The form for a new case.
 pub async fn new_form(user: PageUser) -> Result<Response, PageError> {
-    policy::require(&user.subject(), Action::CreateCase, None).in_language(user.lang)?;
+    policy::require(&user.subject(), Action::CreateCase, None)?;
     case_form_page(
         &user,
         "/cases/new",
@@ -394,8 +394,7 @@ pub async fn create(
                 &fields,
                 id,
             )
-            .await
-            .in_language(user.lang)?;
+            .await?;
             Ok(see_other(&format!("/cases/{id}")))
         }
         Err(error) if error.is_validation() => case_form_page(
@@ -407,10 +406,7 @@ pub async fn create(
             Some(error.message(user.lang)),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(error) => Err(PageError {
-            error,
-            lang: user.lang,
-        }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -469,29 +465,17 @@ pub async fn show(
     Query(notice): Query<CaseNotice>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id).await?;
     let organisation_id = stored.organisation_id;
-    let notes = state
-        .store
-        .notes(organisation_id, case_id)
-        .await
-        .in_language(lang)?;
-    let screenings = state
-        .store
-        .screenings_for_case(case_id)
-        .await
-        .in_language(lang)?;
+    let notes = state.store.notes(organisation_id, case_id).await?;
+    let screenings = state.store.screenings_for_case(case_id).await?;
     let access = puente_store::case_access::CaseAccess {
         case_id,
         organisation_id,
         owner_user_id: stored.owner_user_id,
         version: stored.version,
     };
-    let history = cases::history_with_changes(&state, &user.principal, &access)
-        .await
-        .in_language(lang)?;
+    let history = cases::history_with_changes(&state, &user.principal, &access).await?;
     let case = &stored.case;
     // The route as a timeline: by date, undated steps last, in the order they were recorded.
     let mut ordered_events: Vec<&puente_core::domain::TraffickingEvent> =
@@ -513,7 +497,7 @@ pub async fn show(
             description: event.description.clone().unwrap_or_default(),
         })
         .collect();
-    let organisations = state.store.list_organisations().await.in_language(lang)?;
+    let organisations = state.store.list_organisations().await?;
     let organisation_name = |slug: &str| {
         organisations
             .iter()
@@ -576,8 +560,7 @@ pub async fn show(
         state
             .store
             .attachments(organisation_id, case_id)
-            .await
-            .in_language(lang)?
+            .await?
             .iter()
             .map(|attachment| {
                 context! {
@@ -595,11 +578,7 @@ pub async fn show(
     let can_view_audit =
         authorize(&user.subject(), Action::ViewCaseAudit, Some(scope)) == Decision::Allow;
     let can_assign = authorize(&user.subject(), Action::AssignCase, Some(scope)) == Decision::Allow;
-    let colleagues = state
-        .store
-        .users_in_organisation(organisation_id)
-        .await
-        .in_language(lang)?;
+    let colleagues = state.store.users_in_organisation(organisation_id).await?;
     let owner_name = stored
         .owner_user_id
         .and_then(|owner| colleagues.iter().find(|colleague| colleague.id == owner))
@@ -623,8 +602,7 @@ pub async fn show(
     let task_rows: Vec<Value> = state
         .store
         .tasks_of_case(organisation_id, case_id)
-        .await
-        .in_language(lang)?
+        .await?
         .iter()
         .map(|task| Value::from_serialize(crate::tasks::task_json(task, lang, now)))
         .collect();
@@ -697,9 +675,7 @@ pub async fn edit_form(
     user: PageUser,
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let stored = cases::read_case(&state, &user.principal, Action::EditCase, case_id)
-        .await
-        .in_language(user.lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::EditCase, case_id).await?;
     case_form_page(
         &user,
         &format!("/cases/{case_id}/edit"),
@@ -713,14 +689,10 @@ pub async fn edit_form(
 
 /// After a change: back to the case, or, when someone else saved first, a page that says so (409)
 /// and nothing overwritten.
-fn after_change(
-    result: Result<i64, AppError>,
-    case_id: i64,
-    lang: Lang,
-) -> Result<Response, PageError> {
+fn after_change(result: Result<i64, AppError>, case_id: i64) -> Result<Response, PageError> {
     match result {
         Ok(_) => Ok(see_other(&format!("/cases/{case_id}?done=saved"))),
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -732,11 +704,9 @@ pub async fn edit_submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
-    let version = fields.number("version").in_language(user.lang)?;
+    let version = fields.number("version")?;
     // Likely duplicates in the organisation are shown before an edited person is saved.
-    cases::authorize_case(&state, &user.principal, Action::EditCase, case_id)
-        .await
-        .in_language(user.lang)?;
+    cases::authorize_case(&state, &user.principal, Action::EditCase, case_id).await?;
     if let Some(warning) = crate::routes::duplicates::warning_before_saving(
         &state,
         &user,
@@ -801,11 +771,10 @@ pub async fn edit_submit(
                 &fields,
                 case_id,
             )
-            .await
-            .in_language(user.lang)?;
-            after_change(Ok(version), case_id, user.lang)
+            .await?;
+            after_change(Ok(version), case_id)
         }
-        other => after_change(other, case_id, user.lang),
+        other => after_change(other, case_id),
     }
 }
 
@@ -817,7 +786,7 @@ pub async fn add_event(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
-    let version = fields.number("version").in_language(user.lang)?;
+    let version = fields.number("version")?;
     let result = cases::change_case(
         &state,
         &user.principal,
@@ -837,7 +806,7 @@ pub async fn add_event(
         },
     )
     .await;
-    after_change(result, case_id, user.lang)
+    after_change(result, case_id)
 }
 
 /// A note, posted. Notes are added, never edited, so they need no version.
@@ -848,20 +817,15 @@ pub async fn add_note(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
-    let lang = user.lang;
-    let text = fields.get("text").ok_or_else(|| PageError {
-        error: AppError::localized("note-empty", ""),
-        lang,
-    })?;
-    cases::validate_note(text).in_language(lang)?;
-    let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id)
-        .await
-        .in_language(lang)?;
+    let text = fields
+        .get("text")
+        .ok_or_else(|| PageError(AppError::localized("note-empty", "")))?;
+    cases::validate_note(text)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id).await?;
     state
         .store
         .add_note(&user.actor(), access.organisation_id, case_id, text)
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
 }
 
@@ -876,14 +840,11 @@ pub async fn assign(
     let owner = match fields.get("owner_user_id") {
         Some(text) => Some(
             text.parse::<i64>()
-                .map_err(|_| AppError::BadRequest(format!("`{text}` is not a user")))
-                .in_language(user.lang)?,
+                .map_err(|_| AppError::BadRequest(format!("`{text}` is not a user")))?,
         ),
         None => None,
     };
-    cases::assign_case(&state, &user.principal, case_id, owner)
-        .await
-        .in_language(user.lang)?;
+    cases::assign_case(&state, &user.principal, case_id, owner).await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
 }
 
@@ -895,7 +856,7 @@ pub async fn change_status(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let fields = FormFields(pairs);
-    let version = fields.number("version").in_language(user.lang)?;
+    let version = fields.number("version")?;
     let result = cases::change_case(
         &state,
         &user.principal,
@@ -908,7 +869,7 @@ pub async fn change_status(
         },
     )
     .await;
-    after_change(result, case_id, user.lang)
+    after_change(result, case_id)
 }
 
 pub use crate::services::audit::case_audit_entries;
@@ -920,20 +881,11 @@ pub async fn audit_trail(
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ViewCaseAudit, case_id)
-        .await
-        .in_language(lang)?;
-    let entries = case_audit_entries(&state, access.organisation_id, case_id)
-        .await
-        .in_language(lang)?;
-    let chain = state
-        .store
-        .verify_audit_since_checkpoint()
-        .await
-        .in_language(lang)?;
-    let names = crate::audit_view::organisation_names_by_slug(&state)
-        .await
-        .in_language(lang)?;
+    let access =
+        cases::authorize_case(&state, &user.principal, Action::ViewCaseAudit, case_id).await?;
+    let entries = case_audit_entries(&state, access.organisation_id, case_id).await?;
+    let chain = state.store.verify_audit_since_checkpoint().await?;
+    let names = crate::audit_view::organisation_names_by_slug(&state).await?;
     let html = page(
         &user,
         &format!("/cases/{case_id}/audit"),
@@ -991,10 +943,8 @@ fn question_page(
         return Ok(None);
     };
     let progress = questionnaire.progress(answers);
-    let answers_json = serde_json::to_string(answers).map_err(|error| PageError {
-        error: AppError::internal(error),
-        lang,
-    })?;
+    let answers_json =
+        serde_json::to_string(answers).map_err(|error| PageError(AppError::internal(error)))?;
     let html = page(
         user,
         &format!("/cases/{case_id}/screenings/new?kind={}", kind_code(kind)),
@@ -1023,20 +973,16 @@ pub async fn screening_start(
     Path(case_id): Path<i64>,
     Query(kind): Query<ScreeningKind>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let kind = questionnaire_kind(kind.kind.as_deref()).in_language(lang)?;
+    let kind = questionnaire_kind(kind.kind.as_deref())?;
     // The age the case knows (from the date of birth or the estimated age) is not asked again.
-    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id)
-        .await
-        .in_language(lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id).await?;
     let mut answers = Answers::default();
     answers.know_age(cases::person_context(&stored.case.person).age);
     match question_page(&user, case_id, kind, &answers, None)? {
         Some(response) => Ok(response),
-        None => Err(PageError {
-            error: AppError::BadRequest("empty questionnaire".into()),
-            lang,
-        }),
+        None => Err(PageError(AppError::BadRequest(
+            "empty questionnaire".into(),
+        ))),
     }
 }
 
@@ -1049,17 +995,13 @@ pub async fn screening_step(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id)
-        .await
-        .in_language(lang)?;
+    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id).await?;
     let fields = FormFields(pairs);
-    let kind = questionnaire_kind(fields.get("kind")).in_language(lang)?;
+    let kind = questionnaire_kind(fields.get("kind"))?;
     let mut answers: Answers = match fields.get("answers") {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|error| {
-                AppError::BadRequest(format!("the answers so far cannot be read: {error}"))
-            })
-            .in_language(lang)?,
+        Some(json) => serde_json::from_str(json).map_err(|error| {
+            AppError::BadRequest(format!("the answers so far cannot be read: {error}"))
+        })?,
         None => Answers::default(),
     };
     let choice = fields.get("choice").unwrap_or_default();
@@ -1069,8 +1011,7 @@ pub async fn screening_step(
             .get("question")
             .unwrap_or_default()
             .parse()
-            .map_err(AppError::BadRequest)
-            .in_language(lang)?;
+            .map_err(AppError::BadRequest)?;
         let answer = match choice {
             "yes" => Ok(Answer::Yes),
             "no" => Ok(Answer::No),
@@ -1099,8 +1040,7 @@ pub async fn screening_step(
         outcome.input,
         lang,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!(
         "/cases/{case_id}/screenings/{}",
         stored.id
@@ -1121,31 +1061,22 @@ pub async fn screening_show(
     Path((case_id, screening_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id).await?;
     cases::audit_case_read(
         &state,
         &user.principal,
         &access,
         puente_store::AuditAction::ViewScreening,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     let screening = state
         .store
         .screening(screening_id)
-        .await
-        .in_language(lang)?
+        .await?
         .filter(|screening| screening.case_id == case_id)
-        .ok_or(PageError {
-            error: AppError::NotFound,
-            lang,
-        })?;
+        .ok_or(PageError(AppError::NotFound))?;
     let mut result = screening.result.clone();
-    cases::explain_stored_screening(&state, &screening.input, &mut result, lang)
-        .await
-        .in_language(lang)?;
+    cases::explain_stored_screening(&state, &screening.input, &mut result, lang).await?;
     let result = &result;
     let strings = |name: &str| -> Vec<String> {
         result[name]

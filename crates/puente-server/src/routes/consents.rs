@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::extract::ApiJson;
 use crate::openapi::ConsentSchema;
 use crate::policy::Action;
@@ -179,17 +179,13 @@ pub async fn add_consent_form(
     Path(case_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
     let fields = FormFields(pairs);
     let consent = NewConsent {
-        scopes: scopes_from_codes(fields.all("scopes")).in_language(lang)?,
+        scopes: scopes_from_codes(fields.all("scopes"))?,
         with_organisation: fields.get("with_organisation").map(str::to_string),
-        given_on: given_on_from_text(fields.get("given_on").unwrap_or_default())
-            .in_language(lang)?,
+        given_on: given_on_from_text(fields.get("given_on").unwrap_or_default())?,
     };
-    give(&state, &user.principal, case_id, consent)
-        .await
-        .in_language(lang)?;
+    give(&state, &user.principal, case_id, consent).await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
 }
 
@@ -201,19 +197,15 @@ pub async fn withdraw_confirmation_page(
     Path((case_id, consent_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::EditCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::EditCase, case_id).await?;
     let consents = state
         .store
         .consents(access.organisation_id, case_id)
-        .await
-        .in_language(lang)?;
+        .await?;
     let consent = consents
         .into_iter()
         .find(|stored| stored.id == consent_id)
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+        .ok_or(AppError::NotFound)?;
     let scopes: Vec<&str> = consent
         .consent
         .scopes
@@ -245,15 +237,12 @@ pub async fn withdraw_consent_form(
     Path((case_id, consent_id)): Path<(i64, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
     let fields = FormFields(pairs);
     if fields.get("confirm") != Some("yes") {
         return Ok(see_other(&format!(
             "/cases/{case_id}/consents/{consent_id}/withdraw"
         )));
     }
-    withdraw(&state, &user.principal, case_id, consent_id)
-        .await
-        .in_language(lang)?;
+    withdraw(&state, &user.principal, case_id, consent_id).await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
 }

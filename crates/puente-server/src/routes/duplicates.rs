@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::extract::ApiJson;
 use crate::i18n::t;
 use crate::policy::{self, Action, Decision};
@@ -213,9 +213,7 @@ pub async fn warning_before_saving(
         // The form's own validation answers a bad person.
         return Ok(None);
     };
-    let duplicates = likely_duplicates(state, &user.principal, &person, editing_case)
-        .await
-        .in_language(user.lang)?;
+    let duplicates = likely_duplicates(state, &user.principal, &person, editing_case).await?;
     if duplicates.is_empty() {
         return Ok(None);
     }
@@ -247,12 +245,9 @@ pub async fn case_duplicates_page(
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
-    let duplicates = likely_duplicates(&state, &user.principal, &stored.case.person, Some(case_id))
-        .await
-        .in_language(lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id).await?;
+    let duplicates =
+        likely_duplicates(&state, &user.principal, &stored.case.person, Some(case_id)).await?;
     let can_merge =
         policy::authorize(&user.subject(), Action::MergePersons, None) == Decision::Allow;
     Ok(page(
@@ -275,17 +270,15 @@ pub async fn distinct_form(
     user: PageUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
     let fields = FormFields(pairs);
-    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
-    let a = fields.number("person_a").in_language(lang)?;
-    let b = fields.number("person_b").in_language(lang)?;
-    let back = fields.number("case_id").in_language(lang)?;
+    policy::require(&user.subject(), Action::MergePersons, None)?;
+    let a = fields.number("person_a")?;
+    let b = fields.number("person_b")?;
+    let back = fields.number("case_id")?;
     state
         .store
         .mark_persons_distinct(&user.actor(), user.principal.user.organisation_id, a, b)
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!(
         "/cases/{back}/duplicates?done=distinct"
     )))

@@ -12,7 +12,7 @@ use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
 use crate::error::ErrorAnswer;
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::extract::ApiJson;
 use crate::policy::{self, Action};
 use crate::services::handover::open_case_from_referral;
@@ -95,11 +95,10 @@ pub async fn message_form(
     Path(referral_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let fields = FormFields(pairs);
     let text = fields.get("text").unwrap_or("");
-    check_message(text).in_language(lang)?;
+    check_message(text)?;
     state
         .store
         .post_referral_message(
@@ -108,8 +107,7 @@ pub async fn message_form(
             referral_id,
             text,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!("/referrals/{referral_id}#messages")))
 }
 
@@ -120,9 +118,7 @@ pub async fn open_case_form(
     Path(referral_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let case_id = open_case_from_referral(&state, &user.principal, referral_id, lang)
-        .await
-        .in_language(lang)?;
+    let case_id = open_case_from_referral(&state, &user.principal, referral_id, lang).await?;
     Ok(see_other(&format!("/cases/{case_id}")))
 }
 

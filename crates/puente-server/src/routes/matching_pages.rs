@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{see_other, PageUser};
 use crate::cases::{self, FormFields};
-use crate::error::{InLanguage, PageError};
+use crate::error::PageError;
 use crate::i18n::translations;
 use crate::policy::{self, Action};
 use crate::services::matching::{decide_request, known_to_label, refresh_matching, start_matching};
@@ -42,13 +42,11 @@ pub async fn matching_page(
     user: PageUser,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::MatchWithPartners, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::MatchWithPartners, None)?;
     let runs = state
         .store
         .matching_runs(user.principal.organisation.id)
-        .await
-        .in_language(lang)?;
+        .await?;
     let partnerships: Vec<Value> = state
         .config
         .partnerships
@@ -85,8 +83,7 @@ pub async fn start_form(
         fields.get("upload_token").unwrap_or_default(),
         lang,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other("/matching?done=started"))
 }
 
@@ -97,9 +94,7 @@ pub async fn refresh_form(
     Path(run_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let refreshed = refresh_matching(&state, &user.principal, run_id, lang)
-        .await
-        .in_language(lang)?;
+    let refreshed = refresh_matching(&state, &user.principal, run_id, lang).await?;
     Ok(see_other(if refreshed.status == "waiting" {
         "/matching?done=waiting"
     } else {
@@ -115,14 +110,11 @@ pub async fn case_matches_page(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id).await?;
     let requests = state
         .store
         .case_coordination_requests(access.organisation_id, case_id)
-        .await
-        .in_language(lang)?;
+        .await?;
     let text = |id: &str| translations().text(lang, id);
     let rows: Vec<Value> = requests
         .iter()
@@ -169,8 +161,7 @@ pub async fn decision_form(
         fields.get("survivor_consents") == Some("yes"),
         lang,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!(
         "/cases/{}/matches?done=decided",
         decided.case_id

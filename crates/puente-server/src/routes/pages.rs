@@ -18,7 +18,7 @@ use crate::auth::{
     LANGUAGE_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::cases::FormFields;
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, Decision};
 use crate::templates::{page, public_page, Choice};
@@ -67,11 +67,7 @@ pub async fn not_found(uri: Uri, RequestLang(lang): RequestLang) -> Response {
     if uri.path().starts_with("/api/") {
         return AppError::NotFound.into_json_response(lang);
     }
-    PageError {
-        error: AppError::NotFound,
-        lang,
-    }
-    .into_response()
+    PageError(AppError::NotFound).into_response()
 }
 
 /// What the login form says when it comes back refused: a message above the form, or one next
@@ -197,7 +193,7 @@ pub async fn login_submit(
             };
             login_page_response(&state, lang, &email, refusal, status)
         }
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -209,8 +205,7 @@ pub async fn logout(
     state
         .store
         .close_session(user.principal.session_id, &user.principal.user)
-        .await
-        .in_language(user.lang)?;
+        .await?;
     let mut response = see_other("/login");
     let cookie = auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     if let Ok(value) = cookie.parse() {
@@ -276,10 +271,7 @@ pub async fn switch_language(
     Path(tag): Path<String>,
     Query(next): Query<NextPage>,
 ) -> Result<Response, PageError> {
-    let lang = Lang::from_tag(&tag).ok_or(PageError {
-        error: AppError::NotFound,
-        lang: Lang::Es,
-    })?;
+    let lang = Lang::from_tag(&tag).ok_or(PageError(AppError::NotFound))?;
     let response = see_other(&safe_next(next.next.as_deref()));
     Ok(with_language_cookie(&state, response, Some(lang)))
 }
@@ -292,16 +284,12 @@ pub async fn switch_language_and_remember(
     principal: Option<Extension<Arc<Principal>>>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let lang = Lang::from_tag(&tag).ok_or(PageError {
-        error: AppError::NotFound,
-        lang: Lang::Es,
-    })?;
+    let lang = Lang::from_tag(&tag).ok_or(PageError(AppError::NotFound))?;
     if let Some(Extension(principal)) = principal {
         state
             .store
             .set_user_language(principal.user.id, Some(lang))
-            .await
-            .in_language(lang)?;
+            .await?;
     }
     let fields = FormFields(pairs);
     let response = see_other(&safe_next(fields.get("next")));
@@ -333,8 +321,7 @@ pub async fn account_language(
     state
         .store
         .set_user_language(user.principal.user.id, language)
-        .await
-        .in_language(user.lang)?;
+        .await?;
     // The language cookie of this browser follows the new setting.
     Ok(with_language_cookie(
         &state,
@@ -372,7 +359,7 @@ pub async fn admin_page(
     user: PageUser,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
-    policy::require(&user.subject(), Action::ManageUsers, None).in_language(user.lang)?;
+    policy::require(&user.subject(), Action::ManageUsers, None)?;
     let message = notice_text(user.lang, notice.done.as_deref());
     let html = admin_html(
         &state,
@@ -449,8 +436,7 @@ async fn admin_html(
     let users = state
         .store
         .users_in_organisation(user.principal.user.organisation_id)
-        .await
-        .in_language(user.lang)?;
+        .await?;
     let rows: Vec<UserRow> = users
         .iter()
         .map(|account| UserRow {
@@ -496,8 +482,7 @@ pub async fn admin_change_role(
         user_id,
         fields.get("role").unwrap_or_default(),
     )
-    .await
-    .in_language(user.lang)?;
+    .await?;
     Ok(see_other("/admin?done=saved"))
 }
 
@@ -508,24 +493,19 @@ pub async fn admin_reset_second_factor(
     user: PageUser,
     Path(user_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::ManageUsers, None).in_language(lang)?;
-    let target = state.store.user_by_id(user_id).await.in_language(lang)?;
+    policy::require(&user.subject(), Action::ManageUsers, None)?;
+    let target = state.store.user_by_id(user_id).await?;
     let in_organisation = target.is_some_and(|target| {
         target.organisation_id == user.principal.user.organisation_id
             && target.id != user.principal.user.id
     });
     if !in_organisation {
-        return Err(PageError {
-            error: AppError::NotFound,
-            lang,
-        });
+        return Err(PageError(AppError::NotFound));
     }
     state
         .store
         .set_user_totp_secret(&user.actor(), user_id, None)
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other("/admin?done=saved"))
 }
 
@@ -563,10 +543,7 @@ pub async fn admin_create_user(
             let html = admin_html(&state, &user, None, &form, &errors).await?;
             Ok((status, html).into_response())
         }
-        Err(error) => Err(PageError {
-            error,
-            lang: user.lang,
-        }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -576,7 +553,7 @@ pub async fn admin_settings(
     user: PageUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    policy::require(&user.subject(), Action::ManageSettings, None).in_language(user.lang)?;
+    policy::require(&user.subject(), Action::ManageSettings, None)?;
     let fields = FormFields(pairs);
     let settings = crate::services::organisation_settings::settings_from_form(&fields);
     state
@@ -586,8 +563,7 @@ pub async fn admin_settings(
             user.principal.user.organisation_id,
             &settings.to_json(),
         )
-        .await
-        .in_language(user.lang)?;
+        .await?;
     Ok(see_other("/admin?done=saved"))
 }
 
@@ -607,7 +583,7 @@ pub async fn organisation_audit(
     Query(filter): Query<AuditFilter>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewOrganisationAudit, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewOrganisationAudit, None)?;
     let actor = filter
         .actor
         .map(|actor| actor.trim().to_lowercase())
@@ -621,16 +597,9 @@ pub async fn organisation_audit(
             newest_first: true,
             ..puente_store::AuditQuery::default()
         })
-        .await
-        .in_language(lang)?;
-    let chain = state
-        .store
-        .verify_audit_since_checkpoint()
-        .await
-        .in_language(lang)?;
-    let names = crate::audit_view::organisation_names_by_slug(&state)
-        .await
-        .in_language(lang)?;
+        .await?;
+    let chain = state.store.verify_audit_since_checkpoint().await?;
+    let names = crate::audit_view::organisation_names_by_slug(&state).await?;
     let html = page(
         &user,
         "/audit",
@@ -688,8 +657,7 @@ pub async fn account_notice_rows(
     let notices = state
         .store
         .account_notices(user.principal.user.organisation_id, ACCOUNT_NOTICES_SHOWN)
-        .await
-        .in_language(user.lang)?;
+        .await?;
     Ok(notices
         .iter()
         .map(|notice| {

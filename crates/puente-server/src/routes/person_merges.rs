@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::FormFields;
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::extract::ApiJson;
 use crate::i18n::t;
 use crate::policy::{self, Action};
@@ -347,8 +347,7 @@ pub async fn merge_compare_page(
         pair.kept_person_id,
         pair.merged_person_id,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     let choices = presets(&kept, &merged);
     Ok(page(
         &user,
@@ -373,14 +372,13 @@ pub async fn merge_form(
 ) -> Result<Response, PageError> {
     let lang = user.lang;
     let fields = FormFields(pairs);
-    let kept_person_id = fields.number("kept_person_id").in_language(lang)?;
-    let merged_person_id = fields.number("merged_person_id").in_language(lang)?;
+    let kept_person_id = fields.number("kept_person_id")?;
+    let merged_person_id = fields.number("merged_person_id")?;
     let case_id = fields
         .get("case_id")
         .and_then(|value| value.parse::<i64>().ok());
-    let (kept, merged) = candidates(&state, &user.principal, kept_person_id, merged_person_id)
-        .await
-        .in_language(lang)?;
+    let (kept, merged) =
+        candidates(&state, &user.principal, kept_person_id, merged_person_id).await?;
     let choices = choices_from_form(&fields, &presets(&kept, &merged));
     if fields.get("confirmed") != Some("yes") {
         let result = person_merge::merged_person(&kept.person, &merged.person, &choices);
@@ -427,8 +425,7 @@ pub async fn merge_form(
         merged_person_id,
         &choices,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!("/persons/merges/{}", outcome.merge_id)))
 }
 
@@ -440,14 +437,12 @@ pub async fn merge_page(
     Path(merge_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::MergePersons, None)?;
     let merge = state
         .store
         .person_merge(user.principal.user.organisation_id, merge_id)
-        .await
-        .in_language(lang)?
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+        .await?
+        .ok_or(AppError::NotFound)?;
     let from_merged: Vec<String> = merge
         .choices
         .iter()
@@ -482,12 +477,10 @@ pub async fn undo_merge_form(
     user: PageUser,
     Path(merge_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::MergePersons, None)?;
     state
         .store
         .undo_person_merge(&user.actor(), user.principal.user.organisation_id, merge_id)
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!("/persons/merges/{merge_id}")))
 }

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::extract::ApiJson;
 use crate::i18n::t;
 use crate::openapi::{NotificationSchema, ReferralSchema, SharedCaseSchema};
@@ -717,24 +717,12 @@ pub async fn referrals_page(
     user: PageUser,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let organisation_id = user.principal.user.organisation_id;
-    let received = state
-        .store
-        .referrals_received(organisation_id)
-        .await
-        .in_language(lang)?;
-    let sent = state
-        .store
-        .referrals_sent(organisation_id)
-        .await
-        .in_language(lang)?;
-    let notifications = state
-        .store
-        .notifications(organisation_id, true)
-        .await
-        .in_language(lang)?;
-    let names = organisation_names(&state).await.in_language(lang)?;
+    let received = state.store.referrals_received(organisation_id).await?;
+    let sent = state.store.referrals_sent(organisation_id).await?;
+    let notifications = state.store.notifications(organisation_id, true).await?;
+    let names = organisation_names(&state).await?;
     Ok(page(
         &user,
         "/referrals",
@@ -757,34 +745,29 @@ pub async fn referral_page(
     Path(referral_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let organisation_id = user.principal.user.organisation_id;
     let referral = state
         .store
         .referral(organisation_id, referral_id)
-        .await
-        .in_language(lang)?
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+        .await?
+        .ok_or(AppError::NotFound)?;
     let received = referral.to_organisation_id == organisation_id;
     let mut shared = Value::Null;
     if received && referral.status.gives_access() {
-        policy::require(&user.subject(), Action::ViewReferredCase, None).in_language(lang)?;
+        policy::require(&user.subject(), Action::ViewReferredCase, None)?;
         let mut case = state
             .store
             .shared_case(&user.actor(), organisation_id, referral_id)
-            .await
-            .in_language(lang)?;
-        explain_shared_screenings(&state, &mut case, lang)
-            .await
-            .in_language(lang)?;
+            .await?;
+        explain_shared_screenings(&state, &mut case, lang).await?;
         shared = shared_case_view(&case, lang);
     }
     let services = {
-        let organisations = state.store.list_organisations().await.in_language(lang)?;
+        let organisations = state.store.list_organisations().await?;
         let mut names = Vec::new();
         for id in &referral.services {
-            if let Some(service) = state.store.service(*id).await.in_language(lang)? {
+            if let Some(service) = state.store.service(*id).await? {
                 let found = puente_store::StoredServiceMatch {
                     id: service.id,
                     organisation_id: service.organisation_id,
@@ -797,13 +780,12 @@ pub async fn referral_page(
         }
         names
     };
-    let names = organisation_names(&state).await.in_language(lang)?;
+    let names = organisation_names(&state).await?;
     let row = referral_row(&referral, organisation_id, &names, lang);
     let messages: Vec<Value> = state
         .store
         .referral_messages(organisation_id, referral_id)
-        .await
-        .in_language(lang)?
+        .await?
         .into_iter()
         .map(|message| {
             json!({
@@ -819,8 +801,7 @@ pub async fn referral_page(
         state
             .store
             .referral_case(organisation_id, referral_id)
-            .await
-            .in_language(lang)?
+            .await?
     } else {
         None
     };
@@ -949,11 +930,8 @@ pub async fn referral_action_form(
     Path((referral_id, word)): Path<(i64, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
     let fields = FormFields(pairs);
-    let answer = Answer::from_path(&word)
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+    let answer = Answer::from_path(&word).ok_or(AppError::NotFound)?;
     answer_referral(
         &state,
         &user.principal,
@@ -961,8 +939,7 @@ pub async fn referral_action_form(
         answer,
         fields.get("note"),
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!("/referrals/{referral_id}")))
 }
 
@@ -1022,14 +999,13 @@ async fn refer_form_page(
 ) -> Result<axum::response::Html<String>, PageError> {
     let lang = user.lang;
     let service = match values.service_id {
-        Some(id) => state.store.service(id).await.in_language(lang)?,
+        Some(id) => state.store.service(id).await?,
         None => None,
     };
     let organisations: Vec<Choice> = state
         .store
         .list_organisations()
-        .await
-        .in_language(lang)?
+        .await?
         .into_iter()
         .filter(|organisation| organisation.id != own_organisation_id)
         .map(|organisation| Choice {
@@ -1079,10 +1055,7 @@ pub async fn refer_form(
     Path(case_id): Path<i64>,
     Query(parameters): Query<ReferFormParameters>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id).await?;
     // The contact is the user who refers, unless they name a colleague.
     let values = ReferFormValues {
         service_id: parameters.service,
@@ -1112,9 +1085,7 @@ pub async fn refer_submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id).await?;
     let fields = FormFields(pairs);
     let values = ReferFormValues {
         organisation: fields.get("to_org").unwrap_or_default().to_string(),
@@ -1199,7 +1170,7 @@ pub async fn refer_submit(
             ) => {
                 errors.form = Some(error.message(lang));
             }
-            Err(other) => return Err(PageError { error: other, lang }),
+            Err(other) => return Err(PageError(other)),
         }
     }
     let status = if errors.consent.is_some() {
@@ -1225,7 +1196,7 @@ pub async fn notifications_page(
     user: PageUser,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let notifications = state
         .store
         .user_notifications(
@@ -1233,8 +1204,7 @@ pub async fn notifications_page(
             user.principal.user.id,
             false,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     let rows: Vec<Value> = notifications
         .iter()
         .map(|notification| {
@@ -1262,8 +1232,7 @@ pub async fn notifications_read_form(
     State(state): State<AppState>,
     user: PageUser,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     state
         .store
         .mark_all_read_for_user(
@@ -1271,8 +1240,7 @@ pub async fn notifications_read_form(
             user.principal.user.organisation_id,
             user.principal.user.id,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other("/notifications"))
 }
 
@@ -1283,18 +1251,15 @@ pub async fn open_notification(
     user: PageUser,
     Path(notification_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let organisation_id = user.principal.user.organisation_id;
     let notification = state
         .store
         .user_notifications(organisation_id, user.principal.user.id, false)
-        .await
-        .in_language(lang)?
+        .await?
         .into_iter()
         .find(|notification| notification.notification.id == notification_id)
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+        .ok_or(AppError::NotFound)?;
     state
         .store
         .mark_read_for_user(
@@ -1303,8 +1268,7 @@ pub async fn open_notification(
             user.principal.user.id,
             notification_id,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!(
         "/referrals/{}",
         notification.notification.referral_id

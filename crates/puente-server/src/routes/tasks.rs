@@ -15,7 +15,7 @@ use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
 use crate::cases::{self, FormFields};
 use crate::error::ErrorAnswer;
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::extract::ApiJson;
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
 use crate::tasks::{self, task_json, TaskSchema};
@@ -252,11 +252,10 @@ pub async fn add_task_form(
     Path(case_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
     let fields = FormFields(pairs);
     let assignee = match fields.get("assignee").filter(|value| !value.is_empty()) {
         None => None,
-        Some(_) => Some(fields.number("assignee").in_language(lang)?),
+        Some(_) => Some(fields.number("assignee")?),
     };
     tasks::add_task(
         &state,
@@ -266,8 +265,7 @@ pub async fn add_task_form(
         fields.get("due_on").unwrap_or(""),
         assignee,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved#tasks")))
 }
 
@@ -279,15 +277,12 @@ pub async fn task_action_form(
     Path((task_id, action)): Path<(i64, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
     let done = match action.as_str() {
         "complete" => true,
         "reopen" => false,
-        _ => return Err(AppError::NotFound).in_language(lang),
+        _ => return Err(AppError::NotFound.into()),
     };
-    let task = set_done(&state, &user.principal, task_id, done)
-        .await
-        .in_language(lang)?;
+    let task = set_done(&state, &user.principal, task_id, done).await?;
     let fields = FormFields(pairs);
     let back = match fields.get("back") {
         Some("my-work") => "/my-work".to_string(),
@@ -305,12 +300,8 @@ pub async fn my_work_page(
     let lang = user.lang;
     let principal = &user.principal;
     let now = OffsetDateTime::now_utc();
-    let overdue = listed_tasks(&state, principal, true, Some(TaskDueFilter::Overdue), now)
-        .await
-        .in_language(lang)?;
-    let today = listed_tasks(&state, principal, true, Some(TaskDueFilter::Today), now)
-        .await
-        .in_language(lang)?;
+    let overdue = listed_tasks(&state, principal, true, Some(TaskDueFilter::Overdue), now).await?;
+    let today = listed_tasks(&state, principal, true, Some(TaskDueFilter::Today), now).await?;
     let today: Vec<_> = today
         .into_iter()
         .filter(|task| !overdue.iter().any(|late| late.id == task.id))
@@ -319,17 +310,9 @@ pub async fn my_work_page(
     let can_refer =
         policy::authorize(&user.subject(), Action::ViewReferrals, None) == policy::Decision::Allow;
     let (new_referrals, answered_referrals) = if can_refer {
-        let received = state
-            .store
-            .referrals_received(organisation_id)
-            .await
-            .in_language(lang)?;
-        let sent = state
-            .store
-            .referrals_sent(organisation_id)
-            .await
-            .in_language(lang)?;
-        let organisations = state.store.list_organisations().await.in_language(lang)?;
+        let received = state.store.referrals_received(organisation_id).await?;
+        let sent = state.store.referrals_sent(organisation_id).await?;
+        let organisations = state.store.list_organisations().await?;
         let name_of = |slug: &str| {
             organisations
                 .iter()
@@ -371,8 +354,7 @@ pub async fn my_work_page(
     let owned = state
         .store
         .list_cases(&user.actor(), organisation_id, Some(principal.user.id))
-        .await
-        .in_language(lang)?;
+        .await?;
     let quiet: Vec<minijinja::Value> = owned
         .iter()
         .filter(|case| {

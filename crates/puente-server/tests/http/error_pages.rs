@@ -64,3 +64,80 @@ async fn addresses_that_name_no_page_answer_a_styled_page_in_the_users_language(
     let html = response.text().await.unwrap();
     assert!(html.contains("Esta página no acepta esa acción"), "{html}");
 }
+
+/// The errors of page handlers (a case that does not exist, a page the role may not open) and the
+/// session layer's refusals (a form without its anti-forgery token) come back as pages in the
+/// session's language, whatever the browser's headers ask for, with the error's status.
+#[tokio::test]
+async fn page_errors_come_back_in_the_sessions_language() {
+    let app = spawn_app().await;
+    let advocate = app.logged_in(ADVOCATE).await;
+    let analyst = app.logged_in(ANALYST).await;
+    for (language, other_language, not_found, forbidden, expired) in [
+        (
+            "es",
+            "en",
+            "No encontrado.",
+            "Su rol no permite esta acción.",
+            "El formulario caducó",
+        ),
+        (
+            "en",
+            "es",
+            "Not found.",
+            "Your role does not allow this.",
+            "The form has expired",
+        ),
+    ] {
+        for client in [&advocate, &analyst] {
+            let response = client
+                .get(app.url(&format!("/lang/{language}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        }
+        for (client, path, method, status, words) in [
+            (
+                &advocate,
+                "/cases/987654",
+                "GET",
+                StatusCode::NOT_FOUND,
+                not_found,
+            ),
+            (&analyst, "/cases", "GET", StatusCode::FORBIDDEN, forbidden),
+            (
+                &advocate,
+                "/cases/1/notes",
+                "POST",
+                StatusCode::FORBIDDEN,
+                expired,
+            ),
+        ] {
+            let request = match method {
+                "GET" => client.get(app.url(path)),
+                _ => client.post(app.url(path)).form(&[("text", "a note")]),
+            };
+            let response = request
+                .header("accept-language", other_language)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), status, "{method} {path} ({language})");
+            let content_type = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert!(
+                content_type.starts_with("text/html"),
+                "{path}: {content_type}"
+            );
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains(&format!("<html lang=\"{language}\">")),
+                "{path}: {html}"
+            );
+            assert!(html.contains(words), "{path} ({language}): {html}");
+        }
+    }
+}
