@@ -397,37 +397,8 @@ pub async fn screen_case(
     Ok((stored_screening, result))
 }
 
-/// The fields of a URL-encoded form, in order, repeated names kept (checkbox lists).
-#[derive(Clone, Debug, Default)]
-pub struct FormFields(pub Vec<(String, String)>);
-
-impl FormFields {
-    /// The first value of a field, trimmed; `None` when absent or blank.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.trim())
-            .filter(|value| !value.is_empty())
-    }
-
-    /// Every non-blank value of a field.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.trim())
-            .filter(|value| !value.is_empty())
-            .collect()
-    }
-
-    /// A required whole number (a version, an id).
-    pub fn number(&self, name: &str) -> Result<i64, AppError> {
-        self.get(name)
-            .and_then(|value| value.parse().ok())
-            .ok_or_else(|| AppError::BadRequest(format!("the form lacks a valid `{name}`")))
-    }
-}
+/// The raw form of a page (see [`crate::forms`]).
+pub use crate::forms::FormFields;
 
 fn optional_text(fields: &FormFields, name: &str) -> Option<String> {
     fields.get(name).map(str::to_string)

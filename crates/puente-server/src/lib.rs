@@ -37,6 +37,8 @@ pub mod error_pages;
 pub mod exports;
 /// Extractors of the JSON API: bodies read as the OpenAPI document describes them.
 pub mod extract;
+/// Page forms: the raw form, typed forms read from it, their extractors.
+pub mod forms;
 /// Spanish and English messages (Fluent).
 pub mod i18n;
 /// The linkage unit (`puente serve --linkage-unit`): projects, uploads, runs and results.
