@@ -24,6 +24,7 @@ use crate::auth::{see_other, PageUser};
 use crate::case_search::{self, CaseListParameters};
 use crate::cases::{self, FormFields};
 use crate::error::{AppError, PageError};
+use crate::forms::{refused, CheckedForm, FormRefusal, TypedForm};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, CaseScope, Decision};
 use crate::services::case_rows::{labels, level_label, person_rows, victim_rows};
@@ -778,15 +779,54 @@ pub async fn edit_submit(
     }
 }
 
+/// A change of a case posted with the version it was loaded at: the version is read first (a
+/// form without one is refused at once); any other refusal is answered after the case's checks
+/// (may the user change it, is the version current), as the case's own validation is.
+fn version_of<T>(
+    form: &Result<T, FormRefusal>,
+    version: impl Fn(&T) -> i64,
+) -> Result<i64, AppError> {
+    match form {
+        Ok(form) => Ok(version(form)),
+        Err(refusal) => refusal.fields.number("version"),
+    }
+}
+
+/// The form of a step of the route: the version, the kind of step, where and when.
+#[derive(Debug)]
+pub struct EventForm {
+    pub version: i64,
+    pub event: TraffickingEvent,
+}
+
+impl TryFrom<FormFields> for EventForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(EventForm {
+                version: fields.required_number("version")?,
+                event: TraffickingEvent {
+                    kind: cases::required_code::<TraffickingEventType>(fields, "kind")
+                        .map_err(refused("kind"))?,
+                    country: cases::country_from_form(fields, "country")
+                        .map_err(refused("country"))?,
+                    place: fields.get("place").map(str::to_string),
+                    date: cases::date_field(fields, "date").map_err(refused("date"))?,
+                    description: fields.get("description").map(str::to_string),
+                },
+            })
+        })
+    }
+}
+
 /// A step of the route, posted.
 pub async fn add_event(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<EventForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let version = fields.number("version")?;
+    let version = version_of(&form, |form| form.version)?;
     let result = cases::change_case(
         &state,
         &user.principal,
@@ -794,14 +834,8 @@ pub async fn add_event(
         case_id,
         version,
         |case| {
-            let kind = cases::required_code::<TraffickingEventType>(&fields, "kind")?;
-            case.events.push(TraffickingEvent {
-                kind,
-                country: cases::country_from_form(&fields, "country")?,
-                place: fields.get("place").map(str::to_string),
-                date: cases::date_field(&fields, "date")?,
-                description: fields.get("description").map(str::to_string),
-            });
+            let form = form.map_err(|refusal| refusal.error)?;
+            case.events.push(form.event);
             Ok(())
         },
     )
@@ -809,24 +843,64 @@ pub async fn add_event(
     after_change(result, case_id)
 }
 
+/// The note form: a text that is not blank and within its bounds.
+#[derive(Debug)]
+pub struct NoteForm {
+    pub text: String,
+}
+
+impl TryFrom<FormFields> for NoteForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let text = fields
+                .get("text")
+                .ok_or_else(|| AppError::localized("note-empty", ""))
+                .map_err(refused("text"))?;
+            cases::validate_note(text).map_err(refused("text"))?;
+            Ok(NoteForm {
+                text: text.to_string(),
+            })
+        })
+    }
+}
+
 /// A note, posted. Notes are added, never edited, so they need no version.
 pub async fn add_note(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<NoteForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let text = fields
-        .get("text")
-        .ok_or_else(|| PageError(AppError::localized("note-empty", "")))?;
-    cases::validate_note(text)?;
     let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id).await?;
     state
         .store
-        .add_note(&user.actor(), access.organisation_id, case_id, text)
+        .add_note(&user.actor(), access.organisation_id, case_id, &form.text)
         .await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+/// The assignment form: the new owner's id, or none.
+#[derive(Debug)]
+pub struct AssignForm {
+    pub owner: Option<i64>,
+}
+
+impl TryFrom<FormFields> for AssignForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let owner = fields
+                .get("owner_user_id")
+                .map(|text| {
+                    text.parse::<i64>()
+                        .map_err(|_| AppError::BadRequest(format!("`{text}` is not a user")))
+                })
+                .transpose()
+                .map_err(refused("owner_user_id"))?;
+            Ok(AssignForm { owner })
+        })
+    }
 }
 
 /// A new owner for the case, posted by a supervisor.
@@ -834,18 +908,30 @@ pub async fn assign(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<AssignForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let owner = match fields.get("owner_user_id") {
-        Some(text) => Some(
-            text.parse::<i64>()
-                .map_err(|_| AppError::BadRequest(format!("`{text}` is not a user")))?,
-        ),
-        None => None,
-    };
-    cases::assign_case(&state, &user.principal, case_id, owner).await?;
+    cases::assign_case(&state, &user.principal, case_id, form.owner).await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+/// The status form: the version and the new status.
+#[derive(Debug)]
+pub struct StatusForm {
+    pub version: i64,
+    pub status: CaseStatus,
+}
+
+impl TryFrom<FormFields> for StatusForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(StatusForm {
+                version: fields.required_number("version")?,
+                status: cases::required_code::<CaseStatus>(fields, "status")
+                    .map_err(refused("status"))?,
+            })
+        })
+    }
 }
 
 /// A status change, posted with the version.
@@ -853,10 +939,9 @@ pub async fn change_status(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<StatusForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let version = fields.number("version")?;
+    let version = version_of(&form, |form| form.version)?;
     let result = cases::change_case(
         &state,
         &user.principal,
@@ -864,7 +949,7 @@ pub async fn change_status(
         case_id,
         version,
         |case| {
-            case.status = cases::required_code::<CaseStatus>(&fields, "status")?;
+            case.status = form.map_err(|refusal| refusal.error)?.status;
             Ok(())
         },
     )
@@ -1165,4 +1250,45 @@ pub async fn screening_show(
         },
     )?;
     Ok(html.into_response())
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn the_small_case_forms_convert_and_their_refusals_name_their_fields() {
+        let form = EventForm::try_from(fields_of(&[
+            ("version", "2"),
+            ("kind", "Transit"),
+            ("country", "GT"),
+            ("place", " Tecún Umán "),
+            ("date", "2025-06"),
+        ]))
+        .unwrap();
+        assert_eq!(form.version, 2);
+        assert_eq!(form.event.kind, TraffickingEventType::Transit);
+        assert_eq!(form.event.place.as_deref(), Some("Tecún Umán"));
+        let refusal =
+            EventForm::try_from(fields_of(&[("version", "2"), ("kind", "Walking")])).unwrap_err();
+        assert_eq!(refusal.field, "kind");
+        assert_eq!(
+            version_of(&Err::<EventForm, _>(refusal), |form| form.version).unwrap(),
+            2
+        );
+        let refusal = EventForm::try_from(fields_of(&[("kind", "Transit")])).unwrap_err();
+        assert_eq!(refusal.field, "version");
+        let refusal =
+            StatusForm::try_from(fields_of(&[("version", "1"), ("status", "Gone")])).unwrap_err();
+        assert_eq!(refusal.field, "status");
+        let form =
+            StatusForm::try_from(fields_of(&[("version", "1"), ("status", "Closed")])).unwrap();
+        assert_eq!(form.status, CaseStatus::Closed);
+        let refusal = NoteForm::try_from(fields_of(&[("text", "   ")])).unwrap_err();
+        assert_eq!(refusal.field, "text");
+        let refusal = AssignForm::try_from(fields_of(&[("owner_user_id", "x")])).unwrap_err();
+        assert_eq!(refusal.field, "owner_user_id");
+        assert_eq!(AssignForm::try_from(fields_of(&[])).unwrap().owner, None);
+    }
 }
