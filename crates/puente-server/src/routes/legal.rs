@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use minijinja::context;
 use puente_core::htcds::{Gender, PerpetratorRole};
 use puente_core::legal::{
@@ -33,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{see_other, PageUser};
 use crate::cases::{self, FormFields};
 use crate::error::{AppError, PageError};
+use crate::forms::{refused, CheckedForm, FormRefusal};
 use crate::policy::{self, Action};
 use crate::services::legal::{self as legal_service, FieldError, LegalError, LegalForm};
 use crate::services::perpetrators::{linked_perpetrators, written_name};
@@ -119,7 +119,7 @@ fn option_views(result: &ReliefResult, lang: Lang) -> Vec<OptionView> {
 
 /// One relief question: a relief fact, or the person's marital status (for SIJS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ReliefQuestion {
+pub enum ReliefQuestion {
     Fact(ReliefFact),
     Married,
 }
@@ -645,30 +645,60 @@ pub async fn question_page(
     .into_response())
 }
 
+/// The form of one relief question: the question, the answer (yes, no or unknown: unknown when
+/// none is sent), and the questions answered before.
+#[derive(Debug)]
+pub struct ReliefAnswerForm {
+    pub question: ReliefQuestion,
+    pub choice: String,
+    pub answered: String,
+}
+
+impl TryFrom<FormFields> for ReliefAnswerForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let question = fields
+                .get("question")
+                .and_then(ReliefQuestion::parse)
+                .ok_or_else(|| {
+                    AppError::BadRequest(
+                        "`question` is not a relief fact code nor `married`".into(),
+                    )
+                })
+                .map_err(refused("question"))?;
+            let choice = fields.get("choice").unwrap_or("unknown").to_string();
+            if !matches!(choice.as_str(), "yes" | "no" | "unknown") {
+                return Err(refused("choice")(AppError::BadRequest(format!(
+                    "`choice` must be yes, no or unknown, not `{choice}`"
+                ))));
+            }
+            Ok(ReliefAnswerForm {
+                question,
+                choice,
+                answered: fields.text("answered"),
+            })
+        })
+    }
+}
+
 /// `POST /cases/{id}/legal/questions`: one answer. A yes adds the relief fact; every answer stores
 /// the new relief result with its rule-set version, then the next question follows.
 pub async fn question_answer(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<ReliefAnswerForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
     let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id).await?;
-    let question = fields
-        .get("question")
-        .and_then(ReliefQuestion::parse)
-        .ok_or_else(|| {
-            AppError::BadRequest("`question` is not a relief fact code nor `married`".into())
-        })?;
-    let choice = fields.get("choice").unwrap_or("unknown");
-    if !matches!(choice, "yes" | "no" | "unknown") {
-        return Err(AppError::BadRequest(format!(
-            "`choice` must be yes, no or unknown, not `{choice}`"
-        ))
-        .into());
-    }
+    // The case is checked before the answer.
+    let ReliefAnswerForm {
+        question,
+        choice,
+        answered,
+    } = form?;
+    let choice = choice.as_str();
     let Some((mut input, screening_id)) = relief_input(&state, &stored).await? else {
         return Ok(see_other(&format!("/cases/{case_id}/legal")));
     };
@@ -714,7 +744,7 @@ pub async fn question_answer(
         lang,
     )
     .await?;
-    let mut answered = answered_list(fields.get("answered").unwrap_or(""));
+    let mut answered = answered_list(&answered);
     answered.push(question.key().to_string());
     Ok(see_other(&format!(
         "/cases/{case_id}/legal/questions?answered={}",
@@ -749,11 +779,10 @@ async fn submit_form(
     user: &PageUser,
     case_id: i64,
     form: Option<LegalForm>,
-    pairs: Vec<(String, String)>,
+    fields: FormFields,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
     let form = form.ok_or(AppError::NotFound)?;
-    let fields = FormFields(pairs);
     match legal_service::record(state, &user.principal, case_id, form, &fields, lang).await {
         Ok(_) => Ok(see_other(&format!(
             "/cases/{case_id}/legal?done=saved#{}",
@@ -773,9 +802,9 @@ pub async fn legal_form(
     State(state): State<AppState>,
     user: PageUser,
     Path((case_id, form)): Path<(i64, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: FormFields,
 ) -> Result<Response, PageError> {
-    submit_form(&state, &user, case_id, form_of(&form, None), pairs).await
+    submit_form(&state, &user, case_id, form_of(&form, None), fields).await
 }
 
 /// `POST /cases/{id}/legal/{form}/{record_id}`: a proceeding's stage, a certification's decision,
@@ -784,14 +813,14 @@ pub async fn legal_record_form(
     State(state): State<AppState>,
     user: PageUser,
     Path((case_id, form, record_id)): Path<(i64, String, i64)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: FormFields,
 ) -> Result<Response, PageError> {
     submit_form(
         &state,
         &user,
         case_id,
         form_of(&form, Some(record_id)),
-        pairs,
+        fields,
     )
     .await
 }
@@ -940,4 +969,34 @@ pub async fn annual_report_page(
         },
     )?
     .into_response())
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_relief_answer_converts_and_its_refusals_name_their_fields() {
+        let form = ReliefAnswerForm::try_from(fields_of(&[
+            ("question", "married"),
+            ("choice", "no"),
+            ("answered", "married"),
+        ]))
+        .unwrap();
+        assert_eq!(form.question, ReliefQuestion::Married);
+        assert_eq!(
+            (form.choice.as_str(), form.answered.as_str()),
+            ("no", "married")
+        );
+        let form = ReliefAnswerForm::try_from(fields_of(&[("question", "married")])).unwrap();
+        assert_eq!(form.choice, "unknown");
+        let refusal =
+            ReliefAnswerForm::try_from(fields_of(&[("question", "shoe_size")])).unwrap_err();
+        assert_eq!(refusal.field, "question");
+        let refusal =
+            ReliefAnswerForm::try_from(fields_of(&[("question", "married"), ("choice", "maybe")]))
+                .unwrap_err();
+        assert_eq!(refusal.field, "choice");
+    }
 }
