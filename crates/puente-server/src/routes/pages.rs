@@ -21,6 +21,7 @@ use crate::error::{AppError, PageError};
 use crate::forms::{FormFields, FormRefusal, TypedForm};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, Decision};
+use crate::services::organisation_settings::SettingsForm;
 use crate::templates::{page, public_page, Choice};
 use crate::AppState;
 
@@ -624,10 +625,9 @@ pub async fn admin_create_user(
 pub async fn admin_settings(
     State(state): State<AppState>,
     user: PageUser,
-    fields: FormFields,
+    TypedForm(SettingsForm(settings)): TypedForm<SettingsForm>,
 ) -> Result<Response, PageError> {
     policy::require(&user.subject(), Action::ManageSettings, None)?;
-    let settings = crate::services::organisation_settings::settings_from_form(&fields);
     state
         .store
         .update_organisation_settings(
