@@ -1071,41 +1071,90 @@ pub async fn screening_start(
     }
 }
 
+/// What a screening step's form asks: stop and compute the result, or answer one question.
+#[derive(Debug)]
+pub enum ScreeningStep {
+    Finish,
+    /// The question answered, and the answer (none when it cannot be read: the question is
+    /// asked again with a message).
+    Answer {
+        key: QuestionKey,
+        answer: Option<Answer>,
+    },
+}
+
+/// The form of a screening step: the questionnaire, the answers so far (carried by the form) and
+/// this step.
+#[derive(Debug)]
+pub struct ScreeningStepForm {
+    pub kind: QuestionnaireKind,
+    pub answers: Answers,
+    pub step: ScreeningStep,
+}
+
+impl TryFrom<FormFields> for ScreeningStepForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let kind = questionnaire_kind(fields.get("kind")).map_err(refused("kind"))?;
+            let answers: Answers = match fields.get("answers") {
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|error| {
+                        AppError::BadRequest(format!("the answers so far cannot be read: {error}"))
+                    })
+                    .map_err(refused("answers"))?,
+                None => Answers::default(),
+            };
+            let choice = fields.get("choice").unwrap_or_default();
+            let step = if choice == "finish" {
+                ScreeningStep::Finish
+            } else {
+                let key: QuestionKey = fields
+                    .get("question")
+                    .unwrap_or_default()
+                    .parse()
+                    .map_err(AppError::BadRequest)
+                    .map_err(refused("question"))?;
+                let answer = match choice {
+                    "yes" => Ok(Answer::Yes),
+                    "no" => Ok(Answer::No),
+                    "unknown" => Ok(Answer::Unknown),
+                    _ => Answer::parse(fields.get("answer").unwrap_or_default(), key.kind()),
+                };
+                ScreeningStep::Answer {
+                    key,
+                    answer: answer.ok(),
+                }
+            };
+            Ok(ScreeningStepForm {
+                kind,
+                answers,
+                step,
+            })
+        })
+    }
+}
+
 /// One answer, posted with the answers so far; the next question, or, at the end (or when the
 /// screener stops), the result is computed, stored with the rule-set version, and shown.
 pub async fn screening_step(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<ScreeningStepForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
     cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id).await?;
-    let fields = FormFields(pairs);
-    let kind = questionnaire_kind(fields.get("kind"))?;
-    let mut answers: Answers = match fields.get("answers") {
-        Some(json) => serde_json::from_str(json).map_err(|error| {
-            AppError::BadRequest(format!("the answers so far cannot be read: {error}"))
-        })?,
-        None => Answers::default(),
-    };
-    let choice = fields.get("choice").unwrap_or_default();
-    let finish = choice == "finish";
-    if !finish {
-        let key: QuestionKey = fields
-            .get("question")
-            .unwrap_or_default()
-            .parse()
-            .map_err(AppError::BadRequest)?;
-        let answer = match choice {
-            "yes" => Ok(Answer::Yes),
-            "no" => Ok(Answer::No),
-            "unknown" => Ok(Answer::Unknown),
-            _ => Answer::parse(fields.get("answer").unwrap_or_default(), key.kind()),
-        };
+    // The case is checked before the form.
+    let ScreeningStepForm {
+        kind,
+        mut answers,
+        step,
+    } = form?;
+    if let ScreeningStep::Answer { key, answer } = step {
         let recorded = answer
-            .map_err(|error| error.to_string())
-            .and_then(|answer| answers.set(key, answer).map_err(|error| error.to_string()));
+            .ok_or(())
+            .and_then(|answer| answers.set(key, answer).map_err(|_| ()));
         if recorded.is_err() {
             let message = Some(t(lang, "screening-answer-invalid"));
             if let Some(response) = question_page(&user, case_id, kind, &answers, message)? {
@@ -1290,5 +1339,41 @@ mod form_tests {
         let refusal = AssignForm::try_from(fields_of(&[("owner_user_id", "x")])).unwrap_err();
         assert_eq!(refusal.field, "owner_user_id");
         assert_eq!(AssignForm::try_from(fields_of(&[])).unwrap().owner, None);
+    }
+
+    #[test]
+    fn a_screening_step_converts_and_its_refusals_name_their_fields() {
+        let age = QuestionKey::Age.code();
+        let form = ScreeningStepForm::try_from(fields_of(&[
+            ("kind", "quick"),
+            ("question", age),
+            ("answer", "15"),
+        ]))
+        .unwrap();
+        assert_eq!(form.kind, QuestionnaireKind::Quick);
+        assert!(matches!(
+            form.step,
+            ScreeningStep::Answer {
+                answer: Some(_),
+                ..
+            }
+        ));
+        let form =
+            ScreeningStepForm::try_from(fields_of(&[("question", age), ("answer", "a lot")]))
+                .unwrap();
+        assert!(matches!(
+            form.step,
+            ScreeningStep::Answer { answer: None, .. }
+        ));
+        let form = ScreeningStepForm::try_from(fields_of(&[("choice", "finish")])).unwrap();
+        assert!(matches!(form.step, ScreeningStep::Finish));
+        let refusal = ScreeningStepForm::try_from(fields_of(&[("kind", "longest")])).unwrap_err();
+        assert_eq!(refusal.field, "kind");
+        let refusal =
+            ScreeningStepForm::try_from(fields_of(&[("answers", "{not json")])).unwrap_err();
+        assert_eq!(refusal.field, "answers");
+        let refusal =
+            ScreeningStepForm::try_from(fields_of(&[("question", "shoe_size")])).unwrap_err();
+        assert_eq!(refusal.field, "question");
     }
 }
