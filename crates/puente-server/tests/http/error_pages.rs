@@ -73,13 +73,14 @@ async fn page_errors_come_back_in_the_sessions_language() {
     let app = spawn_app().await;
     let advocate = app.logged_in(ADVOCATE).await;
     let analyst = app.logged_in(ANALYST).await;
-    for (language, other_language, not_found, forbidden, expired) in [
+    for (language, other_language, not_found, forbidden, expired, unreadable) in [
         (
             "es",
             "en",
             "No encontrado.",
             "Su rol no permite esta acción.",
             "El formulario caducó",
+            "No se pudo leer el formulario",
         ),
         (
             "en",
@@ -87,6 +88,7 @@ async fn page_errors_come_back_in_the_sessions_language() {
             "Not found.",
             "Your role does not allow this.",
             "The form has expired",
+            "The form cannot be read",
         ),
     ] {
         for client in [&advocate, &analyst] {
@@ -139,5 +141,22 @@ async fn page_errors_come_back_in_the_sessions_language() {
             );
             assert!(html.contains(words), "{path} ({language}): {html}");
         }
+        // A form that is not text, refused by the session layer before any handler.
+        let csrf = csrf_token_of(&app.page(&advocate, "/cases/new", StatusCode::OK).await);
+        let response = advocate
+            .post(app.url("/cases"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept-language", other_language)
+            .body(format!("csrf_token={csrf}&given_name=Ana%FF"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<html lang=\"{language}\">")),
+            "{html}"
+        );
+        assert!(html.contains(unreadable), "{language}: {html}");
     }
 }
