@@ -5,10 +5,12 @@
 //!
 //! A request passes through [`auth::session_layer`] (session, language, CSRF check), then a
 //! handler in [`routes`]. Handlers take a [`auth::Principal`] (API) or [`auth::PageUser`] (pages),
-//! ask [`policy`] whether the user may do what they ask, then call [`cases`] (the shared glue between
-//! forms, JSON, the screening engine and the store) and answer JSON or a page from [`templates`].
-//! Every failure is an [`error::AppError`], answered as `{"error": {"code", "message"}}` or as a
-//! page. [`demo`] fills a database for `puente serve --demo`.
+//! and a page's form as a typed form ([`forms`]); they ask [`policy`] whether the user may do what
+//! they ask, then call [`cases`] (the shared glue between forms, JSON, the screening engine and the
+//! store) and answer JSON or a page from [`templates`]. Every failure is an [`error::AppError`],
+//! answered as `{"error": {"code", "message"}}`, or, from a page handler (with `?`, naming no
+//! language), as an [`error::PageError`] that the response layer ([`error_pages`]) shows as a page
+//! in the request's language. [`demo`] fills a database for `puente serve --demo`.
 
 /// Typed answers and bodies of the JSON API shared by several route modules.
 pub mod api_types;
