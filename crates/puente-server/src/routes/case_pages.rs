@@ -4,7 +4,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use minijinja::{context, Value};
 use puente_core::domain::{Case, TraffickingEvent};
 use puente_core::htcds::{
@@ -363,19 +362,53 @@ pub async fn new_form(user: PageUser) -> Result<Response, PageError> {
     )
 }
 
-fn case_from_form(fields: &FormFields) -> Result<Case, AppError> {
-    let mut case = Case::new(cases::person_from_form(fields)?);
-    cases::apply_victim_form(fields, &mut case.victim)?;
-    Ok(case)
+/// The case form (new and edit): the person and the victim context it shows. It keeps the raw
+/// form: the duplicate warning sends it again, and a refused form comes back filled in from it.
+#[derive(Debug)]
+pub struct CaseForm {
+    pub person: puente_core::domain::Person,
+    pub victim: cases::VictimFormPart,
+    pub fields: FormFields,
+}
+
+impl TryFrom<FormFields> for CaseForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(CaseForm {
+                person: cases::person_from_form(fields)?,
+                victim: cases::VictimFormPart::read(fields)?,
+                fields: fields.clone(),
+            })
+        })
+    }
+}
+
+/// The raw form of a case form, and the person and victim context read from it or the error
+/// that refused it (answered where the page answers its own validation).
+type ReadCaseForm = (
+    FormFields,
+    Result<(puente_core::domain::Person, cases::VictimFormPart), AppError>,
+);
+
+fn read_case_form(form: Result<CaseForm, FormRefusal>) -> ReadCaseForm {
+    match form {
+        Ok(CaseForm {
+            person,
+            victim,
+            fields,
+        }) => (fields, Ok((person, victim))),
+        Err(FormRefusal { fields, error, .. }) => (fields, Err(error)),
+    }
 }
 
 /// The new case, posted.
 pub async fn create(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<CaseForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
+    let (fields, read) = read_case_form(form);
     // Likely duplicates in the organisation are shown before a new person is saved.
     if let Some(warning) =
         crate::routes::duplicates::warning_before_saving(&state, &user, &fields, "/cases", None)
@@ -383,8 +416,12 @@ pub async fn create(
     {
         return Ok(warning);
     }
-    let created = match case_from_form(&fields) {
-        Ok(case) => cases::create_case(&state, &user.principal, case).await,
+    let created = match read {
+        Ok((person, victim)) => {
+            let mut case = Case::new(person);
+            victim.apply_to(&mut case.victim);
+            cases::create_case(&state, &user.principal, case).await
+        }
         Err(error) => Err(error),
     };
     match created {
@@ -702,9 +739,9 @@ pub async fn edit_submit(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<CaseForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
+    let (fields, read) = read_case_form(form);
     let version = fields.number("version")?;
     // Likely duplicates in the organisation are shown before an edited person is saved.
     cases::authorize_case(&state, &user.principal, Action::EditCase, case_id).await?;
@@ -726,8 +763,9 @@ pub async fn edit_submit(
         case_id,
         version,
         |case| {
-            case.person = cases::person_from_form(&fields)?;
-            cases::apply_victim_form(&fields, &mut case.victim)?;
+            let (person, victim) = read?;
+            case.person = person;
+            victim.apply_to(&mut case.victim);
             if fields.get("status").is_some() {
                 case.status = cases::required_code::<CaseStatus>(&fields, "status")?;
             }
@@ -1339,6 +1377,37 @@ mod form_tests {
         let refusal = AssignForm::try_from(fields_of(&[("owner_user_id", "x")])).unwrap_err();
         assert_eq!(refusal.field, "owner_user_id");
         assert_eq!(AssignForm::try_from(fields_of(&[])).unwrap().owner, None);
+    }
+
+    #[test]
+    fn a_case_form_converts_keeping_its_fields_and_its_refusals_name_their_fields() {
+        let sent = fields_of(&[
+            ("version", "3"),
+            ("given_name", "María"),
+            ("surname", "López"),
+            ("nationality", "HN"),
+            ("types_of_exploitation", "ForcedLabour"),
+        ]);
+        let form = CaseForm::try_from(sent.clone()).unwrap();
+        assert_eq!(form.person.given_name, "María");
+        assert_eq!(form.victim.types_of_exploitation.len(), 1);
+        assert_eq!(form.fields, sent);
+        let (fields, read) = read_case_form(Ok(form));
+        assert_eq!(fields.number("version").unwrap(), 3);
+        assert!(read.is_ok());
+        for (name, value) in [
+            ("nationality", "XX"),
+            ("estimated_age", "200"),
+            ("date_of_birth", "2009-13"),
+            ("trafficking_status", "Maybe"),
+            ("types_of_exploitation", "Nonsense"),
+        ] {
+            let sent = fields_of(&[("given_name", "Ana"), (name, value)]);
+            let refusal = CaseForm::try_from(sent.clone()).unwrap_err();
+            assert_eq!(refusal.field, name);
+            assert!(refusal.error.is_validation(), "{name}");
+            assert_eq!(refusal.fields, sent);
+        }
     }
 
     #[test]
