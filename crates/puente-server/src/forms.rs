@@ -151,9 +151,8 @@ where
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let fields = raw_form(request, state).await?;
-        T::try_from(fields)
-            .map(TypedForm)
+        let CheckedForm(form) = CheckedForm::<T>::from_request(request, state).await?;
+        form.map(TypedForm)
             .map_err(|refusal| PageError::from(refusal).into_response())
     }
 }

@@ -5,6 +5,19 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
+/// The HTML of an answer, checking that it is a page (`context` names it in a failure).
+async fn html_of(response: reqwest::Response, context: &str) -> String {
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content_type.starts_with("text/html"),
+        "{context}: {content_type}"
+    );
+    response.text().await.unwrap()
+}
+
 #[tokio::test]
 async fn addresses_that_name_no_page_answer_a_styled_page_in_the_users_language() {
     let app = spawn_app().await;
@@ -24,15 +37,7 @@ async fn addresses_that_name_no_page_answer_a_styled_page_in_the_users_language(
                 .await
                 .unwrap();
             assert_eq!(response.status(), status, "GET {path}");
-            let content_type = response.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .to_string();
-            assert!(
-                content_type.starts_with("text/html"),
-                "{path}: {content_type}"
-            );
-            let html = response.text().await.unwrap();
+            let html = html_of(response, path).await;
             assert!(html.contains("/static/style.css"), "{path}: {html}");
             assert!(html.contains(words), "{path} ({language}): {html}");
             assert!(
@@ -126,15 +131,7 @@ async fn page_errors_come_back_in_the_sessions_language() {
                 .await
                 .unwrap();
             assert_eq!(response.status(), status, "{method} {path} ({language})");
-            let content_type = response.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .to_string();
-            assert!(
-                content_type.starts_with("text/html"),
-                "{path}: {content_type}"
-            );
-            let html = response.text().await.unwrap();
+            let html = html_of(response, path).await;
             assert!(
                 html.contains(&format!("<html lang=\"{language}\">")),
                 "{path}: {html}"
