@@ -76,6 +76,53 @@ fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+
+    use crate::error::{AppError, ErrorToRender, PageError};
+
+    /// A page error carries no page: its status, an empty body and the error for this layer;
+    /// the two errors that lead somewhere are redirects.
+    #[tokio::test]
+    async fn a_page_error_answers_its_status_and_leaves_the_page_to_the_layer() {
+        let response =
+            PageError(AppError::internal(anyhow::anyhow!("disk on fire"))).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let error = response
+            .extensions()
+            .get::<ErrorToRender>()
+            .cloned()
+            .unwrap();
+        assert_eq!(error.0.code(), "internal");
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        assert!(body.is_empty());
+        // What the layer shows of it never names the cause.
+        let page = super::error_page(
+            puente_core::Lang::En,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &error.0.message(puente_core::Lang::En),
+        );
+        let body = axum::body::to_bytes(page.into_body(), 64 * 1024)
+            .await
+            .unwrap();
+        let html = String::from_utf8_lossy(&body);
+        assert!(
+            html.contains("500") && !html.contains("disk on fire"),
+            "{html}"
+        );
+        for (error, location) in [
+            (AppError::Unauthenticated, "/login"),
+            (AppError::SecondFactorEnrolmentRequired, "/account"),
+        ] {
+            let response = PageError(error).into_response();
+            assert!(response.status().is_redirection());
+            assert_eq!(response.headers()[header::LOCATION], location);
+            assert!(response.extensions().get::<ErrorToRender>().is_none());
+        }
+    }
+
     /// The error module answers errors; rendering pages is this layer's work.
     #[test]
     fn the_error_module_renders_no_template() {
