@@ -767,11 +767,7 @@ pub async fn session_layer(
                 _ => false,
             };
             if !accepted {
-                return PageError {
-                    error: AppError::CsrfRejected,
-                    lang,
-                }
-                .into_response();
+                return refusal_page(AppError::CsrfRejected, lang);
             }
         } else if !is_api {
             let expected = match &principal {
@@ -790,7 +786,7 @@ pub async fn session_layer(
                     } else {
                         AppError::PayloadTooLarge
                     };
-                    return PageError { error, lang }.into_response();
+                    return refusal_page(error, lang);
                 }
             };
             let is_form = parts
@@ -801,11 +797,7 @@ pub async fn session_layer(
             // A form that cannot be read (not UTF-8, or escapes that decode to something that is
             // not) is a bad request, not an expired form.
             if is_form && serde_urlencoded_pairs(&bytes).is_none() {
-                return PageError {
-                    error: AppError::UnreadableForm,
-                    lang,
-                }
-                .into_response();
+                return refusal_page(AppError::UnreadableForm, lang);
             }
             let sent = form_field(&bytes, CSRF_FIELD);
             let accepted = match (&expected, &sent) {
@@ -813,11 +805,7 @@ pub async fn session_layer(
                 _ => false,
             };
             if !accepted {
-                return PageError {
-                    error: AppError::CsrfRejected,
-                    lang,
-                }
-                .into_response();
+                return refusal_page(AppError::CsrfRejected, lang);
             }
             request = Request::from_parts(parts, Body::from(bytes));
         }
@@ -831,6 +819,14 @@ pub async fn session_layer(
     }
     let mut response = next.run(request).await;
     // The answer carries the language, so that an error rewritten on the way out speaks it.
+    response.extensions_mut().insert(RequestLang(lang));
+    response
+}
+
+/// A refusal of the session layer for a page: the page error, marked with the language decided
+/// (the response layer around renders it in that language).
+fn refusal_page(error: AppError, lang: Lang) -> Response {
+    let mut response = PageError(error).into_response();
     response.extensions_mut().insert(RequestLang(lang));
     response
 }
@@ -985,10 +981,7 @@ fn page_user(parts: &Parts) -> Result<PageUser, PageError> {
             principal: Principal::clone(principal),
             lang,
         }),
-        None => Err(PageError {
-            error: AppError::Unauthenticated,
-            lang,
-        }),
+        None => Err(PageError(AppError::Unauthenticated)),
     }
 }
 
@@ -998,10 +991,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let user = page_user(parts)?;
         if user.principal.must_enrol_second_factor() {
-            return Err(PageError {
-                error: AppError::SecondFactorEnrolmentRequired,
-                lang: user.lang,
-            });
+            return Err(PageError(AppError::SecondFactorEnrolmentRequired));
         }
         Ok(user)
     }

@@ -18,6 +18,7 @@ use puente_store::{NewCase, StoredCase};
 
 use crate::auth::Principal;
 use crate::error::AppError;
+use crate::forms::{refused, FieldRefusal};
 use crate::policy::{self, Action, CaseScope};
 use crate::AppState;
 
@@ -397,37 +398,8 @@ pub async fn screen_case(
     Ok((stored_screening, result))
 }
 
-/// The fields of a URL-encoded form, in order, repeated names kept (checkbox lists).
-#[derive(Clone, Debug, Default)]
-pub struct FormFields(pub Vec<(String, String)>);
-
-impl FormFields {
-    /// The first value of a field, trimmed; `None` when absent or blank.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.trim())
-            .filter(|value| !value.is_empty())
-    }
-
-    /// Every non-blank value of a field.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.trim())
-            .filter(|value| !value.is_empty())
-            .collect()
-    }
-
-    /// A required whole number (a version, an id).
-    pub fn number(&self, name: &str) -> Result<i64, AppError> {
-        self.get(name)
-            .and_then(|value| value.parse().ok())
-            .ok_or_else(|| AppError::BadRequest(format!("the form lacks a valid `{name}`")))
-    }
-}
+/// The raw form of a page (see [`crate::forms`]).
+pub use crate::forms::FormFields;
 
 fn optional_text(fields: &FormFields, name: &str) -> Option<String> {
     fields.get(name).map(str::to_string)
@@ -463,11 +435,12 @@ pub fn required_code<V: Vocabulary>(fields: &FormFields, name: &str) -> Result<V
     code_field(fields, name)?.ok_or_else(|| AppError::localized("invalid-code", ""))
 }
 
-/// Reads the person part of the case form.
-pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
-    let nationality = country_field(fields, "nationality")?;
-    let current_country = country_field(fields, "current_country")?;
-    let date_of_birth = date_field(fields, "date_of_birth")?;
+/// Reads the person part of the case form; a refusal names its field.
+pub fn person_from_form(fields: &FormFields) -> Result<Person, FieldRefusal> {
+    let nationality = country_field(fields, "nationality").map_err(refused("nationality"))?;
+    let current_country =
+        country_field(fields, "current_country").map_err(refused("current_country"))?;
+    let date_of_birth = date_field(fields, "date_of_birth").map_err(refused("date_of_birth"))?;
     let estimated_age = fields
         .get("estimated_age")
         .map(|text| {
@@ -476,15 +449,17 @@ pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
                 .filter(|age| *age <= puente_core::bounds::MAX_AGE_YEARS)
                 .ok_or_else(|| AppError::localized("invalid-age", text))
         })
-        .transpose()?;
+        .transpose()
+        .map_err(refused("estimated_age"))?;
     let phone = fields
         .get("phone")
         .map(|text| {
             PhoneNumber::parse(text, current_country.or(nationality))
                 .map_err(|_| AppError::localized("invalid-phone", text))
         })
-        .transpose()?;
-    let sex = code_field::<Gender>(fields, "sex")?;
+        .transpose()
+        .map_err(refused("phone"))?;
+    let sex = code_field::<Gender>(fields, "sex").map_err(refused("sex"))?;
     Ok(Person {
         given_name: fields.get("given_name").unwrap_or_default().to_string(),
         middle_name: optional_text(fields, "middle_name"),
@@ -510,22 +485,61 @@ pub fn person_from_form(fields: &FormFields) -> Result<Person, AppError> {
     })
 }
 
-/// Reads the victim-context part of the case form onto an existing context (fields the form does
-/// not show are kept).
-pub fn apply_victim_form(fields: &FormFields, victim: &mut VictimContext) -> Result<(), AppError> {
-    victim.trafficking_status = code_field::<TraffickingStatus>(fields, "trafficking_status")?;
-    victim.types_of_exploitation = codes::<TypeOfExploitation>(fields, "types_of_exploitation")?;
-    victim.recruitment_methods = codes::<MethodOfRecruitment>(fields, "recruitment_methods")?;
-    victim.methods_of_control = codes::<MethodOfControl>(fields, "methods_of_control")?;
-    victim.status_decided_by =
-        code_field::<TraffickingStatusDecidedBy>(fields, "status_decided_by")?;
-    victim.types_of_labour = codes::<TypeOfLabour>(fields, "types_of_labour")?;
-    victim.types_of_sex_exploitation =
-        codes::<TypeOfSexExploitation>(fields, "types_of_sex_exploitation")?;
-    victim.relationship_to_trafficker =
-        codes::<RelationshipToTrafficker>(fields, "relationship_to_trafficker")?;
-    victim.vulnerabilities = codes::<Vulnerability>(fields, "vulnerabilities")?;
-    Ok(())
+/// The victim-context part of the case form: the fields the form shows (the others of a case's
+/// context are kept when it is applied).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VictimFormPart {
+    pub trafficking_status: Option<TraffickingStatus>,
+    pub types_of_exploitation: Vec<TypeOfExploitation>,
+    pub recruitment_methods: Vec<MethodOfRecruitment>,
+    pub methods_of_control: Vec<MethodOfControl>,
+    pub status_decided_by: Option<TraffickingStatusDecidedBy>,
+    pub types_of_labour: Vec<TypeOfLabour>,
+    pub types_of_sex_exploitation: Vec<TypeOfSexExploitation>,
+    pub relationship_to_trafficker: Vec<RelationshipToTrafficker>,
+    pub vulnerabilities: Vec<Vulnerability>,
+}
+
+impl VictimFormPart {
+    /// Reads the victim-context part of the case form; a refusal names its field.
+    pub fn read(fields: &FormFields) -> Result<VictimFormPart, FieldRefusal> {
+        fn list<V: Vocabulary>(
+            fields: &FormFields,
+            name: &'static str,
+        ) -> Result<Vec<V>, FieldRefusal> {
+            codes::<V>(fields, name).map_err(refused(name))
+        }
+        fn one<V: Vocabulary>(
+            fields: &FormFields,
+            name: &'static str,
+        ) -> Result<Option<V>, FieldRefusal> {
+            code_field::<V>(fields, name).map_err(refused(name))
+        }
+        Ok(VictimFormPart {
+            trafficking_status: one(fields, "trafficking_status")?,
+            types_of_exploitation: list(fields, "types_of_exploitation")?,
+            recruitment_methods: list(fields, "recruitment_methods")?,
+            methods_of_control: list(fields, "methods_of_control")?,
+            status_decided_by: one(fields, "status_decided_by")?,
+            types_of_labour: list(fields, "types_of_labour")?,
+            types_of_sex_exploitation: list(fields, "types_of_sex_exploitation")?,
+            relationship_to_trafficker: list(fields, "relationship_to_trafficker")?,
+            vulnerabilities: list(fields, "vulnerabilities")?,
+        })
+    }
+
+    /// Puts the form's fields onto an existing context (fields the form does not show are kept).
+    pub fn apply_to(self, victim: &mut VictimContext) {
+        victim.trafficking_status = self.trafficking_status;
+        victim.types_of_exploitation = self.types_of_exploitation;
+        victim.recruitment_methods = self.recruitment_methods;
+        victim.methods_of_control = self.methods_of_control;
+        victim.status_decided_by = self.status_decided_by;
+        victim.types_of_labour = self.types_of_labour;
+        victim.types_of_sex_exploitation = self.types_of_sex_exploitation;
+        victim.relationship_to_trafficker = self.relationship_to_trafficker;
+        victim.vulnerabilities = self.vulnerabilities;
+    }
 }
 
 /// A partial date from a form field, required or not.
@@ -586,8 +600,10 @@ mod tests {
             ("sex", "Q"),
             ("estimated_age", "-3"),
         ] {
-            let error =
+            let refusal =
                 person_from_form(&fields(&[("given_name", "Ana"), (name, value)])).unwrap_err();
+            assert_eq!(refusal.field, name);
+            let error = refusal.error;
             assert!(error.is_validation(), "{name}: {error:?}");
             assert!(
                 error.message(Lang::Es).contains(value),
@@ -604,12 +620,19 @@ mod tests {
             ("types_of_exploitation", "SexualExploitation"),
             ("methods_of_control", "RestrictMovement"),
         ]);
-        let mut victim = VictimContext::default();
-        apply_victim_form(&form, &mut victim).unwrap();
+        let mut victim = VictimContext {
+            agreement_to_manage_personal_data: true,
+            ..VictimContext::default()
+        };
+        VictimFormPart::read(&form).unwrap().apply_to(&mut victim);
+        // A field the form does not show is kept.
+        assert!(victim.agreement_to_manage_personal_data);
         assert_eq!(victim.types_of_exploitation.len(), 2);
         assert_eq!(
             victim.methods_of_control,
             [MethodOfControl::RestrictsMovement]
         );
+        let refusal = VictimFormPart::read(&fields(&[("vulnerabilities", "Tall")])).unwrap_err();
+        assert_eq!(refusal.field, "vulnerabilities");
     }
 }

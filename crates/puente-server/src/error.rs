@@ -1,7 +1,8 @@
 //! One error type for every handler. The JSON API answers `{"error": {"code", "message"}}` with the
-//! right status; web pages answer the same status with a page in the user's language. A 500 never
-//! shows its cause: the cause chain is logged (without identifying data) and the client gets a
-//! generic message.
+//! right status; a web page's error ([`PageError`]) answers the same status with the error kept in
+//! the answer, and the response layer ([`crate::error_pages`]) shows it as a page in the user's
+//! language. A 500 never shows its cause: the cause chain is logged once (without identifying
+//! data) and the client gets a generic message.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -619,80 +620,38 @@ impl IntoResponse for AppError {
     }
 }
 
-/// An error of a web page: the same error, shown as a page in the user's language.
+/// An error of a web page. It carries no language: its answer has the error's status and an empty
+/// body, with the error in the answer's extensions ([`ErrorToRender`]); the response layer
+/// ([`crate::error_pages`]) renders the page in the request's language on the way out. Page
+/// handlers return `Result<_, PageError>` and use `?` on any error that becomes an [`AppError`].
 #[derive(Debug)]
-pub struct PageError {
-    pub error: AppError,
-    pub lang: Lang,
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(error: E) -> PageError {
+        PageError(error.into())
+    }
 }
+
+/// An error a page answer still has to show: put in the answer's extensions by [`PageError`],
+/// taken out and rendered by the response layer.
+#[derive(Clone, Debug)]
+pub struct ErrorToRender(pub std::sync::Arc<AppError>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        self.error.log_if_internal();
-        let status = self.error.status();
-        if matches!(self.error, AppError::Unauthenticated) {
+        let PageError(error) = self;
+        error.log_if_internal();
+        if matches!(error, AppError::Unauthenticated) {
             return axum::response::Redirect::to("/login").into_response();
         }
-        if matches!(self.error, AppError::SecondFactorEnrolmentRequired) {
+        if matches!(error, AppError::SecondFactorEnrolmentRequired) {
             return axum::response::Redirect::to("/account").into_response();
         }
-        let page =
-            crate::templates::render_error_page(self.lang, status, &self.error.message(self.lang));
-        (status, page).into_response()
+        let mut response = error.status().into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorToRender(std::sync::Arc::new(error)));
+        response
     }
-}
-
-/// Gives any `Result<_, AppError>` a way to become a page error in a language.
-pub trait InLanguage<T> {
-    fn in_language(self, lang: Lang) -> Result<T, PageError>;
-}
-
-impl<T, E: Into<AppError>> InLanguage<T> for Result<T, E> {
-    fn in_language(self, lang: Lang) -> Result<T, PageError> {
-        self.map_err(|error| PageError {
-            error: error.into(),
-            lang,
-        })
-    }
-}
-
-/// Turns the plain-text rejections of the page routes (an id that is not a number in the path,
-/// a query or a form that cannot be read, a method the page does not take, a body too large) into
-/// an error page in the user's language. A path that names no page answers 404, like any page
-/// that does not exist. The API's routes are not behind this layer: they answer JSON errors.
-pub async fn page_rejections(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let lang = request
-        .extensions()
-        .get::<crate::auth::RequestLang>()
-        .map(|lang| lang.0)
-        .unwrap_or_default();
-    let is_form = request.method() != axum::http::Method::GET;
-    let response = next.run(request).await;
-    let status = response.status();
-    let plain_text = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_none_or(|value| value.starts_with("text/plain"));
-    if !status.is_client_error() || !plain_text {
-        return response;
-    }
-    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
-        .await
-        .unwrap_or_default();
-    let path_rejection = body.starts_with(b"Invalid URL");
-    let (status, message_id) = match status {
-        StatusCode::NOT_FOUND => (status, "error-not_found"),
-        _ if path_rejection => (StatusCode::NOT_FOUND, "error-not_found"),
-        StatusCode::METHOD_NOT_ALLOWED => (status, "error-page-method"),
-        StatusCode::PAYLOAD_TOO_LARGE => (status, "error-page-too-large"),
-        _ if is_form => (status, "error-page-form"),
-        _ => (status, "error-page-address"),
-    };
-    let message = crate::i18n::t(lang, message_id);
-    let page = crate::templates::render_error_page(lang, status, &message);
-    (status, page).into_response()
 }

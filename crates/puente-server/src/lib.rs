@@ -5,10 +5,12 @@
 //!
 //! A request passes through [`auth::session_layer`] (session, language, CSRF check), then a
 //! handler in [`routes`]. Handlers take a [`auth::Principal`] (API) or [`auth::PageUser`] (pages),
-//! ask [`policy`] whether the user may do what they ask, then call [`cases`] (the shared glue between
-//! forms, JSON, the screening engine and the store) and answer JSON or a page from [`templates`].
-//! Every failure is an [`error::AppError`], answered as `{"error": {"code", "message"}}` or as a
-//! page. [`demo`] fills a database for `puente serve --demo`.
+//! and a page's form as a typed form ([`forms`]); they ask [`policy`] whether the user may do what
+//! they ask, then call [`cases`] (the shared glue between forms, JSON, the screening engine and the
+//! store) and answer JSON or a page from [`templates`]. Every failure is an [`error::AppError`],
+//! answered as `{"error": {"code", "message"}}`, or, from a page handler (with `?`, naming no
+//! language), as an [`error::PageError`] that the response layer ([`error_pages`]) shows as a page
+//! in the request's language. [`demo`] fills a database for `puente serve --demo`.
 
 /// Typed answers and bodies of the JSON API shared by several route modules.
 pub mod api_types;
@@ -31,10 +33,14 @@ pub mod demo;
 pub mod demo_legal;
 /// The one error type and how it is answered.
 pub mod error;
+/// The response layer of the pages: errors of pages rendered in the request's language.
+pub mod error_pages;
 /// A case file as PDF, and the case list as XLSX and CSV.
 pub mod exports;
 /// Extractors of the JSON API: bodies read as the OpenAPI document describes them.
 pub mod extract;
+/// Page forms: the raw form, typed forms read from it, their extractors.
+pub mod forms;
 /// Spanish and English messages (Fluent).
 pub mod i18n;
 /// The linkage unit (`puente serve --linkage-unit`): projects, uploads, runs and results.

@@ -245,10 +245,7 @@ pub fn page(
         csrf_token => user.principal.csrf_token.clone(),
         path => path,
     };
-    render(name, context! { ..page_context, ..layout }).map_err(|error| PageError {
-        error,
-        lang: user.lang,
-    })
+    render(name, context! { ..page_context, ..layout }).map_err(PageError)
 }
 
 /// Renders a page for a visitor who is not logged in.
@@ -259,7 +256,7 @@ pub fn public_page(
     page_context: Value,
 ) -> Result<Html<String>, PageError> {
     let layout = context! { lang => lang.tag(), user => Value::from(()), path => path };
-    render(name, context! { ..page_context, ..layout }).map_err(|error| PageError { error, lang })
+    render(name, context! { ..page_context, ..layout }).map_err(PageError)
 }
 
 /// The error page. Never fails: if the template cannot render, a plain page says the same.

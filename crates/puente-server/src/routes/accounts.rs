@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Form, Json};
+use axum::{Extension, Json};
 use minijinja::context;
 use puente_core::Lang;
 use serde::{Deserialize, Serialize};
@@ -14,21 +14,113 @@ use utoipa::ToSchema;
 use crate::auth::{
     self, see_other, PageUser, PageUserEnrolling, Principal, RequestLang, LOGIN_CSRF_COOKIE,
 };
-use crate::cases::FormFields;
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::extract::ApiJson;
+use crate::forms::{CheckedForm, FieldRefusal, FormFields, FormRefusal, TypedForm};
 use crate::i18n::t;
 use crate::services::accounts::{self as account_service, TotpEnrolment};
 use crate::templates::{page, public_page};
 use crate::AppState;
 
-/// A field of a form as it was typed (passwords are never trimmed).
-fn typed<'a>(fields: &'a FormFields, name: &str) -> &'a str {
-    fields
-        .0
-        .iter()
-        .find(|(key, _)| key == name)
-        .map_or("", |(_, value)| value.as_str())
+/// A new password typed twice, as typed (passwords are never trimmed); refused on the
+/// confirmation when the two differ.
+fn new_password_of(fields: &FormFields) -> Result<String, FieldRefusal> {
+    let new_password = fields.as_typed("new_password");
+    if new_password != fields.as_typed("confirm_password") {
+        return Err(FieldRefusal {
+            field: "confirm_password",
+            error: AppError::localized("account-password-mismatch", ""),
+        });
+    }
+    Ok(new_password)
+}
+
+/// The account's password form: the current password and the new one typed twice.
+#[derive(Debug)]
+pub struct PasswordChangeForm {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl TryFrom<FormFields> for PasswordChangeForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(PasswordChangeForm {
+                new_password: new_password_of(fields)?,
+                current_password: fields.as_typed("current_password"),
+            })
+        })
+    }
+}
+
+/// The one-time link's form: the new password typed twice.
+#[derive(Debug)]
+pub struct PasswordResetForm {
+    pub new_password: String,
+}
+
+impl TryFrom<FormFields> for PasswordResetForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(PasswordResetForm {
+                new_password: new_password_of(fields)?,
+            })
+        })
+    }
+}
+
+/// The second factor's form: the offer shown (sealed), the password, the app's code, and the
+/// current factor's code when one is replaced.
+#[derive(Debug)]
+pub struct TotpForm {
+    pub enrolment: String,
+    pub password: String,
+    pub code: String,
+    pub current_code: Option<String>,
+}
+
+impl TryFrom<FormFields> for TotpForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(TotpForm {
+            enrolment: fields.as_typed("enrolment"),
+            password: fields.as_typed("password"),
+            code: fields.as_typed("code"),
+            current_code: fields.get("current_code").map(str::to_string),
+        })
+    }
+}
+
+/// A form that only confirms the password (new recovery codes).
+#[derive(Debug)]
+pub struct PasswordConfirmationForm {
+    pub password: String,
+}
+
+impl TryFrom<FormFields> for PasswordConfirmationForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(PasswordConfirmationForm {
+            password: fields.as_typed("password"),
+        })
+    }
+}
+
+/// The notification e-mails' form: a checkbox, on when sent.
+#[derive(Debug)]
+pub struct EmailNotificationsForm {
+    pub on: bool,
+}
+
+impl TryFrom<FormFields> for EmailNotificationsForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(EmailNotificationsForm {
+            on: fields.get("email_notifications").is_some(),
+        })
+    }
 }
 
 /// A new second-factor secret offered by the server, as the account page and the API show it.
@@ -406,11 +498,7 @@ async fn account_html(
 ) -> Result<axum::response::Html<String>, PageError> {
     let principal = &user.principal;
     let offer = totp_offer(state, principal);
-    let recovery_codes_left = state
-        .store
-        .unused_recovery_codes(principal.user.id)
-        .await
-        .in_language(user.lang)?;
+    let recovery_codes_left = state.store.unused_recovery_codes(principal.user.id).await?;
     let opens_notifications = crate::policy::authorize(
         &principal.subject(),
         crate::policy::Action::ViewReferrals,
@@ -535,24 +623,24 @@ async fn refused_account_page(
 pub async fn account_password(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<PasswordChangeForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
-    let new_password = typed(&fields, "new_password");
-    if new_password != typed(&fields, "confirm_password") {
-        let error = AppError::localized("account-password-mismatch", "");
-        let errors = AccountErrors {
-            confirm_password: Some(error.message(lang)),
-            ..AccountErrors::default()
-        };
-        return refused_account_page(&state, &user, error, errors).await;
-    }
+    let form = match form {
+        Ok(form) => form,
+        Err(FormRefusal { error, .. }) => {
+            let errors = AccountErrors {
+                confirm_password: Some(error.message(lang)),
+                ..AccountErrors::default()
+            };
+            return refused_account_page(&state, &user, error, errors).await;
+        }
+    };
     let changed = account_service::change_own_password(
         &state,
         &user.principal,
-        typed(&fields, "current_password"),
-        new_password,
+        &form.current_password,
+        &form.new_password,
     )
     .await;
     match changed {
@@ -561,7 +649,7 @@ pub async fn account_password(
             let errors = AccountErrors::of_password_change(&error, lang);
             refused_account_page(&state, &user, error, errors).await
         }
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -569,18 +657,17 @@ pub async fn account_password(
 pub async fn account_totp(
     State(state): State<AppState>,
     PageUserEnrolling(user): PageUserEnrolling,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<TotpForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
     let enrolled = account_service::enrol_totp(
         &state,
         &user.principal,
         TotpEnrolment {
-            enrolment: typed(&fields, "enrolment"),
-            password: typed(&fields, "password"),
-            code: typed(&fields, "code"),
-            current_code: fields.get("current_code"),
+            enrolment: &form.enrolment,
+            password: &form.password,
+            code: &form.code,
+            current_code: form.current_code.as_deref(),
         },
     )
     .await;
@@ -605,7 +692,7 @@ pub async fn account_totp(
             };
             refused_account_page(&state, &user, error, errors).await
         }
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -613,16 +700,11 @@ pub async fn account_totp(
 pub async fn account_recovery_codes(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<PasswordConfirmationForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
-    let codes = account_service::regenerate_recovery_codes(
-        &state,
-        &user.principal,
-        typed(&fields, "password"),
-    )
-    .await;
+    let codes =
+        account_service::regenerate_recovery_codes(&state, &user.principal, &form.password).await;
     match codes {
         Ok(codes) => Ok(show_recovery_codes(&state, &user, &codes)),
         Err(error) if error.is_validation() => {
@@ -632,7 +714,7 @@ pub async fn account_recovery_codes(
             };
             refused_account_page(&state, &user, error, errors).await
         }
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -640,13 +722,9 @@ pub async fn account_recovery_codes(
 pub async fn account_email_notifications(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(EmailNotificationsForm { on }): TypedForm<EmailNotificationsForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let on = fields.get("email_notifications").is_some();
-    account_service::set_email_notifications(&state, &user.principal, on)
-        .await
-        .in_language(user.lang)?;
+    account_service::set_email_notifications(&state, &user.principal, on).await?;
     Ok(see_other(if on {
         "/account?done=email-on"
     } else {
@@ -660,10 +738,7 @@ pub async fn admin_password_reset(
     user: PageUser,
     Path(user_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let issued = account_service::issue_password_reset(&state, &user.principal, user_id)
-        .await
-        .in_language(lang)?;
+    let issued = account_service::issue_password_reset(&state, &user.principal, user_id).await?;
     let html = page(
         &user,
         "/admin",
@@ -687,16 +762,9 @@ pub async fn admin_user_activation(
     let active = match action.as_str() {
         "deactivate" => false,
         "reactivate" => true,
-        _ => {
-            return Err(PageError {
-                error: AppError::NotFound,
-                lang: user.lang,
-            })
-        }
+        _ => return Err(PageError(AppError::NotFound)),
     };
-    account_service::set_user_active(&state, &user.principal, user_id, active)
-        .await
-        .in_language(user.lang)?;
+    account_service::set_user_active(&state, &user.principal, user_id, active).await?;
     Ok(see_other("/admin?done=saved"))
 }
 
@@ -768,7 +836,7 @@ pub async fn reset_password_page(
             context! { link_works => false, message => error.message(lang) },
             StatusCode::NOT_FOUND,
         ),
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -778,11 +846,9 @@ pub async fn reset_password_submit(
     RequestLang(lang): RequestLang,
     principal: Option<Extension<std::sync::Arc<Principal>>>,
     Path(token): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<PasswordResetForm>,
 ) -> Result<Response, PageError> {
     let principal = principal.map(|Extension(principal)| principal);
-    let fields = FormFields(pairs);
-    let new_password = typed(&fields, "new_password");
     let refused = |error: AppError, field: &str| {
         let message = error.message(lang);
         let (password_error, confirm_error) = if field == "confirm" {
@@ -803,13 +869,11 @@ pub async fn reset_password_submit(
             error.status(),
         )
     };
-    if new_password != typed(&fields, "confirm_password") {
-        return refused(
-            AppError::localized("account-password-mismatch", ""),
-            "confirm",
-        );
-    }
-    match account_service::reset_password_with_link(&state, &token, new_password).await {
+    let new_password = match form {
+        Ok(form) => form.new_password,
+        Err(FormRefusal { error, .. }) => return refused(error, "confirm"),
+    };
+    match account_service::reset_password_with_link(&state, &token, &new_password).await {
         Ok(_) => Ok(see_other("/login")),
         Err(AppError::Localized {
             id: "reset-link-invalid",
@@ -826,6 +890,56 @@ pub async fn reset_password_submit(
             StatusCode::NOT_FOUND,
         ),
         Err(error) if error.is_validation() => refused(error, "new_password"),
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_new_password_typed_twice_converts_and_a_mismatch_names_the_confirmation() {
+        let form = PasswordChangeForm::try_from(fields_of(&[
+            ("current_password", "old one"),
+            ("new_password", " a new passphrase "),
+            ("confirm_password", " a new passphrase "),
+        ]))
+        .unwrap();
+        assert_eq!(form.new_password, " a new passphrase ");
+        assert_eq!(form.current_password, "old one");
+        let refusal = PasswordResetForm::try_from(fields_of(&[
+            ("new_password", "a new passphrase"),
+            ("confirm_password", "a new passphrase "),
+        ]))
+        .unwrap_err();
+        assert_eq!(refusal.field, "confirm_password");
+        assert!(matches!(
+            refusal.error,
+            AppError::Localized {
+                id: "account-password-mismatch",
+                ..
+            }
+        ));
+        assert_eq!(refusal.fields.as_typed("new_password"), "a new passphrase");
+    }
+
+    #[test]
+    fn the_second_factor_and_notification_forms_read_their_fields() {
+        let form = TotpForm::try_from(fields_of(&[
+            ("enrolment", "sealed"),
+            ("password", "pw"),
+            ("code", "123456"),
+            ("current_code", ""),
+        ]))
+        .unwrap();
+        assert_eq!((form.code.as_str(), form.current_code), ("123456", None));
+        assert!(
+            EmailNotificationsForm::try_from(fields_of(&[("email_notifications", "on")]))
+                .unwrap()
+                .on
+        );
+        assert!(!EmailNotificationsForm::try_from(fields_of(&[])).unwrap().on);
     }
 }

@@ -4,7 +4,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use minijinja::{context, Value};
 use puente_core::domain::{Case, TraffickingEvent};
 use puente_core::htcds::{
@@ -23,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{see_other, PageUser};
 use crate::case_search::{self, CaseListParameters};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
+use crate::forms::{refused, CheckedForm, FormRefusal, TypedForm};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, CaseScope, Decision};
 use crate::services::case_rows::{labels, level_label, person_rows, victim_rows};
@@ -57,7 +57,7 @@ pub async fn list(
     Query(parameters): Query<CaseListParameters>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ListCases, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ListCases, None)?;
     let found = case_search::find_cases(&state, &user.principal, &parameters).await;
     let (found_page, error, status) = match found {
         Ok(page) => (Some(page), None, StatusCode::OK),
@@ -66,7 +66,7 @@ pub async fn list(
             Some((error.field().map(str::to_string), error.message(lang))),
             error.status(),
         ),
-        Err(error) => return Err(PageError { error, lang }),
+        Err(error) => return Err(PageError(error)),
     };
     let rows: Vec<CaseRow> = found_page
         .iter()
@@ -351,7 +351,7 @@ fn case_form_page(
 
 /// The form for a new case.
 pub async fn new_form(user: PageUser) -> Result<Response, PageError> {
-    policy::require(&user.subject(), Action::CreateCase, None).in_language(user.lang)?;
+    policy::require(&user.subject(), Action::CreateCase, None)?;
     case_form_page(
         &user,
         "/cases/new",
@@ -363,10 +363,44 @@ pub async fn new_form(user: PageUser) -> Result<Response, PageError> {
     )
 }
 
-fn case_from_form(fields: &FormFields) -> Result<Case, AppError> {
-    let mut case = Case::new(cases::person_from_form(fields)?);
-    cases::apply_victim_form(fields, &mut case.victim)?;
-    Ok(case)
+/// The case form (new and edit): the person and the victim context it shows. It keeps the raw
+/// form: the duplicate warning sends it again, and a refused form comes back filled in from it.
+#[derive(Debug)]
+pub struct CaseForm {
+    pub person: puente_core::domain::Person,
+    pub victim: cases::VictimFormPart,
+    pub fields: FormFields,
+}
+
+impl TryFrom<FormFields> for CaseForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(CaseForm {
+                person: cases::person_from_form(fields)?,
+                victim: cases::VictimFormPart::read(fields)?,
+                fields: fields.clone(),
+            })
+        })
+    }
+}
+
+/// The raw form of a case form, and the person and victim context read from it or the error
+/// that refused it (answered where the page answers its own validation).
+type ReadCaseForm = (
+    FormFields,
+    Result<(puente_core::domain::Person, cases::VictimFormPart), AppError>,
+);
+
+fn read_case_form(form: Result<CaseForm, FormRefusal>) -> ReadCaseForm {
+    match form {
+        Ok(CaseForm {
+            person,
+            victim,
+            fields,
+        }) => (fields, Ok((person, victim))),
+        Err(FormRefusal { fields, error, .. }) => (fields, Err(error)),
+    }
 }
 
 /// The warning page answered instead of saving a person with likely duplicates: it posts the
@@ -394,26 +428,26 @@ fn duplicate_warning_page(
 pub async fn create(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<CaseForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
+    let (fields, read) = read_case_form(form);
     // Likely duplicates in the organisation are shown before a new person is saved.
     if let Some(warning) =
-        duplicates::warning_before_saving(&state, &user.principal, &fields, None, user.lang)
-            .await
-            .in_language(user.lang)?
+        duplicates::warning_before_saving(&state, &user.principal, &fields, None, user.lang).await?
     {
         return duplicate_warning_page(&user, "/cases", warning);
     }
-    let created = match case_from_form(&fields) {
-        Ok(case) => cases::create_case(&state, &user.principal, case).await,
+    let created = match read {
+        Ok((person, victim)) => {
+            let mut case = Case::new(person);
+            victim.apply_to(&mut case.victim);
+            cases::create_case(&state, &user.principal, case).await
+        }
         Err(error) => Err(error),
     };
     match created {
         Ok(id) => {
-            duplicates::remember_different_person(&state, &user.principal, &fields, id)
-                .await
-                .in_language(user.lang)?;
+            duplicates::remember_different_person(&state, &user.principal, &fields, id).await?;
             Ok(see_other(&format!("/cases/{id}")))
         }
         Err(error) if error.is_validation() => case_form_page(
@@ -425,10 +459,7 @@ pub async fn create(
             Some(error.message(user.lang)),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(error) => Err(PageError {
-            error,
-            lang: user.lang,
-        }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -487,29 +518,17 @@ pub async fn show(
     Query(notice): Query<CaseNotice>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id).await?;
     let organisation_id = stored.organisation_id;
-    let notes = state
-        .store
-        .notes(organisation_id, case_id)
-        .await
-        .in_language(lang)?;
-    let screenings = state
-        .store
-        .screenings_for_case(case_id)
-        .await
-        .in_language(lang)?;
+    let notes = state.store.notes(organisation_id, case_id).await?;
+    let screenings = state.store.screenings_for_case(case_id).await?;
     let access = puente_store::case_access::CaseAccess {
         case_id,
         organisation_id,
         owner_user_id: stored.owner_user_id,
         version: stored.version,
     };
-    let history = cases::history_with_changes(&state, &user.principal, &access)
-        .await
-        .in_language(lang)?;
+    let history = cases::history_with_changes(&state, &user.principal, &access).await?;
     let case = &stored.case;
     // The route as a timeline: by date, undated steps last, in the order they were recorded.
     let mut ordered_events: Vec<&puente_core::domain::TraffickingEvent> =
@@ -531,7 +550,7 @@ pub async fn show(
             description: event.description.clone().unwrap_or_default(),
         })
         .collect();
-    let organisations = state.store.list_organisations().await.in_language(lang)?;
+    let organisations = state.store.list_organisations().await?;
     let organisation_name = |slug: &str| {
         organisations
             .iter()
@@ -594,8 +613,7 @@ pub async fn show(
         state
             .store
             .attachments(organisation_id, case_id)
-            .await
-            .in_language(lang)?
+            .await?
             .iter()
             .map(|attachment| {
                 context! {
@@ -613,11 +631,7 @@ pub async fn show(
     let can_view_audit =
         authorize(&user.subject(), Action::ViewCaseAudit, Some(scope)) == Decision::Allow;
     let can_assign = authorize(&user.subject(), Action::AssignCase, Some(scope)) == Decision::Allow;
-    let colleagues = state
-        .store
-        .users_in_organisation(organisation_id)
-        .await
-        .in_language(lang)?;
+    let colleagues = state.store.users_in_organisation(organisation_id).await?;
     let owner_name = stored
         .owner_user_id
         .and_then(|owner| colleagues.iter().find(|colleague| colleague.id == owner))
@@ -641,8 +655,7 @@ pub async fn show(
     let task_rows: Vec<Value> = state
         .store
         .tasks_of_case(organisation_id, case_id)
-        .await
-        .in_language(lang)?
+        .await?
         .iter()
         .map(|task| Value::from_serialize(crate::tasks::task_json(task, lang, now)))
         .collect();
@@ -715,9 +728,7 @@ pub async fn edit_form(
     user: PageUser,
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let stored = cases::read_case(&state, &user.principal, Action::EditCase, case_id)
-        .await
-        .in_language(user.lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::EditCase, case_id).await?;
     case_form_page(
         &user,
         &format!("/cases/{case_id}/edit"),
@@ -731,14 +742,10 @@ pub async fn edit_form(
 
 /// After a change: back to the case, or, when someone else saved first, a page that says so (409)
 /// and nothing overwritten.
-fn after_change(
-    result: Result<i64, AppError>,
-    case_id: i64,
-    lang: Lang,
-) -> Result<Response, PageError> {
+fn after_change(result: Result<i64, AppError>, case_id: i64) -> Result<Response, PageError> {
     match result {
         Ok(_) => Ok(see_other(&format!("/cases/{case_id}?done=saved"))),
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -747,14 +754,12 @@ pub async fn edit_submit(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<CaseForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let version = fields.number("version").in_language(user.lang)?;
+    let (fields, read) = read_case_form(form);
+    let version = fields.number("version")?;
     // Likely duplicates in the organisation are shown before an edited person is saved.
-    cases::authorize_case(&state, &user.principal, Action::EditCase, case_id)
-        .await
-        .in_language(user.lang)?;
+    cases::authorize_case(&state, &user.principal, Action::EditCase, case_id).await?;
     if let Some(warning) = duplicates::warning_before_saving(
         &state,
         &user.principal,
@@ -762,8 +767,7 @@ pub async fn edit_submit(
         Some(case_id),
         user.lang,
     )
-    .await
-    .in_language(user.lang)?
+    .await?
     {
         return duplicate_warning_page(&user, &format!("/cases/{case_id}/edit"), warning);
     }
@@ -774,8 +778,9 @@ pub async fn edit_submit(
         case_id,
         version,
         |case| {
-            case.person = cases::person_from_form(&fields)?;
-            cases::apply_victim_form(&fields, &mut case.victim)?;
+            let (person, victim) = read?;
+            case.person = person;
+            victim.apply_to(&mut case.victim);
             if fields.get("status").is_some() {
                 case.status = cases::required_code::<CaseStatus>(&fields, "status")?;
             }
@@ -815,11 +820,50 @@ pub async fn edit_submit(
         ),
         Ok(version) => {
             duplicates::remember_different_person(&state, &user.principal, &fields, case_id)
-                .await
-                .in_language(user.lang)?;
-            after_change(Ok(version), case_id, user.lang)
+                .await?;
+            after_change(Ok(version), case_id)
         }
-        other => after_change(other, case_id, user.lang),
+        other => after_change(other, case_id),
+    }
+}
+
+/// A change of a case posted with the version it was loaded at: the version is read first (a
+/// form without one is refused at once); any other refusal is answered after the case's checks
+/// (may the user change it, is the version current), as the case's own validation is.
+fn version_of<T>(
+    form: &Result<T, FormRefusal>,
+    version: impl Fn(&T) -> i64,
+) -> Result<i64, AppError> {
+    match form {
+        Ok(form) => Ok(version(form)),
+        Err(refusal) => refusal.fields.number("version"),
+    }
+}
+
+/// The form of a step of the route: the version, the kind of step, where and when.
+#[derive(Debug)]
+pub struct EventForm {
+    pub version: i64,
+    pub event: TraffickingEvent,
+}
+
+impl TryFrom<FormFields> for EventForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(EventForm {
+                version: fields.required_number("version")?,
+                event: TraffickingEvent {
+                    kind: cases::required_code::<TraffickingEventType>(fields, "kind")
+                        .map_err(refused("kind"))?,
+                    country: cases::country_from_form(fields, "country")
+                        .map_err(refused("country"))?,
+                    place: fields.get("place").map(str::to_string),
+                    date: cases::date_field(fields, "date").map_err(refused("date"))?,
+                    description: fields.get("description").map(str::to_string),
+                },
+            })
+        })
     }
 }
 
@@ -828,10 +872,9 @@ pub async fn add_event(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<EventForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let version = fields.number("version").in_language(user.lang)?;
+    let version = version_of(&form, |form| form.version)?;
     let result = cases::change_case(
         &state,
         &user.principal,
@@ -839,19 +882,35 @@ pub async fn add_event(
         case_id,
         version,
         |case| {
-            let kind = cases::required_code::<TraffickingEventType>(&fields, "kind")?;
-            case.events.push(TraffickingEvent {
-                kind,
-                country: cases::country_from_form(&fields, "country")?,
-                place: fields.get("place").map(str::to_string),
-                date: cases::date_field(&fields, "date")?,
-                description: fields.get("description").map(str::to_string),
-            });
+            let form = form.map_err(|refusal| refusal.error)?;
+            case.events.push(form.event);
             Ok(())
         },
     )
     .await;
-    after_change(result, case_id, user.lang)
+    after_change(result, case_id)
+}
+
+/// The note form: a text that is not blank and within its bounds.
+#[derive(Debug)]
+pub struct NoteForm {
+    pub text: String,
+}
+
+impl TryFrom<FormFields> for NoteForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let text = fields
+                .get("text")
+                .ok_or_else(|| AppError::localized("note-empty", ""))
+                .map_err(refused("text"))?;
+            cases::validate_note(text).map_err(refused("text"))?;
+            Ok(NoteForm {
+                text: text.to_string(),
+            })
+        })
+    }
 }
 
 /// A note, posted. Notes are added, never edited, so they need no version.
@@ -859,24 +918,37 @@ pub async fn add_note(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<NoteForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let lang = user.lang;
-    let text = fields.get("text").ok_or_else(|| PageError {
-        error: AppError::localized("note-empty", ""),
-        lang,
-    })?;
-    cases::validate_note(text).in_language(lang)?;
-    let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::AddNote, case_id).await?;
     state
         .store
-        .add_note(&user.actor(), access.organisation_id, case_id, text)
-        .await
-        .in_language(lang)?;
+        .add_note(&user.actor(), access.organisation_id, case_id, &form.text)
+        .await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+/// The assignment form: the new owner's id, or none.
+#[derive(Debug)]
+pub struct AssignForm {
+    pub owner: Option<i64>,
+}
+
+impl TryFrom<FormFields> for AssignForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let owner = fields
+                .get("owner_user_id")
+                .map(|text| {
+                    text.parse::<i64>()
+                        .map_err(|_| AppError::BadRequest(format!("`{text}` is not a user")))
+                })
+                .transpose()
+                .map_err(refused("owner_user_id"))?;
+            Ok(AssignForm { owner })
+        })
+    }
 }
 
 /// A new owner for the case, posted by a supervisor.
@@ -884,21 +956,30 @@ pub async fn assign(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<AssignForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let owner = match fields.get("owner_user_id") {
-        Some(text) => Some(
-            text.parse::<i64>()
-                .map_err(|_| AppError::BadRequest(format!("`{text}` is not a user")))
-                .in_language(user.lang)?,
-        ),
-        None => None,
-    };
-    cases::assign_case(&state, &user.principal, case_id, owner)
-        .await
-        .in_language(user.lang)?;
+    cases::assign_case(&state, &user.principal, case_id, form.owner).await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+/// The status form: the version and the new status.
+#[derive(Debug)]
+pub struct StatusForm {
+    pub version: i64,
+    pub status: CaseStatus,
+}
+
+impl TryFrom<FormFields> for StatusForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(StatusForm {
+                version: fields.required_number("version")?,
+                status: cases::required_code::<CaseStatus>(fields, "status")
+                    .map_err(refused("status"))?,
+            })
+        })
+    }
 }
 
 /// A status change, posted with the version.
@@ -906,10 +987,9 @@ pub async fn change_status(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<StatusForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let version = fields.number("version").in_language(user.lang)?;
+    let version = version_of(&form, |form| form.version)?;
     let result = cases::change_case(
         &state,
         &user.principal,
@@ -917,12 +997,12 @@ pub async fn change_status(
         case_id,
         version,
         |case| {
-            case.status = cases::required_code::<CaseStatus>(&fields, "status")?;
+            case.status = form.map_err(|refusal| refusal.error)?.status;
             Ok(())
         },
     )
     .await;
-    after_change(result, case_id, user.lang)
+    after_change(result, case_id)
 }
 
 pub use crate::services::audit::case_audit_entries;
@@ -934,20 +1014,11 @@ pub async fn audit_trail(
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ViewCaseAudit, case_id)
-        .await
-        .in_language(lang)?;
-    let entries = case_audit_entries(&state, access.organisation_id, case_id)
-        .await
-        .in_language(lang)?;
-    let chain = state
-        .store
-        .verify_audit_since_checkpoint()
-        .await
-        .in_language(lang)?;
-    let names = crate::audit_view::organisation_names_by_slug(&state)
-        .await
-        .in_language(lang)?;
+    let access =
+        cases::authorize_case(&state, &user.principal, Action::ViewCaseAudit, case_id).await?;
+    let entries = case_audit_entries(&state, access.organisation_id, case_id).await?;
+    let chain = state.store.verify_audit_since_checkpoint().await?;
+    let names = crate::audit_view::organisation_names_by_slug(&state).await?;
     let html = page(
         &user,
         &format!("/cases/{case_id}/audit"),
@@ -1005,10 +1076,8 @@ fn question_page(
         return Ok(None);
     };
     let progress = questionnaire.progress(answers);
-    let answers_json = serde_json::to_string(answers).map_err(|error| PageError {
-        error: AppError::internal(error),
-        lang,
-    })?;
+    let answers_json =
+        serde_json::to_string(answers).map_err(|error| PageError(AppError::internal(error)))?;
     let html = page(
         user,
         &format!("/cases/{case_id}/screenings/new?kind={}", kind_code(kind)),
@@ -1037,20 +1106,80 @@ pub async fn screening_start(
     Path(case_id): Path<i64>,
     Query(kind): Query<ScreeningKind>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let kind = questionnaire_kind(kind.kind.as_deref()).in_language(lang)?;
+    let kind = questionnaire_kind(kind.kind.as_deref())?;
     // The age the case knows (from the date of birth or the estimated age) is not asked again.
-    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id)
-        .await
-        .in_language(lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id).await?;
     let mut answers = Answers::default();
     answers.know_age(cases::person_context(&stored.case.person).age);
     match question_page(&user, case_id, kind, &answers, None)? {
         Some(response) => Ok(response),
-        None => Err(PageError {
-            error: AppError::BadRequest("empty questionnaire".into()),
-            lang,
-        }),
+        None => Err(PageError(AppError::BadRequest(
+            "empty questionnaire".into(),
+        ))),
+    }
+}
+
+/// What a screening step's form asks: stop and compute the result, or answer one question.
+#[derive(Debug)]
+pub enum ScreeningStep {
+    Finish,
+    /// The question answered, and the answer (none when it cannot be read: the question is
+    /// asked again with a message).
+    Answer {
+        key: QuestionKey,
+        answer: Option<Answer>,
+    },
+}
+
+/// The form of a screening step: the questionnaire, the answers so far (carried by the form) and
+/// this step.
+#[derive(Debug)]
+pub struct ScreeningStepForm {
+    pub kind: QuestionnaireKind,
+    pub answers: Answers,
+    pub step: ScreeningStep,
+}
+
+impl TryFrom<FormFields> for ScreeningStepForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let kind = questionnaire_kind(fields.get("kind")).map_err(refused("kind"))?;
+            let answers: Answers = match fields.get("answers") {
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|error| {
+                        AppError::BadRequest(format!("the answers so far cannot be read: {error}"))
+                    })
+                    .map_err(refused("answers"))?,
+                None => Answers::default(),
+            };
+            let choice = fields.get("choice").unwrap_or_default();
+            let step = if choice == "finish" {
+                ScreeningStep::Finish
+            } else {
+                let key: QuestionKey = fields
+                    .get("question")
+                    .unwrap_or_default()
+                    .parse()
+                    .map_err(AppError::BadRequest)
+                    .map_err(refused("question"))?;
+                let answer = match choice {
+                    "yes" => Ok(Answer::Yes),
+                    "no" => Ok(Answer::No),
+                    "unknown" => Ok(Answer::Unknown),
+                    _ => Answer::parse(fields.get("answer").unwrap_or_default(), key.kind()),
+                };
+                ScreeningStep::Answer {
+                    key,
+                    answer: answer.ok(),
+                }
+            };
+            Ok(ScreeningStepForm {
+                kind,
+                answers,
+                step,
+            })
+        })
     }
 }
 
@@ -1060,40 +1189,20 @@ pub async fn screening_step(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<ScreeningStepForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id)
-        .await
-        .in_language(lang)?;
-    let fields = FormFields(pairs);
-    let kind = questionnaire_kind(fields.get("kind")).in_language(lang)?;
-    let mut answers: Answers = match fields.get("answers") {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|error| {
-                AppError::BadRequest(format!("the answers so far cannot be read: {error}"))
-            })
-            .in_language(lang)?,
-        None => Answers::default(),
-    };
-    let choice = fields.get("choice").unwrap_or_default();
-    let finish = choice == "finish";
-    if !finish {
-        let key: QuestionKey = fields
-            .get("question")
-            .unwrap_or_default()
-            .parse()
-            .map_err(AppError::BadRequest)
-            .in_language(lang)?;
-        let answer = match choice {
-            "yes" => Ok(Answer::Yes),
-            "no" => Ok(Answer::No),
-            "unknown" => Ok(Answer::Unknown),
-            _ => Answer::parse(fields.get("answer").unwrap_or_default(), key.kind()),
-        };
+    cases::authorize_case(&state, &user.principal, Action::ScreenCase, case_id).await?;
+    // The case is checked before the form.
+    let ScreeningStepForm {
+        kind,
+        mut answers,
+        step,
+    } = form?;
+    if let ScreeningStep::Answer { key, answer } = step {
         let recorded = answer
-            .map_err(|error| error.to_string())
-            .and_then(|answer| answers.set(key, answer).map_err(|error| error.to_string()));
+            .ok_or(())
+            .and_then(|answer| answers.set(key, answer).map_err(|_| ()));
         if recorded.is_err() {
             let message = Some(t(lang, "screening-answer-invalid"));
             if let Some(response) = question_page(&user, case_id, kind, &answers, message)? {
@@ -1113,8 +1222,7 @@ pub async fn screening_step(
         outcome.input,
         lang,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!(
         "/cases/{case_id}/screenings/{}",
         stored.id
@@ -1135,31 +1243,22 @@ pub async fn screening_show(
     Path((case_id, screening_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id).await?;
     cases::audit_case_read(
         &state,
         &user.principal,
         &access,
         puente_store::AuditAction::ViewScreening,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     let screening = state
         .store
         .screening(screening_id)
-        .await
-        .in_language(lang)?
+        .await?
         .filter(|screening| screening.case_id == case_id)
-        .ok_or(PageError {
-            error: AppError::NotFound,
-            lang,
-        })?;
+        .ok_or(PageError(AppError::NotFound))?;
     let mut result = screening.result.clone();
-    cases::explain_stored_screening(&state, &screening.input, &mut result, lang)
-        .await
-        .in_language(lang)?;
+    cases::explain_stored_screening(&state, &screening.input, &mut result, lang).await?;
     let result = &result;
     let strings = |name: &str| -> Vec<String> {
         result[name]
@@ -1248,4 +1347,112 @@ pub async fn screening_show(
         },
     )?;
     Ok(html.into_response())
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn the_small_case_forms_convert_and_their_refusals_name_their_fields() {
+        let form = EventForm::try_from(fields_of(&[
+            ("version", "2"),
+            ("kind", "Transit"),
+            ("country", "GT"),
+            ("place", " Tecún Umán "),
+            ("date", "2025-06"),
+        ]))
+        .unwrap();
+        assert_eq!(form.version, 2);
+        assert_eq!(form.event.kind, TraffickingEventType::Transit);
+        assert_eq!(form.event.place.as_deref(), Some("Tecún Umán"));
+        let refusal =
+            EventForm::try_from(fields_of(&[("version", "2"), ("kind", "Walking")])).unwrap_err();
+        assert_eq!(refusal.field, "kind");
+        assert_eq!(
+            version_of(&Err::<EventForm, _>(refusal), |form| form.version).unwrap(),
+            2
+        );
+        let refusal = EventForm::try_from(fields_of(&[("kind", "Transit")])).unwrap_err();
+        assert_eq!(refusal.field, "version");
+        let refusal =
+            StatusForm::try_from(fields_of(&[("version", "1"), ("status", "Gone")])).unwrap_err();
+        assert_eq!(refusal.field, "status");
+        let form =
+            StatusForm::try_from(fields_of(&[("version", "1"), ("status", "Closed")])).unwrap();
+        assert_eq!(form.status, CaseStatus::Closed);
+        let refusal = NoteForm::try_from(fields_of(&[("text", "   ")])).unwrap_err();
+        assert_eq!(refusal.field, "text");
+        let refusal = AssignForm::try_from(fields_of(&[("owner_user_id", "x")])).unwrap_err();
+        assert_eq!(refusal.field, "owner_user_id");
+        assert_eq!(AssignForm::try_from(fields_of(&[])).unwrap().owner, None);
+    }
+
+    #[test]
+    fn a_case_form_converts_keeping_its_fields_and_its_refusals_name_their_fields() {
+        let sent = fields_of(&[
+            ("version", "3"),
+            ("given_name", "María"),
+            ("surname", "López"),
+            ("nationality", "HN"),
+            ("types_of_exploitation", "ForcedLabour"),
+        ]);
+        let form = CaseForm::try_from(sent.clone()).unwrap();
+        assert_eq!(form.person.given_name, "María");
+        assert_eq!(form.victim.types_of_exploitation.len(), 1);
+        assert_eq!(form.fields, sent);
+        let (fields, read) = read_case_form(Ok(form));
+        assert_eq!(fields.number("version").unwrap(), 3);
+        assert!(read.is_ok());
+        for (name, value) in [
+            ("nationality", "XX"),
+            ("estimated_age", "200"),
+            ("date_of_birth", "2009-13"),
+            ("trafficking_status", "Maybe"),
+            ("types_of_exploitation", "Nonsense"),
+        ] {
+            let sent = fields_of(&[("given_name", "Ana"), (name, value)]);
+            let refusal = CaseForm::try_from(sent.clone()).unwrap_err();
+            assert_eq!(refusal.field, name);
+            assert!(refusal.error.is_validation(), "{name}");
+            assert_eq!(refusal.fields, sent);
+        }
+    }
+
+    #[test]
+    fn a_screening_step_converts_and_its_refusals_name_their_fields() {
+        let age = QuestionKey::Age.code();
+        let form = ScreeningStepForm::try_from(fields_of(&[
+            ("kind", "quick"),
+            ("question", age),
+            ("answer", "15"),
+        ]))
+        .unwrap();
+        assert_eq!(form.kind, QuestionnaireKind::Quick);
+        assert!(matches!(
+            form.step,
+            ScreeningStep::Answer {
+                answer: Some(_),
+                ..
+            }
+        ));
+        let form =
+            ScreeningStepForm::try_from(fields_of(&[("question", age), ("answer", "a lot")]))
+                .unwrap();
+        assert!(matches!(
+            form.step,
+            ScreeningStep::Answer { answer: None, .. }
+        ));
+        let form = ScreeningStepForm::try_from(fields_of(&[("choice", "finish")])).unwrap();
+        assert!(matches!(form.step, ScreeningStep::Finish));
+        let refusal = ScreeningStepForm::try_from(fields_of(&[("kind", "longest")])).unwrap_err();
+        assert_eq!(refusal.field, "kind");
+        let refusal =
+            ScreeningStepForm::try_from(fields_of(&[("answers", "{not json")])).unwrap_err();
+        assert_eq!(refusal.field, "answers");
+        let refusal =
+            ScreeningStepForm::try_from(fields_of(&[("question", "shoe_size")])).unwrap_err();
+        assert_eq!(refusal.field, "question");
+    }
 }

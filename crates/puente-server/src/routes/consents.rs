@@ -5,7 +5,7 @@
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use minijinja::context;
 use puente_core::domain::PartialDate;
 use puente_core::htcds::ConsentScope;
@@ -15,9 +15,10 @@ use serde::Deserialize;
 
 use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal};
-use crate::cases::{self, FormFields};
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::cases;
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::extract::ApiJson;
+use crate::forms::{refused, FormFields, FormRefusal, TypedForm};
 use crate::openapi::ConsentSchema;
 use crate::policy::Action;
 use crate::templates::page;
@@ -184,24 +185,48 @@ pub async fn withdraw_consent(
     }))
 }
 
+/// The case page's consent form: the scopes (one or more codes), the organisation it is given
+/// for (none: one's own), the day it was given.
+#[derive(Debug)]
+pub struct ConsentForm(pub NewConsent);
+
+impl TryFrom<FormFields> for ConsentForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(ConsentForm(NewConsent {
+                scopes: scopes_from_codes(fields.all("scopes")).map_err(refused("scopes"))?,
+                with_organisation: fields.get("with_organisation").map(str::to_string),
+                given_on: given_on_from_text(fields.get("given_on").unwrap_or_default())
+                    .map_err(refused("given_on"))?,
+            }))
+        })
+    }
+}
+
+/// The withdrawal's confirmation: withdrawn only when confirmed.
+#[derive(Debug)]
+pub struct WithdrawalForm {
+    pub confirmed: bool,
+}
+
+impl TryFrom<FormFields> for WithdrawalForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(WithdrawalForm {
+            confirmed: fields.is_yes("confirm"),
+        })
+    }
+}
+
 /// `POST /cases/{id}/consents`: a consent from the case page's form, recorded by the user.
 pub async fn add_consent_form(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(ConsentForm(consent)): TypedForm<ConsentForm>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let fields = FormFields(pairs);
-    let consent = NewConsent {
-        scopes: scopes_from_codes(fields.all("scopes")).in_language(lang)?,
-        with_organisation: fields.get("with_organisation").map(str::to_string),
-        given_on: given_on_from_text(fields.get("given_on").unwrap_or_default())
-            .in_language(lang)?,
-    };
-    give(&state, &user.principal, case_id, consent)
-        .await
-        .in_language(lang)?;
+    give(&state, &user.principal, case_id, consent).await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
 }
 
@@ -213,19 +238,15 @@ pub async fn withdraw_confirmation_page(
     Path((case_id, consent_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::EditCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::EditCase, case_id).await?;
     let consents = state
         .store
         .consents(access.organisation_id, case_id)
-        .await
-        .in_language(lang)?;
+        .await?;
     let consent = consents
         .into_iter()
         .find(|stored| stored.id == consent_id)
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+        .ok_or(AppError::NotFound)?;
     let scopes: Vec<&str> = consent
         .consent
         .scopes
@@ -255,17 +276,50 @@ pub async fn withdraw_consent_form(
     State(state): State<AppState>,
     user: PageUser,
     Path((case_id, consent_id)): Path<(i64, i64)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<WithdrawalForm>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let fields = FormFields(pairs);
-    if fields.get("confirm") != Some("yes") {
+    if !form.confirmed {
         return Ok(see_other(&format!(
             "/cases/{case_id}/consents/{consent_id}/withdraw"
         )));
     }
-    withdraw(&state, &user.principal, case_id, consent_id)
-        .await
-        .in_language(lang)?;
+    withdraw(&state, &user.principal, case_id, consent_id).await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved")))
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_consent_form_converts_and_its_refusals_name_their_fields() {
+        let ConsentForm(consent) = ConsentForm::try_from(fields_of(&[
+            ("scopes", "identity"),
+            ("scopes", "contact"),
+            ("with_organisation", ""),
+            ("given_on", "2026-03-01"),
+        ]))
+        .unwrap();
+        assert_eq!(consent.scopes.len(), 2);
+        assert_eq!(consent.with_organisation, None);
+        assert_eq!(consent.given_on.to_string(), "2026-03-01");
+        let refusal = ConsentForm::try_from(fields_of(&[("given_on", "2026-03-01")])).unwrap_err();
+        assert_eq!(refusal.field, "scopes");
+        let refusal = ConsentForm::try_from(fields_of(&[("scopes", "nonsense")])).unwrap_err();
+        assert_eq!(refusal.field, "scopes");
+        let refusal = ConsentForm::try_from(fields_of(&[
+            ("scopes", "identity"),
+            ("given_on", "yesterday"),
+        ]))
+        .unwrap_err();
+        assert_eq!(refusal.field, "given_on");
+        assert!(matches!(
+            refusal.error,
+            AppError::Localized {
+                id: "invalid-consent-date",
+                ..
+            }
+        ));
+    }
 }

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{PageUser, Principal};
 use crate::charts::{horizontal_bars, Bar};
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::i18n::t;
 use crate::policy::{self, Action};
 use crate::templates::page;
@@ -796,7 +796,7 @@ pub async fn dashboard_page(
     Query(parameters): Query<DashboardParameters>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewAggregates, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewAggregates, None)?;
     let mut panels = Vec::new();
     for dimension in StatsDimension::ALL {
         let title = dimension.label().get(lang).to_string();
@@ -806,8 +806,7 @@ pub async fn dashboard_page(
             &[dimension],
             RHO_PER_DASHBOARD_CHART,
         )
-        .await
-        .in_language(lang)?
+        .await?
         {
             Ok(answer) => answer,
             Err(spent) => {
@@ -860,8 +859,7 @@ pub async fn dashboard_page(
     let gaps: Vec<GapRow> = state
         .store
         .service_gaps(&countries)
-        .await
-        .in_language(lang)?
+        .await?
         .iter()
         .map(|gap| GapRow {
             country: gap.country.name(lang).to_string(),
@@ -869,9 +867,7 @@ pub async fn dashboard_page(
             population: population_label(gap.population, lang),
         })
         .collect();
-    let (datasets, chosen) = chosen_ctdc_dataset(&state, parameters.dataset.as_deref())
-        .await
-        .in_language(lang)?;
+    let (datasets, chosen) = chosen_ctdc_dataset(&state, parameters.dataset.as_deref()).await?;
     let mut ctdc_panels = Vec::new();
     let mut ctdc_records = 0;
     if let Some(dataset) = &chosen {
@@ -880,19 +876,13 @@ pub async fn dashboard_page(
         let rows = if dataset.is_global() {
             Vec::new()
         } else {
-            state
-                .store
-                .ctdc_dataset_rows(&dataset.name)
-                .await
-                .in_language(lang)?
+            state.store.ctdc_dataset_rows(&dataset.name).await?
         };
         for name in ctdc_variables(dataset) {
             let published = if dataset.is_global() {
-                published_ctdc_stats(&state, dataset, &name)
-                    .await
-                    .in_language(lang)?
+                published_ctdc_stats(&state, dataset, &name).await?
             } else {
-                synthetic_ctdc_stats(dataset, &rows, &name).in_language(lang)?
+                synthetic_ctdc_stats(dataset, &rows, &name)?
             };
             let rows: Vec<(String, String)> = published
                 .rows

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::auth::{PageUser, Principal, RequestLang};
 use crate::cases;
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::openapi::ServiceMatchSchema;
 use crate::policy::{self, Action};
 use crate::services::directory::{match_view, MatchView};
@@ -197,17 +197,13 @@ pub async fn directory_page(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::SearchDirectory, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::SearchDirectory, None)?;
     let searched = pairs.iter().any(|(_, value)| !value.trim().is_empty());
     let (matches, error) = if searched {
         match service_query(&pairs) {
             Ok(query) => {
-                let found = state
-                    .store
-                    .search_services(&query)
-                    .await
-                    .in_language(lang)?;
-                let organisations = state.store.list_organisations().await.in_language(lang)?;
+                let found = state.store.search_services(&query).await?;
+                let organisations = state.store.list_organisations().await?;
                 let views: Vec<MatchView> = found
                     .iter()
                     .map(|found| match_view(found, &organisations, lang))
@@ -268,14 +264,8 @@ pub async fn case_services_page(
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
-    let screenings = state
-        .store
-        .screenings_for_case(case_id)
-        .await
-        .in_language(lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id).await?;
+    let screenings = state.store.screenings_for_case(case_id).await?;
     // A stored result is read as the engine's type; one stored before each step carried its need
     // falls back to the wording of its steps, written in the reader's language.
     let needs = match screenings.last() {
@@ -287,8 +277,7 @@ pub async fn case_services_page(
                 _ => {
                     let mut result = screening.result.clone();
                     cases::explain_stored_screening(&state, &screening.input, &mut result, lang)
-                        .await
-                        .in_language(lang)?;
+                        .await?;
                     needs_from_screening_result(&result)
                 }
             }
@@ -297,12 +286,8 @@ pub async fn case_services_page(
     };
     let today = time::OffsetDateTime::now_utc().date();
     let profile = PersonProfile::of_person(&stored.case.person, today);
-    let suggestions = state
-        .store
-        .suggest_services(&profile, &needs)
-        .await
-        .in_language(lang)?;
-    let organisations = state.store.list_organisations().await.in_language(lang)?;
+    let suggestions = state.store.suggest_services(&profile, &needs).await?;
+    let organisations = state.store.list_organisations().await?;
     let views: Vec<NeedView> = suggestions
         .iter()
         .map(|suggestion| NeedView {

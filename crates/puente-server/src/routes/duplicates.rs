@@ -11,15 +11,16 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use minijinja::context;
 use puente_core::domain::Person;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::extract::ApiJson;
+use crate::forms::{CheckedForm, FormRefusal};
 use crate::policy::{self, Action, Decision};
 use crate::templates::page;
 use crate::AppState;
@@ -111,12 +112,9 @@ pub async fn case_duplicates_page(
     Path(case_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
-    let duplicates = likely_duplicates(&state, &user.principal, &stored.case.person, Some(case_id))
-        .await
-        .in_language(lang)?;
+    let stored = cases::read_case(&state, &user.principal, Action::ViewCase, case_id).await?;
+    let duplicates =
+        likely_duplicates(&state, &user.principal, &stored.case.person, Some(case_id)).await?;
     let can_merge =
         policy::authorize(&user.subject(), Action::MergePersons, None) == Decision::Allow;
     Ok(page(
@@ -133,24 +131,73 @@ pub async fn case_duplicates_page(
     .into_response())
 }
 
+/// The duplicates page's form that marks two person records as different people, and the case
+/// to go back to.
+#[derive(Debug)]
+pub struct DistinctForm {
+    pub person_a: i64,
+    pub person_b: i64,
+    pub case_id: i64,
+}
+
+impl TryFrom<FormFields> for DistinctForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(DistinctForm {
+                person_a: fields.required_number("person_a")?,
+                person_b: fields.required_number("person_b")?,
+                case_id: fields.required_number("case_id")?,
+            })
+        })
+    }
+}
+
 /// `POST /persons/distinct` from the duplicates page (supervisors).
 pub async fn distinct_form(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<DistinctForm>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let fields = FormFields(pairs);
-    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
-    let a = fields.number("person_a").in_language(lang)?;
-    let b = fields.number("person_b").in_language(lang)?;
-    let back = fields.number("case_id").in_language(lang)?;
+    policy::require(&user.subject(), Action::MergePersons, None)?;
+    // The role is checked before the form.
+    let DistinctForm {
+        person_a: a,
+        person_b: b,
+        case_id: back,
+    } = form?;
     state
         .store
         .mark_persons_distinct(&user.actor(), user.principal.user.organisation_id, a, b)
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!(
         "/cases/{back}/duplicates?done=distinct"
     )))
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_distinct_form_converts_and_a_missing_id_is_named() {
+        let form = DistinctForm::try_from(fields_of(&[
+            ("person_a", "3"),
+            ("person_b", "9"),
+            ("case_id", "12"),
+        ]))
+        .unwrap();
+        assert_eq!((form.person_a, form.person_b, form.case_id), (3, 9, 12));
+        let refusal =
+            DistinctForm::try_from(fields_of(&[("person_a", "3"), ("case_id", "12")])).unwrap_err();
+        assert_eq!(refusal.field, "person_b");
+        let refusal = DistinctForm::try_from(fields_of(&[
+            ("person_a", "3"),
+            ("person_b", "9"),
+            ("case_id", "twelve"),
+        ]))
+        .unwrap_err();
+        assert_eq!(refusal.field, "case_id");
+    }
 }

@@ -4,15 +4,16 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal};
-use crate::cases::{self, FormFields};
+use crate::cases;
 use crate::error::ErrorAnswer;
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::extract::ApiJson;
+use crate::forms::{CheckedForm, FormFields, FormRefusal};
 use crate::policy::{self, Action};
 use crate::services::handover::open_case_from_referral;
 use crate::tasks::ReferralMessageSchema;
@@ -92,28 +93,42 @@ pub async fn list_messages(
     ))
 }
 
+/// The referral page's message form: one message of 1 to the most characters.
+#[derive(Debug)]
+pub struct MessageForm {
+    pub text: String,
+}
+
+impl TryFrom<FormFields> for MessageForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let text = fields.text("text");
+            check_message(&text).map_err(crate::forms::refused("text"))?;
+            Ok(MessageForm { text })
+        })
+    }
+}
+
 /// `POST /referrals/{id}/messages`: the referral page's form.
 pub async fn message_form(
     State(state): State<AppState>,
     user: PageUser,
     Path(referral_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<MessageForm>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
-    let fields = FormFields(pairs);
-    let text = fields.get("text").unwrap_or("");
-    check_message(text).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
+    // The role is checked before the message.
+    let form = form?;
     state
         .store
         .post_referral_message(
             &user.actor(),
             user.principal.user.organisation_id,
             referral_id,
-            text,
+            &form.text,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!("/referrals/{referral_id}#messages")))
 }
 
@@ -124,9 +139,7 @@ pub async fn open_case_form(
     Path(referral_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let case_id = open_case_from_referral(&state, &user.principal, referral_id, lang)
-        .await
-        .in_language(lang)?;
+    let case_id = open_case_from_referral(&state, &user.principal, referral_id, lang).await?;
     Ok(see_other(&format!("/cases/{case_id}")))
 }
 
@@ -173,5 +186,23 @@ pub async fn assign_case(
             detail: format!("user {value} cannot own cases of this organisation"),
         }),
         Err(error) => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_message_form_converts_and_an_empty_or_overlong_one_names_the_text() {
+        let form = MessageForm::try_from(fields_of(&[("text", " Recibido, gracias ")])).unwrap();
+        assert_eq!(form.text, "Recibido, gracias");
+        let refusal = MessageForm::try_from(fields_of(&[("text", "  ")])).unwrap_err();
+        assert_eq!(refusal.field, "text");
+        let long = "a".repeat(puente_store::followup::MESSAGE_MAX_CHARS + 1);
+        let refusal = MessageForm::try_from(fields_of(&[("text", &long)])).unwrap_err();
+        assert_eq!(refusal.field, "text");
+        assert!(matches!(refusal.error, AppError::InvalidField { .. }));
     }
 }

@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use minijinja::context;
 use puente_core::htcds::{Gender, PerpetratorRole};
 use puente_core::legal::{
@@ -32,7 +31,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser};
 use crate::cases::{self, FormFields};
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
+use crate::forms::{refused, CheckedForm, FormRefusal};
 use crate::policy::{self, Action};
 use crate::services::legal::{self as legal_service, FieldError, LegalError, LegalForm};
 use crate::services::perpetrators::{linked_perpetrators, written_name};
@@ -45,19 +45,13 @@ use crate::AppState;
 async fn relief_input(
     state: &AppState,
     stored: &StoredCase,
-    lang: Lang,
 ) -> Result<Option<(ReliefInput, Option<i64>)>, PageError> {
-    let screenings = state
-        .store
-        .screenings_for_case(stored.id)
-        .await
-        .in_language(lang)?;
+    let screenings = state.store.screenings_for_case(stored.id).await?;
     let Some(screening) = screenings.last() else {
         return Ok(None);
     };
     let screening_input: ScreeningInput = serde_json::from_value(screening.input.clone())
-        .map_err(|error| AppError::Internal(error.into()))
-        .in_language(lang)?;
+        .map_err(|error| AppError::Internal(error.into()))?;
     let mut input = ReliefInput::from_screening(&screening_input);
     let person = &stored.case.person;
     input.person.nationality = input.person.nationality.or(person.nationality);
@@ -71,8 +65,7 @@ async fn relief_input(
     let assessments = state
         .store
         .relief_assessments(stored.organisation_id, stored.id)
-        .await
-        .in_language(lang)?;
+        .await?;
     if let Some(latest) = assessments.last() {
         if let Ok(previous) = serde_json::from_value::<ReliefInput>(latest.assessment.input.clone())
         {
@@ -126,7 +119,7 @@ fn option_views(result: &ReliefResult, lang: Lang) -> Vec<OptionView> {
 
 /// One relief question: a relief fact, or the person's marital status (for SIJS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ReliefQuestion {
+pub enum ReliefQuestion {
     Fact(ReliefFact),
     Married,
 }
@@ -393,20 +386,16 @@ async fn render_legal_page(
     refused: Option<Refused>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
+    let stored = cases::read_case(state, &user.principal, Action::ViewCase, case_id).await?;
     let track = state
         .store
         .legal_track(stored.organisation_id, case_id)
-        .await
-        .in_language(lang)?;
+        .await?;
     let perpetrators = state
         .store
         .perpetrators_of_case(stored.organisation_id, case_id)
-        .await
-        .in_language(lang)?;
-    let relief = relief_input(state, &stored, lang).await?;
+        .await?;
+    let relief = relief_input(state, &stored).await?;
     let (options, questions_left, rule_set_version) = match &relief {
         Some((input, _)) => {
             let result = assess_relief(input, today(), lang);
@@ -630,10 +619,8 @@ pub async fn question_page(
     Query(query): Query<QuestionQuery>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id)
-        .await
-        .in_language(lang)?;
-    let Some((input, _)) = relief_input(&state, &stored, lang).await? else {
+    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id).await?;
+    let Some((input, _)) = relief_input(&state, &stored).await? else {
         return Ok(see_other(&format!("/cases/{case_id}/legal")));
     };
     let answered = answered_list(&query.answered);
@@ -658,34 +645,61 @@ pub async fn question_page(
     .into_response())
 }
 
+/// The form of one relief question: the question, the answer (yes, no or unknown: unknown when
+/// none is sent), and the questions answered before.
+#[derive(Debug)]
+pub struct ReliefAnswerForm {
+    pub question: ReliefQuestion,
+    pub choice: String,
+    pub answered: String,
+}
+
+impl TryFrom<FormFields> for ReliefAnswerForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            let question = fields
+                .get("question")
+                .and_then(ReliefQuestion::parse)
+                .ok_or_else(|| {
+                    AppError::BadRequest(
+                        "`question` is not a relief fact code nor `married`".into(),
+                    )
+                })
+                .map_err(refused("question"))?;
+            let choice = fields.get("choice").unwrap_or("unknown").to_string();
+            if !matches!(choice.as_str(), "yes" | "no" | "unknown") {
+                return Err(refused("choice")(AppError::BadRequest(format!(
+                    "`choice` must be yes, no or unknown, not `{choice}`"
+                ))));
+            }
+            Ok(ReliefAnswerForm {
+                question,
+                choice,
+                answered: fields.text("answered"),
+            })
+        })
+    }
+}
+
 /// `POST /cases/{id}/legal/questions`: one answer. A yes adds the relief fact; every answer stores
 /// the new relief result with its rule-set version, then the next question follows.
 pub async fn question_answer(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(form): CheckedForm<ReliefAnswerForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
-    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id)
-        .await
-        .in_language(lang)?;
-    let question = fields
-        .get("question")
-        .and_then(ReliefQuestion::parse)
-        .ok_or_else(|| {
-            AppError::BadRequest("`question` is not a relief fact code nor `married`".into())
-        })
-        .in_language(lang)?;
-    let choice = fields.get("choice").unwrap_or("unknown");
-    if !matches!(choice, "yes" | "no" | "unknown") {
-        return Err(AppError::BadRequest(format!(
-            "`choice` must be yes, no or unknown, not `{choice}`"
-        )))
-        .in_language(lang);
-    }
-    let Some((mut input, screening_id)) = relief_input(&state, &stored, lang).await? else {
+    let stored = cases::read_case(&state, &user.principal, Action::ScreenCase, case_id).await?;
+    // The case is checked before the answer.
+    let ReliefAnswerForm {
+        question,
+        choice,
+        answered,
+    } = form?;
+    let choice = choice.as_str();
+    let Some((mut input, screening_id)) = relief_input(&state, &stored).await? else {
         return Ok(see_other(&format!("/cases/{case_id}/legal")));
     };
     match (question, choice) {
@@ -710,18 +724,15 @@ pub async fn question_answer(
             &NewReliefAssessment {
                 screening_id,
                 input: serde_json::to_value(&input)
-                    .map_err(|error| AppError::Internal(error.into()))
-                    .in_language(lang)?,
+                    .map_err(|error| AppError::Internal(error.into()))?,
                 result: serde_json::to_value(&result)
-                    .map_err(|error| AppError::Internal(error.into()))
-                    .in_language(lang)?,
+                    .map_err(|error| AppError::Internal(error.into()))?,
                 rule_set_version: result.rule_set_version.clone(),
                 as_of,
                 lang: lang.tag().to_string(),
             },
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     // The deadlines of the options become tasks on the case (once per case and deadline).
     crate::tasks::add_relief_tasks(
         &state,
@@ -732,9 +743,8 @@ pub async fn question_answer(
         &result,
         lang,
     )
-    .await
-    .in_language(lang)?;
-    let mut answered = answered_list(fields.get("answered").unwrap_or(""));
+    .await?;
+    let mut answered = answered_list(&answered);
     answered.push(question.key().to_string());
     Ok(see_other(&format!(
         "/cases/{case_id}/legal/questions?answered={}",
@@ -769,11 +779,10 @@ async fn submit_form(
     user: &PageUser,
     case_id: i64,
     form: Option<LegalForm>,
-    pairs: Vec<(String, String)>,
+    fields: FormFields,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let form = form.ok_or(AppError::NotFound).in_language(lang)?;
-    let fields = FormFields(pairs);
+    let form = form.ok_or(AppError::NotFound)?;
     match legal_service::record(state, &user.principal, case_id, form, &fields, lang).await {
         Ok(_) => Ok(see_other(&format!(
             "/cases/{case_id}/legal?done=saved#{}",
@@ -783,7 +792,7 @@ async fn submit_form(
             let id = form_view(form, case_id, None, "", lang).id;
             render_legal_page(state, user, case_id, Some(Refused { id, fields, error })).await
         }
-        Err(LegalError::App(error)) => Err(error).in_language(lang),
+        Err(LegalError::App(error)) => Err(error.into()),
     }
 }
 
@@ -793,9 +802,9 @@ pub async fn legal_form(
     State(state): State<AppState>,
     user: PageUser,
     Path((case_id, form)): Path<(i64, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: FormFields,
 ) -> Result<Response, PageError> {
-    submit_form(&state, &user, case_id, form_of(&form, None), pairs).await
+    submit_form(&state, &user, case_id, form_of(&form, None), fields).await
 }
 
 /// `POST /cases/{id}/legal/{form}/{record_id}`: a proceeding's stage, a certification's decision,
@@ -804,14 +813,14 @@ pub async fn legal_record_form(
     State(state): State<AppState>,
     user: PageUser,
     Path((case_id, form, record_id)): Path<(i64, String, i64)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    fields: FormFields,
 ) -> Result<Response, PageError> {
     submit_form(
         &state,
         &user,
         case_id,
         form_of(&form, Some(record_id)),
-        pairs,
+        fields,
     )
     .await
 }
@@ -833,9 +842,7 @@ pub async fn perpetrators_page(
     user: PageUser,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let groups = linked_perpetrators(&state, &user.principal)
-        .await
-        .in_language(lang)?;
+    let groups = linked_perpetrators(&state, &user.principal).await?;
     let people: Vec<PersonView> = groups
         .iter()
         .map(|group| {
@@ -917,21 +924,21 @@ pub async fn annual_report_page(
     Query(query): Query<AnnualQuery>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewAggregates, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewAggregates, None)?;
     let year = match query.year.as_deref().map(str::trim) {
         None | Some("") => today().year(),
         Some(text) => text
             .parse::<i32>()
             .ok()
             .filter(|year| (1900..=9999).contains(year))
-            .ok_or_else(|| AppError::BadRequest(format!("`year`: `{text}` is not a year (YYYY)")))
-            .in_language(lang)?,
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("`year`: `{text}` is not a year (YYYY)"))
+            })?,
     };
     let counts = state
         .store
         .annual_counts(Some(user.principal.user.organisation_id), year)
-        .await
-        .in_language(lang)?;
+        .await?;
     let report = puente_store::publish_annual_report(&counts);
     let sections: Vec<AnnualSectionView> = report
         .sections
@@ -962,4 +969,34 @@ pub async fn annual_report_page(
         },
     )?
     .into_response())
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_relief_answer_converts_and_its_refusals_name_their_fields() {
+        let form = ReliefAnswerForm::try_from(fields_of(&[
+            ("question", "married"),
+            ("choice", "no"),
+            ("answered", "married"),
+        ]))
+        .unwrap();
+        assert_eq!(form.question, ReliefQuestion::Married);
+        assert_eq!(
+            (form.choice.as_str(), form.answered.as_str()),
+            ("no", "married")
+        );
+        let form = ReliefAnswerForm::try_from(fields_of(&[("question", "married")])).unwrap();
+        assert_eq!(form.choice, "unknown");
+        let refusal =
+            ReliefAnswerForm::try_from(fields_of(&[("question", "shoe_size")])).unwrap_err();
+        assert_eq!(refusal.field, "question");
+        let refusal =
+            ReliefAnswerForm::try_from(fields_of(&[("question", "married"), ("choice", "maybe")]))
+                .unwrap_err();
+        assert_eq!(refusal.field, "choice");
+    }
 }

@@ -4,14 +4,14 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::{see_other, PageUser};
-use crate::cases::{self, FormFields};
-use crate::error::{InLanguage, PageError};
+use crate::cases;
+use crate::error::PageError;
+use crate::forms::{FormFields, FormRefusal, TypedForm};
 use crate::i18n::translations;
 use crate::policy::{self, Action};
 use crate::services::matching::{decide_request, known_to_label, refresh_matching, start_matching};
@@ -42,13 +42,11 @@ pub async fn matching_page(
     user: PageUser,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::MatchWithPartners, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::MatchWithPartners, None)?;
     let runs = state
         .store
         .matching_runs(user.principal.organisation.id)
-        .await
-        .in_language(lang)?;
+        .await?;
     let partnerships: Vec<Value> = state
         .config
         .partnerships
@@ -69,24 +67,60 @@ pub async fn matching_page(
     .into_response())
 }
 
+/// The form that starts a run: the partnership, the linkage unit's project and the upload token
+/// (checked by the service, as in the API).
+#[derive(Debug)]
+pub struct StartRunForm {
+    pub partnership: String,
+    pub project: String,
+    pub upload_token: String,
+}
+
+impl TryFrom<FormFields> for StartRunForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(StartRunForm {
+            partnership: fields.text("partnership"),
+            project: fields.text("project"),
+            upload_token: fields.text("upload_token"),
+        })
+    }
+}
+
+/// The decision on a coordination request: the decision's code (checked by the service) and
+/// whether the survivor consents.
+#[derive(Debug)]
+pub struct DecisionForm {
+    pub decision: String,
+    pub survivor_consents: bool,
+}
+
+impl TryFrom<FormFields> for DecisionForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(DecisionForm {
+            decision: fields.text("decision"),
+            survivor_consents: fields.is_yes("survivor_consents"),
+        })
+    }
+}
+
 /// `POST /matching/runs`: starts a run (encodes, uploads), then back to the page.
 pub async fn start_form(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<StartRunForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
     start_matching(
         &state,
         &user.principal,
-        fields.get("partnership").unwrap_or_default(),
-        fields.get("project").unwrap_or_default(),
-        fields.get("upload_token").unwrap_or_default(),
+        &form.partnership,
+        &form.project,
+        &form.upload_token,
         lang,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other("/matching?done=started"))
 }
 
@@ -97,9 +131,7 @@ pub async fn refresh_form(
     Path(run_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let refreshed = refresh_matching(&state, &user.principal, run_id, lang)
-        .await
-        .in_language(lang)?;
+    let refreshed = refresh_matching(&state, &user.principal, run_id, lang).await?;
     Ok(see_other(if refreshed.status == "waiting" {
         "/matching?done=waiting"
     } else {
@@ -115,14 +147,11 @@ pub async fn case_matches_page(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::ViewCase, case_id).await?;
     let requests = state
         .store
         .case_coordination_requests(access.organisation_id, case_id)
-        .await
-        .in_language(lang)?;
+        .await?;
     let text = |id: &str| translations().text(lang, id);
     let rows: Vec<Value> = requests
         .iter()
@@ -157,22 +186,51 @@ pub async fn decision_form(
     State(state): State<AppState>,
     user: PageUser,
     Path(request_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<DecisionForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
     let decided = decide_request(
         &state,
         &user.principal,
         request_id,
-        fields.get("decision").unwrap_or_default(),
-        fields.get("survivor_consents") == Some("yes"),
+        &form.decision,
+        form.survivor_consents,
         lang,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!(
         "/cases/{}/matches?done=decided",
         decided.case_id
     )))
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn the_matching_forms_read_their_fields() {
+        let form = StartRunForm::try_from(fields_of(&[
+            ("partnership", " corridor "),
+            ("project", "7"),
+            ("upload_token", "token"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (form.partnership.as_str(), form.project.as_str()),
+            ("corridor", "7")
+        );
+        let form = DecisionForm::try_from(fields_of(&[
+            ("decision", "accept"),
+            ("survivor_consents", "yes"),
+        ]))
+        .unwrap();
+        assert!(form.survivor_consents && form.decision == "accept");
+        assert!(
+            !DecisionForm::try_from(fields_of(&[]))
+                .unwrap()
+                .survivor_consents
+        );
+    }
 }

@@ -323,9 +323,10 @@ pub fn router(state: AppState) -> Router {
             "/cases/{id}/screenings/{screening_id}",
             get(case_pages::screening_show),
         )
-        .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(crate::error::page_rejections));
-    // Layers, from the handler outwards: the session; the timeouts (a client that sends its body
+        .fallback(pages::not_found);
+    // Layers, from the handler outwards: the session; the error pages (the response layer that
+    // renders every page's error in the request's language, the session's refusals too); the
+    // timeouts (a client that sends its body
     // too slowly, or a request that takes too long, is answered 408 rather than holding the
     // connection); every API error as the JSON error; the security headers; compression.
     api.merge(pages)
@@ -333,6 +334,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::auth::session_layer,
         ))
+        .layer(axum::middleware::from_fn(crate::error_pages::error_pages))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             state.config.limits.body_read_timeout,
         ))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Form};
+use axum::Extension;
 use minijinja::context;
 use puente_core::Lang;
 use puente_store::accounts::SessionKind;
@@ -17,11 +17,12 @@ use crate::auth::{
     self, see_other, ClientAddress, PageUser, PageUserEnrolling, Principal, RequestLang,
     LANGUAGE_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
-use crate::cases::FormFields;
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
+use crate::forms::{FormFields, FormRefusal, TypedForm};
 use crate::i18n::t;
 use crate::policy::{self, authorize, Action, Decision};
 use crate::services::account_notices::{self, AccountNoticeAnswer};
+use crate::services::organisation_settings::SettingsForm;
 use crate::templates::{page, public_page, Choice};
 use crate::AppState;
 
@@ -68,11 +69,7 @@ pub async fn not_found(uri: Uri, RequestLang(lang): RequestLang) -> Response {
     if uri.path().starts_with("/api/") {
         return AppError::NotFound.into_json_response(lang);
     }
-    PageError {
-        error: AppError::NotFound,
-        lang,
-    }
-    .into_response()
+    PageError(AppError::NotFound).into_response()
 }
 
 /// What the login form says when it comes back refused: a message above the form, or one next
@@ -125,28 +122,53 @@ pub async fn login_page(
     login_page_response(&state, lang, "", LoginRefusal::default(), StatusCode::OK)
 }
 
+/// The login form: the email, the password as typed, and the app's code or a recovery code.
+#[derive(Debug)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub code: Option<String>,
+    pub recovery_code: Option<String>,
+}
+
+impl LoginForm {
+    /// The app's code, or a recovery code typed in its own field instead.
+    pub fn second_factor_code(&self) -> Option<&str> {
+        self.code.as_deref().or(self.recovery_code.as_deref())
+    }
+
+    /// Whether only a recovery code was typed (its refusal goes next to its field).
+    fn recovery_code_only(&self) -> bool {
+        self.code.is_none() && self.recovery_code.is_some()
+    }
+}
+
+impl TryFrom<FormFields> for LoginForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(LoginForm {
+            email: fields.text("email"),
+            password: fields.as_typed("password"),
+            code: fields.get("code").map(str::to_string),
+            recovery_code: fields.get("recovery_code").map(str::to_string),
+        })
+    }
+}
+
 /// The login form, posted. (Its CSRF token was checked by the session layer against the
 /// login-form cookie.)
 pub async fn login_submit(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
     ClientAddress(address): ClientAddress,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let email = fields.get("email").unwrap_or_default().to_string();
-    let password = fields
-        .0
-        .iter()
-        .find(|(key, _)| key == "password")
-        .map(|(_, value)| value.as_str());
-    // The app's code, or a recovery code typed in its own field instead.
-    let second_factor_code = fields.get("code").or_else(|| fields.get("recovery_code"));
+    let email = form.email.clone();
     let result = auth::log_in(
         &state,
         &email,
-        password.unwrap_or_default(),
-        second_factor_code,
+        &form.password,
+        form.second_factor_code(),
         &address,
         SessionKind::Cookie,
     )
@@ -182,9 +204,8 @@ pub async fn login_submit(
             let status = error.status();
             // A recovery code typed instead of the app's code and refused: the message goes
             // next to its field, and says that each code is good once.
-            let recovery_code_refused = matches!(error, AppError::SecondFactorRequired)
-                && fields.get("code").is_none()
-                && fields.get("recovery_code").is_some();
+            let recovery_code_refused =
+                matches!(error, AppError::SecondFactorRequired) && form.recovery_code_only();
             let refusal = if recovery_code_refused {
                 LoginRefusal {
                     message: None,
@@ -198,7 +219,7 @@ pub async fn login_submit(
             };
             login_page_response(&state, lang, &email, refusal, status)
         }
-        Err(error) => Err(PageError { error, lang }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -210,8 +231,7 @@ pub async fn logout(
     state
         .store
         .close_session(user.principal.session_id, &user.principal.user)
-        .await
-        .in_language(user.lang)?;
+        .await?;
     let mut response = see_other("/login");
     let cookie = auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     if let Ok(value) = cookie.parse() {
@@ -277,10 +297,7 @@ pub async fn switch_language(
     Path(tag): Path<String>,
     Query(next): Query<NextPage>,
 ) -> Result<Response, PageError> {
-    let lang = Lang::from_tag(&tag).ok_or(PageError {
-        error: AppError::NotFound,
-        lang: Lang::Es,
-    })?;
+    let lang = Lang::from_tag(&tag).ok_or(PageError(AppError::NotFound))?;
     let response = see_other(&safe_next(next.next.as_deref()));
     Ok(with_language_cookie(&state, response, Some(lang)))
 }
@@ -291,21 +308,16 @@ pub async fn switch_language_and_remember(
     State(state): State<AppState>,
     Path(tag): Path<String>,
     principal: Option<Extension<Arc<Principal>>>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<NextForm>,
 ) -> Result<Response, PageError> {
-    let lang = Lang::from_tag(&tag).ok_or(PageError {
-        error: AppError::NotFound,
-        lang: Lang::Es,
-    })?;
+    let lang = Lang::from_tag(&tag).ok_or(PageError(AppError::NotFound))?;
     if let Some(Extension(principal)) = principal {
         state
             .store
             .set_user_language(principal.user.id, Some(lang))
-            .await
-            .in_language(lang)?;
+            .await?;
     }
-    let fields = FormFields(pairs);
-    let response = see_other(&safe_next(fields.get("next")));
+    let response = see_other(&safe_next(form.next.as_deref()));
     Ok(with_language_cookie(&state, response, Some(lang)))
 }
 
@@ -323,19 +335,46 @@ fn notice_text(lang: Lang, done: Option<&str>) -> Option<String> {
     }
 }
 
+/// The language switch's form: the page to go back to.
+#[derive(Debug)]
+pub struct NextForm {
+    pub next: Option<String>,
+}
+
+impl TryFrom<FormFields> for NextForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(NextForm {
+            next: fields.get("next").map(str::to_string),
+        })
+    }
+}
+
+/// The account's language form: a language, or none (the browser's).
+#[derive(Debug)]
+pub struct LanguageForm {
+    pub language: Option<Lang>,
+}
+
+impl TryFrom<FormFields> for LanguageForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(LanguageForm {
+            language: fields.get("language").and_then(Lang::from_tag),
+        })
+    }
+}
+
 /// Saves the user's language setting.
 pub async fn account_language(
     State(state): State<AppState>,
     PageUserEnrolling(user): PageUserEnrolling,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(LanguageForm { language }): TypedForm<LanguageForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let language = fields.get("language").and_then(Lang::from_tag);
     state
         .store
         .set_user_language(user.principal.user.id, language)
-        .await
-        .in_language(user.lang)?;
+        .await?;
     // The language cookie of this browser follows the new setting.
     Ok(with_language_cookie(
         &state,
@@ -373,7 +412,7 @@ pub async fn admin_page(
     user: PageUser,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
-    policy::require(&user.subject(), Action::ManageUsers, None).in_language(user.lang)?;
+    policy::require(&user.subject(), Action::ManageUsers, None)?;
     let message = notice_text(user.lang, notice.done.as_deref());
     let html = admin_html(
         &state,
@@ -389,10 +428,10 @@ pub async fn admin_page(
 /// What the new-user form holds when it comes back refused. The password is never sent back to
 /// the browser: it is typed again.
 #[derive(Debug, Default, Serialize)]
-struct NewUserForm {
-    email: String,
-    display_name: String,
-    role: String,
+pub struct NewUserForm {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
 }
 
 /// The messages of a refused new-user form, each shown next to its field.
@@ -450,8 +489,7 @@ async fn admin_html(
     let users = state
         .store
         .users_in_organisation(user.principal.user.organisation_id)
-        .await
-        .in_language(user.lang)?;
+        .await?;
     let rows: Vec<UserRow> = users
         .iter()
         .map(|account| UserRow {
@@ -483,22 +521,29 @@ async fn admin_html(
 
 pub use crate::services::users::{change_user_role, create_user_in_organisation};
 
+/// The admin's form to change a user's role (the role's code, checked by the service).
+#[derive(Debug)]
+pub struct RoleForm {
+    pub role: String,
+}
+
+impl TryFrom<FormFields> for RoleForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(RoleForm {
+            role: fields.text("role"),
+        })
+    }
+}
+
 /// The admin's form to change a user's role.
 pub async fn admin_change_role(
     State(state): State<AppState>,
     user: PageUser,
     Path(user_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<RoleForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    change_user_role(
-        &state,
-        &user.principal,
-        user_id,
-        fields.get("role").unwrap_or_default(),
-    )
-    .await
-    .in_language(user.lang)?;
+    change_user_role(&state, &user.principal, user_id, &form.role).await?;
     Ok(see_other("/admin?done=saved"))
 }
 
@@ -509,65 +554,71 @@ pub async fn admin_reset_second_factor(
     user: PageUser,
     Path(user_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::ManageUsers, None).in_language(lang)?;
-    let target = state.store.user_by_id(user_id).await.in_language(lang)?;
+    policy::require(&user.subject(), Action::ManageUsers, None)?;
+    let target = state.store.user_by_id(user_id).await?;
     let in_organisation = target.is_some_and(|target| {
         target.organisation_id == user.principal.user.organisation_id
             && target.id != user.principal.user.id
     });
     if !in_organisation {
-        return Err(PageError {
-            error: AppError::NotFound,
-            lang,
-        });
+        return Err(PageError(AppError::NotFound));
     }
     state
         .store
         .set_user_totp_secret(&user.actor(), user_id, None)
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other("/admin?done=saved"))
+}
+
+/// The admin's form to create a user: what the service checks (the email, the name, the role's
+/// code, the password as typed).
+#[derive(Debug)]
+pub struct CreateUserForm {
+    pub shown: NewUserForm,
+    pub password: String,
+}
+
+impl TryFrom<FormFields> for CreateUserForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(CreateUserForm {
+            shown: NewUserForm {
+                email: fields.text("email"),
+                display_name: fields.text("display_name"),
+                role: fields.text("role"),
+            },
+            password: fields.as_typed("password"),
+        })
+    }
 }
 
 /// The admin's form to create a user.
 pub async fn admin_create_user(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(CreateUserForm {
+        shown: form,
+        password,
+    }): TypedForm<CreateUserForm>,
 ) -> Result<Response, PageError> {
-    let fields = FormFields(pairs);
-    let password = fields
-        .0
-        .iter()
-        .find(|(key, _)| key == "password")
-        .map(|(_, value)| value.as_str());
     let created = create_user_in_organisation(
         &state,
         &user.principal,
-        fields.get("email").unwrap_or_default(),
-        fields.get("display_name").unwrap_or_default(),
-        fields.get("role").unwrap_or_default(),
-        password.unwrap_or_default(),
+        &form.email,
+        &form.display_name,
+        &form.role,
+        &password,
     )
     .await;
     match created {
         Ok(_) => Ok(see_other("/admin?done=user")),
         Err(error) if error.is_validation() || matches!(error, AppError::Conflict(_)) => {
             let status = error.status();
-            let form = NewUserForm {
-                email: fields.get("email").unwrap_or_default().to_string(),
-                display_name: fields.get("display_name").unwrap_or_default().to_string(),
-                role: fields.get("role").unwrap_or_default().to_string(),
-            };
             let errors = NewUserErrors::of(&error, user.lang);
             let html = admin_html(&state, &user, None, &form, &errors).await?;
             Ok((status, html).into_response())
         }
-        Err(error) => Err(PageError {
-            error,
-            lang: user.lang,
-        }),
+        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -575,11 +626,9 @@ pub async fn admin_create_user(
 pub async fn admin_settings(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(SettingsForm(settings)): TypedForm<SettingsForm>,
 ) -> Result<Response, PageError> {
-    policy::require(&user.subject(), Action::ManageSettings, None).in_language(user.lang)?;
-    let fields = FormFields(pairs);
-    let settings = crate::services::organisation_settings::settings_from_form(&fields);
+    policy::require(&user.subject(), Action::ManageSettings, None)?;
     state
         .store
         .update_organisation_settings(
@@ -587,8 +636,7 @@ pub async fn admin_settings(
             user.principal.user.organisation_id,
             &settings.to_json(),
         )
-        .await
-        .in_language(user.lang)?;
+        .await?;
     Ok(see_other("/admin?done=saved"))
 }
 
@@ -608,7 +656,7 @@ pub async fn organisation_audit(
     Query(filter): Query<AuditFilter>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewOrganisationAudit, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewOrganisationAudit, None)?;
     let actor = filter
         .actor
         .map(|actor| actor.trim().to_lowercase())
@@ -622,16 +670,9 @@ pub async fn organisation_audit(
             newest_first: true,
             ..puente_store::AuditQuery::default()
         })
-        .await
-        .in_language(lang)?;
-    let chain = state
-        .store
-        .verify_audit_since_checkpoint()
-        .await
-        .in_language(lang)?;
-    let names = crate::audit_view::organisation_names_by_slug(&state)
-        .await
-        .in_language(lang)?;
+        .await?;
+    let chain = state.store.verify_audit_since_checkpoint().await?;
+    let names = crate::audit_view::organisation_names_by_slug(&state).await?;
     let html = page(
         &user,
         "/audit",
@@ -668,4 +709,50 @@ pub async fn api_account_notices(
     Ok(axum::Json(
         account_notices::account_notices(&state, &principal, lang).await?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn the_login_form_keeps_the_password_as_typed_and_tells_a_recovery_code_apart() {
+        let form = LoginForm::try_from(fields_of(&[
+            ("email", " advocate@hotline.demo "),
+            ("password", " spaced password "),
+            ("code", ""),
+            ("recovery_code", "abcd-efgh"),
+        ]))
+        .unwrap();
+        assert_eq!(form.email, "advocate@hotline.demo");
+        assert_eq!(form.password, " spaced password ");
+        assert_eq!(form.second_factor_code(), Some("abcd-efgh"));
+        assert!(form.recovery_code_only());
+        let form = LoginForm::try_from(fields_of(&[("code", "123456")])).unwrap();
+        assert_eq!(form.second_factor_code(), Some("123456"));
+        assert!(!form.recovery_code_only());
+    }
+
+    #[test]
+    fn the_language_and_user_forms_read_their_fields() {
+        let form = LanguageForm::try_from(fields_of(&[("language", "en")])).unwrap();
+        assert_eq!(form.language, Some(Lang::En));
+        let form = LanguageForm::try_from(fields_of(&[("language", "")])).unwrap();
+        assert_eq!(form.language, None);
+        let form = CreateUserForm::try_from(fields_of(&[
+            ("email", "new@hotline.demo"),
+            ("display_name", "Nueva"),
+            ("role", "advocate"),
+            ("password", "a long passphrase"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (form.shown.email.as_str(), form.shown.role.as_str()),
+            ("new@hotline.demo", "advocate")
+        );
+        assert_eq!(form.password, "a long passphrase");
+        let form = NextForm::try_from(fields_of(&[("next", "/cases")])).unwrap();
+        assert_eq!(form.next.as_deref(), Some("/cases"));
+    }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use minijinja::context;
 use puente_core::domain::Person;
 use puente_core::person_merge::{self, DatedPerson, FieldChoice, MergeSide, PersonField};
@@ -19,9 +19,9 @@ use puente_store::MergeCandidate;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{see_other, PageUser, Principal};
-use crate::cases::FormFields;
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::extract::ApiJson;
+use crate::forms::{FormFields, FormRefusal, TypedForm};
 use crate::i18n::t;
 use crate::policy::{self, Action};
 use crate::templates::page;
@@ -319,18 +319,41 @@ pub async fn undo_merge(
 
 // ---- Pages ----
 
-/// The choices a page's form sends (`choice_<field>` = `kept` or `merged`), over the presets.
-fn choices_from_form(fields: &FormFields, presets: &[FieldChoice]) -> Vec<FieldChoice> {
-    let picks: Vec<FieldChoice> = PersonField::ALL
-        .into_iter()
-        .filter_map(|field| {
-            let side = fields
-                .get(&format!("choice_{}", field.code()))
-                .and_then(MergeSide::from_code)?;
-            Some(FieldChoice { field, side })
+/// The side-by-side page's form: the two records, the case to go back to, the picks
+/// (`choice_<field>` = `kept` or `merged`; a field not picked keeps its preset), and whether the
+/// merge is confirmed.
+#[derive(Debug)]
+pub struct MergeForm {
+    pub kept_person_id: i64,
+    pub merged_person_id: i64,
+    pub case_id: Option<i64>,
+    pub picks: Vec<FieldChoice>,
+    pub confirmed: bool,
+}
+
+impl TryFrom<FormFields> for MergeForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(MergeForm {
+                kept_person_id: fields.required_number("kept_person_id")?,
+                merged_person_id: fields.required_number("merged_person_id")?,
+                case_id: fields
+                    .get("case_id")
+                    .and_then(|value| value.parse::<i64>().ok()),
+                picks: PersonField::ALL
+                    .into_iter()
+                    .filter_map(|field| {
+                        let side = fields
+                            .get(&format!("choice_{}", field.code()))
+                            .and_then(MergeSide::from_code)?;
+                        Some(FieldChoice { field, side })
+                    })
+                    .collect(),
+                confirmed: fields.is_yes("confirmed"),
+            })
         })
-        .collect();
-    person_merge::choices_with_picks(presets, &picks)
+    }
 }
 
 /// `GET /persons/merge?kept_person_id=&merged_person_id=&case_id=`: both records side by side,
@@ -347,8 +370,7 @@ pub async fn merge_compare_page(
         pair.kept_person_id,
         pair.merged_person_id,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     let choices = presets(&kept, &merged);
     Ok(page(
         &user,
@@ -369,20 +391,20 @@ pub async fn merge_compare_page(
 pub async fn merge_form(
     State(state): State<AppState>,
     user: PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<MergeForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let fields = FormFields(pairs);
-    let kept_person_id = fields.number("kept_person_id").in_language(lang)?;
-    let merged_person_id = fields.number("merged_person_id").in_language(lang)?;
-    let case_id = fields
-        .get("case_id")
-        .and_then(|value| value.parse::<i64>().ok());
-    let (kept, merged) = candidates(&state, &user.principal, kept_person_id, merged_person_id)
-        .await
-        .in_language(lang)?;
-    let choices = choices_from_form(&fields, &presets(&kept, &merged));
-    if fields.get("confirmed") != Some("yes") {
+    let MergeForm {
+        kept_person_id,
+        merged_person_id,
+        case_id,
+        picks,
+        confirmed,
+    } = form;
+    let (kept, merged) =
+        candidates(&state, &user.principal, kept_person_id, merged_person_id).await?;
+    let choices = person_merge::choices_with_picks(&presets(&kept, &merged), &picks);
+    if !confirmed {
         let result = person_merge::merged_person(&kept.person, &merged.person, &choices);
         let rows: Vec<(String, String, &'static str)> = choices
             .iter()
@@ -427,8 +449,7 @@ pub async fn merge_form(
         merged_person_id,
         &choices,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!("/persons/merges/{}", outcome.merge_id)))
 }
 
@@ -440,14 +461,12 @@ pub async fn merge_page(
     Path(merge_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::MergePersons, None)?;
     let merge = state
         .store
         .person_merge(user.principal.user.organisation_id, merge_id)
-        .await
-        .in_language(lang)?
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+        .await?
+        .ok_or(AppError::NotFound)?;
     let from_merged: Vec<String> = merge
         .choices
         .iter()
@@ -482,12 +501,36 @@ pub async fn undo_merge_form(
     user: PageUser,
     Path(merge_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::MergePersons, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::MergePersons, None)?;
     state
         .store
         .undo_person_merge(&user.actor(), user.principal.user.organisation_id, merge_id)
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!("/persons/merges/{merge_id}")))
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_merge_form_converts_with_its_picks_and_a_missing_record_is_named() {
+        let form = MergeForm::try_from(fields_of(&[
+            ("kept_person_id", "4"),
+            ("merged_person_id", "5"),
+            ("case_id", ""),
+            ("choice_surname", "merged"),
+            ("choice_nonsense", "merged"),
+            ("confirmed", "yes"),
+        ]))
+        .unwrap();
+        assert_eq!((form.kept_person_id, form.merged_person_id), (4, 5));
+        assert_eq!(form.case_id, None);
+        assert!(form.confirmed);
+        assert_eq!(form.picks.len(), 1);
+        assert_eq!(form.picks[0].side, MergeSide::Merged);
+        let refusal = MergeForm::try_from(fields_of(&[("merged_person_id", "5")])).unwrap_err();
+        assert_eq!(refusal.field, "kept_person_id");
+    }
 }

@@ -15,7 +15,7 @@ use crate::attachments;
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
 use crate::case_search::{self, CaseExportParameters, CaseListParameters};
 use crate::cases;
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::exports::{self, FileLine, Table};
 use crate::extract::ApiJson;
 use crate::i18n::t;
@@ -158,9 +158,7 @@ pub async fn upload_attachment_form(
     Path(case_id): Path<i64>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    attach(&state, &user.principal, case_id, multipart)
-        .await
-        .in_language(user.lang)?;
+    attach(&state, &user.principal, case_id, multipart).await?;
     Ok(see_other(&format!(
         "/cases/{case_id}?done=attached#documents"
     )))
@@ -397,15 +395,13 @@ pub async fn void_screening_form(
     Path((case_id, screening_id)): Path<(i64, i64)>,
     Form(form): Form<VoidForm>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::VoidScreening, case_id)
-        .await
-        .in_language(lang)?;
+    let access =
+        cases::authorize_case(&state, &user.principal, Action::VoidScreening, case_id).await?;
     if form.reason.trim().is_empty() {
-        return Err(AppError::localized("error-void_reason_missing", "")).in_language(lang);
+        return Err(AppError::localized("error-void_reason_missing", "").into());
     }
     if form.confirm.as_deref() != Some("yes") {
-        return Err(AppError::localized("error-void_not_confirmed", "")).in_language(lang);
+        return Err(AppError::localized("error-void_not_confirmed", "").into());
     }
     state
         .store
@@ -416,8 +412,7 @@ pub async fn void_screening_form(
             screening_id,
             &form.reason,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!(
         "/cases/{case_id}/screenings/{screening_id}"
     )))

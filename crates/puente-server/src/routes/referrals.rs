@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use minijinja::context;
 use puente_core::htcds::{ConsentScope, ReferralReason};
 use puente_core::{Lang, Vocabulary};
@@ -21,9 +21,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
-use crate::cases::{self, FormFields};
-use crate::error::{AppError, ErrorAnswer, InLanguage, PageError};
+use crate::cases;
+use crate::error::{AppError, ErrorAnswer, PageError};
 use crate::extract::ApiJson;
+use crate::forms::{FormFields, FormRefusal, TypedForm};
 use crate::i18n::t;
 use crate::openapi::{ReferralSchema, SharedCaseSchema};
 use crate::policy::{self, Action};
@@ -770,24 +771,12 @@ pub async fn referrals_page(
     user: PageUser,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let organisation_id = user.principal.user.organisation_id;
-    let received = state
-        .store
-        .referrals_received(organisation_id)
-        .await
-        .in_language(lang)?;
-    let sent = state
-        .store
-        .referrals_sent(organisation_id)
-        .await
-        .in_language(lang)?;
-    let notifications = state
-        .store
-        .notifications(organisation_id, true)
-        .await
-        .in_language(lang)?;
-    let names = organisation_names(&state).await.in_language(lang)?;
+    let received = state.store.referrals_received(organisation_id).await?;
+    let sent = state.store.referrals_sent(organisation_id).await?;
+    let notifications = state.store.notifications(organisation_id, true).await?;
+    let names = organisation_names(&state).await?;
     Ok(page(
         &user,
         "/referrals",
@@ -810,34 +799,29 @@ pub async fn referral_page(
     Path(referral_id): Path<i64>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let organisation_id = user.principal.user.organisation_id;
     let referral = state
         .store
         .referral(organisation_id, referral_id)
-        .await
-        .in_language(lang)?
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+        .await?
+        .ok_or(AppError::NotFound)?;
     let received = referral.to_organisation_id == organisation_id;
     let mut shared = Value::Null;
     if received && referral.status.gives_access() {
-        policy::require(&user.subject(), Action::ViewReferredCase, None).in_language(lang)?;
+        policy::require(&user.subject(), Action::ViewReferredCase, None)?;
         let mut case = state
             .store
             .shared_case(&user.actor(), organisation_id, referral_id)
-            .await
-            .in_language(lang)?;
-        explain_shared_screenings(&state, &mut case, lang)
-            .await
-            .in_language(lang)?;
+            .await?;
+        explain_shared_screenings(&state, &mut case, lang).await?;
         shared = shared_case_view(&case, lang);
     }
     let services = {
-        let organisations = state.store.list_organisations().await.in_language(lang)?;
+        let organisations = state.store.list_organisations().await?;
         let mut names = Vec::new();
         for id in &referral.services {
-            if let Some(service) = state.store.service(*id).await.in_language(lang)? {
+            if let Some(service) = state.store.service(*id).await? {
                 let found = puente_store::StoredServiceMatch {
                     id: service.id,
                     organisation_id: service.organisation_id,
@@ -850,13 +834,12 @@ pub async fn referral_page(
         }
         names
     };
-    let names = organisation_names(&state).await.in_language(lang)?;
+    let names = organisation_names(&state).await?;
     let row = referral_row(&referral, organisation_id, &names, lang);
     let messages: Vec<Value> = state
         .store
         .referral_messages(organisation_id, referral_id)
-        .await
-        .in_language(lang)?
+        .await?
         .into_iter()
         .map(|message| {
             json!({
@@ -872,8 +855,7 @@ pub async fn referral_page(
         state
             .store
             .referral_case(organisation_id, referral_id)
-            .await
-            .in_language(lang)?
+            .await?
     } else {
         None
     };
@@ -995,27 +977,37 @@ fn shared_case_view(case: &puente_store::SharedCase, lang: Lang) -> Value {
     })
 }
 
+/// The form of a referral's status change: a note, when one is written.
+#[derive(Debug)]
+pub struct ReferralAnswerForm {
+    pub note: Option<String>,
+}
+
+impl TryFrom<FormFields> for ReferralAnswerForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(ReferralAnswerForm {
+            note: fields.get("note").map(str::to_string),
+        })
+    }
+}
+
 /// `POST /referrals/{id}/{accept|reject|complete|revoke}` from the pages.
 pub async fn referral_action_form(
     State(state): State<AppState>,
     user: PageUser,
     Path((referral_id, word)): Path<(i64, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<ReferralAnswerForm>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let fields = FormFields(pairs);
-    let answer = Answer::from_path(&word)
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+    let answer = Answer::from_path(&word).ok_or(AppError::NotFound)?;
     answer_referral(
         &state,
         &user.principal,
         referral_id,
         answer,
-        fields.get("note"),
+        form.note.as_deref(),
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!("/referrals/{referral_id}")))
 }
 
@@ -1028,7 +1020,7 @@ pub struct ReferFormParameters {
 /// What the referral form holds: empty for a new form, what the user chose when it comes back
 /// refused. Nothing is chosen for the user: no part of the case is ticked to share.
 #[derive(Debug, Default, Serialize)]
-struct ReferFormValues {
+pub struct ReferFormValues {
     organisation: String,
     service_id: Option<i64>,
     reason: String,
@@ -1038,6 +1030,48 @@ struct ReferFormValues {
     contact_details: String,
     share: Vec<String>,
     consent: bool,
+}
+
+/// The referral form as sent. It refuses nothing itself: the page checks every field at once and
+/// shows each message next to its field.
+#[derive(Debug)]
+pub struct ReferForm {
+    pub values: ReferFormValues,
+    /// The reason's code, when one was sent (none: additional services).
+    pub reason: Option<String>,
+    /// Whether the form had a contact field at all (without one, the contact is the user).
+    pub contact_name_sent: bool,
+}
+
+impl TryFrom<FormFields> for ReferForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        let values = ReferFormValues {
+            organisation: fields.text("to_org"),
+            service_id: fields.get("service").and_then(|value| value.parse().ok()),
+            reason: fields.text("reason"),
+            // A form sent without these fields asks for a routine referral with the user as the
+            // contact; a field sent blank is refused next to it.
+            urgency: fields
+                .get("urgency")
+                .unwrap_or(ReferralUrgency::Routine.code())
+                .to_string(),
+            reason_note: fields.text("reason_note"),
+            contact_name: fields.text("contact_name"),
+            contact_details: fields.text("contact_details"),
+            share: fields
+                .all("share")
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            consent: fields.is_yes("consent"),
+        };
+        Ok(ReferForm {
+            values,
+            reason: fields.get("reason").map(str::to_string),
+            contact_name_sent: fields.0.iter().any(|(name, _)| name == "contact_name"),
+        })
+    }
 }
 
 /// The messages of a refused referral form, each shown next to its field, in the user's language.
@@ -1075,14 +1109,13 @@ async fn refer_form_page(
 ) -> Result<axum::response::Html<String>, PageError> {
     let lang = user.lang;
     let service = match values.service_id {
-        Some(id) => state.store.service(id).await.in_language(lang)?,
+        Some(id) => state.store.service(id).await?,
         None => None,
     };
     let organisations: Vec<Choice> = state
         .store
         .list_organisations()
-        .await
-        .in_language(lang)?
+        .await?
         .into_iter()
         .filter(|organisation| organisation.id != own_organisation_id)
         .map(|organisation| Choice {
@@ -1132,10 +1165,7 @@ pub async fn refer_form(
     Path(case_id): Path<i64>,
     Query(parameters): Query<ReferFormParameters>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
-        .await
-        .in_language(lang)?;
+    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id).await?;
     // The contact is the user who refers, unless they name a colleague.
     let values = ReferFormValues {
         service_id: parameters.service,
@@ -1162,40 +1192,18 @@ pub async fn refer_submit(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<ReferForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id)
-        .await
-        .in_language(lang)?;
-    let fields = FormFields(pairs);
-    let values = ReferFormValues {
-        organisation: fields.get("to_org").unwrap_or_default().to_string(),
-        service_id: fields.get("service").and_then(|value| value.parse().ok()),
-        reason: fields.get("reason").unwrap_or_default().to_string(),
-        // A form sent without these fields asks for a routine referral with the user as the
-        // contact; a field sent blank is refused next to it.
-        urgency: fields
-            .get("urgency")
-            .unwrap_or(ReferralUrgency::Routine.code())
-            .to_string(),
-        reason_note: fields.get("reason_note").unwrap_or_default().to_string(),
-        contact_name: if fields.0.iter().any(|(name, _)| name == "contact_name") {
-            fields.get("contact_name").unwrap_or_default().to_string()
-        } else {
-            user.principal.user.display_name.clone()
-        },
-        contact_details: fields
-            .get("contact_details")
-            .unwrap_or_default()
-            .to_string(),
-        share: fields
-            .all("share")
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
-        consent: fields.get("consent") == Some("yes"),
-    };
+    let access = cases::authorize_case(&state, &user.principal, Action::ReferCase, case_id).await?;
+    let ReferForm {
+        mut values,
+        reason,
+        contact_name_sent,
+    } = form;
+    if !contact_name_sent {
+        values.contact_name = user.principal.user.display_name.clone();
+    }
     let mut errors = ReferFormErrors::default();
     let to_organisation_id: Option<i64> = values.organisation.parse().ok();
     if to_organisation_id.is_none() {
@@ -1210,7 +1218,7 @@ pub async fn refer_submit(
     if !values.consent {
         errors.consent = Some(t(lang, "referral-needs-consent"));
     }
-    let reason = reason_of(fields.get("reason"));
+    let reason = reason_of(reason.as_deref());
     if let Err(error) = &reason {
         errors.form = Some(error.message(lang));
     }
@@ -1252,7 +1260,7 @@ pub async fn refer_submit(
             ) => {
                 errors.form = Some(error.message(lang));
             }
-            Err(other) => return Err(PageError { error: other, lang }),
+            Err(other) => return Err(PageError(other)),
         }
     }
     let status = if errors.consent.is_some() {
@@ -1278,7 +1286,7 @@ pub async fn notifications_page(
     user: PageUser,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let notifications = state
         .store
         .user_notifications(
@@ -1286,8 +1294,7 @@ pub async fn notifications_page(
             user.principal.user.id,
             false,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     let rows: Vec<Value> = notifications
         .iter()
         .map(|notification| {
@@ -1302,8 +1309,7 @@ pub async fn notifications_page(
         .collect();
     let account_notices =
         crate::services::account_notices::account_notices(&state, &user.principal, user.lang)
-            .await
-            .in_language(user.lang)?;
+            .await?;
     Ok(page(
         &user,
         "/notifications",
@@ -1318,8 +1324,7 @@ pub async fn notifications_read_form(
     State(state): State<AppState>,
     user: PageUser,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     state
         .store
         .mark_all_read_for_user(
@@ -1327,8 +1332,7 @@ pub async fn notifications_read_form(
             user.principal.user.organisation_id,
             user.principal.user.id,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other("/notifications"))
 }
 
@@ -1339,18 +1343,15 @@ pub async fn open_notification(
     user: PageUser,
     Path(notification_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    policy::require(&user.subject(), Action::ViewReferrals, None).in_language(lang)?;
+    policy::require(&user.subject(), Action::ViewReferrals, None)?;
     let organisation_id = user.principal.user.organisation_id;
     let notification = state
         .store
         .user_notifications(organisation_id, user.principal.user.id, false)
-        .await
-        .in_language(lang)?
+        .await?
         .into_iter()
         .find(|notification| notification.notification.id == notification_id)
-        .ok_or(AppError::NotFound)
-        .in_language(lang)?;
+        .ok_or(AppError::NotFound)?;
     state
         .store
         .mark_read_for_user(
@@ -1359,8 +1360,7 @@ pub async fn open_notification(
             user.principal.user.id,
             notification_id,
         )
-        .await
-        .in_language(lang)?;
+        .await?;
     Ok(see_other(&format!(
         "/referrals/{}",
         notification.notification.referral_id
@@ -1395,4 +1395,34 @@ pub async fn notifications_badge(State(state): State<AppState>, user: PageUser) 
         )
     };
     ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn the_referral_forms_read_their_fields_with_the_defaults_of_a_short_form() {
+        let form = ReferForm::try_from(fields_of(&[
+            ("to_org", "2"),
+            ("service", "5"),
+            ("share", "identity"),
+            ("share", "contact"),
+            ("consent", "yes"),
+        ]))
+        .unwrap();
+        assert_eq!(form.values.organisation, "2");
+        assert_eq!(form.values.service_id, Some(5));
+        assert_eq!(form.values.share, ["identity", "contact"]);
+        assert_eq!(form.values.urgency, ReferralUrgency::Routine.code());
+        assert!(form.values.consent && !form.contact_name_sent);
+        assert_eq!(form.reason, None);
+        let form =
+            ReferForm::try_from(fields_of(&[("contact_name", " "), ("reason", "x")])).unwrap();
+        assert!(form.contact_name_sent && form.values.contact_name.is_empty());
+        assert_eq!(form.reason.as_deref(), Some("x"));
+        let form = ReferralAnswerForm::try_from(fields_of(&[("note", "  ")])).unwrap();
+        assert_eq!(form.note, None);
+    }
 }

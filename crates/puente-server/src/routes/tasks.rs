@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Json;
 use minijinja::context;
 use puente_core::Vocabulary;
 use puente_store::{ReferralStatus, TaskDueFilter, TaskQuery};
@@ -12,10 +12,11 @@ use time::OffsetDateTime;
 
 use crate::api_types::IdAnswer;
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
-use crate::cases::{self, FormFields};
+use crate::cases;
 use crate::error::ErrorAnswer;
-use crate::error::{AppError, InLanguage, PageError};
+use crate::error::{AppError, PageError};
 use crate::extract::ApiJson;
+use crate::forms::{FormFields, FormRefusal, TypedForm};
 use crate::policy::{self, case_list_scope, Action, CaseListScope};
 use crate::tasks::{self, task_json, TaskSchema};
 use crate::templates::page;
@@ -244,29 +245,59 @@ pub async fn reopen_task(
 
 // ---- Pages ----
 
+/// The case page's task form: the title and the due day (checked by the service, as in the API)
+/// and the assignee's id (none: unassigned).
+#[derive(Debug)]
+pub struct TaskForm {
+    pub title: String,
+    pub due_on: String,
+    pub assignee: Option<i64>,
+}
+
+impl TryFrom<FormFields> for TaskForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        fields.typed(|fields| {
+            Ok(TaskForm {
+                title: fields.text("title"),
+                due_on: fields.text("due_on"),
+                assignee: fields.optional_number("assignee")?,
+            })
+        })
+    }
+}
+
+/// Where a task's button leads back to: "my work", else the task's case.
+#[derive(Debug)]
+pub struct TaskActionForm {
+    pub back_to_my_work: bool,
+}
+
+impl TryFrom<FormFields> for TaskActionForm {
+    type Error = FormRefusal;
+    fn try_from(fields: FormFields) -> Result<Self, FormRefusal> {
+        Ok(TaskActionForm {
+            back_to_my_work: fields.get("back") == Some("my-work"),
+        })
+    }
+}
+
 /// `POST /cases/{id}/tasks`: the case page's form (title, due day, assignee).
 pub async fn add_task_form(
     State(state): State<AppState>,
     user: PageUser,
     Path(case_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<TaskForm>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
-    let fields = FormFields(pairs);
-    let assignee = match fields.get("assignee").filter(|value| !value.is_empty()) {
-        None => None,
-        Some(_) => Some(fields.number("assignee").in_language(lang)?),
-    };
     tasks::add_task(
         &state,
         &user.principal,
         case_id,
-        fields.get("title").unwrap_or(""),
-        fields.get("due_on").unwrap_or(""),
-        assignee,
+        &form.title,
+        &form.due_on,
+        form.assignee,
     )
-    .await
-    .in_language(lang)?;
+    .await?;
     Ok(see_other(&format!("/cases/{case_id}?done=saved#tasks")))
 }
 
@@ -276,21 +307,18 @@ pub async fn task_action_form(
     State(state): State<AppState>,
     user: PageUser,
     Path((task_id, action)): Path<(i64, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    TypedForm(form): TypedForm<TaskActionForm>,
 ) -> Result<Response, PageError> {
-    let lang = user.lang;
     let done = match action.as_str() {
         "complete" => true,
         "reopen" => false,
-        _ => return Err(AppError::NotFound).in_language(lang),
+        _ => return Err(AppError::NotFound.into()),
     };
-    let task = set_done(&state, &user.principal, task_id, done)
-        .await
-        .in_language(lang)?;
-    let fields = FormFields(pairs);
-    let back = match fields.get("back") {
-        Some("my-work") => "/my-work".to_string(),
-        _ => format!("/cases/{}#tasks", task.case_id),
+    let task = set_done(&state, &user.principal, task_id, done).await?;
+    let back = if form.back_to_my_work {
+        "/my-work".to_string()
+    } else {
+        format!("/cases/{}#tasks", task.case_id)
     };
     Ok(see_other(&back))
 }
@@ -304,12 +332,8 @@ pub async fn my_work_page(
     let lang = user.lang;
     let principal = &user.principal;
     let now = OffsetDateTime::now_utc();
-    let overdue = listed_tasks(&state, principal, true, Some(TaskDueFilter::Overdue), now)
-        .await
-        .in_language(lang)?;
-    let today = listed_tasks(&state, principal, true, Some(TaskDueFilter::Today), now)
-        .await
-        .in_language(lang)?;
+    let overdue = listed_tasks(&state, principal, true, Some(TaskDueFilter::Overdue), now).await?;
+    let today = listed_tasks(&state, principal, true, Some(TaskDueFilter::Today), now).await?;
     let today: Vec<_> = today
         .into_iter()
         .filter(|task| !overdue.iter().any(|late| late.id == task.id))
@@ -318,17 +342,9 @@ pub async fn my_work_page(
     let can_refer =
         policy::authorize(&user.subject(), Action::ViewReferrals, None) == policy::Decision::Allow;
     let (new_referrals, answered_referrals) = if can_refer {
-        let received = state
-            .store
-            .referrals_received(organisation_id)
-            .await
-            .in_language(lang)?;
-        let sent = state
-            .store
-            .referrals_sent(organisation_id)
-            .await
-            .in_language(lang)?;
-        let organisations = state.store.list_organisations().await.in_language(lang)?;
+        let received = state.store.referrals_received(organisation_id).await?;
+        let sent = state.store.referrals_sent(organisation_id).await?;
+        let organisations = state.store.list_organisations().await?;
         let name_of = |slug: &str| {
             organisations
                 .iter()
@@ -370,8 +386,7 @@ pub async fn my_work_page(
     let owned = state
         .store
         .list_cases(&user.actor(), organisation_id, Some(principal.user.id))
-        .await
-        .in_language(lang)?;
+        .await?;
     let quiet: Vec<minijinja::Value> = owned
         .iter()
         .filter(|case| {
@@ -407,4 +422,32 @@ pub async fn my_work_page(
         },
     )?
     .into_response())
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_task_form_converts_and_a_bad_assignee_is_named() {
+        let form = TaskForm::try_from(fields_of(&[
+            ("title", " Call the shelter "),
+            ("due_on", "2026-12-02"),
+            ("assignee", ""),
+        ]))
+        .unwrap();
+        assert_eq!(form.title, "Call the shelter");
+        assert_eq!((form.due_on.as_str(), form.assignee), ("2026-12-02", None));
+        let form = TaskForm::try_from(fields_of(&[("title", "x"), ("assignee", "7")])).unwrap();
+        assert_eq!(form.assignee, Some(7));
+        let refusal =
+            TaskForm::try_from(fields_of(&[("title", "x"), ("assignee", "someone")])).unwrap_err();
+        assert_eq!(refusal.field, "assignee");
+        assert!(
+            TaskActionForm::try_from(fields_of(&[("back", "my-work")]))
+                .unwrap()
+                .back_to_my_work
+        );
+    }
 }
