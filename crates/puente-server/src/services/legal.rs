@@ -280,161 +280,206 @@ fn optional_date(fields: &FormFields, field: &'static str) -> FieldResult<Option
 }
 
 /// A report to an authority: its date is not in the future.
-pub fn report_of(fields: &FormFields) -> FieldResult<NewAuthorityReport> {
-    Ok(NewAuthorityReport {
-        authority: code::<AuthorityKind>(fields, "authority")?,
-        agency: required_text(fields, "agency", NAME_MAX_CHARS)?,
-        reported_on: date(fields, "reported_on", true)?,
-        reference: optional_text(fields, "reference", REFERENCE_MAX_CHARS)?,
-    })
+impl TryFrom<&FormFields> for NewAuthorityReport {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<NewAuthorityReport> {
+        Ok(NewAuthorityReport {
+            authority: code::<AuthorityKind>(fields, "authority")?,
+            agency: required_text(fields, "agency", NAME_MAX_CHARS)?,
+            reported_on: date(fields, "reported_on", true)?,
+            reference: optional_text(fields, "reference", REFERENCE_MAX_CHARS)?,
+        })
+    }
 }
 
-pub fn proceeding_of(fields: &FormFields) -> FieldResult<NewProceeding> {
-    Ok(NewProceeding {
-        country: optional_country(fields, "country")?,
-        court_or_office: required_text(fields, "court_or_office", NAME_MAX_CHARS)?,
-        reference: optional_text(fields, "reference", REFERENCE_MAX_CHARS)?,
-    })
+impl TryFrom<&FormFields> for NewProceeding {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<NewProceeding> {
+        Ok(NewProceeding {
+            country: optional_country(fields, "country")?,
+            court_or_office: required_text(fields, "court_or_office", NAME_MAX_CHARS)?,
+            reference: optional_text(fields, "reference", REFERENCE_MAX_CHARS)?,
+        })
+    }
 }
 
 /// A stage, on a date that may be to come (a trial set for a day); a verdict carries its outcome
 /// and no other stage does.
-pub fn stage_of(fields: &FormFields) -> FieldResult<NewProceedingStage> {
-    let stage = code::<ProceedingStage>(fields, "stage")?;
-    let stage_on = date(fields, "stage_on", false)?;
-    let outcome = optional_code::<VerdictOutcome>(fields, "outcome")?;
-    match (stage, outcome) {
-        (ProceedingStage::Verdict, None) => Err(FieldError::new(
-            "outcome",
-            FieldProblem::VerdictNeedsOutcome,
-            "",
-        )),
-        (ProceedingStage::Verdict, Some(_)) | (_, None) => Ok(NewProceedingStage {
-            stage,
-            stage_on,
-            outcome,
-        }),
-        (_, Some(outcome)) => Err(FieldError::new(
-            "outcome",
-            FieldProblem::OutcomeOnlyWithVerdict,
-            outcome.code(),
-        )),
+impl TryFrom<&FormFields> for NewProceedingStage {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<NewProceedingStage> {
+        let stage = code::<ProceedingStage>(fields, "stage")?;
+        let stage_on = date(fields, "stage_on", false)?;
+        let outcome = optional_code::<VerdictOutcome>(fields, "outcome")?;
+        match (stage, outcome) {
+            (ProceedingStage::Verdict, None) => Err(FieldError::new(
+                "outcome",
+                FieldProblem::VerdictNeedsOutcome,
+                "",
+            )),
+            (ProceedingStage::Verdict, Some(_)) | (_, None) => Ok(NewProceedingStage {
+                stage,
+                stage_on,
+                outcome,
+            }),
+            (_, Some(outcome)) => Err(FieldError::new(
+                "outcome",
+                FieldProblem::OutcomeOnlyWithVerdict,
+                outcome.code(),
+            )),
+        }
     }
 }
 
 /// The survivor's participation, on a date that may be to come (a testimony set for a day).
-pub fn participation_of(fields: &FormFields) -> FieldResult<NewParticipation> {
-    let proceeding_id = match fields.get("proceeding_id") {
-        None => None,
-        Some(text) => Some(
-            text.parse::<i64>()
-                .map_err(|_| FieldError::new("proceeding_id", FieldProblem::NotInTheList, text))?,
-        ),
-    };
-    Ok(NewParticipation {
-        proceeding_id,
-        kind: code::<ParticipationKind>(fields, "kind")?,
-        participated_on: date(fields, "participated_on", false)?,
-        supports: codes::<ParticipationSupport>(fields, "supports")?,
-    })
+impl TryFrom<&FormFields> for NewParticipation {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<NewParticipation> {
+        let proceeding_id =
+            match fields.get("proceeding_id") {
+                None => None,
+                Some(text) => Some(text.parse::<i64>().map_err(|_| {
+                    FieldError::new("proceeding_id", FieldProblem::NotInTheList, text)
+                })?),
+            };
+        Ok(NewParticipation {
+            proceeding_id,
+            kind: code::<ParticipationKind>(fields, "kind")?,
+            participated_on: date(fields, "participated_on", false)?,
+            supports: codes::<ParticipationSupport>(fields, "supports")?,
+        })
+    }
 }
 
-pub fn certification_of(fields: &FormFields) -> FieldResult<NewCertification> {
-    Ok(NewCertification {
-        kind: code::<CertificationKind>(fields, "kind")?,
-        agency: required_text(fields, "agency", NAME_MAX_CHARS)?,
-        asked_on: date(fields, "asked_on", true)?,
-    })
+impl TryFrom<&FormFields> for NewCertification {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<NewCertification> {
+        Ok(NewCertification {
+            kind: code::<CertificationKind>(fields, "kind")?,
+            agency: required_text(fields, "agency", NAME_MAX_CHARS)?,
+            asked_on: date(fields, "asked_on", true)?,
+        })
+    }
 }
 
 /// A certification's decision: signed or refused, on a day not in the future.
-pub fn decision_of(fields: &FormFields) -> FieldResult<(CertificationStatus, Date)> {
-    let status = code::<CertificationStatus>(fields, "status")?;
-    if status == CertificationStatus::Asked {
-        return Err(FieldError::new(
-            "status",
-            FieldProblem::NotADecision,
-            status.code(),
-        ));
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CertificationDecision {
+    pub status: CertificationStatus,
+    pub decided_on: Date,
+}
+
+impl TryFrom<&FormFields> for CertificationDecision {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<CertificationDecision> {
+        let status = code::<CertificationStatus>(fields, "status")?;
+        if status == CertificationStatus::Asked {
+            return Err(FieldError::new(
+                "status",
+                FieldProblem::NotADecision,
+                status.code(),
+            ));
+        }
+        Ok(CertificationDecision {
+            status,
+            decided_on: date(fields, "decided_on", true)?,
+        })
     }
-    Ok((status, date(fields, "decided_on", true)?))
 }
 
 /// A relief application: its type, its status (being prepared when not given), its filing date.
 /// A filing date is given exactly when the status says the application was filed.
-pub fn application_of(fields: &FormFields) -> FieldResult<NewReliefApplication> {
-    let application = NewReliefApplication {
-        relief: code::<ReliefOptionKind>(fields, "relief")?,
-        status: optional_code::<ApplicationStatus>(fields, "status")?
-            .unwrap_or(ApplicationStatus::Preparing),
-        filed_on: optional_date(fields, "filed_on")?,
-    };
-    match (application.status.is_sought(), application.filed_on) {
-        (false, Some(filed_on)) => Err(FieldError::new(
-            "filed_on",
-            FieldProblem::FilingDateWithoutFiling,
-            &filed_on.to_string(),
-        )),
-        (true, None) => Err(FieldError::new(
-            "filed_on",
-            FieldProblem::FiledWithoutFilingDate,
-            "",
-        )),
-        _ => Ok(application),
+impl TryFrom<&FormFields> for NewReliefApplication {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<NewReliefApplication> {
+        let application = NewReliefApplication {
+            relief: code::<ReliefOptionKind>(fields, "relief")?,
+            status: optional_code::<ApplicationStatus>(fields, "status")?
+                .unwrap_or(ApplicationStatus::Preparing),
+            filed_on: optional_date(fields, "filed_on")?,
+        };
+        match (application.status.is_sought(), application.filed_on) {
+            (false, Some(filed_on)) => Err(FieldError::new(
+                "filed_on",
+                FieldProblem::FilingDateWithoutFiling,
+                &filed_on.to_string(),
+            )),
+            (true, None) => Err(FieldError::new(
+                "filed_on",
+                FieldProblem::FiledWithoutFilingDate,
+                "",
+            )),
+            _ => Ok(application),
+        }
     }
 }
 
 /// A later step of an application: any status but "being prepared", on a day not in the future.
-pub fn application_update_of(fields: &FormFields) -> FieldResult<ReliefApplicationUpdate> {
-    let status = code::<ApplicationStatus>(fields, "status")?;
-    if status == ApplicationStatus::Preparing {
-        return Err(FieldError::new(
-            "status",
-            FieldProblem::NotBackToPreparing,
-            status.code(),
-        ));
+impl TryFrom<&FormFields> for ReliefApplicationUpdate {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<ReliefApplicationUpdate> {
+        let status = code::<ApplicationStatus>(fields, "status")?;
+        if status == ApplicationStatus::Preparing {
+            return Err(FieldError::new(
+                "status",
+                FieldProblem::NotBackToPreparing,
+                status.code(),
+            ));
+        }
+        Ok(ReliefApplicationUpdate {
+            status,
+            on: date(fields, "on", true)?,
+            receipt_number: optional_text(fields, "receipt_number", REFERENCE_MAX_CHARS)?,
+        })
     }
-    Ok(ReliefApplicationUpdate {
-        status,
-        on: date(fields, "on", true)?,
-        receipt_number: optional_text(fields, "receipt_number", REFERENCE_MAX_CHARS)?,
-    })
 }
 
 /// A perpetrator: a name, a surname or an alias, and at least one HTCDS role.
-pub fn perpetrator_of(fields: &FormFields) -> FieldResult<NewPerpetrator> {
-    let max = puente_store::perpetrators::PERPETRATOR_TEXT_MAX_CHARS;
-    let birth_year = match fields.get("birth_year") {
-        None => None,
-        Some(text) => Some(
-            text.parse::<i32>()
-                .ok()
-                .filter(|year| (1900..=today().year()).contains(year))
-                .ok_or_else(|| {
-                    FieldError::new("birth_year", FieldProblem::NotAYearOfBirth, text)
-                })?,
-        ),
-    };
-    let perpetrator = NewPerpetrator {
-        given_name: optional_text(fields, "given_name", max)?,
-        surname: optional_text(fields, "surname", max)?,
-        alias: optional_text(fields, "alias", max)?,
-        sex: optional_code::<Gender>(fields, "sex")?,
-        nationality: optional_country(fields, "nationality")?,
-        phone: optional_text(fields, "phone", max)?,
-        birth_year,
-        roles: codes::<PerpetratorRole>(fields, "roles")?,
-    };
-    if perpetrator.given_name.is_none()
-        && perpetrator.surname.is_none()
-        && perpetrator.alias.is_none()
-    {
-        return Err(FieldError::new("given_name", FieldProblem::NameOrAlias, ""));
+impl TryFrom<&FormFields> for NewPerpetrator {
+    type Error = FieldError;
+
+    fn try_from(fields: &FormFields) -> FieldResult<NewPerpetrator> {
+        let max = puente_store::perpetrators::PERPETRATOR_TEXT_MAX_CHARS;
+        let birth_year = match fields.get("birth_year") {
+            None => None,
+            Some(text) => Some(
+                text.parse::<i32>()
+                    .ok()
+                    .filter(|year| (1900..=today().year()).contains(year))
+                    .ok_or_else(|| {
+                        FieldError::new("birth_year", FieldProblem::NotAYearOfBirth, text)
+                    })?,
+            ),
+        };
+        let perpetrator = NewPerpetrator {
+            given_name: optional_text(fields, "given_name", max)?,
+            surname: optional_text(fields, "surname", max)?,
+            alias: optional_text(fields, "alias", max)?,
+            sex: optional_code::<Gender>(fields, "sex")?,
+            nationality: optional_country(fields, "nationality")?,
+            phone: optional_text(fields, "phone", max)?,
+            birth_year,
+            roles: codes::<PerpetratorRole>(fields, "roles")?,
+        };
+        if perpetrator.given_name.is_none()
+            && perpetrator.surname.is_none()
+            && perpetrator.alias.is_none()
+        {
+            return Err(FieldError::new("given_name", FieldProblem::NameOrAlias, ""));
+        }
+        if perpetrator.roles.is_empty() {
+            return Err(FieldError::new("roles", FieldProblem::AtLeastOneRole, ""));
+        }
+        Ok(perpetrator)
     }
-    if perpetrator.roles.is_empty() {
-        return Err(FieldError::new("roles", FieldProblem::AtLeastOneRole, ""));
-    }
-    Ok(perpetrator)
 }
 
 /// The key of the task a stage's date becomes.
@@ -529,21 +574,21 @@ pub async fn record(
     let field = LegalError::Field;
     let recorded = match form {
         LegalForm::Report => {
-            let report = report_of(fields).map_err(field)?;
+            let report = NewAuthorityReport::try_from(fields).map_err(field)?;
             store
                 .record_authority_report(&actor, organisation_id, case_id, &report)
                 .await?
                 .id
         }
         LegalForm::Proceeding => {
-            let proceeding = proceeding_of(fields).map_err(field)?;
+            let proceeding = NewProceeding::try_from(fields).map_err(field)?;
             store
                 .record_proceeding(&actor, organisation_id, case_id, &proceeding)
                 .await?
                 .id
         }
         LegalForm::Stage { proceeding_id } => {
-            let stage = stage_of(fields).map_err(field)?;
+            let stage = NewProceedingStage::try_from(fields).map_err(field)?;
             let proceeding = store
                 .record_proceeding_stage(&actor, organisation_id, proceeding_id, &stage)
                 .await?;
@@ -567,7 +612,7 @@ pub async fn record(
             stored.id
         }
         LegalForm::Participation => {
-            let participation = participation_of(fields).map_err(field)?;
+            let participation = NewParticipation::try_from(fields).map_err(field)?;
             let place = match participation.proceeding_id {
                 None => String::new(),
                 Some(id) => track
@@ -600,35 +645,41 @@ pub async fn record(
             stored.id
         }
         LegalForm::Certification => {
-            let certification = certification_of(fields).map_err(field)?;
+            let certification = NewCertification::try_from(fields).map_err(field)?;
             store
                 .record_certification(&actor, organisation_id, case_id, &certification)
                 .await?
                 .id
         }
         LegalForm::CertificationDecision { certification_id } => {
-            let (status, on) = decision_of(fields).map_err(field)?;
+            let decision = CertificationDecision::try_from(fields).map_err(field)?;
             store
-                .decide_certification(&actor, organisation_id, certification_id, status, on)
+                .decide_certification(
+                    &actor,
+                    organisation_id,
+                    certification_id,
+                    decision.status,
+                    decision.decided_on,
+                )
                 .await?
                 .id
         }
         LegalForm::Application => {
-            let application = application_of(fields).map_err(field)?;
+            let application = NewReliefApplication::try_from(fields).map_err(field)?;
             store
                 .record_relief_application(&actor, organisation_id, case_id, &application)
                 .await?
                 .id
         }
         LegalForm::ApplicationUpdate { application_id } => {
-            let update = application_update_of(fields).map_err(field)?;
+            let update = ReliefApplicationUpdate::try_from(fields).map_err(field)?;
             store
                 .update_relief_application(&actor, organisation_id, application_id, &update)
                 .await?
                 .id
         }
         LegalForm::Perpetrator => {
-            let perpetrator = perpetrator_of(fields).map_err(field)?;
+            let perpetrator = NewPerpetrator::try_from(fields).map_err(field)?;
             store
                 .record_perpetrator(&actor, organisation_id, case_id, &perpetrator)
                 .await?
@@ -636,4 +687,149 @@ pub async fn record(
         }
     };
     Ok(Recorded { id: recorded })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::fields_of;
+
+    #[test]
+    fn a_report_converts_and_a_report_of_tomorrow_is_refused_naming_its_date() {
+        let report = NewAuthorityReport::try_from(&fields_of(&[
+            ("authority", "police"),
+            ("agency", "Policía de demostración"),
+            ("reported_on", "2026-11-02"),
+            ("reference", ""),
+        ]))
+        .unwrap();
+        assert_eq!(report.authority, AuthorityKind::Police);
+        assert_eq!(report.agency, "Policía de demostración");
+        assert_eq!(report.reference, None);
+        let tomorrow = (today() + time::Duration::days(1)).to_string();
+        let refusal = NewAuthorityReport::try_from(&fields_of(&[
+            ("authority", "police"),
+            ("agency", "Policía"),
+            ("reported_on", &tomorrow),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem, refusal.value.as_str()),
+            ("reported_on", FieldProblem::InTheFuture, tomorrow.as_str())
+        );
+        let refusal = NewAuthorityReport::try_from(&fields_of(&[
+            ("authority", "sheriff"),
+            ("agency", "Policía"),
+            ("reported_on", "2026-11-02"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem),
+            ("authority", FieldProblem::NotInTheList)
+        );
+    }
+
+    #[test]
+    fn only_a_verdict_carries_an_outcome_and_a_verdict_needs_one() {
+        let verdict = NewProceedingStage::try_from(&fields_of(&[
+            ("stage", "verdict"),
+            ("stage_on", "2026-11-02"),
+            ("outcome", "conviction"),
+        ]))
+        .unwrap();
+        assert_eq!(verdict.stage, ProceedingStage::Verdict);
+        assert!(verdict.outcome.is_some());
+        let refusal = NewProceedingStage::try_from(&fields_of(&[
+            ("stage", "verdict"),
+            ("stage_on", "2026-11-02"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem),
+            ("outcome", FieldProblem::VerdictNeedsOutcome)
+        );
+        let refusal = NewProceedingStage::try_from(&fields_of(&[
+            ("stage", "charges"),
+            ("stage_on", "2026-11-02"),
+            ("outcome", "conviction"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem),
+            ("outcome", FieldProblem::OutcomeOnlyWithVerdict)
+        );
+    }
+
+    #[test]
+    fn a_decision_is_signed_or_refused_and_a_filed_application_has_its_day() {
+        let decision = CertificationDecision::try_from(&fields_of(&[
+            ("status", "signed"),
+            ("decided_on", "2026-11-02"),
+        ]))
+        .unwrap();
+        assert_eq!(decision.status, CertificationStatus::Signed);
+        let refusal = CertificationDecision::try_from(&fields_of(&[
+            ("status", "asked"),
+            ("decided_on", "2026-11-02"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem),
+            ("status", FieldProblem::NotADecision)
+        );
+        let refusal = NewReliefApplication::try_from(&fields_of(&[
+            ("relief", "us_t_visa"),
+            ("status", "filed"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem),
+            ("filed_on", FieldProblem::FiledWithoutFilingDate)
+        );
+        let application =
+            NewReliefApplication::try_from(&fields_of(&[("relief", "us_t_visa")])).unwrap();
+        assert_eq!(application.status, ApplicationStatus::Preparing);
+        let refusal = ReliefApplicationUpdate::try_from(&fields_of(&[
+            ("status", "preparing"),
+            ("on", "2026-11-02"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem),
+            ("status", FieldProblem::NotBackToPreparing)
+        );
+    }
+
+    #[test]
+    fn a_perpetrator_needs_a_name_or_an_alias_and_a_role() {
+        let refusal = NewPerpetrator::try_from(&fields_of(&[("roles", "RecruiterOrIntermediary")]))
+            .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem),
+            ("given_name", FieldProblem::NameOrAlias)
+        );
+        let refusal = NewPerpetrator::try_from(&fields_of(&[("alias", "El Chino")])).unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem),
+            ("roles", FieldProblem::AtLeastOneRole)
+        );
+        let refusal = NewPerpetrator::try_from(&fields_of(&[
+            ("alias", "El Chino"),
+            ("roles", "RecruiterOrIntermediary"),
+            ("birth_year", "1850"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            (refusal.field, refusal.problem, refusal.value.as_str()),
+            ("birth_year", FieldProblem::NotAYearOfBirth, "1850")
+        );
+        let perpetrator = NewPerpetrator::try_from(&fields_of(&[
+            ("alias", "El Chino"),
+            ("roles", "RecruiterOrIntermediary"),
+            ("roles", "Transporter"),
+        ]))
+        .unwrap();
+        assert_eq!(perpetrator.alias.as_deref(), Some("El Chino"));
+        assert_eq!(perpetrator.roles.len(), 2);
+    }
 }
