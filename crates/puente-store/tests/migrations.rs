@@ -185,6 +185,19 @@ async fn consents_in_case_documents_move_to_their_own_record() {
     assert!(report.is_intact(), "{:?}", report.findings);
 }
 
+/// A database at `directory/puente.db` made (and closed) by this version, with its audit files.
+async fn database_made_by_this_version(
+    directory: &std::path::Path,
+) -> (std::path::PathBuf, AuditFiles) {
+    let path = directory.join("puente.db");
+    let files = AuditFiles::beside(&path);
+    let store = SqliteStore::open_with_audit_files(&path, files.clone())
+        .await
+        .unwrap();
+    drop(store);
+    (path, files)
+}
+
 /// Sets the checksum the database keeps for a migration.
 async fn store_checksum(path: &std::path::Path, version: i64, checksum: Vec<u8>) {
     let options = SqliteConnectOptions::new().filename(path);
@@ -215,12 +228,7 @@ fn checksum_of_the_shipped_text_of_0020() -> Vec<u8> {
 #[tokio::test]
 async fn a_database_that_applied_a_migration_before_its_comment_was_reworded_still_opens() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("puente.db");
-    let files = AuditFiles::beside(&path);
-    let store = SqliteStore::open_with_audit_files(&path, files.clone())
-        .await
-        .unwrap();
-    drop(store);
+    let (path, files) = database_made_by_this_version(dir.path()).await;
     store_checksum(&path, 20, checksum_of_the_shipped_text_of_0020()).await;
     SqliteStore::open_with_audit_files(&path, files)
         .await
@@ -230,12 +238,7 @@ async fn a_database_that_applied_a_migration_before_its_comment_was_reworded_sti
 #[tokio::test]
 async fn a_database_whose_migration_was_changed_otherwise_is_still_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("puente.db");
-    let files = AuditFiles::beside(&path);
-    let store = SqliteStore::open_with_audit_files(&path, files.clone())
-        .await
-        .unwrap();
-    drop(store);
+    let (path, files) = database_made_by_this_version(dir.path()).await;
     store_checksum(&path, 20, vec![7; 48]).await;
     let refusal = SqliteStore::open_with_audit_files(&path, files)
         .await
