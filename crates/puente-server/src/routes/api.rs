@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api_types::IdAnswer;
+use crate::api_types::{answers, AuditEntryAnswer, CaseAnswer, IdAnswer, ScreeningAnswer};
 use crate::auth::{self, ClientAddress, Principal, RequestLang, SESSION_COOKIE};
 use crate::case_search::{self, CaseListParameters, CasePageAnswer};
 use crate::cases;
@@ -242,9 +242,9 @@ pub async fn get_case(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-) -> Result<Json<puente_store::StoredCase>, AppError> {
+) -> Result<Json<CaseAnswer>, AppError> {
     let stored = cases::read_case(&state, &principal, Action::ViewCase, case_id).await?;
-    Ok(Json(stored))
+    Ok(Json(stored.into()))
 }
 
 /// The body of `PUT /api/v1/cases/{id}`: the whole case and the version it was read at.
@@ -424,7 +424,7 @@ pub async fn list_screenings(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Path(case_id): Path<i64>,
-) -> Result<Json<Vec<puente_store::screenings::StoredScreening>>, AppError> {
+) -> Result<Json<Vec<ScreeningAnswer>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     cases::audit_case_read(
         &state,
@@ -438,7 +438,7 @@ pub async fn list_screenings(
         cases::explain_stored_screening(&state, &screening.input, &mut screening.result, lang)
             .await?;
     }
-    Ok(Json(screenings))
+    Ok(Json(answers(screenings)))
 }
 
 /// `POST /api/v1/cases/{id}/screenings` with screening.md's input: 201 with the result JSON of
@@ -495,7 +495,7 @@ pub async fn get_screening(
     State(state): State<AppState>,
     principal: Principal,
     Path((case_id, screening_id)): Path<(i64, i64)>,
-) -> Result<Json<puente_store::screenings::StoredScreening>, AppError> {
+) -> Result<Json<ScreeningAnswer>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     let screening = state
         .store
@@ -510,7 +510,7 @@ pub async fn get_screening(
         puente_store::AuditAction::ViewScreening,
     )
     .await?;
-    Ok(Json(screening))
+    Ok(Json(screening.into()))
 }
 
 /// The body of `PUT /api/v1/cases/{id}/owner`. A field of another name is refused: read as
@@ -570,7 +570,7 @@ pub async fn audit(
     State(state): State<AppState>,
     principal: Principal,
     Query(parameters): Query<AuditParameters>,
-) -> Result<Json<Vec<puente_store::AuditEntry>>, AppError> {
+) -> Result<Json<Vec<AuditEntryAnswer>>, AppError> {
     let entries = match parameters.case_id {
         Some(case_id) => {
             let access =
@@ -593,7 +593,7 @@ pub async fn audit(
             latest
         }
     };
-    Ok(Json(entries))
+    Ok(Json(answers(entries)))
 }
 
 /// `GET /api/v1/users` (org admin).

@@ -13,7 +13,7 @@ use puente_core::Vocabulary;
 use puente_store::{AuditAction, NewConsent, StoredConsent};
 use serde::Deserialize;
 
-use crate::api_types::IdAnswer;
+use crate::api_types::{answers, ConsentAnswer, IdAnswer};
 use crate::auth::{see_other, PageUser, Principal};
 use crate::cases;
 use crate::error::{AppError, ErrorAnswer, PageError};
@@ -116,14 +116,14 @@ pub async fn list_consents(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-) -> Result<Json<Vec<StoredConsent>>, AppError> {
+) -> Result<Json<Vec<ConsentAnswer>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     cases::audit_case_read(&state, &principal, &access, AuditAction::ViewConsents).await?;
     let consents = state
         .store
         .consents(access.organisation_id, case_id)
         .await?;
-    Ok(Json(consents))
+    Ok(Json(answers(consents)))
 }
 
 /// `POST /api/v1/cases/{id}/consents` `{"with_organisation", "scopes", "given_on"}`: 201 `{"id"}`.
@@ -162,7 +162,7 @@ pub async fn give_consent(
 pub struct ConsentWithdrawalAnswer {
     /// The consent, now withdrawn.
     #[schema(value_type = ConsentSchema)]
-    consent: StoredConsent,
+    consent: ConsentAnswer,
     /// The referrals it ended (their ids): their receivers no longer see the case.
     ended_referrals: Vec<i64>,
 }
@@ -180,7 +180,7 @@ pub async fn withdraw_consent(
 ) -> Result<Json<ConsentWithdrawalAnswer>, AppError> {
     let withdrawal = withdraw(&state, &principal, case_id, consent_id).await?;
     Ok(Json(ConsentWithdrawalAnswer {
-        consent: withdrawal.consent,
+        consent: withdrawal.consent.into(),
         ended_referrals: withdrawal.ended_referrals,
     }))
 }

@@ -523,6 +523,115 @@ mod tests {
         );
     }
 
+    /// The type names a file imports from the store: every name that starts with a capital
+    /// letter in its `use puente_store::...;` items (an `as` name too).
+    fn names_imported_from_the_store(text: &str) -> Vec<String> {
+        let code: String = code_lines(text).collect::<Vec<_>>().join("\n");
+        let mut names = Vec::new();
+        for (start, _) in code.match_indices("use puente_store::") {
+            let item = &code[start..];
+            let item = &item[..item.find(';').unwrap_or(item.len())];
+            names.extend(
+                item.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|word| word.starts_with(|c: char| c.is_ascii_uppercase()))
+                    .map(str::to_string),
+            );
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The `Json<...>` answers of a file that are a store type: `Json<puente_store::...>`, the same
+    /// in a `Vec` or an `Option`, or a type the file imports from the store; with the line.
+    fn store_types_answered(text: &str) -> Vec<String> {
+        let imported = names_imported_from_the_store(text);
+        let mut found = Vec::new();
+        for line in code_lines(text) {
+            for (index, _) in line.match_indices("Json<") {
+                // `ApiJson<...>` is a request body, not an answer.
+                let before = line[..index].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let mut answered = line[index + "Json<".len()..].trim_start();
+                while let Some(inner) = answered
+                    .strip_prefix("Vec<")
+                    .or_else(|| answered.strip_prefix("Option<"))
+                {
+                    answered = inner.trim_start();
+                }
+                let name: String = answered
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if answered.starts_with("puente_store::") || imported.contains(&name) {
+                    found.push(line.trim().to_string());
+                }
+            }
+        }
+        found
+    }
+
+    /// A file without its test module (at its end), which holds no handlers.
+    fn without_tests(text: &str) -> String {
+        match text.find("#[cfg(test)]\nmod tests") {
+            Some(start) => text[..start].to_string(),
+            None => text.to_string(),
+        }
+    }
+
+    /// The files that hold `/api/v1` handlers (and the linkage unit's API), without their tests.
+    fn files_with_api_handlers() -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = modules_in(&source().join("routes"))
+            .into_iter()
+            .map(|(module, text)| (format!("routes/{module}.rs"), without_tests(&text)))
+            .collect();
+        for name in ["tasks.rs", "linkage_unit.rs"] {
+            let text = std::fs::read_to_string(source().join(name)).unwrap();
+            files.push((name.to_string(), without_tests(&text)));
+        }
+        files
+    }
+
+    #[test]
+    fn no_api_handler_answers_a_store_type() {
+        let files = files_with_api_handlers();
+        assert!(files.len() > 10, "the route modules were not found");
+        let answers: Vec<(String, String)> = files
+            .iter()
+            .flat_map(|(file, text)| {
+                store_types_answered(text)
+                    .into_iter()
+                    .map(move |line| (file.clone(), line))
+            })
+            .collect();
+        assert!(
+            answers.is_empty(),
+            "handlers answer the store's types (answer a type of the server's own, made from \
+             the store's field by field, as in api_types.rs): {answers:?}"
+        );
+    }
+
+    #[test]
+    fn a_store_type_answered_is_seen_in_every_form() {
+        let text = "use puente_store::{AuditAction, StoredConsent as Kept};\n\
+                    use puente_store::referrals::{\n    SharedCase,\n};\n\
+                    fn a() -> Result<Json<puente_store::StoredCase>, AppError> {}\n\
+                    fn b() -> Result<Json<Vec<puente_store::AuditEntry>>, AppError> {}\n\
+                    fn c() -> Result<Json<Vec<Kept>>, AppError> {}\n\
+                    fn d() -> Result<Json<SharedCase>, AppError> {}\n\
+                    fn e(ApiJson(body): ApiJson<SharedCase>) -> Result<Json<CaseAnswer>, E> {}\n\
+                    // fn f() -> Json<SharedCase> (a comment)\n";
+        assert_eq!(
+            names_imported_from_the_store(text),
+            ["AuditAction", "Kept", "SharedCase", "StoredConsent"]
+        );
+        let found = store_types_answered(text);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found.iter().all(|line| !line.contains("CaseAnswer")));
+    }
+
     #[test]
     fn a_use_of_another_route_module_is_seen_in_every_form() {
         assert_eq!(

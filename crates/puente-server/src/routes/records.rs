@@ -360,7 +360,7 @@ pub async fn void_screening(
     principal: Principal,
     Path((case_id, screening_id)): Path<(i64, i64)>,
     ApiJson(request): ApiJson<VoidRequest>,
-) -> Result<Json<puente_store::screenings::StoredScreening>, AppError> {
+) -> Result<Json<crate::api_types::ScreeningAnswer>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::VoidScreening, case_id).await?;
     if request.reason.trim().is_empty() {
         return Err(AppError::localized("error-void_reason_missing", ""));
@@ -375,7 +375,7 @@ pub async fn void_screening(
             &request.reason,
         )
         .await?;
-    Ok(Json(screening))
+    Ok(Json(screening.into()))
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,7 @@ use puente_store::{NewReferral, ReferralContact, ReferralStatus, ReferralUrgency
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::api_types::{answers, ReferralAnswer, SharedCaseAnswer};
 use crate::auth::{see_other, PageUser, Principal, RequestLang};
 use crate::cases;
 use crate::error::{AppError, ErrorAnswer, PageError};
@@ -275,22 +276,22 @@ pub async fn case_referrals(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<i64>,
-) -> Result<Json<Vec<StoredReferral>>, AppError> {
+) -> Result<Json<Vec<ReferralAnswer>>, AppError> {
     let access = cases::authorize_case(&state, &principal, Action::ViewCase, case_id).await?;
     let referrals = state
         .store
         .referrals_of_case(access.organisation_id, case_id)
         .await?;
-    Ok(Json(referrals))
+    Ok(Json(answers(referrals)))
 }
 
 /// The answer of `GET /api/v1/referrals`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReferralLists {
     #[schema(value_type = Vec<ReferralSchema>)]
-    received: Vec<StoredReferral>,
+    received: Vec<ReferralAnswer>,
     #[schema(value_type = Vec<ReferralSchema>)]
-    sent: Vec<StoredReferral>,
+    sent: Vec<ReferralAnswer>,
 }
 
 /// `GET /api/v1/referrals`: `{"received": [...], "sent": [...]}`, newest first.
@@ -305,7 +306,10 @@ pub async fn list_referrals(
     let organisation_id = principal.user.organisation_id;
     let received = state.store.referrals_received(organisation_id).await?;
     let sent = state.store.referrals_sent(organisation_id).await?;
-    Ok(Json(ReferralLists { received, sent }))
+    Ok(Json(ReferralLists {
+        received: answers(received),
+        sent: answers(sent),
+    }))
 }
 
 /// `GET /api/v1/referrals/{id}`: the referral (no survivor data), seen from either side.
@@ -316,14 +320,14 @@ pub async fn get_referral(
     State(state): State<AppState>,
     principal: Principal,
     Path(referral_id): Path<i64>,
-) -> Result<Json<StoredReferral>, AppError> {
+) -> Result<Json<ReferralAnswer>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferrals, None)?;
     let referral = state
         .store
         .referral(principal.user.organisation_id, referral_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(referral))
+    Ok(Json(referral.into()))
 }
 
 /// `GET /api/v1/referrals/{id}/case`: for the receiving organisation, exactly the shared parts of
@@ -337,7 +341,7 @@ pub async fn shared_case(
     principal: Principal,
     RequestLang(lang): RequestLang,
     Path(referral_id): Path<i64>,
-) -> Result<Json<puente_store::SharedCase>, AppError> {
+) -> Result<Json<SharedCaseAnswer>, AppError> {
     policy::require(&principal.subject(), Action::ViewReferredCase, None)?;
     let mut shared = state
         .store
@@ -348,7 +352,7 @@ pub async fn shared_case(
         )
         .await?;
     explain_shared_screenings(&state, &mut shared, lang).await?;
-    Ok(Json(shared))
+    Ok(Json(shared.into()))
 }
 
 /// Writes the shared screenings' explanation and next steps in the receiver's language.
@@ -453,7 +457,7 @@ async fn referral_action(
     referral_id: i64,
     answer: Answer,
     body: Bytes,
-) -> Result<Json<StoredReferral>, AppError> {
+) -> Result<Json<ReferralAnswer>, AppError> {
     let note = if body.is_empty() {
         None
     } else {
@@ -463,7 +467,7 @@ async fn referral_action(
     };
     let referral =
         answer_referral(&state, &principal, referral_id, answer, note.as_deref()).await?;
-    Ok(Json(referral))
+    Ok(Json(referral.into()))
 }
 
 /// The answer of `POST /api/v1/referrals/{id}/accept`: the referral, and the receiver's new case
@@ -472,7 +476,7 @@ async fn referral_action(
 pub struct AcceptedReferral {
     #[serde(flatten)]
     #[schema(inline, value_type = ReferralSchema)]
-    referral: StoredReferral,
+    referral: ReferralAnswer,
     /// The receiver's own case opened from the shared parts (with `open_case` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     case_id: Option<i64>,
@@ -515,7 +519,7 @@ pub async fn accept_referral(
     let referral = answer_referral(&state, &principal, referral_id, Answer::Accept, None).await?;
     if !open_case {
         return Ok(Json(AcceptedReferral {
-            referral,
+            referral: referral.into(),
             case_id: None,
         }));
     }
@@ -523,7 +527,7 @@ pub async fn accept_referral(
         crate::services::handover::open_case_from_referral(&state, &principal, referral_id, lang)
             .await?;
     Ok(Json(AcceptedReferral {
-        referral,
+        referral: referral.into(),
         case_id: Some(case_id),
     }))
 }
@@ -538,7 +542,7 @@ pub async fn reject_referral(
     principal: Principal,
     Path(referral_id): Path<i64>,
     body: Bytes,
-) -> Result<Json<StoredReferral>, AppError> {
+) -> Result<Json<ReferralAnswer>, AppError> {
     referral_action(state, principal, referral_id, Answer::Reject, body).await
 }
 
@@ -552,7 +556,7 @@ pub async fn complete_referral(
     principal: Principal,
     Path(referral_id): Path<i64>,
     body: Bytes,
-) -> Result<Json<StoredReferral>, AppError> {
+) -> Result<Json<ReferralAnswer>, AppError> {
     referral_action(state, principal, referral_id, Answer::Complete, body).await
 }
 
@@ -566,7 +570,7 @@ pub async fn revoke_referral(
     principal: Principal,
     Path(referral_id): Path<i64>,
     body: Bytes,
-) -> Result<Json<StoredReferral>, AppError> {
+) -> Result<Json<ReferralAnswer>, AppError> {
     referral_action(state, principal, referral_id, Answer::Revoke, body).await
 }
 
