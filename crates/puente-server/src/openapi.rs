@@ -5,9 +5,10 @@
 //! served undocumented, nor documented unserved.
 //!
 //! What the handlers' attributes leave to this module, done once for every operation:
-//! - the schemas of the core's and the store's types (a person, a case, a screening, a referral,
-//!   an audit entry, ...), written from their vocabularies and bounds (`puente_core::bounds`),
-//!   because those crates are pure and carry no OpenAPI dependency;
+//! - the schemas of the core's types and of the answers made from what the store keeps (a person,
+//!   a case, a screening, a referral, an audit entry, ...: `crate::api_types`), written from
+//!   their vocabularies and bounds (`puente_core::bounds`), because the core is pure and carries
+//!   no OpenAPI dependency;
 //! - the error answers every operation can give besides its own (401 and 403 when it needs a
 //!   session; 400 when a parameter does not parse; 404 when its address names a record; 400, 413,
 //!   415 and 422 when it takes a body; 408 always), each `{"error": {"code", "message", "field"}}`;
@@ -153,8 +154,9 @@ pub fn country_code() -> utoipa::openapi::Object {
         .build()
 }
 
-/// Stand-ins for the core's and the store's types in `#[utoipa::path]` and `#[schema(value_type
-/// = ...)]`: each is a reference to its component, which [`core_schemas`] writes.
+/// Stand-ins for the core's types and the answers made from the store's (`CaseAnswer`,
+/// `ReferralAnswer`, ...) in `#[utoipa::path]` and `#[schema(value_type = ...)]`: each is a
+/// reference to its component, which [`core_schemas`] writes.
 macro_rules! schema_written_here {
     ($($stand_in:ident => $name:literal),* $(,)?) => {
         $(
@@ -386,7 +388,8 @@ fn text_schema(max: usize) -> Value {
     json!({ "type": ["string", "null"], "maxLength": max })
 }
 
-/// The schemas of the core's and the store's types that the API reads and answers.
+/// The schemas of the core's types and of the answers made from the store's, that the API reads
+/// and answers.
 fn core_schemas() -> Value {
     use puente_core::bounds::{
         EARLIEST_BIRTH_YEAR, EARLIEST_EVENT_YEAR, MAX_AGE_YEARS, MAX_CODES, MAX_FREE_TEXT_CHARS,
