@@ -504,7 +504,7 @@ fn synthetic_ctdc_stats(
         .into_iter()
         .map(|(value, count)| (vec![value], count))
         .collect();
-    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted.sort_by(|a, b| puente_core::case_stats::largest_first((&a.0, a.1), (&b.0, b.1)));
     Ok(publish_rows(&counted, multi_valued, rows.len() as u64))
 }
 
